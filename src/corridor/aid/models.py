@@ -1,0 +1,136 @@
+"""Who does what, where, when: the 4W activity row.
+
+People reached are disaggregated by sex and age because protection needs differ; "unspecified"
+holds what a report could not split, so totals are never invented.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from corridor.core.models import Record
+from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
+
+
+class Sector(models.TextChoices):
+    # The humanitarian cluster list as used in Myanmar coordination.
+    FOOD_SECURITY = "food_security", _("Food security")
+    HEALTH = "health", _("Health")
+    NUTRITION = "nutrition", _("Nutrition")
+    WASH = "wash", _("Water, sanitation and hygiene")
+    SHELTER_NFI = "shelter_nfi", _("Shelter and non-food items")
+    PROTECTION = "protection", _("Protection")
+    EDUCATION = "education", _("Education")
+    LIVELIHOODS = "livelihoods", _("Livelihoods")
+    MULTIPURPOSE_CASH = "multipurpose_cash", _("Multi-purpose cash")
+    LOGISTICS = "logistics", _("Logistics and coordination")
+
+
+class Modality(models.TextChoices):
+    IN_KIND = "in_kind", _("In-kind")
+    CASH = "cash", _("Cash")
+    VOUCHER = "voucher", _("Voucher")
+    SERVICE = "service", _("Service")
+
+
+class Channel(models.TextChoices):
+    IN_COUNTRY = "in_country", _("In-country")
+    CROSS_BORDER_TH = "cross_border_th", _("Cross-border via Thailand")
+    CROSS_BORDER_IN = "cross_border_in", _("Cross-border via India")
+    CROSS_BORDER_CN = "cross_border_cn", _("Cross-border via China")
+    CROSS_BORDER_BD = "cross_border_bd", _("Cross-border via Bangladesh")
+
+
+class Status(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+
+
+class Activity(Record):
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.PROTECT, related_name="activities"
+    )
+    sector = models.CharField(max_length=24, choices=Sector.choices)
+    modality = models.CharField(max_length=16, choices=Modality.choices)
+    channel = models.CharField(max_length=24, choices=Channel.choices, default=Channel.IN_COUNTRY)
+    admin_unit = models.ForeignKey(
+        "geo.AdminUnit",
+        on_delete=models.PROTECT,
+        related_name="activities",
+        help_text=_("Township where people were reached."),
+    )
+    reporting_month = models.DateField(
+        null=True, blank=True, help_text=_("First day of the month reported on.")
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ONGOING)
+    women = models.PositiveIntegerField(default=0)
+    men = models.PositiveIntegerField(default=0)
+    girls = models.PositiveIntegerField(default=0)
+    boys = models.PositiveIntegerField(default=0)
+    unspecified = models.PositiveIntegerField(
+        default=0, help_text=_("People reached whose sex and age were not reported.")
+    )
+    households = models.PositiveIntegerField(null=True, blank=True)
+    value = models.DecimalField(
+        max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES, null=True, blank=True
+    )
+    currency = models.CharField(max_length=3, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        ordering = ["-reporting_month", "-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sector__in=Sector.values), name="activity_sector_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(modality__in=Modality.values), name="activity_modality_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(channel__in=Channel.values), name="activity_channel_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="activity_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(women__gte=0)
+                & Q(men__gte=0)
+                & Q(girls__gte=0)
+                & Q(boys__gte=0)
+                & Q(unspecified__gte=0)
+                & (Q(households__isnull=True) | Q(households__gte=0)),
+                name="activity_reach_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(reporting_month__isnull=False) | Q(start_date__isnull=False),
+                name="activity_has_when",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="activity_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__isnull=True)
+                | (Q(value__gte=0) & Q(currency__regex=r"^[A-Z]{3}$")),
+                name="activity_value_has_currency",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reporting_month", "sector", "admin_unit"]),
+            models.Index(fields=["organisation", "reporting_month"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} — {self.get_sector_display()} in {self.admin_unit_id}"
+
+    @property
+    def people_reached(self) -> int:
+        return self.women + self.men + self.girls + self.boys + self.unspecified

@@ -1,0 +1,84 @@
+"""The ``corridor`` command: one module per subcommand, registered in COMMANDS.
+
+Each command module has NAME, HELP, ``add_arguments(parser)`` and ``run(args) -> int``.
+Errors a user can act on become one line on stderr and a non-zero exit, never a traceback
+(``--debug`` shows it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from corridor import __version__
+from corridor.cli import demo, init, load_demo, manage, serve, status
+
+COMMANDS: list[ModuleType] = [init, serve, demo, load_demo, status, manage]
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+class CliError(Exception):
+    """A user-facing failure: the message is printed as it is."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="corridor",
+        description="Corridor: coordinate cross-border humanitarian aid in Myanmar.",
+    )
+    parser.add_argument("--version", action="version", version=f"corridor {__version__}")
+    parser.add_argument(
+        "--home",
+        metavar="PATH",
+        help="instance folder (database, keys); default $CORRIDOR_HOME or ./corridor-data",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMANDS:
+        command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        module.add_arguments(command)
+        command.set_defaults(handler=module.run)
+    return parser
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `corridor manage ...` hands everything after it to Django untouched.
+    if "manage" in argv:
+        at = argv.index("manage")
+        head, tail = argv[: at + 1], argv[at + 1 :]
+    else:
+        head, tail = argv, []
+    parser = build_parser()
+    args = parser.parse_args(head)
+    args.manage_args = tail
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_USAGE
+    if args.home:
+        os.environ["CORRIDOR_HOME"] = args.home
+    try:
+        return int(args.handler(args) or EXIT_OK)
+    except KeyboardInterrupt:
+        print("corridor: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"corridor {args.command}: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Every Corridor setting, declared once: name, type, default and a line of help.
+
+Settings come from the environment (``CORRIDOR_*``). ``settings.py`` reads them only through
+``value()``; ``docs/settings.md`` lists them and a test fails when one is undocumented.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """A setting has a value Corridor cannot use."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    kind: type
+    default: Any
+    help: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting(
+            "CORRIDOR_HOME",
+            Path,
+            Path("corridor-data"),
+            "Instance folder holding the SQLite database, the secret key and encryption keys.",
+        ),
+        Setting(
+            "CORRIDOR_DATABASE_URL",
+            str,
+            "",
+            "Database URL, e.g. postgresql://user@host:5432/corridor. "
+            "Empty: SQLite in the instance folder.",
+        ),
+        Setting(
+            "CORRIDOR_DEBUG",
+            bool,
+            False,
+            "Django debug mode. Never on a server reachable by others.",
+        ),
+        Setting(
+            "CORRIDOR_SECRET_KEY",
+            str,
+            "",
+            "Django secret key. Empty: generated on first run into the instance folder "
+            "(mode 0600).",
+        ),
+        Setting(
+            "CORRIDOR_ALLOWED_HOSTS",
+            list,
+            ["127.0.0.1", "localhost", "[::1]"],
+            "Comma-separated host names the server answers to.",
+        ),
+        Setting(
+            "CORRIDOR_SECURE",
+            bool,
+            False,
+            "Served over HTTPS: secure cookies, HSTS and HTTPS redirect. Turn on behind TLS.",
+        ),
+        Setting(
+            "CORRIDOR_LANGUAGE",
+            str,
+            "en",
+            "Default interface language: en or my.",
+        ),
+        Setting(
+            "CORRIDOR_LOG_LEVEL",
+            str,
+            "WARNING",
+            "Log level of the corridor logger (DEBUG, INFO, WARNING, ERROR).",
+        ),
+    ]
+}
+
+
+def _parse(setting: Setting, raw: str) -> Any:
+    if setting.kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"{setting.name}={raw!r} is not a yes/no value (use 1 or 0)")
+    if setting.kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{setting.name}={raw!r} is not a whole number") from None
+    if setting.kind is list:
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    if setting.kind is Path:
+        return Path(raw).expanduser()
+    return raw
+
+
+def value(name: str) -> Any:
+    """The setting's value from the environment, or its default."""
+    setting = SETTINGS[name]
+    raw = os.environ.get(name)
+    if raw is None:
+        return setting.default
+    return _parse(setting, raw)

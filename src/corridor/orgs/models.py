@@ -1,0 +1,111 @@
+"""Organisations and the coalitions they form.
+
+Visibility is the organisation's own decision about how it may appear outside Corridor:
+public (named), pseudonymous (shown only by alias) or anonymous (counted, never named).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from corridor.core.models import Record
+
+
+class OrgKind(models.TextChoices):
+    LOCAL_CSO = "local_cso", _("Local civil-society organisation")
+    ETHNIC = "ethnic", _("Ethnic organisation")
+    RESISTANCE_ADMIN = "resistance_admin", _("Resistance-area administration")
+    DIASPORA = "diaspora", _("Diaspora group")
+    NUG_NUCC = "nug_nucc", _("NUG/NUCC body")
+    INGO = "ingo", _("International NGO")
+    UN = "un", _("UN agency")
+    DONOR = "donor", _("Donor")
+    OTHER = "other", _("Other")
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    PSEUDONYMOUS = "pseudonymous", _("Pseudonymous (alias only)")
+    ANONYMOUS = "anonymous", _("Anonymous (counted, never named)")
+
+
+class Organisation(Record):
+    name = models.CharField(max_length=200)
+    name_my = models.CharField(max_length=200, blank=True, help_text=_("Name in Burmese."))
+    acronym = models.CharField(max_length=32, blank=True)
+    kind = models.CharField(max_length=24, choices=OrgKind.choices)
+    base_country = models.CharField(
+        max_length=2, help_text=_("ISO 3166-1 alpha-2 code of the country it works from.")
+    )
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    alias = models.CharField(
+        max_length=120, blank=True, help_text=_("Name shown outside when pseudonymous.")
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=OrgKind.values), name="organisation_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(visibility__in=Visibility.values),
+                name="organisation_visibility_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(visibility=Visibility.PSEUDONYMOUS, alias=""),
+                name="organisation_pseudonym_has_alias",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(base_country__regex=r"^[A-Z]{2}$"),
+                name="organisation_country_iso2",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name=""), name="organisation_name_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def public_label(self) -> str | None:
+        """How the organisation may be named outside Corridor; None means: do not name it."""
+        if self.visibility == Visibility.PUBLIC:
+            return self.name
+        if self.visibility == Visibility.PSEUDONYMOUS:
+            return self.alias
+        return None
+
+
+class Coalition(Record):
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    members = models.ManyToManyField(
+        Organisation, through="CoalitionMembership", related_name="coalitions"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CoalitionMembership(Record):
+    coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    joined_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coalition", "organisation"], name="coalition_membership_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.coalition}"

@@ -1,0 +1,118 @@
+"""factory_boy factories for tests. Test-only: runtime code never imports this module."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+
+from corridor.accounts.models import Membership, OrgRole, User
+from corridor.aid.models import Activity, Modality, Sector
+from corridor.funds.models import Transfer, TransferChannel
+from corridor.geo.models import AdminUnit
+from corridor.orgs.models import Organisation, OrgKind, Visibility
+from corridor.situation.models import DisplacementFigure, Incident, IncidentType, Source
+
+TEST_PASSWORD = "a long test passphrase 42"
+
+
+def township(pcode: str = "MMR005022") -> AdminUnit:
+    """A township row with its state and district, created if the gazetteer is not loaded."""
+    state, _ = AdminUnit.objects.get_or_create(
+        pcode=pcode[:6], defaults={"level": 1, "name_en": f"State {pcode[:6]}"}
+    )
+    district, _ = AdminUnit.objects.get_or_create(
+        pcode=pcode[:6] + "D001", defaults={"level": 2, "parent": state, "name_en": "District"}
+    )
+    unit, _ = AdminUnit.objects.get_or_create(
+        pcode=pcode, defaults={"level": 3, "parent": district, "name_en": f"Township {pcode}"}
+    )
+    return unit
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Test Organisation {n}")
+    kind = OrgKind.LOCAL_CSO
+    base_country = "MM"
+    visibility = Visibility.PUBLIC
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = OrgRole.EDITOR
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    title = factory.Sequence(lambda n: f"Test source {n}")
+    publisher = "Test publisher"
+    published_on = dt.date(2024, 1, 15)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    sector = Sector.FOOD_SECURITY
+    modality = Modality.IN_KIND
+    admin_unit = factory.LazyFunction(township)
+    reporting_month = dt.date(2024, 3, 1)
+    women = 10
+    men = 8
+    girls = 5
+    boys = 4
+
+
+class DisplacementFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DisplacementFigure
+
+    admin_unit = factory.LazyFunction(township)
+    as_of = dt.date(2024, 3, 31)
+    idps = 1200
+    source = factory.SubFactory(SourceFactory)
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    occurred_on = dt.date(2024, 3, 10)
+    incident_type = IncidentType.AIRSTRIKE
+    admin_unit = factory.LazyFunction(township)
+
+
+class TransferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Transfer
+
+    from_organisation = factory.SubFactory(OrganisationFactory, kind=OrgKind.DONOR)
+    to_organisation = factory.SubFactory(OrganisationFactory)
+    amount = 1000
+    currency = "USD"
+    sent_on = dt.date(2024, 2, 1)
+    channel = TransferChannel.INFORMAL

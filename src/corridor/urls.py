@@ -1,0 +1,11 @@
+"""URL map. Each domain app adds its pages under its own prefix; the JSON API lives at /api/."""
+
+from django.contrib import admin
+from django.urls import path
+
+admin.site.site_header = "Corridor"
+admin.site.site_title = "Corridor"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+]
