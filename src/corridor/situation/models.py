@@ -59,6 +59,14 @@ class DisplacementFigure(Record):
     people_in_need = models.PositiveIntegerField(null=True, blank=True)
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures")
     notes = models.TextField(blank=True)
+    reporting_organisation = models.ForeignKey(
+        "orgs.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Organisation that reported it; its members may edit it."),
+    )
 
     class Meta:
         ordering = ["-as_of", "admin_unit_id"]
@@ -136,6 +144,14 @@ class Incident(Record):
     detained = models.PositiveIntegerField(default=0)
     description = models.TextField(blank=True)
     sources = models.ManyToManyField(Source, related_name="incidents")
+    reporting_organisation = models.ForeignKey(
+        "orgs.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Organisation that reported it; its members may edit it."),
+    )
 
     class Meta:
         ordering = ["-occurred_on"]
