@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from corridor.accounts.models import GlobalRole, Membership, OrgRole, User
 from corridor.audit.services import Action, audit_record, snapshot
@@ -85,3 +87,41 @@ def membership_grant(*, by: Any, user: User, organisation: Any, role: str) -> Me
         changes={"user": str(user.pk), "organisation": str(organisation.pk), "role": role},
     )
     return membership
+
+
+def _sessions_of(user: User) -> list[Any]:
+    """Stored sessions signed in as ``user``.
+
+    Django keeps no index from user to session, so this decodes every live session. A
+    field instance has at most a few hundred; the cost is paid only when someone is disabled.
+    """
+    key = str(user.pk)
+    return [
+        session
+        for session in Session.objects.filter(expire_date__gt=timezone.now())
+        if session.get_decoded().get("_auth_user_id") == key
+    ]
+
+
+@transaction.atomic
+def user_disable(*, by: Any, user: User) -> int:
+    """Disable ``user`` and end every session they have; returns how many were ended.
+
+    Meant for the panic procedure as much as for someone leaving: the account can no longer
+    sign in, and a session already open (on a seized phone, say) dies with the next request
+    because its row is gone. ``SignInMiddleware`` also logs out an inactive user in case a
+    session survives in another store.
+    """
+    was_active = user.is_active
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    sessions = _sessions_of(user)
+    for session in sessions:
+        session.delete()
+    audit_record(
+        by=by,
+        action=Action.PERMISSION_CHANGE,
+        obj=user,
+        changes={"is_active": [was_active, False], "sessions_ended": len(sessions)},
+    )
+    return len(sessions)
