@@ -66,6 +66,27 @@ SETTINGS: dict[str, Setting] = {
             "Served over HTTPS: secure cookies, HSTS and HTTPS redirect. Turn on behind TLS.",
         ),
         Setting(
+            "CORRIDOR_2FA_OPTIONAL_FOR_VIEWERS",
+            bool,
+            False,
+            "Let accounts that can only view sign in without a second factor. Off: every "
+            "account needs one.",
+        ),
+        Setting(
+            "CORRIDOR_PASSWORD_DENYLIST",
+            str,
+            "",
+            "Optional file of extra refused passwords, one per line (e.g. a breached-password "
+            "list), on top of the 20,000 common passwords built in.",
+        ),
+        Setting(
+            "CORRIDOR_CLIENT_ADDRESS_HEADER",
+            str,
+            "",
+            "Behind a reverse proxy: the header holding the client's address, e.g. "
+            "X-Forwarded-For (its last entry is used). Empty: the connection's address.",
+        ),
+        Setting(
             "CORRIDOR_LANGUAGE",
             str,
             "en",
@@ -76,6 +97,19 @@ SETTINGS: dict[str, Setting] = {
             str,
             "WARNING",
             "Log level of the corridor logger (DEBUG, INFO, WARNING, ERROR).",
+        ),
+        Setting(
+            "CORRIDOR_DISCLOSURE_K",
+            int,
+            5,
+            "Smallest count public pages and exports may show; smaller counts are suppressed. "
+            "At least 3.",
+        ),
+        Setting(
+            "CORRIDOR_PUBLICATION_DELAY_DAYS",
+            int,
+            14,
+            "Days before an incident or activity may appear in public outputs (whole ISO weeks).",
         ),
     ]
 }
@@ -108,3 +142,20 @@ def value(name: str) -> Any:
     if raw is None:
         return setting.default
     return _parse(setting, raw)
+
+
+# A key Django or a tutorial generated for development, or one too short to resist guessing.
+_WEAK_KEY_PREFIXES = ("django-insecure", "changeme", "secret")
+
+
+def unsafe_reasons(*, debug: bool, secure: bool, secret_key: str) -> list[str]:
+    """Why these settings must not serve real users, if they must not (empty when fine)."""
+    reasons = []
+    if secure and debug:
+        reasons.append("CORRIDOR_DEBUG is on while CORRIDOR_SECURE is on")
+    if secret_key:
+        if len(secret_key) < 50 or len(set(secret_key)) < 5:
+            reasons.append("CORRIDOR_SECRET_KEY is weak (use 50 or more random characters)")
+        elif secret_key.lower().startswith(_WEAK_KEY_PREFIXES):
+            reasons.append("CORRIDOR_SECRET_KEY is a placeholder, not a random key")
+    return reasons

@@ -15,6 +15,13 @@ HOME = instance.ensure_home(config.value("CORRIDOR_HOME"))
 DEBUG = config.value("CORRIDOR_DEBUG")
 SECRET_KEY = config.value("CORRIDOR_SECRET_KEY") or instance.secret_key(HOME)
 ALLOWED_HOSTS = config.value("CORRIDOR_ALLOWED_HOSTS")
+_unsafe = config.unsafe_reasons(
+    debug=DEBUG,
+    secure=config.value("CORRIDOR_SECURE"),
+    secret_key=config.value("CORRIDOR_SECRET_KEY"),
+)
+if _unsafe:
+    raise config.ConfigError("refusing to start: " + "; ".join(_unsafe))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -23,6 +30,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_htmx",
     "corridor.core",
     "corridor.accounts",
@@ -36,12 +45,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # After OTPMiddleware: ends idle/old sessions and hides a half-signed-in user.
+    "corridor.accounts.middleware.SignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -99,7 +112,9 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "corridor.accounts.passwords.DenylistPasswordValidator"},
 ]
+PASSWORD_DENYLIST = config.value("CORRIDOR_PASSWORD_DENYLIST")
 
 LANGUAGE_CODE = config.value("CORRIDOR_LANGUAGE")
 LANGUAGES = [("en", "English"), ("my", "မြန်မာ")]
@@ -119,7 +134,13 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+TWO_FACTOR_OPTIONAL_FOR_VIEWERS = config.value("CORRIDOR_2FA_OPTIONAL_FOR_VIEWERS")
+OTP_TOTP_ISSUER = "Corridor"
+CLIENT_ADDRESS_HEADER = config.value("CORRIDOR_CLIENT_ADDRESS_HEADER")
+# Refuse a TOTP code after a few wrong ones, doubling the wait each time (django-otp).
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 SECURE = config.value("CORRIDOR_SECURE")
 SESSION_COOKIE_SECURE = SECURE
@@ -135,6 +156,30 @@ SESSION_COOKIE_AGE = 12 * 60 * 60
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# No inline script or style anywhere: pages load their JS and CSS from our own static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Disclosure control (corridor.disclosure): below 3 a published count singles out a pair.
+DISCLOSURE_K = config.value("CORRIDOR_DISCLOSURE_K")
+if DISCLOSURE_K < 3:
+    raise config.ConfigError(
+        f"CORRIDOR_DISCLOSURE_K={DISCLOSURE_K} is unsafe: public counts need k of at least 3"
+    )
+PUBLICATION_DELAY_DAYS = config.value("CORRIDOR_PUBLICATION_DELAY_DAYS")
+if PUBLICATION_DELAY_DAYS < 0:
+    raise config.ConfigError(
+        f"CORRIDOR_PUBLICATION_DELAY_DAYS={PUBLICATION_DELAY_DAYS} is negative"
+    )
 
 LOGGING = {
     "version": 1,

@@ -7,11 +7,14 @@ neither until someone grants it.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 
 class GlobalRole(models.TextChoices):
@@ -71,3 +74,78 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation} ({self.role})"
+
+
+class RecoveryDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A user's single-use recovery codes, as a django-otp device.
+
+    django-otp's own static device stores its codes in clear text; this one keeps only a
+    SHA-256 digest of each (docs/decisions/0041-recovery-codes.md). The codes carry 80 random
+    bits, so a fast digest is enough: nobody can guess back from the digest.
+    """
+
+    # An integer key, not a UUID: django-otp's persistent_id ("label/<id>") parses it as int.
+
+    class Meta(Device.Meta):
+        verbose_name = _("recovery codes")
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token: object) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed or not isinstance(token, str):
+            return False
+        used = self.codes.filter(digest=RecoveryCode.digest_of(token), used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
+        if used:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.throttle_increment(commit=True)
+        return False
+
+
+class RecoveryCode(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    device = models.ForeignKey(RecoveryDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "digest"], name="recovery_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.device.user} ({'used' if self.used_at else 'unused'})"
+
+    @staticmethod
+    def digest_of(code: str) -> str:
+        """Digest of a code as typed: case, spaces and dashes do not matter."""
+        plain = "".join(ch for ch in code.lower() if ch.isalnum())
+        return hashlib.sha256(plain.encode()).hexdigest()
+
+
+class SignInFailure(models.Model):
+    """One failed sign-in, kept for throttling only (accounts/throttle.py).
+
+    Neither the typed user name nor the address is stored: only keyed digests of them, enough
+    to count failures per account and per address without keeping who tried from where.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    at = models.DateTimeField(default=timezone.now)
+    account_key = models.CharField(max_length=64)
+    address_key = models.CharField(max_length=64)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["account_key", "at"], name="signin_failure_account"),
+            models.Index(fields=["address_key", "at"], name="signin_failure_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"failed sign-in at {self.at:%Y-%m-%d %H:%M:%S}"

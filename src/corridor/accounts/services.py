@@ -1,18 +1,36 @@
-"""Writes to accounts: creating users and granting roles, each audited."""
+"""Writes to accounts: users, roles, disabling, and the steps of signing in; each audited."""
 
 from __future__ import annotations
 
+import base64
+import secrets
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import authenticate, login
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY, verify_token
+from django_otp import login as otp_login
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from corridor.accounts.models import GlobalRole, Membership, OrgRole, User
+from corridor.accounts import throttle
+from corridor.accounts.models import (
+    GlobalRole,
+    Membership,
+    OrgRole,
+    RecoveryCode,
+    RecoveryDevice,
+    User,
+)
 from corridor.audit.services import Action, audit_record, snapshot
-from corridor.core.errors import InvalidInput
+from corridor.core.errors import InvalidInput, NotAllowed
 
 
 @transaction.atomic
@@ -125,3 +143,221 @@ def user_disable(*, by: Any, user: User) -> int:
         changes={"is_active": [was_active, False], "sessions_ended": len(sessions)},
     )
     return len(sessions)
+
+
+# --- Sign-in (docs/security/sign-in.md) -------------------------------------------------------
+
+SESSION_SIGNED_IN_AT = "corridor_signed_in_at"
+SESSION_LAST_SEEN = "corridor_last_seen"
+SESSION_WAIVED = "corridor_2fa_waived"
+RECOVERY_CODE_COUNT = 10
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What a sign-in step decided: the user (or device) on success, else a wait in seconds."""
+
+    user: User | None = None
+    device: Device | None = None
+    wait: int = 0
+
+
+def second_factor_required(user: User) -> bool:
+    """Every account needs a second factor, unless the instance waives it for pure viewers."""
+    if not settings.TWO_FACTOR_OPTIONAL_FOR_VIEWERS:
+        return True
+    if user.is_staff or user.is_superuser or user.global_role != GlobalRole.NONE:
+        return True
+    return user.memberships.exclude(role=OrgRole.VIEWER).exists()
+
+
+def second_factor_enrolled(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def _failure(*, user: User | None, username: str, address: str, step: str, reason: str) -> None:
+    with transaction.atomic():
+        if reason != "throttled":
+            throttle.failure_record(username=username, address=address)
+        changes = {"step": step, "reason": reason}
+        if user is None:
+            audit_record(
+                by=None,
+                action=Action.SIGN_IN_FAILED,
+                object_type="accounts.user",
+                changes={**changes, "account": "unknown"},
+            )
+        else:
+            audit_record(by=None, action=Action.SIGN_IN_FAILED, obj=user, changes=changes)
+
+
+def password_check(request: HttpRequest, *, username: str, password: str) -> Attempt:
+    """First step: the password. Unknown and known names get the same answer and work."""
+    address = throttle.client_address(request)
+    wait = throttle.wait_seconds(username=username, address=address)
+    known = User.objects.filter(username=username).first()
+    if wait:
+        _failure(
+            user=known, username=username, address=address, step="password", reason="throttled"
+        )
+        return Attempt(wait=wait)
+    # ModelBackend hashes the password even for an unknown name, so timing tells nothing.
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        _failure(user=known, username=username, address=address, step="password", reason="wrong")
+        return Attempt(wait=throttle.wait_seconds(username=username, address=address))
+    return Attempt(user=user)
+
+
+def second_factor_check(request: HttpRequest, *, user: User, code: str) -> Attempt:
+    """Second step: a code from the authenticator app, or one recovery code."""
+    address = throttle.client_address(request)
+    username = user.get_username()
+    wait = throttle.wait_seconds(username=username, address=address)
+    if wait:
+        _failure(user=user, username=username, address=address, step="code", reason="throttled")
+        return Attempt(wait=wait)
+    code = code.strip().replace(" ", "")
+    model = TOTPDevice if code.isdigit() and len(code) <= 8 else RecoveryDevice
+    for device in model.objects.filter(user=user, confirmed=True):
+        verified = verify_token(user, device.persistent_id, code)
+        if verified is not None:
+            return Attempt(user=user, device=verified)
+    _failure(user=user, username=username, address=address, step="code", reason="wrong")
+    return Attempt(wait=throttle.wait_seconds(username=username, address=address))
+
+
+def session_start(request: HttpRequest, *, user: User) -> None:
+    """After the password: a new session key, and the clock for the absolute timeout."""
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    now = int(timezone.now().timestamp())
+    request.session[SESSION_SIGNED_IN_AT] = now
+    request.session[SESSION_LAST_SEEN] = now
+
+
+@transaction.atomic
+def sign_in_complete(request: HttpRequest, *, user: User, device: Device | None) -> None:
+    """Both steps passed (or the second is waived): mark the session and audit the sign-in."""
+    if device is not None:
+        otp_login(request, device)
+        method = "recovery_code" if isinstance(device, RecoveryDevice) else "totp"
+    else:
+        if second_factor_required(user):
+            raise NotAllowed("this account needs a second factor")
+        request.session[SESSION_WAIVED] = True
+        method = "password_only"
+    # A fresh key again: the half-signed-in key may have been seen before this point.
+    request.session.cycle_key()
+    throttle.failures_clear(username=user.get_username())
+    audit_record(by=user, action=Action.SIGN_IN, obj=user, changes={"method": method})
+
+
+def session_verified(request: HttpRequest) -> bool:
+    """The session passed the second factor, or the instance waives it for this user."""
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None:
+        if is_verified():
+            return True
+    else:
+        # Signed in during this request: OTPMiddleware has not decorated this user object.
+        device_id = request.session.get(DEVICE_ID_SESSION_KEY)
+        device = Device.from_persistent_id(device_id) if device_id else None
+        if device is not None and device.user_id == user.pk and device.confirmed:
+            return True
+    return bool(request.session.get(SESSION_WAIVED)) and not second_factor_required(user)
+
+
+def totp_enrol_start(*, user: User) -> TOTPDevice:
+    """The user's unconfirmed authenticator: the unfinished one, or a new one.
+
+    Reusing it means a reload shows the secret already added to the app, not a new one.
+    """
+    if second_factor_enrolled(user):
+        raise NotAllowed("this account already has an authenticator")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
+def totp_enrol_confirm(request: HttpRequest, *, user: User, device_id: Any, code: str) -> list[str]:
+    """Confirm the authenticator with a code from it; returns the new recovery codes."""
+    address = throttle.client_address(request)
+    username = user.get_username()
+    if throttle.wait_seconds(username=username, address=address):
+        raise NotAllowed("too many wrong codes: wait a few minutes and try again")
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False, pk=device_id)
+            .first()
+        )
+        if device is None or second_factor_enrolled(user):
+            raise NotAllowed("start the enrolment again")
+        ok = device.verify_token(code.strip().replace(" ", ""))
+        if ok:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = recovery_codes_issue(by=user, user=user)
+            audit_record(by=user, action=Action.KEY_CHANGE, obj=user, changes={"totp": "enrolled"})
+    if not ok:
+        _failure(user=user, username=username, address=address, step="enrol", reason="wrong")
+        raise InvalidInput("that code did not match: check the time on your phone and try again")
+    sign_in_complete(request, user=user, device=device)
+    return codes
+
+
+@transaction.atomic
+def recovery_codes_issue(*, by: Any, user: User) -> list[str]:
+    """New single-use recovery codes for ``user``; the old ones stop working.
+
+    The codes are returned once, to be shown once: only their digests are stored.
+    """
+    RecoveryDevice.objects.filter(user=user).delete()
+    device = RecoveryDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = base64.b32encode(secrets.token_bytes(10)).decode().lower()
+        codes.append("-".join(raw[i : i + 4] for i in range(0, 16, 4)))
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, digest=RecoveryCode.digest_of(code)) for code in codes
+    )
+    audit_record(by=by, action=Action.KEY_CHANGE, obj=user, changes={"recovery_codes": "issued"})
+    return codes
+
+
+@transaction.atomic
+def second_factor_reset(*, by: Any, user: User) -> int:
+    """Remove the user's authenticator and recovery codes (a lost phone); end sessions.
+
+    At the next sign-in the user enrols a new authenticator. Do this only after confirming
+    out of band that the request really comes from them: whoever knows the password enrols.
+    """
+    removed = TOTPDevice.objects.filter(user=user).count()
+    removed += RecoveryDevice.objects.filter(user=user).count()
+    TOTPDevice.objects.filter(user=user).delete()
+    RecoveryDevice.objects.filter(user=user).delete()
+    sessions = _sessions_of(user)
+    for session in sessions:
+        session.delete()
+    audit_record(
+        by=by,
+        action=Action.KEY_CHANGE,
+        obj=user,
+        changes={"second_factor": "reset", "sessions_ended": len(sessions)},
+    )
+    return removed
+
+
+@transaction.atomic
+def sign_in_unlock(*, by: Any, user: User) -> int:
+    """Lift the back-off on ``user`` after too many failures; returns failures forgotten."""
+    forgotten = throttle.failures_clear(username=user.get_username())
+    for model in (TOTPDevice, RecoveryDevice):
+        for device in model.objects.filter(user=user):
+            device.throttle_reset(commit=True)
+    audit_record(by=by, action=Action.UPDATE, obj=user, changes={"sign_in": "unlocked"})
+    return forgotten

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from corridor.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("verify/", views.verify_view, name="verify"),
+    path("enrol/", views.enrol_view, name="enrol"),
+    path("recovery-codes/", views.recovery_codes_view, name="recovery_codes"),
+    path("logout/", views.logout_view, name="logout"),
+]

@@ -1,0 +1,172 @@
+"""Sign-in pages: password, then the second factor (or enrolling one), then recovery codes.
+
+Plain HTML forms: everything works without JavaScript.
+"""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+
+from corridor.accounts import services
+from corridor.accounts.forms import CodeForm, PasswordForm
+from corridor.core.errors import CorridorError
+
+SESSION_NEXT = "corridor_next"
+SESSION_ENROL_DEVICE = "corridor_enrol_device"
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _wait_message(wait: int) -> str:
+    minutes = max(1, (wait + 59) // 60)
+    return _(
+        "Too many failed attempts. Wait %(minutes)d minute(s) and try again, "
+        "or ask an administrator to unlock the account."
+    ) % {"minutes": minutes}
+
+
+def _next_step(request: HttpRequest) -> HttpResponse:
+    """Where a user who passed the password goes: code, enrolment, or in."""
+    user = request.user
+    if services.session_verified(request):
+        return HttpResponseRedirect(request.session.pop(SESSION_NEXT, settings.LOGIN_REDIRECT_URL))
+    if services.second_factor_enrolled(user):
+        return redirect("accounts:verify")
+    if services.second_factor_required(user):
+        return redirect("accounts:enrol")
+    services.sign_in_complete(request, user=user, device=None)
+    return HttpResponseRedirect(request.session.pop(SESSION_NEXT, settings.LOGIN_REDIRECT_URL))
+
+
+@never_cache
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    if "next" in request.GET:
+        request.session[SESSION_NEXT] = _safe_next(request, request.GET["next"])
+    if request.user.is_authenticated:
+        return _next_step(request)
+    form = PasswordForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        attempt = services.password_check(
+            request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+        if attempt.user is not None:
+            services.session_start(request, user=attempt.user)
+            return _next_step(request)
+        if attempt.wait:
+            form.add_error(None, _wait_message(attempt.wait))
+            status = 429
+        else:
+            form.add_error(None, _("That user name and password do not match."))
+    return render(request, "accounts/login.html", {"form": form}, status=status)
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def verify_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:login")
+    if services.session_verified(request) or not services.second_factor_enrolled(user):
+        return _next_step(request)
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        attempt = services.second_factor_check(request, user=user, code=form.cleaned_data["code"])
+        if attempt.device is not None:
+            services.sign_in_complete(request, user=user, device=attempt.device)
+            return _next_step(request)
+        if attempt.wait:
+            form.add_error(None, _wait_message(attempt.wait))
+            status = 429
+        else:
+            form.add_error(None, _("That code did not match."))
+    return render(request, "accounts/verify.html", {"form": form}, status=status)
+
+
+def _grouped(text: str, size: int = 4) -> str:
+    return " ".join(text[i : i + size] for i in range(0, len(text), size))
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+def enrol_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not user.is_authenticated:
+        return redirect("accounts:login")
+    if services.second_factor_enrolled(user):
+        return _next_step(request)
+    device = services.totp_enrol_start(user=user)
+    request.session[SESSION_ENROL_DEVICE] = str(device.pk)
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.totp_enrol_confirm(
+                request, user=user, device_id=device.pk, code=form.cleaned_data["code"]
+            )
+        except CorridorError as exc:
+            form.add_error(None, str(exc))
+            status = 400
+        else:
+            return _show_codes(request, codes)
+    context = {
+        "form": form,
+        "secret": _grouped(base64.b32encode(device.bin_key).decode()),
+        "config_url": device.config_url,
+    }
+    return render(request, "accounts/enrol.html", context, status=status)
+
+
+def _show_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    next_url = request.session.pop(SESSION_NEXT, settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def recovery_codes_view(request: HttpRequest) -> HttpResponse:
+    """Replace the recovery codes (for example after using some). Needs a verified session."""
+    if not services.session_verified(request):
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.path})}")
+    if request.method == "POST":
+        codes = services.recovery_codes_issue(by=request.user, user=request.user)
+        return _show_codes(request, codes)
+    return render(request, "accounts/recovery_codes_new.html")
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("accounts:login")
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin signs in through the same two steps as everyone (no way around the code)."""
+    query = {"next": request.GET["next"]} if "next" in request.GET else {}
+    target = reverse("accounts:login")
+    return redirect(f"{target}?{urlencode(query)}" if query else target)
