@@ -1,0 +1,61 @@
+"""Disclosure control: the one gate every public page, public API answer and aggregate export
+passes through. Nothing here reads the database; callers fetch, this decides what may be shown.
+
+- ``publish_table(counts, rows=..., columns=..., groups=..., cumulative=...)`` -> PublishedTable:
+  counts below k suppressed (not zero), plus complementary suppression so that no suppressed
+  figure can be narrowed to fewer than k values from the published ones (totals, state vs
+  township, month vs running total).
+- ``public_org_label(org)``, ``public_organisations(orgs)``: names, aliases, or only a count.
+- ``public_place(unit)``: township p-code or coarser, never coordinates.
+- ``public_date(d)``, ``public_week_start(d)``, ``public_month(d)``: ISO week or coarser.
+- ``publication_cutoff(today)``, ``is_publishable(d, today)``: nothing newer than the delay.
+- ``public_record(mapping, today=...)``: one record stripped to its public fields, or None.
+
+See docs/security/disclosure.md and decisions 0060-0064.
+"""
+
+from corridor.disclosure.dates import (
+    is_publishable,
+    month_is_publishable,
+    public_date,
+    public_month,
+    public_week_start,
+    publication_cutoff,
+    publication_delay_days,
+)
+from corridor.disclosure.records import (
+    NOT_NAMED,
+    PublicOrganisations,
+    public_org_label,
+    public_organisations,
+    public_place,
+    public_record,
+)
+from corridor.disclosure.tables import (
+    MINIMUM_K,
+    DisclosureError,
+    Figure,
+    PublishedTable,
+    publish_table,
+)
+
+__all__ = [
+    "MINIMUM_K",
+    "NOT_NAMED",
+    "DisclosureError",
+    "Figure",
+    "PublicOrganisations",
+    "PublishedTable",
+    "is_publishable",
+    "month_is_publishable",
+    "public_date",
+    "public_month",
+    "public_org_label",
+    "public_organisations",
+    "public_place",
+    "public_record",
+    "public_week_start",
+    "publication_cutoff",
+    "publication_delay_days",
+    "publish_table",
+]
