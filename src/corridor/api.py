@@ -13,3 +13,4 @@ api = NinjaAPI(
 
 # Each domain app exposes `router` in its api.py; add it here, one line per app:
 # api.add_router("/geo/", "corridor.geo.api.router")
+api.add_router("/gaps/", "corridor.gaps.api.router")

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "corridor.situation",
     "corridor.aid",
     "corridor.funds",
+    "corridor.web",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "corridor.web.middleware.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # After OTPMiddleware: ends idle/old sessions and hides a half-signed-in user.
     "corridor.accounts.middleware.SignInMiddleware",

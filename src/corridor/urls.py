@@ -15,4 +15,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("corridor.accounts.urls")),
     path("api/", api.urls),
+    path("", include("corridor.web.urls")),
 ]

@@ -1,0 +1,282 @@
+"""Forms for filters and 4W entry. Every label is translatable; free text is made Unicode."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from corridor.aid.models import Channel, Modality, Sector
+from corridor.gaps.queries import GapInputError, month_start
+from corridor.geo.models import AdminUnit, Level
+from corridor.situation.models import IncidentType, Reliability
+from corridor.web.burmese import unicode_text
+
+try:
+    from corridor.geo.resolver import get_resolver
+except ImportError:  # the gazetteer's resolver lands separately; exact names work without it
+    get_resolver = None
+
+PCODE_AT_END = re.compile(r"(MMR\d{6})\s*$")
+MAP_LAYERS = [
+    ("idps", _("IDPs")),
+    ("incidents", _("Incidents")),
+    ("coverage", _("Coverage")),
+]
+
+
+def township_label(unit: AdminUnit) -> str:
+    """The picker's text for a township: English · Burmese · p-code, searchable by any part."""
+    names = [unit.name_en] + ([unit.name_my] if unit.name_my else []) + [unit.pcode]
+    return " · ".join(names)
+
+
+def township_options() -> list[str]:
+    units = AdminUnit.objects.filter(level=Level.TOWNSHIP).order_by("name_en")
+    return [township_label(unit) for unit in units.only("pcode", "name_en", "name_my")]
+
+
+def find_township(text: str) -> AdminUnit:
+    text = unicode_text(" ".join(text.split()))
+    if not text:
+        raise ValidationError(_("Choose a township."))
+    match = PCODE_AT_END.search(text)
+    if match:
+        unit = AdminUnit.objects.filter(pcode=match.group(1), level=Level.TOWNSHIP).first()
+        if unit:
+            return unit
+    exact = AdminUnit.objects.filter(level=Level.TOWNSHIP).filter(
+        Q(name_en__iexact=text) | Q(name_my=text) | Q(pcode__iexact=text)
+    )
+    if exact.count() == 1:
+        return exact.get()
+    if get_resolver is not None:
+        resolution = get_resolver().resolve(text, level=3)
+        pcode = resolution.pcode
+        if resolution.accepted and pcode:
+            unit = AdminUnit.objects.filter(pcode=pcode).first()
+            if unit:
+                return unit
+    raise ValidationError(
+        _("No single township matches “%(text)s”. Pick one from the list."),
+        params={"text": text},
+    )
+
+
+class TownshipField(forms.CharField):
+    widget = forms.TextInput(attrs={"list": "townships", "autocomplete": "off"})
+
+    def clean(self, value: Any) -> AdminUnit | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        return find_township(value)
+
+
+class MonthField(forms.CharField):
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+
+    def clean(self, value: Any) -> dt.date | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return month_start(value)
+        except GapInputError:
+            raise ValidationError(_("Enter a month as YYYY-MM.")) from None
+
+
+class UnicodeTextMixin:
+    """Runs every free-text field through the Zawgyi check."""
+
+    text_fields: tuple[str, ...] = ()
+
+    def clean(self) -> dict:
+        data = super().clean()  # type: ignore[misc]
+        for name in self.text_fields:
+            if data.get(name):
+                try:
+                    data[name] = unicode_text(data[name])
+                except ValidationError as exc:
+                    self.add_error(name, exc)  # type: ignore[attr-defined]
+        return data
+
+
+def state_choices() -> list[tuple[str, str]]:
+    states = AdminUnit.objects.filter(level=Level.STATE).order_by("name_en")
+    return [("", _("All states/regions"))] + [
+        (s.pcode, f"{s.name_en} {s.name_my}".strip()) for s in states
+    ]
+
+
+def sector_choices(blank: Any = None) -> list[tuple[str, Any]]:
+    return [("", blank or _("All sectors")), *Sector.choices]
+
+
+class FilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State/region"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    start = MonthField(label=_("From month"), required=False)
+    end = MonthField(label=_("To month"), required=False)
+    map = forms.ChoiceField(label=_("Map shows"), choices=MAP_LAYERS, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = state_choices()
+        self.fields["sector"].choices = sector_choices()
+
+
+class GapFilterForm(forms.Form):
+    month = MonthField(label=_("Month"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    state = forms.ChoiceField(label=_("State/region"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = state_choices()
+        self.fields["sector"].choices = sector_choices()
+
+
+class IncidentFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State/region"), required=False)
+    incident_type = forms.ChoiceField(label=_("Type"), required=False)
+    start = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = state_choices()
+        self.fields["incident_type"].choices = [("", _("All types")), *IncidentType.choices]
+
+
+class ActivityFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State/region"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    month = MonthField(label=_("Month"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = state_choices()
+        self.fields["sector"].choices = sector_choices()
+
+
+class ActivityForm(UnicodeTextMixin, forms.Form):
+    text_fields = ("notes",)
+
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    township = TownshipField(label=_("Township"), help_text=_("Type in English or Burmese."))
+    reporting_month = MonthField(label=_("Reporting month"))
+    sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
+    modality = forms.ChoiceField(label=_("Modality"), choices=Modality.choices)
+    channel = forms.ChoiceField(
+        label=_("Channel"), choices=Channel.choices, initial=Channel.IN_COUNTRY
+    )
+    women = forms.IntegerField(label=_("Women"), min_value=0, initial=0)
+    men = forms.IntegerField(label=_("Men"), min_value=0, initial=0)
+    girls = forms.IntegerField(label=_("Girls"), min_value=0, initial=0)
+    boys = forms.IntegerField(label=_("Boys"), min_value=0, initial=0)
+    unspecified = forms.IntegerField(
+        label=_("Sex and age not known"), min_value=0, initial=0, required=False
+    )
+    households = forms.IntegerField(label=_("Households"), min_value=0, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.get().pk
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("unspecified") is None:
+            data["unspecified"] = 0
+        total = sum(data.get(k) or 0 for k in ("women", "men", "girls", "boys", "unspecified"))
+        if not self.errors and total == 0:
+            raise ValidationError(_("Enter how many people were reached."))
+        return data
+
+
+class SourceFields(forms.Form):
+    source = forms.ModelChoiceField(label=_("Source"), queryset=None, required=False)
+    source_title = forms.CharField(label=_("Or a new source: title"), required=False)
+    source_publisher = forms.CharField(label=_("Publisher"), required=False)
+    source_reliability = forms.ChoiceField(
+        label=_("Reliability"), choices=Reliability.choices, initial=Reliability.F
+    )
+
+    def __init__(self, *args: Any, sources: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = sources
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in ("source_title", "source_publisher"):
+            if data.get(name):
+                data[name] = unicode_text(data[name])
+        if not data.get("source") and not data.get("source_title"):
+            self.add_error("source", _("Choose a source or give a new one's title."))
+        return data
+
+
+class FigureForm(UnicodeTextMixin, SourceFields):
+    text_fields = ("notes",)
+
+    township = TownshipField(label=_("Township"), help_text=_("Type in English or Burmese."))
+    as_of = forms.DateField(label=_("As of"), widget=forms.DateInput(attrs={"type": "date"}))
+    idps = forms.IntegerField(label=_("IDPs"), min_value=0)
+    people_in_need = forms.IntegerField(label=_("People in need"), min_value=0, required=False)
+    refugees = forms.IntegerField(label=_("Refugees"), min_value=0, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    field_order = [
+        "township",
+        "as_of",
+        "idps",
+        "people_in_need",
+        "refugees",
+        "source",
+        "source_title",
+        "source_publisher",
+        "source_reliability",
+        "notes",
+    ]
+
+
+class IncidentForm(UnicodeTextMixin, SourceFields):
+    text_fields = ("description",)
+
+    occurred_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    incident_type = forms.ChoiceField(label=_("Type"), choices=IncidentType.choices)
+    township = TownshipField(label=_("Township"), help_text=_("Type in English or Burmese."))
+    fatalities = forms.IntegerField(label=_("Killed"), min_value=0, initial=0)
+    injuries = forms.IntegerField(label=_("Injured"), min_value=0, initial=0)
+    detained = forms.IntegerField(label=_("Detained"), min_value=0, initial=0)
+    description = forms.CharField(
+        label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    field_order = [
+        "occurred_on",
+        "incident_type",
+        "township",
+        "fatalities",
+        "injuries",
+        "detained",
+        "description",
+        "source",
+        "source_title",
+        "source_publisher",
+        "source_reliability",
+    ]

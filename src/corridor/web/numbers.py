@@ -1,0 +1,64 @@
+"""Numbers and months written the way the reader's language writes them.
+
+Burmese readers expect Myanmar digits (၀–၉) and Burmese month names; Django's own number
+formatting only groups digits, so the digits are swapped here after grouping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import formats
+from django.utils.translation import get_language, pgettext
+
+MYANMAR_DIGITS = str.maketrans("0123456789", "၀၁၂၃၄၅၆၇၈၉")
+
+
+def _burmese() -> bool:
+    return (get_language() or "").startswith("my")
+
+
+def number(value: int | float | None, places: int = 0) -> str:
+    """A grouped number (12,345) in the active language's digits; '–' when unknown."""
+    if value is None:
+        return "–"
+    text = formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    return text.translate(MYANMAR_DIGITS) if _burmese() else text
+
+
+def percent(ratio: float | None) -> str:
+    if ratio is None:
+        return "–"
+    return number(ratio * 100, 0) + "%"
+
+
+def month_label(day: dt.date | None) -> str:
+    """'March 2024' / 'မတ် ၂၀၂၄'."""
+    if day is None:
+        return "–"
+    names = [
+        pgettext("month", "January"),
+        pgettext("month", "February"),
+        pgettext("month", "March"),
+        pgettext("month", "April"),
+        pgettext("month", "May"),
+        pgettext("month", "June"),
+        pgettext("month", "July"),
+        pgettext("month", "August"),
+        pgettext("month", "September"),
+        pgettext("month", "October"),
+        pgettext("month", "November"),
+        pgettext("month", "December"),
+    ]
+    year = str(day.year)
+    if _burmese():
+        year = year.translate(MYANMAR_DIGITS)
+    return f"{names[day.month - 1]} {year}"
+
+
+def date_label(day: dt.date | None) -> str:
+    """'15 March 2024' / '၁၅ မတ် ၂၀၂၄'."""
+    if day is None:
+        return "–"
+    text = f"{day.day} {month_label(day)}"
+    return text.translate(MYANMAR_DIGITS) if _burmese() else text

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from corridor.web.views import dashboard, entry, gaps, language, lists, places
+
+app_name = "web"
+
+urlpatterns = [
+    path("", dashboard.dashboard_page, name="dashboard"),
+    path("data/<slug:name>.csv", dashboard.dashboard_csv, name="dashboard_csv"),
+    path("gaps/", gaps.gaps_page, name="gaps"),
+    path("gaps.csv", gaps.gaps_csv, name="gaps_csv"),
+    path("townships/<str:pcode>/", places.township_page, name="township"),
+    path("organisations/<uuid:pk>/", places.organisation_page, name="organisation"),
+    path("incidents/", lists.incidents_page, name="incidents"),
+    path("activities/", lists.activities_page, name="activities"),
+    path("enter/activity/", entry.activity_entry, name="enter_activity"),
+    path("enter/figure/", entry.figure_entry, name="enter_figure"),
+    path("enter/incident/", entry.incident_entry, name="enter_incident"),
+    path("language/", language.language_switch, name="language"),
+]

@@ -1,0 +1,78 @@
+"""Pieces every page module uses: filter parsing, CSV responses, map colours."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from corridor.gaps.queries import month_start
+from corridor.web.dashboard import Filters
+from corridor.web.forms import FilterForm
+from corridor.web.map import Legend, steps
+from corridor.web.numbers import number
+
+DEFAULT_MONTHS = 12
+# ColorBrewer-style sequential ramps with enough contrast against the white page.
+BLUES = ["#deebf7", "#9ecae1", "#4292c6", "#08519c", "#08306b"]
+REDS = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"]
+COVERAGE = ["#a50f15", "#fb6a4a", "#fcbba1", "#9ecae1", "#2171b5"]
+
+
+def this_month() -> dt.date:
+    return month_start(timezone.localdate())
+
+
+def filters_from(request: Any) -> tuple[FilterForm, Filters, str]:
+    form = FilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    end = data.get("end") or this_month()
+    start = data.get("start") or month_start(
+        dt.date(
+            end.year - (1 if end.month < DEFAULT_MONTHS else 0),
+            (end.month - DEFAULT_MONTHS) % 12 + 1,
+            1,
+        )
+    )
+    if start > end:
+        start, end = end, start
+    filters = Filters(
+        start=start, end=end, state=data.get("state") or None, sector=data.get("sector") or None
+    )
+    return form, filters, data.get("map") or "idps"
+
+
+def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    # A BOM so spreadsheet programs read the Burmese names as UTF-8.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def layer_style(layer: str, values: dict[str, float | None]) -> tuple[Any, list[Legend]]:
+    if layer == "coverage":
+        breaks = [0.1, 0.25, 0.5, 0.75]
+        labels = [_("under 10%"), "10–25%", "25–50%", "50–75%", _("75% or more")]
+        ramp = COVERAGE
+    else:
+        top = max((v for v in values.values() if v), default=0) or 1
+        breaks = [max(round(top * f), 1) for f in (0.05, 0.15, 0.35, 0.6)]
+        labels = (
+            [_("under %(n)s") % {"n": number(breaks[0])}]
+            + [f"{number(a)}–{number(b)}" for a, b in itertools.pairwise(breaks)]
+            + [_("%(n)s or more") % {"n": number(breaks[-1])}]
+        )
+        ramp = BLUES if layer == "idps" else REDS
+    legend = [Legend(c, label) for c, label in zip(ramp, labels, strict=True)]
+    legend.append(Legend("#eeeeee", _("no data")))
+    return steps(breaks, ramp), legend

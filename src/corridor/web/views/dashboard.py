@@ -1,0 +1,116 @@
+"""The signed-in home page: headline figures, the township map, monthly trends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from corridor.web import dashboard
+from corridor.web.charts import bar_chart
+from corridor.web.map import choropleth
+from corridor.web.numbers import month_label, number, percent
+from corridor.web.views.common import csv_response, filters_from, layer_style
+
+LAYER_TITLES = {
+    "idps": lambda: _("IDPs by township (latest figure)"),
+    "incidents": lambda: _("Incidents by township"),
+    "coverage": lambda: _("Coverage: people reached against need, last month of the period"),
+}
+
+
+def _describe(layer: str) -> Any:
+    def describe(shape: Any, value: float | None) -> str:
+        name = f"{shape.name_en} {shape.name_my}".strip()
+        if value is None:
+            return f"{name}: {_('no data')}"
+        shown = percent(value) if layer == "coverage" else number(value)
+        return f"{name}: {shown}"
+
+    return describe
+
+
+@login_required
+def dashboard_page(request: Any) -> HttpResponse:
+    form, filters, layer = filters_from(request)
+    values = dashboard.map_values(request.user, filters, layer)
+    colour, legend = layer_style(layer, values)
+    svg = choropleth(
+        values,
+        colour=colour,
+        legend=legend,
+        title=LAYER_TITLES[layer](),
+        describe=_describe(layer),
+        state=filters.state,
+    )
+    series = dashboard.trends(request.user, filters)
+    charts = [
+        {
+            "series": s,
+            # Built from our own numbers and labels, each escaped inside bar_chart.
+            "svg": mark_safe(  # noqa: S308
+                bar_chart(
+                    [(m.strftime("%Y-%m"), v) for m, v in s.points],
+                    title=s.title,
+                    chart_id=f"chart-{s.key}",
+                )
+            ),
+            "rows": [(month_label(m), v) for m, v in s.points],
+        }
+        for s in series
+    ]
+    query = request.GET.copy()
+    layer_links = []
+    for key, label in (
+        ("idps", _("IDPs")),
+        ("incidents", _("Incidents")),
+        ("coverage", _("Coverage")),
+    ):
+        query["map"] = key
+        layer_links.append({"key": key, "label": label, "query": query.urlencode()})
+    query.pop("map", None)
+    map_rows = sorted(
+        ((pcode, value) for pcode, value in values.items() if value is not None),
+        key=lambda item: -(item[1] or 0),
+    )
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "form": form,
+            "filters": filters,
+            "layer": layer,
+            "layer_title": LAYER_TITLES[layer](),
+            "layer_links": layer_links,
+            "headlines": dashboard.headlines(request.user, filters),
+            "map_svg": mark_safe(svg),  # noqa: S308 — every text in it passed format_html/escape
+            "map_rows": map_rows[:25],
+            "map_count": len(map_rows),
+            "charts": charts,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def dashboard_csv(request: Any, name: str) -> HttpResponse:
+    _form, filters, layer = filters_from(request)
+    if name == "map":
+        values = dashboard.map_values(request.user, filters, layer)
+        return csv_response(
+            f"corridor-map-{layer}",
+            ["pcode", layer],
+            sorted((p, v) for p, v in values.items() if v is not None),
+        )
+    series = {s.key: s for s in dashboard.trends(request.user, filters)}
+    if name not in series:
+        raise Http404
+    return csv_response(
+        f"corridor-trend-{name}",
+        ["month", name],
+        [(m.strftime("%Y-%m"), "" if v is None else v) for m, v in series[name].points],
+    )
