@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import os
 import secrets
 
@@ -34,22 +35,44 @@ def demo_password() -> str:
     return path.read_text().strip()
 
 
+def demo_authenticator(user):
+    """The demo admin's authenticator, created confirmed on first use."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True)
+    return device
+
+
 def run(args: argparse.Namespace) -> int:
     # The demo never mixes synthetic data into a real instance unless --home says so.
     if not args.home and "CORRIDOR_HOME" not in os.environ:
         os.environ["CORRIDOR_HOME"] = "corridor-demo"
     django_env.setup()
     from corridor.accounts.models import User
-    from corridor.accounts.services import admin_create
+    from corridor.accounts.services import admin_create, recovery_codes_issue
     from corridor.geo.services import admin_units_load
 
     init.migrate(verbose=False)
     admin_units_load(by=None)
     password = demo_password()
-    if not User.objects.filter(username=DEMO_USER).exists():
-        admin_create(by=None, username=DEMO_USER, password=password)
+    recovery_codes: list[str] = []
+    user = User.objects.filter(username=DEMO_USER).first()
+    if user is None:
+        user = admin_create(by=None, username=DEMO_USER, password=password)
+        recovery_codes = recovery_codes_issue(by=None, user=user)
+    device = demo_authenticator(user)
     load_demo.load(seed=2021)
     print(f"Demo ready. Sign in as {DEMO_USER!r} with password {password!r}.")
+    # The demo keeps the production rule (a second factor for everyone) and hands the demo
+    # admin's authenticator key to the person at the keyboard (docs/decisions/0044-demo-sign-in.md).
+    secret = base64.b32encode(device.bin_key).decode()
+    print(f"Then give a code from an authenticator app set up with this key: {secret}")
+    print(f"  (or add it as a link: {device.config_url})")
+    if recovery_codes:
+        print("No authenticator app? Each of these one-time recovery codes works once instead")
+        print("(shown only now): " + "  ".join(recovery_codes))
     if args.no_serve:
         return 0
     return serve.serve(args)

@@ -1,0 +1,282 @@
+"""The one place that decides what a user may do.
+
+Every page, API operation, export and CLI command asks ``can`` (to choose what to show) or
+``require`` (to refuse, with an audit entry). Reads that return many rows use the scoped query
+functions in each app's queries.py, which apply the same rules as filters; the policy tests
+check that the two agree (docs/security/access-control.md, docs/decisions/0030-access-policy.md).
+
+Actions
+-------
+``view``
+    See the object's detail (its non-protected fields).
+``add``
+    Create a new object. Pass the unsaved object with its owning organisation set
+    (``Activity(organisation=org)``), the owning ``Organisation``, a model class ("may this
+    user add any of these?") or nothing ("may this user add anything at all?").
+``change``
+    Edit the object's fields.
+``delete``
+    Remove the object.
+``export``
+    Take the object's rows out of Corridor in a file. Without an object: may the user export
+    at all (what goes into the file is then chosen with the scoped queries).
+``view_protected``
+    See the object's protected fields: exact coordinates, real names of anonymous
+    organisations, transfer references. Every such view should be audited by the caller.
+``administer``
+    Manage people and settings. Without an object, or on a user: the whole network (admins
+    only). On an organisation or a membership: that organisation's memberships and profile.
+
+Roles (least privilege: a new user has none)
+-------------------------------------------
+- anonymous or disabled users: nothing;
+- members of an organisation (viewer): see their organisation's rows and the network-shared
+  situation data (incidents, displacement figures, sources);
+- editors (and organisation admins): also add, change and delete their organisation's rows
+  and the situation data their organisation reports;
+- organisation admins: also manage their organisation's memberships and profile;
+- coordinators (global role): see every non-anonymous organisation's detail, never the
+  detail of anonymous organisations nor protected fields; they change nothing;
+- admins (global role admin, or superuser): everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+
+from corridor.accounts.models import GlobalRole, Membership, OrgRole
+from corridor.audit.services import Action, audit_record
+from corridor.core.errors import NotAllowed
+
+VIEW = "view"
+ADD = "add"
+CHANGE = "change"
+DELETE = "delete"
+EXPORT = "export"
+VIEW_PROTECTED = "view_protected"
+ADMINISTER = "administer"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE, EXPORT, VIEW_PROTECTED, ADMINISTER)
+
+EDIT_ROLES = (OrgRole.EDITOR, OrgRole.ORG_ADMIN)
+ANONYMOUS = "anonymous"  # orgs.Visibility.ANONYMOUS; a string so accounts need not import orgs
+
+
+# --- Who the user is ---------------------------------------------------------------------------
+
+
+def is_active_user(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_admin(user: Any) -> bool:
+    return is_active_user(user) and (user.global_role == GlobalRole.ADMIN or user.is_superuser)
+
+
+def is_coordinator(user: Any) -> bool:
+    """Coordinator by global role (admins are tested separately: they can do more)."""
+    return is_active_user(user) and user.global_role == GlobalRole.COORDINATOR
+
+
+def organisation_ids(user: Any, roles: tuple[str, ...] = ()) -> set[Any]:
+    """Ids of the organisations the user belongs to (with one of ``roles``, if given)."""
+    if not is_active_user(user):
+        return set()
+    memberships = Membership.objects.filter(user_id=user.pk)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return set(memberships.values_list("organisation_id", flat=True))
+
+
+def is_member_anywhere(user: Any) -> bool:
+    return bool(organisation_ids(user))
+
+
+def reads_situation(user: Any) -> bool:
+    """Situation data is shared reading for every member of any organisation."""
+    return is_admin(user) or is_coordinator(user) or is_member_anywhere(user)
+
+
+# --- Rules per kind of object -----------------------------------------------------------------
+
+
+def _is_anonymous_org(org: Any) -> bool:
+    return org is not None and org.visibility == ANONYMOUS
+
+
+def _organisation(user: Any, action: str, org: Any) -> bool:
+    if org is None or org.pk is None:
+        return False  # a new organisation is created by admins only (checked before this)
+    member = org.pk in organisation_ids(user)
+    if action == VIEW:
+        if member:
+            return True
+        if is_coordinator(user):
+            return not _is_anonymous_org(org)
+        # Other organisations' members see the public directory: named organisations only.
+        return is_member_anywhere(user) and org.visibility == "public"
+    if action in (VIEW_PROTECTED, EXPORT):
+        return member
+    if action in (CHANGE, ADMINISTER):
+        return org.pk in organisation_ids(user, (OrgRole.ORG_ADMIN,))
+    return False  # add / delete organisations: admins only
+
+
+def _owned_row(user: Any, action: str, org_ids: set[Any], orgs: list[Any]) -> bool:
+    """Rows owned by one organisation (activities) or two (transfers: either side)."""
+    if action in (VIEW, EXPORT):
+        if organisation_ids(user) & org_ids:
+            return True
+        return is_coordinator(user) and not any(_is_anonymous_org(o) for o in orgs)
+    if action == VIEW_PROTECTED:
+        return bool(organisation_ids(user) & org_ids)
+    if action in (ADD, CHANGE, DELETE):
+        return bool(organisation_ids(user, EDIT_ROLES) & org_ids)
+    return False
+
+
+def _activity(user: Any, action: str, activity: Any) -> bool:
+    org_id = activity.organisation_id
+    if org_id is None:
+        return False
+    return _owned_row(user, action, {org_id}, [activity.organisation])
+
+
+def _transfer(user: Any, action: str, transfer: Any) -> bool:
+    sides = [transfer.from_organisation_id, transfer.to_organisation_id]
+    if None in sides:
+        return False
+    return _owned_row(
+        user, action, set(sides), [transfer.from_organisation, transfer.to_organisation]
+    )
+
+
+def _reported(user: Any, action: str, row: Any) -> bool:
+    """Incidents and displacement figures: shared reading, edited by the reporter."""
+    if action in (VIEW, EXPORT):
+        return reads_situation(user)
+    org_id = row.reporting_organisation_id
+    if org_id is None:
+        return False  # nobody but an admin edits an unattributed record
+    if action == VIEW_PROTECTED:
+        return org_id in organisation_ids(user)
+    if action in (ADD, CHANGE, DELETE):
+        return org_id in organisation_ids(user, EDIT_ROLES)
+    return False
+
+
+def _source(user: Any, action: str, source: Any) -> bool:
+    """Sources have no reporting organisation: any editor may cite a new one; its creator
+    (while still an editor somewhere) may correct or remove it (decision 0030)."""
+    if action in (VIEW, EXPORT):
+        return reads_situation(user)
+    editor = bool(organisation_ids(user, EDIT_ROLES))
+    if action == ADD:
+        return editor
+    if action in (CHANGE, DELETE):
+        return editor and source.created_by_id is not None and source.created_by_id == user.pk
+    return False
+
+
+def _membership(user: Any, action: str, membership: Any) -> bool:
+    if action == VIEW and membership.user_id == user.pk:
+        return True
+    org_admin_of = organisation_ids(user, (OrgRole.ORG_ADMIN,))
+    if action in (VIEW, ADD, CHANGE, DELETE, ADMINISTER):
+        return membership.organisation_id in org_admin_of
+    return False
+
+
+def _user(user: Any, action: str, other: Any) -> bool:
+    # People may see themselves; managing people is for admins (handled before this).
+    return action == VIEW and other.pk == user.pk
+
+
+_RULES = {
+    "orgs.organisation": _organisation,
+    "aid.activity": _activity,
+    "funds.transfer": _transfer,
+    "situation.incident": _reported,
+    "situation.displacementfigure": _reported,
+    "situation.source": _source,
+    "accounts.membership": _membership,
+    "accounts.user": _user,
+}
+
+# Kinds of record an editor may add for one of their organisations, by model label.
+_ADDABLE_BY_EDITORS = {
+    "aid.activity",
+    "funds.transfer",
+    "situation.incident",
+    "situation.displacementfigure",
+    "situation.source",
+}
+
+
+def _add_without_instance(user: Any, label: str | None) -> bool:
+    """``add`` asked about a kind of record (or anything at all), not one row."""
+    if label is None or label in _ADDABLE_BY_EDITORS:
+        return bool(organisation_ids(user, EDIT_ROLES))
+    if label == "accounts.membership":
+        return bool(organisation_ids(user, (OrgRole.ORG_ADMIN,)))
+    return False
+
+
+def can(user: Any, action: str, obj: Any = None) -> bool:
+    """May ``user`` do ``action`` (one of ACTIONS) on ``obj``? See the module docstring."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}; use one of {', '.join(ACTIONS)}")
+    if not is_active_user(user):
+        return False
+    if is_admin(user):
+        return True
+    if obj is None:
+        if action == ADD:
+            return _add_without_instance(user, None)
+        if action in (VIEW, EXPORT):
+            return reads_situation(user)
+        return False  # change, delete, view_protected and administer need an object
+    if isinstance(obj, type) and issubclass(obj, models.Model):
+        label = obj._meta.label_lower
+        if action == ADD:
+            return _add_without_instance(user, label)
+        if action in (VIEW, EXPORT):
+            return reads_situation(user)
+        return False
+    label = obj._meta.label_lower
+    if action == ADD and label == "orgs.organisation" and obj.pk is not None:
+        # "add under this organisation": editors of it.
+        return obj.pk in organisation_ids(user, EDIT_ROLES)
+    if action == ADD and label == "orgs.organisation":
+        return False
+    rule = _RULES.get(label)
+    if rule is None:
+        return False  # a kind of object nobody wrote a rule for: admins only
+    return rule(user, action, obj)
+
+
+def require(user: Any, action: str, obj: Any = None) -> None:
+    """Raise NotAllowed (and audit the denial) unless ``can(user, action, obj)``."""
+    if can(user, action, obj):
+        return
+    object_type = ""
+    object_id = ""
+    if isinstance(obj, type) and issubclass(obj, models.Model):
+        object_type = obj._meta.label_lower
+    elif obj is not None:
+        object_type = obj._meta.label_lower
+        object_id = str(obj.pk) if obj.pk is not None else ""
+    actor = user if getattr(user, "pk", None) is not None else None
+    who = "anonymous" if actor is None else ""
+    # Its own transaction (a savepoint if the caller already has one): the denial is kept
+    # even though the caller's work stops here.
+    with transaction.atomic():
+        audit_record(
+            by=actor,
+            action=Action.DENIED,
+            object_type=object_type,
+            object_id=object_id,
+            changes={"wanted": action, **({"actor": who} if who else {})},
+        )
+    raise NotAllowed(f"you may not {action.replace('_', ' ')} this")
