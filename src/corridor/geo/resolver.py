@@ -146,6 +146,8 @@ class Resolver:
 
     @classmethod
     def from_database(cls) -> Resolver:
+        # Models are imported here, not at the top, so the resolver itself (names, keys,
+        # matching) also works without Django: the benchmark and pure unit tests use that.
         from corridor.geo.models import AdminUnit, PlaceAlias
 
         units = [
