@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from corridor import __version__
-from corridor.cli import demo, gaps, init, load_demo, manage, serve, signin, status
+from corridor.cli import demo, gaps, geo, init, load_demo, manage, serve, signin, status
 
-COMMANDS: list[ModuleType] = [init, serve, demo, load_demo, gaps, status, signin, manage]
+COMMANDS: list[ModuleType] = [init, serve, demo, load_demo, gaps, geo, status, signin, manage]
 
 EXIT_OK = 0
 EXIT_ERROR = 1
