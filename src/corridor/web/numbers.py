@@ -1,14 +1,13 @@
 """Numbers and months written the way the reader's language writes them.
 
-Burmese readers expect Myanmar digits (၀–၉) and Burmese month names; Django's own number
-formatting only groups digits, so the digits are swapped here after grouping.
+Burmese readers expect Myanmar digits (၀–၉) and Burmese month names; the digits are
+swapped here after grouping.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import formats
 from django.utils.translation import get_language, pgettext
 
 MYANMAR_DIGITS = str.maketrans("0123456789", "၀၁၂၃၄၅၆၇၈၉")
@@ -22,7 +21,9 @@ def number(value: int | float | None, places: int = 0) -> str:
     """A grouped number (12,345) in the active language's digits; '–' when unknown."""
     if value is None:
         return "–"
-    text = formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+    # Both interface languages group by thousands with a comma; Django ships no number
+    # formats for "my", so the grouping is done here rather than by formats.number_format.
+    text = f"{value:,.{places}f}"
     return text.translate(MYANMAR_DIGITS) if _burmese() else text
 
 

@@ -16,7 +16,7 @@ from corridor.gaps.queries import month_start
 from corridor.web.dashboard import Filters
 from corridor.web.forms import FilterForm
 from corridor.web.map import Legend, steps
-from corridor.web.numbers import number
+from corridor.web.numbers import number, percent
 
 DEFAULT_MONTHS = 12
 # ColorBrewer-style sequential ramps with enough contrast against the white page.
@@ -62,7 +62,11 @@ def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
 def layer_style(layer: str, values: dict[str, float | None]) -> tuple[Any, list[Legend]]:
     if layer == "coverage":
         breaks = [0.1, 0.25, 0.5, 0.75]
-        labels = [_("under 10%"), "10–25%", "25–50%", "50–75%", _("75% or more")]
+        labels = (
+            [_("under %(n)s") % {"n": percent(breaks[0])}]
+            + [f"{percent(a)}–{percent(b)}" for a, b in itertools.pairwise(breaks)]
+            + [_("%(n)s or more") % {"n": percent(breaks[-1])}]
+        )
         ramp = COVERAGE
     else:
         top = max((v for v in values.values() if v), default=0) or 1

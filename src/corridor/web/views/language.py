@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
@@ -18,6 +19,6 @@ def language_switch(request: Any) -> HttpResponse:
     user = request.user
     if code in LANGUAGE_CODES and user.is_authenticated and user.language != code:
         # A preference, not domain data: no audit entry, one column.
-        type(user).objects.filter(pk=user.pk).update(language=code)
+        get_user_model().objects.filter(pk=user.pk).update(language=code)
         user.language = code
     return set_language(request)

@@ -1,0 +1,227 @@
+"""Pages through the test client: content, scoping, CSV, language and the page-weight budget."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import re
+
+import pytest
+from django.contrib.staticfiles import finders
+
+from corridor.aid.models import Activity
+from corridor.orgs.models import Visibility
+from corridor.testing import factories as f
+from corridor.web.tests.conftest import TOWNSHIP
+
+pytestmark = pytest.mark.django_db
+
+BUDGET = 300 * 1024
+PERIOD = {"start": "2023-04", "end": "2024-03"}
+
+
+def test_pages_need_sign_in(client):
+    for url in (
+        "/",
+        "/gaps/",
+        f"/townships/{TOWNSHIP}/",
+        "/incidents/",
+        "/activities/",
+        "/enter/activity/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
+
+
+def test_dashboard_headlines_map_and_trends(client, editor, data):
+    page = client.get("/", PERIOD).content.decode()
+    assert 'id="headline-idps"' in page
+    assert "Field team: Township report" not in page  # no national indicator: township sum
+    assert "5,000" in page
+    assert page.count("<path ") > 300  # every township drawn
+    assert 'aria-current="true">IDPs<' in page
+    coverage = client.get("/", {**PERIOD, "map": "coverage"}).content.decode()
+    assert 'aria-current="true">Coverage<' in coverage
+
+
+def test_national_indicator_is_the_idp_headline(client, editor, data):
+    from corridor.situation.models import Indicator
+
+    source = f.SourceFactory(title="Humanitarian Update 36", publisher="OCHA")
+    Indicator.objects.create(
+        code="idps_total", label="IDPs", value=3_500_000, as_of=dt.date(2024, 3, 11), source=source
+    )
+    page = client.get("/", PERIOD).content.decode()
+    assert "3,500,000" in page
+    assert "OCHA: Humanitarian Update 36" in page
+
+
+def test_csv_downloads_match_the_tables(client, editor, data):
+    trend = client.get("/data/reached.csv", PERIOD)
+    assert trend["Content-Type"].startswith("text/csv")
+    lines = trend.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "month,reached"
+    assert "2024-03,27" in lines
+    assert "2024-02,27" in lines
+    mapped = client.get("/data/map.csv", {**PERIOD, "map": "incidents"})
+    assert f"{TOWNSHIP},1" in mapped.content.decode()
+    gaps = client.get("/gaps.csv", {"month": "2024-03"}).content.decode("utf-8-sig")
+    assert f"2024-03,{TOWNSHIP}," in gaps
+    assert client.get("/data/nothing.csv").status_code == 404
+
+
+def test_township_page(client, editor, data):
+    page = client.get(f"/townships/{TOWNSHIP}/").content.decode()
+    assert "Helping Hands" in page
+    assert "5,000" in page
+    assert "Airstrike" in page
+    assert client.get("/townships/MMR999999/").status_code == 404
+
+
+def test_organisation_page_respects_visibility(client, editor, data):
+    hidden = f.OrganisationFactory(name="Quiet Group", visibility=Visibility.ANONYMOUS, alias="")
+    f.ActivityFactory(organisation=hidden, admin_unit=data["township"])
+    assert client.get(f"/organisations/{hidden.pk}/").status_code == 404
+    page = client.get(f"/organisations/{data['org'].pk}/").content.decode()
+    assert "Helping Hands" in page
+    township = client.get(f"/townships/{TOWNSHIP}/").content.decode()
+    assert "Quiet Group" not in township
+
+
+def test_lists_filter(client, editor, data):
+    page = client.get("/incidents/", {"incident_type": "arson"}).content.decode()
+    assert "No incidents match." in page
+    page = client.get("/incidents/", {"incident_type": "airstrike", "state": "MMR005"})
+    assert "Airstrike" in page.content.decode()
+    page = client.get("/activities/", {"sector": "health"}).content.decode()
+    assert page.count("<tr>") == 2  # header + one row
+
+
+def test_activity_entry_counts_in_the_gap_table(client, editor, data):
+    page = client.get("/enter/activity/").content.decode()
+    assert '<datalist id="townships">' in page
+    unit = data["township"]
+    assert f'<option value="{unit.name_en} · {unit.name_my} · {TOWNSHIP}">' in page
+    response = client.post(
+        "/enter/activity/",
+        {
+            "organisation": data["org"].pk,
+            "township": unit.name_my,
+            "reporting_month": "2024-03",
+            "sector": "food_security",
+            "modality": "in_kind",
+            "channel": "in_country",
+            "women": 40,
+            "men": 30,
+            "girls": 20,
+            "boys": 10,
+            "notes": "မ်ားသည္",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    saved = Activity.objects.get(women=40)
+    assert saved.admin_unit_id == TOWNSHIP
+    assert saved.notes == "များသည်"  # Zawgyi converted to Unicode
+    api = client.get("/api/gaps/", {"month": "2024-03", "sector": "food_security"}).json()
+    row = next(r for r in api["rows"] if r["pcode"] == TOWNSHIP)
+    assert row["people_reached"] == 27 + 100
+
+
+def test_entry_errors_are_inline(client, editor, data):
+    response = client.post(
+        "/enter/activity/",
+        {
+            "organisation": data["org"].pk,
+            "township": "Nowhere at all",
+            "reporting_month": "03/24",
+            "sector": "food_security",
+            "modality": "in_kind",
+            "channel": "in_country",
+            "women": -1,
+            "men": 0,
+            "girls": 0,
+            "boys": 0,
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert page.count('role="alert"') >= 3
+    assert "Pick one from the list" in page
+    assert "YYYY-MM" in page
+
+
+def test_figure_and_incident_entry(client, editor, data):
+    response = client.post(
+        "/enter/figure/",
+        {
+            "township": TOWNSHIP,
+            "as_of": "2024-03-28",
+            "idps": 7000,
+            "source": data["source"].pk,
+            "source_reliability": "F",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    response = client.post(
+        "/enter/incident/",
+        {
+            "occurred_on": "2024-03-29",
+            "incident_type": "shelling",
+            "township": TOWNSHIP,
+            "fatalities": 1,
+            "injuries": 2,
+            "detained": 0,
+            "source_title": "Witness account",
+            "source_reliability": "C",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    page = client.get(f"/townships/{TOWNSHIP}/").content.decode()
+    assert "7,000" in page
+    assert "Shelling" in page
+
+
+def test_viewer_without_editor_role_cannot_enter(client, data):
+    from corridor.testing.signin import sign_in
+
+    user = f.UserFactory()
+    f.MembershipFactory(user=user, organisation=data["org"], role="viewer")
+    sign_in(client, user)
+    assert client.get("/enter/activity/").status_code == 403
+
+
+def test_language_switch_is_remembered(client, editor, data):
+    response = client.post("/language/", {"language": "my", "next": "/"})
+    assert response.status_code == 302
+    editor.refresh_from_db()
+    assert editor.language == "my"
+    client.cookies.pop("django_language", None)
+    page = client.get("/", PERIOD).content.decode()
+    assert '<html lang="my">' in page
+    assert "ဒက်ရှ်ဘုတ်" in page or "အခြေအနေ" in page
+    assert "၅,၀၀၀" in page  # Myanmar digits
+
+
+def _weight(client, url: str, params: dict | None = None) -> int:
+    response = client.get(url, params or {})
+    assert response.status_code == 200
+    html = response.content
+    total = len(gzip.compress(html))
+    for href in set(re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)):
+        path = finders.find(href.decode().removeprefix("/static/"))
+        with open(path, "rb") as handle:
+            total += len(gzip.compress(handle.read()))
+    return total
+
+
+def test_page_weight_budget(client, editor, data):
+    for url, params in (
+        ("/", PERIOD),
+        ("/", {**PERIOD, "map": "coverage"}),
+        (f"/townships/{TOWNSHIP}/", {}),
+        ("/enter/activity/", {}),
+        ("/gaps/", {"month": "2024-03"}),
+    ):
+        weight = _weight(client, url, params)
+        assert 0 < weight <= BUDGET, f"{url}: {weight} bytes"
