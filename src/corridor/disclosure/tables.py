@@ -235,8 +235,21 @@ def publish_table(
 
 # How many partner rows and columns are tried per anchor cell. More finds cheaper patterns on
 # big tables at a linear cost in time; soundness does not depend on it.
-_PARTNERS = 6
+_PARTNERS = 4
 _MAX_PARTIAL_MOVES = 4
+# What hiding a figure costs readers: a total hides a whole row, state or table, and forces more
+# hiding to protect it in turn, so moves that leave totals alone win.
+_WEIGHT = {
+    CELL: 1,
+    RUNNING: 1,
+    GROUP_CELL: 2,
+    GROUP_RUNNING: 2,
+    ROW_TOTAL: 8,
+    COLUMN_TOTAL: 8,
+    TOTAL_RUNNING: 8,
+    GROUP_TOTAL: 16,
+    TOTAL: 64,
+}
 
 Move = tuple[tuple[int, int, int], ...]  # ((row, column, +1 or -1), ...)
 
@@ -414,7 +427,7 @@ class _Engine:
                 room = self.room[key]
                 reach = max(room[0], abs(d) * above) + max(room[1], abs(d) * below)
                 fresh = [c for c in changes if c not in self.suppressed]
-                cost = (len(fresh), sum(self.values[c] for c in fresh))
+                cost = (sum(_WEIGHT[c[0]] for c in fresh), sum(self.values[c] for c in fresh))
                 rank = (reach < self.k, cost if reach >= self.k else -reach, cost)
                 if best is None or rank < best[0]:
                     best = (rank, move, changes)
@@ -447,11 +460,21 @@ class _Engine:
             need = max(1, k - x[i][j])
             same_group = self.g[i] if self.g is not None else None
 
+            # Two rankings each: partners already hidden (cheap) and partners big enough to give
+            # room (effective); hidden cells are often small, so either list alone can fail.
             def row_rank(r: int, j: int = j, need: int = need, same: object = same_group) -> tuple:
                 return (
                     self.g is not None and self.g[r] != same,
                     (CELL, r, j) not in self.suppressed,
                     x[r][j] < need,
+                    x[r][j],
+                )
+
+            def row_room(r: int, j: int = j, need: int = need, same: object = same_group) -> tuple:
+                return (
+                    self.g is not None and self.g[r] != same,
+                    x[r][j] < need,
+                    (CELL, r, j) not in self.suppressed,
                     x[r][j],
                 )
 
@@ -463,11 +486,27 @@ class _Engine:
                     x[i][c],
                 )
 
-            partner_rows = heapq.nsmallest(
-                _PARTNERS, (r for r in range(self.n) if r != i), key=row_rank
+            def column_room(c: int, i: int = i, j: int = j, need: int = need) -> tuple:
+                return (
+                    x[i][c] < need,
+                    (CELL, i, c) not in self.suppressed,
+                    abs(c - j) if self.cumulative else 0,
+                    x[i][c],
+                )
+
+            others = [r for r in range(self.n) if r != i]
+            partner_rows = list(
+                dict.fromkeys(
+                    heapq.nsmallest(_PARTNERS, others, key=row_rank)
+                    + heapq.nsmallest(_PARTNERS, others, key=row_room)
+                )
             )
-            partner_columns = heapq.nsmallest(
-                _PARTNERS, (c for c in range(self.m) if c != j), key=column_rank
+            others = [c for c in range(self.m) if c != j]
+            partner_columns = list(
+                dict.fromkeys(
+                    heapq.nsmallest(_PARTNERS, others, key=column_rank)
+                    + heapq.nsmallest(_PARTNERS, others, key=column_room)
+                )
             )
             if self.cumulative:
                 for c in (j - 1, j + 1):
