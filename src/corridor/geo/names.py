@@ -17,9 +17,9 @@ from functools import lru_cache
 from myanmar import converter
 from myanmartools import ZawgyiDetector
 
-# Above this probability the text is treated as Zawgyi. Words that read the same in both
-# encodings (e.g. ပဲခူး) score near 0.5 and are left alone, which is harmless: unchanged
-# bytes mean the same letters either way.
+# Above this probability the text is read as Zawgyi first. Short names are hard to call either
+# way (Zawgyi မကွေး scores about 0.78, Unicode names can score above 0.5), so the resolver also
+# tries the other reading exactly before giving up (``other_reading_key``).
 ZAWGYI_THRESHOLD = 0.9
 
 _MYANMAR = re.compile(r"[\u1000-\u109f\uaa60-\uaa7f\ua9e0-\ua9ff]")
@@ -43,6 +43,8 @@ LATIN_AFFIXES: dict[str, int | None] = {
     "region": 1,
     "state": 1,
     "division": 1,
+    "union": 1,
+    "territory": 1,
     "self": None,
     "administered": None,
     "zone": None,
@@ -150,16 +152,41 @@ def _burmese_base(key: str) -> str:
     return key
 
 
+def _burmese_name_key(text: str) -> NameKey:
+    full, hint = _burmese_key(text)
+    without_brackets, _ = _burmese_key(_PARENTHESIS.sub("", text))
+    base = _burmese_base(without_brackets)
+    return NameKey(full=full, base=base or full, hint=hint)
+
+
+@lru_cache(maxsize=16_384)
+def other_reading_key(text: str) -> NameKey | None:
+    """The key of the Burmese reading ``name_key`` did not choose, if it differs."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if not has_burmese(text):
+        return None
+    if is_zawgyi(text):
+        other = unicodedata.normalize("NFC", text)
+    else:
+        other = unicodedata.normalize("NFC", converter.convert(text, "zawgyi", "unicode"))
+    key = _burmese_name_key(other)
+    return key if key != name_key(text) else None
+
+
+def unicode_name_key(text: str) -> NameKey:
+    """Keys of a name known to be in Myanmar Unicode already (the shipped data): no guessing."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if has_burmese(text):
+        return _burmese_name_key(unicodedata.normalize("NFC", text))
+    return name_key(text)
+
+
 @lru_cache(maxsize=65_536)
 def name_key(text: str) -> NameKey:
     """The comparable keys of one written name (English or Burmese, Unicode or Zawgyi)."""
     text = unicodedata.normalize("NFKC", text or "").strip()
     if has_burmese(text):
-        text = to_unicode(text)
-        full, hint = _burmese_key(text)
-        without_brackets, _ = _burmese_key(_PARENTHESIS.sub("", text))
-        base = _burmese_base(without_brackets)
-        return NameKey(full=full, base=base or full, hint=hint)
+        return _burmese_name_key(to_unicode(text))
     folded = text.casefold()
     full, hint = _latin_key(folded)
     base, _ = _latin_key(_PARENTHESIS.sub(" ", folded))

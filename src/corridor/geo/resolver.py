@@ -24,7 +24,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from corridor.geo.names import has_burmese, name_key
+from corridor.geo.names import has_burmese, name_key, other_reading_key, unicode_name_key
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ALIASES_CSV = DATA_DIR / "aliases.csv"
@@ -133,12 +133,12 @@ class Resolver:
         for unit in self.units.values():
             for text in (unit.name_en, unit.name_my):
                 if text:
-                    key = name_key(text)
+                    key = unicode_name_key(text)
                     self._full[key.full].add(unit.pcode)
                     self._base[key.base].add(unit.pcode)
         for entry in aliases:
             if entry.pcode in self.units and entry.alias:
-                self._alias[name_key(entry.alias).full].add(entry.pcode)
+                self._alias[unicode_name_key(entry.alias).full].add(entry.pcode)
         self._latin, self._burmese = self._fuzzy_choices()
         self._scoped: dict[tuple[frozenset[str] | None, int | None, bool], _Choices] = {}
 
@@ -202,12 +202,15 @@ class Resolver:
         code = parent.strip().upper()
         if code in self.units:
             return frozenset([code])
-        found = self.resolve(parent, _parent_search=True)
-        if found.status == NOT_FOUND or (found.method == "fuzzy" and not found.accepted):
-            return None
-        # Every unit the parent text names: "Magway" covers the region, not only Magway
-        # district; "Shan" covers all three Shan state codes.
-        return frozenset(c.pcode for c in found.candidates if c.score >= found.score)
+        # Every state and district the parent text names: "Magway" covers the region, not only
+        # Magway district; "Shan" and "ပဲခူး" cover every state code of that name.
+        scope: set[str] = set()
+        for level in (1, 2):
+            found = self.resolve(parent, level=level)
+            if found.status == NOT_FOUND or (found.method == "fuzzy" and not found.accepted):
+                continue
+            scope |= {c.pcode for c in found.candidates if c.score >= found.score}
+        return frozenset(scope) or None
 
     def resolve(
         self,
@@ -215,7 +218,6 @@ class Resolver:
         *,
         level: int | None = None,
         parent: str | None = None,
-        _parent_search: bool = False,
     ) -> Resolution:
         query = name if isinstance(name, str) else str(name)
         text = query.strip()
@@ -230,8 +232,6 @@ class Resolver:
         key = name_key(text)
         scope = self.parent_scope(parent)
         levels: set[int] | None = {level} if level else None
-        if _parent_search:
-            levels = {1, 2}
         hint = key.hint if not levels else None
 
         lookups = [("exact", self._full, key.full), ("alias", self._alias, key.full)]
@@ -240,6 +240,15 @@ class Resolver:
             lookups.append(("exact", self._full, key.full[:-3]))
             lookups.append(("alias", self._alias, key.full[:-3]))
         lookups += [("exact", self._base, key.base), ("alias", self._alias, key.base)]
+        other = other_reading_key(text)
+        if other:
+            # Short Burmese names fool the Zawgyi detector; the other reading is tried exactly,
+            # never fuzzily.
+            lookups += [
+                ("exact", self._full, other.full),
+                ("alias", self._alias, other.full),
+                ("exact", self._base, other.base),
+            ]
 
         elsewhere: set[str] = set()
         # An affix ("Bago Region") first restricts the search to its level; only when
