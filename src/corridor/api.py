@@ -1,8 +1,11 @@
 """The JSON API root (django-ninja): one router per domain app, OpenAPI docs at /api/docs."""
 
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError
 from ninja import NinjaAPI
 
 from corridor import __version__
+from corridor.core.errors import InvalidInput, NotAllowed
 
 api = NinjaAPI(
     title="Corridor API",
