@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from django.utils.html import escape, format_html
 
-from corridor.web.numbers import number
+from corridor.web.numbers import digits, number
 
 BAR_W, GAP, HEIGHT, TOP, BOTTOM, LEFT = 22, 6, 140, 16, 34, 8
 
@@ -38,7 +38,7 @@ def bar_chart(points: Sequence[tuple[str, int | None]], *, title: str, chart_id:
         if len(points) <= 13 or index % 3 == 0:
             parts.append(
                 f'<text x="{x + BAR_W / 2}" y="{TOP + HEIGHT + 14}" text-anchor="middle"'
-                f' class="tick">{escape(label[-2:])}</text>'
+                f' class="tick">{escape(digits(label[-2:]))}</text>'
             )
     parts.append(
         f'<text x="{LEFT}" y="{TOP - 4}" class="tick">{escape(number(max(values, default=0)))}'

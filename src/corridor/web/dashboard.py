@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from corridor.gaps.queries import REACH, gap_table, month_start, next_month
 from corridor.situation.models import Indicator
 from corridor.web import scope
+from corridor.web.numbers import number
 
 NATIONAL_IDPS = "idps_total"
 
@@ -114,7 +115,7 @@ def headlines(user: Any, filters: Filters) -> list[Headline]:
                 _("Internally displaced people"),
                 sum(idps for _, idps in latest.values()) if latest else None,
                 _("Sum of the latest township figures (%(count)s townships)")
-                % {"count": len(latest)},
+                % {"count": number(len(latest))},
                 max((as_of for as_of, _ in latest.values()), default=None),
             )
         )
@@ -128,7 +129,7 @@ def headlines(user: Any, filters: Filters) -> list[Headline]:
             "incidents",
             _("Incidents recorded"),
             summary["n"],
-            _("Corridor incident records citing %(count)s sources") % {"count": sources},
+            _("Corridor incident records citing %(count)s sources") % {"count": number(sources)},
             summary["last"],
         )
     )
@@ -145,7 +146,7 @@ def headlines(user: Any, filters: Filters) -> list[Headline]:
             "reached",
             _("People reached (sum of monthly reports)"),
             reach["reached"] or 0,
-            _("4W reports from %(count)s organisations") % {"count": reach["orgs"]},
+            _("4W reports from %(count)s organisations") % {"count": number(reach["orgs"])},
             reach["last"],
         )
     )

@@ -17,6 +17,11 @@ def _burmese() -> bool:
     return (get_language() or "").startswith("my")
 
 
+def digits(text: str) -> str:
+    """The text with its digits in the active language's script."""
+    return text.translate(MYANMAR_DIGITS) if _burmese() else text
+
+
 def number(value: int | float | None, places: int = 0) -> str:
     """A grouped number (12,345) in the active language's digits; '–' when unknown."""
     if value is None:

@@ -8,11 +8,13 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db.models import Max
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corridor.gaps.queries import month_start
+from corridor.web import scope
 from corridor.web.dashboard import Filters
 from corridor.web.forms import FilterForm
 from corridor.web.map import Legend, steps
@@ -29,10 +31,16 @@ def this_month() -> dt.date:
     return month_start(timezone.localdate())
 
 
+def latest_month(user: Any) -> dt.date:
+    """The latest month anyone reported for, so a first visit opens on data, not a blank."""
+    latest = scope.activities_visible_to(user).aggregate(m=Max("reporting_month"))["m"]
+    return latest or this_month()
+
+
 def filters_from(request: Any) -> tuple[FilterForm, Filters, str]:
     form = FilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    end = data.get("end") or this_month()
+    end = data.get("end") or latest_month(request.user)
     start = data.get("start") or month_start(
         dt.date(
             end.year - (1 if end.month < DEFAULT_MONTHS else 0),

@@ -16,7 +16,7 @@ from corridor.web import scope
 from corridor.web.forms import GapFilterForm
 from corridor.web.map import choropleth
 from corridor.web.numbers import percent
-from corridor.web.views.common import csv_response, layer_style, this_month
+from corridor.web.views.common import csv_response, latest_month, layer_style
 
 GAP_COLUMNS = [
     "month",
@@ -38,7 +38,7 @@ def table_for(request: Any) -> tuple[GapFilterForm, GapTable]:
     form = GapFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     table = gap_table(
-        data.get("month") or this_month(),
+        data.get("month") or latest_month(request.user),
         activities=scope.activities_visible_to(request.user),
         figures=scope.figures_visible_to(request.user),
         sector=data.get("sector") or None,

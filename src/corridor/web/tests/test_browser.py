@@ -1,0 +1,159 @@
+"""The app in a real browser: Debian's chromium driven by Playwright against a live server.
+
+Screenshots go to test-artifacts/ (gitignored). Without /usr/bin/chromium the tests skip with
+a message; in CI (CI=true) a missing browser is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from corridor.accounts.models import OrgRole
+from corridor.aid.models import Activity
+from corridor.geo.models import AdminUnit
+from corridor.geo.services import admin_units_load
+from corridor.testing import factories as f
+from corridor.testing.signin import totp_code, totp_device
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
+TOWNSHIP = "MMR005022"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    if not CHROMIUM.exists():
+        message = "browser tests need Debian's chromium: apt-get install -y chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are ordinary blocking calls, not run inside that loop.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(20_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_sign_in_switch_language_browse_filter_and_report(live_server, browser_page):
+    page = browser_page
+    admin_units_load()
+    unit = AdminUnit.objects.get(pcode=TOWNSHIP)
+    org = f.OrganisationFactory(name="Helping Hands")
+    user = f.UserFactory(username="fieldworker")
+    f.MembershipFactory(user=user, organisation=org, role=OrgRole.EDITOR)
+    device = totp_device(user)
+    f.DisplacementFigureFactory(admin_unit=unit, as_of=dt.date(2024, 3, 20), idps=5000)
+    f.DisplacementFigureFactory(
+        admin_unit=AdminUnit.objects.get(pcode="MMR005023"), as_of=dt.date(2024, 3, 20), idps=800
+    )
+    f.ActivityFactory(admin_unit=unit, organisation=org, reporting_month=dt.date(2024, 3, 1))
+    f.ActivityFactory(
+        admin_unit=unit,
+        organisation=org,
+        sector="health",
+        reporting_month=dt.date(2024, 3, 1),
+        women=3,
+        men=2,
+        girls=0,
+        boys=0,
+    )
+    f.IncidentFactory(admin_unit=unit, occurred_on=dt.date(2024, 3, 3))
+
+    # Sign in with password and a TOTP code, through the real pages.
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
+    page.fill("#id_username", "fieldworker")
+    page.fill("#id_password", f.TEST_PASSWORD)
+    page.press("#id_password", "Enter")
+    page.wait_for_url(re.compile(r"/accounts/verify/"))
+    page.fill("#id_code", totp_code(device))
+    page.press("#id_code", "Enter")
+    page.wait_for_url(re.compile(r"/$"))
+    assert page.locator("h1").inner_text() == "Situation"
+    assert page.locator("#headline-idps .value").inner_text() == "5,800"
+    shot(page, "dashboard-en")
+
+    # Switch to Burmese: the choice sticks to the user.
+    page.get_by_role("button", name="မြန်မာ").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "my"
+    assert page.locator("h1").inner_text() == "အခြေအနေ"
+    assert page.locator("#headline-idps .value").inner_text() == "၅,၈၀၀"
+    user.refresh_from_db()
+    assert user.language == "my"
+    page.get_by_role("link", name="လွှမ်းခြုံမှု").first.click()
+    page.wait_for_load_state()
+    assert "map=coverage" in page.url
+    shot(page, "dashboard-my")
+
+    # The township page.
+    page.goto(f"{live_server.url}/townships/{TOWNSHIP}/")
+    assert unit.name_my in page.locator("h1").inner_text()
+    assert "Helping Hands" in page.locator("body").inner_text()
+    shot(page, "township-my")
+
+    # Filter the gap table to one sector.
+    page.goto(f"{live_server.url}/gaps/")
+    page.select_option("#id_sector", "health")
+    page.fill("#id_month", "2024-03")
+    page.get_by_role("button", name="စစ်ထုတ်ရန်").click()
+    page.wait_for_url(re.compile(r"sector=health"))
+    sectors = page.locator("#gap-table tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.sector)"
+    )
+    assert sectors
+    assert set(sectors) == {"health"}
+    shot(page, "gaps-my")
+
+    def reached_food() -> str:
+        page.goto(f"{live_server.url}/gaps/?month=2024-03&sector=food_security")
+        row = page.locator(f'#gap-table tr[data-pcode="{TOWNSHIP}"] td.reached')
+        return row.inner_text()
+
+    assert reached_food() == "၂၇"
+
+    # Report an activity, picking the township by its Burmese name.
+    page.goto(f"{live_server.url}/enter/activity/")
+    picker = page.locator("#id_township")
+    assert picker.get_attribute("list") == "townships"
+    picker.fill(unit.name_my)
+    page.fill("#id_reporting_month", "2024-03")
+    page.select_option("#id_sector", "food_security")
+    page.select_option("#id_modality", "cash")
+    for name, value in (("women", "40"), ("men", "30"), ("girls", "20"), ("boys", "10")):
+        page.fill(f"#id_{name}", value)
+    shot(page, "entry-my")
+    page.get_by_role("button", name="သိမ်းရန်").click()
+    page.wait_for_url(re.compile(rf"/townships/{TOWNSHIP}/"))
+    assert "သိမ်းပြီးပါပြီ" in page.locator(".messages").inner_text()
+    assert Activity.objects.filter(women=40, admin_unit=unit).count() == 1
+    assert reached_food() == "၁၂၇"
