@@ -1,0 +1,155 @@
+"""JSON API for 4W activities: list, read, record, correct and delete, as the caller may.
+
+Reads go through ``activities_visible_to``; writes through aid.services, which ask the access
+policy. Input schemas name every writable field: anything else in a request body is ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from corridor.aid import services
+from corridor.aid.models import Activity, Channel, Modality, Sector
+from corridor.aid.models import Status as ActivityStatus
+from corridor.aid.queries import activities_visible_to
+from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
+from corridor.core.schema import Count, CurrencyCode, Limit, Offset, Pcode, Text
+from corridor.geo.models import AdminUnit
+from corridor.orgs.queries import organisations_visible_to
+
+router = Router(tags=["activities"], auth=django_auth)
+
+Amount = Field(None, ge=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
+
+
+class ActivityOut(Schema):
+    id: UUID
+    organisation: UUID
+    sector: Sector
+    modality: Modality
+    channel: Channel
+    admin_unit: str
+    reporting_month: dt.date | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+    status: ActivityStatus
+    women: int
+    men: int
+    girls: int
+    boys: int
+    unspecified: int
+    people_reached: int
+    households: int | None
+    value: Decimal | None
+    currency: str
+    notes: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ActivityPage(Schema):
+    count: int
+    items: list[ActivityOut]
+
+
+class ActivityChange(Schema):
+    """Fields an editor may change; the organisation is fixed once recorded."""
+
+    sector: Sector | None = None
+    modality: Modality | None = None
+    channel: Channel | None = None
+    admin_unit: Pcode | None = Field(None, description="Township p-code, e.g. MMR005022.")
+    reporting_month: dt.date | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    status: ActivityStatus | None = None
+    women: Count | None = None
+    men: Count | None = None
+    girls: Count | None = None
+    boys: Count | None = None
+    unspecified: Count | None = None
+    households: Count | None = None
+    value: Decimal | None = Amount
+    currency: CurrencyCode | None = None
+    notes: Text | None = None
+
+
+class ActivityIn(ActivityChange):
+    organisation: UUID
+    sector: Sector
+    modality: Modality
+    admin_unit: Pcode = Field(description="Township p-code, e.g. MMR005022.")
+
+
+def activity_out(activity: Activity) -> dict[str, Any]:
+    return {
+        **{name: getattr(activity, name) for name in ActivityOut.model_fields},
+        "organisation": activity.organisation_id,
+        "admin_unit": activity.admin_unit_id,
+    }
+
+
+def _values(payload: Schema) -> dict[str, Any]:
+    values = payload.dict(exclude_unset=True)
+    values.pop("organisation", None)
+    # Non-nullable fields left null would only fail later, less clearly.
+    for name in ("sector", "modality", "channel", "status", "notes", "currency", "admin_unit"):
+        if name in values and values[name] is None:
+            raise HttpError(400, f"{name} cannot be null")
+    for name in ("women", "men", "girls", "boys", "unspecified"):
+        if name in values and values[name] is None:
+            values[name] = 0
+    if "admin_unit" in values:
+        unit = AdminUnit.objects.filter(pcode=values["admin_unit"]).first()
+        if unit is None:
+            raise HttpError(400, f"admin_unit: unknown p-code {values['admin_unit']!r}")
+        values["admin_unit"] = unit
+    return values
+
+
+@router.get("/activities/", response=ActivityPage, summary="Activities the caller may see")
+def activity_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
+    rows = activities_visible_to(request.user).order_by("-reporting_month", "-start_date", "id")
+    return {
+        "count": rows.count(),
+        "items": [activity_out(a) for a in rows[offset : offset + limit]],
+    }
+
+
+@router.get("/activities/{pk}/", response=ActivityOut, summary="One activity")
+def activity_detail(request: Any, pk: UUID) -> dict:
+    return activity_out(get_object_or_404(activities_visible_to(request.user), pk=pk))
+
+
+@router.post("/activities/", response={201: ActivityOut}, summary="Record an activity")
+def activity_create(request: Any, payload: ActivityIn) -> Status:
+    organisation = organisations_visible_to(request.user).filter(pk=payload.organisation).first()
+    if organisation is None:
+        raise HttpError(400, "organisation: unknown organisation")
+    activity = services.activity_record(
+        by=request.user, organisation=organisation, **_values(payload)
+    )
+    return Status(201, activity_out(activity))
+
+
+@router.patch("/activities/{pk}/", response=ActivityOut, summary="Correct an activity")
+def activity_change(request: Any, pk: UUID, payload: ActivityChange) -> dict:
+    activity = get_object_or_404(activities_visible_to(request.user), pk=pk)
+    return activity_out(
+        services.activity_update(by=request.user, activity=activity, **_values(payload))
+    )
+
+
+@router.delete("/activities/{pk}/", response={204: None}, summary="Delete an activity")
+def activity_remove(request: Any, pk: UUID) -> Status:
+    activity = get_object_or_404(activities_visible_to(request.user), pk=pk)
+    services.activity_delete(by=request.user, activity=activity)
+    return Status(204, None)

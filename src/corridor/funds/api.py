@@ -1,0 +1,133 @@
+"""JSON API for transfers: money between two organisations, seen and kept by either side.
+
+Reads go through ``transfers_visible_to``; writes through funds.services, which ask the access
+policy. A transfer's reference (a bank or hundi code) is a protected field: only the two sides
+and admins see it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from corridor.accounts import policy
+from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
+from corridor.core.schema import CurrencyCode, Limit, Line, Offset
+from corridor.funds import services
+from corridor.funds.models import Transfer, TransferChannel, TransferStatus
+from corridor.funds.queries import transfers_visible_to
+from corridor.orgs.queries import organisations_visible_to
+
+router = Router(tags=["transfers"], auth=django_auth)
+
+
+class TransferOut(Schema):
+    id: UUID
+    from_organisation: UUID
+    to_organisation: UUID
+    amount: Decimal
+    currency: str
+    sent_on: dt.date
+    channel: TransferChannel
+    fee: Decimal | None
+    status: TransferStatus
+    reference: str | None = Field(description="Only for the two sides and admins.")
+
+
+class TransferPage(Schema):
+    count: int
+    items: list[TransferOut]
+
+
+class TransferChange(Schema):
+    amount: Decimal | None = Field(
+        None, gt=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES
+    )
+    currency: CurrencyCode | None = None
+    sent_on: dt.date | None = None
+    channel: TransferChannel | None = None
+    fee: Decimal | None = Field(None, ge=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
+    status: TransferStatus | None = None
+    reference: Line | None = Field(None, max_length=120)
+
+
+class TransferIn(TransferChange):
+    from_organisation: UUID
+    to_organisation: UUID
+    amount: Decimal = Field(gt=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
+    currency: CurrencyCode
+    sent_on: dt.date
+    channel: TransferChannel
+
+
+def transfer_out(request: Any, transfer: Transfer) -> dict[str, Any]:
+    out = {name: getattr(transfer, name) for name in TransferOut.model_fields}
+    out["from_organisation"] = transfer.from_organisation_id
+    out["to_organisation"] = transfer.to_organisation_id
+    if not policy.can(request.user, policy.VIEW_PROTECTED, transfer):
+        out["reference"] = None
+    return out
+
+
+def _organisation(request: Any, pk: UUID, field: str) -> Any:
+    organisation = organisations_visible_to(request.user).filter(pk=pk).first()
+    if organisation is None:
+        raise HttpError(400, f"{field}: unknown organisation")
+    return organisation
+
+
+def _values(payload: Schema) -> dict[str, Any]:
+    values = payload.dict(exclude_unset=True)
+    values.pop("from_organisation", None)
+    values.pop("to_organisation", None)
+    for name in ("amount", "currency", "sent_on", "channel", "status", "reference"):
+        if name in values and values[name] is None:
+            raise HttpError(400, f"{name} cannot be null")
+    return values
+
+
+@router.get("/transfers/", response=TransferPage, summary="Transfers the caller may see")
+def transfer_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
+    rows = transfers_visible_to(request.user).order_by("-sent_on", "id")
+    rows = rows.select_related("from_organisation", "to_organisation")
+    return {
+        "count": rows.count(),
+        "items": [transfer_out(request, t) for t in rows[offset : offset + limit]],
+    }
+
+
+@router.get("/transfers/{pk}/", response=TransferOut, summary="One transfer")
+def transfer_detail(request: Any, pk: UUID) -> dict:
+    return transfer_out(request, get_object_or_404(transfers_visible_to(request.user), pk=pk))
+
+
+@router.post("/transfers/", response={201: TransferOut}, summary="Record a transfer")
+def transfer_create(request: Any, payload: TransferIn) -> Status:
+    transfer = services.transfer_record(
+        by=request.user,
+        from_organisation=_organisation(request, payload.from_organisation, "from_organisation"),
+        to_organisation=_organisation(request, payload.to_organisation, "to_organisation"),
+        **_values(payload),
+    )
+    return Status(201, transfer_out(request, transfer))
+
+
+@router.patch("/transfers/{pk}/", response=TransferOut, summary="Correct or confirm a transfer")
+def transfer_change(request: Any, pk: UUID, payload: TransferChange) -> dict:
+    transfer = get_object_or_404(transfers_visible_to(request.user), pk=pk)
+    transfer = services.transfer_update(by=request.user, transfer=transfer, **_values(payload))
+    return transfer_out(request, transfer)
+
+
+@router.delete("/transfers/{pk}/", response={204: None}, summary="Delete a transfer")
+def transfer_remove(request: Any, pk: UUID) -> Status:
+    transfer = get_object_or_404(transfers_visible_to(request.user), pk=pk)
+    services.transfer_delete(by=request.user, transfer=transfer)
+    return Status(204, None)

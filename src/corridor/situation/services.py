@@ -1,0 +1,149 @@
+"""Writes to situation data: sources, displacement figures and incidents.
+
+Each checks the access policy first, then writes and audits in one transaction. Reading an
+incident's exact coordinates is audited too (``incident_protected_view``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from corridor.accounts import policy
+from corridor.audit.services import (
+    Action,
+    audit_record,
+    audited_create,
+    audited_delete,
+    audited_update,
+)
+from corridor.core.errors import InvalidInput
+from corridor.situation.models import DisplacementFigure, Incident, Source
+
+SOURCE_WRITABLE = frozenset({"title", "publisher", "published_on", "url", "reliability"})
+FIGURE_UPDATABLE = frozenset(
+    {"admin_unit", "as_of", "idps", "refugees", "people_in_need", "source", "notes"}
+)
+INCIDENT_UPDATABLE = frozenset(
+    {
+        "occurred_on",
+        "incident_type",
+        "admin_unit",
+        "latitude",
+        "longitude",
+        "fatalities",
+        "injuries",
+        "detained",
+        "description",
+    }
+)
+
+
+def _only(values: dict[str, Any], allowed: frozenset[str], what: str) -> None:
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise InvalidInput(f"{what}: field(s) {', '.join(unknown)} cannot be set")
+
+
+# --- Sources --------------------------------------------------------------------------------
+
+
+def source_record(*, by: Any, **values: Any) -> Source:
+    _only(values, SOURCE_WRITABLE, "source")
+    source = Source(**values)
+    policy.require(by, policy.ADD, source)
+    return audited_create(source, by=by)
+
+
+def source_update(*, by: Any, source: Source, **values: Any) -> Source:
+    _only(values, SOURCE_WRITABLE, "source")
+    policy.require(by, policy.CHANGE, source)
+    return audited_update(source, by=by, **values)
+
+
+def source_delete(*, by: Any, source: Source) -> None:
+    policy.require(by, policy.DELETE, source)
+    if source.figures.exists() or source.indicators.exists() or source.incidents.exists():
+        raise InvalidInput("this source is cited by figures or incidents; it cannot be deleted")
+    audited_delete(source, by=by)
+
+
+# --- Displacement figures -------------------------------------------------------------------
+
+
+def figure_record(*, by: Any, reporting_organisation: Any, **values: Any) -> DisplacementFigure:
+    """Record a displacement figure reported by one of the user's organisations."""
+    _only(values, FIGURE_UPDATABLE, "displacement figure")
+    figure = DisplacementFigure(reporting_organisation=reporting_organisation, **values)
+    policy.require(by, policy.ADD, figure)
+    return audited_create(figure, by=by)
+
+
+def figure_update(*, by: Any, figure: DisplacementFigure, **values: Any) -> DisplacementFigure:
+    _only(values, FIGURE_UPDATABLE, "displacement figure")
+    policy.require(by, policy.CHANGE, figure)
+    return audited_update(figure, by=by, **values)
+
+
+def figure_delete(*, by: Any, figure: DisplacementFigure) -> None:
+    policy.require(by, policy.DELETE, figure)
+    audited_delete(figure, by=by)
+
+
+# --- Incidents ------------------------------------------------------------------------------
+
+
+def _set_sources(incident: Incident, sources: Iterable[Source], by: Any) -> None:
+    before = sorted(str(pk) for pk in incident.sources.values_list("pk", flat=True))
+    incident.sources.set(list(sources))
+    after = sorted(str(pk) for pk in incident.sources.values_list("pk", flat=True))
+    if before != after:
+        audit_record(
+            by=by, action=Action.UPDATE, obj=incident, changes={"sources": [before, after]}
+        )
+
+
+def incident_record(
+    *, by: Any, reporting_organisation: Any, sources: Iterable[Source] = (), **values: Any
+) -> Incident:
+    """Record an incident reported by one of the user's organisations, citing ``sources``."""
+    _only(values, INCIDENT_UPDATABLE, "incident")
+    incident = Incident(reporting_organisation=reporting_organisation, **values)
+    policy.require(by, policy.ADD, incident)
+    with transaction.atomic():
+        audited_create(incident, by=by)
+        _set_sources(incident, sources, by)
+    return incident
+
+
+def incident_update(
+    *, by: Any, incident: Incident, sources: Iterable[Source] | None = None, **values: Any
+) -> Incident:
+    _only(values, INCIDENT_UPDATABLE, "incident")
+    policy.require(by, policy.CHANGE, incident)
+    with transaction.atomic():
+        audited_update(incident, by=by, **values)
+        if sources is not None:
+            _set_sources(incident, sources, by)
+    return incident
+
+
+def incident_delete(*, by: Any, incident: Incident) -> None:
+    policy.require(by, policy.DELETE, incident)
+    audited_delete(incident, by=by)
+
+
+def incident_protected_view(*, by: Any, incident: Incident) -> dict[str, Any]:
+    """The incident's protected fields, for a user allowed to see them; the view is audited.
+
+    Call it only when the fields will be shown: every call leaves an audit entry.
+    """
+    policy.require(by, policy.VIEW_PROTECTED, incident)
+    fields = {"latitude": incident.latitude, "longitude": incident.longitude}
+    with transaction.atomic():
+        audit_record(
+            by=by, action=Action.VIEW_PROTECTED, obj=incident, changes={"fields": sorted(fields)}
+        )
+    return fields
