@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "corridor.situation",
     "corridor.aid",
     "corridor.funds",
+    "corridor.exchange",
     "corridor.web",
 ]
 

@@ -14,9 +14,20 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from corridor import __version__
-from corridor.cli import demo, gaps, geo, init, load_demo, manage, serve, signin, status
+from corridor.cli import demo, gaps, geo, import_, init, load_demo, manage, serve, signin, status
 
-COMMANDS: list[ModuleType] = [init, serve, demo, load_demo, gaps, geo, status, signin, manage]
+COMMANDS: list[ModuleType] = [
+    init,
+    serve,
+    demo,
+    load_demo,
+    gaps,
+    geo,
+    import_,
+    status,
+    signin,
+    manage,
+]
 
 EXIT_OK = 0
 EXIT_ERROR = 1

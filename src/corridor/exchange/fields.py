@@ -1,0 +1,106 @@
+"""The fields of each kind of table, with the HXL hashtags they are exchanged under.
+
+One list per kind serves both directions: the exporter writes ``hashtag`` and ``header``; the
+importer accepts ``hashtag`` or any of ``patterns`` (libhxl tag patterns: ``+attr`` required,
+``-attr`` excluded), the most specific matching pattern deciding a column's field. Fields
+without a hashtag come from other formats (ACLED, KoBo) only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    hashtag: str | None
+    header: str = ""
+    patterns: tuple[str, ...] = ()
+    many: bool = False  # repeated columns (e.g. several sources) are all kept, in order
+    exported: bool = True  # written by the HXL export
+    protected: bool = False  # left out of public exports (exact coordinates, record ids)
+
+
+PLACE = (
+    Field("adm1_code", "#adm1+code", "State/Region p-code"),
+    Field("adm1_name", "#adm1+name", "State/Region", ("#adm1-code",)),
+    Field("adm2_code", "#adm2+code", "District p-code"),
+    Field("adm2_name", "#adm2+name", "District", ("#adm2-code",)),
+    Field("adm3_code", "#adm3+code", "Township p-code"),
+    Field("adm3_name", "#adm3+name", "Township", ("#adm3-code",)),
+)
+
+ACTIVITY_FIELDS = (
+    Field("id", "#meta+id", "Record id", ("#activity+id", "#activity+code"), protected=True),
+    Field("org_code", "#org+code", "Organisation id", protected=True),
+    Field("org", "#org+name", "Organisation", ("#org+impl", "#org-code-funder-donor")),
+    Field("sector", "#sector", "Sector", ("#sector+cluster", "#sector+code")),
+    Field("modality", "#modality", "Modality"),
+    Field("channel", "#channel", "Channel"),
+    Field("status", "#status", "Status", ("#status+activity",)),
+    *PLACE,
+    Field("reporting_month", "#date+reported", "Reporting month", ("#date-start-end",)),
+    Field("start_date", "#date+start", "Start date"),
+    Field("end_date", "#date+end", "End date"),
+    Field("women", "#reached+f+adults", "Women reached"),
+    Field("men", "#reached+m+adults", "Men reached"),
+    Field("girls", "#reached+f+children", "Girls reached"),
+    Field("boys", "#reached+m+children", "Boys reached"),
+    Field("unspecified", "#reached+unspecified", "Reached, sex and age not reported"),
+    Field("total", "#reached+total", "People reached (total)", ("#reached+ind-f-m",)),
+    Field("households", "#reached+hh", "Households reached"),
+    Field("value", "#value", "Value", ("#value+transfer", "#value+total")),
+    Field("currency", "#currency", "Currency"),
+    Field("notes", "#description", "Notes", ("#description+notes", "#meta+notes")),
+)
+
+SOURCE = (
+    Field("source_title", "#meta+source+name", "Source", ("#meta+source",), many=True),
+    Field("source_publisher", "#meta+source+publisher", "Source publisher", many=True),
+    Field("source_url", "#meta+source+url", "Source link", many=True),
+    Field("source_date", "#meta+source+date", "Source date", many=True),
+    Field("source_reliability", "#meta+source+reliability", "Source reliability", many=True),
+)
+
+FIGURE_FIELDS = (
+    Field("id", "#meta+id", "Record id", protected=True),
+    *PLACE,
+    Field("as_of", "#date", "As of", ("#date+reported",)),
+    Field("idps", "#affected+idps", "IDPs", ("#affected+displaced", "#population+idps")),
+    Field("refugees", "#affected+refugees", "Refugees"),
+    Field("people_in_need", "#inneed+ind", "People in need", ("#inneed",)),
+    *SOURCE,
+    Field("org_code", "#org+code", "Reporting organisation id", protected=True),
+    Field("org", "#org+name", "Reporting organisation", ("#org-code",)),
+    Field("notes", "#description", "Notes"),
+)
+
+INCIDENT_FIELDS = (
+    Field("id", "#meta+id", "Record id", protected=True),
+    Field("occurred_on", "#date+occurred", "Date", ("#date-reported",)),
+    Field("incident_type", "#event+type", "Incident type", ("#event+type+code",)),
+    *PLACE,
+    Field("latitude", "#geo+lat", "Latitude", protected=True),
+    Field("longitude", "#geo+lon", "Longitude", protected=True),
+    Field("fatalities", "#affected+killed", "Killed"),
+    Field("injuries", "#affected+injured", "Injured"),
+    Field("detained", "#affected+detained", "Detained", ("#affected+arrested",)),
+    Field("description", "#description", "Description", ("#event+description",)),
+    *SOURCE,
+    Field("org_code", "#org+code", "Reporting organisation id", protected=True),
+    Field("org", "#org+name", "Reporting organisation", ("#org-code",)),
+    # ACLED-style files only:
+    Field("acled_event_type", None, "event_type", exported=False),
+    Field("acled_sub_event_type", None, "sub_event_type", exported=False),
+    Field("acled_actors", None, "actor1", many=True, exported=False),
+    Field("acled_location", None, "location", exported=False),
+    Field("acled_sources", None, "source", exported=False),
+)
+
+FIELDS = {
+    "activities": ACTIVITY_FIELDS,
+    "figures": FIGURE_FIELDS,
+    "incidents": INCIDENT_FIELDS,
+}
+KINDS = tuple(FIELDS)

@@ -1,0 +1,1 @@
+"""One module per exchange format; ``corridor.exchange.registry`` lists them."""

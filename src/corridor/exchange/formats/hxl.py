@@ -1,0 +1,166 @@
+"""HXL (Humanitarian Exchange Language): hashtag rows under or instead of the header row.
+
+Reading: the hashtag row is looked for in the first rows (libhxl's own limit); each column is
+parsed with libhxl (``hxl.model.Column``) and matched against the kind's fields with libhxl tag
+patterns, so attributes may come in any order and carry extras (``#adm3 +code +v_pcode``).
+Columns no field claims are reported and ignored. Writing: a text header row, the hashtag row,
+then the rows, with risky text neutralised (safety.neutralise).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from hxl.model import Column, TagPattern
+
+from corridor.core.errors import InvalidInput
+from corridor.exchange import reading
+from corridor.exchange.fields import FIELDS, Field
+from corridor.exchange.safety import neutralise
+from corridor.exchange.table import Table
+
+NAME = "hxl"
+# libhxl looks this far for the hashtag row.
+HEADER_SEARCH_ROWS = 25
+
+
+def hashtag_columns(cells: list[str]) -> list[Column | None] | None:
+    """The row parsed as hashtags, or None when it is not a hashtag row."""
+    parsed: list[Column | None] = []
+    found = False
+    for cell in cells:
+        text = cell.strip()
+        if not text:
+            parsed.append(None)
+            continue
+        column = Column.parse(text) if text.startswith("#") else None
+        if column is None:
+            return None
+        parsed.append(column)
+        found = True
+    return parsed if found else None
+
+
+def _patterns(field: Field) -> list[tuple[TagPattern, int]]:
+    specs = ([field.hashtag] if field.hashtag else []) + list(field.patterns)
+    compiled = []
+    for spec in specs:
+        pattern = TagPattern.parse(spec)
+        compiled.append((pattern, len(pattern.include_attributes)))
+    return compiled
+
+
+_COMPILED: dict[str, list[tuple[Field, list[tuple[TagPattern, int]]]]] = {
+    kind: [(f, _patterns(f)) for f in fields if f.hashtag] for kind, fields in FIELDS.items()
+}
+
+
+def plan_columns(columns: list[Column | None], kind: str) -> tuple[dict[str, list[int]], list[int]]:
+    """Field -> column positions, and the positions of hashtag columns no field takes."""
+    plan: dict[str, list[int]] = {}
+    unused: list[int] = []
+    for at, column in enumerate(columns):
+        if column is None:
+            continue
+        best: tuple[int, Field] | None = None
+        for field, patterns in _COMPILED[kind]:
+            for pattern, weight in patterns:
+                if pattern.match(column) and (best is None or weight > best[0]):
+                    best = (weight, field)
+        if best is None:
+            unused.append(at)
+            continue
+        field = best[1]
+        if field.name in plan and not field.many:
+            unused.append(at)  # a repeated column: the first one counts
+            continue
+        plan.setdefault(field.name, []).append(at)
+    return plan, unused
+
+
+def guess_kind(columns: list[Column | None]) -> str:
+    tags = {c.tag for c in columns if c is not None}
+    if "#event" in tags:
+        return "incidents"
+    if "#reached" in tags or "#sector" in tags:
+        return "activities"
+    if "#affected" in tags or "#inneed" in tags:
+        return "figures"
+    raise InvalidInput("cannot tell what the HXL table holds; give --kind")
+
+
+def find_hashtags(
+    path: Path, name: str, rows: Iterator[tuple[int, list[str]]]
+) -> tuple[list[Column | None], list[str], int]:
+    previous: list[str] = []
+    for number, cells in rows:
+        columns = hashtag_columns(cells)
+        if columns is not None:
+            return columns, previous, number
+        if number >= HEADER_SEARCH_ROWS:
+            break
+        previous = cells
+    raise InvalidInput(
+        f"{name}: no HXL hashtag row in the first {HEADER_SEARCH_ROWS} rows "
+        "(a row of #hashtags such as #org, #adm3+code, #reached)"
+    )
+
+
+def read(path: Path, *, name: str, kind: str | None, progress: Any = None) -> Table:
+    source = reading.rows(path, name=name, progress=progress)
+    columns, header, _ = find_hashtags(path, name, source)
+    kind = kind or guess_kind(columns)
+    plan, unused = plan_columns(columns, kind)
+    labels = []
+    for at, column in enumerate(columns):
+        text = header[at].strip() if at < len(header) else ""
+        tag = str(column) if column is not None else ""
+        labels.append(f"{tag} ({text})" if tag and text else tag or text or f"column {at + 1}")
+    ignored = [labels[at] for at in unused]
+    ignored += [
+        labels[at]
+        for at in range(len(columns))
+        if columns[at] is None and at < len(header) and header[at].strip()
+    ]
+    return Table(
+        name=name, format=NAME, kind=kind, plan=plan, labels=labels, rows=source, ignored=ignored
+    )
+
+
+# -- writing -----------------------------------------------------------------------------
+
+
+def export_fields(kind: str, *, public: bool) -> list[Field]:
+    return [f for f in FIELDS[kind] if f.hashtag and f.exported and not (public and f.protected)]
+
+
+def write(
+    out: Any, kind: str, records: Iterable[dict[str, Any]], *, public: bool, many: int = 1
+) -> int:
+    """Write records (field name -> value; lists for repeated fields) as HXL CSV."""
+    fields = export_fields(kind, public=public)
+    header: list[str] = []
+    tags: list[str] = []
+    layout: list[tuple[str, int]] = []
+    for field in fields:
+        for at in range(many if field.many else 1):
+            header.append(field.header if at == 0 else f"{field.header} {at + 1}")
+            tags.append(field.hashtag or "")
+            layout.append((field.name, at if field.many else -1))
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerow(tags)
+    written = 0
+    for record in records:
+        cells = []
+        for name, at in layout:
+            value = record.get(name)
+            if at >= 0:
+                value = value[at] if value and at < len(value) else None
+            cells.append("" if value is None else neutralise(value))
+        writer.writerow(cells)
+        written += 1
+    return written

@@ -1,0 +1,605 @@
+"""Turning a validated row into database values, one builder per kind of table.
+
+A builder reads fields through ``Row.get``, records every problem it finds with
+``Row.error`` (so one pass reports all of a row's errors) and returns the row's values in the
+order of its kind's ``columns``, or None when the row has errors. Places go through the
+gazetteer's resolver; names it cannot settle are queued for a person's review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from corridor.accounts import policy
+from corridor.aid.models import Activity, Channel, Modality, Sector, Status
+from corridor.exchange import values
+from corridor.exchange.formats.acled import incident_type_for
+from corridor.exchange.table import Row
+from corridor.geo.resolver import AMBIGUOUS, NOT_FOUND, get_resolver
+from corridor.orgs.models import Organisation
+from corridor.situation.models import (
+    DisplacementFigure,
+    Incident,
+    IncidentType,
+    Reliability,
+    Source,
+)
+
+# Stable keys: uuid5 under this namespace, so the same row always gets the same record id.
+NAMESPACE = uuid.UUID("6f1e2b8a-3c0d-5e7f-9a41-c0441d0e7a11")
+
+SECTORS = values.Choices(
+    "sector",
+    Sector,
+    {
+        "food": "food_security",
+        "fsl": "food_security",
+        "food security and livelihoods": "food_security",
+        "water sanitation hygiene": "wash",
+        "shelter": "shelter_nfi",
+        "nfi": "shelter_nfi",
+        "shelter/nfi/cccm": "shelter_nfi",
+        "cash": "multipurpose_cash",
+        "mpca": "multipurpose_cash",
+        "multi purpose cash": "multipurpose_cash",
+        "logistics": "logistics",
+        "coordination": "logistics",
+        "livelihood": "livelihoods",
+    },
+)
+MODALITIES = values.Choices("modality", Modality, {"inkind": "in_kind", "services": "service"})
+CHANNELS = values.Choices("channel", Channel, {"domestic": "in_country", "local": "in_country"})
+STATUSES = values.Choices("status", Status, {"complete": "completed", "active": "ongoing"})
+INCIDENT_TYPES = values.Choices(
+    "incident type", IncidentType, {"detention": "arrest", "clash": "armed_clash"}
+)
+RELIABILITY = values.Choices("reliability", Reliability)
+
+# Incidents and figures outside this box are not in Myanmar (the database checks it too).
+LAT_RANGE = (9.0, 29.0)
+LON_RANGE = (92.0, 102.0)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type[models.Model]
+    columns: tuple[str, ...]
+    conflict: tuple[str, ...]
+    owner: str
+    build: Callable[[Row, Context], tuple | None]
+
+
+class Context:
+    """What the builders share for one file: resolver, organisations, sources, stable keys."""
+
+    def __init__(
+        self,
+        *,
+        by: Any,
+        organisation: Organisation | None,
+        kind: str,
+        id_prefix: str = "",
+    ) -> None:
+        self.by = by
+        self.organisation = organisation
+        self.kind = kind
+        self.id_prefix = id_prefix
+        self.resolver = get_resolver()
+        self.reviews: dict[tuple[str, int | None, str], str] = {}
+        self._places: dict[tuple[str, ...], tuple[str | None, str, str, str]] = {}
+        self._occurrences: dict[uuid.UUID, int] = {}
+        self._dates: dict[str, dt.date] = {}
+        self._months: dict[str, dt.date] = {}
+        self._orgs_by_id: dict[str, Organisation] = {}
+        self._orgs_by_key: dict[str, set[str]] = {}
+        for org in Organisation.objects.all():
+            self._orgs_by_id[str(org.pk)] = org
+            for label in (org.name, org.acronym, org.alias, org.name_my):
+                if label:
+                    self._orgs_by_key.setdefault(values.code_key(label), set()).add(str(org.pk))
+        self._allowed: dict[str, bool] = {}
+        self.sources: dict[tuple[str, str, str], uuid.UUID] = {
+            (title, publisher, url): pk
+            for pk, title, publisher, url in Source.objects.values_list(
+                "id", "title", "publisher", "url"
+            )
+        }
+        # Sources first seen in this file, written before the rows that cite them.
+        self.new_sources: dict[uuid.UUID, tuple] = {}
+
+    # -- stable keys ------------------------------------------------------------------
+
+    def stable_id(self, row: Row, natural: str, scope: str = "") -> uuid.UUID:
+        """The record id: the file's own id if it is one of ours, else derived from the row."""
+        given = row.get("id")
+        if given:
+            found = values.record_id(given)
+            if found is not None and not self.id_prefix:
+                return found
+            return uuid.uuid5(NAMESPACE, f"{self.kind}:{self.id_prefix}{scope}:{given}")
+        # Identical rows in one file are different records: number them by occurrence.
+        base = uuid.uuid5(NAMESPACE, f"{self.kind}:{scope}:{natural}")
+        seen = self._occurrences.get(base, 0)
+        self._occurrences[base] = seen + 1
+        return base if seen == 0 else uuid.uuid5(NAMESPACE, f"{base}:{seen}")
+
+    # -- cells ------------------------------------------------------------------------
+
+    def date(self, row: Row, name: str, *, required: bool = False) -> dt.date | None:
+        raw = row.get(name)
+        if not raw:
+            if required:
+                row.error(name, "a date is required")
+            return None
+        found = self._dates.get(raw)
+        if found is None:
+            try:
+                found = values.date(raw)
+            except values.CellError as exc:
+                row.error(name, str(exc), raw)
+                return None
+            self._dates[raw] = found
+        return found
+
+    def month(self, row: Row, name: str) -> dt.date | None:
+        raw = row.get(name)
+        if not raw:
+            return None
+        found = self._months.get(raw)
+        if found is None:
+            try:
+                found = values.month(raw)
+            except values.CellError as exc:
+                row.error(name, str(exc), raw)
+                return None
+            self._months[raw] = found
+        return found
+
+    @staticmethod
+    def count(row: Row, name: str, *, default: int | None = 0) -> int | None:
+        raw = row.get(name)
+        if not raw:
+            return default
+        if raw.isdigit() and len(raw) < 8:
+            return int(raw)
+        try:
+            return values.count(raw)
+        except values.CellError as exc:
+            row.error(name, str(exc), raw)
+            return default
+
+    @staticmethod
+    def choice(row: Row, name: str, choices: values.Choices, default: str | None = None) -> str:
+        raw = row.get(name)
+        if not raw:
+            if default is None:
+                row.error(name, f"a {choices.name} is required")
+                return ""
+            return default
+        try:
+            return choices(raw)
+        except values.CellError as exc:
+            row.error(name, str(exc), raw)
+            return ""
+
+    # -- places -----------------------------------------------------------------------
+
+    def place(self, row: Row, *, township_only: bool) -> str | None:
+        """The p-code of the deepest place the row names, or None with an error recorded."""
+        key = tuple(
+            row.get(n)
+            for n in ("adm3_code", "adm3_name", "adm2_code", "adm2_name", "adm1_code", "adm1_name")
+        )
+        cached = self._places.get(key)
+        if cached is None:
+            cached = self._resolve(*key, township_only=township_only)
+            self._places[key] = cached
+        pcode, field, reason, query = cached
+        if pcode is None:
+            row.error(field, reason)
+            if query:
+                level = {"adm3_name": 3, "adm2_name": 2, "adm1_name": 1}.get(field)
+                parent = row.get("adm1_code") or row.get("adm1_name")
+                self.reviews.setdefault(
+                    (query, level, parent), f"{row.table.name} row {row.number}"
+                )
+        return pcode
+
+    def _resolve(
+        self,
+        adm3c: str,
+        adm3n: str,
+        adm2c: str,
+        adm2n: str,
+        adm1c: str,
+        adm1n: str,
+        *,
+        township_only: bool,
+    ) -> tuple[str | None, str, str, str]:
+        resolver = self.resolver
+        parent = adm1c or adm1n or None
+        if adm3c or adm3n:
+            level, code, name, prefix = 3, adm3c, adm3n, "adm3"
+        elif township_only:
+            return None, "adm3_code", "a township (p-code or name) is required", ""
+        elif adm2c or adm2n:
+            level, code, name, prefix = 2, adm2c, adm2n, "adm2"
+            parent = adm1c or adm1n or None
+        elif adm1c or adm1n:
+            level, code, name, prefix, parent = 1, adm1c, adm1n, "adm1", None
+        else:
+            return None, "adm3_code", "a place (township p-code or name) is required", ""
+        if code:
+            found = resolver.resolve(code)
+            if found.method != "pcode":
+                return None, f"{prefix}_code", f"unknown p-code {code!r}", ""
+            if found.level != level:
+                return None, f"{prefix}_code", f"{code} is not a level-{level} p-code", ""
+            pcode = found.pcode
+        else:
+            found = resolver.resolve(name, level=level, parent=parent)
+            if not found.accepted:
+                if found.status == AMBIGUOUS:
+                    options = ", ".join(f"{c.name_en} ({c.pcode})" for c in found.candidates[:4])
+                    reason = f"place {name!r} is ambiguous: {options}; give the p-code"
+                elif found.status == NOT_FOUND:
+                    reason = f"unknown place {name!r}; sent to the gazetteer review queue"
+                else:
+                    best = found.candidates[0]
+                    reason = (
+                        f"place {name!r} only resembles {best.name_en} ({best.pcode}); "
+                        "sent to the gazetteer review queue"
+                    )
+                return None, f"{prefix}_name", reason, name
+            pcode = found.pcode
+        if parent and level > 1 and adm1c and pcode:
+            scope = frozenset([adm1c.strip().upper()])
+            if adm1c.strip().upper() in resolver.units and not resolver.in_scope(pcode, scope):
+                return (
+                    None,
+                    f"{prefix}_code" if code else f"{prefix}_name",
+                    (f"{pcode} is not in {adm1c.strip().upper()}"),
+                    "",
+                )
+        return pcode, "", "", ""
+
+    # -- organisations ----------------------------------------------------------------
+
+    def org(self, row: Row, *, required: bool, model: type[models.Model]) -> str | None:
+        """The organisation id the row belongs to, checked against --org and the policy."""
+        chosen: str | None = None
+        code = row.get("org_code")
+        name = row.get("org")
+        if code:
+            if code in self._orgs_by_id:
+                chosen = code
+            elif not name:
+                row.error("org_code", f"no organisation with id {code}")
+                return None
+        if chosen is None and name:
+            matches = self._orgs_by_key.get(values.code_key(values.text(name)), set())
+            if len(matches) > 1:
+                row.error("org", f"{name!r} names more than one organisation; use its id")
+                return None
+            if not matches:
+                if self.organisation is None:
+                    row.error("org", f"unknown organisation {name!r}")
+                    return None
+            else:
+                chosen = next(iter(matches))
+        default = str(self.organisation.pk) if self.organisation else None
+        if chosen and default and chosen != default:
+            row.error(
+                "org" if name else "org_code",
+                f"the row is for another organisation than {self.organisation}",
+            )
+            return None
+        chosen = chosen or default
+        if chosen is None:
+            if required:
+                row.error("org", "an organisation is required (or import with --org)")
+            return None
+        if not self._may_add(chosen, model):
+            row.error(
+                "org" if name else "",
+                f"you may not add {model._meta.verbose_name_plural} for {self._orgs_by_id[chosen]}",
+            )
+            return None
+        return chosen
+
+    def _may_add(self, org_id: str, model: type[models.Model]) -> bool:
+        if self.by is None:
+            return True  # the instance operator, at the command line
+        allowed = self._allowed.get(org_id)
+        if allowed is None:
+            org = self._orgs_by_id[org_id]
+            probe = (
+                model(organisation=org) if model is Activity else model(reporting_organisation=org)
+            )
+            allowed = policy.can(self.by, policy.ADD, probe)
+            self._allowed[org_id] = allowed
+        return allowed
+
+    # -- sources ----------------------------------------------------------------------
+
+    def source_ids(
+        self, row: Row, *, required: bool, names: list[str] | None = None
+    ) -> list[uuid.UUID]:
+        """Ids of the sources a row cites (``names``: publisher names from one ACLED cell)."""
+        if names is not None:
+            titles, publishers, urls, dates, ratings = names, names, [], [], []
+        else:
+            titles = row.all("source_title")
+            publishers = row.all("source_publisher")
+            urls = row.all("source_url")
+            dates = row.all("source_date")
+            ratings = row.all("source_reliability")
+        found: list[uuid.UUID] = []
+        for at, title in enumerate(titles):
+            if not title:
+                continue
+            title = values.text(title)
+            publisher = values.text(publishers[at]) if at < len(publishers) else ""
+            url = urls[at] if at < len(urls) else ""
+            if url and not url.startswith(("http://", "https://")):
+                row.error(
+                    "source_url", "a source link must start with http:// or https://", url, at=at
+                )
+                continue
+            key = (title[:300], publisher[:200], url[:500])
+            pk = self.sources.get(key)
+            if pk is None:
+                pk = uuid.uuid5(NAMESPACE, "source:" + "|".join(key))
+                published = None
+                if at < len(dates) and dates[at]:
+                    try:
+                        published = values.date(dates[at])
+                    except values.CellError as exc:
+                        row.error("source_date", str(exc), dates[at], at=at)
+                rating = "F"
+                if at < len(ratings) and ratings[at]:
+                    try:
+                        rating = RELIABILITY(ratings[at])
+                    except values.CellError as exc:
+                        row.error("source_reliability", str(exc), ratings[at], at=at)
+                self.sources[key] = pk
+                self.new_sources[pk] = (pk, key[0], key[1], published, key[2], rating)
+            if pk not in found:
+                found.append(pk)
+        if required and not found and not row.errors:
+            row.error("source_title", "a source is required: an unsourced number is a rumour")
+        return found
+
+
+# -- builders --------------------------------------------------------------------------
+
+
+def build_activity(row: Row, ctx: Context) -> tuple | None:
+    org = ctx.org(row, required=True, model=Activity)
+    sector = ctx.choice(row, "sector", SECTORS)
+    modality = ctx.choice(row, "modality", MODALITIES)
+    channel = ctx.choice(row, "channel", CHANNELS, default="in_country")
+    status = ctx.choice(row, "status", STATUSES, default="ongoing")
+    pcode = ctx.place(row, township_only=True)
+    month = ctx.month(row, "reporting_month")
+    start = ctx.date(row, "start_date")
+    end = ctx.date(row, "end_date")
+    if month is None and start is None and not row.get("reporting_month"):
+        row.error("reporting_month", "a reporting month or a start date is required")
+    if start and end and end < start:
+        row.error("end_date", f"ends {end} before it starts {start}")
+    women = ctx.count(row, "women")
+    men = ctx.count(row, "men")
+    girls = ctx.count(row, "girls")
+    boys = ctx.count(row, "boys")
+    unspecified = ctx.count(row, "unspecified")
+    total = ctx.count(row, "total", default=None)
+    if total is not None and not row.errors:
+        known = women + men + girls + boys  # type: ignore[operator]
+        if not row.get("unspecified") and total >= known:
+            unspecified = total - known
+        elif total != known + unspecified:  # type: ignore[operator]
+            row.error(
+                "total", f"total {total} is not the sum of the columns ({known + unspecified})"
+            )  # type: ignore[operator]
+    households = ctx.count(row, "households", default=None)
+    value: Decimal | None = None
+    raw_value = row.get("value")
+    if raw_value:
+        try:
+            value = values.decimal(raw_value)
+        except values.CellError as exc:
+            row.error("value", str(exc), raw_value)
+    currency = row.get("currency").upper()
+    if value is not None and not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
+        row.error("currency", "a value needs its ISO 4217 currency code (e.g. MMK, THB, USD)")
+    notes = values.text(row.get("notes"))
+    if row.errors:
+        return None
+    natural = f"{sector}|{modality}|{channel}|{pcode}|{month}|{start}|{end}"
+    record = ctx.stable_id(row, natural, scope=org or "")
+    return (
+        record,
+        org,
+        sector,
+        modality,
+        channel,
+        pcode,
+        month,
+        start,
+        end,
+        status,
+        women,
+        men,
+        girls,
+        boys,
+        unspecified,
+        households,
+        value,
+        currency if value is not None or currency else "",
+        notes,
+    )
+
+
+def build_figure(row: Row, ctx: Context) -> tuple | None:
+    pcode = ctx.place(row, township_only=False)
+    as_of = ctx.date(row, "as_of", required=True)
+    idps = ctx.count(row, "idps", default=None)
+    if idps is None and not row.get("idps"):
+        row.error("idps", "the number of IDPs is required")
+    refugees = ctx.count(row, "refugees", default=None)
+    pin = ctx.count(row, "people_in_need", default=None)
+    org = ctx.org(row, required=False, model=DisplacementFigure)
+    sources = ctx.source_ids(row, required=True)
+    if len(sources) > 1:
+        row.error("source_title", "a displacement figure cites exactly one source")
+    notes = values.text(row.get("notes"))
+    if row.errors:
+        return None
+    record = ctx.stable_id(row, f"{pcode}|{as_of}|{sources[0]}")
+    return (record, pcode, as_of, idps, refugees, pin, sources[0], notes, org)
+
+
+def build_incident(row: Row, ctx: Context) -> tuple | None:
+    occurred = ctx.date(row, "occurred_on", required=True)
+    fatalities = ctx.count(row, "fatalities")
+    if row.get("incident_type"):
+        kind = ctx.choice(row, "incident_type", INCIDENT_TYPES)
+    elif row.get("acled_event_type") or row.get("acled_sub_event_type"):
+        kind = incident_type_for(
+            row.get("acled_event_type"),
+            row.get("acled_sub_event_type"),
+            fatalities=fatalities or 0,
+            notes=row.get("description"),
+        )
+    else:
+        kind = ctx.choice(row, "incident_type", INCIDENT_TYPES)
+    pcode = ctx.place(row, township_only=False)
+    lat = lon = None
+    raw_lat, raw_lon = row.get("latitude"), row.get("longitude")
+    if raw_lat or raw_lon:
+        try:
+            lat, lon = values.coordinate(raw_lat), values.coordinate(raw_lon)
+        except values.CellError as exc:
+            row.error("latitude" if not _is_float(raw_lat) else "longitude", str(exc))
+        else:
+            if not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]):
+                row.error("latitude", f"{lat}, {lon} is not in Myanmar")
+    injuries = ctx.count(row, "injuries")
+    detained = ctx.count(row, "detained")
+    description = values.text(row.get("description"))
+    extra = [f"Actor: {values.text(a)}" for a in row.all("acled_actors") if a]
+    location = values.text(row.get("acled_location"))
+    if location:
+        extra.insert(0, f"Location: {location}")
+    if extra:
+        description = "\n".join([description, *extra]) if description else "\n".join(extra)
+    org = ctx.org(row, required=False, model=Incident)
+    joined = row.get("acled_sources")
+    # ACLED lists several sources in one cell, separated by semicolons.
+    names = [values.text(n) for n in joined.split(";") if n.strip()] if joined else None
+    sources = ctx.source_ids(row, required=False, names=names)
+    if row.errors:
+        return None
+    record = ctx.stable_id(row, f"{occurred}|{kind}|{pcode}|{lat}|{lon}")
+    return (
+        record,
+        occurred,
+        kind,
+        pcode,
+        lat,
+        lon,
+        fatalities,
+        injuries,
+        detained,
+        description,
+        org,
+        tuple(sources),
+    )
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+KINDS: dict[str, Kind] = {
+    "activities": Kind(
+        "activities",
+        Activity,
+        (
+            "id",
+            "organisation_id",
+            "sector",
+            "modality",
+            "channel",
+            "admin_unit_id",
+            "reporting_month",
+            "start_date",
+            "end_date",
+            "status",
+            "women",
+            "men",
+            "girls",
+            "boys",
+            "unspecified",
+            "households",
+            "value",
+            "currency",
+            "notes",
+        ),
+        ("id",),
+        "organisation_id",
+        build_activity,
+    ),
+    "figures": Kind(
+        "figures",
+        DisplacementFigure,
+        (
+            "id",
+            "admin_unit_id",
+            "as_of",
+            "idps",
+            "refugees",
+            "people_in_need",
+            "source_id",
+            "notes",
+            "reporting_organisation_id",
+        ),
+        ("admin_unit_id", "as_of", "source_id"),
+        "reporting_organisation_id",
+        build_figure,
+    ),
+    "incidents": Kind(
+        "incidents",
+        Incident,
+        (
+            "id",
+            "occurred_on",
+            "incident_type",
+            "admin_unit_id",
+            "latitude",
+            "longitude",
+            "fatalities",
+            "injuries",
+            "detained",
+            "description",
+            "reporting_organisation_id",
+        ),
+        ("id",),
+        "reporting_organisation_id",
+        build_incident,
+    ),
+}
+SOURCE_COLUMNS = ("id", "title", "publisher", "published_on", "url", "reliability")

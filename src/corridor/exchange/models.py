@@ -1,0 +1,78 @@
+"""What the import pipeline remembers: each run, and the committed batches of resumable runs.
+
+An ImportBatch row is written in the same transaction as the rows of its batch, so after a
+crash the table says exactly which batches are in the database and which must be redone.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from corridor.core.models import Record
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    APPLIED = "applied", _("Applied")
+    CHECKED = "checked", _("Checked (dry run)")
+    REFUSED = "refused", _("Refused: errors in the file")
+
+
+class ImportRun(Record):
+    file_name = models.CharField(max_length=255, help_text=_("Name only; uploads are not kept."))
+    checksum = models.CharField(max_length=64, help_text=_("SHA-256 of the file's bytes."))
+    format = models.CharField(max_length=16)
+    kind = models.CharField(max_length=16)
+    organisation = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dry_run = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    changed = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # Neutralised CSV (file,row,column,value,reason); capped, the count above is complete.
+    error_report = models.TextField(blank=True)
+    notes = models.JSONField(default=list, blank=True, help_text=_("Warnings, ignored columns."))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=RunStatus.values), name="importrun_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.kind}, {self.status})"
+
+
+class ImportBatch(models.Model):
+    """One committed batch of a resumable import, keyed by what identifies it across runs."""
+
+    checksum = models.CharField(max_length=64)
+    kind = models.CharField(max_length=16)
+    batch_size = models.PositiveIntegerField()
+    number = models.PositiveIntegerField()
+    rows = models.PositiveIntegerField()
+    run = models.ForeignKey(ImportRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    committed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["checksum", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checksum", "kind", "batch_size", "number"], name="importbatch_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checksum[:12]} {self.kind} batch {self.number}"

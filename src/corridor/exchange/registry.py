@@ -1,0 +1,59 @@
+"""The exchange formats Corridor reads, by name, and how to tell them apart from the file.
+
+Writers (HXL export, IATI, XLSForm) are services; this registry is about reading, where a
+format must be chosen for an uploaded file. Adding a format: a module in formats/ with
+``read(path, *, name, kind, progress) -> Table`` and a line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from corridor.core.errors import InvalidInput
+from corridor.exchange import reading
+from corridor.exchange.formats import acled, hxl, kobo
+from corridor.exchange.pipeline import Reader
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    read: Reader
+    description: str
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("hxl", hxl.read, "HXL-tagged CSV or XLSX (4W activities, figures, incidents)"),
+        Format("acled", acled.read, "ACLED-style event CSV (incidents)"),
+        Format("kobo-csv", kobo.read_csv, "KoBoToolbox/ODK submissions of our forms, CSV"),
+        Format("kobo-json", kobo.read_json, "KoBoToolbox/ODK submissions of our forms, JSON"),
+    )
+}
+
+
+def detect(path: Path, name: str) -> Format:
+    """The format of a file, from its content; a clear error when it cannot be told."""
+    with path.open("rb") as handle:
+        head = handle.read(2048).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"[", b"{"):
+        return FORMATS["kobo-json"]
+    if reading.is_xlsx(path):
+        return FORMATS["hxl"]
+    first_rows = []
+    for number, cells in reading.csv_rows(path):
+        first_rows.append(cells)
+        if number >= hxl.HEADER_SEARCH_ROWS:
+            break
+    if any(hxl.hashtag_columns(cells) for cells in first_rows):
+        return FORMATS["hxl"]
+    if first_rows and acled.sniff(first_rows[0]):
+        return FORMATS["acled"]
+    if first_rows and kobo.sniff(first_rows[0]):
+        return FORMATS["kobo-csv"]
+    raise InvalidInput(
+        f"{name}: cannot tell the format (no HXL hashtag row, not ACLED or KoBo columns); "
+        f"give one of: {', '.join(FORMATS)}"
+    )

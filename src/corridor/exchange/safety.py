@@ -1,0 +1,105 @@
+"""Refusing hostile files before they cost anything, and keeping exported cells inert.
+
+- XML: no DTD, no entities, no network, no huge trees; a document that declares a DTD at all
+  is refused, so billion-laughs, quadratic blow-up and external entities never get expanded.
+- ZIP (XLSX): the central directory is checked before a byte is extracted: total size, entry
+  count, compression ratio, path traversal and link entries.
+- Cells: text starting with a character a spreadsheet treats as a formula is prefixed with an
+  apostrophe on export; the importer removes exactly that apostrophe, so round trips are
+  lossless (docs/exchange.md, "Formula injection").
+"""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from corridor.core.errors import InvalidInput
+
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_ENTRIES = 1000
+MAX_RATIO = 100
+
+# Characters that make Excel, LibreOffice or Google Sheets read a cell as a formula or command.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+QUOTE = "'"
+
+
+def safe_xml_parser() -> etree.XMLParser:
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_pis=True,
+    )
+
+
+def parse_xml(data: bytes, *, name: str = "XML") -> etree._Element:
+    """Parse untrusted XML; refuse any DTD (and with it every entity trick)."""
+    # Cheap refusal before the parser sees it; the docinfo check below catches other encodings.
+    head = data[:4096]
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data or b"\x00<\x00!" in head:
+        raise InvalidInput(f"{name}: refused: XML with a DTD or entity declarations")
+    try:
+        root = etree.fromstring(data, parser=safe_xml_parser())
+    except etree.XMLSyntaxError as exc:
+        raise InvalidInput(f"{name}: not well-formed XML: {exc}") from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        raise InvalidInput(f"{name}: refused: XML with a DTD or entity declarations")
+    return root
+
+
+def check_zip(path: Path, *, name: str | None = None) -> None:
+    """Refuse a ZIP (XLSX) that is too big unpacked, too many entries, a bomb or a path trick."""
+    label = name or path.name
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        raise InvalidInput(f"{label}: not a valid XLSX/ZIP file") from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ENTRIES:
+            raise InvalidInput(f"{label}: refused: {len(entries)} entries (at most {MAX_ENTRIES})")
+        total = 0
+        for entry in entries:
+            member = entry.filename.replace("\\", "/")
+            if member.startswith("/") or ".." in member.split("/") or ":" in member.split("/")[0]:
+                raise InvalidInput(f"{label}: refused: entry {member!r} points outside the archive")
+            mode = entry.external_attr >> 16
+            if stat.S_ISLNK(mode):
+                raise InvalidInput(f"{label}: refused: entry {member!r} is a link")
+            total += entry.file_size
+            if total > MAX_UNPACKED_BYTES:
+                raise InvalidInput(
+                    f"{label}: refused: more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB unpacked"
+                )
+            if entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+                raise InvalidInput(
+                    f"{label}: refused: entry {member!r} is compressed more than {MAX_RATIO}:1"
+                )
+
+
+def neutralise(value: object) -> object:
+    """A cell value safe to open in a spreadsheet: numbers as they are, risky text quoted."""
+    if not isinstance(value, str) or not value:
+        return value
+    first = value[0]
+    if first in FORMULA_STARTS or (first == QUOTE and len(value) > 1 and value[1] in _QUOTED):
+        return QUOTE + value
+    return value
+
+
+def restore(text: str) -> str:
+    """Undo ``neutralise`` for text read back from a file we (or a careful tool) wrote."""
+    if len(text) > 1 and text[0] == QUOTE and text[1] in _QUOTED:
+        return text[1:]
+    return text
+
+
+_QUOTED = (*FORMULA_STARTS, QUOTE)

@@ -1,0 +1,122 @@
+"""Writes of the exchange app: importing a file, and exports (which are audited as exports)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, Any
+
+from django.db import models, transaction
+
+from corridor.accounts import policy
+from corridor.aid.models import Activity
+from corridor.audit.services import Action, audit_record
+from corridor.core.errors import InvalidInput
+from corridor.exchange import records
+from corridor.exchange.fields import KINDS
+from corridor.exchange.formats import hxl
+from corridor.exchange.pipeline import DEFAULT_BATCH, ImportResult, Progress, run_import
+from corridor.exchange.registry import FORMATS, detect
+from corridor.orgs.models import Organisation
+from corridor.situation.models import DisplacementFigure, Incident
+
+MODELS: dict[str, type[models.Model]] = {
+    "activities": Activity,
+    "figures": DisplacementFigure,
+    "incidents": Incident,
+}
+
+
+def organisation_find(text: str) -> Organisation:
+    """An organisation by id, name or acronym (for --org)."""
+    text = text.strip()
+    found = Organisation.objects.filter(
+        models.Q(name__iexact=text) | models.Q(acronym__iexact=text)
+    )
+    if not found.exists():
+        try:
+            found = Organisation.objects.filter(pk=text)
+            found.exists()
+        except Exception:  # not a UUID: ValidationError on some backends, ValueError on others
+            found = Organisation.objects.none()
+    matches = list(found[:2])
+    if len(matches) != 1:
+        raise InvalidInput(
+            f"no organisation {text!r}" if not matches else f"{text!r} names several organisations"
+        )
+    return matches[0]
+
+
+def file_import(
+    *,
+    by: Any,
+    path: Path,
+    name: str | None = None,
+    format: str | None = None,
+    kind: str | None = None,
+    organisation: Organisation | None = None,
+    dry_run: bool = False,
+    resumable: bool = False,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import one file through the pipeline; ``by`` None is the instance operator (CLI)."""
+    name = name or path.name
+    if kind is not None and kind not in KINDS:
+        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    if format is not None and format not in FORMATS:
+        raise InvalidInput(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
+    if batch_size < 1:
+        raise InvalidInput("the batch size must be at least 1")
+    if by is not None:
+        # Row-level checks (which organisation each row is for) happen in the pipeline.
+        policy.require(by, policy.ADD, organisation if organisation else MODELS.get(kind or ""))
+    chosen = FORMATS[format] if format else detect(path, name)
+    return run_import(
+        by=by,
+        path=path,
+        name=name,
+        format_name=chosen.name,
+        read=chosen.read,
+        kind=kind,
+        organisation=organisation,
+        dry_run=dry_run,
+        resumable=resumable,
+        batch_size=batch_size,
+        progress=progress,
+    )
+
+
+def hxl_export(
+    *,
+    by: Any,
+    kind: str,
+    out: IO[str],
+    organisation: Organisation | None = None,
+    public: bool = True,
+) -> int:
+    """Write one table as HXL CSV; returns the number of rows.
+
+    ``public``: organisations appear only by their public label (never anonymous ones), and
+    record ids and exact coordinates are left out. Internal exports (``public=False``) keep
+    everything, so they import back losslessly; they need the export permission on each row.
+    """
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    if by is not None:
+        policy.require(by, policy.EXPORT, organisation)
+    rows = records.export_records(kind, by=by, organisation=organisation, public=public)
+    many = max((len(r.get("source_title") or ()) for r in rows), default=1) or 1
+    written = hxl.write(out, kind, rows, public=public, many=many)
+    with transaction.atomic():
+        audit_record(
+            by=by,
+            action=Action.EXPORT,
+            object_type=MODELS[kind]._meta.label_lower,
+            changes={
+                "format": "hxl",
+                "rows": written,
+                "public": public,
+                "organisation": str(organisation.pk) if organisation else "",
+            },
+        )
+    return written

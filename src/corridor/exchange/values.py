@@ -1,0 +1,181 @@
+"""Reading one cell as a number, a date, a month or a code, with a reason when it cannot.
+
+Parsers raise ``CellError`` with a message a person can act on; the pipeline adds the file,
+row and column. Myanmar digits (၀-၉) are read as digits because Burmese forms use them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from corridor.exchange.safety import restore
+from corridor.geo.names import has_burmese, to_unicode
+
+_MYANMAR_DIGITS = str.maketrans("၀၁၂၃၄၅၆၇၈၉", "0123456789")
+_GROUPING = re.compile(r"(?<=\d)[,\u00a0\u202f ](?=\d{3}\b)")
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]+Z?)?$")
+_SLASH_DATE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_WORDY_DATE = re.compile(r"^(\d{1,2})[ -]([A-Za-z]+)[ -,]*(\d{4})$")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_WORDY_MONTH = re.compile(r"^([A-Za-z]+)[ -](\d{4})$")
+
+# Dates outside this window are almost certainly typing mistakes (e.g. 2204 for 2024).
+EARLIEST = dt.date(1990, 1, 1)
+LATEST = dt.date(2100, 12, 31)
+# Per-row counts above this are refused: the largest township population is about 2 million.
+MAX_COUNT = 10_000_000
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message is the reason."""
+
+
+def text(value: str) -> str:
+    """Cell text as stored: trimmed, apostrophe-quoting undone, Zawgyi converted to Unicode."""
+    value = restore(value.strip())
+    if has_burmese(value):
+        value = to_unicode(value)
+    return value
+
+
+def count(value: str) -> int:
+    raw = value.strip().translate(_MYANMAR_DIGITS)
+    cleaned = _GROUPING.sub("", raw)
+    if cleaned.endswith(".0"):
+        cleaned = cleaned[:-2]
+    if not cleaned.isdigit():
+        if cleaned.lstrip("-").isdigit():
+            raise CellError(f"must be 0 or more, not {raw}")
+        raise CellError(f"not a whole number: {raw!r}")
+    number = int(cleaned)
+    if number > MAX_COUNT:
+        raise CellError(f"{number} is larger than any township population")
+    return number
+
+
+def decimal(value: str) -> Decimal:
+    raw = value.strip().translate(_MYANMAR_DIGITS)
+    try:
+        number = Decimal(_GROUPING.sub("", raw))
+    except InvalidOperation:
+        raise CellError(f"not a number: {raw!r}") from None
+    if not number.is_finite():
+        raise CellError(f"not a number: {raw!r}")
+    if number < 0:
+        raise CellError(f"must be 0 or more, not {raw}")
+    return number
+
+
+def coordinate(value: str) -> float:
+    raw = value.strip().translate(_MYANMAR_DIGITS)
+    try:
+        return float(raw)
+    except ValueError:
+        raise CellError(f"not a coordinate: {raw!r}") from None
+
+
+def _checked(year: int, month: int, day: int, raw: str) -> dt.date:
+    try:
+        result = dt.date(year, month, day)
+    except ValueError:
+        raise CellError(f"no such date: {raw!r}") from None
+    if not EARLIEST <= result <= LATEST:
+        raise CellError(f"date {result} is outside {EARLIEST.year}-{LATEST.year}")
+    return result
+
+
+def date(value: str) -> dt.date:
+    """ISO (2024-03-10), 2024/03/10, day-first 10/03/2024, or 10 March 2024."""
+    raw = value.strip().translate(_MYANMAR_DIGITS)
+    for pattern in (_ISO_DATE, _SLASH_DATE):
+        match = pattern.match(raw)
+        if match:
+            return _checked(int(match[1]), int(match[2]), int(match[3]), raw)
+    match = _DAY_FIRST.match(raw)
+    if match:
+        return _checked(int(match[3]), int(match[2]), int(match[1]), raw)
+    match = _WORDY_DATE.match(raw)
+    if match and match[2].lower() in _MONTHS:
+        return _checked(int(match[3]), _MONTHS[match[2].lower()], int(match[1]), raw)
+    raise CellError(f"not a date: {raw!r} (write YYYY-MM-DD)")
+
+
+def month(value: str) -> dt.date:
+    """A reporting month as its first day: 2024-03, March 2024, or any date in the month."""
+    raw = value.strip().translate(_MYANMAR_DIGITS)
+    match = _ISO_MONTH.match(raw)
+    if match:
+        if not 1 <= int(match[2]) <= 12:
+            raise CellError(f"no such month: {raw!r}")
+        return _checked(int(match[1]), int(match[2]), 1, raw)
+    match = _WORDY_MONTH.match(raw)
+    if match and match[1].lower() in _MONTHS:
+        return _checked(int(match[2]), _MONTHS[match[1].lower()], 1, raw)
+    try:
+        return date(raw).replace(day=1)
+    except CellError:
+        raise CellError(f"not a month: {raw!r} (write YYYY-MM)") from None
+
+
+def record_id(value: str) -> uuid.UUID | None:
+    """A record UUID written by an export, or None for any other identifier."""
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError:
+        return None
+
+
+def code_key(value: str) -> str:
+    """Comparable form of a code or label: 'Food Security' == 'food_security' == 'FOOD-SECURITY'."""
+    return re.sub(r"[^0-9a-z\u1000-\u109f]+", "", value.lower())
+
+
+class Choices:
+    """Codes of one of our enums, accepted as code, English label, Burmese label or synonym."""
+
+    def __init__(self, name: str, choices: type, synonyms: dict[str, str] | None = None) -> None:
+        from django.utils import translation
+
+        self.name = name
+        self.lookup: dict[str, str] = {}
+        for code, label in choices.choices:
+            self.lookup[code_key(code)] = code
+            self.lookup[code_key(str(label))] = code
+            with translation.override("my"):
+                self.lookup.setdefault(code_key(str(label)), code)
+        for word, code in (synonyms or {}).items():
+            self.lookup[code_key(word)] = code
+        self.codes = [code for code, _ in choices.choices]
+
+    def __call__(self, value: str) -> str:
+        found = self.lookup.get(code_key(value))
+        if found is None:
+            raise CellError(
+                f"unknown {self.name} {value.strip()!r}; use one of {', '.join(self.codes)}"
+            )
+        return found
