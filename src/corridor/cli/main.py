@@ -14,7 +14,19 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from corridor import __version__
-from corridor.cli import demo, gaps, geo, import_, init, load_demo, manage, serve, signin, status
+from corridor.cli import (
+    demo,
+    export,
+    gaps,
+    geo,
+    import_,
+    init,
+    load_demo,
+    manage,
+    serve,
+    signin,
+    status,
+)
 
 COMMANDS: list[ModuleType] = [
     init,
@@ -24,6 +36,7 @@ COMMANDS: list[ModuleType] = [
     gaps,
     geo,
     import_,
+    export,
     status,
     signin,
     manage,
