@@ -57,11 +57,19 @@ def _upsert(
     unique_fields: Sequence[str] = ("id",),
 ) -> int:
     """Insert or update ``objs``; audit the batch; return how many rows are new."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # Encrypted columns get a fresh nonce on every write: rewriting an unchanged value would
+    # change the stored bytes, so they are only written when new or when the value differs.
+    sealed = [f.name for f in fields if hasattr(f, "is_stored_plain")]
     update_fields = [
         f.name
-        for f in model._meta.concrete_fields
-        if not f.primary_key and f.name not in NOT_UPDATED and f.name not in unique_fields
+        for f in fields
+        if f.name not in NOT_UPDATED and f.name not in unique_fields and f.name not in sealed
     ]
+    existing = set()
+    if sealed:
+        ids = [obj.pk for obj in objs]
+        existing = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
     before = model.objects.count()
     model.objects.bulk_create(
         objs,
@@ -71,6 +79,21 @@ def _upsert(
         update_fields=update_fields,
     )
     created = model.objects.count() - before
+    if existing:
+        stored = {
+            row[0]: row[1:]
+            for row in model.objects.filter(pk__in=existing).values_list("pk", *sealed)
+        }
+        for obj in objs:
+            if obj.pk not in existing:
+                continue
+            changed = {
+                name: getattr(obj, name)
+                for name, old in zip(sealed, stored[obj.pk], strict=True)
+                if getattr(obj, name) != old
+            }
+            if changed:
+                model.objects.filter(pk=obj.pk).update(**changed)
     _audit_import(model, by=by, seed=seed, rows=len(objs), created=created)
     return created
 
