@@ -126,6 +126,15 @@ class Activity(Record):
         indexes = [
             models.Index(fields=["reporting_month", "sector", "admin_unit"]),
             models.Index(fields=["organisation", "reporting_month"]),
+            # Covers the gap table's monthly sums (corridor.gaps): the month's rows are read
+            # from the index alone, already grouped by township and sector (bench/gaps.py).
+            models.Index(
+                fields=[
+                    "reporting_month", "admin_unit", "sector", "organisation",
+                    "women", "men", "girls", "boys", "unspecified",
+                ],
+                name="activity_gap_cover_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,8 +9,9 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from corridor.aid.queries import activities_visible_to
 from corridor.gaps.queries import GapInputError, gap_table
-from corridor.web import scope
+from corridor.situation.queries import figures_visible_to
 
 router = Router(tags=["gaps"], auth=django_auth)
 
@@ -54,8 +55,8 @@ def gaps(request: Any, month: str, sector: str | None = None, state: str | None 
     try:
         table = gap_table(
             month,
-            activities=scope.activities_visible_to(request.user),
-            figures=scope.figures_visible_to(request.user),
+            activities=activities_visible_to(request.user),
+            figures=figures_visible_to(request.user),
             sector=sector or None,
             state=state or None,
         )

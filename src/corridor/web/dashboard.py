@@ -15,9 +15,10 @@ from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
+from corridor.aid.queries import activities_visible_to
 from corridor.gaps.queries import REACH, gap_table, month_start, next_month
 from corridor.situation.models import Indicator
-from corridor.web import scope
+from corridor.situation.queries import figures_visible_to, incidents_visible_to
 from corridor.web.numbers import number
 
 NATIONAL_IDPS = "idps_total"
@@ -63,13 +64,13 @@ def _in_state(queryset: Any, state: str | None, field_name: str = "admin_unit__p
 
 
 def scoped(user: Any, filters: Filters) -> dict[str, Any]:
-    activities = _in_state(scope.activities_visible_to(user), filters.state)
+    activities = _in_state(activities_visible_to(user), filters.state)
     if filters.sector:
         activities = activities.filter(sector=filters.sector)
     return {
         "activities": activities,
-        "figures": _in_state(scope.figures_visible_to(user), filters.state),
-        "incidents": _in_state(scope.incidents_visible_to(user), filters.state),
+        "figures": _in_state(figures_visible_to(user), filters.state),
+        "incidents": _in_state(incidents_visible_to(user), filters.state),
     }
 
 
@@ -218,8 +219,8 @@ def map_values(user: Any, filters: Filters, layer: str) -> dict[str, float | Non
     if layer == "coverage":
         table = gap_table(
             filters.end,
-            activities=scope.activities_visible_to(user),
-            figures=scope.figures_visible_to(user),
+            activities=activities_visible_to(user),
+            figures=figures_visible_to(user),
             sector=filters.sector,
             state=filters.state,
         )

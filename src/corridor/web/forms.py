@@ -216,9 +216,14 @@ class SourceFields(forms.Form):
         label=_("Reliability"), choices=Reliability.choices, initial=Reliability.F
     )
 
-    def __init__(self, *args: Any, sources: Any, **kwargs: Any) -> None:
+    organisation = forms.ModelChoiceField(label=_("Reporting organisation"), queryset=None)
+
+    def __init__(self, *args: Any, sources: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = sources
+        self.fields["organisation"].queryset = organisations
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.get().pk
 
     def clean(self) -> dict:
         data = super().clean()
@@ -242,6 +247,7 @@ class FigureForm(UnicodeTextMixin, SourceFields):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     field_order = [
+        "organisation",
         "township",
         "as_of",
         "idps",
@@ -268,6 +274,7 @@ class IncidentForm(UnicodeTextMixin, SourceFields):
         label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     field_order = [
+        "organisation",
         "occurred_on",
         "incident_type",
         "township",

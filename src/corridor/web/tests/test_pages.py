@@ -155,6 +155,7 @@ def test_figure_and_incident_entry(client, editor, data):
     response = client.post(
         "/enter/figure/",
         {
+            "organisation": data["org"].pk,
             "township": TOWNSHIP,
             "as_of": "2024-03-28",
             "idps": 7000,
@@ -166,6 +167,7 @@ def test_figure_and_incident_entry(client, editor, data):
     response = client.post(
         "/enter/incident/",
         {
+            "organisation": data["org"].pk,
             "occurred_on": "2024-03-29",
             "incident_type": "shelling",
             "township": TOWNSHIP,

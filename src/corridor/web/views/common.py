@@ -13,8 +13,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from corridor.aid.queries import activities_visible_to
 from corridor.gaps.queries import month_start
-from corridor.web import scope
 from corridor.web.dashboard import Filters
 from corridor.web.forms import FilterForm
 from corridor.web.map import Legend, steps
@@ -33,7 +33,7 @@ def this_month() -> dt.date:
 
 def latest_month(user: Any) -> dt.date:
     """The latest month anyone reported for, so a first visit opens on data, not a blank."""
-    latest = scope.activities_visible_to(user).aggregate(m=Max("reporting_month"))["m"]
+    latest = activities_visible_to(user).aggregate(m=Max("reporting_month"))["m"]
     return latest or this_month()
 
 

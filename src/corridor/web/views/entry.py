@@ -7,13 +7,47 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from corridor.aid.services import activity_record
 from corridor.core.errors import CorridorError
-from corridor.web import scope, writes
+from corridor.orgs.queries import organisations_user_can_report_for
+from corridor.situation.queries import sources_visible_to
+from corridor.situation.services import figure_record, incident_record, source_record
 from corridor.web.forms import ActivityForm, FigureForm, IncidentForm, township_options
+
+
+def _reporting_for(user: Any) -> Any:
+    organisations = organisations_user_can_report_for(user)
+    if not organisations.exists():
+        raise PermissionDenied(_("You are not an editor of any organisation."))
+    return organisations
+
+
+def _source(by: Any, values: dict) -> Any:
+    """The chosen source, or a new one recorded from the form's title and publisher."""
+    source = values.pop("source", None)
+    title = values.pop("source_title", "")
+    publisher = values.pop("source_publisher", "")
+    reliability = values.pop("source_reliability", "F")
+    if source is not None:
+        return source
+    return source_record(by=by, title=title, publisher=publisher, reliability=reliability)
+
+
+@transaction.atomic
+def _figure_enter(*, by: Any, **values: Any) -> Any:
+    values["source"] = _source(by, values)
+    return figure_record(by=by, **values)
+
+
+@transaction.atomic
+def _incident_enter(*, by: Any, **values: Any) -> Any:
+    sources = [_source(by, values)]
+    return incident_record(by=by, sources=sources, **values)
 
 
 def _page(request: Any, form: Any, title: str) -> HttpResponse:
@@ -27,14 +61,12 @@ def _page(request: Any, form: Any, title: str) -> HttpResponse:
 
 @login_required
 def activity_entry(request: Any) -> HttpResponse:
-    organisations = scope.organisations_user_can_report_for(request.user)
-    if not organisations.exists():
-        raise PermissionDenied(_("You are not an editor of any organisation."))
+    organisations = _reporting_for(request.user)
     form = ActivityForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["admin_unit"] = data.pop("township")
-        saved = _save_values(form, writes.activity_record, request.user, data)
+        saved = _save_values(form, activity_record, request.user, data)
         if saved:
             messages.success(
                 request,
@@ -47,13 +79,15 @@ def activity_entry(request: Any) -> HttpResponse:
 
 @login_required
 def figure_entry(request: Any) -> HttpResponse:
-    if not scope.can(request.user, "add"):
-        raise PermissionDenied
-    form = FigureForm(request.POST or None, sources=scope.sources_visible_to(request.user))
+    organisations = _reporting_for(request.user)
+    form = FigureForm(
+        request.POST or None, sources=sources_visible_to(request.user), organisations=organisations
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["admin_unit"] = data.pop("township")
-        saved = _save_values(form, writes.figure_enter, request.user, data)
+        data["reporting_organisation"] = data.pop("organisation")
+        saved = _save_values(form, _figure_enter, request.user, data)
         if saved:
             messages.success(request, _("Displacement figure saved."))
             return redirect("web:township", pcode=saved.admin_unit_id)
@@ -62,13 +96,15 @@ def figure_entry(request: Any) -> HttpResponse:
 
 @login_required
 def incident_entry(request: Any) -> HttpResponse:
-    if not scope.can(request.user, "add"):
-        raise PermissionDenied
-    form = IncidentForm(request.POST or None, sources=scope.sources_visible_to(request.user))
+    organisations = _reporting_for(request.user)
+    form = IncidentForm(
+        request.POST or None, sources=sources_visible_to(request.user), organisations=organisations
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["admin_unit"] = data.pop("township")
-        saved = _save_values(form, writes.incident_enter, request.user, data)
+        data["reporting_organisation"] = data.pop("organisation")
+        saved = _save_values(form, _incident_enter, request.user, data)
         if saved:
             messages.success(request, _("Incident saved."))
             return redirect("web:township", pcode=saved.admin_unit_id)

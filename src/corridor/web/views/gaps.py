@@ -11,8 +11,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from corridor.aid.models import Sector
+from corridor.aid.queries import activities_visible_to
 from corridor.gaps.queries import GapTable, gap_table
-from corridor.web import scope
+from corridor.situation.queries import figures_visible_to
 from corridor.web.forms import GapFilterForm
 from corridor.web.map import choropleth
 from corridor.web.numbers import percent
@@ -39,8 +40,8 @@ def table_for(request: Any) -> tuple[GapFilterForm, GapTable]:
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     table = gap_table(
         data.get("month") or latest_month(request.user),
-        activities=scope.activities_visible_to(request.user),
-        figures=scope.figures_visible_to(request.user),
+        activities=activities_visible_to(request.user),
+        figures=figures_visible_to(request.user),
         sector=data.get("sector") or None,
         state=data.get("state") or None,
     )

@@ -9,7 +9,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from corridor.web import scope
+from corridor.aid.queries import activities_visible_to
+from corridor.situation.queries import incidents_visible_to
 from corridor.web.forms import ActivityFilterForm, IncidentFilterForm
 
 PAGE_SIZE = 50
@@ -18,7 +19,7 @@ PAGE_SIZE = 50
 @login_required
 def incidents_page(request: Any) -> HttpResponse:
     form = IncidentFilterForm(request.GET or None)
-    incidents = scope.incidents_visible_to(request.user).select_related("admin_unit")
+    incidents = incidents_visible_to(request.user).select_related("admin_unit")
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["state"]:
@@ -42,9 +43,7 @@ def incidents_page(request: Any) -> HttpResponse:
 @login_required
 def activities_page(request: Any) -> HttpResponse:
     form = ActivityFilterForm(request.GET or None)
-    activities = scope.activities_visible_to(request.user).select_related(
-        "admin_unit", "organisation"
-    )
+    activities = activities_visible_to(request.user).select_related("admin_unit", "organisation")
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["state"]:

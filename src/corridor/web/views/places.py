@@ -10,9 +10,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from corridor.aid.models import Sector
+from corridor.aid.queries import activities_visible_to
+from corridor.funds.queries import transfers_visible_to
 from corridor.gaps.queries import REACH, gap_table
 from corridor.geo.models import AdminUnit, Level
-from corridor.web import scope
+from corridor.orgs.queries import organisations_visible_to
+from corridor.situation.queries import figures_visible_to, incidents_visible_to
 from corridor.web.views.common import this_month
 
 
@@ -27,17 +30,15 @@ def township_page(request: Any, pcode: str) -> HttpResponse:
         raise Http404
     user = request.user
     figures = (
-        scope.figures_visible_to(user)
+        figures_visible_to(user)
         .filter(admin_unit=unit)
         .select_related("source")
         .order_by("-as_of")[:24]
     )
-    incidents = (
-        scope.incidents_visible_to(user).filter(admin_unit=unit).order_by("-occurred_on")[:50]
-    )
-    activities = scope.activities_visible_to(user).filter(admin_unit=unit)
+    incidents = incidents_visible_to(user).filter(admin_unit=unit).order_by("-occurred_on")[:50]
+    activities = activities_visible_to(user).filter(admin_unit=unit)
     latest_month = activities.aggregate(m=Max("reporting_month"))["m"] or this_month()
-    organisations = scope.organisations_visible_to(user)
+    organisations = organisations_visible_to(user)
     present = (
         activities.filter(organisation__in=organisations)
         .order_by()
@@ -59,8 +60,8 @@ def township_page(request: Any, pcode: str) -> HttpResponse:
     month = request.GET.get("month") or latest_month
     table = gap_table(
         month,
-        activities=scope.activities_visible_to(user).filter(admin_unit=unit),
-        figures=scope.figures_visible_to(user).filter(admin_unit=unit),
+        activities=activities_visible_to(user).filter(admin_unit=unit),
+        figures=figures_visible_to(user).filter(admin_unit=unit),
     )
     sectors = dict(Sector.choices)
     return render(
@@ -82,11 +83,11 @@ def township_page(request: Any, pcode: str) -> HttpResponse:
 
 @login_required
 def organisation_page(request: Any, pk: Any) -> HttpResponse:
-    organisation = scope.organisations_visible_to(request.user).filter(pk=pk).first()
+    organisation = organisations_visible_to(request.user).filter(pk=pk).first()
     if organisation is None:
         raise Http404
     activities = (
-        scope.activities_visible_to(request.user)
+        activities_visible_to(request.user)
         .filter(organisation=organisation)
         .select_related("admin_unit")
         .order_by("-reporting_month", "-start_date")
@@ -96,8 +97,8 @@ def organisation_page(request: Any, pk: Any) -> HttpResponse:
     )
     transfers = (
         (
-            scope.transfers_visible_to(request.user).filter(from_organisation=organisation)
-            | scope.transfers_visible_to(request.user).filter(to_organisation=organisation)
+            transfers_visible_to(request.user).filter(from_organisation=organisation)
+            | transfers_visible_to(request.user).filter(to_organisation=organisation)
         )
         .select_related("from_organisation", "to_organisation")
         .order_by("-sent_on")[:50]

@@ -1,0 +1,274 @@
+"""How long the gap table for one month (all sectors) takes with 1,000,000 activities.
+
+Loads the shipped admin units, 5 years of monthly displacement figures for every township and
+N activity rows spread over those 60 months, then times ``gap_table(month)`` (the function the
+page, the API and `corridor gaps` call) and the same computation in DuckDB over the same rows.
+
+Run (SQLite):      CORRIDOR_HOME=$(mktemp -d) .venv/bin/python bench/gaps.py
+Run (PostgreSQL):  CORRIDOR_HOME=$(mktemp -d) \
+    CORRIDOR_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/corridor_bench_gaps \
+    .venv/bin/python bench/gaps.py
+(the PostgreSQL database is created if missing and emptied by the migrations' test setup.)
+Options: --activities N (1,000,000), --repeat R (15), --seed S.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.settings")
+
+
+def ensure_pg_database(url: str) -> None:
+    import dj_database_url
+    import psycopg
+    from psycopg import sql
+
+    config = dj_database_url.parse(url)
+    admin = psycopg.connect(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    with admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(config["NAME"])))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(config["NAME"])))
+
+
+def months(count: int, last: dt.date) -> list[dt.date]:
+    out, day = [], last
+    for _ in range(count):
+        out.append(day)
+        day = (day - dt.timedelta(days=1)).replace(day=1)
+    return sorted(out)
+
+
+def load(n_activities: int, seed: int, out_dir: Path) -> dt.date:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from corridor.aid.models import Modality, Sector
+    from corridor.geo.models import AdminUnit
+    from corridor.geo.services import admin_units_load
+    from corridor.orgs.models import Organisation
+    from corridor.situation.models import DisplacementFigure, Source
+
+    call_command("migrate", verbosity=0)
+    admin_units_load()
+    rng = random.Random(seed)
+    townships = list(AdminUnit.objects.filter(level=3).values_list("pcode", flat=True))
+    orgs = Organisation.objects.bulk_create(
+        Organisation(name=f"Bench org {i}", kind="local_cso", base_country="MM") for i in range(300)
+    )
+    sources = Source.objects.bulk_create(Source(title=f"Bench source {i}") for i in range(10))
+    calendar = months(60, dt.date(2024, 12, 1))
+    now = dt.datetime.now(dt.UTC)
+
+    figures_csv = (out_dir / "figures.csv").open("w", newline="")
+    figures_out = csv.writer(figures_csv)
+    figures_out.writerow(["admin_unit_id", "as_of", "idps", "people_in_need"])
+    figures = []
+    for month in calendar:
+        for pcode in townships:
+            as_of = month.replace(day=rng.randint(1, 28))
+            idps = rng.randint(0, 60_000)
+            pin = idps + rng.randint(0, 20_000) if rng.random() < 0.5 else None
+            figures.append(
+                DisplacementFigure(
+                    admin_unit_id=pcode,
+                    as_of=as_of,
+                    idps=idps,
+                    people_in_need=pin,
+                    source=rng.choice(sources),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            figures_out.writerow([pcode, as_of, idps, "" if pin is None else pin])
+    DisplacementFigure.objects.bulk_create(figures, batch_size=5000)
+    figures_csv.close()
+
+    sectors, modalities = Sector.values, Modality.values
+    activities_csv = (out_dir / "activities.csv").open("w", newline="")
+    activities_out = csv.writer(activities_csv)
+    activities_out.writerow(
+        [
+            "organisation_id",
+            "sector",
+            "admin_unit_id",
+            "reporting_month",
+            "women",
+            "men",
+            "girls",
+            "boys",
+            "unspecified",
+        ]
+    )
+    started = time.perf_counter()
+    columns = [
+        "id",
+        "created_at",
+        "updated_at",
+        "organisation_id",
+        "sector",
+        "modality",
+        "channel",
+        "admin_unit_id",
+        "reporting_month",
+        "status",
+        "women",
+        "men",
+        "girls",
+        "boys",
+        "unspecified",
+        "currency",
+        "notes",
+    ]
+    insert = (
+        f"INSERT INTO aid_activity ({', '.join(columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))})"
+    )
+    done = 0
+    while done < n_activities:
+        batch = []
+        for _ in range(min(50_000, n_activities - done)):
+            org = rng.choice(orgs).id
+            sector, pcode, month = rng.choice(sectors), rng.choice(townships), rng.choice(calendar)
+            reach = (
+                rng.randint(0, 300),
+                rng.randint(0, 300),
+                rng.randint(0, 200),
+                rng.randint(0, 200),
+                rng.randint(0, 50) if rng.random() < 0.2 else 0,
+            )
+            row_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+            batch.append(
+                (
+                    row_id.hex if connection.vendor == "sqlite" else row_id,
+                    now,
+                    now,
+                    org.hex if connection.vendor == "sqlite" else org,
+                    sector,
+                    rng.choice(modalities),
+                    "in_country",
+                    pcode,
+                    month,
+                    "ongoing",
+                    *reach,
+                    "",
+                    "",
+                )
+            )
+            activities_out.writerow([org, sector, pcode, month, *reach])
+        # Raw inserts in one transaction per batch: the ORM's object building would make the
+        # load, not the query under test, the slow part of the run.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(insert, batch)
+        done += len(batch)
+        print(
+            f"  {done:,} activities loaded ({time.perf_counter() - started:.0f} s)", file=sys.stderr
+        )
+    activities_csv.close()
+    return calendar[-1]
+
+
+def time_it(fn, repeat: int) -> tuple[float, object]:
+    result = fn()  # warm caches the way a running server has them
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000, result
+
+
+DUCKDB_SQL = """
+WITH fig AS (
+  SELECT admin_unit_id AS pcode, idps, people_in_need,
+         COALESCE(people_in_need, idps) AS need,
+         ROW_NUMBER() OVER (PARTITION BY admin_unit_id
+                            ORDER BY as_of DESC, COALESCE(people_in_need, idps) DESC) AS rn
+  FROM figures WHERE as_of >= $start AND as_of < $end
+), reach AS (
+  SELECT admin_unit_id AS pcode, sector, SUM(women + men + girls + boys + unspecified) AS reached,
+         COUNT(DISTINCT organisation_id) AS orgs
+  FROM activities WHERE reporting_month = $start GROUP BY 1, 2
+), sectors AS (SELECT unnest($sectors) AS sector)
+SELECT fig.pcode, sectors.sector, fig.need, COALESCE(reach.reached, 0), COALESCE(reach.orgs, 0)
+FROM fig CROSS JOIN sectors
+LEFT JOIN reach ON reach.pcode = fig.pcode AND reach.sector = sectors.sector
+WHERE fig.rn = 1
+UNION ALL
+SELECT reach.pcode, reach.sector, NULL, reach.reached, reach.orgs FROM reach
+WHERE reach.pcode NOT IN (SELECT pcode FROM fig WHERE rn = 1)
+"""
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--activities", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    url = os.environ.get("CORRIDOR_DATABASE_URL", "")
+    if url:
+        ensure_pg_database(url)
+    django.setup()
+    import duckdb
+    from django.db import connection
+
+    from corridor.aid.models import Sector
+    from corridor.gaps.queries import gap_table, next_month
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out_dir = Path(tmp)
+        started = time.perf_counter()
+        month = load(args.activities, args.seed, out_dir)
+        print(f"loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE aid_activity")
+                cursor.execute("VACUUM ANALYZE situation_displacementfigure")
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        ms, table = time_it(lambda: gap_table(month), args.repeat)
+
+        duck = duckdb.connect()
+        duck.execute(f"CREATE TABLE figures AS SELECT * FROM read_csv('{out_dir}/figures.csv')")
+        duck.execute(
+            f"CREATE TABLE activities AS SELECT * FROM read_csv('{out_dir}/activities.csv')"
+        )
+        params = {"start": month, "end": next_month(month), "sectors": list(Sector.values)}
+        duck_ms, duck_rows = time_it(
+            lambda: duck.execute(DUCKDB_SQL, params).fetchall(), args.repeat
+        )
+    ours = {(r.pcode, r.sector): (r.need, r.people_reached, r.organisations) for r in table.rows}
+    theirs = {(p, s): (n, int(r), int(o)) for p, s, n, r, o in duck_rows}
+    assert ours == theirs, "DuckDB and gap_table disagree"
+    print(
+        f"database: {connection.vendor}; activities: {args.activities:,}; month {month:%Y-%m}; "
+        f"rows {len(table.rows):,}"
+    )
+    print(f"gap_table median of {args.repeat}: {ms:.1f} ms")
+    print(
+        f"DuckDB same query median of {args.repeat}: {duck_ms:.1f} ms "
+        f"(gap_table / DuckDB = {ms / duck_ms:.1f})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
