@@ -89,6 +89,9 @@ class Upsert:
         if self.has_bookkeeping:
             now = _adapter(self.model._meta.get_field("created_at"))(timezone.now())  # type: ignore[misc]
             user = by.pk if by is not None and by.pk is not None else None
+            if user is not None:
+                adapt_user = _adapter(self.model._meta.get_field("created_by"))
+                user = adapt_user(user) if adapt_user else user
             tail = (*tail, now, now, user, user)
         adapters = self.adapters
         stored = self._stored_sealed(rows) if self.sealed else {}
