@@ -1,0 +1,572 @@
+"""The authorisation matrix: every page and API operation x every role x whose object.
+
+Routes are discovered, not listed by hand: pages from Django's URL resolver, API operations
+from the OpenAPI schema. Every discovered route must have an entry in ROUTES below; a route
+without one fails with the exact line to add. For each route the test signs in as each role
+(anonymous, viewer, editor, org admin, coordinator, admin) and requests it for the signed-in
+user's own organisation's object, another organisation's and an anonymous organisation's:
+
+- a success (2xx) where the entry does not allow one fails the test, and so does a refusal
+  where the entry allows success (so the table stays true);
+- writes carry extra fields (id, authors, times, owning organisations) that must change nothing;
+- no answer to a role may contain a marker (id, text, exact coordinate) of a record that role
+  may not see, whatever the route.
+
+How to extend: see docs/security/access-control.md ("Adding a route").
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.db import transaction
+from django.test import Client
+from django.urls import URLResolver, get_resolver
+
+from corridor.accounts import policy
+from corridor.accounts.models import GlobalRole, OrgRole
+from corridor.aid.models import Activity
+from corridor.api import api
+from corridor.funds.models import Transfer
+from corridor.orgs.models import Organisation, Visibility
+from corridor.situation.models import DisplacementFigure, Incident, Source
+from corridor.testing.factories import (
+    ActivityFactory,
+    DisplacementFigureFactory,
+    IncidentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    SourceFactory,
+    TransferFactory,
+    UserFactory,
+    township,
+)
+from corridor.testing.signin import signed_in_client
+
+ROLES = ("anonymous", "viewer", "editor", "org_admin", "coordinator", "admin")
+WHOSE = ("own", "other", "hidden")  # the signed-in members belong to "own"; hidden is anonymous
+NO_OBJECT = "-"
+TOWNSHIP = "MMR005022"
+HOSTILE_ID = "00000000-0000-4000-8000-00000000dead"
+
+# --- Who may succeed ------------------------------------------------------------------------
+# Sets of (role, whose). For routes without an object, whose is NO_OBJECT.
+
+
+def roles(*names: str) -> frozenset[tuple[str, str]]:
+    """These roles succeed on a route that takes no object."""
+    return frozenset((name, NO_OBJECT) for name in names)
+
+
+def on(*pairs: str) -> frozenset[tuple[str, str]]:
+    """ "role:whose" pairs; "admin:*" means every whose."""
+    out = set()
+    for pair in pairs:
+        role, whose = pair.split(":")
+        for w in WHOSE if whose == "*" else (whose,):
+            out.add((role, w))
+    return frozenset(out)
+
+
+EVERYONE = roles(*ROLES)
+SIGNED_IN = roles(*ROLES[1:])
+EDITORS = roles("editor", "org_admin", "admin")
+ADMIN_ONLY = roles("admin")
+NOBODY: frozenset[tuple[str, str]] = frozenset()
+# Rows owned by an organisation (activities, transfers): its members; coordinators unless
+# anonymous; admins.
+OWNED_READ = on(
+    "viewer:own", "editor:own", "org_admin:own", "coordinator:own", "coordinator:other", "admin:*"
+)
+OWNED_WRITE = on("editor:own", "org_admin:own", "admin:*")
+# Situation data: shared reading for every member of any organisation and coordinators.
+SHARED_READ = on("viewer:*", "editor:*", "org_admin:*", "coordinator:*", "admin:*")
+ORG_READ = on(
+    "viewer:own",
+    "viewer:other",
+    "editor:own",
+    "editor:other",
+    "org_admin:own",
+    "org_admin:other",
+    "coordinator:own",
+    "coordinator:other",
+    "admin:*",
+)
+ORG_ADMINS = on("org_admin:own", "admin:*")
+SOURCE_CREATOR = on("editor:own", "admin:*")  # the "own" source was added by the editor
+
+
+# --- The table: one entry per route ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a route is and who may succeed on it.
+
+    ok      who gets a 2xx answer (see the sets above); everyone else must not.
+    obj     kind of record the route acts on ({pk} in the path, or what a POST creates):
+            one of World.KINDS; None if it takes no record.
+    body    for writes: body(world, whose) -> JSON dict (extra hostile fields are added).
+    args    literal path arguments other than pk, e.g. {"pcode": "MMR005022"}.
+    query   query string for GET, e.g. {"month": "2024-03"}.
+    """
+
+    ok: frozenset[tuple[str, str]]
+    obj: str | None = None
+    body: Callable[[Any, str], dict] | None = None
+    args: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+
+
+def _activity_body(w: Any, whose: str) -> dict:
+    return {
+        "organisation": str(w.orgs[whose].pk),
+        "sector": "health",
+        "modality": "service",
+        "admin_unit": TOWNSHIP,
+        "reporting_month": "2024-04-01",
+        "women": 4,
+    }
+
+
+def _incident_body(w: Any, whose: str) -> dict:
+    return {
+        "reporting_organisation": str(w.orgs[whose].pk),
+        "occurred_on": "2024-04-02",
+        "incident_type": "arson",
+        "admin_unit": TOWNSHIP,
+        "description": "entered by the matrix",
+    }
+
+
+def _figure_body(w: Any, whose: str) -> dict:
+    return {
+        "reporting_organisation": str(w.orgs[whose].pk),
+        "admin_unit": TOWNSHIP,
+        "as_of": "2024-04-30",
+        "idps": 321,
+        "source": str(w.objects["source"]["other"].pk),
+    }
+
+
+def _transfer_body(w: Any, whose: str) -> dict:
+    sides = {"own": ("other", "own"), "other": ("other", "other2"), "hidden": ("other", "hidden")}
+    sender, receiver = sides[whose]
+    return {
+        "from_organisation": str(w.orgs[sender].pk),
+        "to_organisation": str(w.orgs[receiver].pk),
+        "amount": "150.00",
+        "currency": "USD",
+        "sent_on": "2024-04-03",
+        "channel": "bank",
+    }
+
+
+ROUTES: dict[str, Route] = {
+    # --- API: activities
+    "GET /api/aid/activities/": Route(SIGNED_IN),
+    "POST /api/aid/activities/": Route(OWNED_WRITE, obj="activity", body=_activity_body),
+    "GET /api/aid/activities/{pk}/": Route(OWNED_READ, obj="activity"),
+    "PATCH /api/aid/activities/{pk}/": Route(
+        OWNED_WRITE, obj="activity", body=lambda w, whose: {"notes": "changed"}
+    ),
+    "DELETE /api/aid/activities/{pk}/": Route(OWNED_WRITE, obj="activity"),
+    # --- API: situation
+    "GET /api/situation/incidents/": Route(SIGNED_IN),
+    "POST /api/situation/incidents/": Route(OWNED_WRITE, obj="incident", body=_incident_body),
+    "GET /api/situation/incidents/{pk}/": Route(SHARED_READ, obj="incident"),
+    "PATCH /api/situation/incidents/{pk}/": Route(
+        OWNED_WRITE, obj="incident", body=lambda w, whose: {"injuries": 3}
+    ),
+    "DELETE /api/situation/incidents/{pk}/": Route(OWNED_WRITE, obj="incident"),
+    "GET /api/situation/figures/": Route(SIGNED_IN),
+    "POST /api/situation/figures/": Route(OWNED_WRITE, obj="figure", body=_figure_body),
+    "GET /api/situation/figures/{pk}/": Route(SHARED_READ, obj="figure"),
+    "PATCH /api/situation/figures/{pk}/": Route(
+        OWNED_WRITE, obj="figure", body=lambda w, whose: {"idps": 77}
+    ),
+    "DELETE /api/situation/figures/{pk}/": Route(OWNED_WRITE, obj="figure"),
+    "GET /api/situation/sources/": Route(SIGNED_IN),
+    "POST /api/situation/sources/": Route(
+        EDITORS, body=lambda w, whose: {"title": "added by the matrix"}
+    ),
+    "GET /api/situation/sources/{pk}/": Route(SHARED_READ, obj="source"),
+    "PATCH /api/situation/sources/{pk}/": Route(
+        SOURCE_CREATOR, obj="source", body=lambda w, whose: {"publisher": "changed"}
+    ),
+    "DELETE /api/situation/sources/{pk}/": Route(SOURCE_CREATOR, obj="source"),
+    # --- API: transfers
+    "GET /api/funds/transfers/": Route(SIGNED_IN),
+    "POST /api/funds/transfers/": Route(
+        # The anonymous recipient is not in an editor's directory: only admins record that one.
+        on("editor:own", "org_admin:own", "admin:*"),
+        obj="transfer",
+        body=_transfer_body,
+    ),
+    "GET /api/funds/transfers/{pk}/": Route(OWNED_READ, obj="transfer"),
+    "PATCH /api/funds/transfers/{pk}/": Route(
+        OWNED_WRITE, obj="transfer", body=lambda w, whose: {"status": "received"}
+    ),
+    "DELETE /api/funds/transfers/{pk}/": Route(OWNED_WRITE, obj="transfer"),
+    # --- API: organisations
+    "GET /api/orgs/organisations/": Route(SIGNED_IN),
+    "GET /api/orgs/organisations/{pk}/": Route(ORG_READ, obj="organisation"),
+    "PATCH /api/orgs/organisations/{pk}/": Route(
+        ORG_ADMINS, obj="organisation", body=lambda w, whose: {"acronym": "CHG"}
+    ),
+    # --- API: gaps (aggregates over what the caller may see)
+    "GET /api/gaps/": Route(SIGNED_IN, query={"month": "2024-03"}),
+    # --- API: gazetteer (public reference data; signing in still required)
+    "GET /api/geo/resolve": Route(SIGNED_IN, query={"name": "Hpakant"}),
+    "POST /api/geo/resolve": Route(SIGNED_IN, body=lambda w, whose: {"names": ["Hpakant"]}),
+    "GET /api/geo/units": Route(SIGNED_IN),
+    "GET /api/geo/units/{pcode}": Route(SIGNED_IN, args={"pcode": TOWNSHIP}),
+    "GET /api/geo/boundaries": Route(SIGNED_IN, query={"level": "1"}),
+    # --- API documentation
+    "GET api/openapi.json": Route(EVERYONE),
+    "GET api/docs": Route(EVERYONE),
+    "GET api/": Route(NOBODY),
+    # --- Sign-in pages (public by nature; what they do is tested in accounts/tests)
+    "GET accounts/login/": Route(roles("anonymous")),  # signed in: sent on
+    "GET accounts/verify/": Route(NOBODY),
+    "GET accounts/enrol/": Route(NOBODY),
+    "GET accounts/recovery-codes/": Route(SIGNED_IN),
+    "GET accounts/logout/": Route(NOBODY),
+    "GET admin/login/": Route(NOBODY),  # sends everyone to accounts/login/
+    # --- Django admin: every page under admin/ (checked on the index and each changelist)
+    "GET admin/*": Route(ADMIN_ONLY),
+    # --- Pages
+    "GET ": Route(SIGNED_IN),
+    "GET data/<slug:name>.csv": Route(SIGNED_IN, args={"name": "idps"}),
+    "GET gaps/": Route(SIGNED_IN),
+    "GET gaps.csv": Route(SIGNED_IN),
+    "GET townships/<str:pcode>/": Route(SIGNED_IN, args={"pcode": TOWNSHIP}),
+    "GET organisations/<uuid:pk>/": Route(ORG_READ, obj="organisation"),
+    "GET incidents/": Route(SIGNED_IN),
+    "GET activities/": Route(SIGNED_IN),
+    "GET enter/activity/": Route(roles("editor", "org_admin", "admin")),
+    "GET enter/figure/": Route(roles("editor", "org_admin", "admin")),
+    "GET enter/incident/": Route(roles("editor", "org_admin", "admin")),
+    "GET language/": Route(NOBODY),
+}
+
+
+# --- Discovering routes ---------------------------------------------------------------------
+
+
+def _page_patterns(patterns: Iterable[Any], prefix: str = "") -> Iterable[str]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _page_patterns(pattern.url_patterns, route)
+        else:
+            yield route
+
+
+def discovered_routes() -> list[str]:
+    """Every page (GET) and every API operation (its method) the project serves."""
+    keys = set()
+    operations = api.get_openapi_schema()["paths"]
+    for path, methods in operations.items():
+        for method in methods:
+            keys.add(f"{method.upper()} {path}")
+    api_prefix = "api/"
+    api_paths = {path.lstrip("/") for path in operations}
+    for route in _page_patterns(get_resolver().url_patterns):
+        if route.startswith("admin/") and route != "admin/login/":
+            keys.add("GET admin/*")
+            continue
+        # API operations appear in the resolver too ("api/aid/activities/<pk>/"): covered above.
+        as_openapi = route.replace("<", "{").replace(">", "}")
+        if route.startswith(api_prefix) and as_openapi in api_paths:
+            continue
+        keys.add(f"GET {route}")
+    return sorted(keys)
+
+
+DISCOVERED = discovered_routes()
+
+
+def _suggestion(key: str) -> str:
+    method, path = key.split(" ", 1)
+    hint = 'obj="<kind>", ' if "{pk}" in path or "<uuid:pk>" in path else ""
+    body = "body=lambda w, whose: {...}, " if method in ("POST", "PUT", "PATCH") else ""
+    return f'    "{key}": Route(<who may succeed, e.g. SIGNED_IN>, {hint}{body}),'
+
+
+@pytest.mark.parametrize("key", DISCOVERED)
+def test_every_route_has_an_entry(key):
+    assert key in ROUTES, (
+        f"route {key!r} has no entry in the authorisation matrix. Add one line to ROUTES in "
+        f"src/corridor/accounts/tests/test_authz_matrix.py:\n{_suggestion(key)}\n"
+        "saying who may succeed on it (see docs/security/access-control.md, 'Adding a route')."
+    )
+
+
+def test_no_entry_for_a_route_that_is_gone():
+    stale = sorted(set(ROUTES) - set(DISCOVERED))
+    assert not stale, f"remove these entries from ROUTES, no such route exists any more: {stale}"
+
+
+# --- The world every route is tried in ------------------------------------------------------
+
+
+class World:
+    KINDS = ("organisation", "activity", "incident", "figure", "source", "transfer")
+    MODELS = {
+        "organisation": Organisation,
+        "activity": Activity,
+        "incident": Incident,
+        "figure": DisplacementFigure,
+        "source": Source,
+        "transfer": Transfer,
+    }
+
+    def __init__(self) -> None:
+        township(TOWNSHIP)
+        self.orgs = {
+            "own": OrganisationFactory(name="MARK-org-own"),
+            "other": OrganisationFactory(name="MARK-org-other"),
+            "other2": OrganisationFactory(name="MARK-org-other2"),
+            "hidden": OrganisationFactory(name="MARK-org-hidden", visibility=Visibility.ANONYMOUS),
+        }
+        # As a real anonymous organisation is saved: its real name kept out of plain columns.
+        self.orgs["hidden"].full_clean()
+        self.orgs["hidden"].save()
+        self.users = {
+            "viewer": self._user(OrgRole.VIEWER),
+            "editor": self._user(OrgRole.EDITOR),
+            "org_admin": self._user(OrgRole.ORG_ADMIN),
+            "coordinator": UserFactory(password=None, global_role=GlobalRole.COORDINATOR),
+            "admin": UserFactory(
+                password=None, global_role=GlobalRole.ADMIN, is_staff=True, is_superuser=True
+            ),
+        }
+        self.outsider = UserFactory(password=None)
+        self.objects: dict[str, dict[str, Any]] = {"organisation": {w: self.orgs[w] for w in WHOSE}}
+        self.objects["activity"] = {
+            w: ActivityFactory(organisation=self.orgs[w], notes=f"MARK-activity-{w}") for w in WHOSE
+        }
+        self.objects["incident"] = {
+            w: IncidentFactory(
+                reporting_organisation=self.orgs[w],
+                description=f"MARK-incident-{w}",
+                latitude=20.0 + i / 1000 + 0.000123,
+                longitude=96.0 + i / 1000 + 0.000456,
+            )
+            for i, w in enumerate(WHOSE)
+        }
+        self.objects["figure"] = {
+            w: DisplacementFigureFactory(
+                reporting_organisation=self.orgs[w], notes=f"MARK-figure-{w}"
+            )
+            for w in WHOSE
+        }
+        self.objects["source"] = {
+            w: SourceFactory(
+                title=f"MARK-source-{w}",
+                created_by=self.users["editor"] if w == "own" else self.outsider,
+            )
+            for w in WHOSE
+        }
+        sides = {
+            "own": ("other", "own"),
+            "other": ("other", "other2"),
+            "hidden": ("other", "hidden"),
+        }
+        self.objects["transfer"] = {
+            w: TransferFactory(
+                from_organisation=self.orgs[sides[w][0]],
+                to_organisation=self.orgs[sides[w][1]],
+                reference=f"MARK-transfer-{w}",
+            )
+            for w in WHOSE
+        }
+        self._markers: dict[str, dict[str, str]] = {}
+        self.clients = {"anonymous": Client()}
+        self.clients.update({role: signed_in_client(user) for role, user in self.users.items()})
+
+    def _user(self, role: str) -> Any:
+        user = UserFactory(password=None)
+        MembershipFactory(user=user, organisation=self.orgs["own"], role=role)
+        return user
+
+    def forbidden_markers(self, role: str) -> dict[str, str]:
+        """Strings that must not appear in any answer to ``role``, with what each stands for."""
+        if role not in self._markers:
+            self._markers[role] = self._forbidden(role)
+        return self._markers[role]
+
+    def _forbidden(self, role: str) -> dict[str, str]:
+        user = self.users.get(role)
+        out = {}
+        for kind, objects in self.objects.items():
+            for whose, obj in objects.items():
+                viewable = user is not None and policy.can(user, "view", obj)
+                if not viewable:
+                    out[str(obj.pk)] = f"id of {kind} {whose}"
+                    for marker in (f"MARK-{kind}-{whose}", f"MARK-org-{whose}"):
+                        if kind != "organisation" and marker.startswith("MARK-org"):
+                            continue
+                        out[marker] = f"{kind} {whose}"
+                if kind == "incident" and not (
+                    user is not None and policy.can(user, "view_protected", obj)
+                ):
+                    out[f"{obj.latitude:.6f}"] = f"exact latitude of incident {whose}"
+                if kind == "transfer" and not (
+                    user is not None and policy.can(user, "view_protected", obj)
+                ):
+                    out[f"MARK-transfer-{whose}"] = f"reference of transfer {whose}"
+        return out
+
+
+# --- Trying one route -----------------------------------------------------------------------
+
+
+def _request(client: Client, method: str, path: str, body: dict | None, query: dict) -> Any:
+    if method == "GET":
+        return client.get(path, query)
+    return getattr(client, method.lower())(path, body or {}, content_type="application/json")
+
+
+def _path(key: str, route: Route, obj: Any) -> str:
+    path = key.split(" ", 1)[1]
+    values = {**route.args, **({"pk": str(obj.pk)} if obj is not None else {})}
+    for name, value in values.items():
+        for template in (f"{{{name}}}", f"<{name}>"):
+            path = path.replace(template, value)
+        for converter in ("str", "uuid", "slug", "int", "path"):
+            path = path.replace(f"<{converter}:{name}>", value)
+    return path if path.startswith("/") else "/" + path
+
+
+def _hostile_extras(world: World, key: str, kind: str | None) -> dict:
+    """Fields the write's schema does not offer, filled with values an attacker would like."""
+    method, path = key.split(" ", 1)
+    operation = api.get_openapi_schema()["paths"].get(path, {}).get(method.lower(), {})
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    schema = content.get("schema", {})
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        schema = api.get_openapi_schema()["components"]["schemas"][name]
+    offered = set(schema.get("properties", {}))
+    extras = {
+        "id": HOSTILE_ID,
+        "created_by": str(world.outsider.pk),
+        "updated_by": str(world.outsider.pk),
+        "created_at": "2001-01-01T00:00:00Z",
+        "organisation": str(world.orgs["other2"].pk),
+        "reporting_organisation": str(world.orgs["other2"].pk),
+        "from_organisation": str(world.orgs["other2"].pk),
+        "to_organisation": str(world.orgs["hidden"].pk),
+        "global_role": "admin",
+        "is_superuser": True,
+    }
+    return {k: v for k, v in extras.items() if k not in offered}
+
+
+def _guarded(obj: Any) -> dict:
+    names = {f.name for f in obj._meta.concrete_fields} - {"updated_at", "updated_by"}
+    return {name: getattr(obj, f"{name}_id", getattr(obj, name, None)) for name in names}
+
+
+def _cases(route: Route) -> list[tuple[str, str]]:
+    whoses = WHOSE if route.obj else (NO_OBJECT,)
+    return [(role, whose) for role in ROLES for whose in whoses]
+
+
+# The PATCH bodies in ROUTES change these fields and nothing else.
+# (An anonymous organisation's acronym is kept with its real name, in protected_name.)
+PATCHED_FIELDS = {"notes", "injuries", "idps", "publisher", "status", "acronym", "protected_name"}
+MATRIX_KEYS = [key for key in DISCOVERED if key in ROUTES]
+
+
+def _admin_paths() -> list[str]:
+    paths = ["/admin/"]
+    for model in admin.site._registry:
+        meta = model._meta
+        paths.append(f"/admin/{meta.app_label}/{meta.model_name}/")
+    return paths
+
+
+def test_matrix(db):
+    """Every route in one world: each request runs in a savepoint rolled back after it."""
+    world = World()
+    problems = []
+    for key in MATRIX_KEYS:
+        problems.extend(_try_route(world, key))
+    assert not problems, "\n".join(problems)
+
+
+def _try_route(world: World, key: str) -> list[str]:
+    route = ROUTES[key]
+    method = key.split(" ", 1)[0]
+    problems = []
+    for role, whose in _cases(route):
+        client = world.clients[role]
+        obj = world.objects[route.obj][whose] if route.obj and whose != NO_OBJECT else None
+        takes_pk = "{pk}" in key or ":pk>" in key
+        paths = (
+            _admin_paths()
+            if key == "GET admin/*"
+            else [_path(key, route, obj if takes_pk else None)]
+        )
+        expected = (role, whose) in route.ok
+        for path in paths:
+            with transaction.atomic():
+                body = None
+                extras: dict = {}
+                before = None
+                if route.body is not None:
+                    body = route.body(world, whose)
+                    extras = _hostile_extras(world, key, route.obj)
+                    body = {**extras, **body}
+                if obj is not None and takes_pk and method == "PATCH":
+                    before = _guarded(type(obj).objects.get(pk=obj.pk))
+                answer = _request(client, method, path, body, route.query)
+                text = answer.content.decode(errors="replace")
+                succeeded = 200 <= answer.status_code < 300
+                where = f"{role} on {whose}: {method} {path} -> {answer.status_code}"
+                if succeeded and not expected:
+                    problems.append(f"UNEXPECTED SUCCESS {where}")
+                elif expected and not succeeded:
+                    problems.append(f"refused but the table allows it: {where} {text[:200]}")
+                if answer.status_code >= 500 or "Traceback" in text:
+                    problems.append(f"server error or stack trace: {where}")
+                for marker, meaning in world.forbidden_markers(role).items():
+                    if marker in text:
+                        problems.append(f"LEAK {where}: shows {meaning} ({marker})")
+                if succeeded and body is not None:
+                    problems.extend(
+                        _mass_assignment(world, role, method, obj, before, answer, where)
+                    )
+                transaction.set_rollback(True)
+    return [f"{key}: {problem}" for problem in problems]
+
+
+def _mass_assignment(
+    world: World, role: str, method: str, obj: Any, before: dict | None, answer: Any, where: str
+) -> list[str]:
+    problems = []
+    if uuid.UUID(HOSTILE_ID) in {
+        m.objects.filter(pk=HOSTILE_ID).values_list("pk", flat=True).first()
+        for m in World.MODELS.values()
+    }:
+        problems.append(f"MASS ASSIGNMENT {where}: a record took the id sent in the body")
+    if method == "PATCH" and obj is not None and before is not None:
+        after = _guarded(type(obj).objects.get(pk=obj.pk))
+        unexpected = {k for k in before if before[k] != after[k]} - PATCHED_FIELDS
+        if unexpected:
+            problems.append(f"MASS ASSIGNMENT {where}: changed {sorted(unexpected)}")
+    if method == "POST" and answer.status_code == 201:
+        created_id = answer.json().get("id")
+        for model in World.MODELS.values():
+            created = model.objects.filter(pk=created_id).first()
+            if created is not None and created.created_by_id != world.users[role].pk:
+                problems.append(f"MASS ASSIGNMENT {where}: created_by was taken from the body")
+    return problems
