@@ -1,8 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from corridor.accounts.models import Membership, User
+from corridor.accounts.panic import user_panic
 from corridor.audit.admin import AuditedAdmin
+from corridor.core.errors import NotAllowed
 
 
 class MembershipInline(admin.TabularInline):
@@ -20,3 +22,20 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         ("Corridor", {"fields": ("global_role", "language")}),
     )
     inlines = [MembershipInline]
+    actions = ["panic"]
+
+    @admin.action(description="Panic: disable, end all sessions, revoke password and 2FA")
+    def panic(self, request, queryset):
+        # docs/security/panic.md: for a seized device or an arrested user, at once.
+        for user in queryset:
+            try:
+                result = user_panic(by=request.user, user=user)
+            except NotAllowed as exc:
+                self.message_user(request, f"{user}: {exc}", messages.ERROR)
+                continue
+            self.message_user(
+                request,
+                f"{result.username}: disabled, {result.sessions_ended} session(s) ended, "
+                f"password and {result.devices_removed} authenticator device(s) revoked.",
+                messages.WARNING,
+            )

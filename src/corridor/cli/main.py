@@ -23,6 +23,7 @@ from corridor.cli import (
     init,
     load_demo,
     manage,
+    panic,
     serve,
     signin,
     status,
@@ -39,6 +40,7 @@ COMMANDS: list[ModuleType] = [
     export,
     status,
     signin,
+    panic,
     manage,
 ]
 

@@ -1,0 +1,37 @@
+"""`corridor panic USERNAME`: shut a user out at once (a seized device, an arrest).
+
+Disables the account, ends all its sessions (which is also how API access ends: there are no
+API tokens), makes the password unusable and removes the authenticator and recovery codes.
+See docs/security/panic.md for the whole procedure.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from corridor.cli import django_env
+
+NAME = "panic"
+HELP = "disable a user at once: end all sessions, revoke password and authenticator"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("username", help="the account's user name")
+
+
+def run(args: argparse.Namespace) -> int:
+    django_env.setup()
+    from corridor.accounts.models import User
+    from corridor.accounts.panic import user_panic
+
+    user = User.objects.filter(username=args.username).first()
+    if user is None:
+        raise ValueError(f"no user named {args.username!r}")
+    # Whoever runs the CLI holds the server: the audit trail records the system as the actor.
+    result = user_panic(by=None, user=user)
+    print(
+        f"{result.username}: disabled; {result.sessions_ended} session(s) ended; password made "
+        f"unusable; {result.devices_removed} authenticator/recovery device(s) removed. "
+        "To let them back in: a new password, re-enable, and they enrol a new authenticator."
+    )
+    return 0
