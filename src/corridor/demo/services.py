@@ -20,7 +20,7 @@ from corridor.aid.models import Activity
 from corridor.audit.services import Action, audit_record
 from corridor.demo import generate
 from corridor.demo.names import MARK_EN
-from corridor.demo.plan import SIZE, Size, key_id
+from corridor.demo.plan import DEFAULT_SEED, SIZE, Size, key_id
 from corridor.funds.models import Transfer
 from corridor.geo.models import AdminUnit, Level
 from corridor.geo.services import admin_units_load
@@ -191,7 +191,7 @@ def demo_counts() -> dict[str, int]:
 
 @transaction.atomic
 def demo_load(
-    *, seed: int = 2021, progress: Progress | None = None, by: Any = None, size: Size = SIZE
+    *, seed: int = DEFAULT_SEED, progress: Progress | None = None, by: Any = None, size: Size = SIZE
 ) -> dict[str, int]:
     """Load the synthetic demo dataset; return {label: rows the instance now holds}."""
     step = progress or (lambda _step, _done, _total: None)
