@@ -159,6 +159,7 @@ def _print_resolution(result: Any, as_json: bool) -> None:
 
 
 def _resolve(args: argparse.Namespace) -> int:
+    from rich.console import Console
     from rich.progress import Progress
 
     from corridor.geo.resolver import get_resolver
@@ -174,7 +175,9 @@ def _resolve(args: argparse.Namespace) -> int:
         raise ValueError("give at least one NAME, or --csv FILE --column COL")
     resolver = get_resolver()
     results = []
-    with Progress(transient=True, console=None, disable=not args.csv) as progress:
+    # The bar goes to stderr so stdout stays clean JSON or text for pipes.
+    console = Console(stderr=True)
+    with Progress(transient=True, console=console, disable=not args.csv) as progress:
         task = progress.add_task("Resolving", total=len(items))
         for name, parent, context in items:
             result = resolver.resolve(name, level=args.level, parent=parent or args.parent)
