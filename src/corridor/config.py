@@ -54,6 +54,40 @@ SETTINGS: dict[str, Setting] = {
             "(mode 0600).",
         ),
         Setting(
+            "CORRIDOR_ENCRYPTION_KEYS",
+            str,
+            "",
+            "Field-encryption keys as id:base64key[,id:base64key...], the first one current. "
+            "Empty: the keyring file CORRIDOR_HOME/keys/keyring.json.",
+        ),
+        Setting(
+            "CORRIDOR_KEY_PASSPHRASE",
+            str,
+            "",
+            "Passphrase that unlocks a passphrase-protected keyring file. Empty: asked for "
+            "in a terminal.",
+        ),
+        Setting(
+            "CORRIDOR_BACKUP_PASSPHRASE",
+            str,
+            "",
+            "Passphrase that encrypts `corridor backup` files and opens them for "
+            "`corridor restore`. Empty: asked for in a terminal.",
+        ),
+        Setting(
+            "CORRIDOR_AUDIT_ANCHOR",
+            Path,
+            None,
+            "File recording the audit trail's last entry, to detect removed entries at the "
+            "end. Empty: CORRIDOR_HOME/audit-anchor.json.",
+        ),
+        Setting(
+            "CORRIDOR_EVIDENCE_MAX_BYTES",
+            int,
+            10_000_000,
+            "Largest evidence file accepted, in bytes.",
+        ),
+        Setting(
             "CORRIDOR_ALLOWED_HOSTS",
             list,
             ["127.0.0.1", "localhost", "[::1]"],

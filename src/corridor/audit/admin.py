@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from corridor.audit.models import AuditEntry
-from corridor.audit.services import Action, audit_record, diff, snapshot
+from corridor.audit.services import Action, audit_record, diff, redacted_diff, snapshot
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -14,7 +14,8 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
-            before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+            stored = type(obj).objects.get(pk=obj.pk) if change else None
+            before = snapshot(stored) if stored is not None else None
             if hasattr(obj, "updated_by_id"):
                 obj.updated_by = request.user
                 if not change:
@@ -23,7 +24,7 @@ class AuditedAdmin(admin.ModelAdmin):
             if before is None:
                 audit_record(by=request.user, action=Action.CREATE, obj=obj, changes=snapshot(obj))
             else:
-                changed = diff(before, snapshot(obj))
+                changed = {**diff(before, snapshot(obj)), **redacted_diff(stored, obj)}
                 changed.pop("updated_by", None)
                 if changed:
                     audit_record(by=request.user, action=Action.UPDATE, obj=obj, changes=changed)

@@ -17,6 +17,7 @@ from uuid import UUID
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from corridor.audit.anchor import anchor_after_commit
 from corridor.audit.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -64,6 +65,16 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Fields whose values changed, as {field: [old, new]}."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def redacted_diff(before: models.Model, after: models.Model) -> dict[str, list[Any]]:
+    """Protected fields that changed, without their values: snapshots hide both sides."""
+    changed = {}
+    for name in getattr(after, "audit_redacted", ()):
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            changed[name] = [REDACTED if old else old, REDACTED if new else new]
+    return changed
 
 
 def entry_hash(
@@ -128,7 +139,9 @@ def audit_record(
         "prev_hash": prev_hash,
     }
     digest = entry_hash(at=_at_text(at), **fields)
-    return AuditEntry.objects.create(at=at, hash=digest, **fields)
+    entry = AuditEntry.objects.create(at=at, hash=digest, **fields)
+    anchor_after_commit(seq, digest)
+    return entry
 
 
 @dataclass(frozen=True)
@@ -192,13 +205,14 @@ def audited_create(obj: models.Model, *, by: Any) -> models.Model:
 @transaction.atomic
 def audited_update(obj: models.Model, *, by: Any, **values: Any) -> models.Model:
     """Apply ``values`` to a saved object, validate, save and audit the fields that changed."""
-    before = snapshot(type(obj).objects.get(pk=obj.pk))
+    stored = type(obj).objects.get(pk=obj.pk)
+    before = snapshot(stored)
     for name, value in values.items():
         setattr(obj, name, value)
     _stamp(obj, by, creating=False)
     obj.full_clean()
     obj.save()
-    changed = diff(before, snapshot(obj))
+    changed = {**diff(before, snapshot(obj)), **redacted_diff(stored, obj)}
     changed.pop("updated_by", None)
     if changed:
         audit_record(by=by, action=Action.UPDATE, obj=obj, changes=changed)

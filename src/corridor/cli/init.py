@@ -7,7 +7,7 @@ import getpass
 import os
 import sys
 
-from corridor.cli import django_env
+from corridor.cli import django_env, keys
 
 NAME = "init"
 HELP = "create or migrate the database, load admin units and create the first admin"
@@ -63,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
     django_env.setup()
     from corridor.geo.services import admin_units_load
 
+    # Keys first: migrations that encrypt existing values need them.
+    keys.ensure()
     migrate()
     result = admin_units_load(by=None)
     print(f"Admin units: {result.total} loaded ({result.created} new).")

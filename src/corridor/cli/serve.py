@@ -32,6 +32,10 @@ def serve(args: argparse.Namespace) -> int:
 
     if not 0 < args.port < 65536:
         raise ValueError(f"--port {args.port} is not a TCP port (1-65535)")
+    from corridor.core.crypto.keyring import unlock
+
+    # Unlock now, in the terminal that starts the server, not at the first request.
+    unlock()
     pending = django_env.pending_migrations()
     if pending:
         raise RuntimeError(f"{len(pending)} migrations pending: run `corridor init` first")

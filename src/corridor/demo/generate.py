@@ -19,7 +19,14 @@ from corridor.demo.plan import SIZE, Size, day_in, key_id, month_end, rng
 from corridor.demo.real_figures import REAL_INDICATORS, REAL_SOURCES
 from corridor.funds.models import Transfer
 from corridor.geo.models import AdminUnit
-from corridor.orgs.models import Coalition, CoalitionMembership, Organisation, OrgKind, Visibility
+from corridor.orgs.models import (
+    ANONYMOUS_LABEL,
+    Coalition,
+    CoalitionMembership,
+    Organisation,
+    OrgKind,
+    Visibility,
+)
 from corridor.situation.models import (
     DisplacementFigure,
     Incident,
@@ -135,6 +142,11 @@ def organisations(seed: int, size: Size) -> list[Organisation]:
                     alias=alias,
                 )
             )
+            if visibility == Visibility.ANONYMOUS:
+                # The real (here synthetic) name goes into the encrypted field, as
+                # Organisation.clean() would do; the label stays marked as synthetic.
+                out[-1].clean()
+                out[-1].name = f"{ANONYMOUS_LABEL} {index + 1:02d} {MARK_EN}"
     return out
 
 

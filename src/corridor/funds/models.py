@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
 from corridor.core.models import Record
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
 
@@ -77,3 +78,28 @@ class Transfer(Record):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}: {self.from_organisation} → {self.to_organisation}"
+
+
+class Evidence(Record):
+    """A file backing a transfer (receipt, photo of a handover), stored encrypted in the database.
+
+    The file name is encrypted too: it often names a person or a place. The size stays plain.
+    """
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="evidence")
+    filename = EncryptedTextField(max_length=200)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField()
+    content = EncryptedBinaryField()
+
+    audit_redacted = ("filename", "content")
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "evidence"
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="evidence_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Evidence for transfer {self.transfer_id} ({self.size} bytes)"

@@ -2,6 +2,10 @@
 
 Visibility is the organisation's own decision about how it may appear outside Corridor:
 public (named), pseudonymous (shown only by alias) or anonymous (counted, never named).
+
+An anonymous organisation's real name is kept only in ``protected_name``, encrypted; its
+``name`` holds a neutral label, so lists, logs and audit entries never carry the real name
+(docs/security/encryption.md).
 """
 
 from __future__ import annotations
@@ -9,7 +13,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.crypto.fields import EncryptedTextField
 from corridor.core.models import Record
+
+ANONYMOUS_LABEL = "Anonymous organisation"
 
 
 class OrgKind(models.TextChoices):
@@ -44,6 +51,16 @@ class Organisation(Record):
     alias = models.CharField(
         max_length=120, blank=True, help_text=_("Name shown outside when pseudonymous.")
     )
+    protected_name = EncryptedTextField(
+        max_length=200,
+        blank=True,
+        help_text=_("Real name of an anonymous organisation, stored encrypted."),
+    )
+    contact = EncryptedTextField(
+        blank=True, help_text=_("Contact details (people, phones, channels), stored encrypted.")
+    )
+
+    audit_redacted = ("protected_name", "contact")
 
     class Meta:
         ordering = ["name"]
@@ -70,6 +87,29 @@ class Organisation(Record):
 
     def __str__(self) -> str:
         return self.name
+
+    def neutral_label(self) -> str:
+        return f"{ANONYMOUS_LABEL} {str(self.pk)[:8]}"
+
+    def clean(self) -> None:
+        # Keep an anonymous organisation's real name out of every plain column.
+        if self.visibility == Visibility.ANONYMOUS:
+            if not self.name.startswith(ANONYMOUS_LABEL):
+                # A name typed for an anonymous organisation is its (new) real name; the
+                # Burmese name and acronym identify it as surely, so they move along.
+                acronym = f"({self.acronym})" if self.acronym else ""
+                real = " ".join(x for x in (self.name, acronym) if x)
+                real = " / ".join(x for x in (real, self.name_my) if x)
+                if real:
+                    self.protected_name = real
+                self.name = self.neutral_label()
+            extra = [x for x in (self.acronym, self.name_my) if x and x not in self.protected_name]
+            if extra:
+                self.protected_name = " / ".join([self.protected_name, *extra]).strip(" /")
+            self.name_my = self.acronym = ""
+        elif self.protected_name and self.name.startswith(ANONYMOUS_LABEL):
+            # Leaving anonymity is the organisation's decision: its name comes back.
+            self.name, self.protected_name = self.protected_name, ""
 
     @property
     def public_label(self) -> str | None:

@@ -6,11 +6,17 @@ an unsourced number is a rumour.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.crypto.fields import EncryptedFloatField, EncryptedTextField
 from corridor.core.models import Record
+
+# Myanmar's bounding box, with a margin for border areas.
+LATITUDE_RANGE = (9.0, 29.0)
+LONGITUDE_RANGE = (92.0, 102.0)
 
 
 class Reliability(models.TextChoices):
@@ -136,13 +142,17 @@ class Incident(Record):
         "geo.AdminUnit", on_delete=models.PROTECT, related_name="incidents"
     )
     # Exact coordinates put witnesses and survivors at risk: stored only for documentation,
-    # never shown in public outputs (see docs/security).
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
+    # encrypted, never shown in public outputs (docs/security/encryption.md). Ciphertext
+    # cannot be range-checked by the database, so clean() checks the range.
+    latitude = EncryptedFloatField(null=True, blank=True)
+    longitude = EncryptedFloatField(null=True, blank=True)
     fatalities = models.PositiveIntegerField(default=0)
     injuries = models.PositiveIntegerField(default=0)
     detained = models.PositiveIntegerField(default=0)
     description = models.TextField(blank=True)
+    witnesses = EncryptedTextField(
+        blank=True, help_text=_("Who saw it and how to reach them; stored encrypted.")
+    )
     sources = models.ManyToManyField(Source, related_name="incidents")
     reporting_organisation = models.ForeignKey(
         "orgs.Organisation",
@@ -163,15 +173,23 @@ class Incident(Record):
                 condition=Q(fatalities__gte=0) & Q(injuries__gte=0) & Q(detained__gte=0),
                 name="incident_counts_not_negative",
             ),
-            models.CheckConstraint(
-                condition=(
-                    Q(latitude__isnull=True, longitude__isnull=True)
-                    | Q(latitude__gte=9, latitude__lte=29, longitude__gte=92, longitude__lte=102)
-                ),
-                name="incident_coordinates_in_myanmar",
-            ),
         ]
         indexes = [models.Index(fields=["occurred_on", "admin_unit"])]
 
+    audit_redacted = ("latitude", "longitude", "witnesses")
+
     def __str__(self) -> str:
         return f"{self.get_incident_type_display()} {self.admin_unit_id} {self.occurred_on}"
+
+    def clean(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Give both latitude and longitude, or neither."))
+        if self.latitude is None:
+            return
+        errors = {}
+        if not LATITUDE_RANGE[0] <= self.latitude <= LATITUDE_RANGE[1]:
+            errors["latitude"] = _("Latitude must be between 9 and 29 (Myanmar).")
+        if not LONGITUDE_RANGE[0] <= self.longitude <= LONGITUDE_RANGE[1]:
+            errors["longitude"] = _("Longitude must be between 92 and 102 (Myanmar).")
+        if errors:
+            raise ValidationError(errors)

@@ -8,7 +8,7 @@ import factory
 
 from corridor.accounts.models import Membership, OrgRole, User
 from corridor.aid.models import Activity, Modality, Sector
-from corridor.funds.models import Transfer, TransferChannel
+from corridor.funds.models import Evidence, Transfer, TransferChannel
 from corridor.geo.models import AdminUnit
 from corridor.orgs.models import Organisation, OrgKind, Visibility
 from corridor.situation.models import DisplacementFigure, Incident, IncidentType, Source
@@ -116,3 +116,14 @@ class TransferFactory(factory.django.DjangoModelFactory):
     currency = "USD"
     sent_on = dt.date(2024, 2, 1)
     channel = TransferChannel.INFORMAL
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    transfer = factory.SubFactory(TransferFactory)
+    filename = factory.Sequence(lambda n: f"receipt-{n}.jpg")
+    content_type = "image/jpeg"
+    content = b"\xff\xd8\xff test receipt bytes"
+    size = factory.LazyAttribute(lambda o: len(o.content))
