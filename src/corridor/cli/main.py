@@ -15,15 +15,20 @@ from types import ModuleType
 
 from corridor import __version__
 from corridor.cli import (
+    audit,
+    backup,
+    db,
     demo,
     export,
     gaps,
     geo,
     import_,
     init,
+    keys,
     load_demo,
     manage,
     panic,
+    restore,
     serve,
     signin,
     status,
@@ -41,6 +46,11 @@ COMMANDS: list[ModuleType] = [
     status,
     signin,
     panic,
+    keys,
+    audit,
+    backup,
+    restore,
+    db,
     manage,
 ]
 

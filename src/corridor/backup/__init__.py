@@ -1,0 +1,2 @@
+"""Encrypted, integrity-checked backups and restores of a whole instance
+(docs/security/backup.md)."""
