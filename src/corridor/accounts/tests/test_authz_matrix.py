@@ -227,6 +227,12 @@ ROUTES: dict[str, Route] = {
     "GET /api/geo/units": Route(SIGNED_IN),
     "GET /api/geo/units/{pcode}": Route(SIGNED_IN, args={"pcode": TOWNSHIP}),
     "GET /api/geo/boundaries": Route(SIGNED_IN, query={"level": "1"}),
+    # Multipart uploads cannot succeed with the matrix's JSON bodies, and a random run id is
+    # nobody's: who may import and download is tested in exchange/tests/test_api.py.
+    "POST /api/exchange/imports": Route(NOBODY),
+    "GET /api/exchange/imports/{run_id}/errors.csv": Route(
+        NOBODY, args={"run_id": "00000000-0000-4000-8000-000000000000"}
+    ),
     # --- API documentation
     "GET api/openapi.json": Route(EVERYONE),
     "GET api/docs": Route(EVERYONE),
