@@ -62,7 +62,7 @@ def _home():
 
 def status() -> int:
     from corridor.core.crypto import keyring
-    from corridor.core.crypto.rotation import key_usage
+    from corridor.keys.services import key_usage
 
     found = keyring.active(fresh=True)
     if found.source == "environment":
@@ -91,7 +91,7 @@ def status() -> int:
 
 def rotate(args: argparse.Namespace) -> int:
     from corridor.core.crypto import keyring
-    from corridor.core.crypto.rotation import keys_rotate
+    from corridor.keys.services import keys_rotate
 
     found = keyring.active(fresh=True)
     if found.source == "environment" and not args.resume:
@@ -126,7 +126,7 @@ def _new_passphrase() -> str:
 def run(args: argparse.Namespace) -> int:
     django_env.setup()
     from corridor.core.crypto import keyring
-    from corridor.core.crypto.rotation import key_retire
+    from corridor.keys.services import key_retire
 
     command = args.keys_command
     if command == "new":

@@ -11,8 +11,9 @@ from corridor.audit.models import AuditEntry
 from corridor.audit.services import audited_create, audited_update
 from corridor.core.crypto import keyring
 from corridor.core.crypto.fields import DecryptionError, key_id_of
-from corridor.core.crypto.rotation import key_retire, key_usage, keys_rotate
 from corridor.core.errors import CorridorError
+from corridor.keys import services as rotation
+from corridor.keys.services import key_retire, key_usage, keys_rotate
 from corridor.orgs.models import Organisation, Visibility
 from corridor.situation.models import Incident
 from corridor.testing.factories import EvidenceFactory, IncidentFactory, township
@@ -191,8 +192,6 @@ def test_interrupted_rotation_resumes_and_blocks_retirement(own_keys, monkeypatc
     for i in range(5):
         IncidentFactory(witnesses=f"w{i}")
     old = keyring.active().current
-    from corridor.core.crypto import rotation
-
     monkeypatch.setattr(rotation, "BATCH", 2)
     calls = []
 
