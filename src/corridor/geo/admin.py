@@ -22,7 +22,7 @@ class PlaceAliasAdmin(AuditedAdmin):
 
 
 @admin.register(PlaceReview)
-class PlaceReviewAdmin(admin.ModelAdmin):
+class PlaceReviewAdmin(AuditedAdmin):
     """Read-only here: decisions go through `corridor geo review`, which also creates the alias."""
 
     list_display = ["query", "context", "level", "status", "chosen", "decided_at"]
