@@ -35,7 +35,10 @@ def number(value: int | float | None, places: int = 0) -> str:
 def percent(ratio: float | None) -> str:
     if ratio is None:
         return "–"
-    return number(ratio * 100, 0) + "%"
+    # Small but non-zero coverage must not read as "0%": that is the difference between
+    # nobody reached and a few.
+    places = 1 if 0 < ratio < 0.1 else 0
+    return number(ratio * 100, places) + "%"
 
 
 def month_label(day: dt.date | None) -> str:

@@ -77,6 +77,7 @@ def test_township_page(client, editor, data):
     assert "5,000" in page
     assert "Airstrike" in page
     assert client.get("/townships/MMR999999/").status_code == 404
+    assert client.get(f"/townships/{TOWNSHIP}/", {"month": "garbage"}).status_code == 200
 
 
 def test_organisation_page_respects_visibility(client, editor, data):

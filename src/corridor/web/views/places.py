@@ -12,7 +12,7 @@ from django.shortcuts import render
 from corridor.aid.models import Sector
 from corridor.aid.queries import activities_visible_to
 from corridor.funds.queries import transfers_visible_to
-from corridor.gaps.queries import REACH, gap_table
+from corridor.gaps.queries import REACH, GapInputError, gap_table, month_start
 from corridor.geo.models import AdminUnit, Level
 from corridor.orgs.queries import organisations_visible_to
 from corridor.situation.queries import figures_visible_to, incidents_visible_to
@@ -57,7 +57,10 @@ def township_page(request: Any, pcode: str) -> HttpResponse:
         .distinct()
         .count()
     )
-    month = request.GET.get("month") or latest_month
+    try:
+        month = month_start(request.GET.get("month") or latest_month)
+    except GapInputError:
+        month = latest_month
     table = gap_table(
         month,
         activities=activities_visible_to(user).filter(admin_unit=unit),
