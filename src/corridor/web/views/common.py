@@ -22,8 +22,8 @@ from corridor.web.numbers import number, percent
 
 DEFAULT_MONTHS = 12
 # ColorBrewer-style sequential ramps with enough contrast against the white page.
-BLUES = ["#deebf7", "#9ecae1", "#4292c6", "#08519c", "#08306b"]
-REDS = ["#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"]
+BLUES = ["#c6dbef", "#9ecae1", "#4292c6", "#08519c", "#08306b"]
+REDS = ["#fdd0a2", "#fc8d59", "#ef6548", "#d7301f", "#990000"]
 COVERAGE = ["#a50f15", "#fb6a4a", "#fcbba1", "#9ecae1", "#2171b5"]
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from corridor.web import dashboard
 from corridor.web.charts import bar_chart
-from corridor.web.map import choropleth
+from corridor.web.map import choropleth, township_shapes
 from corridor.web.numbers import month_label, number, percent
 from corridor.web.views.common import csv_response, filters_from, layer_style
 
@@ -73,9 +73,14 @@ def dashboard_page(request: Any) -> HttpResponse:
         query["map"] = key
         layer_links.append({"key": key, "label": label, "query": query.urlencode()})
     query.pop("map", None)
+    names = {shape.pcode: f"{shape.name_en} {shape.name_my}".strip() for shape in township_shapes()}
     map_rows = sorted(
-        ((pcode, value) for pcode, value in values.items() if value is not None),
-        key=lambda item: -(item[1] or 0),
+        (
+            (pcode, names.get(pcode, pcode), value)
+            for pcode, value in values.items()
+            if value is not None
+        ),
+        key=lambda item: -(item[2] or 0),
     )
     return render(
         request,
