@@ -130,8 +130,15 @@ class Activity(Record):
             # from the index alone, already grouped by township and sector (bench/gaps.py).
             models.Index(
                 fields=[
-                    "reporting_month", "admin_unit", "sector", "organisation",
-                    "women", "men", "girls", "boys", "unspecified",
+                    "reporting_month",
+                    "admin_unit",
+                    "sector",
+                    "organisation",
+                    "women",
+                    "men",
+                    "girls",
+                    "boys",
+                    "unspecified",
                 ],
                 name="activity_gap_cover_idx",
             ),
