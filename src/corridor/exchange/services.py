@@ -6,17 +6,19 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import models, transaction
+from django.db.models import Q
 
 from corridor.accounts import policy
 from corridor.aid.models import Activity
 from corridor.audit.services import Action, audit_record
-from corridor.core.errors import InvalidInput
+from corridor.core.errors import CorridorError, InvalidInput
 from corridor.exchange import records
 from corridor.exchange.fields import KINDS
-from corridor.exchange.formats import hxl
+from corridor.exchange.formats import hxl, iati
 from corridor.exchange.pipeline import DEFAULT_BATCH, ImportResult, Progress, run_import
 from corridor.exchange.registry import FORMATS, detect
-from corridor.orgs.models import Organisation
+from corridor.funds.models import Transfer, TransferStatus
+from corridor.orgs.models import Organisation, Visibility
 from corridor.situation.models import DisplacementFigure, Incident
 
 MODELS: dict[str, type[models.Model]] = {
@@ -120,3 +122,96 @@ def hxl_export(
             },
         )
     return written
+
+
+def iati_export(
+    *, by: Any, organisation: Organisation, out: IO[bytes], identifier: str | None = None
+) -> dict[str, int]:
+    """Write an organisation's activities and transfers as IATI 2.03 activity XML.
+
+    Only what may be public goes in (formats/iati.py): public labels, no coordinates, notes,
+    channels, fees or references. ``identifier``: the organisation's IATI organisation
+    identifier, allowed only for a public organisation (it would name any other). The file is
+    checked against the official schema before a byte is written.
+    """
+    if by is not None:
+        policy.require(by, policy.EXPORT, organisation)
+    if identifier is not None:
+        if organisation.visibility != Visibility.PUBLIC:
+            raise InvalidInput(
+                "this organisation is not public: an IATI identifier would name it; "
+                "export without --identifier"
+            )
+        if not iati.IDENTIFIER.match(identifier):
+            raise InvalidInput(
+                f"{identifier!r} is not an IATI organisation identifier (e.g. GB-CHC-202918)"
+            )
+    activities = [
+        iati.ActivityEntry(
+            id=str(a.pk),
+            updated=a.updated_at,
+            sector=a.sector,
+            modality=a.modality,
+            status=a.status,
+            place=iati.Place(a.admin_unit.pcode, a.admin_unit.name_en, a.admin_unit.name_my),
+            reporting_month=a.reporting_month,
+            start_date=a.start_date,
+            end_date=a.end_date,
+            women=a.women,
+            men=a.men,
+            girls=a.girls,
+            boys=a.boys,
+            unspecified=a.unspecified,
+            households=a.households,
+            value=a.value,
+            currency=a.currency,
+        )
+        for a in Activity.objects.filter(organisation=organisation)
+        .select_related("admin_unit", "organisation")
+        .order_by("reporting_month", "start_date", "admin_unit_id", "sector", "id")
+        if by is None or policy.can(by, policy.EXPORT, a)
+    ]
+    # A disputed transfer may not have happened: it is left out until settled.
+    query = (
+        Transfer.objects.filter(Q(from_organisation=organisation) | Q(to_organisation=organisation))
+        .exclude(status=TransferStatus.DISPUTED)
+        .select_related("from_organisation", "to_organisation")
+        .order_by("sent_on", "currency", "amount", "id")
+    )
+    parties: dict[Any, iati.Party] = {}
+    transfers = []
+    for t in query:
+        if by is not None and not policy.can(by, policy.EXPORT, t):
+            continue
+        incoming = t.to_organisation_id == organisation.pk
+        other = t.from_organisation if incoming else t.to_organisation
+        if other.pk not in parties:
+            parties[other.pk] = iati.party(other)
+        transfers.append(
+            iati.TransferEntry(
+                incoming=incoming,
+                counterpart=parties[other.pk],
+                amount=t.amount,
+                currency=t.currency,
+                sent_on=t.sent_on,
+                updated=t.updated_at,
+            )
+        )
+    data = iati.write(
+        reporter=iati.party(organisation, ref=identifier or ""),
+        activities=activities,
+        transfers=transfers,
+    )
+    problems = iati.validate(data)
+    if problems:
+        raise CorridorError("the IATI file does not validate: " + "; ".join(problems[:5]))
+    out.write(data)
+    counts = {"activities": len(activities), "transactions": len(transfers)}
+    with transaction.atomic():
+        audit_record(
+            by=by,
+            action=Action.EXPORT,
+            object_type=Activity._meta.label_lower,
+            changes={"format": "iati", **counts, "organisation": str(organisation.pk)},
+        )
+    return counts

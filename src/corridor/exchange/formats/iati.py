@@ -1,0 +1,358 @@
+"""IATI 2.03 activity XML: an organisation's 4W activities and the money it received and sent.
+
+Writing only. Each 4W row becomes one ``iati-activity``; the organisation's transfers become
+the transactions of one more activity ("funds received and passed on"). The mapping tables
+below are documented in docs/exchange.md ("IATI") and decision 0081. The writer never names an
+organisation that is not public (``disclosure.public_org_label``: the alias of a pseudonymous
+one, a neutral label for an anonymous one, no identifier or type for either), never writes
+coordinates, notes, transfer channels, fees or references, and writes the same bytes for the
+same records (no generation time; records in a fixed order).
+
+Every file is validated against the official XSD shipped in ``exchange/data/iati`` (SOURCE.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from django.utils import translation
+from lxml import etree
+
+from corridor.aid.models import Modality, Sector, Status
+from corridor.disclosure.records import NOT_NAMED, public_org_label
+from corridor.exchange.safety import safe_xml_parser
+from corridor.orgs.models import Organisation, OrgKind, Visibility
+
+VERSION = "2.03"
+DATA = Path(__file__).resolve().parent.parent / "data" / "iati"
+# Not a registered identifier: what the file carries when the organisation gives none (or may
+# not be identified). Publishers registering with IATI export with their own identifier.
+PLACEHOLDER_REF = "XX-CORRIDOR"
+IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{1,99}$")
+# Characters XML 1.0 cannot carry; they are dropped from free text rather than failing the file.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+# Our sectors -> OECD DAC 5-digit purpose codes (sector vocabulary 1), humanitarian codes where
+# one fits. Our own code is written alongside under vocabulary 99 (reporting organisation), so
+# sectors sharing a DAC code stay apart.
+SECTOR_DAC = {
+    Sector.FOOD_SECURITY: "72040",  # Emergency food assistance
+    Sector.HEALTH: "72011",  # Basic health care services in emergencies
+    Sector.NUTRITION: "72011",  # ... includes medical nutritional intervention
+    Sector.WASH: "72010",  # Material relief assistance and services (water, sanitation)
+    Sector.SHELTER_NFI: "72010",  # ... shelter, non-food relief items
+    Sector.PROTECTION: "72010",  # ... safety, dignity and integrity of crisis-affected people
+    Sector.EDUCATION: "72012",  # Education in emergencies
+    Sector.LIVELIHOODS: "73010",  # Immediate post-emergency reconstruction (livelihoods)
+    Sector.MULTIPURPOSE_CASH: "72010",  # ... including cash and voucher delivery modalities
+    Sector.LOGISTICS: "72050",  # Relief co-ordination and support services
+}
+SECTOR_VOCABULARY_DAC = "1"
+SECTOR_VOCABULARY_OWN = "99"
+
+# Status -> ActivityStatus.
+ACTIVITY_STATUS = {Status.PLANNED: "1", Status.ONGOING: "2", Status.COMPLETED: "4"}
+# ActivityDateType.
+PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = "1", "2", "3", "4"
+# TransactionType.
+INCOMING_FUNDS, DISBURSEMENT, EXPENDITURE = "1", "3", "4"
+# OrganisationRole.
+ROLE_ACCOUNTABLE, ROLE_IMPLEMENTING = "2", "4"
+# Modality -> CashandVoucherModalities (aid type vocabulary 4); in-kind and services have none.
+AID_TYPE_VOCABULARY_CASH = "4"
+CASH_VOUCHER = {Modality.CASH: "1", Modality.VOUCHER: "2"}
+# OrgKind -> OrganisationType, for public organisations only. Resistance administrations and
+# NUG/NUCC bodies are not called "government": that is a political claim the file need not make.
+ORG_TYPE = {
+    OrgKind.LOCAL_CSO: "22",  # National NGO
+    OrgKind.ETHNIC: "90",
+    OrgKind.RESISTANCE_ADMIN: "90",
+    OrgKind.DIASPORA: "23",  # Regional NGO
+    OrgKind.NUG_NUCC: "90",
+    OrgKind.INGO: "21",  # International NGO
+    OrgKind.UN: "40",  # Multilateral
+    OrgKind.DONOR: "90",
+    OrgKind.OTHER: "90",
+}
+OTHER_TYPE = "90"
+# Location: an administrative region, approximate, where the activity happened (GeographicLocation
+# Class 1, GeographicExactness 2, GeographicLocationReach 1, LocationType ADM3).
+LOCATION_CLASS_ADMIN, EXACTNESS_APPROXIMATE, REACH_ACTIVITY = "1", "2", "1"
+FEATURE_TOWNSHIP = "ADM3"
+COUNTRY = "MM"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass(frozen=True)
+class Party:
+    """An organisation as the file may show it: a label, and a type and ref only if public."""
+
+    label: str
+    type: str = ""
+    ref: str = ""
+
+
+def party(org: Organisation, *, ref: str = "") -> Party:
+    label = public_org_label(org)
+    if label is None:
+        return Party(NOT_NAMED)
+    if org.visibility != Visibility.PUBLIC:
+        return Party(label)
+    return Party(label, ORG_TYPE.get(org.kind, OTHER_TYPE), ref)
+
+
+@dataclass(frozen=True)
+class Place:
+    pcode: str
+    name_en: str
+    name_my: str = ""
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    id: str
+    updated: dt.datetime
+    sector: str
+    modality: str
+    status: str
+    place: Place
+    reporting_month: dt.date | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+    women: int
+    men: int
+    girls: int
+    boys: int
+    unspecified: int
+    households: int | None
+    value: Decimal | None
+    currency: str
+
+
+@dataclass(frozen=True)
+class TransferEntry:
+    incoming: bool
+    counterpart: Party
+    amount: Decimal
+    currency: str
+    sent_on: dt.date
+    updated: dt.datetime
+
+
+def _text(value: str) -> str:
+    return NOT_XML.sub("", value)
+
+
+def _sub(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
+    element = etree.SubElement(parent, tag)
+    for name, value in attrs.items():
+        element.set(name.replace("_", "-"), value)
+    return element
+
+
+def _narrative(parent: etree._Element, text: str, lang: str = "") -> None:
+    element = etree.SubElement(parent, "narrative")
+    if lang:
+        element.set(XML_LANG, lang)
+    element.text = _text(text)
+
+
+def _org(parent: etree._Element, tag: str, who: Party, **attrs: str) -> None:
+    element = _sub(parent, tag, **attrs)
+    if who.ref:
+        element.set("ref", who.ref)
+    if who.type:
+        element.set("type", who.type)
+    _narrative(element, who.label)
+
+
+def _stamp(moment: dt.datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def _month_end(month: dt.date) -> dt.date:
+    following = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def _amount(value: Decimal) -> str:
+    return format(value.quantize(Decimal("0.01")), "f")
+
+
+def _dates(entry: ActivityEntry) -> list[tuple[str, dt.date]]:
+    """Activity dates: start (planned or actual) and, when known, end (planned or actual).
+
+    A row with only a reporting month starts on the month's first day; a completed one ends
+    on its last day.
+    """
+    planned = entry.status == Status.PLANNED
+    start = entry.start_date or entry.reporting_month
+    end = entry.end_date
+    if end is None and entry.start_date is None and entry.status == Status.COMPLETED:
+        end = _month_end(entry.reporting_month) if entry.reporting_month else None
+    found: list[tuple[str, dt.date]] = []
+    if start:
+        found.append((PLANNED_START if planned else ACTUAL_START, start))
+    if end:
+        found.append((ACTUAL_END if entry.status == Status.COMPLETED else PLANNED_END, end))
+    return found
+
+
+def _reach(entry: ActivityEntry) -> str:
+    total = entry.women + entry.men + entry.girls + entry.boys + entry.unspecified
+    text = (
+        f"People reached: {total} (women {entry.women}, men {entry.men}, girls {entry.girls}, "
+        f"boys {entry.boys}, sex and age not reported {entry.unspecified})."
+    )
+    if entry.households is not None:
+        text += f" Households reached: {entry.households}."
+    return text
+
+
+def _activity(
+    root: etree._Element, entry: ActivityEntry, *, reporting: Party, reporter: Party, prefix: str
+) -> None:
+    sector = Sector(entry.sector)
+    modality = Modality(entry.modality)
+    when = entry.reporting_month or entry.start_date
+    activity = _sub(
+        root,
+        "iati-activity",
+        last_updated_datetime=_stamp(entry.updated),
+        humanitarian="1",
+    )
+    activity.set(XML_LANG, "en")
+    _sub(activity, "iati-identifier").text = f"{prefix}-{entry.id}"
+    _org(activity, "reporting-org", reporting)
+    title = f"{sector.label} in {entry.place.name_en} township"
+    if when:
+        title += f", {when:%B %Y}" if entry.reporting_month else f", from {when.isoformat()}"
+    _narrative(_sub(activity, "title"), title)
+    description = _sub(activity, "description", type="1")
+    _narrative(
+        description,
+        f"{modality.label} assistance, {sector.label.lower()}, in {entry.place.name_en} "
+        f"township ({entry.place.pcode}). {_reach(entry)}",
+    )
+    _org(activity, "participating-org", reporter, role=ROLE_IMPLEMENTING)
+    _sub(activity, "activity-status", code=ACTIVITY_STATUS[Status(entry.status)])
+    for kind, day in _dates(entry):
+        _sub(activity, "activity-date", type=kind, iso_date=day.isoformat())
+    _sub(activity, "recipient-country", code=COUNTRY, percentage="100")
+    location = _sub(activity, "location", ref=entry.place.pcode)
+    _sub(location, "location-reach", code=REACH_ACTIVITY)
+    name = _sub(location, "name")
+    _narrative(name, entry.place.name_en)
+    if entry.place.name_my:
+        _narrative(name, entry.place.name_my, "my")
+    _narrative(
+        _sub(location, "description"),
+        f"Township, MIMU p-code {entry.place.pcode}; no coordinates are published.",
+    )
+    _sub(location, "exactness", code=EXACTNESS_APPROXIMATE)
+    _sub(location, "location-class", code=LOCATION_CLASS_ADMIN)
+    _sub(location, "feature-designation", code=FEATURE_TOWNSHIP)
+    _sub(activity, "sector", vocabulary=SECTOR_VOCABULARY_DAC, code=SECTOR_DAC[sector])
+    own = _sub(activity, "sector", vocabulary=SECTOR_VOCABULARY_OWN, code=sector.value)
+    _narrative(own, str(sector.label))
+    if modality in CASH_VOUCHER:
+        _sub(
+            activity,
+            "default-aid-type",
+            code=CASH_VOUCHER[modality],
+            vocabulary=AID_TYPE_VOCABULARY_CASH,
+        )
+    if entry.value is not None and entry.currency:
+        day = entry.end_date or entry.start_date or entry.reporting_month
+        if day is not None:
+            transaction = _sub(activity, "transaction")
+            _sub(transaction, "transaction-type", code=EXPENDITURE)
+            _sub(transaction, "transaction-date", iso_date=day.isoformat())
+            value = _sub(transaction, "value", currency=entry.currency, value_date=day.isoformat())
+            value.text = _amount(entry.value)
+
+
+def _funds(
+    root: etree._Element,
+    transfers: list[TransferEntry],
+    *,
+    reporting: Party,
+    reporter: Party,
+    prefix: str,
+) -> None:
+    activity = _sub(
+        root,
+        "iati-activity",
+        last_updated_datetime=_stamp(max(t.updated for t in transfers)),
+        humanitarian="1",
+    )
+    activity.set(XML_LANG, "en")
+    _sub(activity, "iati-identifier").text = f"{prefix}-funds"
+    _org(activity, "reporting-org", reporting)
+    _narrative(_sub(activity, "title"), f"Funds received and passed on by {reporter.label}")
+    _narrative(
+        _sub(activity, "description", type="1"),
+        "Transfers recorded in Corridor, at the amount sent on the day sent. "
+        "Channels, fees and references are not published.",
+    )
+    _org(activity, "participating-org", reporter, role=ROLE_ACCOUNTABLE)
+    _sub(activity, "activity-status", code=ACTIVITY_STATUS[Status.ONGOING])
+    first = min(t.sent_on for t in transfers)
+    _sub(activity, "activity-date", type=ACTUAL_START, iso_date=first.isoformat())
+    _sub(activity, "recipient-country", code=COUNTRY, percentage="100")
+    for transfer in transfers:
+        transaction = _sub(activity, "transaction")
+        _sub(
+            transaction,
+            "transaction-type",
+            code=INCOMING_FUNDS if transfer.incoming else DISBURSEMENT,
+        )
+        day = transfer.sent_on.isoformat()
+        _sub(transaction, "transaction-date", iso_date=day)
+        value = _sub(transaction, "value", currency=transfer.currency, value_date=day)
+        value.text = _amount(transfer.amount)
+        tag = "provider-org" if transfer.incoming else "receiver-org"
+        _org(transaction, tag, transfer.counterpart)
+
+
+def write(
+    *,
+    reporter: Party,
+    activities: Iterable[ActivityEntry],
+    transfers: list[TransferEntry],
+) -> bytes:
+    """The IATI activity file for one organisation, as UTF-8 bytes (same records, same bytes)."""
+    prefix = reporter.ref or PLACEHOLDER_REF
+    # reporting-org needs a ref and a type; participating-org carries only what is true.
+    reporting = Party(reporter.label, reporter.type or OTHER_TYPE, prefix)
+    root = etree.Element("iati-activities", version=VERSION)
+    with translation.override("en"):
+        for entry in activities:
+            _activity(root, entry, reporting=reporting, reporter=reporter, prefix=prefix)
+        if transfers:
+            _funds(root, transfers, reporting=reporting, reporter=reporter, prefix=prefix)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+@lru_cache(maxsize=1)
+def schema() -> etree.XMLSchema:
+    """The official 2.03 activity schema; its includes resolve beside it, never over the network."""
+    document = etree.parse(str(DATA / "iati-activities-schema.xsd"), parser=safe_xml_parser())
+    return etree.XMLSchema(document)
+
+
+def validate(data: bytes) -> list[str]:
+    """Schema errors of an activity file as 'line N: message'; empty when it is valid."""
+    checker = schema()
+    document = etree.fromstring(data, parser=safe_xml_parser())
+    if checker.validate(document):
+        return []
+    return [f"line {e.line}: {e.message}" for e in checker.error_log]

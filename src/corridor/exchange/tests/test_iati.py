@@ -1,0 +1,229 @@
+"""IATI export: valid against the official 2.03 schema, codes from the codelists, nobody named
+who may not be, no coordinates, and the same bytes every time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from lxml import etree
+
+from corridor.aid.models import Activity
+from corridor.cli.main import main
+from corridor.core.errors import InvalidInput
+from corridor.demo.plan import Size
+from corridor.demo.services import demo_load
+from corridor.disclosure.records import NOT_NAMED
+from corridor.exchange.formats import iati
+from corridor.exchange.services import iati_export
+from corridor.funds.models import Transfer, TransferStatus
+from corridor.orgs.models import Organisation, OrgKind, Visibility
+from corridor.testing.factories import ActivityFactory, OrganisationFactory, TransferFactory
+
+DATA = iati.DATA
+SMALL = Size(townships=12, activities=300, incidents=5, field_reports=5, transfer_chains=15)
+
+
+def codes(name: str) -> set[str]:
+    tree = etree.parse(str(DATA / "codelists" / f"{name}.xml"))
+    return {item.findtext("code") for item in tree.iter("codelist-item")}
+
+
+def official_schema() -> etree.XMLSchema:
+    # Loaded here, not through the module under test, so a broken loader cannot hide errors.
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    return etree.XMLSchema(etree.parse(str(DATA / "iati-activities-schema.xsd"), parser))
+
+
+def export(org: Organisation, **kwargs) -> bytes:
+    out = io.BytesIO()
+    iati_export(by=None, organisation=org, out=out, **kwargs)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo(places):
+    demo_load(size=SMALL)
+
+
+def _busiest(visibility: str) -> Organisation:
+    """The organisation of this visibility with the most activities and some transfers."""
+    best = None
+    for org in Organisation.objects.filter(visibility=visibility).order_by("id"):
+        moves = Transfer.objects.filter(from_organisation=org).count()
+        moves += Transfer.objects.filter(to_organisation=org).count()
+        score = (org.activities.count(), moves)
+        if moves and (best is None or score > best[0]):
+            best = (score, org)
+    assert best is not None, f"the demo has no {visibility} organisation with transfers"
+    return best[1]
+
+
+def test_demo_export_validates_and_uses_codelist_codes(demo):
+    org = _busiest(Visibility.PUBLIC)
+    data = export(org, identifier="MM-TEST-0001")
+    document = etree.fromstring(data)
+    schema = official_schema()
+    assert schema.validate(document), schema.error_log
+
+    activities = Activity.objects.filter(organisation=org)
+    settled = Transfer.objects.exclude(status=TransferStatus.DISPUTED)
+    incoming = settled.filter(to_organisation=org).count()
+    outgoing = settled.filter(from_organisation=org).count()
+    blocks = document.findall("iati-activity")
+    assert len(blocks) == activities.count() + 1
+    funds = blocks[-1]
+    assert funds.findtext("iati-identifier") == "MM-TEST-0001-funds"
+    types = [t.get("code") for t in funds.iterfind("transaction/transaction-type")]
+    assert types.count(iati.INCOMING_FUNDS) == incoming
+    assert types.count(iati.DISBURSEMENT) == outgoing
+    expenditures = document.findall("iati-activity/transaction/transaction-type[@code='4']")
+    assert len(expenditures) == activities.exclude(value=None).count()
+
+    identifiers = [b.findtext("iati-identifier") for b in blocks]
+    assert len(set(identifiers)) == len(identifiers)
+    assert all(i.startswith("MM-TEST-0001-") for i in identifiers)
+    for block in blocks:
+        reporter = block.find("reporting-org")
+        assert reporter.get("ref") == "MM-TEST-0001"
+        assert reporter.findtext("narrative") == org.name
+    # Every code the file carries is in its IATI codelist.
+    checks = {
+        "transaction/transaction-type": "TransactionType",
+        "activity-status": "ActivityStatus",
+        "activity-date": "ActivityDateType",
+        "participating-org": "OrganisationRole",
+        "sector[@vocabulary='1']": "Sector",
+        "location/exactness": "GeographicExactness",
+        "location/location-class": "GeographicLocationClass",
+        "location/location-reach": "GeographicLocationReach",
+        "default-aid-type": "CashandVoucherModalities",
+    }
+    for path, codelist in checks.items():
+        attribute = "role" if codelist == "OrganisationRole" else "code"
+        attribute = "type" if codelist == "ActivityDateType" else attribute
+        found = {e.get(attribute) for e in document.iterfind(f"iati-activity/{path}")}
+        assert found, path
+        assert found <= codes(codelist), (path, found - codes(codelist))
+    vocabularies = {e.get("vocabulary") for e in document.iterfind("iati-activity/sector")}
+    assert vocabularies == {"1", "99"}
+    assert vocabularies <= codes("SectorVocabulary")
+    currencies = {e.get("currency") for e in document.iter("value")}
+    assert currencies
+    assert currencies <= codes("Currency")
+    org_types = {e.get("type") for e in document.iter("reporting-org", "provider-org")}
+    assert org_types - {None} <= codes("OrganisationType")
+
+    # Places: the township's p-code and names, and never a coordinate.
+    first = activities.order_by("reporting_month", "start_date", "admin_unit_id", "sector", "id")[0]
+    location = blocks[0].find("location")
+    assert location.get("ref") == first.admin_unit_id
+    assert location.find("name/narrative").text == first.admin_unit.name_en
+    assert document.find(".//point") is None
+    assert b"<pos" not in data
+
+
+def test_anonymous_and_pseudonymous_organisations_are_never_named(places):
+    reporter = OrganisationFactory(name="Chin Relief Network", acronym="CRN")
+    hidden = OrganisationFactory(
+        name="Sagaing Mutual Aid Circle",
+        acronym="SMAC",
+        name_my="စစ်ကိုင်း အကူအညီ",
+        kind=OrgKind.RESISTANCE_ADMIN,
+        visibility=Visibility.ANONYMOUS,
+    )
+    hidden.clean()  # as every form and service does: the real name moves to protected_name
+    hidden.save()
+    masked = OrganisationFactory(
+        name="Mandalay Students Union",
+        acronym="MSU",
+        visibility=Visibility.PSEUDONYMOUS,
+        alias="River Friends",
+    )
+    TransferFactory(from_organisation=masked, to_organisation=reporter, amount=500)
+    TransferFactory(
+        from_organisation=reporter, to_organisation=hidden, amount=Decimal("120.50"), currency="THB"
+    )
+    TransferFactory(
+        from_organisation=hidden, to_organisation=reporter, status=TransferStatus.DISPUTED
+    )
+    ActivityFactory(organisation=reporter, admin_unit_id="MMR004002")
+    ActivityFactory(
+        organisation=hidden,
+        admin_unit_id="MMR004006",
+        sector="wash",
+        modality="cash",
+        value=Decimal("99"),
+        currency="USD",
+        notes="handover at the monastery, contact U Aung",
+    )
+
+    for org in (reporter, hidden, masked):
+        data = export(org)
+        assert official_schema().validate(etree.fromstring(data))
+        for secret in (
+            "Sagaing Mutual Aid",
+            "SMAC",
+            "စစ်ကိုင်း",
+            hidden.name,  # its neutral label carries a piece of its id
+            str(hidden.pk),
+            str(hidden.pk)[:8],
+            "Mandalay Students",
+            "MSU",
+            str(masked.pk),
+            "monastery",
+        ):
+            assert secret.encode() not in data, (org, secret)
+
+    document = etree.fromstring(export(reporter))
+    funds = document.findall("iati-activity")[-1]
+    received = funds.xpath("transaction[transaction-type/@code='1']/provider-org")[0]
+    sent = funds.xpath("transaction[transaction-type/@code='3']/receiver-org")[0]
+    assert received.findtext("narrative") == "River Friends"
+    assert received.attrib == {}
+    assert sent.findtext("narrative") == NOT_NAMED
+    assert sent.attrib == {}
+    assert len(funds.findall("transaction")) == 2  # the disputed one is left out
+    assert funds.xpath("transaction[transaction-type/@code='3']/value")[0].text == "120.50"
+
+    own = etree.fromstring(export(hidden))
+    reporting = own.find("iati-activity/reporting-org")
+    assert reporting.findtext("narrative") == NOT_NAMED
+    assert reporting.attrib == {"ref": iati.PLACEHOLDER_REF, "type": iati.OTHER_TYPE}
+    assert own.find("iati-activity/default-aid-type").get("code") == "1"  # cash
+    with pytest.raises(InvalidInput, match="not public"):
+        export(hidden, identifier="MM-XYZ-1")
+
+
+def test_export_is_deterministic(places):
+    reporter = OrganisationFactory(name="Karen Health Collective")
+    for n, pcode in enumerate(("MMR004002", "MMR004006", "MMR005022")):
+        ActivityFactory(
+            organisation=reporter,
+            admin_unit_id=pcode,
+            status="completed",
+            reporting_month=dt.date(2024, 1 + n, 1),
+        )
+    TransferFactory(to_organisation=reporter, sent_on=dt.date(2024, 2, 1))
+    TransferFactory(to_organisation=reporter, sent_on=dt.date(2024, 2, 1), amount=7)
+    first = export(reporter)
+    assert export(reporter) == first
+    dates = etree.fromstring(first).findall("iati-activity[1]/activity-date")
+    assert [(d.get("type"), d.get("iso-date")) for d in dates] == [
+        ("2", "2024-01-01"),
+        ("4", "2024-01-31"),
+    ]
+    assert b"generated-datetime" not in first
+
+
+def test_cli_writes_the_file_and_refuses_missing_org(places, tmp_path, capsys):
+    reporter = OrganisationFactory(name="Kachin Youth Aid", acronym="KYA")
+    ActivityFactory(organisation=reporter, admin_unit_id="MMR004002")
+    target = tmp_path / "kya.xml"
+    assert main(["export", "iati", "--org", "KYA", "-o", str(target)]) == 0
+    assert "1 activities and 0 transactions written" in capsys.readouterr().err
+    assert official_schema().validate(etree.parse(str(target)))
+    assert main(["export", "iati", "-o", str(target)]) == 1
+    assert "needs --org" in capsys.readouterr().err
