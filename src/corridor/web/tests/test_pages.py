@@ -228,3 +228,19 @@ def test_page_weight_budget(client, editor, data):
     ):
         weight = _weight(client, url, params)
         assert 0 < weight <= BUDGET, f"{url}: {weight} bytes"
+
+
+def test_pages_open_on_the_latest_reported_month_not_on_plans(client, editor, data):
+    from corridor.aid.models import Status
+    from corridor.web.views.common import this_month
+
+    upcoming = this_month() + dt.timedelta(days=40)
+    f.ActivityFactory(
+        admin_unit=data["township"],
+        organisation=data["org"],
+        reporting_month=upcoming.replace(day=1),
+        status=Status.PLANNED,
+    )
+    page = client.get("/gaps/").content.decode()
+    assert "March 2024" in page
+    assert upcoming.replace(day=1).strftime("%B %Y") not in page
