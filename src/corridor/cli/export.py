@@ -1,4 +1,4 @@
-"""`corridor export hxl|iati`: HXL CSV tables or an organisation's IATI activity file.
+"""`corridor export hxl|iati|xlsform`: HXL tables, an organisation's IATI file, field forms.
 
 See docs/exchange.md.
 """
@@ -12,11 +12,14 @@ from pathlib import Path
 from corridor.cli import django_env
 
 NAME = "export"
-HELP = "export HXL CSV (public labels by default; --internal for a lossless copy) or IATI XML"
+HELP = (
+    "export HXL CSV (public labels by default; --internal for a lossless copy), "
+    "IATI XML, or an XLSForm field form"
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("format", choices=["hxl", "iati"], help="file format")
+    parser.add_argument("format", choices=["hxl", "iati", "xlsform"], help="file format")
     parser.add_argument(
         "--kind", choices=["activities", "figures", "incidents"], help="table (hxl; required)"
     )
@@ -33,6 +36,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="IATI-ORG-ID",
         help="iati: the organisation's IATI organisation identifier (public organisations only)",
     )
+    parser.add_argument(
+        "--form", choices=["activity", "displacement"], help="xlsform: which field form"
+    )
+    parser.add_argument(
+        "--xform",
+        action="store_true",
+        help="xlsform: also write the XForm (ODK XML) converted by pyxform, as OUTPUT.xml",
+    )
     parser.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
 
 
@@ -41,6 +52,10 @@ def run(args: argparse.Namespace) -> int:
     from corridor.core.errors import InvalidInput
     from corridor.exchange.services import hxl_export, iati_export, organisation_find
 
+    if args.format == "xlsform":
+        return _xlsform(args)
+    if args.form or args.xform:
+        raise InvalidInput("--form and --xform are for xlsform")
     if args.format == "iati":
         if not args.org:
             raise InvalidInput("corridor export iati needs --org (whose activities to export)")
@@ -90,4 +105,24 @@ def run(args: argparse.Namespace) -> int:
             organisation=organisation,
             public=not args.internal,
         )
+    return 0
+
+
+def _xlsform(args: argparse.Namespace) -> int:
+    # Called from run(), after django_env.setup().
+    from corridor.core.errors import InvalidInput
+    from corridor.exchange.formats import xlsform
+    from corridor.exchange.services import xlsform_export
+
+    if not args.form or not args.output:
+        raise InvalidInput("corridor export xlsform needs --form activity|displacement and -o FILE")
+    if args.org or args.kind or args.internal or args.identifier:
+        raise InvalidInput("--org, --kind, --internal and --identifier are not for xlsform")
+    data = xlsform_export(form=args.form)
+    args.output.write_bytes(data)
+    print(f"XLSForm written to {args.output}", file=sys.stderr)
+    if args.xform:
+        target = args.output.with_suffix(".xml")
+        target.write_text(xlsform.xform(data), encoding="utf-8")
+        print(f"XForm written to {target}", file=sys.stderr)
     return 0

@@ -14,10 +14,11 @@ from corridor.audit.services import Action, audit_record
 from corridor.core.errors import CorridorError, InvalidInput
 from corridor.exchange import records
 from corridor.exchange.fields import KINDS
-from corridor.exchange.formats import hxl, iati
+from corridor.exchange.formats import hxl, iati, xlsform
 from corridor.exchange.pipeline import DEFAULT_BATCH, ImportResult, Progress, run_import
 from corridor.exchange.registry import FORMATS, detect
 from corridor.funds.models import Transfer, TransferStatus
+from corridor.geo.models import AdminUnit
 from corridor.orgs.models import Organisation, Visibility
 from corridor.situation.models import DisplacementFigure, Incident
 
@@ -215,3 +216,23 @@ def iati_export(
             changes={"format": "iati", **counts, "organisation": str(organisation.pk)},
         )
     return counts
+
+
+def xlsform_export(*, form: str) -> bytes:
+    """The XLSForm (.xlsx) of one of our field forms, with today's gazetteer as choice lists.
+
+    Holds nothing about organisations or records, so it needs no permission and no audit.
+    """
+    if form not in xlsform.FORMS:
+        raise InvalidInput(f"unknown form {form!r}; use one of {', '.join(xlsform.FORMS)}")
+    units = AdminUnit.objects.order_by("pcode")
+    states = [(u.pcode, u.name_en, u.name_my) for u in units.filter(level=1)]
+    if not states:
+        raise InvalidInput("no admin units loaded: run `corridor init`")
+    # A township's state is its district's parent.
+    districts = dict(units.filter(level=2).values_list("pcode", "parent_id"))
+    townships = [
+        (u.pcode, u.name_en, u.name_my, districts.get(u.parent_id, ""))
+        for u in units.filter(level=3)
+    ]
+    return xlsform.workbook(form, states, townships)
