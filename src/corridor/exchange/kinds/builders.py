@@ -1,0 +1,177 @@
+"""One builder per kind of table: a validated row in, the row's database values out.
+
+A builder reads fields through ``Row.get`` and the ``Context`` helpers, and returns the values
+in the order of its kind's ``columns``, or None when the row has errors.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from corridor.aid.models import Activity
+from corridor.exchange import values
+from corridor.exchange.formats.acled import incident_type_for
+from corridor.exchange.kinds.choices import (
+    CHANNELS,
+    INCIDENT_TYPES,
+    LAT_RANGE,
+    LON_RANGE,
+    MODALITIES,
+    SECTORS,
+    STATUSES,
+)
+from corridor.exchange.kinds.context import Context
+from corridor.exchange.table import Row
+from corridor.situation.models import DisplacementFigure, Incident
+
+
+def build_activity(row: Row, ctx: Context) -> tuple | None:
+    org = ctx.org(row, required=True, model=Activity)
+    sector = ctx.choice(row, "sector", SECTORS)
+    modality = ctx.choice(row, "modality", MODALITIES)
+    channel = ctx.choice(row, "channel", CHANNELS, default="in_country")
+    status = ctx.choice(row, "status", STATUSES, default="ongoing")
+    pcode = ctx.place(row, township_only=True)
+    month = ctx.month(row, "reporting_month")
+    start = ctx.date(row, "start_date")
+    end = ctx.date(row, "end_date")
+    if month is None and start is None and not row.get("reporting_month"):
+        row.error("reporting_month", "a reporting month or a start date is required")
+    if start and end and end < start:
+        row.error("end_date", f"ends {end} before it starts {start}")
+    women = ctx.count(row, "women")
+    men = ctx.count(row, "men")
+    girls = ctx.count(row, "girls")
+    boys = ctx.count(row, "boys")
+    unspecified = ctx.count(row, "unspecified")
+    total = ctx.count(row, "total", default=None)
+    if total is not None and not row.errors:
+        known = women + men + girls + boys  # type: ignore[operator]
+        if not row.get("unspecified") and total >= known:
+            unspecified = total - known
+        elif total != known + unspecified:  # type: ignore[operator]
+            row.error(
+                "total", f"total {total} is not the sum of the columns ({known + unspecified})"
+            )  # type: ignore[operator]
+    households = ctx.count(row, "households", default=None)
+    value: Decimal | None = None
+    raw_value = row.get("value")
+    if raw_value:
+        try:
+            value = values.decimal(raw_value)
+        except values.CellError as exc:
+            row.error("value", str(exc), raw_value)
+    currency = row.get("currency").upper()
+    if value is not None and not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
+        row.error("currency", "a value needs its ISO 4217 currency code (e.g. MMK, THB, USD)")
+    notes = values.text(row.get("notes"))
+    if row.errors:
+        return None
+    natural = f"{sector}|{modality}|{channel}|{pcode}|{month}|{start}|{end}"
+    record = ctx.stable_id(row, natural, scope=org or "")
+    return (
+        record,
+        org,
+        sector,
+        modality,
+        channel,
+        pcode,
+        month,
+        start,
+        end,
+        status,
+        women,
+        men,
+        girls,
+        boys,
+        unspecified,
+        households,
+        value,
+        currency if value is not None or currency else "",
+        notes,
+    )
+
+
+def build_figure(row: Row, ctx: Context) -> tuple | None:
+    pcode = ctx.place(row, township_only=False)
+    as_of = ctx.date(row, "as_of", required=True)
+    idps = ctx.count(row, "idps", default=None)
+    if idps is None and not row.get("idps"):
+        row.error("idps", "the number of IDPs is required")
+    refugees = ctx.count(row, "refugees", default=None)
+    pin = ctx.count(row, "people_in_need", default=None)
+    org = ctx.org(row, required=False, model=DisplacementFigure)
+    sources = ctx.source_ids(row, required=True)
+    if len(sources) > 1:
+        row.error("source_title", "a displacement figure cites exactly one source")
+    notes = values.text(row.get("notes"))
+    if row.errors:
+        return None
+    record = ctx.stable_id(row, f"{pcode}|{as_of}|{sources[0]}")
+    return (record, pcode, as_of, idps, refugees, pin, sources[0], notes, org)
+
+
+def build_incident(row: Row, ctx: Context) -> tuple | None:
+    occurred = ctx.date(row, "occurred_on", required=True)
+    fatalities = ctx.count(row, "fatalities")
+    if row.get("incident_type"):
+        kind = ctx.choice(row, "incident_type", INCIDENT_TYPES)
+    elif row.get("acled_event_type") or row.get("acled_sub_event_type"):
+        kind = incident_type_for(
+            row.get("acled_event_type"),
+            row.get("acled_sub_event_type"),
+            fatalities=fatalities or 0,
+            notes=row.get("description"),
+        )
+    else:
+        kind = ctx.choice(row, "incident_type", INCIDENT_TYPES)
+    pcode = ctx.place(row, township_only=False)
+    lat = lon = None
+    raw_lat, raw_lon = row.get("latitude"), row.get("longitude")
+    if raw_lat or raw_lon:
+        try:
+            lat, lon = values.coordinate(raw_lat), values.coordinate(raw_lon)
+        except values.CellError as exc:
+            row.error("latitude" if not _is_float(raw_lat) else "longitude", str(exc))
+        else:
+            if not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]):
+                row.error("latitude", f"{lat}, {lon} is not in Myanmar")
+    injuries = ctx.count(row, "injuries")
+    detained = ctx.count(row, "detained")
+    description = values.text(row.get("description"))
+    extra = [f"Actor: {values.text(a)}" for a in row.all("acled_actors") if a]
+    location = values.text(row.get("acled_location"))
+    if location:
+        extra.insert(0, f"Location: {location}")
+    if extra:
+        description = "\n".join([description, *extra]) if description else "\n".join(extra)
+    org = ctx.org(row, required=False, model=Incident)
+    joined = row.get("acled_sources")
+    # ACLED lists several sources in one cell, separated by semicolons.
+    names = [values.text(n) for n in joined.split(";") if n.strip()] if joined else None
+    sources = ctx.source_ids(row, required=False, names=names)
+    if row.errors:
+        return None
+    record = ctx.stable_id(row, f"{occurred}|{kind}|{pcode}|{lat}|{lon}")
+    return (
+        record,
+        occurred,
+        kind,
+        pcode,
+        lat,
+        lon,
+        fatalities,
+        injuries,
+        detained,
+        description,
+        org,
+        tuple(sources),
+    )
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

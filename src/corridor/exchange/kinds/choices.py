@@ -1,0 +1,38 @@
+"""Our codes as importers accept them: each code, its label and the field's common synonyms."""
+
+from __future__ import annotations
+
+from corridor.aid.models import Channel, Modality, Sector, Status
+from corridor.exchange import values
+from corridor.situation.models import IncidentType, Reliability
+
+SECTORS = values.Choices(
+    "sector",
+    Sector,
+    {
+        "food": "food_security",
+        "fsl": "food_security",
+        "food security and livelihoods": "food_security",
+        "water sanitation hygiene": "wash",
+        "shelter": "shelter_nfi",
+        "nfi": "shelter_nfi",
+        "shelter/nfi/cccm": "shelter_nfi",
+        "cash": "multipurpose_cash",
+        "mpca": "multipurpose_cash",
+        "multi purpose cash": "multipurpose_cash",
+        "logistics": "logistics",
+        "coordination": "logistics",
+        "livelihood": "livelihoods",
+    },
+)
+MODALITIES = values.Choices("modality", Modality, {"inkind": "in_kind", "services": "service"})
+CHANNELS = values.Choices("channel", Channel, {"domestic": "in_country", "local": "in_country"})
+STATUSES = values.Choices("status", Status, {"complete": "completed", "active": "ongoing"})
+INCIDENT_TYPES = values.Choices(
+    "incident type", IncidentType, {"detention": "arrest", "clash": "armed_clash"}
+)
+RELIABILITY = values.Choices("reliability", Reliability)
+
+# Incidents and figures outside this box are not in Myanmar (the database checks it too).
+LAT_RANGE = (9.0, 29.0)
+LON_RANGE = (92.0, 102.0)
