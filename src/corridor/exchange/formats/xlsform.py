@@ -8,7 +8,7 @@ statuses) and the gazetteer (states, townships filtered by state), labelled in E
 Burmese. Written as .xlsx with openpyxl; pyxform turns it into an XForm.
 
 The forms ask for no organisation: a phone carrying the form carries no list of who works
-where. Submissions are imported with ``--org`` (or by an editor of one organisation).
+where. Submissions are imported with ``--org`` (or the upload API's ``org``).
 """
 
 from __future__ import annotations
