@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from corridor.exchange.kinds import KINDS, SOURCE_COLUMNS, Context, Kind
 from corridor.exchange.models import ImportBatch, ImportRun, RunStatus
 from corridor.exchange.safety import neutralise
 from corridor.exchange.table import Row, RowError, Table
-from corridor.exchange.writer import Upsert, table_count
+from corridor.exchange.writer import Upsert
 from corridor.geo.services import place_review_add
 from corridor.situation.models import Incident, Source
 
@@ -120,25 +121,33 @@ class _Writer:
                 update=False,
             )
         self.owner_at = columns.index(spec.owner)
+        self.stored: set | None = None
 
     def foreign(self, numbers: list[int], batch: list[tuple]) -> list[tuple[int, str]]:
-        """Rows that would overwrite a record owned by another organisation."""
+        """Rows that would overwrite a record owned by another organisation.
+
+        Keyed on ids, the lookup also tells ``write`` which rows are stored already.
+        """
         spec = self.spec
         model = spec.model
         owner_at = self.owner_at
         problems = []
+        self.stored = None
         if spec.conflict == ("id",):
-            ids = [values[0] for values in batch]
-            owners: dict[str, str | None] = {}
-            for start in range(0, len(ids), 2000):
-                for pk, owner in model._default_manager.filter(
-                    pk__in=ids[start : start + 2000]
-                ).values_list("pk", spec.owner):
-                    owners[str(pk)] = str(owner) if owner else None
+            owners = self.rows.stored((values[0] for values in batch), spec.owner)
+            self.stored = set(owners)
+            key = self.rows.key
+            labels: dict[Any, str | None] = {}
             for number, values in zip(numbers, batch, strict=True):
-                key = str(values[0])
-                if key in owners and owners[key] != values[owner_at]:
-                    problems.append((number, f"record {key} belongs to another organisation"))
+                found = owners.get(key(values[0]))
+                if found is None:
+                    continue
+                owner = found[0]
+                if owner not in labels:
+                    labels[owner] = str(uuid.UUID(str(owner))) if owner else None
+                if labels[owner] != values[owner_at]:
+                    record = uuid.UUID(str(values[0]))
+                    problems.append((number, f"record {record} belongs to another organisation"))
         else:
             sources = {values[6] for values in batch}
             existing = {
@@ -159,22 +168,23 @@ class _Writer:
                     )
         return problems
 
-    def write(self, batch: list[tuple]) -> int:
+    def write(self, batch: list[tuple]) -> tuple[int, int]:
+        """Write one batch checked by ``foreign``; returns (created, changed)."""
         by = self.ctx.by
         if self.ctx.new_sources:
             self.sources.write(list(self.ctx.new_sources.values()), by=by)
             self.ctx.new_sources.clear()
         if not self.links:
-            return self.rows.write(batch, by=by)
-        written = self.rows.write([values[:-1] for values in batch], by=by)
-        wanted = {(str(values[0]), str(s)) for values in batch for s in values[-1]}
+            return self.rows.write(batch, by=by, stored=self.stored)
+        written = self.rows.write([values[:-1] for values in batch], by=by, stored=self.stored)
+        wanted = {(uuid.UUID(str(values[0])), s) for values in batch for s in values[-1]}
         ids = [values[0] for values in batch]
         stale = [
             pk
             for pk, incident, source in self.through.objects.filter(
                 incident_id__in=ids
             ).values_list("pk", "incident_id", "source_id")
-            if (str(incident), str(source)) not in wanted
+            if (incident, source) not in wanted
         ]
         if stale:
             self.through.objects.filter(pk__in=stale).delete()
@@ -315,20 +325,18 @@ def _apply_at_once(
 ) -> None:
     writer = _Writer(spec, ctx)
     with transaction.atomic():
-        before = table_count(spec.model)
-        written = 0
 
         def on_batch(_: int, __: list[int], batch: list[tuple]) -> None:
-            nonlocal written
             if result.ok and not dry_run:
-                written += writer.write(batch)
+                created, changed = writer.write(batch)
+                result.created += created
+                result.changed += changed
 
         _validated(table, ctx, result, writer, size, on_batch)
         if not result.ok or dry_run:
+            result.created = result.changed = 0
             transaction.set_rollback(True)
             return
-        result.created = table_count(spec.model) - before
-        result.changed = written - result.created
         audit_record(
             by=ctx.by,
             action=Action.IMPORT,
@@ -357,9 +365,7 @@ def _apply_batches(
             ctx.new_sources.clear()  # committed with that batch
             return
         with transaction.atomic():
-            before = table_count(spec.model)
-            written = writer.write(batch)
-            created = table_count(spec.model) - before
+            created, changed = writer.write(batch)
             ImportBatch.objects.create(
                 checksum=result.checksum,
                 kind=spec.name,
@@ -375,7 +381,7 @@ def _apply_batches(
                 changes={**_audit_changes(result), "batch": number, "batch_rows": len(batch)},
             )
         result.created += created
-        result.changed += written - created
+        result.changed += changed
 
     _validated(table, ctx, result, writer, size, on_batch)
     result.rows = rows_seen

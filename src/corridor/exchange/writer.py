@@ -1,23 +1,34 @@
-"""Writing many rows at once: one INSERT ... ON CONFLICT DO UPDATE per batch (executemany).
+"""Writing many rows at once, as an upsert that only rewrites rows whose values differ.
 
-The statement is built from the model's own field list, so it follows migrations: columns the
-importer does not fill get their model default, and every value goes through the field's own
-``get_db_prep_save`` unless it is a plain type (so encrypted fields are encrypted). A row is
-only rewritten when a value differs (``WHERE ... IS DISTINCT FROM``), which makes re-importing
-a file a true no-op: no updated_at bump, nothing counted as changed. Encrypted columns differ
-on every encryption (random nonce), so an unchanged value keeps its stored ciphertext.
+The statements are built from the model's own field list, so they follow migrations: columns
+the importer does not fill get their model default, and every value goes through the field's
+own ``get_db_prep_save`` unless it is a plain type (so encrypted fields are encrypted). A row
+is only rewritten when a value differs (``IS DISTINCT FROM``), which makes re-importing a file
+a true no-op: no updated_at bump, nothing counted as changed. Encrypted columns differ on
+every encryption (random nonce), so an unchanged value keeps its stored ciphertext.
+
+How a batch reaches the database depends on the database (decision 0090):
+- PostgreSQL: ``COPY`` into a temporary table, then one ``INSERT ... SELECT ... ON CONFLICT
+  DO UPDATE ... WHERE <a value differs>``; ``RETURNING (xmax = 0)`` tells inserted rows from
+  updated ones. One round trip per batch instead of one per row.
+- SQLite: for tables keyed on ``id``, the batch's stored ids are looked up in one query; new
+  rows go in with ``INSERT ... ON CONFLICT DO NOTHING`` (as fast as a plain INSERT) and only
+  stored rows take the slower ``DO UPDATE`` path. A row another connection inserted in
+  between is caught by the insert's row count and upserted after all.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 BOOKKEEPING = ("created_at", "updated_at", "created_by_id", "updated_by_id")
+# Parameters per SELECT ... IN (...) lookup: SQLite's historical limit is 999.
+LOOKUP_CHUNK = 900
 
 
 class Upsert:
@@ -31,6 +42,9 @@ class Upsert:
     ) -> None:
         self.model = model
         self.columns = tuple(columns)
+        self.conflict = tuple(conflict)
+        self.update = update
+        self.postgres = connection.vendor == "postgresql"
         by_column = {f.attname: f for f in model._meta.concrete_fields}
         self.has_bookkeeping = "created_at" in by_column
         self.defaults = [
@@ -47,26 +61,34 @@ class Upsert:
             + (list(BOOKKEEPING) if self.has_bookkeeping else [])
         )
         q = connection.ops.quote_name
-        table = q(model._meta.db_table)
+        self.table = q(model._meta.db_table)
+        table = self.table
         fields = [by_column[c] for c in all_columns]
-        names = ", ".join(q(f.column) for f in fields)
+        self.names = ", ".join(q(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         target = ", ".join(q(by_column[c].column) for c in conflict)
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT ({target}) "  # noqa: S608 — names come from the model
+        self.key_at = [self.columns.index(c) for c in conflict]
         changing = [by_column[c] for c in self.columns if c not in conflict and c != "id"]
         if update and changing:
-            distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+            distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
             sets = [f"{q(f.column)} = excluded.{q(f.column)}" for f in changing]
             if self.has_bookkeeping:
                 sets += [f"{q(c)} = excluded.{q(c)}" for c in ("updated_at", "updated_by_id")]
             differs = " OR ".join(
                 f"{table}.{q(f.column)} {distinct} excluded.{q(f.column)}" for f in changing
             )
-            sql += f"DO UPDATE SET {', '.join(sets)} WHERE {differs}"
+            on_conflict = f"ON CONFLICT ({target}) DO UPDATE SET {', '.join(sets)} WHERE {differs}"
         else:
-            sql += "DO NOTHING"
-        self.sql = sql
-        self.table = table
+            on_conflict = f"ON CONFLICT ({target}) DO NOTHING"
+        insert = f"INSERT INTO {table} ({self.names})"
+        self.sql = f"{insert} VALUES ({marks}) {on_conflict}"
+        self.insert_new_sql = f"{insert} VALUES ({marks}) ON CONFLICT ({target}) DO NOTHING"
+        # PostgreSQL: rows are copied into this temporary table first (dropped at commit).
+        self.staging = q(f"import_{model._meta.db_table}")
+        self.copy_sql = (
+            f"INSERT INTO {table} ({self.names}) SELECT {self.names} FROM {self.staging} "  # noqa: S608
+            f"{on_conflict} RETURNING (xmax = 0)"
+        )
         self.adapters: list[tuple[int, Callable[[Any], Any]]] = []
         self.sealed: list[tuple[int, models.Field]] = []
         for at, field in enumerate(fields[: len(self.columns)]):
@@ -76,13 +98,76 @@ class Upsert:
             adapter = _adapter(field)
             if adapter is not None:
                 self.adapters.append((at, adapter))
-        if self.sealed and tuple(conflict) != ("id",):
+        if self.sealed and self.conflict != ("id",):
             raise ValueError("encrypted columns are only supported with conflict on id")
+        self.pk = model._meta.pk
+        # Ids compared in one form on both databases: 32 hex digits for UUIDs.
+        self.key: Callable[[Any], Any] = (
+            uuid_hex if type(self.pk) is models.UUIDField else (lambda v: v)
+        )
 
-    def write(self, rows: Sequence[Sequence[Any]], *, by: Any = None) -> int:
-        """Upsert the rows (values in ``columns`` order); returns rows inserted or changed."""
+    # -- reading what is stored --------------------------------------------------------
+
+    def stored(self, ids: Iterable[Any], *columns: str) -> dict[Any, tuple]:
+        """Stored rows among these ids: id (as the database keeps it) -> the columns' values."""
+        q = connection.ops.quote_name
+        fields = [self.model._meta.get_field(c) for c in columns]
+        names = ", ".join([q(self.pk.column), *(q(f.column) for f in fields)])
+        keys = list(dict.fromkeys(self.key(v) for v in ids))
+        found: dict[Any, tuple] = {}
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), LOOKUP_CHUNK):
+                chunk = keys[start : start + LOOKUP_CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT {names} FROM {self.table} WHERE {q(self.pk.column)} IN ({marks})",  # noqa: S608 — model names
+                    chunk,
+                )
+                for record in cursor.fetchall():
+                    found[self.key(record[0])] = record[1:]
+        return found
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write(
+        self, rows: Sequence[Sequence[Any]], *, by: Any = None, stored: set | None = None
+    ) -> tuple[int, int]:
+        """Upsert the rows (values in ``columns`` order); returns (inserted, changed).
+
+        Rows with the same key in one batch: the last one counts, as if written one by one.
+        ``stored``: the keys (as ``stored()`` gives them) of rows known to exist already,
+        when the caller has just looked them up; otherwise they are looked up here.
+        """
         if not rows:
-            return 0
+            return 0, 0
+        rows = self._last_per_key(rows)
+        with transaction.atomic():
+            params = self._params(rows, by)
+            if self.postgres:
+                return self._copy_upsert(params)
+            if self.conflict == ("id",):
+                return self._insert_then_update(rows, params, stored)
+            if not self.update:
+                with connection.cursor() as cursor:
+                    cursor.executemany(self.sql, params)
+                    return max(cursor.rowcount, 0), 0
+            before = self.model._default_manager.count()
+            with connection.cursor() as cursor:
+                cursor.executemany(self.sql, params)
+                written = max(cursor.rowcount, 0)
+            created = self.model._default_manager.count() - before
+            return created, written - created
+
+    def _last_per_key(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+        at = self.key_at
+        if self.conflict == ("id",):
+            key = self.key
+            unique = {key(row[0]): row for row in rows}
+        else:
+            unique = {tuple(row[i] for i in at): row for row in rows}
+        return rows if len(unique) == len(rows) else list(unique.values())
+
+    def _params(self, rows: Sequence[Sequence[Any]], by: Any) -> list[tuple]:
         tail: tuple[Any, ...] = tuple(
             f.get_db_prep_save(f.get_default(), connection) for f in self.defaults
         )
@@ -94,51 +179,83 @@ class Upsert:
                 user = adapt_user(user) if adapt_user else user
             tail = (*tail, now, now, user, user)
         adapters = self.adapters
-        stored = self._stored_sealed(rows) if self.sealed else {}
-        params = []
-        for row in rows:
-            values = list(row)
-            for at, adapt in adapters:
-                value = values[at]
+        if not adapters and not self.sealed:
+            return [(*row, *tail) for row in rows]
+        # Column by column: each adapter runs over one column with a cache of the values it
+        # has seen (ids of organisations and places, dates and months repeat a lot).
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        for at, adapt in adapters:
+            seen: dict[Any, Any] = {}
+            column = columns[at]
+            for n, value in enumerate(column):
                 if value is not None:
-                    values[at] = adapt(value)
-            if self.sealed:
-                kept = stored.get(str(row[0]), {})
-                for at, field in self.sealed:
-                    old = kept.get(at)
+                    done = seen.get(value)
+                    if done is None:
+                        done = seen[value] = adapt(value)
+                        if len(seen) > 50_000:
+                            seen.clear()
+                    column[n] = done
+        if self.sealed:
+            kept_by_id = self._stored_sealed(rows)
+            for at, field in self.sealed:
+                column = columns[at]
+                for n, row in enumerate(rows):
+                    old = kept_by_id.get(self.key(row[0]), {}).get(at)
                     if old is not None and old[0] == row[at]:
-                        values[at] = old[1]
+                        column[n] = old[1]
                     else:
-                        values[at] = field.get_db_prep_save(row[at], connection)
-            params.append((*values, *tail))
-        with connection.cursor() as cursor:
-            cursor.executemany(self.sql, params)
-            return max(cursor.rowcount, 0)
+                        column[n] = field.get_db_prep_save(row[at], connection)
+        return [(*values, *tail) for values in zip(*columns, strict=True)]
 
-    def _stored_sealed(self, rows: Sequence[Sequence[Any]]) -> dict[str, dict[int, tuple]]:
-        """Existing encrypted values of these rows: id -> {position: (plain, ciphertext)}."""
-        q = connection.ops.quote_name
-        pk = self.model._meta.pk
-        names = ", ".join(q(field.column) for _, field in self.sealed)
-        found: dict[str, dict[int, tuple]] = {}
-        ids = [row[0] for row in rows]
-        prep = _adapter(pk) or (lambda v: v)
-        for start in range(0, len(ids), 500):
-            chunk = [prep(v) for v in ids[start : start + 500]]
-            marks = ", ".join(["%s"] * len(chunk))
-            sql = (
-                f"SELECT {q(pk.column)}, {names} FROM {self.table} "  # noqa: S608 — model names
-                f"WHERE {q(pk.column)} IN ({marks})"
+    def _insert_then_update(
+        self, rows: Sequence[Sequence[Any]], params: list[tuple], stored: set | None
+    ) -> tuple[int, int]:
+        key = self.key
+        if stored is None:
+            stored = set(self.stored(row[0] for row in rows))
+        new = [p for row, p in zip(rows, params, strict=True) if key(row[0]) not in stored]
+        old = [p for row, p in zip(rows, params, strict=True) if key(row[0]) in stored]
+        created = changed = 0
+        with connection.cursor() as cursor:
+            if new:
+                cursor.executemany(self.insert_new_sql, new)
+                created = max(cursor.rowcount, 0)
+                if created < len(new):
+                    # Some "new" rows were written by someone else since the lookup.
+                    cursor.executemany(self.sql, new)
+                    changed += max(cursor.rowcount, 0)
+            if old and self.update:
+                cursor.executemany(self.sql, old)
+                changed += max(cursor.rowcount, 0)
+        return created, changed
+
+    def _copy_upsert(self, params: list[tuple]) -> tuple[int, int]:
+        with connection.cursor() as wrapper:
+            cursor = wrapper.cursor  # psycopg's own cursor: COPY is not in the DB-API
+            cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {self.staging} ON COMMIT DROP AS "  # noqa: S608
+                f"SELECT {self.names} FROM {self.table} WITH NO DATA"
             )
-            with connection.cursor() as cursor:
-                cursor.execute(sql, chunk)
-                for record in cursor.fetchall():
-                    key = str(pk.to_python(record[0]))
-                    found[key] = {
-                        at: (field.from_db_value(raw, None, connection), raw)
-                        for (at, field), raw in zip(self.sealed, record[1:], strict=True)
-                        if raw is not None
-                    }
+            with cursor.copy(f"COPY {self.staging} ({self.names}) FROM STDIN") as copy:
+                write_row = copy.write_row
+                for values in params:
+                    write_row(values)
+            cursor.execute(self.copy_sql)
+            flags = cursor.fetchall()
+            cursor.execute(f"TRUNCATE {self.staging}")
+        created = sum(1 for (inserted,) in flags if inserted)
+        return created, len(flags) - created
+
+    def _stored_sealed(self, rows: Sequence[Sequence[Any]]) -> dict[Any, dict[int, tuple]]:
+        """Existing encrypted values of these rows: id -> {position: (plain, ciphertext)}."""
+        names = [field.attname for _, field in self.sealed]
+        found: dict[Any, dict[int, tuple]] = {}
+        for key, raws in self.stored((row[0] for row in rows), *names).items():
+            found[key] = {
+                at: (field.from_db_value(raw, None, connection), raw)
+                for (at, field), raw in zip(self.sealed, raws, strict=True)
+                if raw is not None
+            }
         return found
 
 
@@ -160,15 +277,16 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
     """How a Python value must be prepared for this database column, or None when as-is."""
     target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
     if type(target) is models.UUIDField:
-        return _uuid_hex if connection.vendor == "sqlite" else None
+        return uuid_hex if connection.vendor == "sqlite" else None
     if isinstance(target, _PLAIN) and not _is_sealed(target):
         return None
     return lambda value: target.get_db_prep_save(value, connection)
 
 
-def _uuid_hex(value: Any) -> str:
-    return value.hex if isinstance(value, uuid.UUID) else uuid.UUID(str(value)).hex
-
-
-def table_count(model: type[models.Model]) -> int:
-    return model._default_manager.count()
+def uuid_hex(value: Any) -> str:
+    """A UUID as SQLite keeps it: 32 lowercase hex digits."""
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, str) and len(value) == 32:
+        return value  # already in this form (the importer's stable keys are made so)
+    return uuid.UUID(str(value)).hex
