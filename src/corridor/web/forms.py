@@ -9,18 +9,15 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from corridor.aid.models import Channel, Modality, Sector
 from corridor.gaps.queries import GapInputError, month_start
 from corridor.geo.models import AdminUnit, Level
+from corridor.geo.resolver import get_resolver
 from corridor.situation.models import IncidentType, Reliability
 from corridor.web.burmese import unicode_text
-
-try:
-    from corridor.geo.resolver import get_resolver
-except ImportError:  # the gazetteer's resolver lands separately; exact names work without it
-    get_resolver = None
 
 PCODE_AT_END = re.compile(r"(MMR\d{6})\s*$")
 MAP_LAYERS = [
@@ -55,21 +52,32 @@ def find_township(text: str) -> AdminUnit:
     )
     if exact.count() == 1:
         return exact.get()
-    if get_resolver is not None:
-        resolution = get_resolver().resolve(text, level=3)
-        pcode = resolution.pcode
-        if resolution.accepted and pcode:
-            unit = AdminUnit.objects.filter(pcode=pcode).first()
-            if unit:
-                return unit
+    resolution = get_resolver().resolve(text, level=3)
+    if resolution.accepted and resolution.pcode:
+        unit = AdminUnit.objects.filter(pcode=resolution.pcode).first()
+        if unit:
+            return unit
     raise ValidationError(
         _("No single township matches “%(text)s”. Pick one from the list."),
         params={"text": text},
     )
 
 
+# With JavaScript, htmx asks the server as the person types and lists the matches under the
+# box (townships_matching); without it, the <datalist> of every township does the same job.
+PICKER_ATTRS = {
+    "list": "townships",
+    "autocomplete": "off",
+    "aria-controls": "township-results",
+    "hx-get": reverse_lazy("web:township_search"),
+    "hx-trigger": "input changed delay:300ms, search",
+    "hx-target": "#township-results",
+    "hx-sync": "this:replace",
+}
+
+
 class TownshipField(forms.CharField):
-    widget = forms.TextInput(attrs={"list": "townships", "autocomplete": "off"})
+    widget = forms.TextInput(attrs=PICKER_ATTRS)
 
     def clean(self, value: Any) -> AdminUnit | None:
         value = super().clean(value)
@@ -89,6 +97,26 @@ class MonthField(forms.CharField):
             return month_start(value)
         except GapInputError:
             raise ValidationError(_("Enter a month as YYYY-MM.")) from None
+
+
+def validate_on_change(form: forms.Form, url: str) -> forms.Form:
+    """Have htmx post the form to ``url`` when a field changes and show that field's errors.
+
+    The township picker is left out: its own live search already says what matches.
+    """
+    for field in form.fields.values():
+        if isinstance(field, TownshipField):
+            continue
+        field.widget.attrs.update(
+            {
+                "hx-post": url,
+                "hx-trigger": "change",
+                "hx-target": "closest .field",
+                "hx-swap": "outerHTML",
+                "hx-sync": "closest form:queue last",
+            }
+        )
+    return form
 
 
 class UnicodeTextMixin:

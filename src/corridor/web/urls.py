@@ -16,5 +16,6 @@ urlpatterns = [
     path("enter/activity/", entry.activity_entry, name="enter_activity"),
     path("enter/figure/", entry.figure_entry, name="enter_figure"),
     path("enter/incident/", entry.incident_entry, name="enter_incident"),
+    path("enter/townships/", entry.township_search, name="township_search"),
     path("language/", language.language_switch, name="language"),
 ]

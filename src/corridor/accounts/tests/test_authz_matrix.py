@@ -258,6 +258,7 @@ ROUTES: dict[str, Route] = {
     "GET enter/activity/": Route(roles("editor", "org_admin", "admin")),
     "GET enter/figure/": Route(roles("editor", "org_admin", "admin")),
     "GET enter/incident/": Route(roles("editor", "org_admin", "admin")),
+    "GET enter/townships/": Route(SIGNED_IN, query={"township": "Hpakant"}),
     "GET language/": Route(NOBODY),
 }
 

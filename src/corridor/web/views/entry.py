@@ -1,4 +1,9 @@
-"""4W entry: activities, displacement figures and incidents, each a plain POST form."""
+"""4W entry: activities, displacement figures and incidents, each a plain POST form.
+
+With JavaScript, htmx adds two things on top, never instead: a changed field is posted to the
+same address and only that field comes back, with its errors (nothing is saved); and the
+township picker searches as the person types (``township_search``).
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,25 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from corridor.aid.services import activity_record
 from corridor.core.errors import CorridorError
+from corridor.geo.models import AdminUnit, Level
 from corridor.orgs.queries import organisations_user_can_report_for
 from corridor.situation.queries import sources_visible_to
 from corridor.situation.services import figure_record, incident_record, source_record
-from corridor.web.forms import ActivityForm, FigureForm, IncidentForm, township_options
+from corridor.web.forms import (
+    ActivityForm,
+    FigureForm,
+    IncidentForm,
+    TownshipField,
+    township_label,
+    township_options,
+    validate_on_change,
+)
+from corridor.web.townships import search_text, townships_matching
 
 
 def _reporting_for(user: Any) -> Any:
@@ -50,6 +65,14 @@ def _incident_enter(*, by: Any, **values: Any) -> Any:
     return incident_record(by=by, sources=sources, **values)
 
 
+def _field_check(request: Any, form: Any) -> HttpResponse | None:
+    """The changed field alone, validated against the whole form, when htmx asks for it."""
+    name = request.htmx.trigger_name if request.htmx else None
+    if request.method != "POST" or name not in form.fields:
+        return None
+    return render(request, "web/_field.html", {"field": form[name]})
+
+
 def _page(request: Any, form: Any, title: str) -> HttpResponse:
     return render(
         request,
@@ -63,6 +86,9 @@ def _page(request: Any, form: Any, title: str) -> HttpResponse:
 def activity_entry(request: Any) -> HttpResponse:
     organisations = _reporting_for(request.user)
     form = ActivityForm(request.POST or None, organisations=organisations)
+    validate_on_change(form, request.path)
+    if (fragment := _field_check(request, form)) is not None:
+        return fragment
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["admin_unit"] = data.pop("township")
@@ -83,6 +109,9 @@ def figure_entry(request: Any) -> HttpResponse:
     form = FigureForm(
         request.POST or None, sources=sources_visible_to(request.user), organisations=organisations
     )
+    validate_on_change(form, request.path)
+    if (fragment := _field_check(request, form)) is not None:
+        return fragment
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["admin_unit"] = data.pop("township")
@@ -100,6 +129,9 @@ def incident_entry(request: Any) -> HttpResponse:
     form = IncidentForm(
         request.POST or None, sources=sources_visible_to(request.user), organisations=organisations
     )
+    validate_on_change(form, request.path)
+    if (fragment := _field_check(request, form)) is not None:
+        return fragment
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["admin_unit"] = data.pop("township")
@@ -124,3 +156,21 @@ def _save_values(form: Any, write: Any, by: Any, values: dict) -> Any:
     except CorridorError as exc:
         form.add_error(None, str(exc))
     return None
+
+
+@login_required
+def township_search(request: Any) -> HttpResponse:
+    """The picker's matches as an HTML fragment; ``pick`` returns the box filled in instead."""
+    pick = request.GET.get("pick")
+    if pick:
+        unit = get_object_or_404(AdminUnit, pcode=pick, level=Level.TOWNSHIP)
+        box = TownshipField().widget.render(
+            "township", township_label(unit), attrs={"id": "id_township", "autofocus": True}
+        )
+        return render(request, "web/_township_pick.html", {"box": box})
+    raw = request.GET.get("township") or request.GET.get("q") or ""
+    return render(
+        request,
+        "web/_township_results.html",
+        {"matches": townships_matching(raw), "text": search_text(raw)},
+    )

@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.vary import vary_on_headers
 
 from corridor.aid.models import Sector
 from corridor.aid.queries import activities_visible_to
@@ -49,11 +50,25 @@ def table_for(request: Any) -> tuple[GapFilterForm, GapTable]:
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def gaps_page(request: Any) -> HttpResponse:
     form, table = table_for(request)
+    sectors = dict(Sector.choices)
+    rows = [{"row": row, "sector_label": sectors.get(row.sector, row.sector)} for row in table.rows]
+    context = {
+        "form": form,
+        "table": table,
+        "rows": rows[:300],
+        "row_count": len(rows),
+        "ranking": table.ranking[:20],
+        "query": request.GET.urlencode(),
+    }
+    if request.htmx and not request.htmx.history_restore_request:
+        # The filters changed under htmx: the table (with heading and ranking) only; the map
+        # is the heaviest part and is offered as a link instead of being redrawn.
+        return render(request, "web/_gap_results.html", context)
     values = {item.pcode: item.coverage for item in table.ranking}
     colour, legend = layer_style("coverage", values)
-    sectors = dict(Sector.choices)
     svg = choropleth(
         values,
         colour=colour,
@@ -64,19 +79,11 @@ def gaps_page(request: Any) -> HttpResponse:
         ),
         state=table.state,
     )
-    rows = [{"row": row, "sector_label": sectors.get(row.sector, row.sector)} for row in table.rows]
     return render(
         request,
         "web/gaps.html",
-        {
-            "form": form,
-            "table": table,
-            "rows": rows[:300],
-            "row_count": len(rows),
-            "ranking": table.ranking[:20],
-            "map_svg": mark_safe(svg),  # noqa: S308 — escaped piece by piece in choropleth
-            "query": request.GET.urlencode(),
-        },
+        # Escaped piece by piece in choropleth.
+        {**context, "map_svg": mark_safe(svg)},  # noqa: S308
     )
 
 
