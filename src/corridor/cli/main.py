@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import NoReturn
 
 from corridor import __version__
 from corridor.cli import (
@@ -59,12 +60,22 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 
-class CliError(Exception):
-    """A user-facing failure: the message is printed as it is."""
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as one line that says where to look, like every other error."""
+
+    commands: dict[str, argparse.ArgumentParser]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = {}
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def build_parser() -> OneLineParser:
+    # Subcommand parsers, nested ones included, inherit the parser class.
+    parser = OneLineParser(
         prog="corridor",
         description="Corridor: coordinate cross-border humanitarian aid in Myanmar.",
     )
@@ -80,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         command = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
         module.add_arguments(command)
         command.set_defaults(handler=module.run)
+        parser.commands[module.NAME] = command
     return parser
 
 
@@ -97,7 +109,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         head, tail = argv, []
     parser = build_parser()
-    args = parser.parse_args(head)
+    args, extra = parser.parse_known_args(head)
+    if extra:
+        # Name the command whose flags were wrong, not the top-level program.
+        parser.commands.get(args.command, parser).error(
+            f"unrecognized arguments: {' '.join(extra)}"
+        )
     args.manage_args = tail
     if not getattr(args, "handler", None):
         parser.print_help()
