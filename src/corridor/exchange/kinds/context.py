@@ -17,13 +17,11 @@ from corridor.accounts import policy
 from corridor.aid.models import Activity
 from corridor.exchange import values
 from corridor.exchange.kinds.choices import RELIABILITY
+from corridor.exchange.kinds.keys import NAMESPACE, StableKeys
 from corridor.exchange.table import Row
 from corridor.geo.resolver import AMBIGUOUS, NOT_FOUND, get_resolver
 from corridor.orgs.models import Organisation
 from corridor.situation.models import Source
-
-# Stable keys: uuid5 under this namespace, so the same row always gets the same record id.
-NAMESPACE = uuid.UUID("6f1e2b8a-3c0d-5e7f-9a41-c0441d0e7a11")
 
 
 class Context:
@@ -44,7 +42,7 @@ class Context:
         self.resolver = get_resolver()
         self.reviews: dict[tuple[str, int | None, str], str] = {}
         self._places: dict[tuple[str, ...], tuple[str | None, str, str, str]] = {}
-        self._occurrences: dict[uuid.UUID, int] = {}
+        self.keys = StableKeys(kind, id_prefix)
         self._dates: dict[str, dt.date] = {}
         self._months: dict[str, dt.date] = {}
         self._orgs_by_id: dict[str, Organisation] = {}
@@ -68,17 +66,7 @@ class Context:
 
     def stable_id(self, row: Row, natural: str, scope: str = "") -> uuid.UUID:
         """The record id: the file's own id if it is one of ours, else derived from the row."""
-        given = row.get("id")
-        if given:
-            found = values.record_id(given)
-            if found is not None and not self.id_prefix:
-                return found
-            return uuid.uuid5(NAMESPACE, f"{self.kind}:{self.id_prefix}{scope}:{given}")
-        # Identical rows in one file are different records: number them by occurrence.
-        base = uuid.uuid5(NAMESPACE, f"{self.kind}:{scope}:{natural}")
-        seen = self._occurrences.get(base, 0)
-        self._occurrences[base] = seen + 1
-        return base if seen == 0 else uuid.uuid5(NAMESPACE, f"{base}:{seen}")
+        return uuid.UUID(hex=self.keys(row.get("id"), natural, scope))
 
     # -- cells ------------------------------------------------------------------------
 

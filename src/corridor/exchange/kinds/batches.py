@@ -1,0 +1,277 @@
+"""4W activities validated a batch of rows at a time, each distinct cell value once (decision 0091).
+
+The row builder (``builders.build_activity``) reads every cell of every row through ``Row.get``
+and the ``Context`` helpers: about fifty Python calls a row. A large 4W file repeats the same
+organisations, sectors, townships and months over and over, so here each column of a batch is
+settled once per distinct value for the whole file — by the very same ``Context`` helper,
+called on a probe row — and rows are put together from those answers.
+
+A row with any problem, or anything this path does not settle itself, goes to the row builder,
+which reports all of that row's errors exactly as before. So every row is either accepted with
+the values the row builder gives it (a property test checks this) or built by it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from operator import itemgetter
+from typing import Any
+
+from corridor.aid.models import Activity
+from corridor.exchange import values
+from corridor.exchange.kinds.builders import build_activity
+from corridor.exchange.kinds.choices import CHANNELS, MODALITIES, SECTORS, STATUSES
+from corridor.exchange.kinds.context import Context
+from corridor.exchange.table import Row, RowError, Table
+
+# The answer for a cell value that has a problem: its rows go through the row builder.
+FAIL: Any = object()
+# Settled values kept per column; beyond this the cache starts again (high-cardinality counts).
+CACHE_LIMIT = 100_000
+PLACE_FIELDS = ("adm3_code", "adm3_name", "adm2_code", "adm2_name", "adm1_code", "adm1_name")
+
+Built = tuple[int, "tuple | None", list[RowError]]
+
+
+class _Column:
+    """One field's cells settled by distinct value: raw cell(s) -> value, or FAIL."""
+
+    def __init__(self, positions: list[int], settle: Callable[[Row], Any]) -> None:
+        self.positions = positions
+        self.settle = settle
+        self.cache: dict[Any, Any] = {}
+        self.failing: set[Any] = set()
+
+    def values(self, table: Table, rows: list[tuple[int, list[str]]], bad: set[int]) -> list[Any]:
+        positions = self.positions
+        if len(positions) == 1:
+            at = positions[0]
+            raw = [cells[at] for _, cells in rows]
+        elif positions:
+            get = itemgetter(*positions)  # a tuple of the cells
+            raw = [get(cells) for _, cells in rows]
+        else:
+            raw = [()] * len(rows)
+        cache = self.cache
+        missing = set(raw).difference(cache)
+        if missing:
+            if len(cache) + len(missing) > CACHE_LIMIT:
+                cache.clear()
+                self.failing.clear()
+                missing = set(raw)
+            for n, key in enumerate(raw):
+                if key in missing:
+                    missing.discard(key)
+                    # The probe is the first row with this value: what the helper records
+                    # (e.g. a place for the review queue) names that real row.
+                    number, cells = rows[n]
+                    probe = Row(table, number, cells)
+                    found = self.settle(probe)
+                    if probe.errors:
+                        found = FAIL
+                        self.failing.add(key)
+                    cache[key] = found
+                    if not missing:
+                        break
+        if self.failing and not self.failing.isdisjoint(raw):
+            failing = self.failing
+            bad.update(n for n, key in enumerate(raw) if key in failing)
+        return list(map(cache.__getitem__, raw))
+
+
+def _text(cell: str) -> str:
+    """``values.text`` of a cell; plain ASCII without a quoting apostrophe is already done."""
+    stripped = cell.strip()
+    if stripped.isascii() and stripped[:1] != "'":
+        return stripped
+    return values.text(stripped)
+
+
+class ActivityBatches:
+    """Builds 4W activity rows of one file, a batch at a time."""
+
+    def __init__(self, table: Table, ctx: Context) -> None:
+        self.table = table
+        self.ctx = ctx
+        plan = table.plan
+        first = {name: positions[0] for name, positions in plan.items() if positions}
+        self.first = first
+        self.width = max(first.values(), default=-1) + 1
+
+        def column(name: str, settle: Callable[[Row], Any]) -> _Column | None:
+            return _Column([first[name]], settle) if name in first else None
+
+        self.org = _Column(
+            [first[n] for n in ("org_code", "org") if n in first],
+            lambda row: ctx.org(row, required=True, model=Activity),
+        )
+        self.sector = column("sector", lambda row: ctx.choice(row, "sector", SECTORS))
+        self.modality = column("modality", lambda row: ctx.choice(row, "modality", MODALITIES))
+        self.channel = column(
+            "channel", lambda row: ctx.choice(row, "channel", CHANNELS, default="in_country")
+        )
+        self.status = column(
+            "status", lambda row: ctx.choice(row, "status", STATUSES, default="ongoing")
+        )
+        # Organisation and place may come from no column at all (--org; a missing township
+        # is an error): a column of no cells settles once, like any other.
+        self.place = _Column(
+            [first[n] for n in PLACE_FIELDS if n in first],
+            lambda row: ctx.place(row, township_only=True),
+        )
+        self.month = column("reporting_month", lambda row: ctx.month(row, "reporting_month"))
+        self.start = column("start_date", lambda row: ctx.date(row, "start_date"))
+        self.end = column("end_date", lambda row: ctx.date(row, "end_date"))
+        self.counts = {
+            name: column(name, lambda row, name=name: ctx.count(row, name))
+            for name in ("women", "men", "girls", "boys", "unspecified")
+        }
+        self.total = column("total", lambda row: ctx.count(row, "total", default=None))
+        self.households = column(
+            "households", lambda row: ctx.count(row, "households", default=None)
+        )
+        self.value = column("value", _value)
+
+    def __call__(self, rows: list[tuple[int, list[str]]]) -> Iterator[Built]:
+        """(row number, values or None, errors) for each row, in file order."""
+        if not rows:
+            return
+        table, ctx, first, width = self.table, self.ctx, self.first, self.width
+        # Rows shorter than the hashtag row read as empty cells (as Row.get does).
+        rows = [
+            (number, cells if len(cells) >= width else cells + [""] * (width - len(cells)))
+            for number, cells in rows
+        ]
+        count = len(rows)
+        bad: set[int] = set()
+
+        def settled(col: _Column | None, default: Any) -> list[Any]:
+            if col is None:
+                if default is FAIL:  # a required field without a column: every row fails
+                    bad.update(range(count))
+                return [default] * count
+            return col.values(table, rows, bad)
+
+        orgs = settled(self.org, FAIL)
+        sectors = settled(self.sector, FAIL)
+        modalities = settled(self.modality, FAIL)
+        channels = settled(self.channel, "in_country")
+        statuses = settled(self.status, "ongoing")
+        places = settled(self.place, FAIL)
+        months = settled(self.month, None)
+        starts = settled(self.start, None)
+        ends = settled(self.end, None)
+        women, men, girls, boys, unspecified = (
+            settled(self.counts[name], 0)
+            for name in ("women", "men", "girls", "boys", "unspecified")
+        )
+        totals = settled(self.total, None)
+        households = settled(self.households, None)
+        amounts = settled(self.value, None)
+        at = first.get("unspecified")
+        unspecified_given = (
+            [bool(cells[at].strip()) for _, cells in rows] if at is not None else [False] * count
+        )
+        at = first.get("currency")
+        currencies = [cells[at].strip().upper() for _, cells in rows] if at is not None else None
+        at = first.get("notes")
+        notes = [_text(cells[at]) for _, cells in rows] if at is not None else [""] * count
+        at = first.get("id")
+        given = [cells[at].strip() for _, cells in rows] if at is not None else [""] * count
+        keys = ctx.keys
+
+        for n, (number, cells) in enumerate(rows):
+            if n in bad:
+                yield self._by_row(number, cells)
+                continue
+            month, start, end = months[n], starts[n], ends[n]
+            if (month is None and start is None) or (start and end and end < start):
+                yield self._by_row(number, cells)
+                continue
+            spec = unspecified[n]
+            total = totals[n]
+            if total is not None:
+                known = women[n] + men[n] + girls[n] + boys[n]
+                if not unspecified_given[n] and total >= known:
+                    spec = total - known
+                elif total != known + spec:
+                    yield self._by_row(number, cells)
+                    continue
+            amount = amounts[n]
+            currency = currencies[n] if currencies is not None else ""
+            if amount is not None and not (
+                len(currency) == 3 and currency.isalpha() and currency.isascii()
+            ):
+                yield self._by_row(number, cells)
+                continue
+            org, sector, modality, channel, pcode = (
+                orgs[n],
+                sectors[n],
+                modalities[n],
+                channels[n],
+                places[n],
+            )
+            record = keys(
+                given[n],
+                f"{sector}|{modality}|{channel}|{pcode}|{month}|{start}|{end}",
+                org or "",
+            )
+            yield (
+                number,
+                (
+                    record,
+                    org,
+                    sector,
+                    modality,
+                    channel,
+                    pcode,
+                    month,
+                    start,
+                    end,
+                    statuses[n],
+                    women[n],
+                    men[n],
+                    girls[n],
+                    boys[n],
+                    spec,
+                    households[n],
+                    amount,
+                    currency,
+                    notes[n],
+                ),
+                [],
+            )
+
+    def _by_row(self, number: int, cells: list[str]) -> Built:
+        row = Row(self.table, number, cells)
+        return number, build_activity(row, self.ctx), row.errors
+
+
+def _value(row: Row) -> Decimal | None:
+    raw = row.get("value")
+    if not raw:
+        return None
+    try:
+        return values.decimal(raw)
+    except values.CellError as exc:
+        row.error("value", str(exc), raw)
+        return None
+
+
+def rows_built(table: Table, ctx: Context, build: Callable[[Row, Context], Any]):
+    """The row-by-row builder with the batch interface, for kinds without a batch builder."""
+
+    def build_rows(rows: list[tuple[int, list[str]]]) -> Iterator[Built]:
+        for number, cells in rows:
+            row = Row(table, number, cells)
+            yield number, build(row, ctx), row.errors
+
+    return build_rows
+
+
+def batch_builder(table: Table, ctx: Context, build: Callable[[Row, Context], Any]):
+    """How the pipeline builds this table's rows: a batch at a time where a kind allows it."""
+    if table.kind == "activities" and build is build_activity:
+        return ActivityBatches(table, ctx)
+    return rows_built(table, ctx, build)
