@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_htmx",
+    # Makes /api/docs load django-ninja's own Swagger UI files, not a CDN (decision 0076).
+    "ninja",
     "corridor.core",
     "corridor.accounts",
     "corridor.audit",

@@ -221,6 +221,12 @@ ROUTES: dict[str, Route] = {
     ),
     # --- API: gaps (aggregates over what the caller may see)
     "GET /api/gaps/": Route(SIGNED_IN, query={"month": "2024-03"}),
+    # --- API: what the pages show (aggregates and summaries over what the caller may see)
+    "GET /api/web/headlines": Route(SIGNED_IN),
+    "GET /api/web/trends": Route(SIGNED_IN),
+    "GET /api/web/map": Route(SIGNED_IN, query={"layer": "coverage"}),
+    "GET /api/web/townships/{pcode}": Route(SIGNED_IN, args={"pcode": TOWNSHIP}),
+    "GET /api/web/organisations/{pk}": Route(ORG_READ, obj="organisation"),
     # --- API: gazetteer (public reference data; signing in still required)
     "GET /api/geo/resolve": Route(SIGNED_IN, query={"name": "Hpakant"}),
     "POST /api/geo/resolve": Route(SIGNED_IN, body=lambda w, whose: {"names": ["Hpakant"]}),

@@ -157,3 +157,30 @@ def test_sign_in_switch_language_browse_filter_and_report(live_server, browser_p
     assert "သိမ်းပြီးပါပြီ" in page.locator(".messages").inner_text()
     assert Activity.objects.filter(women=40, admin_unit=unit).count() == 1
     assert reached_food() == "၁၂၇"
+
+
+def test_api_docs_render_under_the_csp_from_our_own_files(live_server, browser_page):
+    page = browser_page
+    refused, outside = [], []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text)
+            if message.type == "error" or "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.on(
+        "request",
+        lambda request: (
+            None
+            if request.url.startswith(live_server.url) or request.url.startswith("data:")
+            else outside.append(request.url)
+        ),
+    )
+    page.goto(f"{live_server.url}/api/docs")
+    page.locator('[data-path="/api/web/headlines"]').first.wait_for()
+    assert page.locator('[data-path="/api/web/townships/{pcode}"]').count() >= 1
+    shot(page, "api-docs")
+    assert not refused, refused
+    assert not outside, outside

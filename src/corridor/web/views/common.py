@@ -49,8 +49,16 @@ def latest_month(user: Any) -> dt.date:
 
 def filters_from(request: Any) -> tuple[FilterForm, Filters, str]:
     form = FilterForm(request.GET or None)
+    return (form, *filters_for(request.user, form))
+
+
+def filters_for(user: Any, form: FilterForm) -> tuple[Filters, str]:
+    """The dashboard's period, place and sector from its filter form, and the map layer.
+
+    The pages ignore a form that does not validate (they show the defaults); the API refuses it.
+    """
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    end = data.get("end") or latest_month(request.user)
+    end = data.get("end") or latest_month(user)
     start = data.get("start") or month_start(
         dt.date(
             end.year - (1 if end.month < DEFAULT_MONTHS else 0),
@@ -63,7 +71,7 @@ def filters_from(request: Any) -> tuple[FilterForm, Filters, str]:
     filters = Filters(
         start=start, end=end, state=data.get("state") or None, sector=data.get("sector") or None
     )
-    return form, filters, data.get("map") or "idps"
+    return filters, data.get("map") or "idps"
 
 
 def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:

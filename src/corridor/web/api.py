@@ -1,0 +1,309 @@
+"""JSON API for what the pages show: dashboard headlines, trends and map values, township and
+organisation summaries.
+
+Each operation calls the function its page calls (web/dashboard.py, web/places.py) with the
+signed-in user, so the numbers are the page's numbers, scoped the same way. Filters take the
+page's names and forms; a filter the page would ignore is refused here with a 400.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from corridor.gaps.api import GapRowOut
+from corridor.geo.models import AdminUnit, Level
+from corridor.web import dashboard
+from corridor.web.dashboard import Filters
+from corridor.web.forms import FilterForm
+from corridor.web.places import organisation_summary, township_get, township_summary
+from corridor.web.views.common import filters_for
+
+router = Router(tags=["pages"], auth=django_auth)
+
+
+class FilterIn(Schema):
+    start: str | None = None  # YYYY-MM
+    end: str | None = None  # YYYY-MM
+    state: str | None = None  # a state/region p-code
+    sector: str | None = None
+
+
+class FiltersOut(Schema):
+    start: str
+    end: str
+    state: str | None
+    sector: str | None
+
+
+class HeadlineOut(Schema):
+    key: str
+    label: str
+    value: int | None
+    source: str
+    as_of: dt.date | None
+
+
+class HeadlinesOut(Schema):
+    filters: FiltersOut
+    headlines: list[HeadlineOut]
+
+
+class PointOut(Schema):
+    month: str
+    value: int | None
+
+
+class SeriesOut(Schema):
+    key: str
+    title: str
+    points: list[PointOut]
+
+
+class TrendsOut(Schema):
+    filters: FiltersOut
+    series: list[SeriesOut]
+
+
+class MapValueOut(Schema):
+    pcode: str
+    township: str
+    township_my: str
+    value: float
+
+
+class MapOut(Schema):
+    filters: FiltersOut
+    layer: str
+    townships: list[MapValueOut]
+
+
+class FigureOut(Schema):
+    id: uuid.UUID
+    as_of: dt.date
+    idps: int
+    people_in_need: int | None
+    refugees: int | None
+    source_title: str
+    source_publisher: str
+
+
+class IncidentOut(Schema):
+    id: uuid.UUID
+    occurred_on: dt.date
+    incident_type: str
+    fatalities: int
+    injuries: int
+    detained: int
+
+
+class PresenceOut(Schema):
+    organisation_id: uuid.UUID
+    label: str
+    people_reached: int
+    reports: int
+    last_month: dt.date | None
+
+
+class TownshipOut(Schema):
+    pcode: str
+    township: str
+    township_my: str
+    state_pcode: str | None
+    state: str | None
+    month: str
+    gaps: list[GapRowOut]
+    figures: list[FigureOut]
+    incidents: list[IncidentOut]
+    present: list[PresenceOut]
+    hidden_organisations: int
+
+
+class ActivityRowOut(Schema):
+    id: uuid.UUID
+    reporting_month: dt.date | None
+    pcode: str
+    township: str
+    sector: str
+    people_reached: int
+
+
+class TransferRowOut(Schema):
+    sent_on: dt.date
+    from_organisation: str
+    to_organisation: str
+    amount: str
+    currency: str
+    status: str
+
+
+class OrganisationOut(Schema):
+    id: uuid.UUID
+    name: str
+    name_my: str
+    kind: str
+    visibility: str
+    people_reached: int
+    reports: int
+    townships: int
+    activities: list[ActivityRowOut]
+    transfers: list[TransferRowOut]
+
+
+def _filters(request: HttpRequest, params: FilterIn, layer: str | None = None) -> Filters:
+    values = {k: v for k, v in params.dict().items() if v}
+    if layer:
+        values["map"] = layer
+    form = FilterForm(values)
+    if not form.is_valid():
+        reasons = "; ".join(
+            f"{'layer' if name == 'map' else name}: {' '.join(errs)}"
+            for name, errs in form.errors.items()
+        )
+        raise HttpError(400, reasons)
+    filters, _layer = filters_for(request.user, form)
+    return filters
+
+
+def _filters_out(filters: Filters) -> dict[str, Any]:
+    return {
+        "start": filters.start.strftime("%Y-%m"),
+        "end": filters.end.strftime("%Y-%m"),
+        "state": filters.state,
+        "sector": filters.sector,
+    }
+
+
+@router.get("/headlines", response=HeadlinesOut, summary="Dashboard headline figures")
+def headlines(request: HttpRequest, params: Query[FilterIn]) -> dict:
+    """IDPs, incidents, people reached and organisations active, each with source and date."""
+    filters = _filters(request, params)
+    return {
+        "filters": _filters_out(filters),
+        "headlines": dashboard.headlines(request.user, filters),
+    }
+
+
+@router.get("/trends", response=TrendsOut, summary="Dashboard trend series by month")
+def trends(request: HttpRequest, params: Query[FilterIn]) -> dict:
+    filters = _filters(request, params)
+    return {
+        "filters": _filters_out(filters),
+        "series": [
+            {
+                "key": s.key,
+                "title": s.title,
+                "points": [{"month": m.strftime("%Y-%m"), "value": v} for m, v in s.points],
+            }
+            for s in dashboard.trends(request.user, filters)
+        ],
+    }
+
+
+@router.get("/map", response=MapOut, summary="Map values per township for one layer")
+def map_values(request: HttpRequest, params: Query[FilterIn], layer: str = "idps") -> dict:
+    """Layers: idps (latest figure), incidents (count in the period), coverage (last month)."""
+    filters = _filters(request, params, layer)
+    values = dashboard.map_values(request.user, filters, layer)
+    names = {
+        pcode: (en, my)
+        for pcode, en, my in AdminUnit.objects.filter(level=Level.TOWNSHIP).values_list(
+            "pcode", "name_en", "name_my"
+        )
+    }
+    return {
+        "filters": _filters_out(filters),
+        "layer": layer,
+        "townships": [
+            {
+                "pcode": pcode,
+                "township": names.get(pcode, ("", ""))[0],
+                "township_my": names.get(pcode, ("", ""))[1],
+                "value": value,
+            }
+            for pcode, value in sorted(values.items())
+            if value is not None
+        ],
+    }
+
+
+@router.get("/townships/{pcode}", response=TownshipOut, summary="A township's page as data")
+def township(request: HttpRequest, pcode: str, month: str | None = None) -> dict:
+    """Gaps of one month (default: the latest reported here), figures, incidents, who is
+    present (and how many more organisations work there unnamed)."""
+    unit = township_get(pcode)
+    if unit is None:
+        raise HttpError(404, f"no township {pcode!r}")
+    summary = township_summary(request.user, unit, month)
+    state = unit.parent.parent if unit.parent else None
+    return {
+        "pcode": unit.pcode,
+        "township": unit.name_en,
+        "township_my": unit.name_my,
+        "state_pcode": state.pcode if state else None,
+        "state": state.name_en if state else None,
+        "month": summary.gaps.month.strftime("%Y-%m"),
+        "gaps": summary.gaps.rows,
+        "figures": [
+            {
+                "id": f.pk,
+                "as_of": f.as_of,
+                "idps": f.idps,
+                "people_in_need": f.people_in_need,
+                "refugees": f.refugees,
+                "source_title": f.source.title,
+                "source_publisher": f.source.publisher,
+            }
+            for f in summary.figures
+        ],
+        "incidents": summary.incidents,
+        "present": summary.present,
+        "hidden_organisations": summary.hidden,
+    }
+
+
+@router.get("/organisations/{pk}", response=OrganisationOut, summary="An organisation's page")
+def organisation(request: HttpRequest, pk: uuid.UUID) -> dict:
+    """Its activities (latest 100), people reached and transfers (latest 50) you may see."""
+    summary = organisation_summary(request.user, pk)
+    if summary is None:
+        raise HttpError(404, "no such organisation")
+    org = summary.organisation
+    return {
+        "id": org.pk,
+        "name": org.name,
+        "name_my": org.name_my,
+        "kind": org.kind,
+        "visibility": org.visibility,
+        "people_reached": summary.people_reached,
+        "reports": summary.reports,
+        "townships": summary.townships,
+        "activities": [
+            {
+                "id": a.pk,
+                "reporting_month": a.reporting_month,
+                "pcode": a.admin_unit_id,
+                "township": a.admin_unit.name_en,
+                "sector": a.sector,
+                "people_reached": a.people_reached,
+            }
+            for a in summary.activities
+        ],
+        "transfers": [
+            {
+                "sent_on": t.sent_on,
+                "from_organisation": str(t.from_organisation),
+                "to_organisation": str(t.to_organisation),
+                "amount": str(t.amount),
+                "currency": t.currency,
+                "status": t.status,
+            }
+            for t in summary.transfers
+        ],
+    }

@@ -1,0 +1,159 @@
+"""What the township and organisation pages show, read through the viewer's scoped queries.
+
+The pages render these summaries and the JSON API (web/api.py) serialises the same objects,
+so the two cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+
+from corridor.aid.queries import activities_visible_to
+from corridor.funds.queries import transfers_visible_to
+from corridor.gaps.queries import REACH, GapInputError, GapTable, gap_table, month_start
+from corridor.geo.models import AdminUnit, Level
+from corridor.orgs.models import Organisation, Visibility
+from corridor.orgs.queries import organisations_visible_to
+from corridor.situation.queries import figures_visible_to, incidents_visible_to
+
+FIGURES_SHOWN = 24
+INCIDENTS_SHOWN = 50
+ACTIVITIES_SHOWN = 100
+TRANSFERS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class Presence:
+    """An organisation the viewer may see, reporting in a township."""
+
+    organisation_id: Any
+    label: str  # the alias for a pseudonymous organisation, else its name
+    people_reached: int
+    reports: int
+    last_month: dt.date | None
+
+
+@dataclass
+class TownshipSummary:
+    unit: AdminUnit
+    figures: list[Any]
+    incidents: list[Any]
+    present: list[Presence]
+    hidden: int  # organisations reporting here that the viewer may not see
+    gaps: GapTable
+
+
+@dataclass
+class OrganisationSummary:
+    organisation: Organisation
+    activities: list[Any]
+    people_reached: int
+    reports: int
+    townships: int
+    transfers: list[Any]
+
+
+def township_get(pcode: str) -> AdminUnit | None:
+    return (
+        AdminUnit.objects.filter(pcode=pcode, level=Level.TOWNSHIP)
+        .select_related("parent__parent")
+        .first()
+    )
+
+
+def township_summary(user: Any, unit: AdminUnit, month: str | dt.date | None) -> TownshipSummary:
+    """Figures, incidents, who is present and the gaps of one month (default: the latest
+    month reported here; a month that cannot be read falls back to it too)."""
+    figures = (
+        figures_visible_to(user)
+        .filter(admin_unit=unit)
+        .select_related("source")
+        .order_by("-as_of")[:FIGURES_SHOWN]
+    )
+    incidents = (
+        incidents_visible_to(user)
+        .filter(admin_unit=unit)
+        .order_by("-occurred_on")[:INCIDENTS_SHOWN]
+    )
+    activities = activities_visible_to(user).filter(admin_unit=unit)
+    latest_month = activities.aggregate(m=Max("reporting_month"))["m"] or month_start(
+        timezone.localdate()
+    )
+    organisations = organisations_visible_to(user)
+    present = [
+        Presence(
+            organisation_id=row["organisation_id"],
+            label=(
+                row["organisation__alias"]
+                if row["organisation__visibility"] == Visibility.PSEUDONYMOUS
+                else row["organisation__name"]
+            ),
+            people_reached=row["reached"] or 0,
+            reports=row["rows"],
+            last_month=row["last"],
+        )
+        for row in activities.filter(organisation__in=organisations)
+        .order_by()
+        .values(
+            "organisation_id",
+            "organisation__name",
+            "organisation__visibility",
+            "organisation__alias",
+        )
+        .annotate(reached=Sum(REACH), rows=Count("id"), last=Max("reporting_month"))
+        .order_by("-last", "organisation__name")
+    ]
+    hidden = (
+        activities.exclude(organisation__in=organisations)
+        .values("organisation_id")
+        .distinct()
+        .count()
+    )
+    try:
+        chosen = month_start(month or latest_month)
+    except GapInputError:
+        chosen = latest_month
+    table = gap_table(
+        chosen,
+        activities=activities_visible_to(user).filter(admin_unit=unit),
+        figures=figures_visible_to(user).filter(admin_unit=unit),
+    )
+    return TownshipSummary(unit, list(figures), list(incidents), present, hidden, table)
+
+
+def organisation_summary(user: Any, pk: Any) -> OrganisationSummary | None:
+    """An organisation's activities, reach and transfers, or None when the viewer may not
+    see the organisation."""
+    organisation = organisations_visible_to(user).filter(pk=pk).first()
+    if organisation is None:
+        return None
+    activities = (
+        activities_visible_to(user)
+        .filter(organisation=organisation)
+        .select_related("admin_unit")
+        .order_by("-reporting_month", "-start_date")
+    )
+    totals = activities.aggregate(
+        reached=Sum(REACH), rows=Count("id"), townships=Count("admin_unit_id", distinct=True)
+    )
+    transfers = (
+        (
+            transfers_visible_to(user).filter(from_organisation=organisation)
+            | transfers_visible_to(user).filter(to_organisation=organisation)
+        )
+        .select_related("from_organisation", "to_organisation")
+        .order_by("-sent_on")[:TRANSFERS_SHOWN]
+    )
+    return OrganisationSummary(
+        organisation=organisation,
+        activities=list(activities[:ACTIVITIES_SHOWN]),
+        people_reached=totals["reached"] or 0,
+        reports=totals["rows"],
+        townships=totals["townships"],
+        transfers=list(transfers),
+    )
