@@ -146,3 +146,41 @@ def test_every_command_answers_a_wrong_flag_with_one_line(cli_instance):
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1, (module.NAME, result.stderr)
         assert lines[0].startswith(f"corridor {module.NAME}: error: "), lines[0]
+
+
+def test_init_asks_a_person_at_a_terminal(cli_instance):
+    """A person runs `corridor init` in a terminal and answers its questions."""
+    import os
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a session leader whose controlling terminal is the pty
+        os.execve(CORRIDOR, [CORRIDOR, "init"], cli_instance.env)  # noqa: S606
+
+    def read_until(text, timeout=120):
+        seen = b""
+        deadline = time.monotonic() + timeout
+        while text.encode() not in seen:
+            assert time.monotonic() < deadline, seen.decode(errors="replace")
+            ready, _, _ = select.select([fd], [], [], 1)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:  # the child closed the terminal
+                    break
+                seen += chunk
+        return seen.decode(errors="replace")
+
+    read_until("user name:")
+    os.write(fd, b"fieldlead\n")
+    read_until("Password (12 characters or more):")
+    os.write(fd, PASSWORD.encode() + b"\n")
+    read_until("Password again:")
+    os.write(fd, PASSWORD.encode() + b"\n")
+    output = read_until("Ready.")
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, output
+    assert "Administrator 'fieldlead' created." in output
+    assert PASSWORD not in output  # not echoed

@@ -319,7 +319,9 @@ def _load(*, prompt: bool) -> Keyring:
     stamp = _stamp(path)
     if _state.keyring is not None and _state.stamp == stamp:
         return _state.keyring
-    keyring, seal = keyring_read(path, _passphrase(prompt), _state.seal)
+    # Ask for a passphrase only when the file is sealed: an open keyring needs none.
+    sealed = bool(_read_document(path).get("protection"))
+    keyring, seal = keyring_read(path, _passphrase(prompt) if sealed else None, _state.seal)
     _state.keyring, _state.stamp, _state.seal = keyring, stamp, seal
     return keyring
 
