@@ -315,3 +315,49 @@ class IncidentForm(UnicodeTextMixin, SourceFields):
         "source_publisher",
         "source_reliability",
     ]
+
+
+UPLOAD_FORMATS = [
+    ("", _("Tell from the file")),
+    ("hxl", _("HXL-tagged CSV or XLSX")),
+    ("kobo-csv", _("KoBoToolbox/ODK submissions, CSV")),
+    ("kobo-json", _("KoBoToolbox/ODK submissions, JSON")),
+    ("acled", _("ACLED event CSV")),
+]
+UPLOAD_KINDS = [
+    ("", _("Tell from the file")),
+    ("activities", _("4W activities")),
+    ("figures", _("Displacement figures")),
+    ("incidents", _("Incidents")),
+]
+# The page holds a checked file until it is imported (web/uploads.py); bigger files go
+# through `corridor import` or the API.
+UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("HXL CSV or XLSX, KoBoToolbox CSV or JSON, or ACLED CSV; at most 50 MB."),
+    )
+    format = forms.ChoiceField(label=_("Format"), choices=UPLOAD_FORMATS, required=False)
+    kind = forms.ChoiceField(label=_("What the rows are"), choices=UPLOAD_KINDS, required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=None,
+        help_text=_("Rows are recorded for this organisation; a row naming another is refused."),
+    )
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if organisations.count() == 1:
+            self.fields["organisation"].initial = organisations.get().pk
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than 50 MB. Import it with `corridor import` instead.")
+            )
+        return upload

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from corridor.web.views import dashboard, entry, gaps, language, lists, places
+from corridor.web.views import dashboard, entry, gaps, language, lists, places, upload
 
 app_name = "web"
 
@@ -17,5 +17,7 @@ urlpatterns = [
     path("enter/figure/", entry.figure_entry, name="enter_figure"),
     path("enter/incident/", entry.incident_entry, name="enter_incident"),
     path("enter/townships/", entry.township_search, name="township_search"),
+    path("enter/upload/", upload.upload_page, name="upload"),
+    path("enter/upload/apply/", upload.upload_apply, name="upload_apply"),
     path("language/", language.language_switch, name="language"),
 ]

@@ -67,9 +67,7 @@ def test_picking_fills_the_box_and_clears_the_matches(client, editor, data):
     assert client.get("/enter/townships/", {"pick": "MMR999999"}).status_code == 404
 
 
-def test_a_changed_field_comes_back_alone_with_its_error_and_nothing_is_saved(
-    client, editor, data
-):
+def test_a_changed_field_comes_back_alone_with_its_error_and_nothing_is_saved(client, editor, data):
     form = {
         "organisation": str(data["org"].pk),
         "township": TOWNSHIP,

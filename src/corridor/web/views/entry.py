@@ -35,7 +35,7 @@ from corridor.web.forms import (
 from corridor.web.townships import search_text, townships_matching
 
 
-def _reporting_for(user: Any) -> Any:
+def reporting_organisations(user: Any) -> Any:
     organisations = organisations_user_can_report_for(user)
     if not organisations.exists():
         raise PermissionDenied(_("You are not an editor of any organisation."))
@@ -84,7 +84,7 @@ def _page(request: Any, form: Any, title: str) -> HttpResponse:
 
 @login_required
 def activity_entry(request: Any) -> HttpResponse:
-    organisations = _reporting_for(request.user)
+    organisations = reporting_organisations(request.user)
     form = ActivityForm(request.POST or None, organisations=organisations)
     validate_on_change(form, request.path)
     if (fragment := _field_check(request, form)) is not None:
@@ -105,7 +105,7 @@ def activity_entry(request: Any) -> HttpResponse:
 
 @login_required
 def figure_entry(request: Any) -> HttpResponse:
-    organisations = _reporting_for(request.user)
+    organisations = reporting_organisations(request.user)
     form = FigureForm(
         request.POST or None, sources=sources_visible_to(request.user), organisations=organisations
     )
@@ -125,7 +125,7 @@ def figure_entry(request: Any) -> HttpResponse:
 
 @login_required
 def incident_entry(request: Any) -> HttpResponse:
-    organisations = _reporting_for(request.user)
+    organisations = reporting_organisations(request.user)
     form = IncidentForm(
         request.POST or None, sources=sources_visible_to(request.user), organisations=organisations
     )
