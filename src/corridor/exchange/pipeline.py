@@ -32,7 +32,7 @@ from corridor.exchange.kinds.batches import batch_builder
 from corridor.exchange.models import ImportBatch, ImportRun, RunStatus
 from corridor.exchange.safety import neutralise
 from corridor.exchange.table import RowError, Table
-from corridor.exchange.writer import Upsert
+from corridor.exchange.writer import Upsert, bulk_session
 from corridor.geo.services import place_review_add
 from corridor.situation.models import Incident, Source
 
@@ -293,16 +293,17 @@ def run_import(
 
     ctx = new_context(table)
     try:
-        if resumable and not dry_run:
-            _check_only(table, ctx, result, spec, batch_size)
-            if result.ok:
-                again = read(path, name=name, kind=table.kind, progress=None)
-                reviews = ctx.reviews
-                ctx = new_context(again)
-                ctx.reviews = reviews
-                _apply_batches(again, ctx, result, spec, batch_size, run)
-        else:
-            _apply_at_once(table, ctx, result, spec, batch_size, dry_run)
+        with bulk_session():
+            if resumable and not dry_run:
+                _check_only(table, ctx, result, spec, batch_size)
+                if result.ok:
+                    again = read(path, name=name, kind=table.kind, progress=None)
+                    reviews = ctx.reviews
+                    ctx = new_context(again)
+                    ctx.reviews = reviews
+                    _apply_batches(again, ctx, result, spec, batch_size, run)
+            else:
+                _apply_at_once(table, ctx, result, spec, batch_size, dry_run)
     finally:
         _queue_reviews(ctx, by, result)
     if not result.ok:
