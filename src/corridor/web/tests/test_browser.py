@@ -184,3 +184,132 @@ def test_api_docs_render_under_the_csp_from_our_own_files(live_server, browser_p
     shot(page, "api-docs")
     assert not refused, refused
     assert not outside, outside
+
+
+def _signed_in_browser(page, live_server, user) -> None:
+    """Carry a fully signed-in session (password and second factor) into the browser."""
+    from django.conf import settings
+
+    from corridor.testing.signin import signed_in_client
+
+    cookie = signed_in_client(user).cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+
+
+def _editor(language: str = "my") -> tuple:
+    admin_units_load()
+    org = f.OrganisationFactory(name="Helping Hands")
+    user = f.UserFactory(username="picker", language=language)
+    f.MembershipFactory(user=user, organisation=org, role=OrgRole.EDITOR)
+    return user, org
+
+
+def test_township_picker_searches_burmese_as_you_type(live_server, browser_page):
+    page = browser_page
+    user, org = _editor()
+    unit = AdminUnit.objects.get(pcode=TOWNSHIP)
+    _signed_in_browser(page, live_server, user)
+    searches = []
+    page.on(
+        "request",
+        lambda request: (
+            searches.append(request.url) if "/enter/townships/" in request.url else None
+        ),
+    )
+    page.goto(f"{live_server.url}/enter/activity/")
+    assert page.locator("html").get_attribute("lang") == "my"
+    picker = page.locator("#id_township")
+    picker.click()
+    # Typed key by key, as on a phone: htmx waits for a pause, then asks once.
+    picker.press_sequentially(unit.name_my[:3], delay=60)
+    choice = page.locator(f'#township-results button[data-pcode="{TOWNSHIP}"]')
+    choice.wait_for()
+    assert searches, "the picker did not ask the server"
+    assert unit.name_my in choice.inner_text()
+    assert page.locator("datalist#townships option").count() == 0  # one list, not two
+    shot(page, "picker-my")
+    choice.click()
+    page.wait_for_function(
+        "pcode => document.querySelector('#id_township').value.endsWith(pcode)", arg=TOWNSHIP
+    )
+    assert page.locator("#id_township").input_value() == (
+        f"{unit.name_en} · {unit.name_my} · {TOWNSHIP}"
+    )
+    assert page.locator("#township-results button").count() == 0
+    assert page.evaluate("document.activeElement.id") == "id_township"
+
+    # Inline validation: a negative number is refused next to its field, before saving.
+    page.fill("#id_women", "-5")
+    page.press("#id_women", "Tab")
+    error = page.locator("#id_women").locator("xpath=..").locator(".error")
+    error.wait_for()
+    assert Activity.objects.count() == 0
+    page.fill("#id_women", "40")
+    page.press("#id_women", "Tab")
+    page.locator("#id_women").locator("xpath=..").locator(".error").wait_for(state="detached")
+
+    page.fill("#id_reporting_month", "2024-03")
+    page.select_option("#id_sector", "health")
+    page.select_option("#id_modality", "service")
+    page.get_by_role("button", name="သိမ်းရန်").click()
+    page.wait_for_url(re.compile(rf"/townships/{TOWNSHIP}/"))
+    saved = Activity.objects.get()
+    assert (saved.admin_unit_id, saved.women, saved.organisation_id) == (TOWNSHIP, 40, org.pk)
+
+
+def test_gap_filters_swap_the_table_in_place(live_server, browser_page):
+    page = browser_page
+    user, org = _editor(language="en")
+    unit = AdminUnit.objects.get(pcode=TOWNSHIP)
+    f.DisplacementFigureFactory(admin_unit=unit, as_of=dt.date(2024, 3, 20), idps=5000)
+    f.ActivityFactory(admin_unit=unit, organisation=org, reporting_month=dt.date(2024, 3, 1))
+    _signed_in_browser(page, live_server, user)
+    page.goto(f"{live_server.url}/gaps/?month=2024-03")
+    assert page.locator("#coverage-map svg").count() == 1
+    loads = []
+    page.on("load", lambda: loads.append(page.url))
+    page.select_option("#id_sector", "health")
+    page.get_by_role("button", name="Apply").click()
+    page.locator("#coverage-map-link").wait_for()  # the map became a link: htmx swapped in place
+    page.wait_for_url(re.compile(r"sector=health"))
+    assert not loads, "the whole page was reloaded"
+    sectors = page.locator("#gap-table tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.sector)"
+    )
+    assert set(sectors) == {"health"}
+    page.locator("#coverage-map-link").click()
+    page.wait_for_load_state()
+    assert page.locator("#coverage-map svg").count() == 1
+
+
+def test_upload_check_shows_the_error_report(live_server, browser_page, tmp_path):
+    page = browser_page
+    user, _org = _editor()
+    _signed_in_browser(page, live_server, user)
+    bad = tmp_path / "4w-bad.csv"
+    bad.write_text(
+        "#sector,#modality,#adm3+code,#date+reported,#reached+f+adults\r\n"
+        f"health,service,{TOWNSHIP},2024-03,9\r\n"
+        f"football,service,{TOWNSHIP},2024-03,-3\r\n",
+        encoding="utf-8",
+    )
+    page.goto(f"{live_server.url}/enter/upload/")
+    assert page.locator("h1").inner_text() == "ဖိုင် တင်ရန်"
+    page.set_input_files("#id_file", str(bad))
+    page.get_by_role("button", name="ဖိုင်ကို စစ်ဆေးရန်").click()
+    page.locator("#upload-errors").wait_for()
+    rows = page.locator("#upload-errors tbody tr").evaluate_all(
+        "rows => rows.map(r => Array.from(r.cells).map(c => c.innerText))"
+    )
+    assert rows[0][:3] == ["3", "#sector", "football"]
+    assert ["3", "#reached+f+adults", "-3", "must be 0 or more, not -3"] in rows
+    assert "ပြဿနာ ၂ ခု" in page.locator("#upload-report").inner_text()
+    assert page.get_by_role("button", name="ယခု ထည့်သွင်းရန်").count() == 0
+    shot(page, "upload-errors-my")
+    with page.expect_download() as download:
+        page.locator('#upload-report a[href$="errors.csv"]').click()
+    report = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "4w-bad.csv,3,#sector,football" in report
+    assert Activity.objects.count() == 0
