@@ -84,7 +84,7 @@ class MapOut(Schema):
     townships: list[MapValueOut]
 
 
-class FigureOut(Schema):
+class TownshipFigureOut(Schema):
     id: uuid.UUID
     as_of: dt.date
     idps: int
@@ -94,7 +94,7 @@ class FigureOut(Schema):
     source_publisher: str
 
 
-class IncidentOut(Schema):
+class TownshipIncidentOut(Schema):
     id: uuid.UUID
     occurred_on: dt.date
     incident_type: str
@@ -111,7 +111,7 @@ class PresenceOut(Schema):
     last_month: dt.date | None
 
 
-class TownshipOut(Schema):
+class TownshipSummaryOut(Schema):
     pcode: str
     township: str
     township_my: str
@@ -119,8 +119,8 @@ class TownshipOut(Schema):
     state: str | None
     month: str
     gaps: list[GapRowOut]
-    figures: list[FigureOut]
-    incidents: list[IncidentOut]
+    figures: list[TownshipFigureOut]
+    incidents: list[TownshipIncidentOut]
     present: list[PresenceOut]
     hidden_organisations: int
 
@@ -143,7 +143,7 @@ class TransferRowOut(Schema):
     status: str
 
 
-class OrganisationOut(Schema):
+class OrganisationSummaryOut(Schema):
     id: uuid.UUID
     name: str
     name_my: str
@@ -233,7 +233,7 @@ def map_values(request: HttpRequest, params: Query[FilterIn], layer: str = "idps
     }
 
 
-@router.get("/townships/{pcode}", response=TownshipOut, summary="A township's page as data")
+@router.get("/townships/{pcode}", response=TownshipSummaryOut, summary="A township's page as data")
 def township(request: HttpRequest, pcode: str, month: str | None = None) -> dict:
     """Gaps of one month (default: the latest reported here), figures, incidents, who is
     present (and how many more organisations work there unnamed)."""
@@ -268,7 +268,9 @@ def township(request: HttpRequest, pcode: str, month: str | None = None) -> dict
     }
 
 
-@router.get("/organisations/{pk}", response=OrganisationOut, summary="An organisation's page")
+@router.get(
+    "/organisations/{pk}", response=OrganisationSummaryOut, summary="An organisation's page as data"
+)
 def organisation(request: HttpRequest, pk: uuid.UUID) -> dict:
     """Its activities (latest 100), people reached and transfers (latest 50) you may see."""
     summary = organisation_summary(request.user, pk)

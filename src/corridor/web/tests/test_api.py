@@ -150,3 +150,27 @@ def test_the_api_is_documented_without_a_cdn(client):
     assert 'src="/static/ninja/swagger-ui-bundle.js"' in docs
     assert "cdn" not in docs.lower()
     assert "https://" not in docs
+
+
+def test_schema_names_are_unique_across_routers():
+    """django-ninja names OpenAPI components by class name: two routers' ``FigureOut`` would
+    silently share one schema, and one of them would document the wrong fields."""
+    from ninja import Schema
+
+    import corridor.api  # noqa: F401 — loads every router and its schemas
+
+    def walk(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from walk(sub)
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for cls in walk(Schema):
+        if not cls.__module__.startswith("corridor."):
+            continue
+        where = f"{cls.__module__}.{cls.__qualname__}"
+        if cls.__name__ in seen and seen[cls.__name__] != where:
+            clashes.append((seen[cls.__name__], where))
+        seen.setdefault(cls.__name__, where)
+    assert not clashes
