@@ -1,0 +1,114 @@
+"""The batch upsert: exact created/changed counts, no-op repeats, encrypted values kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.db import connection
+
+from corridor.aid.models import Activity
+from corridor.exchange.kinds import KINDS
+from corridor.exchange.writer import Upsert
+from corridor.situation.models import Incident
+from corridor.testing.factories import OrganisationFactory, township
+
+pytestmark = pytest.mark.django_db
+
+
+def _activity(pk, org, women=1, notes=""):
+    return (
+        pk,
+        str(org.pk),
+        "health",
+        "cash",
+        "in_country",
+        "MMR005022",
+        dt.date(2024, 3, 1),
+        None,
+        None,
+        "ongoing",
+        women,
+        0,
+        0,
+        0,
+        0,
+        None,
+        None,
+        "",
+        notes,
+    )
+
+
+@pytest.fixture
+def activities():
+    township()
+    return Upsert(Activity, KINDS["activities"].columns, ("id",))
+
+
+def test_counts_new_changed_and_unchanged_rows(activities):
+    org = OrganisationFactory()
+    ids = [uuid.uuid4() for _ in range(3)]
+    assert activities.write([_activity(pk, org) for pk in ids]) == (3, 0)
+    stamps = dict(Activity.objects.values_list("id", "updated_at"))
+
+    assert activities.write([_activity(pk, org) for pk in ids]) == (0, 0)
+    assert dict(Activity.objects.values_list("id", "updated_at")) == stamps
+
+    extra = uuid.uuid4()
+    rows = [_activity(ids[0], org, women=5), _activity(ids[1], org), _activity(extra, org)]
+    assert activities.write(rows) == (1, 1)
+    assert Activity.objects.get(pk=ids[0]).women == 5
+    assert Activity.objects.get(pk=ids[1]).updated_at == stamps[ids[1]]
+    assert Activity.objects.count() == 4
+
+
+def test_hex_and_uuid_forms_of_an_id_are_the_same_record(activities):
+    org = OrganisationFactory()
+    pk = uuid.uuid4()
+    assert activities.write([_activity(pk.hex, org)]) == (1, 0)
+    assert activities.write([_activity(pk, org, women=2)]) == (0, 1)
+    assert Activity.objects.get().pk == pk
+
+
+def test_the_last_row_with_a_key_in_one_batch_counts(activities):
+    org = OrganisationFactory()
+    pk = uuid.uuid4()
+    rows = [_activity(pk, org, notes="first"), _activity(pk, org, notes="second")]
+    assert activities.write(rows) == (1, 0)
+    assert Activity.objects.get().notes == "second"
+
+
+def test_a_row_stored_after_the_lookup_is_updated_not_lost(activities):
+    org = OrganisationFactory()
+    pk = uuid.uuid4()
+    activities.write([_activity(pk, org)])
+
+    # The caller looked the batch up before someone else stored the row.
+    assert activities.write([_activity(pk, org, women=9)], stored=set()) == (0, 1)
+    assert Activity.objects.get().women == 9
+
+
+def test_unchanged_encrypted_values_keep_their_ciphertext():
+    township()
+    incidents = Upsert(Incident, KINDS["incidents"].columns, ("id",))
+    pk = uuid.uuid4()
+    row = (pk, dt.date(2024, 3, 1), "airstrike", "MMR005022", 21.5, 93.5, 1, 0, 0, "", None)
+
+    def stored():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT latitude, longitude FROM situation_incident")
+            return cursor.fetchall()
+
+    assert incidents.write([row]) == (1, 0)
+    first = stored()
+    assert "21.5" not in str(first)  # encrypted at rest
+
+    assert incidents.write([row]) == (0, 0)
+    assert stored() == first
+
+    moved = (*row[:4], 21.6, *row[5:])
+    assert incidents.write([moved]) == (0, 1)
+    assert stored()[0][0] != first[0][0]
+    assert Incident.objects.get().latitude == 21.6
