@@ -139,10 +139,10 @@ class _Writer:
         if spec.conflict == ("id",):
             owners = self.rows.stored((values[0] for values in batch), spec.owner)
             self.stored = set(owners)
-            key = self.rows.key
+            key_of = self.rows.key
             labels: dict[Any, str | None] = {}
             for number, values in zip(numbers, batch, strict=True):
-                found = owners.get(key(values[0]))
+                found = owners.get(key_of(values[0]))
                 if found is None:
                     continue
                 owner = found[0]

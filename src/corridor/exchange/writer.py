@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -85,19 +85,18 @@ class Upsert:
         self.table = q(model._meta.db_table)
         table = self.table
         fields = [by_column[c] for c in all_columns]
-        self.names = ", ".join(q(f.column) for f in fields)
+        self.names = ", ".join(q(str(f.column)) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        target = ", ".join(q(by_column[c].column) for c in conflict)
+        target = ", ".join(q(str(by_column[c].column)) for c in conflict)
         self.key_at = [self.columns.index(c) for c in conflict]
         changing = [by_column[c] for c in self.columns if c not in conflict and c != "id"]
         if update and changing:
             distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
-            sets = [f"{q(f.column)} = excluded.{q(f.column)}" for f in changing]
+            sets = [f"{q(str(f.column))} = excluded.{q(str(f.column))}" for f in changing]
             if self.has_bookkeeping:
                 sets += [f"{q(c)} = excluded.{q(c)}" for c in ("updated_at", "updated_by_id")]
-            differs = " OR ".join(
-                f"{table}.{q(f.column)} {distinct} excluded.{q(f.column)}" for f in changing
-            )
+            changed = [q(str(f.column)) for f in changing]
+            differs = " OR ".join(f"{table}.{c} {distinct} excluded.{c}" for c in changed)
             on_conflict = f"ON CONFLICT ({target}) DO UPDATE SET {', '.join(sets)} WHERE {differs}"
         else:
             on_conflict = f"ON CONFLICT ({target}) DO NOTHING"
@@ -132,8 +131,8 @@ class Upsert:
     def stored(self, ids: Iterable[Any], *columns: str) -> dict[Any, tuple]:
         """Stored rows among these ids: id (as the database keeps it) -> the columns' values."""
         q = connection.ops.quote_name
-        fields = [self.model._meta.get_field(c) for c in columns]
-        names = ", ".join([q(self.pk.column), *(q(f.column) for f in fields)])
+        fields = [cast(models.Field, self.model._meta.get_field(c)) for c in columns]
+        names = ", ".join([q(str(self.pk.column)), *(q(str(f.column)) for f in fields)])
         keys = list(dict.fromkeys(self.key(v) for v in ids))
         found: dict[Any, tuple] = {}
         with connection.cursor() as cursor:
@@ -141,7 +140,7 @@ class Upsert:
                 chunk = keys[start : start + LOOKUP_CHUNK]
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(
-                    f"SELECT {names} FROM {self.table} WHERE {q(self.pk.column)} IN ({marks})",  # noqa: S608 — model names
+                    f"SELECT {names} FROM {self.table} WHERE {q(str(self.pk.column))} IN ({marks})",  # noqa: S608 — model names
                     chunk,
                 )
                 for record in cursor.fetchall():
@@ -193,10 +192,11 @@ class Upsert:
             f.get_db_prep_save(f.get_default(), connection) for f in self.defaults
         )
         if self.has_bookkeeping:
-            now = _adapter(self.model._meta.get_field("created_at"))(timezone.now())  # type: ignore[misc]
+            stamp = cast(models.Field, self.model._meta.get_field("created_at"))
+            now = _adapter(stamp)(timezone.now())  # type: ignore[misc]
             user = by.pk if by is not None and by.pk is not None else None
             if user is not None:
-                adapt_user = _adapter(self.model._meta.get_field("created_by"))
+                adapt_user = _adapter(cast(models.Field, self.model._meta.get_field("created_by")))
                 user = adapt_user(user) if adapt_user else user
             tail = (*tail, now, now, user, user)
         adapters = self.adapters
@@ -273,7 +273,7 @@ class Upsert:
         found: dict[Any, dict[int, tuple]] = {}
         for key, raws in self.stored((row[0] for row in rows), *names).items():
             found[key] = {
-                at: (field.from_db_value(raw, None, connection), raw)
+                at: (field.from_db_value(raw, None, connection), raw)  # type: ignore[attr-defined]
                 for (at, field), raw in zip(self.sealed, raws, strict=True)
                 if raw is not None
             }

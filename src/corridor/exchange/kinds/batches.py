@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -45,6 +46,7 @@ class _Column:
 
     def values(self, table: Table, rows: list[tuple[int, list[str]]], bad: set[int]) -> list[Any]:
         positions = self.positions
+        raw: list[Any]
         if len(positions) == 1:
             at = positions[0]
             raw = [cells[at] for _, cells in rows]
@@ -124,7 +126,7 @@ class ActivityBatches:
         self.start = column("start_date", lambda row: ctx.date(row, "start_date"))
         self.end = column("end_date", lambda row: ctx.date(row, "end_date"))
         self.counts = {
-            name: column(name, lambda row, name=name: ctx.count(row, name))
+            name: column(name, partial(_count, ctx, name))
             for name in ("women", "men", "girls", "boys", "unspecified")
         }
         self.total = column("total", lambda row: ctx.count(row, "total", default=None))
@@ -246,6 +248,10 @@ class ActivityBatches:
     def _by_row(self, number: int, cells: list[str]) -> Built:
         row = Row(self.table, number, cells)
         return number, build_activity(row, self.ctx), row.errors
+
+
+def _count(ctx: Context, name: str, row: Row) -> int | None:
+    return ctx.count(row, name)
 
 
 def _value(row: Row) -> Decimal | None:
