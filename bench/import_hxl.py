@@ -198,7 +198,7 @@ def run_best(path: Path, org, by_name: dict[str, str]) -> float:
     table = Activity._meta.db_table
     sqlite = connection.vendor == "sqlite"
     started = time.perf_counter()
-    # The same connection settings as the pipeline (a larger SQLite page cache).
+    # The same settings as the pipeline (larger SQLite page cache, collector frozen).
     with bulk_session(), transaction.atomic(), connection.cursor() as cursor:
         rows = _best_rows(path, org, by_name, sqlite)
         if sqlite:

@@ -19,6 +19,7 @@ How a batch reaches the database depends on the database (decision 0090):
 
 from __future__ import annotations
 
+import gc
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,19 +38,27 @@ SQLITE_IMPORT_CACHE_KIB = 256 * 1024
 
 @contextmanager
 def bulk_session() -> Iterator[None]:
-    """Database settings for a large import, on this connection only, restored afterwards."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB:d}")
+    """Settings for a large import, restored afterwards.
+
+    - SQLite: a larger page cache on this connection;
+    - Python: objects that exist before the import are frozen out of the cyclic garbage
+      collector, which otherwise walks them all (settings, the gazetteer resolver, ...) every
+      few thousand rows: about 15 % of a large import's time.
+    """
+    before = None
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            (before,) = cursor.fetchone()
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB:d}")
+    gc.freeze()
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before):d}")
+        gc.unfreeze()
+        if before is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {int(before):d}")
 
 
 class Upsert:
