@@ -105,29 +105,34 @@ def activity_entry(request: Any) -> HttpResponse:
 
 @login_required
 def figure_entry(request: Any) -> HttpResponse:
-    organisations = reporting_organisations(request.user)
-    form = FigureForm(
-        request.POST or None, sources=sources_visible_to(request.user), organisations=organisations
+    return _situation_entry(
+        request,
+        FigureForm,
+        _figure_enter,
+        saved=_("Displacement figure saved."),
+        title=_("Report a displacement figure"),
     )
-    validate_on_change(form, request.path)
-    if (fragment := _field_check(request, form)) is not None:
-        return fragment
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["admin_unit"] = data.pop("township")
-        data["reporting_organisation"] = data.pop("organisation")
-        saved = _save_values(form, _figure_enter, request.user, data)
-        if saved:
-            messages.success(request, _("Displacement figure saved."))
-            return redirect("web:township", pcode=saved.admin_unit_id)
-    return _page(request, form, _("Report a displacement figure"))
 
 
 @login_required
 def incident_entry(request: Any) -> HttpResponse:
-    organisations = reporting_organisations(request.user)
-    form = IncidentForm(
-        request.POST or None, sources=sources_visible_to(request.user), organisations=organisations
+    return _situation_entry(
+        request,
+        IncidentForm,
+        _incident_enter,
+        saved=_("Incident saved."),
+        title=_("Report an incident"),
+    )
+
+
+def _situation_entry(
+    request: Any, form_class: Any, write: Any, *, saved: str, title: str
+) -> HttpResponse:
+    """Figures and incidents share one flow: a township, a reporting organisation, sources."""
+    form = form_class(
+        request.POST or None,
+        sources=sources_visible_to(request.user),
+        organisations=reporting_organisations(request.user),
     )
     validate_on_change(form, request.path)
     if (fragment := _field_check(request, form)) is not None:
@@ -136,11 +141,11 @@ def incident_entry(request: Any) -> HttpResponse:
         data = dict(form.cleaned_data)
         data["admin_unit"] = data.pop("township")
         data["reporting_organisation"] = data.pop("organisation")
-        saved = _save_values(form, _incident_enter, request.user, data)
-        if saved:
-            messages.success(request, _("Incident saved."))
-            return redirect("web:township", pcode=saved.admin_unit_id)
-    return _page(request, form, _("Report an incident"))
+        record = _save_values(form, write, request.user, data)
+        if record:
+            messages.success(request, saved)
+            return redirect("web:township", pcode=record.admin_unit_id)
+    return _page(request, form, title)
 
 
 def _save_values(form: Any, write: Any, by: Any, values: dict) -> Any:
