@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
+from corridor.core.models import one_of
+
 
 class GlobalRole(models.TextChoices):
     NONE = "none", _("None")
@@ -41,7 +43,7 @@ class User(AbstractUser):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(global_role__in=GlobalRole.values),
+                condition=one_of("global_role", GlobalRole.values),
                 name="user_global_role_valid",
             ),
         ]
@@ -68,7 +70,7 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique"),
             models.CheckConstraint(
-                condition=models.Q(role__in=OrgRole.values), name="membership_role_valid"
+                condition=one_of("role", OrgRole.values), name="membership_role_valid"
             ),
         ]
 

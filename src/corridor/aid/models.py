@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.models import Record
+from corridor.core.models import Record, one_of
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
 
 
@@ -87,16 +87,16 @@ class Activity(Record):
         ordering = ["-reporting_month", "-start_date"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(sector__in=Sector.values), name="activity_sector_valid"
+                condition=one_of("sector", Sector.values), name="activity_sector_valid"
             ),
             models.CheckConstraint(
-                condition=Q(modality__in=Modality.values), name="activity_modality_valid"
+                condition=one_of("modality", Modality.values), name="activity_modality_valid"
             ),
             models.CheckConstraint(
-                condition=Q(channel__in=Channel.values), name="activity_channel_valid"
+                condition=one_of("channel", Channel.values), name="activity_channel_valid"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="activity_status_valid"
+                condition=one_of("status", Status.values), name="activity_status_valid"
             ),
             models.CheckConstraint(
                 condition=Q(women__gte=0)
@@ -119,7 +119,7 @@ class Activity(Record):
             ),
             models.CheckConstraint(
                 condition=Q(value__isnull=True)
-                | (Q(value__gte=0) & Q(currency__regex=r"^[A-Z]{3}$")),
+                | (Q(value__gte=0) & Q(currency__capital_letters=3)),
                 name="activity_value_has_currency",
             ),
         ]

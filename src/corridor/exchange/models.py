@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.models import Record
+from corridor.core.models import Record, one_of
 
 
 class RunStatus(models.TextChoices):
@@ -47,7 +46,7 @@ class ImportRun(Record):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=RunStatus.values), name="importrun_status_valid"
+                condition=one_of("status", RunStatus.values), name="importrun_status_valid"
             ),
         ]
 

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
-from corridor.core.models import Record
+from corridor.core.models import Record, one_of
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
 
 
@@ -62,17 +62,17 @@ class Transfer(Record):
                 condition=Q(fee__isnull=True) | Q(fee__gte=0), name="transfer_fee_not_negative"
             ),
             models.CheckConstraint(
-                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="transfer_currency_iso"
+                condition=Q(currency__capital_letters=3), name="transfer_currency_iso"
             ),
             models.CheckConstraint(
                 condition=~Q(from_organisation=F("to_organisation")),
                 name="transfer_between_two_organisations",
             ),
             models.CheckConstraint(
-                condition=Q(channel__in=TransferChannel.values), name="transfer_channel_valid"
+                condition=one_of("channel", TransferChannel.values), name="transfer_channel_valid"
             ),
             models.CheckConstraint(
-                condition=Q(status__in=TransferStatus.values), name="transfer_status_valid"
+                condition=one_of("status", TransferStatus.values), name="transfer_status_valid"
             ),
         ]
 

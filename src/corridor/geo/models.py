@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.models import Record
+from corridor.core.models import Record, one_of
 
 
 class Level(models.IntegerChoices):
@@ -37,7 +37,7 @@ class AdminUnit(models.Model):
         ordering = ["pcode"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(level__in=[1, 2, 3]), name="adminunit_level_valid"
+                condition=one_of("level", [1, 2, 3]), name="adminunit_level_valid"
             ),
             models.CheckConstraint(
                 condition=models.Q(pcode__startswith="MMR"), name="adminunit_pcode_mmr"

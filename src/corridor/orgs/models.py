@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.crypto.fields import EncryptedTextField
-from corridor.core.models import Record
+from corridor.core.models import Record, one_of
 
 ANONYMOUS_LABEL = "Anonymous organisation"
 
@@ -66,10 +66,10 @@ class Organisation(Record):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=OrgKind.values), name="organisation_kind_valid"
+                condition=one_of("kind", OrgKind.values), name="organisation_kind_valid"
             ),
             models.CheckConstraint(
-                condition=models.Q(visibility__in=Visibility.values),
+                condition=one_of("visibility", Visibility.values),
                 name="organisation_visibility_valid",
             ),
             models.CheckConstraint(
@@ -77,7 +77,7 @@ class Organisation(Record):
                 name="organisation_pseudonym_has_alias",
             ),
             models.CheckConstraint(
-                condition=models.Q(base_country__regex=r"^[A-Z]{2}$"),
+                condition=models.Q(base_country__capital_letters=2),
                 name="organisation_country_iso2",
             ),
             models.CheckConstraint(

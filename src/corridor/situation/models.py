@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.crypto.fields import EncryptedFloatField, EncryptedTextField
-from corridor.core.models import Record
+from corridor.core.models import Record, one_of
 
 # Myanmar's bounding box, with a margin for border areas.
 LATITUDE_RANGE = (9.0, 29.0)
@@ -42,7 +42,7 @@ class Source(Record):
         ordering = ["-published_on", "title"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(reliability__in=Reliability.values), name="source_reliability_valid"
+                condition=one_of("reliability", Reliability.values), name="source_reliability_valid"
             ),
             models.CheckConstraint(condition=~Q(title=""), name="source_title_not_empty"),
         ]
@@ -167,7 +167,7 @@ class Incident(Record):
         ordering = ["-occurred_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(incident_type__in=IncidentType.values), name="incident_type_valid"
+                condition=one_of("incident_type", IncidentType.values), name="incident_type_valid"
             ),
             models.CheckConstraint(
                 condition=Q(fatalities__gte=0) & Q(injuries__gte=0) & Q(detained__gte=0),

@@ -118,3 +118,24 @@ def test_situation_rules():
     incident = IncidentFactory()
     refused(lambda: Incident.objects.filter(pk=incident.pk).update(fatalities=-1))
     refused(lambda: Incident.objects.filter(pk=incident.pk).update(incident_type="rumour"))
+
+
+def test_codes_are_exactly_capital_ascii_letters():
+    transfer = TransferFactory()
+    for code in ("US", "U$D", "ÜSD", "usd", " US", "US1"):
+        refused(lambda code=code: Transfer.objects.filter(pk=transfer.pk).update(currency=code))
+    Transfer.objects.filter(pk=transfer.pk).update(currency="THB")
+    for country in ("M", "M1", "ÑM", "m"):
+        refused(lambda country=country: OrganisationFactory(base_country=country))
+    assert OrganisationFactory(base_country="NO").base_country == "NO"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite schema itself")
+def test_sqlite_checks_call_no_python_function():
+    # Django's REGEXP is a Python function: a check using it fails in the sqlite3 shell and in
+    # any other tool that opens the file (decision 0092).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")
+        tables = cursor.fetchall()
+    assert tables
+    assert [name for name, sql in tables if sql and "REGEXP" in sql.upper()] == []
