@@ -32,7 +32,7 @@ from corridor.exchange.kinds.batches import batch_builder
 from corridor.exchange.models import ImportBatch, ImportRun, RunStatus
 from corridor.exchange.safety import neutralise
 from corridor.exchange.table import RowError, Table
-from corridor.exchange.writer import Upsert, bulk_session
+from corridor.exchange.writer import Background, Upsert, background_inserts, bulk_session
 from corridor.geo.services import place_review_add
 from corridor.situation.models import Incident, Source
 
@@ -108,12 +108,12 @@ def file_checksum(path: Path) -> str:
 class _Writer:
     """Writes validated batches of one kind, with the sources they cite and incident links."""
 
-    def __init__(self, spec: Kind, ctx: Context) -> None:
+    def __init__(self, spec: Kind, ctx: Context, background: Background | None = None) -> None:
         self.spec = spec
         self.ctx = ctx
         self.links = spec.model is Incident
         columns = spec.columns
-        self.rows = Upsert(spec.model, columns, spec.conflict)
+        self.rows = Upsert(spec.model, columns, spec.conflict, background=background)
         self.sources = Upsert(Source, SOURCE_COLUMNS, ("id",), update=False)
         if self.links:
             self.through = Incident.sources.through
@@ -335,16 +335,21 @@ def _check_only(table: Table, ctx: Context, result: ImportResult, spec: Kind, si
 def _apply_at_once(
     table: Table, ctx: Context, result: ImportResult, spec: Kind, size: int, dry_run: bool
 ) -> None:
-    writer = _Writer(spec, ctx)
     with transaction.atomic():
+        with background_inserts() as background:
+            # Rows move into their table on a second thread while the next batch is built.
+            writer = _Writer(spec, ctx, background)
 
-        def on_batch(_: int, __: list[int], batch: list[tuple]) -> None:
-            if result.ok and not dry_run:
-                created, changed = writer.write(batch)
-                result.created += created
-                result.changed += changed
+            def on_batch(_: int, __: list[int], batch: list[tuple]) -> None:
+                if result.ok and not dry_run:
+                    created, changed = writer.write(batch)
+                    result.created += created
+                    result.changed += changed
 
-        _validated(table, ctx, result, writer, size, on_batch)
+            _validated(table, ctx, result, writer, size, on_batch)
+        created, changed = writer.rows.settled()
+        result.created += created
+        result.changed += changed
         if not result.ok or dry_run:
             result.created = result.changed = 0
             transaction.set_rollback(True)

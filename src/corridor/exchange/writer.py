@@ -15,11 +15,15 @@ How a batch reaches the database depends on the database (decision 0090):
   rows go in with ``INSERT ... ON CONFLICT DO NOTHING`` (as fast as a plain INSERT) and only
   stored rows take the slower ``DO UPDATE`` path. A row another connection inserted in
   between is caught by the insert's row count and upserted after all.
+- SQLite inside ``background_inserts()`` (decision 0092): new rows are staged in a temporary
+  table and moved into their table by one ``INSERT ... SELECT`` on a second thread, while the
+  caller builds the next batch on the other core.
 """
 
 from __future__ import annotations
 
 import gc
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -61,6 +65,89 @@ def bulk_session() -> Iterator[None]:
                 cursor.execute(f"PRAGMA cache_size = {int(before):d}")
 
 
+class Background:
+    """Runs one long SQLite statement at a time on a second thread (decision 0092).
+
+    Python's sqlite3 module lets go of the interpreter lock while SQLite executes a statement,
+    so while an ``INSERT ... SELECT`` moves a staged batch into its table (most of an import's
+    time: one B-tree insert per index per row), the importer reads and validates the next
+    batch on the other core. The statement runs on the same connection, hence in the same
+    transaction. Every query made through Django on that connection waits for it first (an
+    execute wrapper), and so does leaving ``background_inserts()``: nothing is read, written,
+    committed or rolled back while it runs, and its error is raised in the caller's thread.
+
+    Only SQL that calls no Python function belongs here: a callback would need the
+    interpreter lock, which the busy caller hands over only every few milliseconds.
+    """
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+        self._count = 0
+        self._done: Callable[[int], None] | None = None
+
+    def submit(self, statements: Sequence[str], done: Callable[[int], None]) -> None:
+        """Run the statements in order; ``done(row count of the first)`` follows in ``wait``."""
+        self.wait()
+        if not connection.in_atomic_block:
+            # Outside a transaction Django would commit under the running statement.
+            raise RuntimeError("background statements need the caller's transaction")
+        raw = connection.connection
+
+        def run() -> None:
+            try:
+                cursor = raw.cursor()
+                try:
+                    cursor.execute(statements[0])
+                    self._count = cursor.rowcount
+                    for sql in statements[1:]:
+                        cursor.execute(sql)
+                finally:
+                    cursor.close()
+            except BaseException as exc:  # raised again in the caller's thread by wait()
+                self._error = exc
+
+        self._done = done
+        self._thread = threading.Thread(target=run, name="corridor-import-insert", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        """Wait for the running statement, raise its error, or report its row count."""
+        if self._thread is None:
+            return
+        self._thread.join()
+        self._thread = None
+        error, self._error = self._error, None
+        done, self._done = self._done, None
+        if error is not None:
+            with connection.wrap_database_errors:  # sqlite3's errors as Django's
+                raise error
+        if done is not None:
+            done(self._count)
+
+    def __call__(self, execute, sql, params, many, context):  # a Django execute wrapper
+        self.wait()
+        return execute(sql, params, many, context)
+
+
+@contextmanager
+def background_inserts() -> Iterator[Background | None]:
+    """A ``Background`` for ``Upsert(..., background=...)`` on SQLite; None elsewhere.
+
+    Use it inside the transaction that commits the rows: leaving the block waits for the last
+    statement (and raises its error) before anything else can happen on the connection.
+    """
+    if connection.vendor != "sqlite":
+        yield None
+        return
+    background = Background()
+    with connection.execute_wrapper(background):
+        try:
+            yield background
+        finally:
+            background.wait()
+
+
 class Upsert:
     def __init__(
         self,
@@ -69,6 +156,7 @@ class Upsert:
         conflict: Sequence[str],
         *,
         update: bool = True,
+        background: Background | None = None,
     ) -> None:
         self.model = model
         self.columns = tuple(columns)
@@ -118,6 +206,16 @@ class Upsert:
             f"INSERT INTO {table} ({self.names}) SELECT {self.names} FROM {self.staging} "  # noqa: S608
             f"{on_conflict} RETURNING (xmax = 0)"
         )
+        # SQLite in the background: new rows are staged in this temporary table, then moved.
+        # ("WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT.)
+        self.background = background if conflict == ("id",) and not self.postgres else None
+        self.stage_sql = f"INSERT INTO temp.{self.staging} ({self.names}) VALUES ({marks})"  # noqa: S608
+        self.move_sql = (
+            f"INSERT INTO {table} ({self.names}) SELECT {self.names} "  # noqa: S608
+            f"FROM temp.{self.staging} WHERE true ON CONFLICT ({target}) DO NOTHING"
+        )
+        # Counts of background batches, known once their statement has run (``settled``).
+        self._late = [0, 0]
         self.adapters: list[tuple[int, Callable[[Any], Any]]] = []
         self.sealed: list[tuple[int, models.Field]] = []
         for at, field in enumerate(fields[: len(self.columns)]):
@@ -168,9 +266,14 @@ class Upsert:
         when the caller has just looked them up; otherwise they are looked up here.
         """
         if not rows:
-            return 0, 0
+            return self.settled()
+        if self.background is not None and not connection.in_atomic_block:
+            # This write's own transaction would commit under the running statement.
+            raise RuntimeError("background inserts need the caller's transaction")
         rows = self._last_per_key(rows)
-        with transaction.atomic():
+        # In the background the batch must not be wrapped in a savepoint: releasing it would
+        # wait for the statement. Its error rolls the caller's transaction back instead.
+        with transaction.atomic(savepoint=self.background is None):
             params = self._params(rows, by)
             if self.postgres:
                 return self._copy_upsert(params)
@@ -186,6 +289,16 @@ class Upsert:
                 written = max(cursor.rowcount, 0)
             created = self.model._default_manager.count() - before
             return created, written - created
+
+    def settled(self) -> tuple[int, int]:
+        """(created, changed) of background batches whose statement has run since last asked.
+
+        ``write`` adds them to what it returns; after ``background_inserts()`` is left, the
+        last batch's counts are here.
+        """
+        counts = (self._late[0], self._late[1])
+        self._late = [0, 0]
+        return counts
 
     def _last_per_key(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
         at = self.key_at
@@ -245,12 +358,15 @@ class Upsert:
             stored = set(self.stored(keys))
         new = [p for k, p in zip(keys, params, strict=True) if k not in stored]
         old = [p for k, p in zip(keys, params, strict=True) if k in stored] if stored else []
-        created = changed = 0
+        created, changed = self.settled()
         with connection.cursor() as cursor:
-            if new:
+            if new and self.background is not None:
+                self._insert_in_background(cursor, new)
+            elif new:
                 cursor.executemany(self.insert_new_sql, new)
-                created = max(cursor.rowcount, 0)
-                if created < len(new):
+                inserted = max(cursor.rowcount, 0)
+                created += inserted
+                if inserted < len(new):
                     # Some "new" rows were written by someone else since the lookup.
                     cursor.executemany(self.sql, new)
                     changed += max(cursor.rowcount, 0)
@@ -259,9 +375,29 @@ class Upsert:
                 changed += max(cursor.rowcount, 0)
         return created, changed
 
+    def _insert_in_background(self, cursor: Any, new: list[tuple]) -> None:
+        assert self.background is not None
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {self.staging} AS "  # noqa: S608 — model names
+            f"SELECT {self.names} FROM {self.table} WHERE false"
+        )
+        cursor.executemany(self.stage_sql, new)
+
+        def done(inserted: int) -> None:
+            self._late[0] += inserted
+            if inserted < len(new):
+                # Some "new" rows were written by someone else since the lookup.
+                with connection.cursor() as again:
+                    again.executemany(self.sql, new)
+                    self._late[1] += max(again.rowcount, 0)
+
+        empty = f"DELETE FROM temp.{self.staging}"  # noqa: S608 — model names
+        self.background.submit([self.move_sql, empty], done)
+
     def _copy_upsert(self, params: list[tuple]) -> tuple[int, int]:
-        with connection.cursor() as wrapper:
-            cursor = wrapper.cursor  # psycopg's own cursor: COPY is not in the DB-API
+        # psycopg's own cursor (COPY is not in the DB-API), its errors raised as Django's.
+        with connection.cursor() as wrapper, connection.wrap_database_errors:
+            cursor = wrapper.cursor
             cursor.execute(
                 f"CREATE TEMP TABLE IF NOT EXISTS {self.staging} ON COMMIT DROP AS "  # noqa: S608
                 f"SELECT {self.names} FROM {self.table} WITH NO DATA"

@@ -6,11 +6,11 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from corridor.aid.models import Activity
 from corridor.exchange.kinds import KINDS
-from corridor.exchange.writer import Upsert
+from corridor.exchange.writer import Upsert, background_inserts
 from corridor.situation.models import Incident
 from corridor.testing.factories import OrganisationFactory, township
 
@@ -112,3 +112,72 @@ def test_unchanged_encrypted_values_keep_their_ciphertext():
     assert incidents.write([moved]) == (0, 1)
     assert stored()[0][0] != first[0][0]
     assert Incident.objects.get().latitude == 21.6
+
+
+# -- SQLite: new rows moved into the table on a second thread (decision 0092) ------------------
+# On PostgreSQL background_inserts() yields None and the same assertions hold for plain writes.
+
+
+def _background_upsert(background):
+    return Upsert(Activity, KINDS["activities"].columns, ("id",), background=background)
+
+
+def test_background_batches_are_counted_and_visible_to_the_next_query():
+    township()
+    org = OrganisationFactory()
+    first = [uuid.uuid4() for _ in range(300)]
+    second = [uuid.uuid4() for _ in range(200)]
+    with transaction.atomic(), background_inserts() as background:
+        upsert = _background_upsert(background)
+        counts = [upsert.write([_activity(pk, org) for pk in first])]
+        # The query waits for the statement moving the first batch.
+        assert Activity.objects.count() == 300
+        counts.append(upsert.write([_activity(pk, org) for pk in second]))
+        rows = [_activity(first[0], org, women=7), _activity(second[0], org)]
+        counts.append(upsert.write(rows))
+    counts.append(upsert.settled())
+    assert tuple(map(sum, zip(*counts, strict=True))) == (500, 1)
+    assert Activity.objects.count() == 500
+    assert Activity.objects.get(pk=first[0]).women == 7
+    if connection.vendor == "sqlite":
+        assert background is not None
+        with connection.cursor() as cursor:  # the staging table is emptied after each move
+            cursor.execute('SELECT count(*) FROM temp."import_aid_activity"')
+            assert cursor.fetchone() == (0,)
+
+
+def test_a_row_stored_after_the_lookup_is_updated_in_the_background_too():
+    township()
+    org = OrganisationFactory()
+    pk = uuid.uuid4()
+    with transaction.atomic(), background_inserts() as background:
+        upsert = _background_upsert(background)
+        assert upsert.write([_activity(pk, org)]) == ((0, 0) if background else (1, 0))
+        again = upsert.write([_activity(pk, org, women=9)], stored=set())
+    late = upsert.settled()
+    assert (again[0] + late[0], again[1] + late[1]) == ((1, 1) if background else (0, 1))
+    assert Activity.objects.get().women == 9
+
+
+def test_an_error_in_the_background_reaches_the_caller_and_nothing_stays():
+    township()
+    org = OrganisationFactory()
+    good = [_activity(uuid.uuid4(), org) for _ in range(50)]
+    bad = (*_activity(uuid.uuid4(), org)[:10], -1, *_activity(uuid.uuid4(), org)[11:])
+    with pytest.raises(IntegrityError), transaction.atomic(), background_inserts() as background:
+        upsert = _background_upsert(background)
+        upsert.write(good)
+        upsert.write([bad])  # refused by the database's reach check
+    assert Activity.objects.count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's background inserts")
+@pytest.mark.django_db(transaction=True)
+def test_background_inserts_are_refused_outside_a_transaction():
+    township()
+    org = OrganisationFactory()
+    with background_inserts() as background:
+        upsert = _background_upsert(background)
+        with pytest.raises(RuntimeError, match="transaction"):
+            upsert.write([_activity(uuid.uuid4(), org)])
+    assert Activity.objects.count() == 0
