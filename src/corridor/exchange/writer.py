@@ -243,12 +243,18 @@ class Upsert:
         keys = list(dict.fromkeys(self.key(v) for v in ids))
         found: dict[Any, tuple] = {}
         if self.postgres:
-            # One array parameter: psycopg and the server parse one value, not 900 literals.
+            # One array parameter (psycopg and the server parse one value, not 900 literals),
+            # and one index probe per id: LIMIT 1 keeps the planner from making this a join
+            # that scans the table. Inside an import the statistics still say the table is
+            # empty or small while it fills up, and a scan per batch made a million-row
+            # import quadratic (decision 0092).
             array = "::uuid[]" if type(self.pk) is models.UUIDField else ""
+            pk = q(str(self.pk.column))
             with connection.cursor() as cursor:
                 cursor.execute(
-                    f"SELECT {names} FROM {self.table} "  # noqa: S608 — model names
-                    f"WHERE {q(str(self.pk.column))} = ANY(%s{array})",
+                    f"SELECT found.* FROM unnest(%s{array}) AS wanted(key) "  # noqa: S608
+                    f"CROSS JOIN LATERAL (SELECT {names} FROM {self.table} "
+                    f"WHERE {pk} = wanted.key LIMIT 1) AS found",
                     [keys],
                 )
                 for record in cursor.fetchall():
