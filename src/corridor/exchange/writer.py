@@ -15,8 +15,9 @@ How a batch reaches the database depends on the database (decision 0090):
   rows go in with ``INSERT ... ON CONFLICT DO NOTHING`` (as fast as a plain INSERT) and only
   stored rows take the slower ``DO UPDATE`` path. A row another connection inserted in
   between is caught by the insert's row count and upserted after all.
-- SQLite inside ``background_inserts()`` (decision 0092): new rows are staged in a temporary
-  table and moved into their table by one ``INSERT ... SELECT`` on a second thread, while the
+- Inside ``background_inserts()`` (decision 0092) the statement that moves a staged batch into
+  its table (SQLite: new rows staged in a temporary table, then one ``INSERT ... SELECT``;
+  PostgreSQL: the upsert from the COPY staging table) runs on a second thread, while the
   caller builds the next batch on the other core.
 """
 
@@ -66,28 +67,31 @@ def bulk_session() -> Iterator[None]:
 
 
 class Background:
-    """Runs one long SQLite statement at a time on a second thread (decision 0092).
+    """Runs one batch's long statement at a time on a second thread (decision 0092).
 
-    Python's sqlite3 module lets go of the interpreter lock while SQLite executes a statement,
-    so while an ``INSERT ... SELECT`` moves a staged batch into its table (most of an import's
-    time: one B-tree insert per index per row), the importer reads and validates the next
-    batch on the other core. The statement runs on the same connection, hence in the same
+    The database drivers let go of the interpreter lock while the database works (sqlite3
+    while SQLite executes a statement, psycopg while it waits for the server), so while an
+    ``INSERT ... SELECT`` moves a staged batch into its table (most of an import's time: one
+    B-tree insert per index per row), the importer reads and validates the next batch on the
+    other core. The statement runs on the same connection, hence in the same
     transaction. Every query made through Django on that connection waits for it first (an
     execute wrapper), and so does leaving ``background_inserts()``: nothing is read, written,
     committed or rolled back while it runs, and its error is raised in the caller's thread.
 
-    Only SQL that calls no Python function belongs here: a callback would need the
-    interpreter lock, which the busy caller hands over only every few milliseconds.
+    Only SQL that calls no Python function belongs here: on SQLite a callback would need the
+    interpreter lock, which the busy caller hands over only every few milliseconds. Code that
+    uses the driver's connection itself (COPY) must call ``wait()`` first.
     """
 
     def __init__(self) -> None:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
-        self._count = 0
-        self._done: Callable[[int], None] | None = None
+        self._result: Any = None
+        self._done: Callable[[Any], None] | None = None
 
-    def submit(self, statements: Sequence[str], done: Callable[[int], None]) -> None:
-        """Run the statements in order; ``done(row count of the first)`` follows in ``wait``."""
+    def submit(self, work: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
+        """Run ``work(driver connection)`` on the second thread; ``done(its result)`` follows
+        in ``wait``, on the caller's thread."""
         self.wait()
         if not connection.in_atomic_block:
             # Outside a transaction Django would commit under the running statement.
@@ -96,14 +100,7 @@ class Background:
 
         def run() -> None:
             try:
-                cursor = raw.cursor()
-                try:
-                    cursor.execute(statements[0])
-                    self._count = cursor.rowcount
-                    for sql in statements[1:]:
-                        cursor.execute(sql)
-                finally:
-                    cursor.close()
+                self._result = work(raw)
             except BaseException as exc:  # raised again in the caller's thread by wait()
                 self._error = exc
 
@@ -123,7 +120,7 @@ class Background:
             with connection.wrap_database_errors:  # sqlite3's errors as Django's
                 raise error
         if done is not None:
-            done(self._count)
+            done(self._result)
 
     def __call__(self, execute, sql, params, many, context):  # a Django execute wrapper
         self.wait()
@@ -132,12 +129,12 @@ class Background:
 
 @contextmanager
 def background_inserts() -> Iterator[Background | None]:
-    """A ``Background`` for ``Upsert(..., background=...)`` on SQLite; None elsewhere.
+    """A ``Background`` for ``Upsert(..., background=...)`` (SQLite and PostgreSQL).
 
     Use it inside the transaction that commits the rows: leaving the block waits for the last
     statement (and raises its error) before anything else can happen on the connection.
     """
-    if connection.vendor != "sqlite":
+    if connection.vendor not in ("sqlite", "postgresql"):
         yield None
         return
     background = Background()
@@ -208,7 +205,7 @@ class Upsert:
         )
         # SQLite in the background: new rows are staged in this temporary table, then moved.
         # ("WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT.)
-        self.background = background if conflict == ("id",) and not self.postgres else None
+        self.background = background if conflict == ("id",) or self.postgres else None
         self.stage_sql = f"INSERT INTO temp.{self.staging} ({self.names}) VALUES ({marks})"  # noqa: S608
         self.move_sql = (
             f"INSERT INTO {table} ({self.names}) SELECT {self.names} "  # noqa: S608
@@ -410,9 +407,23 @@ class Upsert:
                     self._late[1] += max(again.rowcount, 0)
 
         empty = f"DELETE FROM temp.{self.staging}"  # noqa: S608 — model names
-        self.background.submit([self.move_sql, empty], done)
+
+        def move(raw: Any) -> int:
+            on = raw.cursor()
+            try:
+                on.execute(self.move_sql)
+                moved = on.rowcount
+                on.execute(empty)
+            finally:
+                on.close()
+            return moved
+
+        self.background.submit(move, done)
 
     def _copy_upsert(self, params: list[tuple]) -> tuple[int, int]:
+        if self.background is not None:
+            self.background.wait()  # the staging table and the driver's connection are free
+        truncate = f"TRUNCATE {self.staging}"
         # psycopg's own cursor (COPY is not in the DB-API), its errors raised as Django's.
         with connection.cursor() as wrapper, connection.wrap_database_errors:
             cursor = wrapper.cursor
@@ -424,11 +435,26 @@ class Upsert:
                 write_row = copy.write_row
                 for values in params:
                     write_row(values)
-            cursor.execute(self.copy_sql)
-            flags = cursor.fetchall()
-            cursor.execute(f"TRUNCATE {self.staging}")
-        created = sum(1 for (inserted,) in flags if inserted)
-        return created, len(flags) - created
+            if self.background is None:
+                cursor.execute(self.copy_sql)
+                flags = cursor.fetchall()
+                cursor.execute(truncate)
+                return _count_flags(flags)
+
+        def move(raw: Any) -> list[tuple]:
+            with raw.cursor() as on:
+                on.execute(self.copy_sql)
+                moved = on.fetchall()
+                on.execute(truncate)
+            return moved
+
+        def done(flags: list[tuple]) -> None:
+            created, changed = _count_flags(flags)
+            self._late[0] += created
+            self._late[1] += changed
+
+        self.background.submit(move, done)
+        return self.settled()
 
     def _stored_sealed(self, rows: Sequence[Sequence[Any]]) -> dict[Any, dict[int, tuple]]:
         """Existing encrypted values of these rows: id -> {position: (plain, ciphertext)}."""
@@ -441,6 +467,12 @@ class Upsert:
                 if raw is not None
             }
         return found
+
+
+def _count_flags(flags: list[tuple]) -> tuple[int, int]:
+    """(created, changed) from the ``RETURNING (xmax = 0)`` of an upsert: true when inserted."""
+    created = sum(1 for (inserted,) in flags if inserted)
+    return created, len(flags) - created
 
 
 def _is_sealed(field: models.Field) -> bool:
