@@ -1,10 +1,16 @@
 """The demo through the real `corridor` entry point, as a person or a script runs it."""
 
+import csv
+import io
 import json
 import stat
 
+from lxml import etree
+from pyxform.xls2xform import convert
+
 from corridor.demo.plan import SIZE
 from corridor.demo.real_figures import REAL_INDICATORS
+from corridor.exchange.formats import iati
 
 PASSWORD = "a long admin passphrase 7"
 
@@ -65,3 +71,31 @@ def test_demo_without_serving_prepares_a_full_instance(cli_instance):
     # Demo users' passwords are never printed: only the demo admin's is.
     assert secret.read_text().strip() in result.stdout
     assert "demo-viewer" not in result.stdout
+
+
+def test_demo_instance_exports_iati_and_xlsform_through_the_entry_point(cli_instance, tmp_path):
+    assert cli_instance.run("demo", "--no-serve").returncode == 0
+    # An organisation as a person finds it: its id from the internal HXL export.
+    table = cli_instance.run("export", "hxl", "--kind", "activities", "--internal")
+    assert table.returncode == 0, table.stderr
+    rows = list(csv.reader(io.StringIO(table.stdout)))
+    org_at = rows[1].index("#org+code")
+    org = rows[2][org_at]
+
+    target = tmp_path / "org.xml"
+    result = cli_instance.run("export", "iati", "--org", org, "-o", str(target))
+    assert result.returncode == 0, result.stderr
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    schema = etree.XMLSchema(etree.parse(str(iati.DATA / "iati-activities-schema.xsd"), parser))
+    document = etree.parse(str(target), parser)
+    assert schema.validate(document), schema.error_log
+    activities, _, _, transactions = result.stderr.split()[:4]
+    assert int(activities) > 0
+    # Each 4W row is an iati-activity; transfers are the transactions of one more.
+    extra = 1 if int(transactions) else 0
+    assert len(document.findall("iati-activity")) == int(activities) + extra
+
+    form = tmp_path / "displacement.xlsx"
+    result = cli_instance.run("export", "xlsform", "--form", "displacement", "-o", str(form))
+    assert result.returncode == 0, result.stderr
+    assert "<h:title>" in convert(xlsform=str(form)).xform
