@@ -109,7 +109,7 @@ class Background:
         self._thread.start()
 
     def wait(self) -> None:
-        """Wait for the running statement, raise its error, or report its row count."""
+        """Wait for the running statement; raise its error, or hand its result to ``done``."""
         if self._thread is None:
             return
         self._thread.join()
@@ -117,7 +117,7 @@ class Background:
         error, self._error = self._error, None
         done, self._done = self._done, None
         if error is not None:
-            with connection.wrap_database_errors:  # sqlite3's errors as Django's
+            with connection.wrap_database_errors:  # the driver's errors as Django's
                 raise error
         if done is not None:
             done(self._result)
