@@ -203,9 +203,10 @@ class Upsert:
             f"INSERT INTO {table} ({self.names}) SELECT {self.names} FROM {self.staging} "  # noqa: S608
             f"{on_conflict} RETURNING (xmax = 0)"
         )
+        # Batches move on the second thread on PostgreSQL, and on SQLite for tables keyed on id.
+        self.background = background if conflict == ("id",) or self.postgres else None
         # SQLite in the background: new rows are staged in this temporary table, then moved.
         # ("WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT.)
-        self.background = background if conflict == ("id",) or self.postgres else None
         self.stage_sql = f"INSERT INTO temp.{self.staging} ({self.names}) VALUES ({marks})"  # noqa: S608
         self.move_sql = (
             f"INSERT INTO {table} ({self.names}) SELECT {self.names} "  # noqa: S608
@@ -379,16 +380,22 @@ class Upsert:
                 self._insert_in_background(cursor, new)
             elif new:
                 cursor.executemany(self.insert_new_sql, new)
-                inserted = max(cursor.rowcount, 0)
+                inserted, taken = self._after_insert(max(cursor.rowcount, 0), new)
                 created += inserted
-                if inserted < len(new):
-                    # Some "new" rows were written by someone else since the lookup.
-                    cursor.executemany(self.sql, new)
-                    changed += max(cursor.rowcount, 0)
+                changed += taken
             if old and self.update:
                 cursor.executemany(self.sql, old)
                 changed += max(cursor.rowcount, 0)
         return created, changed
+
+    def _after_insert(self, inserted: int, new: list[tuple]) -> tuple[int, int]:
+        """(created, changed) once ``inserted`` of the ``new`` rows went in: when fewer did,
+        someone else wrote the others since the lookup, and they are upserted after all."""
+        if inserted == len(new):
+            return inserted, 0
+        with connection.cursor() as cursor:
+            cursor.executemany(self.sql, new)
+            return inserted, max(cursor.rowcount, 0)
 
     def _insert_in_background(self, cursor: Any, new: list[tuple]) -> None:
         assert self.background is not None
@@ -398,13 +405,10 @@ class Upsert:
         )
         cursor.executemany(self.stage_sql, new)
 
-        def done(inserted: int) -> None:
+        def done(moved: int) -> None:
+            inserted, taken = self._after_insert(moved, new)
             self._late[0] += inserted
-            if inserted < len(new):
-                # Some "new" rows were written by someone else since the lookup.
-                with connection.cursor() as again:
-                    again.executemany(self.sql, new)
-                    self._late[1] += max(again.rowcount, 0)
+            self._late[1] += taken
 
         empty = f"DELETE FROM temp.{self.staging}"  # noqa: S608 — model names
 
