@@ -4,6 +4,10 @@ CSV: byte-order marks (UTF-8, UTF-16) are honoured, UTF-8 is assumed otherwise w
 Windows-1252 as the fallback for files that are not UTF-8; the delimiter (comma, semicolon —
 KoBo's default — or tab) is taken from the first lines. XLSX: the ZIP container is checked
 (safety.check_zip) before openpyxl opens it read-only (openpyxl parses its XML with defusedxml).
+
+A workbook often puts its data on a later sheet (instructions first, a hidden list of choices
+last), so a format names what its sheet looks like and the first sheet that fits is read; errors
+then name the sheet as well as the file.
 """
 
 from __future__ import annotations
@@ -13,7 +17,9 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from corridor.core.errors import InvalidInput
 from corridor.exchange.safety import check_zip
@@ -24,6 +30,8 @@ MAX_CELL = 1024 * 1024
 csv.field_size_limit(MAX_CELL)
 
 Rows = Iterator[tuple[int, list[str]]]
+# How many rows of each sheet are shown to a format deciding whether the sheet is its own.
+HEAD_ROWS = 25
 
 
 class CountingReader(io.RawIOBase):
@@ -116,25 +124,91 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def xlsx_rows(path: Path, *, name: str | None = None) -> Rows:
+def _sheet_rows(sheet: Any) -> Rows:
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        yield number, [_cell(v) for v in values]
+
+
+def _open_book(path: Path, label: str) -> Any:
     import openpyxl  # loaded only for spreadsheets: it is slow to import
 
-    check_zip(path, name=name)
+    check_zip(path, name=label)
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors for broken files
-        raise InvalidInput(f"{name or path.name}: not a readable XLSX file ({exc})") from None
+        raise InvalidInput(f"{label}: not a readable XLSX file ({exc})") from None
+
+
+def sheet_heads(path: Path, *, name: str | None = None) -> list[tuple[str, list[list[str]]]]:
+    """Each worksheet's title and first rows, in workbook order."""
+    book = _open_book(path, name or path.name)
     try:
-        sheet = book.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell(v) for v in values]
+        return [
+            (sheet.title, [cells for _, cells in islice(_sheet_rows(sheet), HEAD_ROWS)])
+            for sheet in book.worksheets
+        ]
     finally:
         book.close()
 
 
-def rows(
-    path: Path, *, name: str | None = None, progress: Callable[[int], None] | None = None
+def xlsx_rows(
+    path: Path,
+    *,
+    name: str | None = None,
+    sheet: int = 0,
+    progress: Callable[[int], None] | None = None,
 ) -> Rows:
-    if is_xlsx(path):
-        return xlsx_rows(path, name=name)
-    return csv_rows(path, progress=progress)
+    book = _open_book(path, name or path.name)
+    try:
+        chosen = book.worksheets[sheet]
+        if progress is None:
+            yield from _sheet_rows(chosen)
+            return
+        # A read-only sheet is not read as a byte stream: the bar moves by the share of rows
+        # read out of the sheet's declared size, and ends full.
+        size = path.stat().st_size
+        declared = chosen.max_row or 0
+        moved = 0
+        for number, cells in _sheet_rows(chosen):
+            if declared and number <= declared:
+                step = size * number // declared - moved
+                if step:
+                    progress(step)
+                    moved += step
+            yield number, cells
+        if size > moved:
+            progress(size - moved)
+    finally:
+        book.close()
+
+
+def open_rows(
+    path: Path,
+    *,
+    name: str,
+    progress: Callable[[int], None] | None = None,
+    fits: Callable[[list[list[str]]], bool] | None = None,
+    wanted: str = "",
+) -> tuple[str, Rows]:
+    """The file's rows and the name its errors go by.
+
+    CSV: the rows of the file, under its name. XLSX: the rows of the first sheet whose first
+    rows ``fits`` accepts (the first sheet without ``fits``). A workbook of several sheets names
+    the sheet read ("4w.xlsx, sheet Data"); one where no sheet fits is refused, saying
+    ``wanted`` (what the format looks for) and naming the sheets.
+    """
+    if not is_xlsx(path):
+        return name, csv_rows(path, progress=progress)
+    heads = sheet_heads(path, name=name)
+    if not heads:
+        raise InvalidInput(f"{name}: the workbook has no worksheet")
+    chosen = 0
+    if fits is not None:
+        found = [at for at, (_, head) in enumerate(heads) if fits(head)]
+        if found:
+            chosen = found[0]
+        elif len(heads) > 1:
+            titles = ", ".join(title for title, _ in heads)
+            raise InvalidInput(f"{name}: no sheet has {wanted} (sheets: {titles})")
+    label = f"{name}, sheet {heads[chosen][0]}" if len(heads) > 1 else name
+    return label, xlsx_rows(path, name=name, sheet=chosen, progress=progress)

@@ -8,6 +8,7 @@ format must be chosen for an uploaded file. Adding a format: a module in formats
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 from corridor.core.errors import InvalidInput
@@ -27,8 +28,8 @@ FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("hxl", hxl.read, "HXL-tagged CSV or XLSX (4W activities, figures, incidents)"),
-        Format("acled", acled.read, "ACLED-style event CSV (incidents)"),
-        Format("kobo-csv", kobo.read_csv, "KoBoToolbox/ODK submissions of our forms, CSV"),
+        Format("acled", acled.read, "ACLED-style event CSV or XLSX (incidents)"),
+        Format("kobo-csv", kobo.read_csv, "KoBoToolbox/ODK submissions of our forms, CSV or XLSX"),
         Format("kobo-json", kobo.read_json, "KoBoToolbox/ODK submissions of our forms, JSON"),
     )
 }
@@ -41,18 +42,17 @@ def detect(path: Path, name: str) -> Format:
     if head[:1] in (b"[", b"{"):
         return FORMATS["kobo-json"]
     if reading.is_xlsx(path):
-        return FORMATS["hxl"]
-    first_rows = []
-    for number, cells in reading.csv_rows(path):
-        first_rows.append(cells)
-        if number >= hxl.HEADER_SEARCH_ROWS:
-            break
-    if any(hxl.hashtag_columns(cells) for cells in first_rows):
-        return FORMATS["hxl"]
-    if first_rows and acled.sniff(first_rows[0]):
-        return FORMATS["acled"]
-    if first_rows and kobo.sniff(first_rows[0]):
-        return FORMATS["kobo-csv"]
+        # A workbook is told by its sheets in order: the first one a format recognises.
+        heads = [rows for _, rows in reading.sheet_heads(path, name=name)]
+    else:
+        heads = [list(islice((cells for _, cells in reading.csv_rows(path)), reading.HEAD_ROWS))]
+    for first_rows in heads:
+        if hxl.has_hashtags(first_rows):
+            return FORMATS["hxl"]
+        if first_rows and acled.sniff(first_rows[0]):
+            return FORMATS["acled"]
+        if first_rows and kobo.sniff(first_rows[0]):
+            return FORMATS["kobo-csv"]
     raise InvalidInput(
         f"{name}: cannot tell the format (no HXL hashtag row, not ACLED or KoBo columns); "
         f"give one of: {', '.join(FORMATS)}"

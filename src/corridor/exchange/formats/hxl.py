@@ -109,8 +109,19 @@ def find_hashtags(
     )
 
 
+def has_hashtags(head: list[list[str]]) -> bool:
+    """Whether these first rows of a sheet hold a hashtag row."""
+    return any(hashtag_columns(cells) for cells in head[:HEADER_SEARCH_ROWS])
+
+
 def read(path: Path, *, name: str, kind: str | None, progress: Any = None) -> Table:
-    source = reading.rows(path, name=name, progress=progress)
+    name, source = reading.open_rows(
+        path,
+        name=name,
+        progress=progress,
+        fits=has_hashtags,
+        wanted=f"an HXL hashtag row in its first {HEADER_SEARCH_ROWS} rows",
+    )
     columns, header, _ = find_hashtags(path, name, source)
     kind = kind or guess_kind(columns)
     plan, unused = plan_columns(columns, kind)

@@ -70,7 +70,13 @@ def _table(name: str, fmt: str, header: list[str], rows: Iterator, kind: str | N
 
 
 def read_csv(path: Path, *, name: str, kind: str | None, progress: Any = None) -> Table:
-    source = reading.rows(path, name=name, progress=progress)
+    name, source = reading.open_rows(
+        path,
+        name=name,
+        progress=progress,
+        fits=lambda head: bool(head) and sniff(head[0]),
+        wanted="KoBo's submission columns (_uuid, _submission_time, ...) in its first row",
+    )
     try:
         _, header = next(source)
     except StopIteration:

@@ -60,3 +60,28 @@ def test_every_mapped_type_is_one_of_ours():
 )
 def test_type_rules(sub, fatalities, notes, expected):
     assert incident_type_for("Battles", sub, fatalities=fatalities, notes=notes) == expected
+
+
+def test_acled_workbook_is_told_by_its_columns_on_any_sheet(places, tmp_path):
+    import csv
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "Read me"
+    book.active.append(["ACLED export, Myanmar, March 2024"])
+    events = book.create_sheet("Events")
+    for cells in csv.reader(io.StringIO(ACLED)):
+        events.append(cells)
+    path = tmp_path / "acled-export.xlsx"
+    book.save(path)
+
+    result = file_import(by=None, path=path)
+
+    assert result.ok, [e.line() for e in result.errors]
+    assert (result.format, result.kind, result.created) == ("acled", "incidents", 2)
+    assert set(Incident.objects.values_list("incident_type", "admin_unit_id")) == {
+        ("airstrike", "MMR004002"),
+        ("arson", "MMR005027"),
+    }

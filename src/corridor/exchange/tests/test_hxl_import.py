@@ -263,3 +263,67 @@ def test_value_and_currency(org, write):
     assert run(write("v.csv", text)).ok
     activity = Activity.objects.get()
     assert (activity.value, activity.currency) == (Decimal("1500.50"), "THB")
+
+
+def _workbook(path, sheets):
+    """An XLSX file with the given (title, rows) sheets, in order."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for cells in rows:
+            sheet.append(cells)
+    book.save(path)
+    return path
+
+
+INSTRUCTIONS = (
+    "Instructions",
+    [["How to fill in this 4W"], ["One row per activity; township p-codes from MIMU."]],
+)
+LISTS = ("Lists", [["Sector"], ["food_security"], ["wash"], ["health"]])
+
+
+def test_workbook_data_on_a_later_sheet_is_found_and_errors_name_it(org, tmp_path):
+    data = (
+        "4W March 2024",
+        [
+            ["Organisation", "Sector", "Modality", "Township", "Month", "Women"],
+            ["#org", "#sector", "#modality", "#adm3+code", "#date+reported", "#reached+f+adults"],
+            ["CRN", "Health", "service", "MMR004002", "2024-03", 31],
+            ["CRN", "football", "service", "MMR004002", "2024-03", 4],
+        ],
+    )
+    path = _workbook(tmp_path / "partners-4w.xlsx", [INSTRUCTIONS, data, LISTS])
+
+    refused = run(path)
+
+    assert (refused.format, refused.kind, refused.status) == ("hxl", "activities", "refused")
+    assert [e.line() for e in refused.errors] == [
+        "partners-4w.xlsx, sheet 4W March 2024, row 4, column #sector (Sector): unknown sector "
+        "'football'; use one of food_security, health, nutrition, wash, shelter_nfi, "
+        "protection, education, livelihoods, multipurpose_cash, logistics"
+    ]
+    assert Activity.objects.count() == 0
+
+    data[1].pop()
+    fixed = _workbook(tmp_path / "partners-4w.xlsx", [INSTRUCTIONS, data, LISTS])
+    result = run(fixed)
+    assert result.ok, [e.line() for e in result.errors]
+    assert (result.rows, result.created) == (1, 1)
+    health = Activity.objects.get()
+    assert (health.sector, health.admin_unit_id, health.women) == ("health", "MMR004002", 31)
+
+
+def test_workbook_without_hashtags_on_any_sheet_names_its_sheets(places, tmp_path):
+    from corridor.core.errors import InvalidInput
+
+    path = _workbook(tmp_path / "plain.xlsx", [INSTRUCTIONS, LISTS])
+    with pytest.raises(InvalidInput) as refused:
+        run(path, format="hxl")
+    assert str(refused.value) == (
+        "plain.xlsx: no sheet has an HXL hashtag row in its first 25 rows "
+        "(sheets: Instructions, Lists)"
+    )
+    with pytest.raises(InvalidInput, match=r"plain\.xlsx: cannot tell the format"):
+        run(path)
