@@ -21,7 +21,12 @@ from typing import Any
 
 from corridor.aid.models import Activity
 from corridor.exchange import values
-from corridor.exchange.kinds.builders import build_activity
+from corridor.exchange.kinds.builders import (
+    build_activity,
+    currency_problem,
+    period_problems,
+    reach_unspecified,
+)
 from corridor.exchange.kinds.choices import CHANNELS, MODALITIES, SECTORS, STATUSES
 from corridor.exchange.kinds.context import Context
 from corridor.exchange.table import Row, RowError, Table
@@ -188,23 +193,16 @@ class ActivityBatches:
                 yield self._by_row(number, cells)
                 continue
             month, start, end = months[n], starts[n], ends[n]
-            if (month is None and start is None) or (start and end and end < start):
-                yield self._by_row(number, cells)
-                continue
-            spec = unspecified[n]
-            total = totals[n]
-            if total is not None:
-                known = women[n] + men[n] + girls[n] + boys[n]
-                if not unspecified_given[n] and total >= known:
-                    spec = total - known
-                elif total != known + spec:
-                    yield self._by_row(number, cells)
-                    continue
+            spec, problem = reach_unspecified(
+                women[n] + men[n] + girls[n] + boys[n],
+                unspecified[n],
+                unspecified_given=unspecified_given[n],
+                total=totals[n],
+            )
             amount = amounts[n]
             currency = currencies[n] if currencies is not None else ""
-            if amount is not None and not (
-                len(currency) == 3 and currency.isalpha() and currency.isascii()
-            ):
+            if problem or period_problems(month, start, end) or currency_problem(amount, currency):
+                # The row builder reports the problem, in its words, with the row's others.
                 yield self._by_row(number, cells)
                 continue
             org, sector, modality, channel, pcode = (

@@ -1,11 +1,14 @@
 """One builder per kind of table: a validated row in, the row's database values out.
 
 A builder reads fields through ``Row.get`` and the ``Context`` helpers, and returns the values
-in the order of its kind's ``columns``, or None when the row has errors.
+in the order of its kind's ``columns``, or None when the row has errors. The 4W rules that span
+several cells (``period_problems``, ``reach_unspecified``, ``currency_problem``) are functions of
+values, so the batch path (batches.py) applies the very same rules.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from corridor.aid.models import Activity
@@ -25,6 +28,41 @@ from corridor.exchange.table import Row
 from corridor.situation.models import DisplacementFigure, Incident
 
 
+def period_problems(
+    month: dt.date | None, start: dt.date | None, end: dt.date | None
+) -> list[tuple[str, str]]:
+    """(field, reason) for a 4W row's dates that do not make a period."""
+    problems = []
+    if month is None and start is None:
+        problems.append(("reporting_month", "a reporting month or a start date is required"))
+    if start and end and end < start:
+        problems.append(("end_date", f"ends {end} before it starts {start}"))
+    return problems
+
+
+def reach_unspecified(
+    known: int, unspecified: int, *, unspecified_given: bool, total: int | None
+) -> tuple[int, str | None]:
+    """People reached without sex and age, squared with a total column: (count, problem).
+
+    ``known`` is women + men + girls + boys. A total alone fills the people not broken down;
+    a total beside a given "unspecified" must add up.
+    """
+    if total is None:
+        return unspecified, None
+    if not unspecified_given and total >= known:
+        return total - known, None
+    if total != known + unspecified:
+        return unspecified, f"total {total} is not the sum of the columns ({known + unspecified})"
+    return unspecified, None
+
+
+def currency_problem(value: Decimal | None, currency: str) -> str | None:
+    if value is not None and not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
+        return "a value needs its ISO 4217 currency code (e.g. MMK, THB, USD)"
+    return None
+
+
 def build_activity(row: Row, ctx: Context) -> tuple | None:
     org = ctx.org(row, required=True, model=Activity)
     sector = ctx.choice(row, "sector", SECTORS)
@@ -35,10 +73,10 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
     month = ctx.month(row, "reporting_month")
     start = ctx.date(row, "start_date")
     end = ctx.date(row, "end_date")
-    if month is None and start is None and not row.get("reporting_month"):
-        row.error("reporting_month", "a reporting month or a start date is required")
-    if start and end and end < start:
-        row.error("end_date", f"ends {end} before it starts {start}")
+    for name, reason in period_problems(month, start, end):
+        # A month that was given but unreadable has its own error already.
+        if not (name == "reporting_month" and row.get("reporting_month")):
+            row.error(name, reason)
     women = ctx.count(row, "women")
     men = ctx.count(row, "men")
     girls = ctx.count(row, "girls")
@@ -46,13 +84,14 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
     unspecified = ctx.count(row, "unspecified")
     total = ctx.count(row, "total", default=None)
     if total is not None and not row.errors:
-        known = women + men + girls + boys  # type: ignore[operator]
-        if not row.get("unspecified") and total >= known:
-            unspecified = total - known
-        elif total != known + unspecified:  # type: ignore[operator]
-            row.error(
-                "total", f"total {total} is not the sum of the columns ({known + unspecified})"
-            )  # type: ignore[operator]
+        unspecified, problem = reach_unspecified(
+            women + men + girls + boys,  # type: ignore[operator]
+            unspecified,  # type: ignore[arg-type]
+            unspecified_given=bool(row.get("unspecified")),
+            total=total,
+        )
+        if problem:
+            row.error("total", problem)
     households = ctx.count(row, "households", default=None)
     value: Decimal | None = None
     raw_value = row.get("value")
@@ -62,8 +101,9 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
         except values.CellError as exc:
             row.error("value", str(exc), raw_value)
     currency = row.get("currency").upper()
-    if value is not None and not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
-        row.error("currency", "a value needs its ISO 4217 currency code (e.g. MMK, THB, USD)")
+    problem = currency_problem(value, currency)
+    if problem:
+        row.error("currency", problem)
     notes = values.text(row.get("notes"))
     if row.errors:
         return None

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from corridor.exchange.formats.hxl import hashtag_columns, plan_columns
 from corridor.exchange.kinds import Context
 from corridor.exchange.kinds.batches import ActivityBatches
-from corridor.exchange.kinds.builders import build_activity
+from corridor.exchange.kinds.builders import build_activity, reach_unspecified
 from corridor.exchange.kinds.keys import NAMESPACE, StableKeys, uuid5_hex
 from corridor.exchange.table import Row, Table
 
@@ -145,3 +145,17 @@ def test_stable_keys_number_identical_rows_as_before():
     given = str(uuid.uuid4())
     assert keys(given, "", "org") == uuid.UUID(given).hex
     assert StableKeys("incidents", "acled:")(given, "") != uuid.UUID(given).hex
+
+
+@pytest.mark.parametrize(
+    ("known", "unspecified", "given", "total", "expected"),
+    [
+        (10, 0, False, None, (0, None)),  # no total: nothing to square
+        (10, 0, False, 25, (15, None)),  # a total alone fills the people not broken down
+        (10, 5, True, 15, (5, None)),  # given and adding up
+        (10, 5, True, 16, (5, "total 16 is not the sum of the columns (15)")),
+        (10, 0, False, 4, (0, "total 4 is not the sum of the columns (10)")),
+    ],
+)
+def test_reach_rule(known, unspecified, given, total, expected):
+    assert reach_unspecified(known, unspecified, unspecified_given=given, total=total) == expected
