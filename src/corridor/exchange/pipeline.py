@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from corridor.audit.services import Action, audit_record
 from corridor.exchange.kinds import KINDS, SOURCE_COLUMNS, Context, Kind
@@ -150,7 +151,12 @@ class _Writer:
                     labels[owner] = str(uuid.UUID(str(owner))) if owner else None
                 if labels[owner] != values[owner_at]:
                     record = uuid.UUID(str(values[0]))
-                    problems.append((number, f"record {record} belongs to another organisation"))
+                    problems.append(
+                        (
+                            number,
+                            _("record %(id)s belongs to another organisation") % {"id": record},
+                        )
+                    )
         else:
             sources = {values[6] for values in batch}
             existing = {
@@ -165,8 +171,10 @@ class _Writer:
                     problems.append(
                         (
                             number,
-                            "the same figure (place, date, source) "
-                            "was reported by another organisation",
+                            _(
+                                "the same figure (place, date, source) "
+                                "was reported by another organisation"
+                            ),
                         )
                     )
         return problems

@@ -10,6 +10,10 @@ import datetime as dt
 import re
 import uuid
 from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from corridor.exchange.safety import restore
 from corridor.geo.names import has_burmese, to_unicode
@@ -70,11 +74,11 @@ def count(value: str) -> int:
         cleaned = cleaned[:-2]
     if not cleaned.isdigit():
         if cleaned.lstrip("-").isdigit():
-            raise CellError(f"must be 0 or more, not {raw}")
-        raise CellError(f"not a whole number: {raw!r}")
+            raise CellError(_("must be 0 or more, not %(value)s") % {"value": raw})
+        raise CellError(_("not a whole number: %(value)s") % {"value": repr(raw)})
     number = int(cleaned)
     if number > MAX_COUNT:
-        raise CellError(f"{number} is larger than any township population")
+        raise CellError(_("%(number)s is larger than any township population") % {"number": number})
     return number
 
 
@@ -83,11 +87,11 @@ def decimal(value: str) -> Decimal:
     try:
         number = Decimal(_GROUPING.sub("", raw))
     except InvalidOperation:
-        raise CellError(f"not a number: {raw!r}") from None
+        raise CellError(_("not a number: %(value)s") % {"value": repr(raw)}) from None
     if not number.is_finite():
-        raise CellError(f"not a number: {raw!r}")
+        raise CellError(_("not a number: %(value)s") % {"value": repr(raw)})
     if number < 0:
-        raise CellError(f"must be 0 or more, not {raw}")
+        raise CellError(_("must be 0 or more, not %(value)s") % {"value": raw})
     return number
 
 
@@ -96,16 +100,19 @@ def coordinate(value: str) -> float:
     try:
         return float(raw)
     except ValueError:
-        raise CellError(f"not a coordinate: {raw!r}") from None
+        raise CellError(_("not a coordinate: %(value)s") % {"value": repr(raw)}) from None
 
 
 def _checked(year: int, month: int, day: int, raw: str) -> dt.date:
     try:
         result = dt.date(year, month, day)
     except ValueError:
-        raise CellError(f"no such date: {raw!r}") from None
+        raise CellError(_("no such date: %(value)s") % {"value": repr(raw)}) from None
     if not EARLIEST <= result <= LATEST:
-        raise CellError(f"date {result} is outside {EARLIEST.year}-{LATEST.year}")
+        raise CellError(
+            _("date %(date)s is outside %(first)s-%(last)s")
+            % {"date": result, "first": EARLIEST.year, "last": LATEST.year}
+        )
     return result
 
 
@@ -122,7 +129,7 @@ def date(value: str) -> dt.date:
     match = _WORDY_DATE.match(raw)
     if match and match[2].lower() in _MONTHS:
         return _checked(int(match[3]), _MONTHS[match[2].lower()], int(match[1]), raw)
-    raise CellError(f"not a date: {raw!r} (write YYYY-MM-DD)")
+    raise CellError(_("not a date: %(value)s (write YYYY-MM-DD)") % {"value": repr(raw)})
 
 
 def month(value: str) -> dt.date:
@@ -131,7 +138,7 @@ def month(value: str) -> dt.date:
     match = _ISO_MONTH.match(raw)
     if match:
         if not 1 <= int(match[2]) <= 12:
-            raise CellError(f"no such month: {raw!r}")
+            raise CellError(_("no such month: %(value)s") % {"value": repr(raw)})
         return _checked(int(match[1]), int(match[2]), 1, raw)
     match = _WORDY_MONTH.match(raw)
     if match and match[1].lower() in _MONTHS:
@@ -139,7 +146,9 @@ def month(value: str) -> dt.date:
     try:
         return date(raw).replace(day=1)
     except CellError:
-        raise CellError(f"not a month: {raw!r} (write YYYY-MM)") from None
+        raise CellError(
+            _("not a month: %(value)s (write YYYY-MM)") % {"value": repr(raw)}
+        ) from None
 
 
 def record_id(value: str) -> uuid.UUID | None:
@@ -158,9 +167,8 @@ def code_key(value: str) -> str:
 class Choices:
     """Codes of one of our enums, accepted as code, English label, Burmese label or synonym."""
 
-    def __init__(self, name: str, choices: type, synonyms: dict[str, str] | None = None) -> None:
-        from django.utils import translation
-
+    def __init__(self, name: Any, choices: type, synonyms: dict[str, str] | None = None) -> None:
+        # ``name`` is what a person calls the field ("sector"), translated when shown.
         self.name = name
         self.lookup: dict[str, str] = {}
         for code, label in choices.choices:
@@ -176,6 +184,7 @@ class Choices:
         found = self.lookup.get(code_key(value))
         if found is None:
             raise CellError(
-                f"unknown {self.name} {value.strip()!r}; use one of {', '.join(self.codes)}"
+                _("unknown %(field)s %(value)s; use one of %(codes)s")
+                % {"field": self.name, "value": repr(value.strip()), "codes": ", ".join(self.codes)}
             )
         return found

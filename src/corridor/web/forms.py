@@ -338,7 +338,9 @@ UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("HXL CSV or XLSX, KoBoToolbox CSV or JSON, or ACLED CSV; at most 50 MB."),
+        help_text=_(
+            "HXL, ACLED or KoBoToolbox files as CSV or XLSX, or KoBoToolbox JSON; at most 50 MB."
+        ),
     )
     format = forms.ChoiceField(label=_("Format"), choices=UPLOAD_FORMATS, required=False)
     kind = forms.ChoiceField(label=_("What the rows are"), choices=UPLOAD_KINDS, required=False)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from corridor.aid.models import Activity
 from corridor.exchange import values
 from corridor.exchange.formats.acled import incident_type_for
@@ -34,9 +36,14 @@ def period_problems(
     """(field, reason) for a 4W row's dates that do not make a period."""
     problems = []
     if month is None and start is None:
-        problems.append(("reporting_month", "a reporting month or a start date is required"))
+        problems.append(("reporting_month", _("a reporting month or a start date is required")))
     if start and end and end < start:
-        problems.append(("end_date", f"ends {end} before it starts {start}"))
+        problems.append(
+            (
+                "end_date",
+                _("ends %(end)s before it starts %(start)s") % {"end": end, "start": start},
+            )
+        )
     return problems
 
 
@@ -53,13 +60,16 @@ def reach_unspecified(
     if not unspecified_given and total >= known:
         return total - known, None
     if total != known + unspecified:
-        return unspecified, f"total {total} is not the sum of the columns ({known + unspecified})"
+        return unspecified, _("total %(total)s is not the sum of the columns (%(sum)s)") % {
+            "total": total,
+            "sum": known + unspecified,
+        }
     return unspecified, None
 
 
 def currency_problem(value: Decimal | None, currency: str) -> str | None:
     if value is not None and not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
-        return "a value needs its ISO 4217 currency code (e.g. MMK, THB, USD)"
+        return _("a value needs its ISO 4217 currency code (e.g. MMK, THB, USD)")
     return None
 
 
@@ -137,13 +147,13 @@ def build_figure(row: Row, ctx: Context) -> tuple | None:
     as_of = ctx.date(row, "as_of", required=True)
     idps = ctx.count(row, "idps", default=None)
     if idps is None and not row.get("idps"):
-        row.error("idps", "the number of IDPs is required")
+        row.error("idps", _("the number of IDPs is required"))
     refugees = ctx.count(row, "refugees", default=None)
     pin = ctx.count(row, "people_in_need", default=None)
     org = ctx.org(row, required=False, model=DisplacementFigure)
     sources = ctx.source_ids(row, required=True)
     if len(sources) > 1:
-        row.error("source_title", "a displacement figure cites exactly one source")
+        row.error("source_title", _("a displacement figure cites exactly one source"))
     notes = values.text(row.get("notes"))
     if row.errors:
         return None
@@ -175,7 +185,9 @@ def build_incident(row: Row, ctx: Context) -> tuple | None:
             row.error("latitude" if not _is_float(raw_lat) else "longitude", str(exc))
         else:
             if not (LAT_RANGE[0] <= lat <= LAT_RANGE[1] and LON_RANGE[0] <= lon <= LON_RANGE[1]):
-                row.error("latitude", f"{lat}, {lon} is not in Myanmar")
+                row.error(
+                    "latitude", _("%(lat)s, %(lon)s is not in Myanmar") % {"lat": lat, "lon": lon}
+                )
     injuries = ctx.count(row, "injuries")
     detained = ctx.count(row, "detained")
     description = values.text(row.get("description"))

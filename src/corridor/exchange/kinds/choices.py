@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from corridor.aid.models import Channel, Modality, Sector, Status
 from corridor.exchange import values
 from corridor.situation.models import IncidentType, Reliability
 
 SECTORS = values.Choices(
-    "sector",
+    _("sector"),
     Sector,
     {
         "food": "food_security",
@@ -25,13 +27,13 @@ SECTORS = values.Choices(
         "livelihood": "livelihoods",
     },
 )
-MODALITIES = values.Choices("modality", Modality, {"inkind": "in_kind", "services": "service"})
-CHANNELS = values.Choices("channel", Channel, {"domestic": "in_country", "local": "in_country"})
-STATUSES = values.Choices("status", Status, {"complete": "completed", "active": "ongoing"})
+MODALITIES = values.Choices(_("modality"), Modality, {"inkind": "in_kind", "services": "service"})
+CHANNELS = values.Choices(_("channel"), Channel, {"domestic": "in_country", "local": "in_country"})
+STATUSES = values.Choices(_("status"), Status, {"complete": "completed", "active": "ongoing"})
 INCIDENT_TYPES = values.Choices(
-    "incident type", IncidentType, {"detention": "arrest", "clash": "armed_clash"}
+    _("incident type"), IncidentType, {"detention": "arrest", "clash": "armed_clash"}
 )
-RELIABILITY = values.Choices("reliability", Reliability)
+RELIABILITY = values.Choices(_("reliability"), Reliability)
 
 # Incidents and figures outside this box are not in Myanmar (the database checks it too).
 LAT_RANGE = (9.0, 29.0)

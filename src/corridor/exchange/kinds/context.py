@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from corridor.accounts import policy
 from corridor.aid.models import Activity
@@ -74,7 +75,7 @@ class Context:
         raw = row.get(name)
         if not raw:
             if required:
-                row.error(name, "a date is required")
+                row.error(name, _("a date is required"))
             return None
         found = self._dates.get(raw)
         if found is None:
@@ -118,7 +119,7 @@ class Context:
         raw = row.get(name)
         if not raw:
             if default is None:
-                row.error(name, f"a {choices.name} is required")
+                row.error(name, _("a %(field)s is required") % {"field": choices.name})
                 return ""
             return default
         try:
@@ -166,35 +167,49 @@ class Context:
         if adm3c or adm3n:
             level, code, name, prefix = 3, adm3c, adm3n, "adm3"
         elif township_only:
-            return None, "adm3_code", "a township (p-code or name) is required", ""
+            return None, "adm3_code", _("a township (p-code or name) is required"), ""
         elif adm2c or adm2n:
             level, code, name, prefix = 2, adm2c, adm2n, "adm2"
             parent = adm1c or adm1n or None
         elif adm1c or adm1n:
             level, code, name, prefix, parent = 1, adm1c, adm1n, "adm1", None
         else:
-            return None, "adm3_code", "a place (township p-code or name) is required", ""
+            return None, "adm3_code", _("a place (township p-code or name) is required"), ""
         if code:
             found = resolver.resolve(code)
             if found.method != "pcode":
-                return None, f"{prefix}_code", f"unknown p-code {code!r}", ""
+                return (
+                    None,
+                    f"{prefix}_code",
+                    _("unknown p-code %(code)s") % {"code": repr(code)},
+                    "",
+                )
             if found.level != level:
-                return None, f"{prefix}_code", f"{code} is not a level-{level} p-code", ""
+                reason = _("%(code)s is not a level-%(level)s p-code") % {
+                    "code": code,
+                    "level": level,
+                }
+                return None, f"{prefix}_code", reason, ""
             pcode = found.pcode
         else:
             found = resolver.resolve(name, level=level, parent=parent)
             if not found.accepted:
                 if found.status == AMBIGUOUS:
                     options = ", ".join(f"{c.name_en} ({c.pcode})" for c in found.candidates[:4])
-                    reason = f"place {name!r} is ambiguous: {options}; give the p-code"
+                    reason = _("place %(name)s is ambiguous: %(options)s; give the p-code") % {
+                        "name": repr(name),
+                        "options": options,
+                    }
                 elif found.status == NOT_FOUND:
-                    reason = f"unknown place {name!r}; sent to the gazetteer review queue"
+                    reason = _("unknown place %(name)s; sent to the gazetteer review queue") % {
+                        "name": repr(name)
+                    }
                 else:
                     best = found.candidates[0]
-                    reason = (
-                        f"place {name!r} only resembles {best.name_en} ({best.pcode}); "
+                    reason = _(
+                        "place %(name)s only resembles %(place)s (%(pcode)s); "
                         "sent to the gazetteer review queue"
-                    )
+                    ) % {"name": repr(name), "place": best.name_en, "pcode": best.pcode}
                 return None, f"{prefix}_name", reason, name
             pcode = found.pcode
         if parent and level > 1 and adm1c and pcode:
@@ -203,7 +218,8 @@ class Context:
                 return (
                     None,
                     f"{prefix}_code" if code else f"{prefix}_name",
-                    (f"{pcode} is not in {adm1c.strip().upper()}"),
+                    _("%(pcode)s is not in %(state)s")
+                    % {"pcode": pcode, "state": adm1c.strip().upper()},
                     "",
                 )
         return pcode, "", "", ""
@@ -219,16 +235,20 @@ class Context:
             if code in self._orgs_by_id:
                 chosen = code
             elif not name:
-                row.error("org_code", f"no organisation with id {code}")
+                row.error("org_code", _("no organisation with id %(id)s") % {"id": code})
                 return None
         if chosen is None and name:
             matches = self._orgs_by_key.get(values.code_key(values.text(name)), set())
             if len(matches) > 1:
-                row.error("org", f"{name!r} names more than one organisation; use its id")
+                row.error(
+                    "org",
+                    _("%(name)s names more than one organisation; use its id")
+                    % {"name": repr(name)},
+                )
                 return None
             if not matches:
                 if self.organisation is None:
-                    row.error("org", f"unknown organisation {name!r}")
+                    row.error("org", _("unknown organisation %(name)s") % {"name": repr(name)})
                     return None
             else:
                 chosen = next(iter(matches))
@@ -236,18 +256,19 @@ class Context:
         if chosen and default and chosen != default:
             row.error(
                 "org" if name else "org_code",
-                f"the row is for another organisation than {self.organisation}",
+                _("the row is for another organisation than %(org)s") % {"org": self.organisation},
             )
             return None
         chosen = chosen or default
         if chosen is None:
             if required:
-                row.error("org", "an organisation is required (or import with --org)")
+                row.error("org", _("an organisation is required (or import with --org)"))
             return None
         if not self._may_add(chosen, model):
             row.error(
                 "org" if name else "",
-                f"you may not add {model._meta.verbose_name_plural} for {self._orgs_by_id[chosen]}",
+                _("you may not add %(records)s for %(org)s")
+                % {"records": model._meta.verbose_name_plural, "org": self._orgs_by_id[chosen]},
             )
             return None
         return chosen
@@ -288,7 +309,7 @@ class Context:
             url = urls[at] if at < len(urls) else ""
             if url and not url.startswith(("http://", "https://")):
                 row.error(
-                    "source_url", "a source link must start with http:// or https://", url, at=at
+                    "source_url", _("a source link must start with http:// or https://"), url, at=at
                 )
                 continue
             key = (title[:300], publisher[:200], url[:500])
@@ -312,5 +333,5 @@ class Context:
             if pk not in found:
                 found.append(pk)
         if required and not found and not row.errors:
-            row.error("source_title", "a source is required: an unsourced number is a rumour")
+            row.error("source_title", _("a source is required: an unsourced number is a rumour"))
         return found

@@ -327,3 +327,29 @@ def test_workbook_without_hashtags_on_any_sheet_names_its_sheets(places, tmp_pat
     )
     with pytest.raises(InvalidInput, match=r"plain\.xlsx: cannot tell the format"):
         run(path)
+
+
+def test_reasons_are_in_the_language_of_the_person_importing(org, write):
+    from django.utils import translation
+
+    text = (
+        "#org,#sector,#modality,#adm3+code,#date+reported,#reached+f+adults\r\n"
+        "CRN,health,service,MMR999999,2024-03,5\r\n"
+        "CRN,health,boat,MMR004002,2024-13,-2\r\n"
+    )
+    path = write("bad-my.csv", text)
+    with translation.override("my"):
+        result = run(path)
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (2, "#adm3+code", "p-code 'MMR999999' ကို မသိပါ"),
+        (
+            3,
+            "#modality",
+            "အကူအညီပုံစံ 'boat' ကို မသိပါ။ in_kind, cash, voucher, service ထဲမှ တစ်ခုကို သုံးပါ",
+        ),
+        (3, "#date+reported", "ဤလ မရှိပါ- '2024-13'"),
+        (3, "#reached+f+adults", "၀ သို့မဟုတ် ထို့ထက်များရမည်၊ -2 မဖြစ်ရ"),
+    ]
+    # The same file at the command line (no language chosen) reads in English.
+    assert [e.reason for e in run(path).errors][:1] == ["unknown p-code 'MMR999999'"]
+    assert Activity.objects.count() == 0

@@ -304,7 +304,9 @@ def test_upload_check_shows_the_error_report(live_server, browser_page, tmp_path
         "rows => rows.map(r => Array.from(r.cells).map(c => c.innerText))"
     )
     assert rows[0][:3] == ["3", "#sector", "football"]
-    assert ["3", "#reached+f+adults", "-3", "must be 0 or more, not -3"] in rows
+    # The reasons are in the page's language, with the codes to type left as they are.
+    assert rows[0][3].startswith("ကဏ္ဍ 'football' ကို မသိပါ။ food_security, health,")
+    assert ["3", "#reached+f+adults", "-3", "၀ သို့မဟုတ် ထို့ထက်များရမည်၊ -3 မဖြစ်ရ"] in rows
     assert "ပြဿနာ ၂ ခု" in page.locator("#upload-report").inner_text()
     assert page.get_by_role("button", name="ယခု ထည့်သွင်းရန်").count() == 0
     shot(page, "upload-errors-my")
