@@ -1,26 +1,39 @@
-"""JSON API of the exchange app: upload a file to import, download its error report.
+"""API of the exchange app: import a file and download its error report; download exports.
 
 Uploads are copied to a private temporary file, read by the pipeline and deleted; they are
 never stored, executed or served back. The error report is served as an attachment of
-neutralised CSV (text/csv, nosniff), never inline.
+neutralised CSV (text/csv, nosniff), never inline. Exports (HXL, IATI, the XLSForm field
+forms) are the CLI's `corridor export` through the same services, which check the access
+policy and audit each export; they too come as attachments.
 """
 
 from __future__ import annotations
 
+import io
 import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
 
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from corridor.core.errors import InvalidInput, NotAllowed
+from corridor.exchange.fields import KINDS
+from corridor.exchange.formats.xlsform import FORMS
 from corridor.exchange.queries import import_runs_visible_to
-from corridor.exchange.services import file_import, organisation_find
+from corridor.exchange.services import (
+    file_import,
+    hxl_export,
+    iati_export,
+    organisation_find,
+    xlsform_export,
+)
+from corridor.orgs.queries import organisations_user_can_export, organisations_visible_to
 
 router = Router(tags=["exchange"], auth=django_auth)
 
@@ -114,3 +127,73 @@ def import_errors(request: Any, run_id: uuid.UUID) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _attachment(data: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.get("/exports/hxl/{kind}.csv", summary="Export activities, figures or incidents as HXL")
+def export_hxl(
+    request: Any, kind: str, org: uuid.UUID | None = None, internal: bool = False
+) -> HttpResponse:
+    """HXL CSV of the rows you may export (docs/exchange.md, "HXL").
+
+    By default the file is for sharing: organisations by their public label, no record ids,
+    no exact coordinates. ``internal=true`` keeps ids, real names you may see and
+    coordinates, so the file imports back unchanged. ``org`` limits it to one organisation's
+    rows.
+    """
+    if kind not in KINDS:
+        raise HttpError(404, f"no export of {kind!r}; use one of {', '.join(KINDS)}")
+    organisation = None
+    if org is not None:
+        organisation = get_object_or_404(organisations_visible_to(request.user), pk=org)
+    out = io.StringIO()
+    try:
+        hxl_export(
+            by=request.user, kind=kind, out=out, organisation=organisation, public=not internal
+        )
+    except NotAllowed as exc:
+        raise HttpError(403, str(exc)) from None
+    suffix = "internal" if internal else "shared"
+    return _attachment(
+        "\ufeff" + out.getvalue(), "text/csv; charset=utf-8", f"corridor-{kind}-{suffix}.csv"
+    )
+
+
+@router.get(
+    "/exports/iati/{pk}.xml", summary="Export an organisation's activities and transfers as IATI"
+)
+def export_iati(request: Any, pk: uuid.UUID, identifier: str | None = None) -> HttpResponse:
+    """IATI 2.03 activity XML of one of your organisations, checked against the schema."""
+    organisation = get_object_or_404(organisations_user_can_export(request.user), pk=pk)
+    out = io.BytesIO()
+    try:
+        iati_export(
+            by=request.user, organisation=organisation, out=out, identifier=identifier or None
+        )
+    except NotAllowed as exc:
+        raise HttpError(403, str(exc)) from None
+    except InvalidInput as exc:
+        raise HttpError(400, str(exc)) from None
+    return _attachment(out.getvalue(), "application/xml", f"corridor-iati-{organisation.pk}.xml")
+
+
+@router.get("/forms/{form}.xlsx", summary="The XLSForm of a field form, for KoBoToolbox or ODK")
+def export_form(request: Any, form: str) -> HttpResponse:
+    """The activity or displacement field form with today's gazetteer as its choice lists."""
+    if form not in FORMS:
+        raise HttpError(404, f"no form {form!r}; use one of {', '.join(FORMS)}")
+    try:
+        data = xlsform_export(form=form)
+    except InvalidInput as exc:
+        raise HttpError(400, str(exc)) from None
+    return _attachment(
+        data,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        f"corridor-{form}-form.xlsx",
+    )

@@ -30,3 +30,12 @@ def organisations_user_can_report_for(user: Any) -> QuerySet[Organisation]:
     if policy.is_admin(user):
         return Organisation.objects.all()
     return Organisation.objects.filter(id__in=policy.organisation_ids(user, policy.EDIT_ROLES))
+
+
+def organisations_user_can_export(user: Any) -> QuerySet[Organisation]:
+    """Organisations whose own records (IATI, HXL) the user may export: members, any role."""
+    if not policy.is_active_user(user):
+        return Organisation.objects.none()
+    if policy.is_admin(user):
+        return Organisation.objects.all()
+    return Organisation.objects.filter(id__in=policy.organisation_ids(user))

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from corridor.web.views import dashboard, entry, gaps, language, lists, places, upload
+from corridor.web.views import (
+    dashboard,
+    entry,
+    exchange,
+    gaps,
+    language,
+    lists,
+    places,
+    upload,
+)
 
 app_name = "web"
 
@@ -19,5 +28,6 @@ urlpatterns = [
     path("enter/townships/", entry.township_search, name="township_search"),
     path("enter/upload/", upload.upload_page, name="upload"),
     path("enter/upload/apply/", upload.upload_apply, name="upload_apply"),
+    path("exchange/", exchange.exchange_page, name="exchange"),
     path("language/", language.language_switch, name="language"),
 ]

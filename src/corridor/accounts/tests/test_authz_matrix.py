@@ -239,6 +239,12 @@ ROUTES: dict[str, Route] = {
     "GET /api/exchange/imports/{run_id}/errors.csv": Route(
         NOBODY, args={"run_id": "00000000-0000-4000-8000-000000000000"}
     ),
+    # --- API: exports (the services filter rows by the policy; see exchange/tests)
+    "GET /api/exchange/exports/hxl/{kind}.csv": Route(SIGNED_IN, args={"kind": "activities"}),
+    "GET /api/exchange/exports/iati/{pk}.xml": Route(
+        on("viewer:own", "editor:own", "org_admin:own", "admin:*"), obj="organisation"
+    ),
+    "GET /api/exchange/forms/{form}.xlsx": Route(SIGNED_IN, args={"form": "activity"}),
     # --- API documentation
     "GET api/openapi.json": Route(EVERYONE),
     "GET api/docs": Route(EVERYONE),
@@ -267,6 +273,7 @@ ROUTES: dict[str, Route] = {
     "GET enter/townships/": Route(SIGNED_IN, query={"township": "Hpakant"}),
     "GET enter/upload/": Route(roles("editor", "org_admin", "admin")),
     "GET enter/upload/apply/": Route(NOBODY),  # POST only; tested in web/tests/test_upload.py
+    "GET exchange/": Route(SIGNED_IN),
     "GET language/": Route(NOBODY),
 }
 

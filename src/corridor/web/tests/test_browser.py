@@ -7,6 +7,7 @@ a message; in CI (CI=true) a missing browser is a failure, never a skip.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
 from pathlib import Path
@@ -315,3 +316,41 @@ def test_upload_check_shows_the_error_report(live_server, browser_page, tmp_path
     report = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "4w-bad.csv,3,#sector,football" in report
     assert Activity.objects.count() == 0
+
+
+def test_files_page_downloads_hxl_iati_and_a_field_form(live_server, browser_page):
+    from openpyxl import load_workbook
+
+    from corridor.exchange.formats import iati
+
+    page = browser_page
+    user, org = _editor(language="en")
+    f.ActivityFactory(organisation=org, admin_unit_id=TOWNSHIP, sector="health", women=21)
+    _signed_in_browser(page, live_server, user)
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Files").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "Files in and out"
+    shot(page, "files-en")
+
+    with page.expect_download() as download:
+        page.locator("#hxl-exports tbody tr").first.get_by_role(
+            "link", name="HXL CSV", exact=True
+        ).click()
+    assert download.value.suggested_filename == "corridor-activities-shared.csv"
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[1].startswith("#org+name,#sector,#modality,#channel,#status")
+    assert len(lines) == 3
+    assert "Helping Hands,health," in lines[2]
+
+    with page.expect_download() as download:
+        page.locator("#org-exports").get_by_role("link", name="IATI XML").click()
+    data = Path(download.value.path()).read_bytes()
+    assert iati.validate(data) == []
+    assert b"Helping Hands" in data
+
+    with page.expect_download() as download:
+        page.locator("#field-forms").get_by_role("link", name="Activity report (4W)").click()
+    assert download.value.suggested_filename == "corridor-activity-form.xlsx"
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert book.sheetnames[:2] == ["survey", "choices"]
