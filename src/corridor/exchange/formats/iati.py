@@ -81,6 +81,16 @@ ORG_TYPE = {
     OrgKind.OTHER: "90",
 }
 OTHER_TYPE = "90"
+# Results (ResultType 1 = Output; IndicatorMeasure 1 = Unit): people reached as counted people.
+RESULT_OUTPUT, MEASURE_UNIT = "1", "1"
+# The disaggregated indicator's slices: (field, sex, age), as IATI dimensions (free text).
+REACH_SLICES = (
+    ("women", "female", "adult"),
+    ("men", "male", "adult"),
+    ("girls", "female", "child"),
+    ("boys", "male", "child"),
+    ("unspecified", "not reported", "not reported"),
+)
 # Location: an administrative region, approximate, where the activity happened (GeographicLocation
 # Class 1, GeographicExactness 2, GeographicLocationReach 1, LocationType ADM3).
 LOCATION_CLASS_ADMIN, EXACTNESS_APPROXIMATE, REACH_ACTIVITY = "1", "2", "1"
@@ -217,6 +227,60 @@ def _reach(entry: ActivityEntry) -> str:
     return text
 
 
+def _period(entry: ActivityEntry) -> tuple[dt.date, dt.date] | None:
+    """The period the people reached were counted in: the reporting month, else the dates."""
+    if entry.reporting_month:
+        return entry.reporting_month, _month_end(entry.reporting_month)
+    if entry.start_date:
+        end = entry.end_date or _month_end(entry.start_date)
+        return entry.start_date, max(end, entry.start_date)
+    return None
+
+
+def _indicator(
+    result: etree._Element,
+    title: str,
+    period: tuple[dt.date, dt.date],
+    actuals: list[tuple[int, list[tuple[str, str]]]],
+    *,
+    total: bool,
+) -> None:
+    attrs = {"measure": MEASURE_UNIT, "ascending": "1"}
+    if total:
+        attrs["aggregation_status"] = "1"
+    indicator = _sub(result, "indicator", **attrs)
+    _narrative(_sub(indicator, "title"), title)
+    when = _sub(indicator, "period")
+    _sub(when, "period-start", iso_date=period[0].isoformat())
+    _sub(when, "period-end", iso_date=period[1].isoformat())
+    for value, dimensions in actuals:
+        actual = _sub(when, "actual", value=str(value))
+        for name, slice_value in dimensions:
+            _sub(actual, "dimension", name=name, value=slice_value)
+
+
+def _results(activity: etree._Element, entry: ActivityEntry) -> None:
+    """People (and households) reached as an output result (decision 0081).
+
+    Two indicators, so that no consumer adds a total to its own parts: "People reached" with
+    one actual, the total, meant for aggregation; "People reached, by sex and age" with one
+    actual per slice (sex and age as dimensions), the slices adding up to the total.
+    """
+    total = entry.women + entry.men + entry.girls + entry.boys + entry.unspecified
+    period = _period(entry)
+    if period is None or (total == 0 and not entry.households):
+        return
+    result = _sub(activity, "result", type=RESULT_OUTPUT, aggregation_status="1")
+    _narrative(_sub(result, "title"), "People reached")
+    _indicator(result, "People reached", period, [(total, [])], total=True)
+    slices = [
+        (getattr(entry, field), [("sex", sex), ("age", age)]) for field, sex, age in REACH_SLICES
+    ]
+    _indicator(result, "People reached, by sex and age", period, slices, total=False)
+    if entry.households is not None:
+        _indicator(result, "Households reached", period, [(entry.households, [])], total=True)
+
+
 def _activity(
     root: etree._Element, entry: ActivityEntry, *, reporting: Party, reporter: Party, prefix: str
 ) -> None:
@@ -278,6 +342,7 @@ def _activity(
             _sub(transaction, "transaction-date", iso_date=day.isoformat())
             value = _sub(transaction, "value", currency=entry.currency, value_date=day.isoformat())
             value.text = _amount(entry.value)
+    _results(activity, entry)
 
 
 def _funds(

@@ -100,10 +100,17 @@ def test_demo_export_validates_and_uses_codelist_codes(demo):
         "location/location-class": "GeographicLocationClass",
         "location/location-reach": "GeographicLocationReach",
         "default-aid-type": "CashandVoucherModalities",
+        "result": "ResultType",
+        "result/indicator": "IndicatorMeasure",
+    }
+    attributes = {
+        "OrganisationRole": "role",
+        "ActivityDateType": "type",
+        "ResultType": "type",
+        "IndicatorMeasure": "measure",
     }
     for path, codelist in checks.items():
-        attribute = "role" if codelist == "OrganisationRole" else "code"
-        attribute = "type" if codelist == "ActivityDateType" else attribute
+        attribute = attributes.get(codelist, "code")
         found = {e.get(attribute) for e in document.iterfind(f"iati-activity/{path}")}
         assert found, path
         assert found <= codes(codelist), (path, found - codes(codelist))
@@ -227,3 +234,64 @@ def test_cli_writes_the_file_and_refuses_missing_org(places, tmp_path, capsys):
     assert official_schema().validate(etree.parse(str(target)))
     assert main(["export", "iati", "-o", str(target)]) == 1
     assert "needs --org" in capsys.readouterr().err
+
+
+def test_people_reached_are_an_output_result_with_sex_and_age(places):
+    reporter = OrganisationFactory(name="Chin Relief Network")
+    ActivityFactory(
+        organisation=reporter,
+        admin_unit_id="MMR004002",
+        reporting_month=dt.date(2024, 3, 1),
+        women=120,
+        men=95,
+        girls=40,
+        boys=38,
+        unspecified=7,
+        households=61,
+    )
+    ActivityFactory(
+        organisation=reporter,
+        admin_unit_id="MMR004006",
+        reporting_month=None,
+        start_date=dt.date(2024, 2, 10),
+        end_date=None,
+        women=0,
+        men=0,
+        girls=0,
+        boys=0,
+        unspecified=0,
+        households=None,
+    )
+    document = etree.fromstring(export(reporter))
+    assert official_schema().validate(document)
+    first, second = document.findall("iati-activity")
+
+    result = first.find("result")
+    assert (result.get("type"), result.findtext("title/narrative")) == ("1", "People reached")
+    indicators = result.findall("indicator")
+    assert [i.findtext("title/narrative") for i in indicators] == [
+        "People reached",
+        "People reached, by sex and age",
+        "Households reached",
+    ]
+    assert [i.get("aggregation-status") for i in indicators] == ["1", None, "1"]
+    for indicator in indicators:
+        period = indicator.find("period")
+        assert period.find("period-start").get("iso-date") == "2024-03-01"
+        assert period.find("period-end").get("iso-date") == "2024-03-31"
+    assert [a.get("value") for a in indicators[0].iterfind("period/actual")] == ["300"]
+    slices = [
+        (a.get("value"), [(d.get("name"), d.get("value")) for d in a.iterfind("dimension")])
+        for a in indicators[1].iterfind("period/actual")
+    ]
+    assert slices == [
+        ("120", [("sex", "female"), ("age", "adult")]),
+        ("95", [("sex", "male"), ("age", "adult")]),
+        ("40", [("sex", "female"), ("age", "child")]),
+        ("38", [("sex", "male"), ("age", "child")]),
+        ("7", [("sex", "not reported"), ("age", "not reported")]),
+    ]
+    assert sum(int(v) for v, _ in slices) == 300
+    assert indicators[2].find("period/actual").get("value") == "61"
+    # Nobody counted: no result, rather than a claim of zero people reached.
+    assert second.find("result") is None
