@@ -212,3 +212,29 @@ def open_rows(
             raise InvalidInput(f"{name}: no sheet has {wanted} (sheets: {titles})")
     label = f"{name}, sheet {heads[chosen][0]}" if len(heads) > 1 else name
     return label, xlsx_rows(path, name=name, sheet=chosen, progress=progress)
+
+
+def open_header_rows(
+    path: Path,
+    *,
+    name: str,
+    progress: Callable[[int], None] | None,
+    sniff: Callable[[list[str]], bool],
+    wanted: str,
+) -> tuple[str, list[str], Rows]:
+    """``open_rows`` for a table whose first row is its header, told by ``sniff``.
+
+    Returns the name errors go by, the header row and the data rows after it.
+    """
+    name, source = open_rows(
+        path,
+        name=name,
+        progress=progress,
+        fits=lambda head: bool(head) and sniff(head[0]),
+        wanted=wanted,
+    )
+    try:
+        _, header = next(source)
+    except StopIteration:
+        raise InvalidInput(f"{name}: the file is empty") from None
+    return name, header, source

@@ -95,17 +95,13 @@ def incident_type_for(event_type: str, sub_event_type: str, *, fatalities: int, 
 def read(path: Path, *, name: str, kind: str | None, progress: Any = None) -> Table:
     if kind not in (None, "incidents"):
         raise InvalidInput(f"{name}: ACLED files hold incidents, not {kind}")
-    name, source = reading.open_rows(
+    name, header, source = reading.open_header_rows(
         path,
         name=name,
         progress=progress,
-        fits=lambda head: bool(head) and sniff(head[0]),
+        sniff=sniff,
         wanted="ACLED's columns (event_id_cnty, event_date, ...) in its first row",
     )
-    try:
-        _, header = next(source)
-    except StopIteration:
-        raise InvalidInput(f"{name}: the file is empty") from None
     names = [cell.strip().lower() for cell in header]
     missing = [c for c in REQUIRED if c not in names]
     if missing:

@@ -70,17 +70,13 @@ def _table(name: str, fmt: str, header: list[str], rows: Iterator, kind: str | N
 
 
 def read_csv(path: Path, *, name: str, kind: str | None, progress: Any = None) -> Table:
-    name, source = reading.open_rows(
+    name, header, source = reading.open_header_rows(
         path,
         name=name,
         progress=progress,
-        fits=lambda head: bool(head) and sniff(head[0]),
+        sniff=sniff,
         wanted="KoBo's submission columns (_uuid, _submission_time, ...) in its first row",
     )
-    try:
-        _, header = next(source)
-    except StopIteration:
-        raise InvalidInput(f"{name}: the file is empty") from None
     return _table(name, "kobo-csv", header, source, kind)
 
 

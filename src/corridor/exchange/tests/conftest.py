@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 
 from corridor.geo.resolver import invalidate_resolver
@@ -35,3 +36,21 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+@pytest.fixture
+def workbook(tmp_path):
+    """Write an XLSX file of (sheet title, rows) pairs, in order, and return its path."""
+
+    def _workbook(name: str, sheets: list[tuple[str, list[list]]]):
+        book = openpyxl.Workbook()
+        book.remove(book.active)
+        for title, rows in sheets:
+            sheet = book.create_sheet(title)
+            for cells in rows:
+                sheet.append(cells)
+        path = tmp_path / name
+        book.save(path)
+        return path
+
+    return _workbook

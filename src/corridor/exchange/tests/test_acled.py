@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from corridor.exchange.formats.acled import SUB_EVENT_TYPES, incident_type_for
@@ -62,20 +65,12 @@ def test_type_rules(sub, fatalities, notes, expected):
     assert incident_type_for("Battles", sub, fatalities=fatalities, notes=notes) == expected
 
 
-def test_acled_workbook_is_told_by_its_columns_on_any_sheet(places, tmp_path):
-    import csv
-    import io
-
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    book.active.title = "Read me"
-    book.active.append(["ACLED export, Myanmar, March 2024"])
-    events = book.create_sheet("Events")
-    for cells in csv.reader(io.StringIO(ACLED)):
-        events.append(cells)
-    path = tmp_path / "acled-export.xlsx"
-    book.save(path)
+def test_acled_workbook_is_told_by_its_columns_on_any_sheet(places, workbook):
+    events = list(csv.reader(io.StringIO(ACLED)))
+    path = workbook(
+        "acled-export.xlsx",
+        [("Read me", [["ACLED export, Myanmar, March 2024"]]), ("Events", events)],
+    )
 
     result = file_import(by=None, path=path)
 

@@ -265,18 +265,6 @@ def test_value_and_currency(org, write):
     assert (activity.value, activity.currency) == (Decimal("1500.50"), "THB")
 
 
-def _workbook(path, sheets):
-    """An XLSX file with the given (title, rows) sheets, in order."""
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for cells in rows:
-            sheet.append(cells)
-    book.save(path)
-    return path
-
-
 INSTRUCTIONS = (
     "Instructions",
     [["How to fill in this 4W"], ["One row per activity; township p-codes from MIMU."]],
@@ -284,7 +272,7 @@ INSTRUCTIONS = (
 LISTS = ("Lists", [["Sector"], ["food_security"], ["wash"], ["health"]])
 
 
-def test_workbook_data_on_a_later_sheet_is_found_and_errors_name_it(org, tmp_path):
+def test_workbook_data_on_a_later_sheet_is_found_and_errors_name_it(org, workbook):
     data = (
         "4W March 2024",
         [
@@ -294,7 +282,7 @@ def test_workbook_data_on_a_later_sheet_is_found_and_errors_name_it(org, tmp_pat
             ["CRN", "football", "service", "MMR004002", "2024-03", 4],
         ],
     )
-    path = _workbook(tmp_path / "partners-4w.xlsx", [INSTRUCTIONS, data, LISTS])
+    path = workbook("partners-4w.xlsx", [INSTRUCTIONS, data, LISTS])
 
     refused = run(path)
 
@@ -307,7 +295,7 @@ def test_workbook_data_on_a_later_sheet_is_found_and_errors_name_it(org, tmp_pat
     assert Activity.objects.count() == 0
 
     data[1].pop()
-    fixed = _workbook(tmp_path / "partners-4w.xlsx", [INSTRUCTIONS, data, LISTS])
+    fixed = workbook("partners-4w.xlsx", [INSTRUCTIONS, data, LISTS])
     result = run(fixed)
     assert result.ok, [e.line() for e in result.errors]
     assert (result.rows, result.created) == (1, 1)
@@ -315,10 +303,10 @@ def test_workbook_data_on_a_later_sheet_is_found_and_errors_name_it(org, tmp_pat
     assert (health.sector, health.admin_unit_id, health.women) == ("health", "MMR004002", 31)
 
 
-def test_workbook_without_hashtags_on_any_sheet_names_its_sheets(places, tmp_path):
+def test_workbook_without_hashtags_on_any_sheet_names_its_sheets(places, workbook):
     from corridor.core.errors import InvalidInput
 
-    path = _workbook(tmp_path / "plain.xlsx", [INSTRUCTIONS, LISTS])
+    path = workbook("plain.xlsx", [INSTRUCTIONS, LISTS])
     with pytest.raises(InvalidInput) as refused:
         run(path, format="hxl")
     assert str(refused.value) == (

@@ -211,20 +211,17 @@ def test_kobo_csv_of_the_activity_form_imports_exactly(forms, org, tmp_path):
     assert (again.created, again.changed, again.unchanged) == (0, 0, 3)
 
 
-def test_kobo_xlsx_export_with_a_repeat_sheet_reads_the_submissions_sheet(forms, org, tmp_path):
-    from openpyxl import Workbook
-
+def test_kobo_xlsx_export_with_a_repeat_sheet_reads_the_submissions_sheet(forms, org, workbook):
     header = _activity_header(forms["activity"][1])
-    book = Workbook()
-    main_sheet = book.active
-    main_sheet.title = "Corridor activity"
-    main_sheet.append(header)
-    for submission in (_submission(1), _submission(2, **{"report/sector": "health"})):
-        main_sheet.append([submission.get(column, "") for column in header])
-    # KoBo writes each repeat group to a sheet of its own after the submissions.
-    book.create_sheet("photos").append(["photo", "_index", "_parent_index"])
-    path = tmp_path / "corridor_activity_-_all_versions.xlsx"
-    book.save(path)
+    submissions = [_submission(1), _submission(2, **{"report/sector": "health"})]
+    path = workbook(
+        "corridor_activity_-_all_versions.xlsx",
+        [
+            ("Corridor activity", [header] + [[s.get(c, "") for c in header] for s in submissions]),
+            # KoBo writes each repeat group to a sheet of its own after the submissions.
+            ("photos", [["photo", "_index", "_parent_index"]]),
+        ],
+    )
 
     result = file_import(by=None, path=path, organisation=org)
 
