@@ -91,7 +91,10 @@ def csv_rows(path: Path, *, progress: Callable[[int], None] | None = None) -> Ro
     sample = head.decode(encoding, errors="ignore")
     delimiter = _delimiter(sample)
     raw = CountingReader(path.open("rb"), progress)
-    stream = io.TextIOWrapper(io.BufferedReader(raw, 1 << 16), encoding=encoding, newline="")
+    # typeshed asks a BufferedReader's raw stream for file attributes (name, mode) a counting
+    # wrapper has no use for; io itself needs only readinto.
+    buffered = io.BufferedReader(raw, 1 << 16)  # type: ignore[type-var]
+    stream = io.TextIOWrapper(buffered, encoding=encoding, newline="")
     number = 0
     try:
         reader = csv.reader(stream, delimiter=delimiter)

@@ -7,6 +7,7 @@ ones only for people who may see protected fields; exact coordinates follow the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from corridor.accounts import policy
@@ -76,96 +77,101 @@ def _date(value: Any) -> str:
     return value.isoformat() if value else ""
 
 
+def _activity_rows(
+    by: Any, organisation: Organisation | None, places: _Places, labels: _Labels, public: bool
+) -> Iterator[dict[str, Any]]:
+    query = Activity.objects.select_related("organisation").order_by(
+        "reporting_month", "start_date", "admin_unit_id", "id"
+    )
+    if organisation:
+        query = query.filter(organisation=organisation)
+    for a in query:
+        if not _allowed(by, a):
+            continue
+        yield {
+            "id": str(a.pk),
+            **labels.org(a.organisation),
+            "sector": a.sector,
+            "modality": a.modality,
+            "channel": a.channel,
+            "status": a.status,
+            **places.columns(a.admin_unit_id),
+            "reporting_month": a.reporting_month.strftime("%Y-%m") if a.reporting_month else "",
+            "start_date": _date(a.start_date),
+            "end_date": _date(a.end_date),
+            "women": a.women,
+            "men": a.men,
+            "girls": a.girls,
+            "boys": a.boys,
+            "unspecified": a.unspecified,
+            "total": a.people_reached,
+            "households": a.households,
+            "value": str(a.value) if a.value is not None else "",
+            "currency": a.currency,
+            "notes": a.notes,
+        }
+
+
+def _figure_rows(
+    by: Any, organisation: Organisation | None, places: _Places, labels: _Labels, public: bool
+) -> Iterator[dict[str, Any]]:
+    query = DisplacementFigure.objects.select_related("source", "reporting_organisation").order_by(
+        "as_of", "admin_unit_id", "id"
+    )
+    if organisation:
+        query = query.filter(reporting_organisation=organisation)
+    for f in query:
+        if not _allowed(by, f):
+            continue
+        yield {
+            "id": str(f.pk),
+            **places.columns(f.admin_unit_id),
+            "as_of": _date(f.as_of),
+            "idps": f.idps,
+            "refugees": f.refugees,
+            "people_in_need": f.people_in_need,
+            **_sources([f.source]),
+            **labels.org(f.reporting_organisation),
+            "notes": f.notes,
+        }
+
+
+def _incident_rows(
+    by: Any, organisation: Organisation | None, places: _Places, labels: _Labels, public: bool
+) -> Iterator[dict[str, Any]]:
+    query = (
+        Incident.objects.select_related("reporting_organisation")
+        .prefetch_related("sources")
+        .order_by("occurred_on", "admin_unit_id", "id")
+    )
+    if organisation:
+        query = query.filter(reporting_organisation=organisation)
+    for i in query:
+        if not _allowed(by, i):
+            continue
+        exact = not public and (by is None or policy.can(by, policy.VIEW_PROTECTED, i))
+        sources = sorted(i.sources.all(), key=lambda s: (s.title, s.publisher, s.url))
+        yield {
+            "id": str(i.pk),
+            "occurred_on": _date(i.occurred_on),
+            "incident_type": i.incident_type,
+            **places.columns(i.admin_unit_id),
+            "latitude": i.latitude if exact else None,
+            "longitude": i.longitude if exact else None,
+            "fatalities": i.fatalities,
+            "injuries": i.injuries,
+            "detained": i.detained,
+            "description": i.description,
+            **_sources(sources),
+            **labels.org(i.reporting_organisation),
+        }
+
+
+_ROWS = {"activities": _activity_rows, "figures": _figure_rows, "incidents": _incident_rows}
+
+
 def export_records(
     kind: str, *, by: Any, organisation: Organisation | None, public: bool
 ) -> list[dict[str, Any]]:
-    places = _Places()
-    labels = _Labels(by, public)
-    rows: list[dict[str, Any]] = []
-    if kind == "activities":
-        query = Activity.objects.select_related("organisation").order_by(
-            "reporting_month", "start_date", "admin_unit_id", "id"
-        )
-        if organisation:
-            query = query.filter(organisation=organisation)
-        for a in query:
-            if not _allowed(by, a):
-                continue
-            rows.append(
-                {
-                    "id": str(a.pk),
-                    **labels.org(a.organisation),
-                    "sector": a.sector,
-                    "modality": a.modality,
-                    "channel": a.channel,
-                    "status": a.status,
-                    **places.columns(a.admin_unit_id),
-                    "reporting_month": a.reporting_month.strftime("%Y-%m")
-                    if a.reporting_month
-                    else "",
-                    "start_date": _date(a.start_date),
-                    "end_date": _date(a.end_date),
-                    "women": a.women,
-                    "men": a.men,
-                    "girls": a.girls,
-                    "boys": a.boys,
-                    "unspecified": a.unspecified,
-                    "total": a.people_reached,
-                    "households": a.households,
-                    "value": str(a.value) if a.value is not None else "",
-                    "currency": a.currency,
-                    "notes": a.notes,
-                }
-            )
-    elif kind == "figures":
-        query = DisplacementFigure.objects.select_related(
-            "source", "reporting_organisation"
-        ).order_by("as_of", "admin_unit_id", "id")
-        if organisation:
-            query = query.filter(reporting_organisation=organisation)
-        for f in query:
-            if not _allowed(by, f):
-                continue
-            rows.append(
-                {
-                    "id": str(f.pk),
-                    **places.columns(f.admin_unit_id),
-                    "as_of": _date(f.as_of),
-                    "idps": f.idps,
-                    "refugees": f.refugees,
-                    "people_in_need": f.people_in_need,
-                    **_sources([f.source]),
-                    **labels.org(f.reporting_organisation),
-                    "notes": f.notes,
-                }
-            )
-    else:
-        query = (
-            Incident.objects.select_related("reporting_organisation")
-            .prefetch_related("sources")
-            .order_by("occurred_on", "admin_unit_id", "id")
-        )
-        if organisation:
-            query = query.filter(reporting_organisation=organisation)
-        for i in query:
-            if not _allowed(by, i):
-                continue
-            exact = not public and (by is None or policy.can(by, policy.VIEW_PROTECTED, i))
-            sources = sorted(i.sources.all(), key=lambda s: (s.title, s.publisher, s.url))
-            rows.append(
-                {
-                    "id": str(i.pk),
-                    "occurred_on": _date(i.occurred_on),
-                    "incident_type": i.incident_type,
-                    **places.columns(i.admin_unit_id),
-                    "latitude": i.latitude if exact else None,
-                    "longitude": i.longitude if exact else None,
-                    "fatalities": i.fatalities,
-                    "injuries": i.injuries,
-                    "detained": i.detained,
-                    "description": i.description,
-                    **_sources(sources),
-                    **labels.org(i.reporting_organisation),
-                }
-            )
-    return rows
+    """The rows of one table the user may export, as field name -> value."""
+    return list(_ROWS[kind](by, organisation, _Places(), _Labels(by, public), public))

@@ -232,7 +232,7 @@ def xlsform_export(*, form: str) -> bytes:
     # A township's state is its district's parent.
     districts = dict(units.filter(level=2).values_list("pcode", "parent_id"))
     townships = [
-        (u.pcode, u.name_en, u.name_my, districts.get(u.parent_id, ""))
+        (u.pcode, u.name_en, u.name_my, districts.get(u.parent_id or "", ""))
         for u in units.filter(level=3)
     ]
     return xlsform.workbook(form, states, townships)

@@ -12,6 +12,7 @@ import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -167,7 +168,9 @@ def code_key(value: str) -> str:
 class Choices:
     """Codes of one of our enums, accepted as code, English label, Burmese label or synonym."""
 
-    def __init__(self, name: Any, choices: type, synonyms: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, name: Any, choices: type[models.Choices], synonyms: dict[str, str] | None = None
+    ) -> None:
         # ``name`` is what a person calls the field ("sector"), translated when shown.
         self.name = name
         self.lookup: dict[str, str] = {}

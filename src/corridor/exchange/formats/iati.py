@@ -69,7 +69,7 @@ AID_TYPE_VOCABULARY_CASH = "4"
 CASH_VOUCHER = {Modality.CASH: "1", Modality.VOUCHER: "2"}
 # OrgKind -> OrganisationType, for public organisations only. Resistance administrations and
 # NUG/NUCC bodies are not called "government": that is a political claim the file need not make.
-ORG_TYPE = {
+ORG_TYPE: dict[str, str] = {
     OrgKind.LOCAL_CSO: "22",  # National NGO
     OrgKind.ETHNIC: "90",
     OrgKind.RESISTANCE_ADMIN: "90",
@@ -335,12 +335,14 @@ def _activity(
             vocabulary=AID_TYPE_VOCABULARY_CASH,
         )
     if entry.value is not None and entry.currency:
-        day = entry.end_date or entry.start_date or entry.reporting_month
-        if day is not None:
+        spent = entry.end_date or entry.start_date or entry.reporting_month
+        if spent is not None:
             transaction = _sub(activity, "transaction")
             _sub(transaction, "transaction-type", code=EXPENDITURE)
-            _sub(transaction, "transaction-date", iso_date=day.isoformat())
-            value = _sub(transaction, "value", currency=entry.currency, value_date=day.isoformat())
+            _sub(transaction, "transaction-date", iso_date=spent.isoformat())
+            value = _sub(
+                transaction, "value", currency=entry.currency, value_date=spent.isoformat()
+            )
             value.text = _amount(entry.value)
     _results(activity, entry)
 
