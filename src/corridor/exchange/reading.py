@@ -21,6 +21,8 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from corridor.core.errors import InvalidInput
 from corridor.exchange.safety import check_zip
 
@@ -102,12 +104,16 @@ def csv_rows(path: Path, *, progress: Callable[[int], None] | None = None) -> Ro
             yield number, cells
     except UnicodeDecodeError:
         raise InvalidInput(
-            f"{path.name}, row {number + 1}: the file is not valid {encoding} text; "
-            "save it as CSV UTF-8"
+            _(
+                "%(file)s, row %(row)s: the file is not valid %(encoding)s text; "
+                "save it as CSV UTF-8"
+            )
+            % {"file": path.name, "row": number + 1, "encoding": encoding}
         ) from None
     except csv.Error as exc:
         raise InvalidInput(
-            f"{path.name}, row {number + 1}: not a readable CSV row ({exc})"
+            _("%(file)s, row %(row)s: not a readable CSV row (%(error)s)")
+            % {"file": path.name, "row": number + 1, "error": exc}
         ) from None
     finally:
         stream.close()
@@ -139,7 +145,9 @@ def _open_book(path: Path, label: str) -> Any:
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds of errors for broken files
-        raise InvalidInput(f"{label}: not a readable XLSX file ({exc})") from None
+        raise InvalidInput(
+            _("%(file)s: not a readable XLSX file (%(error)s)") % {"file": label, "error": exc}
+        ) from None
 
 
 def sheet_heads(path: Path, *, name: str | None = None) -> list[tuple[str, list[list[str]]]]:
@@ -204,7 +212,7 @@ def open_rows(
         return name, csv_rows(path, progress=progress)
     heads = sheet_heads(path, name=name)
     if not heads:
-        raise InvalidInput(f"{name}: the workbook has no worksheet")
+        raise InvalidInput(_("%(file)s: the workbook has no worksheet") % {"file": name})
     chosen = 0
     if fits is not None:
         found = [at for at, (_, head) in enumerate(heads) if fits(head)]
@@ -212,7 +220,10 @@ def open_rows(
             chosen = found[0]
         elif len(heads) > 1:
             titles = ", ".join(title for title, _ in heads)
-            raise InvalidInput(f"{name}: no sheet has {wanted} (sheets: {titles})")
+            raise InvalidInput(
+                _("%(file)s: no sheet has %(wanted)s (sheets: %(sheets)s)")
+                % {"file": name, "wanted": wanted, "sheets": titles}
+            )
     label = f"{name}, sheet {heads[chosen][0]}" if len(heads) > 1 else name
     return label, xlsx_rows(path, name=name, sheet=chosen, progress=progress)
 
@@ -239,5 +250,5 @@ def open_header_rows(
     try:
         _, header = next(source)
     except StopIteration:
-        raise InvalidInput(f"{name}: the file is empty") from None
+        raise InvalidInput(_("%(file)s: the file is empty") % {"file": name}) from None
     return name, header, source

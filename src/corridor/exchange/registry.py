@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from corridor.core.errors import InvalidInput
 from corridor.exchange import reading
 from corridor.exchange.formats import acled, hxl, kobo
@@ -54,6 +56,9 @@ def detect(path: Path, name: str) -> Format:
         if first_rows and kobo.sniff(first_rows[0]):
             return FORMATS["kobo-csv"]
     raise InvalidInput(
-        f"{name}: cannot tell the format (no HXL hashtag row, not ACLED or KoBo columns); "
-        f"give one of: {', '.join(FORMATS)}"
+        _(
+            "%(file)s: cannot tell the format (no HXL hashtag row, not ACLED or KoBo columns); "
+            "give one of: %(formats)s"
+        )
+        % {"file": name, "formats": ", ".join(FORMATS)}
     )

@@ -15,6 +15,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+from django.utils.translation import gettext as _
 from lxml import etree
 
 from corridor.core.errors import InvalidInput
@@ -61,27 +62,38 @@ def check_zip(path: Path, *, name: str | None = None) -> None:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise InvalidInput(f"{label}: not a valid XLSX/ZIP file") from None
+        raise InvalidInput(_("%(file)s: not a valid XLSX/ZIP file") % {"file": label}) from None
     with archive:
         entries = archive.infolist()
         if len(entries) > MAX_ENTRIES:
-            raise InvalidInput(f"{label}: refused: {len(entries)} entries (at most {MAX_ENTRIES})")
+            raise InvalidInput(
+                _("%(file)s: refused: %(count)s entries (at most %(most)s)")
+                % {"file": label, "count": len(entries), "most": MAX_ENTRIES}
+            )
         total = 0
         for entry in entries:
             member = entry.filename.replace("\\", "/")
             if member.startswith("/") or ".." in member.split("/") or ":" in member.split("/")[0]:
-                raise InvalidInput(f"{label}: refused: entry {member!r} points outside the archive")
+                raise InvalidInput(
+                    _("%(file)s: refused: entry %(entry)s points outside the archive")
+                    % {"file": label, "entry": repr(member)}
+                )
             mode = entry.external_attr >> 16
             if stat.S_ISLNK(mode):
-                raise InvalidInput(f"{label}: refused: entry {member!r} is a link")
+                raise InvalidInput(
+                    _("%(file)s: refused: entry %(entry)s is a link")
+                    % {"file": label, "entry": repr(member)}
+                )
             total += entry.file_size
             if total > MAX_UNPACKED_BYTES:
                 raise InvalidInput(
-                    f"{label}: refused: more than {MAX_UNPACKED_BYTES // 1024 // 1024} MB unpacked"
+                    _("%(file)s: refused: more than %(size)s MB unpacked")
+                    % {"file": label, "size": MAX_UNPACKED_BYTES // 1024 // 1024}
                 )
             if entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
                 raise InvalidInput(
-                    f"{label}: refused: entry {member!r} is compressed more than {MAX_RATIO}:1"
+                    _("%(file)s: refused: entry %(entry)s is compressed more than %(ratio)s:1")
+                    % {"file": label, "entry": repr(member), "ratio": MAX_RATIO}
                 )
 
 

@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from corridor.core.errors import InvalidInput
 from corridor.exchange import reading
 from corridor.exchange.table import Table
@@ -94,18 +96,23 @@ def incident_type_for(event_type: str, sub_event_type: str, *, fatalities: int, 
 
 def read(path: Path, *, name: str, kind: str | None, progress: Any = None) -> Table:
     if kind not in (None, "incidents"):
-        raise InvalidInput(f"{name}: ACLED files hold incidents, not {kind}")
+        raise InvalidInput(
+            _("%(file)s: ACLED files hold incidents, not %(kind)s") % {"file": name, "kind": kind}
+        )
     name, header, source = reading.open_header_rows(
         path,
         name=name,
         progress=progress,
         sniff=sniff,
-        wanted="ACLED's columns (event_id_cnty, event_date, ...) in its first row",
+        wanted=_("ACLED's columns (event_id_cnty, event_date, ...) in its first row"),
     )
     names = [cell.strip().lower() for cell in header]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise InvalidInput(f"{name}: not an ACLED-style file: no column {', '.join(missing)}")
+        raise InvalidInput(
+            _("%(file)s: not an ACLED-style file: no column %(columns)s")
+            % {"file": name, "columns": ", ".join(missing)}
+        )
     plan: dict[str, list[int]] = {}
     ignored = []
     for at, column in enumerate(names):

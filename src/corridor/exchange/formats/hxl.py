@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from hxl.model import Column, TagPattern
 
 from corridor.core.errors import InvalidInput
@@ -89,7 +90,7 @@ def guess_kind(columns: list[Column | None]) -> str:
         return "activities"
     if "#affected" in tags or "#inneed" in tags:
         return "figures"
-    raise InvalidInput("cannot tell what the HXL table holds; give --kind")
+    raise InvalidInput(_("cannot tell what the HXL table holds; give --kind"))
 
 
 def find_hashtags(
@@ -104,8 +105,11 @@ def find_hashtags(
             break
         previous = cells
     raise InvalidInput(
-        f"{name}: no HXL hashtag row in the first {HEADER_SEARCH_ROWS} rows "
-        "(a row of #hashtags such as #org, #adm3+code, #reached)"
+        _(
+            "%(file)s: no HXL hashtag row in the first %(rows)s rows "
+            "(a row of #hashtags such as #org, #adm3+code, #reached)"
+        )
+        % {"file": name, "rows": HEADER_SEARCH_ROWS}
     )
 
 
@@ -120,9 +124,9 @@ def read(path: Path, *, name: str, kind: str | None, progress: Any = None) -> Ta
         name=name,
         progress=progress,
         fits=has_hashtags,
-        wanted=f"an HXL hashtag row in its first {HEADER_SEARCH_ROWS} rows",
+        wanted=_("an HXL hashtag row in its first %(rows)s rows") % {"rows": HEADER_SEARCH_ROWS},
     )
-    columns, header, _ = find_hashtags(path, name, source)
+    columns, header, _row = find_hashtags(path, name, source)
     kind = kind or guess_kind(columns)
     plan, unused = plan_columns(columns, kind)
     labels = []

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from corridor.core.errors import InvalidInput
 from corridor.exchange import reading
 from corridor.exchange.fields import FIELDS
@@ -35,7 +37,7 @@ def guess_kind(names: list[str]) -> str:
         return "activities"
     if "incident_type" in questions:
         return "incidents"
-    raise InvalidInput("cannot tell which Corridor form these submissions are from; give --kind")
+    raise InvalidInput(_("cannot tell which Corridor form these submissions are from; give --kind"))
 
 
 def _table(name: str, fmt: str, header: list[str], rows: Iterator, kind: str | None) -> Table:
@@ -75,7 +77,7 @@ def read_csv(path: Path, *, name: str, kind: str | None, progress: Any = None) -
         name=name,
         progress=progress,
         sniff=sniff,
-        wanted="KoBo's submission columns (_uuid, _submission_time, ...) in its first row",
+        wanted=_("KoBo's submission columns (_uuid, _submission_time, ...) in its first row"),
     )
     return _table(name, "kobo-csv", header, source, kind)
 
@@ -94,16 +96,21 @@ def _text(value: Any) -> str:
 
 def read_json(path: Path, *, name: str, kind: str | None, progress: Any = None) -> Table:
     if path.stat().st_size > MAX_JSON_BYTES:
-        raise InvalidInput(f"{name}: JSON exports over 100 MB are refused; export CSV instead")
+        raise InvalidInput(
+            _("%(file)s: JSON exports over 100 MB are refused; export CSV instead") % {"file": name}
+        )
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"{name}: not a readable JSON file ({exc})") from None
+        raise InvalidInput(
+            _("%(file)s: not a readable JSON file (%(error)s)") % {"file": name, "error": exc}
+        ) from None
     if isinstance(data, dict):
         data = data.get("results", data.get("data"))
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
         raise InvalidInput(
-            f"{name}: expected a list of submissions (or KoBo's {{'results': [...]}})"
+            _("%(file)s: expected a list of submissions (or KoBo's {'results': [...]})")
+            % {"file": name}
         )
     header: list[str] = []
     seen: set[str] = set()

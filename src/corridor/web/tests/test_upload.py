@@ -121,6 +121,19 @@ def test_a_file_whose_format_cannot_be_told_is_refused_plainly(client, editor, d
     assert "cannot tell the format" in response.content.decode()
 
 
+def test_refusals_and_reasons_are_in_burmese_for_a_burmese_user(client, editor, data):
+    editor.language = "my"
+    editor.save(update_fields=["language"])
+    odd = _upload(client, "just,some,columns\r\n1,2,3\r\n", data["org"], name="odd.csv")
+    assert odd.status_code == 400
+    assert "odd.csv- ဖိုင်ပုံစံကို မသိနိုင်ပါ" in odd.content.decode()
+
+    page = _upload(client, BAD, data["org"], name="bad.csv").content.decode()
+    assert "၀ သို့မဟုတ် ထို့ထက်များရမည်၊ -3 မဖြစ်ရ" in page
+    assert "p-code &#x27;MMR999999&#x27; ကို မသိပါ" in page
+    assert "ဤလ မရှိပါ- &#x27;2024-13&#x27;" in page
+
+
 def test_only_organisations_the_person_reports_for_are_offered(client, editor, data):
     other = f.OrganisationFactory(name="Someone Else")
     page = client.get("/enter/upload/").content.decode()
