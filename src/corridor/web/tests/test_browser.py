@@ -316,6 +316,11 @@ def test_upload_check_shows_the_error_report(live_server, browser_page, tmp_path
     report = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "4w-bad.csv,3,#sector,football" in report
     assert Activity.objects.count() == 0
+    # The Files page, reached from the menu, in Burmese too.
+    page.get_by_role("navigation").get_by_role("link", name="ဖိုင်များ").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "ဖိုင် တင်သွင်းခြင်းနှင့် ထုတ်ယူခြင်း"
+    shot(page, "files-my")
 
 
 def test_files_page_downloads_hxl_iati_and_a_field_form(live_server, browser_page):
