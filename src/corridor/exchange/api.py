@@ -63,6 +63,13 @@ class ImportOut(Schema):
     error_report_url: str | None
 
 
+def _attachment(data: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @router.post("/imports", response=ImportOut, summary="Import an HXL, ACLED or KoBo file")
 def import_upload(
     request: Any,
@@ -123,17 +130,7 @@ def import_errors(request: Any, run_id: uuid.UUID) -> HttpResponse:
     run = import_runs_visible_to(request.user).filter(pk=run_id).first()
     if run is None:
         raise HttpError(404, "no such import")
-    response = HttpResponse(run.error_report, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="import-{run.pk}-errors.csv"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _attachment(data: bytes | str, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _attachment(run.error_report, "text/csv; charset=utf-8", f"import-{run.pk}-errors.csv")
 
 
 @router.get("/exports/hxl/{kind}.csv", summary="Export activities, figures or incidents as HXL")

@@ -32,7 +32,8 @@ MAX_CELL = 1024 * 1024
 csv.field_size_limit(MAX_CELL)
 
 Rows = Iterator[tuple[int, list[str]]]
-# How many rows of each sheet are shown to a format deciding whether the sheet is its own.
+# How many first rows of a file or sheet a format may look at to tell whether it is its own:
+# libhxl's limit for finding the hashtag row, the deepest any format looks.
 HEAD_ROWS = 25
 
 

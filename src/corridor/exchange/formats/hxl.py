@@ -24,8 +24,8 @@ from corridor.exchange.safety import neutralise
 from corridor.exchange.table import Table
 
 NAME = "hxl"
-# libhxl looks this far for the hashtag row.
-HEADER_SEARCH_ROWS = 25
+# libhxl looks this far for the hashtag row (the first rows detection reads, too).
+HEADER_SEARCH_ROWS = reading.HEAD_ROWS
 
 
 def hashtag_columns(cells: list[str]) -> list[Column | None] | None:
