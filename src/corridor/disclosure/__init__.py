@@ -10,6 +10,8 @@ passes through. Nothing here reads the database; callers fetch, this decides wha
 - ``public_date(d)``, ``public_week_start(d)``, ``public_month(d)``: ISO week or coarser.
 - ``publication_cutoff(today)``, ``is_publishable(d, today)``: nothing newer than the delay.
 - ``public_record(mapping, today=...)``: one record stripped to its public fields, or None.
+- ``shared_output(name, what=...)``, ``internal_output(name, role=..., what=...)``: the marks
+  every output carries (``outputs.py``); a shared output that skips the gate raises.
 
 See docs/security/disclosure.md and decisions 0060-0064.
 """
@@ -22,6 +24,15 @@ from corridor.disclosure.dates import (
     public_week_start,
     publication_cutoff,
     publication_delay_days,
+)
+from corridor.disclosure.outputs import (
+    INTERNAL,
+    REGISTER,
+    SHARED,
+    Output,
+    internal_output,
+    output_of,
+    shared_output,
 )
 from corridor.disclosure.records import (
     NOT_NAMED,
@@ -40,14 +51,20 @@ from corridor.disclosure.tables import (
 )
 
 __all__ = [
+    "INTERNAL",
     "MINIMUM_K",
     "NOT_NAMED",
+    "REGISTER",
+    "SHARED",
     "DisclosureError",
     "Figure",
+    "Output",
     "PublicOrganisations",
     "PublishedTable",
+    "internal_output",
     "is_publishable",
     "month_is_publishable",
+    "output_of",
     "public_date",
     "public_month",
     "public_org_label",
@@ -58,4 +75,5 @@ __all__ = [
     "publication_cutoff",
     "publication_delay_days",
     "publish_table",
+    "shared_output",
 ]

@@ -19,6 +19,7 @@ from corridor.disclosure.dates import (
     public_date,
     public_month,
 )
+from corridor.disclosure.gate import gate_passed
 from corridor.disclosure.tables import DisclosureError
 from corridor.geo.models import AdminUnit, Level
 from corridor.orgs.models import Organisation, Visibility
@@ -133,6 +134,7 @@ def public_organisations(
     organisations: Iterable[Organisation], *, k: int | None = None
 ) -> PublicOrganisations:
     """Split organisations into public labels (sorted, distinct) and a count of unnamed ones."""
+    gate_passed("public_organisations")
     if k is None:
         from django.conf import settings
 
@@ -176,6 +178,7 @@ def public_record(
     NOT_NAMED. A field with no rule raises DisclosureError: decide first, then add it to
     PUBLIC_FIELDS or FORBIDDEN_FIELDS.
     """
+    gate_passed("public_record")
     public: dict[str, Any] = {}
     for name, value in record.items():
         if name in FORBIDDEN_FIELDS:

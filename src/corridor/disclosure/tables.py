@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from corridor.core.errors import InvalidInput
+from corridor.disclosure.gate import gate_passed
 
 #: Below three, a published count can single out a pair who know each other's answer.
 MINIMUM_K = 3
@@ -160,6 +161,7 @@ def publish_table(
 
     Returns every figure of the table with its value or None (suppressed).
     """
+    gate_passed("publish_table")
     if k is None:
         from django.conf import settings
 

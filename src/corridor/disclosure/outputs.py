@@ -1,0 +1,108 @@
+"""The register of outputs: everything Corridor lets leave an organisation, and how it is gated.
+
+Each output (a download route, an export service, a public or aggregate API answer) is marked
+with one of two decorators:
+
+- ``shared_output(name, what=...)``: meant for people outside the organisation. The wrapped
+  function must build its content through the disclosure gate (``publish_table``,
+  ``public_record``, ``public_organisations``); a call that returns without having passed
+  through it raises DisclosureError instead of answering, so a shared output that skips the gate
+  fails loudly, in tests and in use.
+- ``internal_output(name, role=..., what=...)``: for people with a named role only (the policy
+  action the output checks); the output says in itself that it is internal.
+
+A fitness test discovers every route and export service and fails for one that carries neither
+mark (corridor/disclosure/tests/test_outputs.py). docs/security/disclosure.md lists the register.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from corridor.disclosure.gate import tracking
+from corridor.disclosure.tables import DisclosureError
+
+SHARED = "shared"
+INTERNAL = "internal"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Output:
+    """One registered output. ``role`` is the policy action an internal output requires."""
+
+    name: str
+    audience: str
+    what: str
+    role: str | None = None
+
+
+#: name -> Output, filled as the modules that define outputs are imported.
+REGISTER: dict[str, Output] = {}
+
+_MARK = "__corridor_output__"
+
+
+def _register(output: Output) -> None:
+    known = REGISTER.get(output.name)
+    if known is not None and known != output:
+        raise DisclosureError(f"output {output.name!r} is registered twice, differently")
+    REGISTER[output.name] = output
+
+
+def shared_output(name: str, *, what: str) -> Callable[[F], F]:
+    """Mark a function that builds an output for people outside the organisation.
+
+    The function must pass through the disclosure gate while it runs, or it raises
+    DisclosureError. Works on plain functions and views (not generators: build, then return).
+    """
+    output = Output(name=name, audience=SHARED, what=what)
+    _register(output)
+
+    def mark(func: F) -> F:
+        @functools.wraps(func)
+        def gated(*args: Any, **kwargs: Any) -> Any:
+            with tracking() as steps:
+                result = func(*args, **kwargs)
+            if not steps:
+                raise DisclosureError(
+                    f"the shared output {name!r} did not pass through the disclosure gate"
+                )
+            return result
+
+        setattr(gated, _MARK, output)
+        return gated  # type: ignore[return-value]
+
+    return mark
+
+
+def internal_output(name: str, *, role: str, what: str) -> Callable[[F], F]:
+    """Mark a function that builds an output only for people holding ``role`` (a policy action).
+
+    The function itself must check the role (``policy.require``); this mark records the
+    decision so the register and its fitness test know the output is internal on purpose.
+    """
+    output = Output(name=name, audience=INTERNAL, what=what, role=role)
+    _register(output)
+
+    def mark(func: F) -> F:
+        setattr(func, _MARK, output)
+        return func
+
+    return mark
+
+
+def output_of(func: Any) -> Output | None:
+    """The mark on a function (looking through decorators that keep ``__wrapped__``), or None."""
+    seen = 0
+    while func is not None and seen < 20:
+        found = getattr(func, _MARK, None)
+        if isinstance(found, Output):
+            return found
+        func = getattr(func, "__wrapped__", None)
+        seen += 1
+    return None

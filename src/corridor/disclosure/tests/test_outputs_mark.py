@@ -1,0 +1,73 @@
+"""The output marks: a shared output that skips the gate raises; one that passes it answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from corridor.disclosure import (
+    INTERNAL,
+    REGISTER,
+    SHARED,
+    DisclosureError,
+    internal_output,
+    output_of,
+    publish_table,
+    shared_output,
+)
+
+
+@pytest.fixture(autouse=True)
+def _register_untouched():
+    """Outputs made up by these tests leave the real register as it was."""
+    before = dict(REGISTER)
+    yield
+    REGISTER.clear()
+    REGISTER.update(before)
+
+
+def test_shared_output_that_skips_the_gate_raises():
+    @shared_output("test-skips-gate", what="a test output that forgets the gate")
+    def leaky():
+        return {("MMR001001", "2024-03"): 2}
+
+    with pytest.raises(DisclosureError, match="test-skips-gate"):
+        leaky()
+    assert output_of(leaky).audience == SHARED
+
+
+def test_shared_output_through_the_gate_answers():
+    @shared_output("test-uses-gate", what="a test output that suppresses its table")
+    def safe():
+        table = publish_table({("a", "m"): 2, ("b", "m"): 9}, rows=["a", "b"], columns=["m"], k=5)
+        return table.cell("a", "m")
+
+    assert safe() is None
+    assert REGISTER["test-uses-gate"].what.startswith("a test output")
+
+
+def test_gate_used_outside_a_shared_output_does_not_count_for_the_next():
+    publish_table({("a", "m"): 9}, rows=["a"], columns=["m"], k=5)
+
+    @shared_output("test-skips-gate-later", what="a test output that forgets the gate")
+    def leaky():
+        return 1
+
+    with pytest.raises(DisclosureError):
+        leaky()
+
+
+def test_internal_output_is_marked_with_its_role():
+    @internal_output("test-internal", role="export", what="a test internal output")
+    def internal():
+        return "rows"
+
+    assert internal() == "rows"
+    mark = output_of(internal)
+    assert (mark.audience, mark.role) == (INTERNAL, "export")
+    assert output_of(lambda: None) is None
+
+
+def test_one_name_cannot_mean_two_outputs():
+    shared_output("test-twice", what="one meaning")
+    with pytest.raises(DisclosureError, match="registered twice"):
+        internal_output("test-twice", role="export", what="another meaning")
