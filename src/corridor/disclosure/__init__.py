@@ -27,11 +27,13 @@ from corridor.disclosure.dates import (
 )
 from corridor.disclosure.outputs import (
     INTERNAL,
+    REFERENCE,
     REGISTER,
     SHARED,
     Output,
     internal_output,
     output_of,
+    reference_output,
     shared_output,
 )
 from corridor.disclosure.records import (
@@ -54,6 +56,7 @@ __all__ = [
     "INTERNAL",
     "MINIMUM_K",
     "NOT_NAMED",
+    "REFERENCE",
     "REGISTER",
     "SHARED",
     "DisclosureError",
@@ -75,5 +78,6 @@ __all__ = [
     "publication_cutoff",
     "publication_delay_days",
     "publish_table",
+    "reference_output",
     "shared_output",
 ]

@@ -10,6 +10,8 @@ with one of two decorators:
   fails loudly, in tests and in use.
 - ``internal_output(name, role=..., what=...)``: for people with a named role only (the policy
   action the output checks); the output says in itself that it is internal.
+- ``reference_output(name, what=...)``: holds no record of anyone (the gazetteer, a blank field
+  form); needs no gate. Say in ``what`` why nothing in it comes from records.
 
 A fitness test discovers every route and export service and fails for one that carries neither
 mark (corridor/disclosure/tests/test_outputs.py). docs/security/disclosure.md lists the register.
@@ -27,6 +29,7 @@ from corridor.disclosure.tables import DisclosureError
 
 SHARED = "shared"
 INTERNAL = "internal"
+REFERENCE = "reference"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -87,6 +90,18 @@ def internal_output(name: str, *, role: str, what: str) -> Callable[[F], F]:
     decision so the register and its fitness test know the output is internal on purpose.
     """
     output = Output(name=name, audience=INTERNAL, what=what, role=role)
+    _register(output)
+
+    def mark(func: F) -> F:
+        setattr(func, _MARK, output)
+        return func
+
+    return mark
+
+
+def reference_output(name: str, *, what: str) -> Callable[[F], F]:
+    """Mark a function whose output holds no records at all (reference data, blank forms)."""
+    output = Output(name=name, audience=REFERENCE, what=what)
     _register(output)
 
     def mark(func: F) -> F:

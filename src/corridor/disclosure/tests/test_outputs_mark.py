@@ -6,12 +6,14 @@ import pytest
 
 from corridor.disclosure import (
     INTERNAL,
+    REFERENCE,
     REGISTER,
     SHARED,
     DisclosureError,
     internal_output,
     output_of,
     publish_table,
+    reference_output,
     shared_output,
 )
 
@@ -71,3 +73,12 @@ def test_one_name_cannot_mean_two_outputs():
     shared_output("test-twice", what="one meaning")
     with pytest.raises(DisclosureError, match="registered twice"):
         internal_output("test-twice", role="export", what="another meaning")
+
+
+def test_reference_output_needs_no_gate():
+    @reference_output("test-reference", what="the gazetteer: no records")
+    def gazetteer():
+        return ["MMR001"]
+
+    assert gazetteer() == ["MMR001"]
+    assert output_of(gazetteer).audience == REFERENCE
