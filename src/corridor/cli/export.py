@@ -13,8 +13,8 @@ from corridor.cli import django_env
 
 NAME = "export"
 HELP = (
-    "export HXL CSV (public labels by default; --internal for a lossless copy), "
-    "IATI XML, or an XLSForm field form"
+    "export HXL CSV (tables for sharing by default; --internal for the records, a lossless "
+    "copy), IATI XML, or an XLSForm field form"
 )
 
 
@@ -29,7 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--internal",
         action="store_true",
-        help="hxl: keep record ids, real names and exact coordinates (imports back losslessly)",
+        help=(
+            "hxl: the records themselves, with ids, real names and exact coordinates (imports "
+            "back losslessly; not for sharing). Without it: counts per township and month, "
+            "suppressed below k"
+        ),
     )
     parser.add_argument(
         "--identifier",
@@ -50,7 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     django_env.setup()
     from corridor.core.errors import InvalidInput
-    from corridor.exchange.services import hxl_export, iati_export, organisation_find
+    from corridor.exchange.services import (
+        hxl_export_internal,
+        hxl_export_shared,
+        iati_export,
+        organisation_find,
+    )
 
     if args.format == "xlsform":
         return _xlsform(args)
@@ -87,24 +96,13 @@ def run(args: argparse.Namespace) -> int:
     if args.identifier:
         raise InvalidInput("--identifier is for iati")
     organisation = organisation_find(args.org) if args.org else None
+    export = hxl_export_internal if args.internal else hxl_export_shared
     if args.output:
         with args.output.open("w", encoding="utf-8", newline="") as out:
-            count = hxl_export(
-                by=None,
-                kind=args.kind,
-                out=out,
-                organisation=organisation,
-                public=not args.internal,
-            )
+            count = export(by=None, kind=args.kind, out=out, organisation=organisation)
         print(f"{count} rows written to {args.output}", file=sys.stderr)
     else:
-        hxl_export(
-            by=None,
-            kind=args.kind,
-            out=sys.stdout,
-            organisation=organisation,
-            public=not args.internal,
-        )
+        export(by=None, kind=args.kind, out=sys.stdout, organisation=organisation)
     return 0
 
 

@@ -4,10 +4,14 @@ Uploads are copied to a private temporary file, read by the pipeline and deleted
 never stored, executed or served back. The error report is served as an attachment of
 neutralised CSV (text/csv, nosniff), never inline. Exports (HXL, IATI, the XLSForm field
 forms) are the CLI's `corridor export` through the same services, which check the access
-policy and audit each export; they too come as attachments.
-"""
+policy and audit each export; they too come as attachments. Every route carries one
+disclosure mark (corridor.disclosure.outputs): the HXL tables for sharing and IATI are
+shared outputs built through the gate; the internal HXL records and the importer's own
+answers are internal; the field forms are reference data.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: django-ninja resolves string annotations in the
+globals of the function it is given, which for a marked route is the mark's wrapper.
+"""
 
 import io
 import tempfile
@@ -22,17 +26,21 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
+from corridor.accounts import policy
 from corridor.core.errors import InvalidInput, NotAllowed
+from corridor.disclosure import internal_output, reference_output, shared_output
 from corridor.exchange.fields import KINDS
 from corridor.exchange.formats.xlsform import FORMS
 from corridor.exchange.queries import import_runs_visible_to
 from corridor.exchange.services import (
     file_import,
-    hxl_export,
+    hxl_export_internal,
+    hxl_export_shared,
     iati_export,
     organisation_find,
     xlsform_export,
 )
+from corridor.orgs.models import Organisation
 from corridor.orgs.queries import organisations_user_can_export, organisations_visible_to
 
 router = Router(tags=["exchange"], auth=django_auth)
@@ -71,6 +79,11 @@ def _attachment(data: bytes | str, content_type: str, filename: str) -> HttpResp
 
 
 @router.post("/imports", response=ImportOut, summary="Import an HXL, ACLED or KoBo file")
+@internal_output(
+    "api.exchange.import_upload",
+    role=policy.ADD,
+    what="the answer to an upload: counts and the errors in the uploader's own file",
+)
 def import_upload(
     request: Any,
     file: File[UploadedFile],
@@ -126,6 +139,11 @@ def import_upload(
 
 
 @router.get("/imports/{run_id}/errors.csv", summary="Error report of an import, as CSV")
+@internal_output(
+    "api.exchange.import_errors",
+    role=policy.ADD,
+    what="the error report of an import, to the person who ran it (and admins): their own rows",
+)
 def import_errors(request: Any, run_id: uuid.UUID) -> HttpResponse:
     run = import_runs_visible_to(request.user).filter(pk=run_id).first()
     if run is None:
@@ -133,37 +151,73 @@ def import_errors(request: Any, run_id: uuid.UUID) -> HttpResponse:
     return _attachment(run.error_report, "text/csv; charset=utf-8", f"import-{run.pk}-errors.csv")
 
 
-@router.get("/exports/hxl/{kind}.csv", summary="Export activities, figures or incidents as HXL")
-def export_hxl(
-    request: Any, kind: str, org: uuid.UUID | None = None, internal: bool = False
-) -> HttpResponse:
-    """HXL CSV of the rows you may export (docs/exchange.md, "HXL").
+def _organisation(request: Any, org: uuid.UUID | None) -> Organisation | None:
+    if org is None:
+        return None
+    return get_object_or_404(organisations_visible_to(request.user), pk=org)
 
-    By default the file is for sharing: organisations by their public label, no record ids,
-    no exact coordinates. ``internal=true`` keeps ids, real names you may see and
-    coordinates, so the file imports back unchanged. ``org`` limits it to one organisation's
-    rows.
+
+def _hxl(data: str, kind: str, suffix: str) -> HttpResponse:
+    return _attachment("\ufeff" + data, "text/csv; charset=utf-8", f"corridor-{kind}-{suffix}.csv")
+
+
+@router.get(
+    "/exports/hxl/{kind}.csv", summary="Activities, figures or incidents as HXL tables for sharing"
+)
+@shared_output(
+    "api.exchange.export_hxl",
+    what="the sharing HXL tables of exchange.hxl_export_shared, as a download",
+)
+def export_hxl(request: Any, kind: str, org: uuid.UUID | None = None) -> HttpResponse:
+    """HXL CSV for sharing (docs/exchange.md, "HXL for sharing"): counts per township and
+    month, suppressed below k, whole months up to the publication cutoff, organisations by
+    their public label; no records, free text, sources or coordinates. ``org`` (activities
+    only) keeps one organisation's rows.
     """
     if kind not in KINDS:
         raise HttpError(404, f"no export of {kind!r}; use one of {', '.join(KINDS)}")
-    organisation = None
-    if org is not None:
-        organisation = get_object_or_404(organisations_visible_to(request.user), pk=org)
+    organisation = _organisation(request, org)
     out = io.StringIO()
     try:
-        hxl_export(
-            by=request.user, kind=kind, out=out, organisation=organisation, public=not internal
-        )
+        hxl_export_shared(by=request.user, kind=kind, out=out, organisation=organisation)
     except NotAllowed as exc:
         raise HttpError(403, str(exc)) from None
-    suffix = "internal" if internal else "shared"
-    return _attachment(
-        "\ufeff" + out.getvalue(), "text/csv; charset=utf-8", f"corridor-{kind}-{suffix}.csv"
-    )
+    except InvalidInput as exc:
+        raise HttpError(400, str(exc)) from None
+    return _hxl(out.getvalue(), kind, "shared")
+
+
+@router.get(
+    "/exports/hxl-internal/{kind}.csv",
+    summary="Activities, figures or incidents as HXL records, for use inside the organisation",
+)
+@internal_output(
+    "api.exchange.export_hxl_internal",
+    role=policy.ADD,
+    what="the internal HXL records of exchange.hxl_export_internal, as a download",
+)
+def export_hxl_internal(request: Any, kind: str, org: uuid.UUID | None = None) -> HttpResponse:
+    """HXL CSV of the records you may export, with ids, the real names you may see and exact
+    coordinates, so it imports back unchanged. For people who may add these records (editors,
+    organisation admins, admins); others get 403. The file's first row says it is internal.
+    """
+    if kind not in KINDS:
+        raise HttpError(404, f"no export of {kind!r}; use one of {', '.join(KINDS)}")
+    organisation = _organisation(request, org)
+    out = io.StringIO()
+    try:
+        hxl_export_internal(by=request.user, kind=kind, out=out, organisation=organisation)
+    except NotAllowed as exc:
+        raise HttpError(403, str(exc)) from None
+    return _hxl(out.getvalue(), kind, "internal")
 
 
 @router.get(
     "/exports/iati/{pk}.xml", summary="Export an organisation's activities and transfers as IATI"
+)
+@shared_output(
+    "api.exchange.export_iati",
+    what="the IATI file of exchange.iati_export, as a download",
 )
 def export_iati(request: Any, pk: uuid.UUID, identifier: str | None = None) -> HttpResponse:
     """IATI 2.03 activity XML of one of your organisations, checked against the schema."""
@@ -181,6 +235,10 @@ def export_iati(request: Any, pk: uuid.UUID, identifier: str | None = None) -> H
 
 
 @router.get("/forms/{form}.xlsx", summary="The XLSForm of a field form, for KoBoToolbox or ODK")
+@reference_output(
+    "api.exchange.export_form",
+    what="the blank field form of exchange.xlsform_export: codes and place names, no records",
+)
 def export_form(request: Any, form: str) -> HttpResponse:
     """The activity or displacement field form with today's gazetteer as its choice lists."""
     if form not in FORMS:

@@ -1,8 +1,9 @@
-"""Records as rows for export: field name -> value, in the exchange fields' vocabulary.
+"""Records as rows for the internal export: field name -> value, in the exchange fields' words.
 
-Who asks decides what is in a row: rows the user may not export are left out; anonymous
-organisations are never named in public exports (disclosure.public_org_label) and in internal
-ones only for people who may see protected fields; exact coordinates follow the same rule.
+Internal files only: sharing files hold no records (exchange/sharing.py). Who asks decides
+what is in a row: rows the user may not export are left out; an organisation that is not
+public is named, with its id, only for people who may see its protected fields (others get
+its public label, disclosure.public_org_label); exact coordinates follow the same rule.
 """
 
 from __future__ import annotations
@@ -39,9 +40,8 @@ class _Places:
 
 
 class _Labels:
-    def __init__(self, by: Any, public: bool) -> None:
+    def __init__(self, by: Any) -> None:
         self.by = by
-        self.public = public
         self.cache: dict[Any, tuple[str, str]] = {}
 
     def org(self, org: Organisation | None) -> dict[str, str]:
@@ -50,7 +50,7 @@ class _Labels:
         found = self.cache.get(org.pk)
         if found is None:
             protected_ok = self.by is None or policy.can(self.by, policy.VIEW_PROTECTED, org)
-            if not self.public and (org.visibility == "public" or protected_ok):
+            if org.visibility == "public" or protected_ok:
                 found = (org.name, str(org.pk))
             else:
                 found = (public_org_label(org) or NOT_NAMED, "")
@@ -78,7 +78,7 @@ def _date(value: Any) -> str:
 
 
 def _activity_rows(
-    by: Any, organisation: Organisation | None, places: _Places, labels: _Labels, public: bool
+    by: Any, organisation: Organisation | None, places: _Places, labels: _Labels
 ) -> Iterator[dict[str, Any]]:
     query = Activity.objects.select_related("organisation").order_by(
         "reporting_month", "start_date", "admin_unit_id", "id"
@@ -113,7 +113,7 @@ def _activity_rows(
 
 
 def _figure_rows(
-    by: Any, organisation: Organisation | None, places: _Places, labels: _Labels, public: bool
+    by: Any, organisation: Organisation | None, places: _Places, labels: _Labels
 ) -> Iterator[dict[str, Any]]:
     query = DisplacementFigure.objects.select_related("source", "reporting_organisation").order_by(
         "as_of", "admin_unit_id", "id"
@@ -137,7 +137,7 @@ def _figure_rows(
 
 
 def _incident_rows(
-    by: Any, organisation: Organisation | None, places: _Places, labels: _Labels, public: bool
+    by: Any, organisation: Organisation | None, places: _Places, labels: _Labels
 ) -> Iterator[dict[str, Any]]:
     query = (
         Incident.objects.select_related("reporting_organisation")
@@ -149,7 +149,7 @@ def _incident_rows(
     for i in query:
         if not _allowed(by, i):
             continue
-        exact = not public and (by is None or policy.can(by, policy.VIEW_PROTECTED, i))
+        exact = by is None or policy.can(by, policy.VIEW_PROTECTED, i)
         sources = sorted(i.sources.all(), key=lambda s: (s.title, s.publisher, s.url))
         yield {
             "id": str(i.pk),
@@ -171,7 +171,7 @@ _ROWS = {"activities": _activity_rows, "figures": _figure_rows, "incidents": _in
 
 
 def export_records(
-    kind: str, *, by: Any, organisation: Organisation | None, public: bool
+    kind: str, *, by: Any, organisation: Organisation | None
 ) -> list[dict[str, Any]]:
     """The rows of one table the user may export, as field name -> value."""
-    return list(_ROWS[kind](by, organisation, _Places(), _Labels(by, public), public))
+    return list(_ROWS[kind](by, organisation, _Places(), _Labels(by)))

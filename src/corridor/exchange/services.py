@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from corridor.accounts import policy
 from corridor.aid.models import Activity
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import CorridorError, InvalidInput
-from corridor.exchange import records
+from corridor.disclosure import (
+    internal_output,
+    is_publishable,
+    month_is_publishable,
+    public_month,
+    public_week_start,
+    publication_cutoff,
+    reference_output,
+    shared_output,
+)
+from corridor.exchange import records, sharing
 from corridor.exchange.fields import KINDS
 from corridor.exchange.formats import hxl, iati, xlsform
 from corridor.exchange.pipeline import DEFAULT_BATCH, ImportResult, Progress, run_import
@@ -89,27 +102,52 @@ def file_import(
     )
 
 
-def hxl_export(
+def _today(today: dt.date | None) -> dt.date:
+    return today if today is not None else timezone.localdate()
+
+
+@shared_output(
+    "exchange.hxl_export_shared",
+    what=(
+        "HXL tables for sharing: counts per township (p-codes and names), month and, for "
+        "activities, sector and organisation public label; suppressed with k; whole months "
+        "up to the publication cutoff; no records, free text, sources, coordinates or money"
+    ),
+)
+def hxl_export_shared(
     *,
     by: Any,
     kind: str,
     out: IO[str],
     organisation: Organisation | None = None,
-    public: bool = True,
+    today: dt.date | None = None,
 ) -> int:
-    """Write one table as HXL CSV; returns the number of rows.
+    """Write the sharing table of one kind as HXL CSV; returns the number of rows.
 
-    ``public``: organisations appear only by their public label (never anonymous ones), and
-    record ids and exact coordinates are left out. Internal exports (``public=False``) keep
-    everything, so they import back losslessly; they need the export permission on each row.
+    Built from counts that passed the disclosure gate (exchange/sharing.py, decision 0100).
+    ``organisation`` (activities only) keeps the rows under its public label, taken from the
+    table suppressed as a whole. ``today`` fixes the publication cutoff (default: today).
     """
     if kind not in KINDS:
         raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    if organisation is not None and kind != "activities":
+        raise InvalidInput(
+            f"the sharing table of {kind} is not split by organisation; export it without "
+            "an organisation, or export the internal file"
+        )
     if by is not None:
         policy.require(by, policy.EXPORT, organisation)
-    rows = records.export_records(kind, by=by, organisation=organisation, public=public)
-    many = max((len(r.get("source_title") or ()) for r in rows), default=1) or 1
-    written = hxl.write(out, kind, rows, public=public, many=many)
+    day = _today(today)
+    table = sharing.shared_table(kind, by=by, organisation=organisation, today=day)
+    cutoff = publication_cutoff(day)
+    title = (
+        f"Corridor {kind} for sharing: counts per township and month, whole months that ended "
+        f"{settings.PUBLICATION_DELAY_DAYS} days or more before {public_month(day)}. "
+        f"{sharing.SUPPRESSED} = not shown (fewer than "
+        f"{settings.DISCLOSURE_K}, or hidden so that another hidden figure cannot be worked "
+        "out). See docs/exchange.md."
+    )
+    written = hxl.write_table(out, table.columns, table.rows, title=title)
     with transaction.atomic():
         audit_record(
             by=by,
@@ -118,22 +156,101 @@ def hxl_export(
             changes={
                 "format": "hxl",
                 "rows": written,
-                "public": public,
+                "audience": "shared",
+                "cutoff": cutoff.isoformat(),
                 "organisation": str(organisation.pk) if organisation else "",
             },
         )
     return written
 
 
+@internal_output(
+    "exchange.hxl_export_internal",
+    role=policy.ADD,
+    what=(
+        "HXL records that import back losslessly: ids, names and coordinates the person may "
+        "see, free text, sources; for people who may add these records (editors, admins)"
+    ),
+)
+def hxl_export_internal(
+    *, by: Any, kind: str, out: IO[str], organisation: Organisation | None = None
+) -> int:
+    """Write one table's records as HXL CSV for use inside the organisation; returns the rows.
+
+    Keeps record ids, the real names the person may see and exact coordinates, so the file
+    imports back unchanged. Only for people who may add these records (the file is the one
+    they would import again); its first row says it is internal.
+    """
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    if by is not None:
+        policy.require(by, policy.ADD, organisation if organisation else MODELS[kind])
+    rows = records.export_records(kind, by=by, organisation=organisation)
+    many = max((len(r.get("source_title") or ()) for r in rows), default=1) or 1
+    title = (
+        f"INTERNAL - Corridor {kind} records with ids and the real names and exact "
+        "coordinates you may see. Do not share: for sharing use the export without --internal."
+    )
+    written = hxl.write(out, kind, rows, title=title, many=many)
+    with transaction.atomic():
+        audit_record(
+            by=by,
+            action=Action.EXPORT,
+            object_type=MODELS[kind]._meta.label_lower,
+            changes={
+                "format": "hxl",
+                "rows": written,
+                "audience": "internal",
+                "organisation": str(organisation.pk) if organisation else "",
+            },
+        )
+    return written
+
+
+def _week(day: dt.date | None, cutoff: dt.date) -> dt.date | None:
+    """A date as public outputs may give it: its week's Monday, and none after the cutoff."""
+    if day is None or day > cutoff:
+        return None
+    return public_week_start(day)
+
+
+def _stamp(moment: dt.datetime, cutoff: dt.date) -> dt.datetime:
+    """An update time as the Monday of its week, no later than the cutoff's week."""
+    day = public_week_start(min(moment.date(), cutoff))
+    return dt.datetime.combine(day, dt.time(0), tzinfo=dt.UTC)
+
+
+def _iati_activity_publishable(activity: Activity, today: dt.date) -> bool:
+    if activity.reporting_month is not None:
+        return month_is_publishable(activity.reporting_month, today)
+    return activity.start_date is not None and is_publishable(activity.start_date, today)
+
+
+@shared_output(
+    "exchange.iati_export",
+    what=(
+        "an organisation's IATI activity file: township p-codes, public labels, dates as week "
+        "starts (or months) up to the publication cutoff, people reached suppressed with k "
+        "(suppressed figures left out), amounts of activities and settled transfers"
+    ),
+)
 def iati_export(
-    *, by: Any, organisation: Organisation, out: IO[bytes], identifier: str | None = None
+    *,
+    by: Any,
+    organisation: Organisation,
+    out: IO[bytes],
+    identifier: str | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, int]:
     """Write an organisation's activities and transfers as IATI 2.03 activity XML.
 
-    Only what may be public goes in (formats/iati.py): public labels, no coordinates, notes,
-    channels, fees or references. ``identifier``: the organisation's IATI organisation
-    identifier, allowed only for a public organisation (it would name any other). The file is
-    checked against the official schema before a byte is written.
+    A sharing output (decision 0100): only activities and transfers dated on or before the
+    publication cutoff, dates as the Monday of their week (reporting months as months),
+    people reached through the disclosure gate (a suppressed figure is left out), public
+    labels only, no coordinates, notes, channels, fees or references. ``identifier``: the
+    organisation's IATI organisation identifier, allowed only for a public organisation (it
+    would name any other). The file is checked against the official schema before a byte is
+    written.
     """
     if by is not None:
         policy.require(by, policy.EXPORT, organisation)
@@ -147,35 +264,53 @@ def iati_export(
             raise InvalidInput(
                 f"{identifier!r} is not an IATI organisation identifier (e.g. GB-CHC-202918)"
             )
-    activities = [
-        iati.ActivityEntry(
-            id=str(a.pk),
-            updated=a.updated_at,
-            sector=a.sector,
-            modality=a.modality,
-            status=a.status,
-            place=iati.Place(a.admin_unit.pcode, a.admin_unit.name_en, a.admin_unit.name_my),
-            reporting_month=a.reporting_month,
-            start_date=a.start_date,
-            end_date=a.end_date,
-            women=a.women,
-            men=a.men,
-            girls=a.girls,
-            boys=a.boys,
-            unspecified=a.unspecified,
-            households=a.households,
-            value=a.value,
-            currency=a.currency,
-        )
+    day = _today(today)
+    cutoff = publication_cutoff(day)
+    chosen = [
+        a
         for a in Activity.objects.filter(organisation=organisation)
         .select_related("admin_unit", "organisation")
         .order_by("reporting_month", "start_date", "admin_unit_id", "sector", "id")
-        if by is None or policy.can(by, policy.EXPORT, a)
+        if (by is None or policy.can(by, policy.EXPORT, a)) and _iati_activity_publishable(a, day)
     ]
+    people = sharing.suppress_rows(
+        {a.pk: {f: getattr(a, f) for f in sharing.REACH} for a in chosen}, sharing.REACH
+    )
+    households = sharing.suppress_rows(
+        {a.pk: {"households": a.households} for a in chosen if a.households is not None},
+        ("households",),
+    )
+    activities = []
+    for a in chosen:
+        cells, total = people[a.pk]
+        women, men, girls, boys, unspecified = cells
+        activities.append(
+            iati.ActivityEntry(
+                id=str(a.pk),
+                updated=_stamp(a.updated_at, cutoff),
+                sector=a.sector,
+                modality=a.modality,
+                status=a.status,
+                place=iati.Place(a.admin_unit.pcode, a.admin_unit.name_en, a.admin_unit.name_my),
+                reporting_month=a.reporting_month,
+                start_date=_week(a.start_date, cutoff),
+                end_date=_week(a.end_date, cutoff),
+                women=women,
+                men=men,
+                girls=girls,
+                boys=boys,
+                unspecified=unspecified,
+                total=total,
+                households=households[a.pk][1] if a.pk in households else None,
+                value=a.value,
+                currency=a.currency,
+            )
+        )
     # A disputed transfer may not have happened: it is left out until settled.
     query = (
         Transfer.objects.filter(Q(from_organisation=organisation) | Q(to_organisation=organisation))
         .exclude(status=TransferStatus.DISPUTED)
+        .filter(sent_on__lte=cutoff)
         .select_related("from_organisation", "to_organisation")
         .order_by("sent_on", "currency", "amount", "id")
     )
@@ -194,8 +329,8 @@ def iati_export(
                 counterpart=parties[other.pk],
                 amount=t.amount,
                 currency=t.currency,
-                sent_on=t.sent_on,
-                updated=t.updated_at,
+                sent_on=public_week_start(t.sent_on),
+                updated=_stamp(t.updated_at, cutoff),
             )
         )
     data = iati.write(
@@ -213,11 +348,20 @@ def iati_export(
             by=by,
             action=Action.EXPORT,
             object_type=Activity._meta.label_lower,
-            changes={"format": "iati", **counts, "organisation": str(organisation.pk)},
+            changes={
+                "format": "iati",
+                **counts,
+                "cutoff": cutoff.isoformat(),
+                "organisation": str(organisation.pk),
+            },
         )
     return counts
 
 
+@reference_output(
+    "exchange.xlsform_export",
+    what="a blank field form: our codes and the gazetteer's state and township names, no records",
+)
 def xlsform_export(*, form: str) -> bytes:
     """The XLSForm (.xlsx) of one of our field forms, with today's gazetteer as choice lists.
 

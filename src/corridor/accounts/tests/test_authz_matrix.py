@@ -241,6 +241,9 @@ ROUTES: dict[str, Route] = {
     ),
     # --- API: exports (the services filter rows by the policy; see exchange/tests)
     "GET /api/exchange/exports/hxl/{kind}.csv": Route(SIGNED_IN, args={"kind": "activities"}),
+    "GET /api/exchange/exports/hxl-internal/{kind}.csv": Route(
+        EDITORS, args={"kind": "activities"}
+    ),
     "GET /api/exchange/exports/iati/{pk}.xml": Route(
         on("viewer:own", "editor:own", "org_admin:own", "admin:*"), obj="organisation"
     ),

@@ -78,9 +78,9 @@ def test_demo_instance_exports_iati_and_xlsform_through_the_entry_point(cli_inst
     # An organisation as a person finds it: its id from the internal HXL export.
     table = cli_instance.run("export", "hxl", "--kind", "activities", "--internal")
     assert table.returncode == 0, table.stderr
-    rows = list(csv.reader(io.StringIO(table.stdout)))
-    org_at = rows[1].index("#org+code")
-    org = rows[2][org_at]
+    rows = list(csv.reader(io.StringIO(table.stdout)))  # a title row, header, hashtags, rows
+    org_at = rows[2].index("#org+code")
+    org = rows[3][org_at]
 
     target = tmp_path / "org.xml"
     result = cli_instance.run("export", "iati", "--org", org, "-o", str(target))

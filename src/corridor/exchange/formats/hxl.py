@@ -3,8 +3,10 @@
 Reading: the hashtag row is looked for in the first rows (libhxl's own limit); each column is
 parsed with libhxl (``hxl.model.Column``) and matched against the kind's fields with libhxl tag
 patterns, so attributes may come in any order and carry extras (``#adm3 +code +v_pcode``).
-Columns no field claims are reported and ignored. Writing: a text header row, the hashtag row,
-then the rows, with risky text neutralised (safety.neutralise).
+Columns no field claims are reported and ignored. Writing: a title row saying what the file
+is, a text header row, the hashtag row, then the rows, with risky text neutralised
+(safety.neutralise). Internal files are records (``write``); sharing files are tables that
+passed the disclosure gate (``write_table``, built by exchange/sharing.py).
 """
 
 from __future__ import annotations
@@ -148,24 +150,28 @@ def read(path: Path, *, name: str, kind: str | None, progress: Any = None) -> Ta
 # -- writing -----------------------------------------------------------------------------
 
 
-def export_fields(kind: str, *, public: bool) -> list[Field]:
-    return [f for f in FIELDS[kind] if f.hashtag and f.exported and not (public and f.protected)]
+def export_fields(kind: str) -> list[Field]:
+    return [f for f in FIELDS[kind] if f.hashtag and f.exported]
 
 
 def write(
-    out: Any, kind: str, records: Iterable[dict[str, Any]], *, public: bool, many: int = 1
+    out: Any, kind: str, records: Iterable[dict[str, Any]], *, title: str, many: int = 1
 ) -> int:
-    """Write records (field name -> value; lists for repeated fields) as HXL CSV."""
-    fields = export_fields(kind, public=public)
+    """Write records (field name -> value; lists for repeated fields) as HXL CSV.
+
+    ``title`` is a row of its own above the header row (what the file is, e.g. that it is
+    internal); libhxl and our importer look for the hashtag row below it.
+    """
     header: list[str] = []
     tags: list[str] = []
     layout: list[tuple[str, int]] = []
-    for field in fields:
+    for field in export_fields(kind):
         for at in range(many if field.many else 1):
             header.append(field.header if at == 0 else f"{field.header} {at + 1}")
             tags.append(field.hashtag or "")
             layout.append((field.name, at if field.many else -1))
     writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralise(title)])
     writer.writerow(header)
     writer.writerow(tags)
     written = 0
@@ -177,5 +183,25 @@ def write(
                 value = value[at] if value and at < len(value) else None
             cells.append("" if value is None else neutralise(value))
         writer.writerow(cells)
+        written += 1
+    return written
+
+
+def write_table(
+    out: Any,
+    columns: Iterable[tuple[str, str]],
+    rows: Iterable[Iterable[Any]],
+    *,
+    title: str,
+) -> int:
+    """Write a table already made safe (header, hashtag, cells per row) as HXL CSV."""
+    columns = list(columns)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([neutralise(title)])
+    writer.writerow([header for header, _ in columns])
+    writer.writerow([tag for _, tag in columns])
+    written = 0
+    for row in rows:
+        writer.writerow(["" if value is None else neutralise(value) for value in row])
         written += 1
     return written

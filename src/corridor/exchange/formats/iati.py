@@ -96,6 +96,8 @@ REACH_SLICES = (
 LOCATION_CLASS_ADMIN, EXACTNESS_APPROXIMATE, REACH_ACTIVITY = "1", "2", "1"
 FEATURE_TOWNSHIP = "ADM3"
 COUNTRY = "MM"
+# How the description text gives a figure the disclosure gate suppressed (results leave it out).
+WITHHELD = "not published"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
@@ -135,12 +137,14 @@ class ActivityEntry:
     reporting_month: dt.date | None
     start_date: dt.date | None
     end_date: dt.date | None
-    women: int
-    men: int
-    girls: int
-    boys: int
-    unspecified: int
-    households: int | None
+    # People reached as published by the disclosure gate: None where suppressed (left out).
+    women: int | None
+    men: int | None
+    girls: int | None
+    boys: int | None
+    unspecified: int | None
+    total: int | None
+    households: int | None  # None: not reported, or suppressed
     value: Decimal | None
     currency: str
 
@@ -216,11 +220,15 @@ def _dates(entry: ActivityEntry) -> list[tuple[str, dt.date]]:
     return found
 
 
+def _count(value: int | None) -> str:
+    return WITHHELD if value is None else str(value)
+
+
 def _reach(entry: ActivityEntry) -> str:
-    total = entry.women + entry.men + entry.girls + entry.boys + entry.unspecified
     text = (
-        f"People reached: {total} (women {entry.women}, men {entry.men}, girls {entry.girls}, "
-        f"boys {entry.boys}, sex and age not reported {entry.unspecified})."
+        f"People reached: {_count(entry.total)} (women {_count(entry.women)}, men "
+        f"{_count(entry.men)}, girls {_count(entry.girls)}, boys {_count(entry.boys)}, sex and "
+        f"age not reported {_count(entry.unspecified)})."
     )
     if entry.households is not None:
         text += f" Households reached: {entry.households}."
@@ -264,19 +272,27 @@ def _results(activity: etree._Element, entry: ActivityEntry) -> None:
 
     Two indicators, so that no consumer adds a total to its own parts: "People reached" with
     one actual, the total, meant for aggregation; "People reached, by sex and age" with one
-    actual per slice (sex and age as dimensions), the slices adding up to the total.
+    actual per published slice (sex and age as dimensions). Figures come suppressed by the
+    disclosure gate: a hidden slice is left out (the published ones then add up to less than
+    the total), never written as 0.
     """
-    total = entry.women + entry.men + entry.girls + entry.boys + entry.unspecified
     period = _period(entry)
-    if period is None or (total == 0 and not entry.households):
+    # A suppressed total leaves the people out altogether: its published parts are zeros,
+    # which a consumer adding actuals would read as nobody reached.
+    people = entry.total is not None and entry.total > 0
+    if period is None or (not people and not entry.households):
         return
     result = _sub(activity, "result", type=RESULT_OUTPUT, aggregation_status="1")
     _narrative(_sub(result, "title"), "People reached")
-    _indicator(result, "People reached", period, [(total, [])], total=True)
-    slices = [
-        (getattr(entry, field), [("sex", sex), ("age", age)]) for field, sex, age in REACH_SLICES
-    ]
-    _indicator(result, "People reached, by sex and age", period, slices, total=False)
+    if people:
+        _indicator(result, "People reached", period, [(entry.total or 0, [])], total=True)
+        slices = [
+            (value, [("sex", sex), ("age", age)])
+            for value, sex, age in ((getattr(entry, f), sex, age) for f, sex, age in REACH_SLICES)
+            if value is not None
+        ]
+        if slices:
+            _indicator(result, "People reached, by sex and age", period, slices, total=False)
     if entry.households is not None:
         _indicator(result, "Households reached", period, [(entry.households, [])], total=True)
 

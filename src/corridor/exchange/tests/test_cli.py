@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import signal
 import sqlite3
@@ -103,5 +105,17 @@ def test_entry_point_import_export_and_kill_minus_nine(cli_instance, tmp_path):
     exported = cli_instance.run("export", "hxl", "--kind", "incidents", "--internal")
     assert exported.returncode == 0, exported.stderr
     lines = exported.stdout.splitlines()
-    assert len(lines) == 2 + 40_000
-    assert lines[1].startswith("#meta+id,#date+occurred,#event+type")
+    assert len(lines) == 3 + 40_000  # the title row saying it is internal, header, hashtags
+    assert lines[0].startswith("INTERNAL - ")
+    assert lines[2].startswith("#meta+id,#date+occurred,#event+type")
+
+    # Without --internal: the table for sharing, counts per township, type and month.
+    shared = cli_instance.run("export", "hxl", "--kind", "incidents")
+    assert shared.returncode == 0, shared.stderr
+    title, _header, tags, *rows = list(csv.reader(io.StringIO(shared.stdout)))
+    assert title[0].startswith("Corridor incidents for sharing")
+    assert "#meta+id" not in tags
+    killed = sum(n % 3 for n in range(40_000))
+    assert [r[4:] for r in rows] == [
+        ["MMR004002", rows[0][5], "airstrike", "2024-03", "40000", str(killed), "0", "0"]
+    ]

@@ -36,8 +36,8 @@ def test_hxl_for_sharing_and_internal_round_trip(org, tmp_path):
         name="Hidden Helpers", visibility=Visibility.ANONYMOUS, alias="Group 7"
     )
     _activities(org, hidden)
-    viewer = MembershipFactory(organisation=org, role="viewer").user
-    client = signed_in_client(viewer)
+    editor = MembershipFactory(organisation=org, role="editor").user
+    client = signed_in_client(editor)
 
     shared = client.get("/api/exchange/exports/hxl/activities.csv")
 
@@ -47,23 +47,24 @@ def test_hxl_for_sharing_and_internal_round_trip(org, tmp_path):
         'attachment; filename="corridor-activities-shared.csv"'
     )
     text = shared.content.decode("utf-8-sig")
-    # libhxl reads the file as HXL; a viewer of CRN exports CRN's row only.
+    # libhxl reads the file as HXL; an editor of CRN exports CRN's counts only, by month.
     dataset = hxl.data(io.BytesIO(shared.content))
     rows = list(dataset)
-    assert [(r.get("#org+name"), r.get("#sector"), r.get("#reached+f+adults")) for r in rows] == [
-        ("Chin Relief Network", "health", "12")
-    ]
+    assert [
+        (r.get("#org+name"), r.get("#sector"), r.get("#date+reported"), r.get("#reached+f+adults"))
+        for r in rows
+    ] == [("Chin Relief Network", "health", "2024-03", "12")]
     assert "#meta+id" not in text
     assert "Hidden Helpers" not in text
 
-    internal = client.get("/api/exchange/exports/hxl/activities.csv?internal=true")
+    internal = client.get("/api/exchange/exports/hxl-internal/activities.csv")
     assert internal.status_code == 200
     path = tmp_path / "internal.csv"
     path.write_bytes(internal.content)
     assert "#meta+id" in internal.content.decode("utf-8-sig")
     again = file_import(by=None, path=path)
     assert (again.created, again.changed, again.unchanged) == (0, 0, 1)
-    assert AuditEntry.objects.filter(action="export", actor_id=viewer.pk).count() == 2
+    assert AuditEntry.objects.filter(action="export", actor_id=editor.pk).count() == 2
 
 
 def test_hxl_for_one_organisation_needs_membership(org):
@@ -72,7 +73,7 @@ def test_hxl_for_one_organisation_needs_membership(org):
     viewer = MembershipFactory(organisation=org, role="viewer").user
     client = signed_in_client(viewer)
     assert client.get(f"/api/exchange/exports/hxl/activities.csv?org={org.pk}").status_code == 200
-    assert client.get(f"/api/exchange/exports/hxl/figures.csv?org={other.pk}").status_code == 403
+    assert client.get(f"/api/exchange/exports/hxl/activities.csv?org={other.pk}").status_code == 403
     assert client.get("/api/exchange/exports/hxl/people.csv").status_code == 404
 
 

@@ -1,7 +1,10 @@
-"""HXL export: libhxl reads it, public exports hide what they must, round trips lose nothing."""
+"""HXL export: libhxl reads it, internal files round-trip losslessly and say they are internal.
+
+What the sharing tables may and may not hold is tested in test_hxl_shared.py."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from decimal import Decimal
@@ -9,7 +12,7 @@ from decimal import Decimal
 import hxl
 
 from corridor.aid.models import Activity
-from corridor.exchange.services import file_import, hxl_export
+from corridor.exchange.services import file_import, hxl_export_internal
 from corridor.situation.models import DisplacementFigure, Incident
 from corridor.testing.factories import (
     ActivityFactory,
@@ -45,7 +48,7 @@ ACTIVITY_FIELDS = [
 def export(kind, **kwargs):
     out = io.StringIO()
     kwargs.setdefault("by", None)
-    hxl_export(kind=kind, out=out, **kwargs)
+    hxl_export_internal(kind=kind, out=out, **kwargs)
     return out.getvalue()
 
 
@@ -71,7 +74,7 @@ def test_activities_round_trip_is_lossless(org, tmp_path):
         notes="'+ quoted already, ဆန်",
     )
     before = snapshot(Activity, ACTIVITY_FIELDS)
-    text = export("activities", public=False)
+    text = export("activities")
     path = tmp_path / "out.csv"
     path.write_text(text, encoding="utf-8", newline="")
     Activity.objects.all().delete()
@@ -86,7 +89,7 @@ def test_activities_round_trip_is_lossless(org, tmp_path):
 
 def test_export_is_read_by_libhxl_with_standard_hashtags(org):
     ActivityFactory(organisation=org, admin_unit_id="MMR004002", women=3)
-    data = hxl.data(io.BytesIO(export("activities", public=False).encode()))
+    data = hxl.data(io.BytesIO(export("activities").encode()))
     tags = data.display_tags
     for tag in (
         "#org+name",
@@ -103,24 +106,6 @@ def test_export_is_read_by_libhxl_with_standard_hashtags(org):
     assert len(rows) == 1
     assert rows[0].get("#adm3+code") == "MMR004002"
     assert rows[0].get("#reached+f+adults") == "3"
-
-
-def test_public_export_never_names_anonymous_and_uses_aliases(org):
-    anonymous = OrganisationFactory(name="Secret Anonymous Group", visibility="anonymous")
-    pseudonymous = OrganisationFactory(
-        name="Real Pseudonymous Name", visibility="pseudonymous", alias="Group P"
-    )
-    for owner in (org, anonymous, pseudonymous):
-        ActivityFactory(organisation=owner, admin_unit_id="MMR004002")
-
-    text = export("activities")
-
-    assert "Secret Anonymous Group" not in text
-    assert "Real Pseudonymous Name" not in text
-    assert "Group P" in text
-    assert "Chin Relief Network" in text
-    assert str(anonymous.pk) not in text
-    assert "#meta+id" not in text
 
 
 def test_figures_and_incidents_round_trip(places, tmp_path):
@@ -151,8 +136,8 @@ def test_figures_and_incidents_round_trip(places, tmp_path):
     )
     links = sorted(Incident.sources.through.objects.values_list("incident_id", "source_id"))
     figure_file, incident_file = tmp_path / "f.csv", tmp_path / "i.csv"
-    figure_file.write_text(export("figures", public=False), encoding="utf-8")
-    incident_file.write_text(export("incidents", public=False), encoding="utf-8")
+    figure_file.write_text(export("figures"), encoding="utf-8")
+    incident_file.write_text(export("incidents"), encoding="utf-8")
     assert "'-12 houses burned" in incident_file.read_text(encoding="utf-8")
     DisplacementFigure.objects.all().delete()
     Incident.objects.all().delete()
@@ -165,8 +150,14 @@ def test_figures_and_incidents_round_trip(places, tmp_path):
     assert sorted(Incident.sources.through.objects.values_list("incident_id", "source_id")) == links
 
 
-def test_public_incident_export_has_no_coordinates(places):
-    IncidentFactory(admin_unit_id="MMR004006", latitude=21.4321, longitude=93.8765)
-    text = export("incidents")
-    assert "21.4321" not in text
-    assert "#geo" not in text
+def test_internal_file_says_so_in_its_first_row_and_still_imports(org, tmp_path):
+    ActivityFactory(organisation=org, admin_unit_id="MMR004002")
+    text = export("activities")
+    first = next(csv.reader(io.StringIO(text)))
+    assert len(first) == 1
+    assert first[0].startswith("INTERNAL - ")
+    assert "Do not share" in first[0]
+    path = tmp_path / "internal.csv"
+    path.write_text(text, encoding="utf-8", newline="")
+    assert file_import(by=None, path=path).unchanged == 1
+    assert len(list(hxl.data(io.BytesIO(text.encode())))) == 1

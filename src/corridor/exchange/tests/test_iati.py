@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
 from lxml import etree
 
 from corridor.aid.models import Activity
@@ -15,12 +19,19 @@ from corridor.cli.main import main
 from corridor.core.errors import InvalidInput
 from corridor.demo.plan import Size
 from corridor.demo.services import demo_load
+from corridor.disclosure import month_is_publishable, publication_cutoff
 from corridor.disclosure.records import NOT_NAMED
 from corridor.exchange.formats import iati
 from corridor.exchange.services import iati_export
 from corridor.funds.models import Transfer, TransferStatus
 from corridor.orgs.models import Organisation, OrgKind, Visibility
-from corridor.testing.factories import ActivityFactory, OrganisationFactory, TransferFactory
+from corridor.testing.factories import (
+    ActivityFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    TransferFactory,
+)
+from corridor.testing.signin import signed_in_client
 
 DATA = iati.DATA
 SMALL = Size(townships=12, activities=300, incidents=5, field_reports=5, transfer_chains=15)
@@ -41,6 +52,14 @@ def export(org: Organisation, **kwargs) -> bytes:
     out = io.BytesIO()
     iati_export(by=None, organisation=org, out=out, **kwargs)
     return out.getvalue()
+
+
+def _last_whole_month(today: dt.date) -> dt.date:
+    """The first day of the last month that ended on or before the publication cutoff."""
+    month = publication_cutoff(today).replace(day=1)
+    while not month_is_publishable(month, today):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return month
 
 
 @pytest.fixture
@@ -68,8 +87,16 @@ def test_demo_export_validates_and_uses_codelist_codes(demo):
     schema = official_schema()
     assert schema.validate(document), schema.error_log
 
-    activities = Activity.objects.filter(organisation=org)
-    settled = Transfer.objects.exclude(status=TransferStatus.DISPUTED)
+    # Only what the publication cutoff lets out: whole reporting months (or start dates) and
+    # transfers on or before it.
+    today = timezone.localdate()
+    cutoff = publication_cutoff(today)
+    activities = Activity.objects.filter(organisation=org).filter(
+        Q(reporting_month__isnull=False, reporting_month__lte=_last_whole_month(today))
+        | Q(reporting_month__isnull=True, start_date__lte=cutoff)
+    )
+    assert activities.count() < Activity.objects.filter(organisation=org).count()
+    settled = Transfer.objects.exclude(status=TransferStatus.DISPUTED).filter(sent_on__lte=cutoff)
     incoming = settled.filter(to_organisation=org).count()
     outgoing = settled.filter(from_organisation=org).count()
     blocks = document.findall("iati-activity")
@@ -299,3 +326,69 @@ def test_people_reached_are_an_output_result_with_sex_and_age(places):
     assert indicators[2].find("period/actual").get("value") == "61"
     # Nobody counted: no result, rather than a claim of zero people reached.
     assert second.find("result") is None
+
+
+def test_iati_over_http_has_no_small_count_no_exact_day_and_nothing_after_the_cutoff(places):
+    reporter = OrganisationFactory(name="Chin Relief Network")
+    today = timezone.localdate()
+    recent = today - dt.timedelta(days=2)
+    ActivityFactory(  # exact days, and counts of 1..4 beside big ones
+        organisation=reporter,
+        admin_unit_id="MMR004002",
+        reporting_month=None,
+        start_date=dt.date(2024, 3, 13),
+        end_date=dt.date(2024, 3, 29),
+        status="completed",
+        women=40,
+        men=2,
+        girls=17,
+        boys=9,
+        unspecified=0,
+        households=3,
+        value=Decimal("80"),
+        currency="USD",
+    )
+    ActivityFactory(  # a handful of people in all: nothing about them is published
+        organisation=reporter,
+        admin_unit_id="MMR004006",
+        reporting_month=dt.date(2024, 4, 1),
+        women=1,
+        men=1,
+        girls=0,
+        boys=2,
+    )
+    ActivityFactory(organisation=reporter, reporting_month=None, start_date=recent, women=70)
+    TransferFactory(to_organisation=reporter, sent_on=dt.date(2024, 3, 14))
+    TransferFactory(to_organisation=reporter, sent_on=recent, amount=Decimal("777.00"))
+    viewer = MembershipFactory(organisation=reporter, role="viewer").user
+
+    response = signed_in_client(viewer).get(f"/api/exchange/exports/iati/{reporter.pk}.xml")
+
+    assert response.status_code == 200
+    data = response.content
+    document = etree.fromstring(data)
+    assert official_schema().validate(document), official_schema().error_log
+    k = settings.DISCLOSURE_K
+    values = [int(a.get("value")) for a in document.iter("actual")]
+    assert values
+    assert not [v for v in values if 0 < v < k]
+    # People reached in the description text: no small number either.
+    for text in document.xpath("//description/narrative/text()"):
+        said = r"(?:reached:|women|men|girls|boys|reported) (\d+)"
+        numbers = [int(n) for n in re.findall(said, text)]
+        assert not [n for n in numbers if 0 < n < k], text
+    cutoff = publication_cutoff(today)
+    days = [dt.date.fromisoformat(d[:10]) for d in document.xpath("//@iso-date | //@value-date")]
+    days += [dt.date.fromisoformat(d[:10]) for d in document.xpath("//@last-updated-datetime")]
+    assert days
+    for day in days:
+        assert day <= cutoff, day
+        month_bound = day.day == 1 or (day + dt.timedelta(days=1)).day == 1
+        assert day.isoweekday() == 1 or month_bound, day
+    assert b"2024-03-13" not in data
+    assert b"2024-03-29" not in data
+    assert document.xpath("//activity-date/@iso-date")[:2] == ["2024-03-11", "2024-03-25"]
+    assert b"777.00" not in data  # sent two days ago
+    assert len(document.findall("iati-activity")) == 3  # two activities and the funds
+    small = document.xpath("iati-activity[location/@ref='MMR004006']")[0]
+    assert small.find("result") is None

@@ -3,7 +3,8 @@
 A plain page of links. The downloads are the exchange API's export routes
 (/api/exchange/exports/..., /api/exchange/forms/...), which call the same services as
 `corridor export`: they check the access policy, write only what the person may export and
-audit each export.
+audit each export. Internal HXL links are offered only to people the internal export serves
+(who may add records); the sharing ones to everyone who may export.
 """
 
 from __future__ import annotations
@@ -15,22 +16,30 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from corridor.accounts import policy
+from corridor.disclosure import internal_output
 from corridor.exchange.fields import KINDS
 from corridor.exchange.formats.xlsform import FORMS
 from corridor.orgs.queries import organisations_user_can_export
 
 
+@internal_output(
+    "web.exchange_page",
+    role=policy.VIEW,
+    what="links to the downloads; names only the signed-in person's own organisations",
+)
 @login_required
 def exchange_page(request: Any) -> HttpResponse:
     user = request.user
+    organisations = organisations_user_can_export(user).order_by("name")
     return render(
         request,
         "web/exchange.html",
         {
             "kinds": KINDS,
             "forms": FORMS,
-            "organisations": organisations_user_can_export(user).order_by("name"),
+            "organisations": [(org, policy.can(user, policy.ADD, org)) for org in organisations],
             "may_export": policy.can(user, policy.EXPORT),
+            "may_export_internal": policy.can(user, policy.ADD),
             "may_import": policy.can(user, policy.ADD),
         },
     )
