@@ -19,7 +19,6 @@ from corridor.disclosure import (
     internal_output,
     is_publishable,
     month_is_publishable,
-    public_month,
     public_week_start,
     publication_cutoff,
     reference_output,
@@ -125,8 +124,9 @@ def hxl_export_shared(
     """Write the sharing table of one kind as HXL CSV; returns the number of rows.
 
     Built from counts that passed the disclosure gate (exchange/sharing.py, decision 0100).
-    ``organisation`` (activities only) keeps the rows under its public label, taken from the
-    table suppressed as a whole. ``today`` fixes the publication cutoff (default: today).
+    ``organisation`` (activities only) keeps the rows under its public label; each row is
+    suppressed on its own, so they read exactly as in the whole table. ``today`` fixes the
+    publication cutoff (default: today).
     """
     if kind not in KINDS:
         raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -141,11 +141,10 @@ def hxl_export_shared(
     table = sharing.shared_table(kind, by=by, organisation=organisation, today=day)
     cutoff = publication_cutoff(day)
     title = (
-        f"Corridor {kind} for sharing: counts per township and month, whole months that ended "
-        f"{settings.PUBLICATION_DELAY_DAYS} days or more before {public_month(day)}. "
-        f"{sharing.SUPPRESSED} = not shown (fewer than "
-        f"{settings.DISCLOSURE_K}, or hidden so that another hidden figure cannot be worked "
-        "out). See docs/exchange.md."
+        f"Corridor {kind} for sharing: counts per township and month, up to "
+        f"{sharing.last_month(day)} (publication delay). {sharing.SUPPRESSED} = not shown "
+        f"(fewer than {settings.DISCLOSURE_K}, or hidden so that another hidden figure cannot "
+        "be worked out). See docs/exchange.md."
     )
     written = hxl.write_table(out, table.columns, table.rows, title=title)
     with transaction.atomic():

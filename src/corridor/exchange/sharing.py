@@ -34,6 +34,7 @@ from corridor.disclosure import (
     public_month,
     public_org_label,
     public_place,
+    publication_cutoff,
     publish_table,
 )
 from corridor.geo.models import AdminUnit
@@ -130,6 +131,14 @@ def suppress_rows(
         )
         published[key] = ([table.cell("row", c) for c in columns], table.row_total("row"))
     return published
+
+
+def last_month(today: dt.date) -> str:
+    """The last month sharing files made on ``today`` include (it ends on or before the cutoff)."""
+    cutoff = publication_cutoff(today)
+    if month_is_publishable(cutoff, today):
+        return public_month(cutoff)
+    return public_month(cutoff.replace(day=1) - dt.timedelta(days=1))
 
 
 def _publishable_month(day: dt.date | None, today: dt.date) -> str | None:
