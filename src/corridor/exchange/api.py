@@ -16,6 +16,7 @@ globals of the function it is given, which for a marked route is the mark's wrap
 import io
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,6 @@ from corridor.exchange.services import (
     organisation_find,
     xlsform_export,
 )
-from corridor.orgs.models import Organisation
 from corridor.orgs.queries import organisations_user_can_export, organisations_visible_to
 
 router = Router(tags=["exchange"], auth=django_auth)
@@ -151,14 +151,25 @@ def import_errors(request: Any, run_id: uuid.UUID) -> HttpResponse:
     return _attachment(run.error_report, "text/csv; charset=utf-8", f"import-{run.pk}-errors.csv")
 
 
-def _organisation(request: Any, org: uuid.UUID | None) -> Organisation | None:
-    if org is None:
-        return None
-    return get_object_or_404(organisations_visible_to(request.user), pk=org)
-
-
-def _hxl(data: str, kind: str, suffix: str) -> HttpResponse:
-    return _attachment("\ufeff" + data, "text/csv; charset=utf-8", f"corridor-{kind}-{suffix}.csv")
+def _hxl(
+    request: Any, export: Callable[..., int], kind: str, org: uuid.UUID | None, suffix: str
+) -> HttpResponse:
+    """One HXL download: the service's file, or 404/403/400 with the reason."""
+    if kind not in KINDS:
+        raise HttpError(404, f"no export of {kind!r}; use one of {', '.join(KINDS)}")
+    organisation = None
+    if org is not None:
+        organisation = get_object_or_404(organisations_visible_to(request.user), pk=org)
+    out = io.StringIO()
+    try:
+        export(by=request.user, kind=kind, out=out, organisation=organisation)
+    except NotAllowed as exc:
+        raise HttpError(403, str(exc)) from None
+    except InvalidInput as exc:
+        raise HttpError(400, str(exc)) from None
+    return _attachment(
+        "\ufeff" + out.getvalue(), "text/csv; charset=utf-8", f"corridor-{kind}-{suffix}.csv"
+    )
 
 
 @router.get(
@@ -174,17 +185,7 @@ def export_hxl(request: Any, kind: str, org: uuid.UUID | None = None) -> HttpRes
     their public label; no records, free text, sources or coordinates. ``org`` (activities
     only) keeps one organisation's rows.
     """
-    if kind not in KINDS:
-        raise HttpError(404, f"no export of {kind!r}; use one of {', '.join(KINDS)}")
-    organisation = _organisation(request, org)
-    out = io.StringIO()
-    try:
-        hxl_export_shared(by=request.user, kind=kind, out=out, organisation=organisation)
-    except NotAllowed as exc:
-        raise HttpError(403, str(exc)) from None
-    except InvalidInput as exc:
-        raise HttpError(400, str(exc)) from None
-    return _hxl(out.getvalue(), kind, "shared")
+    return _hxl(request, hxl_export_shared, kind, org, "shared")
 
 
 @router.get(
@@ -201,15 +202,7 @@ def export_hxl_internal(request: Any, kind: str, org: uuid.UUID | None = None) -
     coordinates, so it imports back unchanged. For people who may add these records (editors,
     organisation admins, admins); others get 403. The file's first row says it is internal.
     """
-    if kind not in KINDS:
-        raise HttpError(404, f"no export of {kind!r}; use one of {', '.join(KINDS)}")
-    organisation = _organisation(request, org)
-    out = io.StringIO()
-    try:
-        hxl_export_internal(by=request.user, kind=kind, out=out, organisation=organisation)
-    except NotAllowed as exc:
-        raise HttpError(403, str(exc)) from None
-    return _hxl(out.getvalue(), kind, "internal")
+    return _hxl(request, hxl_export_internal, kind, org, "internal")
 
 
 @router.get(

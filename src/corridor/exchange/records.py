@@ -19,7 +19,9 @@ from corridor.orgs.models import Organisation
 from corridor.situation.models import DisplacementFigure, Incident
 
 
-class _Places:
+class Places:
+    """State, district and township p-codes and names of places, read once."""
+
     def __init__(self) -> None:
         self.units = {
             p: (lv, parent, name)
@@ -78,7 +80,7 @@ def _date(value: Any) -> str:
 
 
 def _activity_rows(
-    by: Any, organisation: Organisation | None, places: _Places, labels: _Labels
+    by: Any, organisation: Organisation | None, places: Places, labels: _Labels
 ) -> Iterator[dict[str, Any]]:
     query = Activity.objects.select_related("organisation").order_by(
         "reporting_month", "start_date", "admin_unit_id", "id"
@@ -113,7 +115,7 @@ def _activity_rows(
 
 
 def _figure_rows(
-    by: Any, organisation: Organisation | None, places: _Places, labels: _Labels
+    by: Any, organisation: Organisation | None, places: Places, labels: _Labels
 ) -> Iterator[dict[str, Any]]:
     query = DisplacementFigure.objects.select_related("source", "reporting_organisation").order_by(
         "as_of", "admin_unit_id", "id"
@@ -137,7 +139,7 @@ def _figure_rows(
 
 
 def _incident_rows(
-    by: Any, organisation: Organisation | None, places: _Places, labels: _Labels
+    by: Any, organisation: Organisation | None, places: Places, labels: _Labels
 ) -> Iterator[dict[str, Any]]:
     query = (
         Incident.objects.select_related("reporting_organisation")
@@ -174,4 +176,4 @@ def export_records(
     kind: str, *, by: Any, organisation: Organisation | None
 ) -> list[dict[str, Any]]:
     """The rows of one table the user may export, as field name -> value."""
-    return list(_ROWS[kind](by, organisation, _Places(), _Labels(by)))
+    return list(_ROWS[kind](by, organisation, Places(), _Labels(by)))

@@ -101,6 +101,23 @@ def file_import(
     )
 
 
+def _audit_hxl(
+    by: Any, kind: str, written: int, organisation: Organisation | None, **changes: str
+) -> None:
+    with transaction.atomic():
+        audit_record(
+            by=by,
+            action=Action.EXPORT,
+            object_type=MODELS[kind]._meta.label_lower,
+            changes={
+                "format": "hxl",
+                "rows": written,
+                "organisation": str(organisation.pk) if organisation else "",
+                **changes,
+            },
+        )
+
+
 def _today(today: dt.date | None) -> dt.date:
     return today if today is not None else timezone.localdate()
 
@@ -147,19 +164,7 @@ def hxl_export_shared(
         "be worked out). See docs/exchange.md."
     )
     written = hxl.write_table(out, table.columns, table.rows, title=title)
-    with transaction.atomic():
-        audit_record(
-            by=by,
-            action=Action.EXPORT,
-            object_type=MODELS[kind]._meta.label_lower,
-            changes={
-                "format": "hxl",
-                "rows": written,
-                "audience": "shared",
-                "cutoff": cutoff.isoformat(),
-                "organisation": str(organisation.pk) if organisation else "",
-            },
-        )
+    _audit_hxl(by, kind, written, organisation, audience="shared", cutoff=cutoff.isoformat())
     return written
 
 
@@ -191,18 +196,7 @@ def hxl_export_internal(
         "coordinates you may see. Do not share: for sharing use the export without --internal."
     )
     written = hxl.write(out, kind, rows, title=title, many=many)
-    with transaction.atomic():
-        audit_record(
-            by=by,
-            action=Action.EXPORT,
-            object_type=MODELS[kind]._meta.label_lower,
-            changes={
-                "format": "hxl",
-                "rows": written,
-                "audience": "internal",
-                "organisation": str(organisation.pk) if organisation else "",
-            },
-        )
+    _audit_hxl(by, kind, written, organisation, audience="internal")
     return written
 
 

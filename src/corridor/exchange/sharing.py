@@ -37,7 +37,7 @@ from corridor.disclosure import (
     publication_cutoff,
     publish_table,
 )
-from corridor.geo.models import AdminUnit
+from corridor.exchange.records import Places
 from corridor.orgs.models import Organisation
 from corridor.situation.models import DisplacementFigure, Incident
 from corridor.situation.queries import figures_visible_to, incidents_visible_to
@@ -54,6 +54,7 @@ PLACE_COLUMNS = (
     ("Township p-code", "#adm3+code"),
     ("Township", "#adm3+name"),
 )
+PARTS = ("code", "name")
 REACH = ("women", "men", "girls", "boys", "unspecified")
 REACH_COLUMNS = (
     ("Women reached", "#reached+f+adults"),
@@ -86,27 +87,14 @@ def _shown(value: int | None) -> Cell:
 
 
 class _Places:
-    """State, district and township p-codes and names of a place (township level at most)."""
+    """A place as the columns of a sharing row: township level at most (``public_place``)."""
 
     def __init__(self) -> None:
-        self.units = {
-            p: (level, parent, name)
-            for p, level, parent, name in AdminUnit.objects.values_list(
-                "pcode", "level", "parent_id", "name_en"
-            )
-        }
+        self.places = Places()
 
     def cells(self, pcode: str) -> list[Cell]:
-        found: dict[int, tuple[str, str]] = {}
-        current: str | None = public_place(pcode)
-        while current and current in self.units:
-            level, parent, name = self.units[current]
-            found[level] = (current, name)
-            current = parent
-        cells: list[Cell] = []
-        for level in (1, 2, 3):
-            cells.extend(found.get(level, ("", "")))
-        return cells
+        found = self.places.columns(public_place(pcode))
+        return [found.get(f"adm{level}_{part}", "") for level in (1, 2, 3) for part in PARTS]
 
     def sort_key(self, pcode: str) -> tuple[str, ...]:
         return tuple(str(c) for c in self.cells(pcode)[0::2])

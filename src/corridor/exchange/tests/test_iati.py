@@ -387,7 +387,9 @@ def test_iati_over_http_has_no_small_count_no_exact_day_and_nothing_after_the_cu
         assert day.isoweekday() == 1 or month_bound, day
     assert b"2024-03-13" not in data
     assert b"2024-03-29" not in data
-    assert document.xpath("//activity-date/@iso-date")[:2] == ["2024-03-11", "2024-03-25"]
+    # NULL months sort differently on SQLite and PostgreSQL: find the row by its township.
+    dated = document.xpath("iati-activity[location/@ref='MMR004002']")[0]
+    assert dated.xpath("activity-date/@iso-date") == ["2024-03-11", "2024-03-25"]
     assert b"777.00" not in data  # sent two days ago
     assert len(document.findall("iati-activity")) == 3  # two activities and the funds
     small = document.xpath("iati-activity[location/@ref='MMR004006']")[0]
