@@ -23,17 +23,10 @@ def gate_passed(step: str) -> None:
 
 @contextmanager
 def tracking() -> Iterator[list[str]]:
-    """Collect the gate steps taken while the block runs.
-
-    Steps taken inside a nested block count for the enclosing one too: a shared view that
-    calls a shared service has passed the gate through it.
-    """
-    outer = _steps.get()
+    """Collect the gate steps taken while the block runs."""
     steps: list[str] = []
     token = _steps.set(steps)
     try:
         yield steps
     finally:
         _steps.reset(token)
-        if outer is not None:
-            outer.extend(steps)

@@ -82,17 +82,3 @@ def test_reference_output_needs_no_gate():
 
     assert gazetteer() == ["MMR001"]
     assert output_of(gazetteer).audience == REFERENCE
-
-
-def test_shared_output_built_by_a_shared_service_passes():
-    """A shared view that calls a shared service passes the gate through it."""
-
-    @shared_output("test-inner", what="a shared service that suppresses its table")
-    def inner():
-        return publish_table({("a", "m"): 9}, rows=["a"], columns=["m"], k=5).total()
-
-    @shared_output("test-outer", what="a shared view built from the shared service")
-    def outer():
-        return inner()
-
-    assert outer() == 9
