@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from corridor.disclosure.gate import tracking
+from corridor.disclosure.gate import gate_passed, tracking
 from corridor.disclosure.tables import DisclosureError
 
 SHARED = "shared"
@@ -81,6 +81,9 @@ def shared_output(name: str, *, what: str) -> Callable[[F], F]:
                 raise DisclosureError(
                     f"the shared output {name!r} did not pass through the disclosure gate"
                 )
+            # A shared output built inside another (a route calling a marked service) counts
+            # as the outer one's passage through the gate.
+            gate_passed(f"shared_output:{name}")
             return result
 
         # Frameworks that read the signature (django-ninja) evaluate string annotations in the

@@ -82,3 +82,21 @@ def test_reference_output_needs_no_gate():
 
     assert gazetteer() == ["MMR001"]
     assert output_of(gazetteer).audience == REFERENCE
+
+
+def test_a_shared_output_built_by_another_counts_for_the_outer_one():
+    @shared_output("test-inner", what="a service through the gate")
+    def inner():
+        return publish_table({("a", "b"): 7}, rows=["a"], columns=["b"]).cell("a", "b")
+
+    @shared_output("test-outer", what="a route that calls the service")
+    def outer():
+        return inner()
+
+    @shared_output("test-outer-leaky", what="a route that calls nothing")
+    def leaky():
+        return 7
+
+    assert outer() == 7
+    with pytest.raises(DisclosureError, match="test-outer-leaky"):
+        leaky()
