@@ -20,7 +20,7 @@ from corridor.cli import django_env
 NAME = "gaps"
 HELP = "people in need against people reached, per township and sector, for one month"
 #: The registered outputs this command writes (docs/security/disclosure.md).
-OUTPUTS = ("gap-table", "gap-table-internal")
+OUTPUTS = ("gaps.shared_gap_table", "gaps.gap_table")
 COLUMNS = [
     "pcode",
     "township",

@@ -72,7 +72,7 @@ class SharedGapTableOut(Schema):
 
 @router.get("/", response=SharedGapTableOut, summary="Gap table for one month, to share")
 @shared_output(
-    "gaps-api",
+    "api.gaps.gaps",
     what="GET /api/gaps/: the gap table of one month (township × sector) as JSON, over what "
     "the signed-in person may see",
 )

@@ -131,7 +131,7 @@ def check_filters(sector: str | None, state: str | None) -> None:
 
 
 @internal_output(
-    "gap-table-internal",
+    "gaps.gap_table",
     role=policy.VIEW,
     what="the gap table unsuppressed, up to today: the gaps page and township pages (over the "
     "rows the signed-in person may view) and `corridor gaps --internal` (the operator)",

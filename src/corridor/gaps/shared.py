@@ -115,7 +115,7 @@ def _one_column(values: dict[str, int], groups: dict[str, str], name: str) -> Pu
 
 
 @shared_output(
-    "gap-table",
+    "gaps.shared_gap_table",
     what="the gap table of one month as it may be shared, cut by sector and state; what "
     "/gaps.csv, GET /api/gaps/, the coverage map download and `corridor gaps` give",
 )

@@ -198,7 +198,7 @@ def _filters_out(filters: Filters) -> dict[str, Any]:
 
 @router.get("/headlines", response=HeadlinesOut, summary="Dashboard headline figures")
 @internal_output(
-    "page-headlines-api",
+    "api.web.headlines",
     role=policy.VIEW,
     what="GET /api/web/headlines: the dashboard's headline figures as the signed-in page "
     "shows them, each with its source and date",
@@ -214,7 +214,7 @@ def headlines(request: HttpRequest, params: Query[FilterIn]) -> dict:
 
 @router.get("/trends", response=TrendsOut, summary="Dashboard trend series by month, to share")
 @shared_output(
-    "page-trends-api",
+    "api.web.trends",
     what="GET /api/web/trends: the dashboard's three series by month as JSON, the same as "
     "their CSV downloads",
 )
@@ -238,7 +238,7 @@ def trends(request: HttpRequest, params: Query[FilterIn]) -> dict:
 
 @router.get("/map", response=MapOut, summary="Map values per township for one layer, to share")
 @shared_output(
-    "page-map-api",
+    "api.web.map_values",
     what="GET /api/web/map: one map layer's value per township as JSON, the same as the map's "
     "CSV download",
 )
@@ -273,7 +273,7 @@ def map_values(request: HttpRequest, params: Query[FilterIn], layer: str = "idps
 
 @router.get("/townships/{pcode}", response=TownshipSummaryOut, summary="A township's page as data")
 @internal_output(
-    "page-township-api",
+    "api.web.township",
     role=policy.VIEW,
     what="GET /api/web/townships/{pcode}: the township page as data (gaps, figures, incidents, "
     "who is present), each record as the policy lets the signed-in person view it",
@@ -316,7 +316,7 @@ def township(request: HttpRequest, pcode: str, month: str | None = None) -> dict
     "/organisations/{pk}", response=OrganisationSummaryOut, summary="An organisation's page as data"
 )
 @internal_output(
-    "page-organisation-api",
+    "api.web.organisation",
     role=policy.VIEW,
     what="GET /api/web/organisations/{pk}: the organisation page as data (activities, "
     "transfers) for people who may view the organisation",

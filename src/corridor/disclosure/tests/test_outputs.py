@@ -125,7 +125,6 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET /api/orgs/organisations/": RECORD_API,
     "GET /api/orgs/organisations/{pk}/": RECORD_API,
     "PATCH /api/orgs/organisations/{pk}/": RECORD_API,
-    "POST /api/exchange/imports": "an upload: answers the uploader with the import's summary",
     "GET /api/geo/resolve": GAZETTEER,
     "POST /api/geo/resolve": GAZETTEER,
     "GET /api/geo/units": GAZETTEER,

@@ -130,7 +130,7 @@ def shared_csv_response(
 
 @login_required
 @shared_output(
-    "dashboard-csv",
+    "web.dashboard_csv",
     what=(
         "/data/<name>.csv: a dashboard chart (IDPs, incidents, people reached by month) or the "
         "map layer (per township) as CSV, over what the signed-in person may see"

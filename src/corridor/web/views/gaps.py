@@ -90,7 +90,7 @@ def gaps_page(request: Any) -> HttpResponse:
 
 @login_required
 @shared_output(
-    "gaps-csv",
+    "web.gaps_csv",
     what="/gaps.csv: the gap table of one month (township × sector) as CSV, over what the "
     "signed-in person may see",
 )
