@@ -78,7 +78,6 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET organisations/<uuid:pk>/": PAGE,
     "GET incidents/": PAGE,
     "GET activities/": PAGE,
-    "GET exchange/": "the Files page: links to the marked export routes, holds no rows itself",
     "GET enter/activity/": FORM,
     "GET enter/figure/": FORM,
     "GET enter/incident/": FORM,
