@@ -18,6 +18,7 @@ See docs/security/disclosure.md and decisions 0060-0064.
 
 from corridor.disclosure.dates import (
     is_publishable,
+    latest_public_month,
     month_is_publishable,
     public_date,
     public_month,
@@ -30,11 +31,14 @@ from corridor.disclosure.outputs import (
     REFERENCE,
     REGISTER,
     SHARED,
+    SUPPRESSED,
     Output,
     internal_output,
     output_of,
     reference_output,
     shared_output,
+    shown,
+    suppressed_legend,
 )
 from corridor.disclosure.records import (
     NOT_NAMED,
@@ -59,6 +63,7 @@ __all__ = [
     "REFERENCE",
     "REGISTER",
     "SHARED",
+    "SUPPRESSED",
     "DisclosureError",
     "Figure",
     "Output",
@@ -66,6 +71,7 @@ __all__ = [
     "PublishedTable",
     "internal_output",
     "is_publishable",
+    "latest_public_month",
     "month_is_publishable",
     "output_of",
     "public_date",
@@ -80,4 +86,6 @@ __all__ = [
     "publish_table",
     "reference_output",
     "shared_output",
+    "shown",
+    "suppressed_legend",
 ]

@@ -74,3 +74,13 @@ def month_is_publishable(value: dt.date, today: dt.date, delay_days: int | None 
     day = _as_date(value)
     following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
     return following - dt.timedelta(days=1) <= publication_cutoff(today, delay_days)
+
+
+def latest_public_month(today: dt.date, delay_days: int | None = None) -> dt.date:
+    """The first day of the latest month that ends on or before the cutoff."""
+    cutoff = publication_cutoff(today, delay_days)
+    following = cutoff + dt.timedelta(days=1)
+    if following.day == 1:
+        return cutoff.replace(day=1)
+    last = following.replace(day=1) - dt.timedelta(days=1)
+    return last.replace(day=1)

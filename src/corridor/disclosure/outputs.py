@@ -19,7 +19,9 @@ mark (corridor/disclosure/tests/test_outputs.py). docs/security/disclosure.md li
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -30,6 +32,10 @@ from corridor.disclosure.tables import DisclosureError
 SHARED = "shared"
 INTERNAL = "internal"
 REFERENCE = "reference"
+
+#: The one mark shared outputs show in place of a suppressed figure (never 0, never a blank),
+#: explained beside it by ``suppressed_legend()``.
+SUPPRESSED = "•"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,6 +86,10 @@ def shared_output(name: str, *, what: str) -> Callable[[F], F]:
             gate_passed(f"shared_output:{name}")
             return result
 
+        # Frameworks that read the signature (django-ninja) evaluate string annotations in the
+        # wrapper's module; give them the wrapped function's, evaluated where it was written.
+        with contextlib.suppress(NameError):
+            gated.__signature__ = inspect.signature(func, eval_str=True)  # type: ignore[attr-defined]
         setattr(gated, _MARK, output)
         return gated  # type: ignore[return-value]
 
@@ -112,6 +122,23 @@ def reference_output(name: str, *, what: str) -> Callable[[F], F]:
         return func
 
     return mark
+
+
+def suppressed_legend(k: int | None = None) -> str:
+    """The line that explains the suppressed mark, for a page, a file's last row or an answer."""
+    if k is None:
+        from django.conf import settings
+
+        k = settings.DISCLOSURE_K
+    return (
+        f"{SUPPRESSED} = hidden: fewer than {k}, or hidden so that another hidden figure "
+        "cannot be worked out"
+    )
+
+
+def shown(value: Any) -> Any:
+    """A published figure as a file shows it: the value, or the suppressed mark for None."""
+    return SUPPRESSED if value is None else value
 
 
 def output_of(func: Any) -> Output | None:

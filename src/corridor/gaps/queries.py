@@ -15,7 +15,9 @@ from dataclasses import asdict, dataclass, field
 
 from django.db.models import Count, F, QuerySet, Sum
 
+from corridor.accounts import policy
 from corridor.aid.models import Activity, Sector
+from corridor.disclosure import internal_output
 from corridor.geo.models import AdminUnit
 from corridor.situation.models import DisplacementFigure
 
@@ -120,6 +122,20 @@ def _latest_figures(figures: QuerySet, start: dt.date, end: dt.date, state: str 
     return {pcode: value[1:] for pcode, value in latest.items()}
 
 
+def check_filters(sector: str | None, state: str | None) -> None:
+    """Raise GapInputError for a sector or state/region p-code the gap table does not know."""
+    if sector and sector not in Sector.values:
+        raise GapInputError(f"sector {sector!r} is not one of: {', '.join(Sector.values)}")
+    if state and not AdminUnit.objects.filter(pcode=state, level=1).exists():
+        raise GapInputError(f"state {state!r} is not a state/region p-code")
+
+
+@internal_output(
+    "gaps.gap_table",
+    role=policy.VIEW,
+    what="the gap table unsuppressed, up to today: the gaps page and township pages (over the "
+    "rows the signed-in person may view) and `corridor gaps --internal` (the operator)",
+)
 def gap_table(
     month: str | dt.date,
     *,
@@ -135,10 +151,7 @@ def gap_table(
     """
     start = month_start(month)
     end = next_month(start)
-    if sector and sector not in Sector.values:
-        raise GapInputError(f"sector {sector!r} is not one of: {', '.join(Sector.values)}")
-    if state and not AdminUnit.objects.filter(pcode=state, level=1).exists():
-        raise GapInputError(f"state {state!r} is not a state/region p-code")
+    check_filters(sector, state)
     activities = Activity.objects.all() if activities is None else activities
     figures = DisplacementFigure.objects.all() if figures is None else figures
 

@@ -1,9 +1,13 @@
 """JSON API for what the pages show: dashboard headlines, trends and map values, township and
 organisation summaries.
 
-Each operation calls the function its page calls (web/dashboard.py, web/places.py) with the
-signed-in user, so the numbers are the page's numbers, scoped the same way. Filters take the
-page's names and forms; a filter the page would ignore is refused here with a 400.
+Headlines, township and organisation summaries are the signed-in pages as data: they call the
+function their page calls (web/dashboard.py, web/places.py) with the signed-in user, scoped the
+same way, and are internal outputs. Trends and map values are made to be passed on, like the
+CSV downloads beside the charts: they give what those downloads give (``shared_trends``,
+``shared_map_values``: months up to the publication cutoff, counts through the disclosure gate,
+null for a suppressed figure). Filters take the page's names and forms; a filter the page
+would ignore is refused here with a 400.
 """
 
 from __future__ import annotations
@@ -13,10 +17,18 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from corridor.accounts import policy
+from corridor.disclosure import (
+    internal_output,
+    publication_cutoff,
+    shared_output,
+    suppressed_legend,
+)
 from corridor.gaps.api import GapRowOut
 from corridor.geo.models import AdminUnit, Level
 from corridor.web import dashboard
@@ -57,7 +69,7 @@ class HeadlinesOut(Schema):
 
 class PointOut(Schema):
     month: str
-    value: int | None
+    value: int | None  # null: suppressed (see legend)
 
 
 class SeriesOut(Schema):
@@ -68,6 +80,8 @@ class SeriesOut(Schema):
 
 class TrendsOut(Schema):
     filters: FiltersOut
+    cutoff: dt.date
+    legend: str
     series: list[SeriesOut]
 
 
@@ -75,12 +89,14 @@ class MapValueOut(Schema):
     pcode: str
     township: str
     township_my: str
-    value: float
+    value: float | None  # null: suppressed (see legend)
 
 
 class MapOut(Schema):
     filters: FiltersOut
     layer: str
+    cutoff: dt.date
+    legend: str
     townships: list[MapValueOut]
 
 
@@ -181,6 +197,12 @@ def _filters_out(filters: Filters) -> dict[str, Any]:
 
 
 @router.get("/headlines", response=HeadlinesOut, summary="Dashboard headline figures")
+@internal_output(
+    "api.web.headlines",
+    role=policy.VIEW,
+    what="GET /api/web/headlines: the dashboard's headline figures as the signed-in page "
+    "shows them, each with its source and date",
+)
 def headlines(request: HttpRequest, params: Query[FilterIn]) -> dict:
     """IDPs, incidents, people reached and organisations active, each with source and date."""
     filters = _filters(request, params)
@@ -190,27 +212,42 @@ def headlines(request: HttpRequest, params: Query[FilterIn]) -> dict:
     }
 
 
-@router.get("/trends", response=TrendsOut, summary="Dashboard trend series by month")
+@router.get("/trends", response=TrendsOut, summary="Dashboard trend series by month, to share")
+@shared_output(
+    "api.web.trends",
+    what="GET /api/web/trends: the dashboard's three series by month as JSON, the same as "
+    "their CSV downloads",
+)
 def trends(request: HttpRequest, params: Query[FilterIn]) -> dict:
     filters = _filters(request, params)
+    today = timezone.localdate()
     return {
         "filters": _filters_out(filters),
+        "cutoff": publication_cutoff(today),
+        "legend": suppressed_legend(),
         "series": [
             {
                 "key": s.key,
                 "title": s.title,
                 "points": [{"month": m.strftime("%Y-%m"), "value": v} for m, v in s.points],
             }
-            for s in dashboard.trends(request.user, filters)
+            for s in dashboard.shared_trends(request.user, filters, today)
         ],
     }
 
 
-@router.get("/map", response=MapOut, summary="Map values per township for one layer")
+@router.get("/map", response=MapOut, summary="Map values per township for one layer, to share")
+@shared_output(
+    "api.web.map_values",
+    what="GET /api/web/map: one map layer's value per township as JSON, the same as the map's "
+    "CSV download",
+)
 def map_values(request: HttpRequest, params: Query[FilterIn], layer: str = "idps") -> dict:
-    """Layers: idps (latest figure), incidents (count in the period), coverage (last month)."""
+    """Layers: idps (latest figure), incidents (count in the period), coverage (last month),
+    up to the publication cutoff; null where suppressed."""
     filters = _filters(request, params, layer)
-    values = dashboard.map_values(request.user, filters, layer)
+    today = timezone.localdate()
+    values = dashboard.shared_map_values(request.user, filters, layer, today)
     names = {
         pcode: (en, my)
         for pcode, en, my in AdminUnit.objects.filter(level=Level.TOWNSHIP).values_list(
@@ -220,6 +257,8 @@ def map_values(request: HttpRequest, params: Query[FilterIn], layer: str = "idps
     return {
         "filters": _filters_out(filters),
         "layer": layer,
+        "cutoff": publication_cutoff(today),
+        "legend": suppressed_legend(),
         "townships": [
             {
                 "pcode": pcode,
@@ -228,12 +267,17 @@ def map_values(request: HttpRequest, params: Query[FilterIn], layer: str = "idps
                 "value": value,
             }
             for pcode, value in sorted(values.items())
-            if value is not None
         ],
     }
 
 
 @router.get("/townships/{pcode}", response=TownshipSummaryOut, summary="A township's page as data")
+@internal_output(
+    "api.web.township",
+    role=policy.VIEW,
+    what="GET /api/web/townships/{pcode}: the township page as data (gaps, figures, incidents, "
+    "who is present), each record as the policy lets the signed-in person view it",
+)
 def township(request: HttpRequest, pcode: str, month: str | None = None) -> dict:
     """Gaps of one month (default: the latest reported here), figures, incidents, who is
     present (and how many more organisations work there unnamed)."""
@@ -270,6 +314,12 @@ def township(request: HttpRequest, pcode: str, month: str | None = None) -> dict
 
 @router.get(
     "/organisations/{pk}", response=OrganisationSummaryOut, summary="An organisation's page as data"
+)
+@internal_output(
+    "api.web.organisation",
+    role=policy.VIEW,
+    what="GET /api/web/organisations/{pk}: the organisation page as data (activities, "
+    "transfers) for people who may view the organisation",
 )
 def organisation(request: HttpRequest, pk: uuid.UUID) -> dict:
     """Its activities (latest 100), people reached and transfers (latest 50) you may see."""

@@ -16,7 +16,9 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from corridor.aid.queries import activities_visible_to
+from corridor.disclosure import PublishedTable, latest_public_month, publish_table
 from corridor.gaps.queries import REACH, gap_table, month_start, next_month
+from corridor.gaps.shared import shared_gap_table
 from corridor.situation.models import Indicator
 from corridor.situation.queries import figures_visible_to, incidents_visible_to
 from corridor.web.numbers import number
@@ -226,3 +228,214 @@ def map_values(user: Any, filters: Filters, layer: str) -> dict[str, float | Non
         )
         return {item.pcode: item.coverage for item in table.ranking}
     return {pcode: v for pcode, (_, v) in latest_figures(data["figures"], filters.until).items()}
+
+
+# --- What the CSV downloads and the page API give: through the disclosure gate --------------
+# One table per kind of count, over every state (and sector) and every month that may be
+# published, suppressed once; each download cuts it. Cutting one table never lets two cuts be
+# subtracted to recover a hidden figure: a state's month is a cell, the country's its column
+# total, and a sum of cells is shown only when every cell in it is published.
+
+
+@dataclass
+class SharedSeries:
+    key: str
+    title: str
+    # (month, value): an int, None when suppressed; months with no figure at all are left out.
+    points: list[tuple[dt.date, int | None]] = field(default_factory=list)
+
+
+def _state(pcode: str) -> str:
+    return pcode[:6]
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, day = [], first
+    while day <= last:
+        months.append(day)
+        day = next_month(day)
+    return months
+
+
+def _published(table: PublishedTable, rows: list, month: dt.date, wanted: list) -> int | None:
+    """The sum of the cells of ``wanted`` rows in ``month``: a figure when every cell is one."""
+    if month not in table.columns:
+        return 0
+    values = [table.cell(row, month) if row in table.rows else 0 for row in wanted]
+    if len(wanted) == len(rows) and set(wanted) == set(rows):
+        return table.column_total(month)
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
+
+
+def shared_trends(user: Any, filters: Filters, today: dt.date) -> list[SharedSeries]:
+    """The three trend series as they may be passed on: months up to the publication cutoff,
+    counts through ``publish_table``; scoped to what ``user`` may see."""
+    last = latest_public_month(today)
+    months = [m for m in filters.months() if m <= last]
+    everything = scoped(user, Filters(filters.start, filters.end))
+    out = []
+
+    # IDPs: per state and month, the sum of the latest figure of each township that month.
+    latest: dict[tuple[str, dt.date], tuple[dt.date, int]] = {}
+    rows = everything["figures"].filter(as_of__lt=next_month(last), admin_unit__level=3)
+    for pcode, as_of, value in rows.order_by().values_list("admin_unit_id", "as_of", "idps"):
+        key = (pcode, month_start(as_of))
+        if key not in latest or (as_of, value) > latest[key]:
+            latest[key] = (as_of, value)
+    idps: dict[tuple[str, dt.date], int] = defaultdict(int)
+    for (pcode, month), (_as_of, value) in latest.items():
+        idps[(_state(pcode), month)] += value
+    out.append(
+        _shared_series(
+            Series("idps", _("IDPs (latest township figures) by month")),
+            idps,
+            months,
+            filters.state,
+            last,
+            only_with_data=True,
+        )
+    )
+
+    incidents = (
+        everything["incidents"]
+        .filter(occurred_on__lt=next_month(last))
+        .annotate(month=TruncMonth("occurred_on"))
+        .order_by()
+        .values("admin_unit_id", "month")
+        .annotate(n=Count("id"))
+        .values_list("admin_unit_id", "month", "n")
+    )
+    counts: dict[tuple[str, dt.date], int] = defaultdict(int)
+    for pcode, month, n in incidents:
+        counts[(_state(pcode), month_start(month))] += n
+    out.append(
+        _shared_series(
+            Series("incidents", _("Incidents by month")), counts, months, filters.state, last
+        )
+    )
+
+    reach = (
+        everything["activities"]
+        .filter(reporting_month__lt=next_month(last))
+        .order_by()
+        .values("admin_unit_id", "sector", "reporting_month")
+        .annotate(n=Sum(REACH))
+        .values_list("admin_unit_id", "sector", "reporting_month", "n")
+    )
+    sums: dict[tuple[tuple[str, str], dt.date], int] = defaultdict(int)
+    for pcode, sector, month, n in reach:
+        sums[((_state(pcode), sector), month_start(month))] += n or 0
+    out.append(
+        _shared_series(
+            Series("reached", _("People reached by month")),
+            sums,
+            months,
+            filters.state,
+            last,
+            sector=filters.sector,
+        )
+    )
+    return out
+
+
+def _shared_series(
+    series: Series,
+    counts: dict[tuple[Any, dt.date], int],
+    months: list[dt.date],
+    state: str | None,
+    last: dt.date,
+    *,
+    sector: str | None = None,
+    only_with_data: bool = False,
+) -> SharedSeries:
+    rows = sorted({row for row, _month in counts})
+    first = min((month for _row, month in counts), default=last)
+    by_sector = bool(rows) and isinstance(rows[0], tuple)
+    table = publish_table(
+        counts,
+        rows=rows,
+        columns=_months_between(first, last),
+        groups={row: row[0] for row in rows} if by_sector else None,
+    )
+    if by_sector:
+        wanted = [
+            r for r in rows if (not state or r[0] == state) and (not sector or r[1] == sector)
+        ]
+    else:
+        wanted = [r for r in rows if not state or r == state]
+    has_data = {month for row, month in counts if row in wanted}
+    shared = SharedSeries(series.key, series.title)
+    for month in months:
+        if only_with_data and month not in has_data:
+            continue
+        if by_sector and state and not sector and month in table.columns and state in table.groups:
+            value = table.group_cell(state, month)
+        else:
+            value = _published(table, rows, month, wanted)
+        shared.points.append((month, value))
+    return shared
+
+
+def shared_map_values(
+    user: Any, filters: Filters, layer: str, today: dt.date
+) -> dict[str, int | float | None]:
+    """Per township, the map layer's value as it may be passed on (None: suppressed).
+
+    Incidents: the count over the period's months up to the cutoff, shown only when every
+    month's count is published. IDPs: the latest figure before the period's last month that
+    may be published. Coverage: from the shared gap table of that month.
+    """
+    last = min(filters.end, latest_public_month(today))
+    everything = scoped(user, Filters(filters.start, filters.end))
+    if layer == "coverage":
+        table = shared_gap_table(
+            last,
+            today=today,
+            activities=activities_visible_to(user),
+            figures=figures_visible_to(user),
+            sector=filters.sector,
+            state=filters.state,
+        )
+        return {item.pcode: item.coverage for item in table.ranking}
+    if layer == "incidents":
+        rows = (
+            everything["incidents"]
+            .filter(admin_unit__level=3, occurred_on__lt=next_month(latest_public_month(today)))
+            .annotate(month=TruncMonth("occurred_on"))
+            .order_by()
+            .values("admin_unit_id", "month")
+            .annotate(n=Count("id"))
+            .values_list("admin_unit_id", "month", "n")
+        )
+        counts = {(pcode, month_start(month)): n for pcode, month, n in rows}
+        townships = sorted({pcode for pcode, _month in counts})
+        first = min((month for _pcode, month in counts), default=last)
+        table = publish_table(
+            counts,
+            rows=townships,
+            columns=_months_between(first, latest_public_month(today)),
+            groups={pcode: _state(pcode) for pcode in townships},
+        )
+        months = [m for m in filters.months() if m <= last and m in table.columns]
+        values: dict[str, int | float | None] = {}
+        for pcode in townships:
+            if filters.state and _state(pcode) != filters.state:
+                continue
+            cells = [table.cell(pcode, m) for m in months]
+            if any(cells):
+                values[pcode] = None if None in cells else sum(c for c in cells if c is not None)
+            elif None in cells:
+                values[pcode] = None
+        return values
+    latest = latest_figures(everything["figures"], next_month(last))
+    table = publish_table(
+        {(pcode, "idps"): idps for pcode, (_as_of, idps) in latest.items()},
+        rows=sorted(latest),
+        columns=["idps"],
+        groups={pcode: _state(pcode) for pcode in latest},
+    )
+    return {
+        pcode: table.cell(pcode, "idps")
+        for pcode in sorted(latest)
+        if not filters.state or _state(pcode) == filters.state
+    }

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from corridor.disclosure import (
     DisclosureError,
     is_publishable,
+    latest_public_month,
     month_is_publishable,
     public_date,
     public_month,
@@ -85,3 +86,12 @@ def test_month_is_published_only_when_over_before_the_cutoff():
     assert month_is_publishable(dt.date(2024, 3, 1), today, 14)
     assert not month_is_publishable(dt.date(2024, 4, 1), today, 14)
     assert month_is_publishable(dt.date(2023, 12, 1), today, 14)
+
+
+@given(st.dates(dt.date(2000, 1, 1), dt.date(2100, 1, 1)), st.integers(0, 120))
+def test_latest_public_month_is_the_last_whole_month_before_the_cutoff(today, delay):
+    month = latest_public_month(today, delay)
+    assert month.day == 1
+    assert month_is_publishable(month, today, delay)
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    assert not month_is_publishable(following, today, delay)

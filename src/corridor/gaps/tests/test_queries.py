@@ -129,10 +129,19 @@ def test_page_api_service_and_sql_agree(client, situation):
     assert len(shown) == len(service) == len(raw)
     for key, row in service.items():
         assert shown[key] == row.people_reached == raw[key][1]
+    # The API gives the table to share: every figure the raw one has, or hidden.
     api = client.get("/api/gaps/", {"month": "2024-03"}).json()
-    assert {(r["pcode"], r["sector"]): r["people_reached"] for r in api["rows"]} == {
-        k: v[1] for k, v in raw.items()
-    }
+    assert {(r["pcode"], r["sector"]) for r in api["rows"]} == set(raw)
+    for r in api["rows"]:
+        reached, orgs = raw[(r["pcode"], r["sector"])][1:]
+        if "people_reached" in r["suppressed"]:
+            assert r["people_reached"] is None
+        else:
+            assert r["people_reached"] == reached
+            assert not 0 < reached < 5
+        assert ("organisations" in r["suppressed"]) == (r["organisations"] is None)
+        assert r["organisations"] in (None, orgs)
+        assert r["organisations"] is None or not 0 < orgs < 5
     assert api["ranking"][0]["pcode"] == "MMR005023"
 
 
@@ -148,10 +157,17 @@ def test_cli_json_and_csv(situation, capsys):
     assert main(["gaps", "--month", "2024-03", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["ranking"][0]["pcode"] == "MMR005023"
-    assert main(["gaps", "--month", "2024-03", "--csv", "--sector", "health"]) == 0
+    assert main(["gaps", "--month", "2024-03", "--csv", "--sector", "health", "--internal"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("month,pcode")
     assert "2024-03,MMR005022,Township MMR005022,health,2000,2500,2500,10,1,0.004" in lines
+    assert lines[-1].startswith("internal:")
+    # By default the table to share: one organisation in a township is never shown.
+    assert main(["gaps", "--month", "2024-03", "--csv", "--sector", "health"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    row = next(line for line in lines if line.startswith("2024-03,MMR005022,"))
+    assert row.split(",")[8] == "•"
+    assert lines[-2].startswith('"• = hidden: fewer than 5')
     assert main(["gaps", "--month", "nope"]) == 1
     assert "YYYY-MM" in capsys.readouterr().err
 

@@ -18,8 +18,11 @@ PERIOD = {"start": "2023-04", "end": "2024-03"}
 
 
 def _csv(client, url: str, params: dict) -> dict[str, str]:
-    lines = client.get(url, params).content.decode("utf-8-sig").splitlines()[1:]
-    return dict(line.split(",", 1) for line in lines)
+    """The rows of a shared CSV download (without its header and its two lines of notes)."""
+    lines = client.get(url, params).content.decode("utf-8-sig").splitlines()
+    assert lines[-2].startswith('"• = hidden')
+    assert lines[-1].startswith("shared:")
+    return dict(line.split(",", 1) for line in lines[1:-2])
 
 
 def test_the_api_needs_sign_in(client, data):
@@ -53,11 +56,14 @@ def test_trends_equal_the_csv_downloads(client, editor, data):
     answer = client.get("/api/web/trends", PERIOD).json()
     assert [s["key"] for s in answer["series"]] == ["idps", "incidents", "reached"]
     for series in answer["series"]:
-        assert len(series["points"]) == 12
+        # IDPs: only months with a figure; counts: every month of the period.
+        assert len(series["points"]) == (1 if series["key"] == "idps" else 12)
         csv = _csv(client, f"/data/{series['key']}.csv", PERIOD)
         assert {
-            p["month"]: "" if p["value"] is None else str(p["value"]) for p in series["points"]
+            p["month"]: "•" if p["value"] is None else str(p["value"]) for p in series["points"]
         } == csv
+    incidents = next(s for s in answer["series"] if s["key"] == "incidents")
+    assert {p["month"]: p["value"] for p in incidents["points"]}["2024-03"] is None  # one
 
 
 @pytest.mark.parametrize("layer", ["idps", "incidents", "coverage"])
@@ -66,7 +72,7 @@ def test_map_values_equal_the_map_csv(client, editor, data, layer):
     assert answer["layer"] == layer
     csv = _csv(client, "/data/map.csv", {**PERIOD, "map": layer})
     assert {t["pcode"]: t["value"] for t in answer["townships"]} == {
-        p: float(v) for p, v in csv.items()
+        p: None if v == "•" else float(v) for p, v in csv.items()
     }
     assert csv  # the fixture's township has a value in every layer
     township = next(t for t in answer["townships"] if t["pcode"] == TOWNSHIP)
@@ -93,8 +99,20 @@ def test_township_summary_is_the_township_page(client, editor, data):
     assert [(p["label"], p["people_reached"], p["reports"]) for p in answer["present"]] == [
         ("Helping Hands", 54, 2)
     ]
-    gaps = client.get("/api/gaps/", {"month": "2024-03"}).json()["rows"]
-    assert answer["gaps"] == [r for r in gaps if r["pcode"] == TOWNSHIP]
+    # The page's own (internal) rows agree with the table to share wherever it shows a figure.
+    shared = [
+        r
+        for r in client.get("/api/gaps/", {"month": "2024-03"}).json()["rows"]
+        if r["pcode"] == TOWNSHIP
+    ]
+    assert [(r["pcode"], r["sector"]) for r in answer["gaps"]] == [
+        (r["pcode"], r["sector"]) for r in shared
+    ]
+    for mine, theirs in zip(answer["gaps"], shared, strict=True):
+        for key, value in theirs.items():
+            if key != "suppressed" and key not in theirs["suppressed"]:
+                assert mine[key] == value, key
+    assert {"organisations"} <= {name for r in shared for name in r["suppressed"]}
     assert client.get("/api/web/townships/MMR999999").status_code == 404
 
 

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from corridor.disclosure import (
+    latest_public_month,
+    publication_cutoff,
+    publication_delay_days,
+    shared_output,
+    shown,
+    suppressed_legend,
+)
 from corridor.web import dashboard
 from corridor.web.charts import bar_chart
 from corridor.web.map import choropleth, township_shapes
@@ -97,25 +107,52 @@ def dashboard_page(request: Any) -> HttpResponse:
             "map_count": len(map_rows),
             "charts": charts,
             "query": request.GET.urlencode(),
+            "shared_month": latest_public_month(timezone.localdate()).strftime("%Y-%m"),
         },
     )
 
 
+def shared_csv_response(
+    name: str, header: list[str], rows: list[list[Any]], today: dt.date
+) -> HttpResponse:
+    """A CSV made to be passed on: suppressed figures as the one mark, explained below the
+    rows together with the date the data ends."""
+    cutoff = publication_cutoff(today)
+    notes = [
+        [suppressed_legend()],
+        [
+            f"shared: township level at most; data up to {cutoff:%Y-%m-%d} "
+            f"(published after a delay of {publication_delay_days()} days)"
+        ],
+    ]
+    return csv_response(name, header, [[shown(value) for value in row] for row in rows] + notes)
+
+
 @login_required
+@shared_output(
+    "web.dashboard_csv",
+    what=(
+        "/data/<name>.csv: a dashboard chart (IDPs, incidents, people reached by month) or the "
+        "map layer (per township) as CSV, over what the signed-in person may see"
+    ),
+)
 def dashboard_csv(request: Any, name: str) -> HttpResponse:
     _form, filters, layer = filters_from(request)
+    today = timezone.localdate()
     if name == "map":
-        values = dashboard.map_values(request.user, filters, layer)
-        return csv_response(
+        values = dashboard.shared_map_values(request.user, filters, layer, today)
+        return shared_csv_response(
             f"corridor-map-{layer}",
             ["pcode", layer],
-            sorted((p, v) for p, v in values.items() if v is not None),
+            [[pcode, value] for pcode, value in sorted(values.items())],
+            today,
         )
-    series = {s.key: s for s in dashboard.trends(request.user, filters)}
+    series = {s.key: s for s in dashboard.shared_trends(request.user, filters, today)}
     if name not in series:
         raise Http404
-    return csv_response(
+    return shared_csv_response(
         f"corridor-trend-{name}",
         ["month", name],
-        [(m.strftime("%Y-%m"), "" if v is None else v) for m, v in series[name].points],
+        [[month.strftime("%Y-%m"), value] for month, value in series[name].points],
+        today,
     )

@@ -5,35 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
 from corridor.aid.models import Sector
 from corridor.aid.queries import activities_visible_to
-from corridor.gaps.queries import GapTable, gap_table
+from corridor.disclosure import latest_public_month, shared_output
+from corridor.gaps.queries import GapInputError, GapTable, gap_table
+from corridor.gaps.shared import SHARED_COLUMNS, shared_gap_table
 from corridor.situation.queries import figures_visible_to
 from corridor.web.forms import GapFilterForm
 from corridor.web.map import choropleth
 from corridor.web.numbers import percent
-from corridor.web.views.common import csv_response, latest_month, layer_style
-
-GAP_COLUMNS = [
-    "month",
-    "pcode",
-    "township",
-    "township_my",
-    "sector",
-    "idps",
-    "people_in_need",
-    "need",
-    "people_reached",
-    "organisations",
-    "coverage",
-    "figure_as_of",
-]
+from corridor.web.views.common import latest_month, layer_style
+from corridor.web.views.dashboard import shared_csv_response
 
 
 def table_for(request: Any) -> tuple[GapFilterForm, GapTable]:
@@ -49,6 +38,17 @@ def table_for(request: Any) -> tuple[GapFilterForm, GapTable]:
     return form, table
 
 
+def _shared_link(request: Any, table: GapTable) -> dict[str, str]:
+    """The month the CSV to share offers: the page's month, or the latest that may be shared."""
+    month = table.month
+    latest = latest_public_month(timezone.localdate())
+    if month > latest:
+        month = latest
+    query = request.GET.copy()
+    query["month"] = month.strftime("%Y-%m")
+    return {"shared_month": query["month"], "shared_query": query.urlencode()}
+
+
 @login_required
 @vary_on_headers("HX-Request")
 def gaps_page(request: Any) -> HttpResponse:
@@ -62,6 +62,7 @@ def gaps_page(request: Any) -> HttpResponse:
         "row_count": len(rows),
         "ranking": table.ranking[:20],
         "query": request.GET.urlencode(),
+        **_shared_link(request, table),
     }
     if request.htmx and not request.htmx.history_restore_request:
         # The filters changed under htmx: the table (with heading and ranking) only; the map
@@ -88,27 +89,30 @@ def gaps_page(request: Any) -> HttpResponse:
 
 
 @login_required
+@shared_output(
+    "web.gaps_csv",
+    what="/gaps.csv: the gap table of one month (township × sector) as CSV, over what the "
+    "signed-in person may see",
+)
 def gaps_csv(request: Any) -> HttpResponse:
-    _form, table = table_for(request)
+    form = GapFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    today = timezone.localdate()
+    try:
+        table = shared_gap_table(
+            data.get("month") or latest_public_month(today),
+            today=today,
+            activities=activities_visible_to(request.user),
+            figures=figures_visible_to(request.user),
+            sector=data.get("sector") or None,
+            state=data.get("state") or None,
+        )
+    except GapInputError as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
     month = table.month.strftime("%Y-%m")
-    return csv_response(
+    return shared_csv_response(
         f"corridor-gaps-{month}",
-        GAP_COLUMNS,
-        [
-            [
-                month,
-                r.pcode,
-                r.township,
-                r.township_my,
-                r.sector,
-                r.idps,
-                r.people_in_need,
-                r.need,
-                r.people_reached,
-                r.organisations,
-                r.coverage,
-                r.figure_as_of,
-            ]
-            for r in table.rows
-        ],
+        ["month", *SHARED_COLUMNS],
+        [[month, *row.shown(SHARED_COLUMNS)] for row in table.rows],
+        today,
     )
