@@ -268,7 +268,7 @@ class Context:
             row.error(
                 "org" if name else "org_code",
                 _("the row is for another organisation than %(org)s")
-                % {"org": self.org_names.label(self.organisation)},
+                % {"org": self.org_names.label(self._orgs_by_id[default])},
             )
             return None
         chosen = chosen or default
