@@ -29,16 +29,16 @@ import itertools
 import json
 import logging
 import zipfile
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.urls import URLResolver, get_resolver
+from django.urls import get_resolver
 
 from corridor.accounts.models import OrgRole
+from corridor.accounts.tests.test_authz_matrix import _page_patterns as page_patterns
 from corridor.aid.services import activity_record
 from corridor.api import api
 from corridor.audit.models import AuditEntry
@@ -107,15 +107,6 @@ ROW = f"health,service,{TOWNSHIP},2024-03,9"
 # --- Surfaces, discovered at collection --------------------------------------------------
 
 
-def _page_patterns(patterns: Iterable[Any], prefix: str = "") -> Iterator[str]:
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from _page_patterns(pattern.url_patterns, route)
-        else:
-            yield route
-
-
 def _api_gets() -> dict[str, dict]:
     return {
         path: methods["get"]
@@ -127,7 +118,7 @@ def _api_gets() -> dict[str, dict]:
 def _pages() -> list[str]:
     api_paths = {path.lstrip("/") for path in _api_gets()}
     pages = set()
-    for route in _page_patterns(get_resolver().url_patterns):
+    for route in page_patterns(get_resolver().url_patterns):
         if route.startswith("admin/"):
             pages.add("admin/")  # the index and each changelist (B is no admin: refused)
             continue
@@ -264,6 +255,18 @@ def _paths(path: str, names: list[str], ids: dict[str, Any]) -> list[str]:
     return out
 
 
+def _activity(by: Any, organisation: Any, unit: Any, **values: Any) -> Any:
+    return activity_record(
+        by=by,
+        organisation=organisation,
+        sector="health",
+        modality="service",
+        admin_unit=unit,
+        reporting_month=dt.date(2024, 3, 1),
+        **values,
+    )
+
+
 class Reader:
     """An editor of B reading every surface; ``answers`` by surface."""
 
@@ -305,49 +308,14 @@ class Reader:
         )
         incident.witnesses = WITNESS  # no service sets witnesses yet: the form field is to come
         incident.save(update_fields=["witnesses"])
-        activity = activity_record(
-            by=a_editor,
-            organisation=a,
-            sector="health",
-            modality="service",
-            admin_unit=unit,
-            reporting_month=dt.date(2024, 3, 1),
-            women=3,
-            notes=NOTES,
-        )
-        activity_record(
-            by=n_admin,
-            organisation=n,
-            sector="wash",
-            modality="in_kind",
-            admin_unit=unit,
-            reporting_month=dt.date(2024, 3, 1),
-            men=2,
-        )
-        transfer = transfer_record(
-            by=a_editor,
-            from_organisation=a,
-            to_organisation=n,
-            amount=300,
-            currency="USD",
-            sent_on=dt.date(2024, 3, 2),
-            channel="informal",
-            reference=REFERENCE,
-        )
+        activity = _activity(a_editor, a, unit, women=3, notes=NOTES)
+        _activity(n_admin, n, unit, men=2)
         # B's own rows, some with A and N on the other side: B sees these, never A's or
         # N's real name through them.
         editor = UserFactory()
         MembershipFactory(user=editor, organisation=b, role=OrgRole.EDITOR)
-        activity_record(
-            by=editor,
-            organisation=b,
-            sector="health",
-            modality="service",
-            admin_unit=unit,
-            reporting_month=dt.date(2024, 3, 1),
-            women=5,
-        )
-        for by, sender, receiver in ((editor, b, a), (n_admin, n, b)):
+        _activity(editor, b, unit, women=5)
+        transfer, _, _ = (
             transfer_record(
                 by=by,
                 from_organisation=sender,
@@ -356,8 +324,14 @@ class Reader:
                 currency="USD",
                 sent_on=dt.date(2024, 3, 3),
                 channel="bank",
-                reference="B-side transfer",
+                reference=reference,
             )
+            for by, sender, receiver, reference in (
+                (a_editor, a, n, REFERENCE),
+                (editor, b, a, "B-side transfer"),
+                (n_admin, n, b, "B-side transfer"),
+            )
+        )
         self.ids = {
             "A": a.pk,
             "N": n.pk,
