@@ -173,9 +173,9 @@ def _kind(surface: str) -> str:
     """Which canaries a surface must not show (see the module docstring)."""
     if surface == "audit trail":
         return "audit"
-    if surface.startswith(("page ", "API GET")) and "/exports/" not in surface:
-        return "reading"
-    if surface.startswith("HXL export") and "(internal" in surface:
+    if "/exports/" in surface or surface.startswith("HXL export"):
+        return "reading" if "internal" in surface else "outside"  # shared exports leave
+    if surface.startswith(("page ", "API GET")):
         return "reading"
     return "outside"
 
@@ -535,4 +535,8 @@ def test_an_answer_may_repeat_what_b_typed_and_nothing_more():
 
 def test_every_surface_has_a_rule():
     assert {_kind(s) for s in SURFACES} == {"reading", "outside", "audit"}
+    assert _kind("API GET /api/exchange/exports/hxl/{kind}.csv") == "outside"
+    assert _kind("API GET /api/exchange/exports/hxl-internal/{kind}.csv") == "reading"
+    assert _kind("HXL export incidents (shared, org = A)") == "outside"
+    assert _kind("web upload, #org = A's alias") == "outside"
     assert len(SURFACES) == len(set(SURFACES))
