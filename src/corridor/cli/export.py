@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidInput("corridor export iati needs --org (whose activities to export)")
         if args.kind or args.internal:
             raise InvalidInput("--kind and --internal are for hxl; iati exports are always public")
-        organisation = organisation_find(args.org)
+        organisation = organisation_find(args.org, by=None)
         if args.output:
             with args.output.open("wb") as out:
                 counts = iati_export(
@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput("corridor export hxl needs --kind activities|figures|incidents")
     if args.identifier:
         raise InvalidInput("--identifier is for iati")
-    organisation = organisation_find(args.org) if args.org else None
+    organisation = organisation_find(args.org, by=None) if args.org else None
     export = hxl_export_internal if args.internal else hxl_export_shared
     if args.output:
         with args.output.open("w", encoding="utf-8", newline="") as out:

@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     path: Path = args.file
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
-    organisation = organisation_find(args.org) if args.org else None
+    organisation = organisation_find(args.org, by=None) if args.org else None
     console = Console(stderr=True)
 
     class Bar:

@@ -102,7 +102,7 @@ def import_upload(
             for chunk in file.chunks():
                 out.write(chunk)
         try:
-            organisation = organisation_find(org) if org else None
+            organisation = organisation_find(org, by=request.user) if org else None
             result = file_import(
                 by=request.user,
                 path=path,

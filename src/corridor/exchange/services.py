@@ -32,6 +32,7 @@ from corridor.exchange.registry import FORMATS, detect
 from corridor.funds.models import Transfer, TransferStatus
 from corridor.geo.models import AdminUnit
 from corridor.orgs.models import Organisation, Visibility
+from corridor.orgs.queries import organisation_find_visible
 from corridor.situation.models import DisplacementFigure, Incident
 
 MODELS: dict[str, type[models.Model]] = {
@@ -41,24 +42,10 @@ MODELS: dict[str, type[models.Model]] = {
 }
 
 
-def organisation_find(text: str) -> Organisation:
-    """An organisation by id, name or acronym (for --org)."""
-    text = text.strip()
-    found = Organisation.objects.filter(
-        models.Q(name__iexact=text) | models.Q(acronym__iexact=text)
-    )
-    if not found.exists():
-        try:
-            found = Organisation.objects.filter(pk=text)
-            found.exists()
-        except Exception:  # not a UUID: ValidationError on some backends, ValueError on others
-            found = Organisation.objects.none()
-    matches = list(found[:2])
-    if len(matches) != 1:
-        raise InvalidInput(
-            f"no organisation {text!r}" if not matches else f"{text!r} names several organisations"
-        )
-    return matches[0]
+def organisation_find(text: str, *, by: Any) -> Organisation:
+    """An organisation by id, name, acronym or alias, among those ``by`` may name (--org, the
+    API's ``org``); hidden and missing answer alike (orgs.queries.organisation_find_visible)."""
+    return organisation_find_visible(by, text)
 
 
 def file_import(

@@ -7,7 +7,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from corridor.accounts import policy
-from corridor.orgs.models import Organisation, Visibility
+from corridor.core.errors import InvalidInput
+from corridor.orgs.models import ANONYMOUS_LABEL, Organisation, Visibility
 
 
 def organisations_visible_to(user: Any) -> QuerySet[Organisation]:
@@ -39,3 +40,68 @@ def organisations_user_can_export(user: Any) -> QuerySet[Organisation]:
     if policy.is_admin(user):
         return Organisation.objects.all()
     return Organisation.objects.filter(id__in=policy.organisation_ids(user))
+
+
+# What naming an organisation reads: never its encrypted fields.
+NAMING_FIELDS = ("id", "name", "acronym", "alias", "name_my", "visibility")
+
+
+class OrganisationNames:
+    """How one person may refer to organisations, and how they are named back to that person.
+
+    The one rule for names a person types (import rows, ``--org``, the upload's organisation)
+    and for names in the answers they get (refusals, error reports); decision 0110:
+
+    - an organisation they may see (``organisations_visible_to``; every one for the instance
+      operator, ``user`` None) answers to its id, name, acronym, Burmese name and alias, and
+      is named by its name (an anonymous one's name is its neutral label);
+    - one they may not see answers only to its public label (a public organisation's name, a
+      pseudonymous one's alias) and is named by that label;
+    - an anonymous one they may not see answers to nothing: for them it does not exist, and
+      asking for it answers exactly as asking for a name nobody has.
+    """
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self._seen: set[str] | None = None
+
+    def sees(self, org: Organisation) -> bool:
+        if self.user is None:
+            return True
+        if self._seen is None:
+            ids = organisations_visible_to(self.user).values_list("pk", flat=True)
+            self._seen = {str(pk) for pk in ids}
+        return str(org.pk) in self._seen
+
+    def keys(self, org: Organisation) -> tuple[str, ...]:
+        """What this person may call ``org`` by (its id first, when they may use it)."""
+        if self.sees(org):
+            found = (str(org.pk), org.name, org.acronym, org.alias, org.name_my)
+            return tuple(x for x in found if x)
+        label = org.public_label
+        return (label,) if label else ()
+
+    def label(self, org: Organisation) -> str:
+        """The name this person is shown for ``org``."""
+        if self.sees(org):
+            return org.name
+        return org.public_label or ANONYMOUS_LABEL
+
+
+def organisation_find_visible(user: Any, text: str) -> Organisation:
+    """The one organisation ``text`` (an id, name, acronym, Burmese name or alias) names for
+    ``user`` (None: the instance operator). One it may not name is "no organisation", worded
+    exactly as for a name nobody has, so the answer tells nothing of what is hidden."""
+    names = OrganisationNames(user)
+    wanted = text.strip().casefold()
+    matches = [
+        org
+        for org in Organisation.objects.only(*NAMING_FIELDS)
+        if wanted in (key.casefold() for key in names.keys(org))
+    ]
+    shown = text.strip()
+    if not matches:
+        raise InvalidInput(f"no organisation {shown!r}")
+    if len(matches) > 1:
+        raise InvalidInput(f"{shown!r} names several organisations")
+    return Organisation.objects.get(pk=matches[0].pk)

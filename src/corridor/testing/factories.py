@@ -127,3 +127,12 @@ class EvidenceFactory(factory.django.DjangoModelFactory):
     content_type = "image/jpeg"
     content = b"\xff\xd8\xff test receipt bytes"
     size = factory.LazyAttribute(lambda o: len(o.content))
+
+
+def anonymous_organisation(name: str, **fields: object) -> Organisation:
+    """An anonymous organisation as the admin makes one: ``clean`` moves its real name (and
+    acronym) into the encrypted ``protected_name`` and leaves a neutral label in ``name``."""
+    org = OrganisationFactory.build(name=name, visibility=Visibility.ANONYMOUS, **fields)
+    org.clean()
+    org.save()
+    return org

@@ -18,7 +18,7 @@ from corridor.funds.queries import transfers_visible_to
 from corridor.gaps.queries import REACH, GapInputError, GapTable, gap_table, month_start
 from corridor.geo.models import AdminUnit, Level
 from corridor.orgs.models import Organisation, Visibility
-from corridor.orgs.queries import organisations_visible_to
+from corridor.orgs.queries import OrganisationNames, organisations_visible_to
 from corridor.situation.queries import figures_visible_to, incidents_visible_to
 
 FIGURES_SHOWN = 24
@@ -48,6 +48,18 @@ class TownshipSummary:
     gaps: GapTable
 
 
+@dataclass(frozen=True)
+class TransferRow:
+    """A transfer as the viewer may see it: each side named as the viewer may name it."""
+
+    sent_on: dt.date
+    from_organisation: str
+    to_organisation: str
+    amount: Any
+    currency: str
+    status: str
+
+
 @dataclass
 class OrganisationSummary:
     organisation: Organisation
@@ -55,7 +67,7 @@ class OrganisationSummary:
     people_reached: int
     reports: int
     townships: int
-    transfers: list[Any]
+    transfers: list[TransferRow]
 
 
 def township_get(pcode: str) -> AdminUnit | None:
@@ -149,11 +161,23 @@ def organisation_summary(user: Any, pk: Any) -> OrganisationSummary | None:
         .select_related("from_organisation", "to_organisation")
         .order_by("-sent_on")[:TRANSFERS_SHOWN]
     )
+    # The other side of a transfer may be an organisation the viewer may not see.
+    names = OrganisationNames(user)
     return OrganisationSummary(
         organisation=organisation,
         activities=list(activities[:ACTIVITIES_SHOWN]),
         people_reached=totals["reached"] or 0,
         reports=totals["rows"],
         townships=totals["townships"],
-        transfers=list(transfers),
+        transfers=[
+            TransferRow(
+                t.sent_on,
+                names.label(t.from_organisation),
+                names.label(t.to_organisation),
+                t.amount,
+                t.currency,
+                t.status,
+            )
+            for t in transfers
+        ],
     )

@@ -22,6 +22,7 @@ from corridor.exchange.kinds.keys import NAMESPACE, StableKeys
 from corridor.exchange.table import Row
 from corridor.geo.resolver import AMBIGUOUS, NOT_FOUND, get_resolver
 from corridor.orgs.models import Organisation
+from corridor.orgs.queries import NAMING_FIELDS, OrganisationNames
 from corridor.situation.models import Source
 
 
@@ -46,13 +47,23 @@ class Context:
         self.keys = StableKeys(kind, id_prefix)
         self._dates: dict[str, dt.date] = {}
         self._months: dict[str, dt.date] = {}
+        # Only the organisations, and the names of them, that this person may use: one they
+        # may not name is "unknown", worded as for a name nobody has (decision 0110).
+        self.org_names = OrganisationNames(by)
         self._orgs_by_id: dict[str, Organisation] = {}
+        self._org_codes: set[str] = set()
         self._orgs_by_key: dict[str, set[str]] = {}
-        for org in Organisation.objects.all():
+        for org in Organisation.objects.only(*NAMING_FIELDS):
+            keys = self.org_names.keys(org)
+            if not keys:
+                continue
             self._orgs_by_id[str(org.pk)] = org
-            for label in (org.name, org.acronym, org.alias, org.name_my):
-                if label:
-                    self._orgs_by_key.setdefault(values.code_key(label), set()).add(str(org.pk))
+            if str(org.pk) in keys:
+                self._org_codes.add(str(org.pk))
+            for label in keys:
+                self._orgs_by_key.setdefault(values.code_key(label), set()).add(str(org.pk))
+        if organisation is not None:
+            self._orgs_by_id[str(organisation.pk)] = organisation
         self._allowed: dict[str, bool] = {}
         self.sources: dict[tuple[str, str, str], uuid.UUID] = {
             (title, publisher, url): pk
@@ -232,7 +243,7 @@ class Context:
         code = row.get("org_code")
         name = row.get("org")
         if code:
-            if code in self._orgs_by_id:
+            if code in self._org_codes:
                 chosen = code
             elif not name:
                 row.error("org_code", _("no organisation with id %(id)s") % {"id": code})
@@ -256,7 +267,8 @@ class Context:
         if chosen and default and chosen != default:
             row.error(
                 "org" if name else "org_code",
-                _("the row is for another organisation than %(org)s") % {"org": self.organisation},
+                _("the row is for another organisation than %(org)s")
+                % {"org": self.org_names.label(self._orgs_by_id[default])},
             )
             return None
         chosen = chosen or default
@@ -268,7 +280,10 @@ class Context:
             row.error(
                 "org" if name else "",
                 _("you may not add %(records)s for %(org)s")
-                % {"records": model._meta.verbose_name_plural, "org": self._orgs_by_id[chosen]},
+                % {
+                    "records": model._meta.verbose_name_plural,
+                    "org": self.org_names.label(self._orgs_by_id[chosen]),
+                },
             )
             return None
         return chosen
