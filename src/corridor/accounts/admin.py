@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 
 from corridor.accounts.models import Membership, User
 from corridor.accounts.panic import user_panic
-from corridor.audit.admin import AuditedAdmin
+from corridor.audit.admin import AuditedAdmin, audit_saved
 from corridor.core.errors import NotAllowed
 
 
@@ -23,6 +25,16 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     )
     inlines = [MembershipInline]
     actions = ["panic"]
+
+    def user_change_password(self, request, id, form_url=""):
+        # Django's password form saves the user itself, past save_model: audit it here. The
+        # entry says the password changed, never the hash.
+        with transaction.atomic():
+            stored = self.get_object(request, unquote(id))
+            response = super().user_change_password(request, id, form_url)
+            if stored is not None:
+                audit_saved(request.user, stored, User.objects.get(pk=stored.pk))
+        return response
 
     @admin.action(description="Panic: disable, end all sessions, revoke password and 2FA")
     def panic(self, request, queryset):

@@ -6,28 +6,22 @@ from django.contrib import admin
 from django.db import transaction
 
 from corridor.audit.models import AuditEntry
-from corridor.audit.services import Action, audit_record, diff, redacted_diff, snapshot
+from corridor.audit.services import Action, audit_diff, audit_record, snapshot
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose saves and deletes are audited in the same transaction."""
+    """A ModelAdmin whose saves and deletes, its inlines' included, are audited in the same
+    transaction."""
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
-            stored = type(obj).objects.get(pk=obj.pk) if change else None
-            before = snapshot(stored) if stored is not None else None
+            stored = type(obj)._default_manager.get(pk=obj.pk) if change else None
             if hasattr(obj, "updated_by_id"):
                 obj.updated_by = request.user
                 if not change:
                     obj.created_by = request.user
             super().save_model(request, obj, form, change)
-            if before is None:
-                audit_record(by=request.user, action=Action.CREATE, obj=obj, changes=snapshot(obj))
-            else:
-                changed = {**diff(before, snapshot(obj)), **redacted_diff(stored, obj)}
-                changed.pop("updated_by", None)
-                if changed:
-                    audit_record(by=request.user, action=Action.UPDATE, obj=obj, changes=changed)
+            audit_saved(request.user, stored, obj)
 
     def delete_model(self, request, obj):
         with transaction.atomic():
@@ -45,6 +39,42 @@ class AuditedAdmin(admin.ModelAdmin):
         with transaction.atomic():
             for obj in queryset:
                 self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows (a user's memberships, a coalition's members) are changes too."""
+        with transaction.atomic():
+            # The forms already hold the submitted values: read what was stored before.
+            stored = {
+                id(inline.instance): type(inline.instance)._default_manager.get(
+                    pk=inline.instance.pk
+                )
+                for inline in formset.initial_forms
+                if inline.instance.pk is not None
+            }
+            super().save_formset(request, form, formset, change)
+            for obj in formset.new_objects:
+                audit_saved(request.user, None, obj)
+            for obj, _fields in formset.changed_objects:
+                audit_saved(request.user, stored[id(obj)], obj)
+            for obj in formset.deleted_objects:
+                before = stored[id(obj)]
+                audit_record(
+                    by=request.user,
+                    action=Action.DELETE,
+                    object_type=before._meta.label_lower,
+                    object_id=str(before.pk),
+                    changes=snapshot(before),
+                )
+
+
+def audit_saved(by, stored, obj) -> None:
+    """The entry for an admin save: the whole object when new, else what changed."""
+    if stored is None:
+        audit_record(by=by, action=Action.CREATE, obj=obj, changes=snapshot(obj))
+        return
+    changed = audit_diff(stored, obj)
+    if changed:
+        audit_record(by=by, action=Action.UPDATE, obj=obj, changes=changed)
 
 
 @admin.register(AuditEntry)

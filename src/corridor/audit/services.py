@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,9 +20,9 @@ from django.utils import timezone
 
 from corridor.audit.anchor import anchor_after_commit
 from corridor.audit.models import AuditEntry
+from corridor.audit.protected import CHANGED, SECRET, protected_fields, protected_value
 
 GENESIS = "0" * 64
-REDACTED = "[redacted]"
 # Serialise the chain on PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers.
 _PG_LOCK_KEY = 7_310_001
 
@@ -38,6 +39,7 @@ class Action:
     VIEW_PROTECTED = "view_protected"
     PERMISSION_CHANGE = "permission_change"
     KEY_CHANGE = "key_change"
+    ANCHOR = "anchor"
 
 
 def _plain(value: Any) -> Any:
@@ -50,15 +52,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The object's concrete field values as JSON-safe data, protected fields redacted."""
-    redacted = set(getattr(obj, "audit_redacted", ()))
+def snapshot(obj: models.Model, *, protect: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The object's concrete field values as JSON-safe data, protected values never in clear.
+
+    ``protect`` ({field: rule}, see ``corridor.audit.protected``) defaults to the object's own
+    protected fields.
+    """
+    rules = protected_fields(obj) if protect is None else protect
     data: dict[str, Any] = {}
     for field in obj._meta.concrete_fields:
         if field.name in {"created_at", "updated_at"}:
             continue
         value = getattr(obj, field.attname)
-        data[field.name] = REDACTED if field.name in redacted and value else _plain(value)
+        rule = rules.get(field.name)
+        data[field.name] = protected_value(obj, field.name, rule, value) if rule else _plain(value)
     return data
 
 
@@ -67,13 +74,20 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
-def redacted_diff(before: models.Model, after: models.Model) -> dict[str, list[Any]]:
-    """Protected fields that changed, without their values: snapshots hide both sides."""
-    changed = {}
-    for name in getattr(after, "audit_redacted", ()):
-        old, new = getattr(before, name), getattr(after, name)
-        if old != new:
-            changed[name] = [REDACTED if old else old, REDACTED if new else new]
+def audit_diff(stored: models.Model, obj: models.Model) -> dict[str, Any]:
+    """What an update changed, as {field: [old, new]}; a secret that changed reads "changed".
+
+    A field protected in either state is protected in both: an organisation made anonymous
+    hides the name it had while it was public, in this entry as in every later one.
+    """
+    rules = {**protected_fields(stored), **protected_fields(obj)}
+    secrets = {name for name, rule in rules.items() if rule == SECRET}
+    changed: dict[str, Any] = diff(snapshot(stored, protect=rules), snapshot(obj, protect=rules))
+    for name in secrets:
+        changed.pop(name, None)
+        if getattr(stored, name) != getattr(obj, name):
+            changed[name] = CHANGED
+    changed.pop("updated_by", None)
     return changed
 
 
@@ -206,14 +220,12 @@ def audited_create(obj: models.Model, *, by: Any) -> models.Model:
 def audited_update(obj: models.Model, *, by: Any, **values: Any) -> models.Model:
     """Apply ``values`` to a saved object, validate, save and audit the fields that changed."""
     stored = type(obj).objects.get(pk=obj.pk)
-    before = snapshot(stored)
     for name, value in values.items():
         setattr(obj, name, value)
     _stamp(obj, by, creating=False)
     obj.full_clean()
     obj.save()
-    changed = {**diff(before, snapshot(obj)), **redacted_diff(stored, obj)}
-    changed.pop("updated_by", None)
+    changed = audit_diff(stored, obj)
     if changed:
         audit_record(by=by, action=Action.UPDATE, obj=obj, changes=changed)
     return obj

@@ -265,7 +265,7 @@ def backup_restore(path: Path, *, passphrase: str, progress: Progress = None) ->
     ContentType.objects.clear_cache()
     last = AuditEntry.objects.order_by("-seq").first()
     if last:
-        anchor_write(last.seq, last.hash)
+        anchor_write(last.seq, last.hash, replace=True)
     with transaction.atomic():
         audit_record(
             by=None,

@@ -7,7 +7,7 @@ import argparse
 from corridor.cli import django_env
 
 NAME = "audit"
-HELP = "verify the audit trail (hash chain and anchor) or list its newest entries"
+HELP = "verify the audit trail (hash chain and anchor), list its newest entries, or re-anchor it"
 
 
 class AuditBroken(Exception):
@@ -27,6 +27,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     listing = sub.add_parser("list", help="show the newest entries, newest last")
     listing.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    anchor = sub.add_parser(
+        "anchor",
+        help="write the anchor file anew for the trail as it stands, after `verify` named an "
+        "anchor problem you can explain (the instance moved, the file was lost); the chain "
+        "must verify first, and the re-anchoring is itself an audit entry",
+    )
+    anchor.add_argument(
+        "--head", metavar="N:HASH", help="first check the trail still holds this entry"
+    )
 
 
 def _parse_head(text: str) -> tuple[int, str]:
@@ -36,9 +45,9 @@ def _parse_head(text: str) -> tuple[int, str]:
     return int(seq), digest.lower()
 
 
-def verify(args: argparse.Namespace) -> int:
-    from corridor.audit.anchor import anchor_path, anchor_read, database_identity, head_problem
-    from corridor.audit.models import AuditEntry
+def _check_chain(args: argparse.Namespace) -> int:
+    """Entries checked; raises AuditBroken for an edited chain or a head it no longer holds."""
+    from corridor.audit.anchor import head_problem
     from corridor.audit.services import audit_verify
 
     expected = _parse_head(args.head) if args.head else None
@@ -49,24 +58,51 @@ def verify(args: argparse.Namespace) -> int:
         problem = head_problem(*expected, "the head given with --head")
         if problem:
             raise AuditBroken(f"audit trail broken: {problem}")
-    anchor = anchor_read()
-    note = ""
-    if anchor is None:
-        note = f"No anchor file at {anchor_path()}: entries cut off the end would not show."
-    elif anchor.get("damaged") or "seq" not in anchor:
-        raise AuditBroken(f"audit anchor {anchor_path()} is damaged")
-    elif anchor.get("database") != database_identity():
-        note = f"The anchor at {anchor_path()} belongs to another database; not checked."
-    else:
-        problem = head_problem(int(anchor["seq"]), str(anchor["hash"]), "the anchor file")
-        if problem:
-            raise AuditBroken(f"audit trail broken: {problem}")
+    return result.checked
+
+
+def verify(args: argparse.Namespace) -> int:
+    from corridor.audit.anchor import anchor_problem
+    from corridor.audit.models import AuditEntry
+
+    checked = _check_chain(args)
+    problem = anchor_problem()
+    if problem:
+        raise AuditBroken(f"audit trail broken: {problem}")
     last = AuditEntry.objects.order_by("-seq").first()
-    print(f"Audit trail intact: {result.checked} entries.")
-    if last:
-        print(f"Head: {last.seq}:{last.hash}  (keep this somewhere else to check with --head)")
-    if note:
-        print(note)
+    if last is None:
+        print("Audit trail empty: a new instance, nothing written yet.")
+        return 0
+    print(f"Audit trail intact: {checked} entries.")
+    print(f"Head: {last.seq}:{last.hash}  (keep this somewhere else to check with --head)")
+    return 0
+
+
+def anchor(args: argparse.Namespace) -> int:
+    from django.db import transaction
+
+    from corridor.audit.anchor import (
+        anchor_path,
+        anchor_problem,
+        anchor_read,
+        anchor_replace_after_commit,
+    )
+    from corridor.audit.services import Action, audit_record
+
+    _check_chain(args)
+    problem = anchor_problem()
+    previous = anchor_read()
+    with transaction.atomic():
+        entry = audit_record(
+            by=None,
+            action=Action.ANCHOR,
+            object_type="audit.anchor",
+            changes={"problem": problem, "previous": previous},
+        )
+        anchor_replace_after_commit(entry.seq, entry.hash)
+    print(f"Anchor written to {anchor_path()}: entry #{entry.seq}.")
+    if problem:
+        print(f"It replaces an anchor that said: {problem}")
     return 0
 
 
@@ -89,4 +125,6 @@ def run(args: argparse.Namespace) -> int:
     django_env.setup()
     if args.audit_command == "verify":
         return verify(args)
+    if args.audit_command == "anchor":
+        return anchor(args)
     return listing(args)

@@ -16,6 +16,7 @@ class TransferAdmin(AuditedAdmin):
         "status",
     ]
     list_filter = ["currency", "channel", "status"]
-    search_fields = ["reference", "from_organisation__name", "to_organisation__name"]
+    # The reference is encrypted: the database cannot search it.
+    search_fields = ["from_organisation__name", "to_organisation__name"]
     raw_id_fields = ["from_organisation", "to_organisation"]
     date_hierarchy = "sent_on"

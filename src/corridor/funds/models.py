@@ -52,7 +52,11 @@ class Transfer(Record):
     status = models.CharField(
         max_length=16, choices=TransferStatus.choices, default=TransferStatus.SENT
     )
-    reference = models.CharField(max_length=120, blank=True)
+    reference = EncryptedTextField(
+        max_length=120,
+        blank=True,
+        help_text=_("Bank or hundi code of the transfer; stored encrypted."),
+    )
 
     class Meta:
         ordering = ["-sent_on"]
@@ -91,8 +95,6 @@ class Evidence(Record):
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField()
     content = EncryptedBinaryField()
-
-    audit_redacted = ("filename", "content")
 
     class Meta:
         ordering = ["created_at"]

@@ -60,7 +60,11 @@ class Organisation(Record):
         blank=True, help_text=_("Contact details (people, phones, channels), stored encrypted.")
     )
 
-    audit_redacted = ("protected_name", "contact")
+    @property
+    def audit_redacted(self) -> tuple[str, ...]:
+        """Plain fields the audit trail keeps only as keyed hashes (encrypted ones always are):
+        the names of an organisation that is not public (docs/security/audit.md)."""
+        return () if self.visibility == Visibility.PUBLIC else ("name", "name_my", "acronym")
 
     class Meta:
         ordering = ["name"]

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.utils import ProgrammingError
 
 from corridor.audit.models import AuditEntry
+from corridor.audit.protected import keyed_hash
 from corridor.audit.services import audited_create, audited_update
 from corridor.core.crypto import keyring
 from corridor.core.crypto.fields import DecryptionError, key_id_of
@@ -230,12 +231,13 @@ def test_audit_entries_never_hold_protected_values_but_record_their_change(own_k
     for secret in ("River Network", "Signal", "21.5", "95.5", "Ma Su"):
         assert secret not in entries
     last = AuditEntry.objects.order_by("-seq").first()
-    assert last.changes["witnesses"] == ["", "[redacted]"]
-    assert last.changes["latitude"] == [None, "[redacted]"]
-    # Only a protected field changes: still an entry.
+    keyed = keyed_hash("situation.incident.witnesses", "Ma Su")
+    assert last.changes["witnesses"] == ["", keyed]
+    assert last.changes["latitude"] == [None, keyed_hash("situation.incident.latitude", 21.5)]
+    # Only a protected field changes: still an entry, with two different keyed hashes.
     audited_update(incident, by=None, witnesses="Ma Su and Ko Ko")
     assert AuditEntry.objects.order_by("-seq").first().changes == {
-        "witnesses": ["[redacted]", "[redacted]"]
+        "witnesses": [keyed, keyed_hash("situation.incident.witnesses", "Ma Su and Ko Ko")]
     }
 
 

@@ -34,6 +34,7 @@ def markers() -> dict[str, list[bytes]]:
         "orgs.organisation.contact": [f"{MARK}-contact".encode()],
         "funds.evidence.filename": [f"{MARK}-file".encode()],
         "funds.evidence.content": [f"{MARK}-evidence-bytes".encode()],
+        "funds.transfer.reference": [f"{MARK}-reference".encode()],
     }
 
 
@@ -85,6 +86,7 @@ def seed(mark: str = MARK, control: str = CONTROL) -> None:
                 currency="USD",
                 sent_on="2024-02-01",
                 channel="informal",
+                reference=f"{mark}-reference",
             ),
             by=None,
         )
