@@ -101,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {result.batches_skipped} batches already committed by an earlier run, skipped")
     if result.reviews:
         print(f"  {result.reviews} place names sent to the gazetteer review queue")
+    if result.reviews_left_out:
+        print(f"  {result.reviews_left_out} more unknown place names not queued (the limit a file)")
     if not result.ok:
         report = args.report or Path(os.environ.get("CORRIDOR_HOME", "corridor-data")) / (
             f"imports/{result.run_id}-errors.csv"

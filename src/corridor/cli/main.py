@@ -31,6 +31,7 @@ from corridor.cli import (
     panic,
     restore,
     serve,
+    sessions,
     signin,
     status,
 )
@@ -46,6 +47,7 @@ COMMANDS: list[ModuleType] = [
     export,
     status,
     signin,
+    sessions,
     panic,
     keys,
     audit,

@@ -1,10 +1,19 @@
-"""`corridor serve`: the production WSGI server (waitress), bound to this machine by default."""
+"""`corridor serve`: the production WSGI server (waitress), bound to this machine by default.
+
+It also keeps the instance tidy: sessions that are over and held uploads nobody imported are
+deleted when it starts and every SWEEP_EVERY seconds while it runs (docs/security/sign-in.md).
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import threading
 
 from corridor.cli import django_env
+
+log = logging.getLogger("corridor.serve")
+SWEEP_EVERY = 60 * 60
 
 NAME = "serve"
 HELP = "serve Corridor over HTTP with a production server (waitress)"
@@ -39,9 +48,37 @@ def serve(args: argparse.Namespace) -> int:
     pending = django_env.pending_migrations()
     if pending:
         raise RuntimeError(f"{len(pending)} migrations pending: run `corridor init` first")
+    print(sweep(), flush=True)
+    stop = threading.Event()
+    threading.Thread(target=_sweep_every, args=(stop,), name="corridor-sweep", daemon=True).start()
     print(f"Corridor is at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
-    waitress_serve(application, host=args.host, port=args.port, threads=args.threads, ident="")
+    try:
+        waitress_serve(application, host=args.host, port=args.port, threads=args.threads, ident="")
+    finally:
+        stop.set()
     return 0
+
+
+def sweep() -> str:
+    """Delete sessions that are over and held uploads past their time; say how many went."""
+    from corridor.accounts.sessions import sessions_purge
+    from corridor.web.uploads import holds_sweep
+
+    sessions = sessions_purge()
+    holds = holds_sweep()
+    return f"tidied: {sessions} sessions that were over, {holds} held uploads past their time"
+
+
+def _sweep_every(stop: threading.Event) -> None:
+    from django.db import connection
+
+    while not stop.wait(SWEEP_EVERY):
+        try:
+            log.info(sweep())
+        except Exception:  # a failed sweep must not stop the server; the next one tries again
+            log.exception("sweeping sessions and held uploads failed")
+        finally:
+            connection.close()
 
 
 def run(args: argparse.Namespace) -> int:

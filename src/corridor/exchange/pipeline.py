@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from corridor.audit.services import Action, audit_record
 from corridor.exchange.kinds import KINDS, SOURCE_COLUMNS, Context, Kind
 from corridor.exchange.kinds.batches import batch_builder
+from corridor.exchange.kinds.context import MAX_REVIEWS
 from corridor.exchange.models import ImportBatch, ImportRun, RunStatus
 from corridor.exchange.safety import neutralise
 from corridor.exchange.table import RowError, Table
@@ -73,6 +74,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     reviews: int = 0
+    reviews_left_out: int = 0
 
     def add_errors(self, errors: list[RowError]) -> None:
         self.error_count += len(errors)
@@ -297,7 +299,9 @@ def run_import(
     result.run_id = run.pk
 
     def new_context(t: Table) -> Context:
-        return Context(by=by, organisation=organisation, kind=t.kind, id_prefix=t.id_prefix)
+        return Context(
+            by=by, organisation=organisation, kind=t.kind, id_prefix=t.id_prefix, dry_run=dry_run
+        )
 
     ctx = new_context(table)
     try:
@@ -306,9 +310,9 @@ def run_import(
                 _check_only(table, ctx, result, spec, batch_size)
                 if result.ok:
                     again = read(path, name=name, kind=table.kind, progress=None)
-                    reviews = ctx.reviews
+                    checked = ctx
                     ctx = new_context(again)
-                    ctx.reviews = reviews
+                    ctx.reviews, ctx.reviews_left_out = checked.reviews, checked.reviews_left_out
                     _apply_batches(again, ctx, result, spec, batch_size, run)
             else:
                 _apply_at_once(table, ctx, result, spec, batch_size, dry_run)
@@ -330,7 +334,15 @@ def run_import(
         error_count=result.error_count,
         error_report=result.report_csv() if result.errors else "",
         notes=[f"ignored column: {c}" for c in result.ignored]
-        + ([f"{result.blank_rows} blank rows skipped"] if result.blank_rows else []),
+        + ([f"{result.blank_rows} blank rows skipped"] if result.blank_rows else [])
+        + (
+            [
+                f"{result.reviews_left_out} more unknown place names not queued for review "
+                f"(at most {MAX_REVIEWS} a file)"
+            ]
+            if result.reviews_left_out
+            else []
+        ),
     )
     return result
 
@@ -424,10 +436,15 @@ def _audit_changes(result: ImportResult) -> dict[str, Any]:
 
 
 def _queue_reviews(ctx: Context, by: Any, result: ImportResult) -> None:
-    """Unresolved place names go to the gazetteer's review queue, even when the file fails."""
+    """Unresolved place names go to the gazetteer's review queue, even when the file fails.
+
+    A dry run queues none (the context collects none); a real import at most MAX_REVIEWS
+    distinct names, so a file of 2,000 invented names cannot flood the queue and the trail.
+    """
+    result.reviews_left_out = len(ctx.reviews_left_out)
     if not ctx.reviews:
         return
-    for (query, level, parent), where in ctx.reviews.items():
-        with transaction.atomic():
+    with transaction.atomic():
+        for (query, level, parent), where in ctx.reviews.items():
             place_review_add(by=by, query=query, context=where, level=level, parent=parent or "")
-        result.reviews += 1
+            result.reviews += 1

@@ -5,6 +5,9 @@ Windows-1252 as the fallback for files that are not UTF-8; the delimiter (comma,
 KoBo's default — or tab) is taken from the first lines. XLSX: the ZIP container is checked
 (safety.check_zip) before openpyxl opens it read-only (openpyxl parses its XML with defusedxml).
 
+Every file is bounded before it costs memory: a CSV cell (MAX_CELL), a CSV line (MAX_LINE) and
+a row of either kind (MAX_COLUMNS) over their limits refuse the file in one line naming it.
+
 A workbook often puts its data on a later sheet (instructions first, a hidden list of choices
 last), so a format names what its sheet looks like and the first sheet that fits is read; errors
 then name the sheet as well as the file.
@@ -17,6 +20,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -30,6 +34,10 @@ SNIFF_BYTES = 64 * 1024
 # A single CSV cell larger than this is refused (the csv module's own default is 128 KB).
 MAX_CELL = 1024 * 1024
 csv.field_size_limit(MAX_CELL)
+# A physical CSV line longer than this is refused before the csv module splits it into cells.
+MAX_LINE = 4 * MAX_CELL
+# More cells in one row than any 4W, KoBo or ACLED sheet has (KoBo's widest run to hundreds).
+MAX_COLUMNS = 5000
 
 Rows = Iterator[tuple[int, list[str]]]
 # How many first rows of a file or sheet a format may look at to tell whether it is its own:
@@ -87,7 +95,30 @@ def _delimiter(sample: str) -> str:
     return best
 
 
-def csv_rows(path: Path, *, progress: Callable[[int], None] | None = None) -> Rows:
+def _too_wide(name: str, number: int) -> InvalidInput:
+    return InvalidInput(
+        _("%(file)s, row %(row)s: refused: more than %(most)s cells in one row")
+        % {"file": name, "row": number, "most": MAX_COLUMNS}
+    )
+
+
+def _bounded_lines(stream: io.TextIOWrapper, name: str) -> Iterator[str]:
+    """The stream's lines, refusing one longer than MAX_LINE before it is read whole."""
+    number = 0
+    while line := stream.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise InvalidInput(
+                _("%(file)s, line %(line)s: refused: a line longer than %(size)s MB")
+                % {"file": name, "line": number, "size": MAX_LINE // 1024 // 1024}
+            )
+        yield line
+
+
+def csv_rows(
+    path: Path, *, name: str | None = None, progress: Callable[[int], None] | None = None
+) -> Rows:
+    label = name or path.name
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     encoding = _encoding(head)
@@ -100,8 +131,10 @@ def csv_rows(path: Path, *, progress: Callable[[int], None] | None = None) -> Ro
     stream = io.TextIOWrapper(buffered, encoding=encoding, newline="")
     number = 0
     try:
-        reader = csv.reader(stream, delimiter=delimiter)
+        reader = csv.reader(_bounded_lines(stream, label), delimiter=delimiter)
         for number, cells in enumerate(reader, start=1):
+            if len(cells) > MAX_COLUMNS:
+                raise _too_wide(label, number)
             yield number, cells
     except UnicodeDecodeError:
         raise InvalidInput(
@@ -109,12 +142,12 @@ def csv_rows(path: Path, *, progress: Callable[[int], None] | None = None) -> Ro
                 "%(file)s, row %(row)s: the file is not valid %(encoding)s text; "
                 "save it as CSV UTF-8"
             )
-            % {"file": path.name, "row": number + 1, "encoding": encoding}
+            % {"file": label, "row": number + 1, "encoding": encoding}
         ) from None
     except csv.Error as exc:
         raise InvalidInput(
             _("%(file)s, row %(row)s: not a readable CSV row (%(error)s)")
-            % {"file": path.name, "row": number + 1, "error": exc}
+            % {"file": label, "row": number + 1, "error": exc}
         ) from None
     finally:
         stream.close()
@@ -134,33 +167,53 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _sheet_rows(sheet: Any) -> Rows:
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        yield number, [_cell(v) for v in values]
-
-
-def _open_book(path: Path, label: str) -> Any:
-    import openpyxl  # loaded only for spreadsheets: it is slow to import
-
-    check_zip(path, name=label)
+def _sheet_rows(sheet: Any, label: str) -> Rows:
+    """A read-only sheet's rows; a broken or over-wide sheet refuses the file."""
+    # Rows are not padded to the width the sheet declares (a forged A1:XFD1048576 would
+    # make every row 16,384 cells): each row is as long as its own last cell.
+    sheet.reset_dimensions()
+    number = 0
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds of errors for broken files
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            if len(values) > MAX_COLUMNS:
+                raise _too_wide(label, number)
+            yield number, [_cell(v) for v in values]
+    except InvalidInput:
+        raise
+    except Exception as exc:  # openpyxl and its XML parser raise many kinds of errors
         raise InvalidInput(
             _("%(file)s: not a readable XLSX file (%(error)s)") % {"file": label, "error": exc}
         ) from None
 
 
+@contextmanager
+def _open_book(path: Path, label: str) -> Iterator[Any]:
+    import openpyxl  # loaded only for spreadsheets: it is slow to import
+
+    check_zip(path, name=label)
+    # Opened as a file, not by name: openpyxl refuses a name without .xlsx, and uploads are
+    # held under a neutral name.
+    with path.open("rb") as handle:
+        try:
+            book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds of errors for broken files
+            raise InvalidInput(
+                _("%(file)s: not a readable XLSX file (%(error)s)") % {"file": label, "error": exc}
+            ) from None
+        try:
+            yield book
+        finally:
+            book.close()
+
+
 def sheet_heads(path: Path, *, name: str | None = None) -> list[tuple[str, list[list[str]]]]:
     """Each worksheet's title and first rows, in workbook order."""
-    book = _open_book(path, name or path.name)
-    try:
+    label = name or path.name
+    with _open_book(path, label) as book:
         return [
-            (sheet.title, [cells for _, cells in islice(_sheet_rows(sheet), HEAD_ROWS)])
+            (sheet.title, [cells for _, cells in islice(_sheet_rows(sheet, label), HEAD_ROWS)])
             for sheet in book.worksheets
         ]
-    finally:
-        book.close()
 
 
 def xlsx_rows(
@@ -170,18 +223,18 @@ def xlsx_rows(
     sheet: int = 0,
     progress: Callable[[int], None] | None = None,
 ) -> Rows:
-    book = _open_book(path, name or path.name)
-    try:
+    label = name or path.name
+    with _open_book(path, label) as book:
         chosen = book.worksheets[sheet]
         if progress is None:
-            yield from _sheet_rows(chosen)
+            yield from _sheet_rows(chosen, label)
             return
         # A read-only sheet is not read as a byte stream: the bar moves by the share of rows
         # read out of the sheet's declared size, and ends full.
         size = path.stat().st_size
         declared = chosen.max_row or 0
         moved = 0
-        for number, cells in _sheet_rows(chosen):
+        for number, cells in _sheet_rows(chosen, label):
             if declared and number <= declared:
                 step = size * number // declared - moved
                 if step:
@@ -190,8 +243,6 @@ def xlsx_rows(
             yield number, cells
         if size > moved:
             progress(size - moved)
-    finally:
-        book.close()
 
 
 def open_rows(
@@ -210,7 +261,7 @@ def open_rows(
     ``wanted`` (what the format looks for) and naming the sheets.
     """
     if not is_xlsx(path):
-        return name, csv_rows(path, progress=progress)
+        return name, csv_rows(path, name=name, progress=progress)
     heads = sheet_heads(path, name=name)
     if not heads:
         raise InvalidInput(_("%(file)s: the workbook has no worksheet") % {"file": name})

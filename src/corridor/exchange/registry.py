@@ -47,7 +47,11 @@ def detect(path: Path, name: str) -> Format:
         # A workbook is told by its sheets in order: the first one a format recognises.
         heads = [rows for _, rows in reading.sheet_heads(path, name=name)]
     else:
-        heads = [list(islice((cells for _, cells in reading.csv_rows(path)), reading.HEAD_ROWS))]
+        heads = [
+            list(
+                islice((cells for _, cells in reading.csv_rows(path, name=name)), reading.HEAD_ROWS)
+            )
+        ]
     for first_rows in heads:
         if hxl.has_hashtags(first_rows):
             return FORMATS["hxl"]

@@ -2,6 +2,8 @@
 
 - XML: no DTD, no entities, no network, no huge trees; a document that declares a DTD at all
   is refused, so billion-laughs, quadratic blow-up and external entities never get expanded.
+- JSON: at most MAX_JSON_DEPTH levels of nesting; deeper documents (200,000 nested "[") are
+  refused with one line instead of exhausting the interpreter's recursion.
 - ZIP (XLSX): the central directory is checked before a byte is extracted: total size, entry
   count, compression ratio, path traversal and link entries.
 - Cells: text starting with a character a spreadsheet treats as a formula is prefixed with an
@@ -11,9 +13,11 @@
 
 from __future__ import annotations
 
+import json
 import stat
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext as _
 from lxml import etree
@@ -23,6 +27,8 @@ from corridor.core.errors import InvalidInput
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_ENTRIES = 1000
 MAX_RATIO = 100
+# KoBo nests a submission's repeat groups a few levels deep; nothing we read needs more.
+MAX_JSON_DEPTH = 32
 
 # Characters that make Excel, LibreOffice or Google Sheets read a cell as a formula or command.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -54,6 +60,30 @@ def parse_xml(data: bytes, *, name: str = "XML") -> etree._Element:
     if docinfo.doctype or docinfo.internalDTD is not None:
         raise InvalidInput(f"{name}: refused: XML with a DTD or entity declarations")
     return root
+
+
+def load_json(data: str | bytes, *, name: str) -> Any:
+    """Parse untrusted JSON; refuse a document nested deeper than MAX_JSON_DEPTH.
+
+    The decoder itself stops at the interpreter's recursion limit (RecursionError); a document
+    under that limit but over ours is refused after parsing, by a walk without recursion.
+    """
+    too_deep = InvalidInput(
+        _("%(file)s: refused: JSON nested deeper than %(most)s levels")
+        % {"file": name, "most": MAX_JSON_DEPTH}
+    )
+    try:
+        document = json.loads(data)
+    except RecursionError:
+        raise too_deep from None
+    pending = [(document, 1)] if isinstance(document, list | dict) else []
+    while pending:
+        value, depth = pending.pop()
+        children = value.values() if isinstance(value, dict) else value
+        if depth > MAX_JSON_DEPTH:
+            raise too_deep
+        pending.extend((child, depth + 1) for child in children if isinstance(child, list | dict))
+    return document
 
 
 def check_zip(path: Path, *, name: str | None = None) -> None:

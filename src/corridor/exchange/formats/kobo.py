@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from corridor.core.errors import InvalidInput
 from corridor.exchange import reading
 from corridor.exchange.fields import FIELDS
+from corridor.exchange.safety import load_json
 from corridor.exchange.table import Table
 
 ID_COLUMNS = ("_uuid", "instanceid", "meta/instanceid", "uuid")
@@ -100,7 +101,7 @@ def read_json(path: Path, *, name: str, kind: str | None, progress: Any = None) 
             _("%(file)s: JSON exports over 100 MB are refused; export CSV instead") % {"file": name}
         )
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = load_json(path.read_text(encoding="utf-8-sig"), name=name)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidInput(
             _("%(file)s: not a readable JSON file (%(error)s)") % {"file": name, "error": exc}

@@ -25,6 +25,9 @@ from corridor.orgs.models import Organisation
 from corridor.orgs.queries import NAMING_FIELDS, OrganisationNames
 from corridor.situation.models import Source
 
+# Distinct unknown place names one imported file may queue for review; a dry run queues none.
+MAX_REVIEWS = 100
+
 
 class Context:
     """What the builders share for one file: resolver, organisations, sources, stable keys."""
@@ -36,6 +39,7 @@ class Context:
         organisation: Organisation | None,
         kind: str,
         id_prefix: str = "",
+        dry_run: bool = False,
     ) -> None:
         self.by = by
         self.organisation = organisation
@@ -43,6 +47,8 @@ class Context:
         self.id_prefix = id_prefix
         self.resolver = get_resolver()
         self.reviews: dict[tuple[str, int | None, str], str] = {}
+        self.review_room = 0 if dry_run else MAX_REVIEWS
+        self.reviews_left_out: set[tuple[str, int | None, str]] = set()
         self._places: dict[tuple[str, ...], tuple[str | None, str, str, str]] = {}
         self.keys = StableKeys(kind, id_prefix)
         self._dates: dict[str, dt.date] = {}
@@ -157,9 +163,12 @@ class Context:
             if query:
                 level = {"adm3_name": 3, "adm2_name": 2, "adm1_name": 1}.get(field)
                 parent = row.get("adm1_code") or row.get("adm1_name")
-                self.reviews.setdefault(
-                    (query, level, parent), f"{row.table.name} row {row.number}"
-                )
+                review = (query, level, parent)
+                known = review in self.reviews or review in self.reviews_left_out
+                if not known and len(self.reviews) < self.review_room:
+                    self.reviews[review] = f"{row.table.name} row {row.number}"
+                elif not known:
+                    self.reviews_left_out.add(review)
         return pcode
 
     def _resolve(
@@ -211,16 +220,8 @@ class Context:
                         "name": repr(name),
                         "options": options,
                     }
-                elif found.status == NOT_FOUND:
-                    reason = _("unknown place %(name)s; sent to the gazetteer review queue") % {
-                        "name": repr(name)
-                    }
                 else:
-                    best = found.candidates[0]
-                    reason = _(
-                        "place %(name)s only resembles %(place)s (%(pcode)s); "
-                        "sent to the gazetteer review queue"
-                    ) % {"name": repr(name), "place": best.name_en, "pcode": best.pcode}
+                    reason = self._unsettled(name, found)
                 return None, f"{prefix}_name", reason, name
             pcode = found.pcode
         if parent and level > 1 and adm1c and pcode:
@@ -234,6 +235,36 @@ class Context:
                     "",
                 )
         return pcode, "", "", ""
+
+    def _unsettled(self, name: str, found: Any) -> str:
+        """Why a name was not taken; it says "sent" only when the queue will get it."""
+        queued = len(self.reviews) < self.review_room
+        if found.status == NOT_FOUND and queued:
+            return _("unknown place %(name)s; sent to the gazetteer review queue") % {
+                "name": repr(name)
+            }
+        if found.status == NOT_FOUND:
+            return _(
+                "unknown place %(name)s; give its p-code or ask a coordinator "
+                "to add the name to the gazetteer"
+            ) % {"name": repr(name)}
+        best = found.candidates[0]
+        names = {"name": repr(name), "place": best.name_en, "pcode": best.pcode}
+        if queued:
+            return (
+                _(
+                    "place %(name)s only resembles %(place)s (%(pcode)s); "
+                    "sent to the gazetteer review queue"
+                )
+                % names
+            )
+        return (
+            _(
+                "place %(name)s only resembles %(place)s (%(pcode)s); give its "
+                "p-code or ask a coordinator to add the name to the gazetteer"
+            )
+            % names
+        )
 
     # -- organisations ----------------------------------------------------------------
 

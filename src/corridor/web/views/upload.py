@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from corridor.core.errors import CorridorError
 from corridor.exchange.services import file_import
 from corridor.web.forms import UploadForm
-from corridor.web.uploads import hold_put, hold_take, holds_sweep
+from corridor.web.uploads import hold_cookie, hold_put, hold_take, holds_sweep
 from corridor.web.views.entry import reporting_organisations
 
 ERRORS_SHOWN = 200
@@ -53,6 +53,7 @@ def upload_page(request: Any) -> HttpResponse:
     data = form.cleaned_data
     upload = data["file"]
     name = Path(upload.name or "upload").name[:255]
+    browser_half = None
     try:
         with tempfile.TemporaryDirectory(prefix="corridor-upload-") as folder:
             path = Path(folder) / "upload"
@@ -69,8 +70,8 @@ def upload_page(request: Any) -> HttpResponse:
                 dry_run=True,
             )
             if result.ok:
-                hold_put(
-                    request.session,
+                browser_half = hold_put(
+                    request,
                     result.run_id,
                     path,
                     {
@@ -83,14 +84,17 @@ def upload_page(request: Any) -> HttpResponse:
     except CorridorError as exc:
         form.add_error(None, str(exc))
         return _page(request, form, status=400)
-    return _page(request, form, result)
+    response = _page(request, form, result)
+    if browser_half:
+        hold_cookie(response, browser_half)
+    return response
 
 
 @login_required
 @require_POST
 def upload_apply(request: Any) -> HttpResponse:
     organisations = reporting_organisations(request.user)
-    with hold_take(request.session, request.POST.get("run", "")) as held:
+    with hold_take(request, request.POST.get("run", "")) as held:
         if held is None:
             messages.error(request, _("The checked file is no longer held. Choose it again."))
             return redirect("web:upload")
