@@ -255,6 +255,9 @@ ROUTES: dict[str, Route] = {
     "GET accounts/enrol/": Route(NOBODY),
     "GET accounts/recovery-codes/": Route(SIGNED_IN),
     "GET accounts/logout/": Route(NOBODY),
+    # Your own API tokens (who may make which: accounts/tests/test_tokens.py)
+    "GET accounts/tokens/": Route(SIGNED_IN),
+    "GET accounts/tokens/<uuid:pk>/revoke/": Route(NOBODY),  # POST only, own tokens only
     "GET admin/login/": Route(NOBODY),  # sends everyone to accounts/login/
     # --- Django admin: every page under admin/ (checked on the index and each changelist)
     "GET admin/*": Route(ADMIN_ONLY),
