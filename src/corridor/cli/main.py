@@ -33,6 +33,7 @@ from corridor.cli import (
     serve,
     signin,
     status,
+    tokens,
 )
 
 COMMANDS: list[ModuleType] = [
@@ -47,6 +48,7 @@ COMMANDS: list[ModuleType] = [
     status,
     signin,
     panic,
+    tokens,
     keys,
     audit,
     backup,
