@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from corridor.accounts.tokens import DEFAULT_DAYS, MAX_DAYS
+
 
 class PasswordForm(forms.Form):
     username = forms.CharField(
@@ -42,7 +44,7 @@ class TokenForm(forms.Form):
         initial="read",
     )
     days = forms.IntegerField(
-        label=_("Expires after (days)"), min_value=1, max_value=90, initial=30
+        label=_("Expires after (days)"), min_value=1, max_value=MAX_DAYS, initial=DEFAULT_DAYS
     )
 
     def __init__(self, *args, organisations=(), **kwargs) -> None:

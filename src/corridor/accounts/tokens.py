@@ -42,6 +42,7 @@ PREFIX_BYTES = 6  # 12 hex characters
 SECRET_BYTES = 32
 DEFAULT_DAYS = 30
 MAX_DAYS = 90
+NAME_LENGTH = ApiToken._meta.get_field("name").max_length
 # Use and refusal are recorded to the hour: one write per token per hour, not per request.
 RESOLUTION = dt.timedelta(hours=1)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -106,6 +107,8 @@ def token_create(
         raise InvalidInput(f"unknown scope {scope!r}; use one of {', '.join(TokenScope.values)}")
     if not token.name:
         raise InvalidInput("a token needs a name saying what it is for")
+    if len(token.name) > NAME_LENGTH:
+        raise InvalidInput(f"a token's name is at most {NAME_LENGTH} characters")
     if not 1 <= days <= MAX_DAYS:
         raise InvalidInput(f"a token lasts from 1 to {MAX_DAYS} days, not {days}")
     wanted = "editor" if scope == TokenScope.WRITE else "viewer"
@@ -232,6 +235,8 @@ def token_authenticate(text: str, *, method: str) -> User | Refusal:
 
 def _used(token: ApiToken, now: dt.datetime) -> None:
     hour = _hour(now)
+    if token.last_used_at is not None and token.last_used_at >= hour:
+        return  # recorded this hour already: no write at all
     with transaction.atomic():
         first_this_hour = (
             ApiToken.objects.filter(pk=token.pk)
@@ -251,6 +256,8 @@ def _refused(token: ApiToken, reason: str, *, by: User | None) -> None:
     """``by`` is the owner once the secret matched (whoever holds the token acts for them)."""
     hour = _hour(timezone.now())
     log.warning("API token %s refused: %s", token.prefix, reason)
+    if token.last_refused_at is not None and token.last_refused_at >= hour:
+        return
     with transaction.atomic():
         first_this_hour = (
             ApiToken.objects.filter(pk=token.pk)

@@ -179,6 +179,12 @@ def test_expiry_is_required_and_bounded(world):
     for days in (0, -1, tokens.MAX_DAYS + 1):
         with pytest.raises(InvalidInput):
             world.token("read", days=days)
+    with pytest.raises(InvalidInput):
+        tokens.token_create(
+            by=None, user=world.editor, organisation=world.own, scope="read", name="x" * 101
+        )
+    with pytest.raises(InvalidInput):
+        world.token("admin")
     token = ApiToken.objects.get(prefix=world.token("read", days=tokens.MAX_DAYS)[4:16])
     assert token.expires_at - token.created_at == timezone.timedelta(days=tokens.MAX_DAYS)
 
@@ -387,8 +393,10 @@ def test_admins_list_and_revoke_every_token(world):
     assert token.prefix in listing
     assert token.digest not in listing
     assert text.split("_", 2)[2] not in listing
-    detail = browser.get(f"/admin/accounts/apitoken/{token.pk}/change/").content.decode()
-    assert token.digest not in detail
+    detail = browser.get(f"/admin/accounts/apitoken/{token.pk}/change/")
+    assert detail.status_code == 200
+    assert token.prefix in detail.content.decode()
+    assert token.digest not in detail.content.decode()
     answer = browser.post(
         "/admin/accounts/apitoken/",
         {"action": "revoke", "_selected_action": [str(token.pk)]},
