@@ -223,7 +223,7 @@ def token_authenticate(text: str, *, method: str) -> User | Refusal:
     if method.upper() not in SAFE_METHODS and token.scope != TokenScope.WRITE:
         _refused(token, f"{method.upper()} with a read token", by=owner)
         return Refusal(403, "this API token may only read")
-    _used(token, now)
+    _used(token)
     owner.token_grant = TokenGrant(
         token_id=token.pk,
         organisation_id=token.organisation_id,
@@ -233,41 +233,35 @@ def token_authenticate(text: str, *, method: str) -> User | Refusal:
     return owner
 
 
-def _used(token: ApiToken, now: dt.datetime) -> None:
-    hour = _hour(now)
-    if token.last_used_at is not None and token.last_used_at >= hour:
+def _once_an_hour(token: ApiToken, field: str, *, by: User | None, action: str, **changes) -> None:
+    """Set ``field`` to this hour and write the audit entry, if not done yet this hour.
+
+    The conditional UPDATE decides between concurrent requests: one of them writes the entry.
+    """
+    hour = _hour(timezone.now())
+    recorded = getattr(token, field)
+    if recorded is not None and recorded >= hour:
         return  # recorded this hour already: no write at all
     with transaction.atomic():
         first_this_hour = (
             ApiToken.objects.filter(pk=token.pk)
-            .filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=hour))
-            .update(last_used_at=hour)
-        )
-        if first_this_hour:
-            audit_record(
-                by=token.user,
-                action=Action.SIGN_IN,
-                obj=token,
-                changes={"method": "api_token", "prefix": token.prefix, "hour": hour.isoformat()},
-            )
-
-
-def _refused(token: ApiToken, reason: str, *, by: User | None) -> None:
-    """``by`` is the owner once the secret matched (whoever holds the token acts for them)."""
-    hour = _hour(timezone.now())
-    log.warning("API token %s refused: %s", token.prefix, reason)
-    if token.last_refused_at is not None and token.last_refused_at >= hour:
-        return
-    with transaction.atomic():
-        first_this_hour = (
-            ApiToken.objects.filter(pk=token.pk)
-            .filter(Q(last_refused_at__isnull=True) | Q(last_refused_at__lt=hour))
-            .update(last_refused_at=hour)
+            .filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": hour}))
+            .update(**{field: hour})
         )
         if first_this_hour:
             audit_record(
                 by=by,
-                action=Action.DENIED,
+                action=action,
                 obj=token,
-                changes={"api_token": token.prefix, "reason": reason, "hour": hour.isoformat()},
+                changes={**changes, "prefix": token.prefix, "hour": hour.isoformat()},
             )
+
+
+def _used(token: ApiToken) -> None:
+    _once_an_hour(token, "last_used_at", by=token.user, action=Action.SIGN_IN, method="api_token")
+
+
+def _refused(token: ApiToken, reason: str, *, by: User | None) -> None:
+    """``by`` is the owner once the secret matched (whoever holds the token acts for them)."""
+    log.warning("API token %s refused: %s", token.prefix, reason)
+    _once_an_hour(token, "last_refused_at", by=by, action=Action.DENIED, reason=reason)
