@@ -1,18 +1,62 @@
-"""The JSON API root (django-ninja): one router per domain app, OpenAPI docs at /api/docs."""
+"""The JSON API root (django-ninja): one router per domain app, OpenAPI docs at /api/docs.
+
+A caller signs in with a session (the pages' sign-in; writes then need the CSRF token) or with
+a personal API token, ``Authorization: Bearer crd_...`` (no CSRF: no browser sends that header
+on its own). Routers keep ``auth=django_auth``: ``token_or_session`` runs before it on every
+operation and, for a token, makes ``request.user`` the token's owner as the token narrows them
+(docs/security/api-tokens.md).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from corridor import __version__
+from corridor.accounts.tokens import Refusal, token_authenticate
 from corridor.core.errors import InvalidInput, NotAllowed
 
 api = NinjaAPI(
     title="Corridor API",
     version=__version__,
-    description="Who does what where, the situation, gaps and money flows — scoped to the caller.",
+    description=(
+        "Who does what where, the situation, gaps and money flows — scoped to the caller. "
+        "Sign in with a session, or send a personal API token as `Authorization: Bearer "
+        "<token>` (make one under /accounts/tokens/ or with `corridor tokens create`)."
+    ),
     urls_namespace="api",
 )
+
+
+def token_or_session(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wrap an operation: a Bearer token, when sent, decides who the caller is."""
+
+    @wraps(run)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            outcome = token_authenticate(credential, method=request.method or "GET")
+            if isinstance(outcome, Refusal):
+                answer = api.create_response(
+                    request, {"detail": outcome.detail}, status=outcome.status
+                )
+                if outcome.status == 401:
+                    answer["WWW-Authenticate"] = 'Bearer realm="corridor"'
+                return answer
+            # The token, not a cookie, is the credential: a session sent alongside is ignored,
+            # and there is nothing for a forged cross-site request to ride on.
+            request.user = outcome
+            request._ninja_csrf_exempt = True  # type: ignore[attr-defined]
+        return run(request, *args, **kwargs)
+
+    return wrapper
+
+
+api.add_decorator(token_or_session, mode="view")
 
 
 # Domain errors become 4xx answers with a clear message, never a 500 with a stack trace.

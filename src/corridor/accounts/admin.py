@@ -3,8 +3,9 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 
-from corridor.accounts.models import Membership, User
+from corridor.accounts.models import ApiToken, Membership, User
 from corridor.accounts.panic import user_panic
+from corridor.accounts.tokens import token_revoke
 from corridor.audit.admin import AuditedAdmin, audit_saved
 from corridor.core.errors import NotAllowed
 
@@ -48,6 +49,52 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
             self.message_user(
                 request,
                 f"{result.username}: disabled, {result.sessions_ended} session(s) ended, "
-                f"password and {result.devices_removed} authenticator device(s) revoked.",
+                f"password and {result.devices_removed} authenticator device(s) revoked, "
+                f"{result.tokens_revoked} API token(s) revoked.",
                 messages.WARNING,
             )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Every user's API tokens, for admins: who, where, what, until when; never the secret.
+
+    Tokens are made by their owners (/accounts/tokens/, ``corridor tokens create``) and only
+    revoked here, through ``token_revoke`` (audited): nothing else about a token changes.
+    """
+
+    list_display = [
+        "prefix",
+        "user",
+        "organisation",
+        "scope",
+        "name",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+    list_filter = ["scope", "revoked_at", "expires_at"]
+    search_fields = ["prefix", "user__username", "name"]
+    fields = list_display
+    readonly_fields = list_display
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked tokens stay listed: the audit trail refers to them
+
+    @admin.action(description="Revoke the selected API tokens")
+    def revoke(self, request, queryset):
+        ended = 0
+        for token in queryset:
+            try:
+                ended += token_revoke(by=request.user, token=token, reason="revoked by an admin")
+            except NotAllowed as exc:
+                self.message_user(request, f"{token.prefix}: {exc}", messages.ERROR)
+        self.message_user(request, f"{ended} API token(s) revoked.", messages.WARNING)

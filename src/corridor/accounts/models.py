@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -39,6 +41,9 @@ class User(AbstractUser):
     language = models.CharField(
         max_length=8, blank=True, default="", help_text=_("Preferred interface language.")
     )
+    # Not a field: set only on the user an API request acts as, when it came with a token.
+    # The access policy then sees one organisation and no global role (accounts/tokens.py).
+    token_grant: TokenGrant | None = None
 
     class Meta:
         constraints = [
@@ -50,10 +55,14 @@ class User(AbstractUser):
 
     @property
     def is_coordinator(self) -> bool:
+        if self.token_grant is not None:
+            return False
         return self.global_role in (GlobalRole.COORDINATOR, GlobalRole.ADMIN)
 
     @property
     def is_network_admin(self) -> bool:
+        if self.token_grant is not None:
+            return False
         return self.global_role == GlobalRole.ADMIN or self.is_superuser
 
 
@@ -151,3 +160,72 @@ class SignInFailure(models.Model):
 
     def __str__(self) -> str:
         return f"failed sign-in at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", _("Read")
+    WRITE = "write", _("Read and write")
+
+
+class ApiToken(models.Model):
+    """A personal API token: one user, one organisation, read or write, until it expires.
+
+    The token is ``crd_<prefix>_<secret>``. The prefix is not secret: it finds the row and
+    names the token in lists and the audit trail. Of the secret (256 random bits) only a
+    SHA-256 digest is kept, so the database cannot give a token back; it is shown once, when
+    made (docs/security/api-tokens.md, docs/decisions/0125-api-tokens.md).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text=_("What the token is for."))
+    scope = models.CharField(max_length=8, choices=TokenScope.choices, default=TokenScope.READ)
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    digest = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # Coarse on purpose (the hour): one write per token per hour, not one per request.
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_refused_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=one_of("scope", TokenScope.values), name="api_token_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="api_token_expires_after_creation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"API token {self.prefix} of {self.user} ({self.scope})"
+
+    def state(self, now: Any) -> str:
+        """The token's state at ``now``: revoked, expired or active."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "active"
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """What a token lets its owner do during one API request (set on ``User.token_grant``).
+
+    ``role`` is the organisation role the request acts with: never more than the owner holds
+    there now, at most editor for a write token and viewer for a read one (policy.token_role).
+    """
+
+    token_id: Any
+    organisation_id: Any
+    role: str
+    write: bool

@@ -10,10 +10,8 @@ administrator must otherwise remember to do one by one:
 - make the password unusable, so re-enabling the account needs a new password set by an
   administrator (the old one may be saved in the seized browser);
 - remove the authenticator and the recovery codes (the authenticator app is on the phone);
+- revoke every API token it has (a script on the seized laptop may hold one);
 - audit all of it.
-
-Corridor has no API tokens: the API signs in with the same sessions as the pages, so ending
-the sessions is what revokes API access. If tokens are added, revoke them here too.
 """
 
 from __future__ import annotations
@@ -26,6 +24,7 @@ from django.db import transaction
 from corridor.accounts import policy
 from corridor.accounts.models import User
 from corridor.accounts.services import second_factor_reset, user_disable
+from corridor.accounts.tokens import token_revoke_all
 from corridor.audit.services import Action, audit_record
 
 
@@ -34,10 +33,11 @@ class PanicResult:
     username: str
     sessions_ended: int
     devices_removed: int
+    tokens_revoked: int
 
 
 def user_panic(*, by: Any, user: User) -> PanicResult:
-    """Disable ``user``, end all their sessions, revoke their credentials; audited.
+    """Disable ``user``, end all their sessions, revoke their credentials and tokens; audited.
 
     ``by`` None is the system (the ``corridor panic`` command, run by whoever holds the server);
     a person must be allowed to administer the whole network.
@@ -49,6 +49,7 @@ def user_panic(*, by: Any, user: User) -> PanicResult:
         user.set_unusable_password()
         user.save(update_fields=["password"])
         devices = second_factor_reset(by=by, user=user)
+        tokens = token_revoke_all(by=by, user=user, reason="panic")
         audit_record(
             by=by,
             action=Action.PERMISSION_CHANGE,
@@ -58,7 +59,7 @@ def user_panic(*, by: Any, user: User) -> PanicResult:
                 "sessions_ended": sessions,
                 "devices_removed": devices,
                 "password": "made unusable",
-                "api_tokens": "none exist; sessions ended",
+                "api_tokens_revoked": tokens,
             },
         )
-    return PanicResult(user.get_username(), sessions, devices)
+    return PanicResult(user.get_username(), sessions, devices, tokens)

@@ -38,6 +38,10 @@ Roles (least privilege: a new user has none)
 - coordinators (global role): see every non-anonymous organisation's detail, never the
   detail of anonymous organisations nor protected fields; they change nothing;
 - admins (global role admin, or superuser): everything.
+
+API tokens (accounts/tokens.py) narrow this further: a request made with a token acts as its
+owner seen through ``user.token_grant``: a member of the token's one organisation with the
+role ``token_role`` allows, and without any global role.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ from typing import Any
 
 from django.db import models, transaction
 
-from corridor.accounts.models import GlobalRole, Membership, OrgRole
+from corridor.accounts.models import GlobalRole, Membership, OrgRole, TokenScope
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import NotAllowed
 
@@ -70,12 +74,21 @@ def is_active_user(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+def _grant(user: Any) -> Any:
+    """The API token the request acts through (a TokenGrant), or None."""
+    return getattr(user, "token_grant", None)
+
+
 def is_admin(user: Any) -> bool:
+    if _grant(user) is not None:
+        return False  # a token carries no global role
     return is_active_user(user) and (user.global_role == GlobalRole.ADMIN or user.is_superuser)
 
 
 def is_coordinator(user: Any) -> bool:
     """Coordinator by global role (admins are tested separately: they can do more)."""
+    if _grant(user) is not None:
+        return False
     return is_active_user(user) and user.global_role == GlobalRole.COORDINATOR
 
 
@@ -83,6 +96,9 @@ def organisation_ids(user: Any, roles: tuple[str, ...] = ()) -> set[Any]:
     """Ids of the organisations the user belongs to (with one of ``roles``, if given)."""
     if not is_active_user(user):
         return set()
+    grant = _grant(user)
+    if grant is not None:
+        return {grant.organisation_id} if not roles or grant.role in roles else set()
     memberships = Membership.objects.filter(user_id=user.pk)
     if roles:
         memberships = memberships.filter(role__in=roles)
@@ -193,6 +209,42 @@ def _user(user: Any, action: str, other: Any) -> bool:
     return action == VIEW and other.pk == user.pk
 
 
+def token_role(owner: Any, organisation: Any, scope: str) -> str | None:
+    """The role in ``organisation`` a token of ``scope`` acts with, or None if it has none.
+
+    Never more than the owner may do there now: a read token acts as a viewer; a write token
+    as an editor if the owner edits there (an organisation or network admin counts as an
+    editor: a token never administers), else as a viewer. Asked again on every request, so a
+    changed membership changes what the token may do at once.
+    """
+    if not is_active_user(owner) or _grant(owner) is not None or organisation is None:
+        return None
+    held = (
+        Membership.objects.filter(user_id=owner.pk, organisation_id=organisation.pk)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if held is None and is_admin(owner):
+        held = OrgRole.EDITOR
+    if held is None:
+        return None
+    if scope == TokenScope.WRITE and held in EDIT_ROLES:
+        return OrgRole.EDITOR
+    return OrgRole.VIEWER
+
+
+def _api_token(user: Any, action: str, token: Any) -> bool:
+    """People make, see and revoke their own tokens (admins: everyone's, handled before)."""
+    if token.user_id != user.pk:
+        return False
+    if action in (VIEW, DELETE):
+        return True
+    if action == ADD:
+        wanted = OrgRole.EDITOR if token.scope == TokenScope.WRITE else OrgRole.VIEWER
+        return token_role(user, token.organisation, token.scope) == wanted
+    return False
+
+
 _RULES = {
     "orgs.organisation": _organisation,
     "aid.activity": _activity,
@@ -202,6 +254,7 @@ _RULES = {
     "situation.source": _source,
     "accounts.membership": _membership,
     "accounts.user": _user,
+    "accounts.apitoken": _api_token,
 }
 
 # Kinds of record an editor may add for one of their organisations, by model label.

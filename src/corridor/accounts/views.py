@@ -9,19 +9,22 @@ import base64
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from corridor.accounts import services
-from corridor.accounts.forms import CodeForm, PasswordForm
+from corridor.accounts import policy, services, tokens
+from corridor.accounts.forms import CodeForm, PasswordForm, TokenForm
 from corridor.core.errors import CorridorError
+from corridor.orgs.queries import organisations_visible_to
 
 SESSION_NEXT = "corridor_next"
 SESSION_ENROL_DEVICE = "corridor_enrol_device"
@@ -157,6 +160,63 @@ def recovery_codes_view(request: HttpRequest) -> HttpResponse:
         codes = services.recovery_codes_issue(by=request.user, user=request.user)
         return _show_codes(request, codes)
     return render(request, "accounts/recovery_codes_new.html")
+
+
+def _token_organisations(user) -> list:
+    """Organisations the user may make a token for: their own (network admins: all)."""
+    rows = organisations_visible_to(user)
+    if not policy.is_admin(user):
+        rows = rows.filter(pk__in=policy.organisation_ids(user))
+    return list(rows)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def tokens_view(request: HttpRequest) -> HttpResponse:
+    """The user's API tokens: list, make one (its text shown on this answer only), revoke."""
+    if not services.session_verified(request):
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.path})}")
+    user = request.user
+    organisations = _token_organisations(user)
+    issued = None
+    form = TokenForm(request.POST or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        chosen = {str(org.pk): org for org in organisations}[form.cleaned_data["organisation"]]
+        try:
+            issued = tokens.token_create(
+                by=user,
+                user=user,
+                organisation=chosen,
+                scope=form.cleaned_data["scope"],
+                name=form.cleaned_data["name"],
+                days=form.cleaned_data["days"],
+            )
+        except CorridorError:
+            form.add_error(None, _("You may not make a token with that access there."))
+        else:
+            form = TokenForm(organisations=organisations)
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "issued": issued,
+            "tokens": tokens.tokens_of(user),
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+def token_revoke_view(request: HttpRequest, pk: str) -> HttpResponse:
+    if not services.session_verified(request):
+        return redirect("accounts:login")
+    token = tokens.token_find(owner=request.user, text=str(pk))
+    if token is None:
+        raise Http404
+    tokens.token_revoke(by=request.user, token=token)
+    messages.success(request, _("Token %(prefix)s revoked.") % {"prefix": token.prefix})
+    return redirect("accounts:tokens")
 
 
 @require_POST

@@ -34,6 +34,7 @@ from corridor.cli import (
     sessions,
     signin,
     status,
+    tokens,
 )
 
 COMMANDS: list[ModuleType] = [
@@ -49,6 +50,7 @@ COMMANDS: list[ModuleType] = [
     signin,
     sessions,
     panic,
+    tokens,
     keys,
     audit,
     backup,

@@ -1,7 +1,7 @@
 """`corridor panic USERNAME`: shut a user out at once (a seized device, an arrest).
 
-Disables the account, ends all its sessions (which is also how API access ends: there are no
-API tokens), makes the password unusable and removes the authenticator and recovery codes.
+Disables the account, ends all its sessions, revokes its API tokens, makes the password
+unusable and removes the authenticator and recovery codes.
 See docs/security/panic.md for the whole procedure.
 """
 
@@ -12,7 +12,7 @@ import argparse
 from corridor.cli import django_env
 
 NAME = "panic"
-HELP = "disable a user at once: end all sessions, revoke password and authenticator"
+HELP = "disable a user at once: end all sessions, revoke password, authenticator and tokens"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +31,8 @@ def run(args: argparse.Namespace) -> int:
     result = user_panic(by=None, user=user)
     print(
         f"{result.username}: disabled; {result.sessions_ended} session(s) ended; password made "
-        f"unusable; {result.devices_removed} authenticator/recovery device(s) removed. "
+        f"unusable; {result.devices_removed} authenticator/recovery device(s) removed; "
+        f"{result.tokens_revoked} API token(s) revoked. "
         "To let them back in: a new password, re-enable, and they enrol a new authenticator."
     )
     return 0

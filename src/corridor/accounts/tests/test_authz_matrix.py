@@ -12,6 +12,10 @@ user's own organisation's object, another organisation's and an anonymous organi
 - no answer to a role may contain a marker (id, text, exact coordinate) of a record that role
   may not see, whatever the route.
 
+The same table is then tried with personal API tokens for "own" (``test_matrix_with_tokens``):
+a token acts as a viewer (read) or an editor (write) of its organisation and nothing more, a
+read token writes nothing, and pages and the admin treat a token as nobody.
+
 How to extend: see docs/security/access-control.md ("Adding a route").
 """
 
@@ -28,7 +32,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
-from corridor.accounts import policy
+from corridor.accounts import policy, tokens
 from corridor.accounts.models import GlobalRole, OrgRole
 from corridor.aid.models import Activity
 from corridor.api import api
@@ -258,6 +262,9 @@ ROUTES: dict[str, Route] = {
     "GET accounts/enrol/": Route(NOBODY),
     "GET accounts/recovery-codes/": Route(SIGNED_IN),
     "GET accounts/logout/": Route(NOBODY),
+    # Your own API tokens (who may make which: accounts/tests/test_tokens.py)
+    "GET accounts/tokens/": Route(SIGNED_IN),
+    "GET accounts/tokens/<uuid:pk>/revoke/": Route(NOBODY),  # POST only, own tokens only
     "GET admin/login/": Route(NOBODY),  # sends everyone to accounts/login/
     # --- Django admin: every page under admin/ (checked on the index and each changelist)
     "GET admin/*": Route(ADMIN_ONLY),
@@ -500,9 +507,51 @@ def _guarded(obj: Any) -> dict:
     return {name: getattr(obj, f"{name}_id", getattr(obj, name, None)) for name in names}
 
 
-def _cases(route: Route) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class Lane:
+    """Who asks: a role with its session, or (``scope``) with its API token for "own"."""
+
+    role: str
+    scope: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.role} with a {self.scope} token" if self.scope else self.role
+
+    def _acts_as(self, key: str) -> str:
+        if not self.scope:
+            return self.role
+        if not key.split(" ", 1)[1].startswith("/api/"):
+            return "anonymous"  # pages and the admin do not look at tokens
+        return "editor" if self.scope == "write" else "viewer"
+
+    def expected(self, route: Route, key: str, whose: str) -> bool:
+        acts_as = self._acts_as(key)
+        if self.scope and acts_as != "anonymous":
+            if self.scope == "read" and not key.startswith("GET "):
+                return False
+            if route.ok == SOURCE_CREATOR and self.role != "editor":
+                return False  # who added the source decides, not the role
+        return (acts_as, whose) in route.ok
+
+    def sees_as(self, key: str) -> str:
+        """The role whose forbidden markers apply (a token sees what its role sees in "own")."""
+        return self._acts_as(key)
+
+
+SESSIONS = tuple(Lane(role) for role in ROLES)
+TOKENS = (
+    Lane("viewer", "read"),
+    Lane("editor", "read"),
+    Lane("editor", "write"),
+    Lane("org_admin", "write"),  # a token never administers
+    Lane("admin", "write"),  # a network admin's token is an editor of one organisation
+)
+
+
+def _cases(route: Route, lanes: tuple[Lane, ...]) -> list[tuple[Lane, str]]:
     whoses = WHOSE if route.obj else (NO_OBJECT,)
-    return [(role, whose) for role in ROLES for whose in whoses]
+    return [(lane, whose) for lane in lanes for whose in whoses]
 
 
 # The PATCH bodies in ROUTES change these fields and nothing else.
@@ -528,12 +577,30 @@ def test_matrix(db):
     assert not problems, "\n".join(problems)
 
 
-def _try_route(world: World, key: str) -> list[str]:
+def test_matrix_with_tokens(db):
+    """Every route again, asked with API tokens (Authorization: Bearer) instead of sessions."""
+    world = World()
+    for lane in TOKENS:
+        issued = tokens.token_create(
+            by=None,
+            user=world.users[lane.role],
+            organisation=world.orgs["own"],
+            scope=lane.scope,
+            name="matrix",
+        )
+        world.clients[lane.name] = Client(headers={"Authorization": f"Bearer {issued.text}"})
+    problems = []
+    for key in MATRIX_KEYS:
+        problems.extend(_try_route(world, key, TOKENS))
+    assert not problems, "\n".join(problems)
+
+
+def _try_route(world: World, key: str, lanes: tuple[Lane, ...] = SESSIONS) -> list[str]:
     route = ROUTES[key]
     method = key.split(" ", 1)[0]
     problems = []
-    for role, whose in _cases(route):
-        client = world.clients[role]
+    for lane, whose in _cases(route, lanes):
+        client = world.clients[lane.name]
         obj = world.objects[route.obj][whose] if route.obj and whose != NO_OBJECT else None
         takes_pk = "{pk}" in key or ":pk>" in key
         paths = (
@@ -541,7 +608,7 @@ def _try_route(world: World, key: str) -> list[str]:
             if key == "GET admin/*"
             else [_path(key, route, obj if takes_pk else None)]
         )
-        expected = (role, whose) in route.ok
+        expected = lane.expected(route, key, whose)
         for path in paths:
             with transaction.atomic():
                 body = None
@@ -556,19 +623,19 @@ def _try_route(world: World, key: str) -> list[str]:
                 answer = _request(client, method, path, body, route.query)
                 text = answer.content.decode(errors="replace")
                 succeeded = 200 <= answer.status_code < 300
-                where = f"{role} on {whose}: {method} {path} -> {answer.status_code}"
+                where = f"{lane.name} on {whose}: {method} {path} -> {answer.status_code}"
                 if succeeded and not expected:
                     problems.append(f"UNEXPECTED SUCCESS {where}")
                 elif expected and not succeeded:
                     problems.append(f"refused but the table allows it: {where} {text[:200]}")
                 if answer.status_code >= 500 or "Traceback" in text:
                     problems.append(f"server error or stack trace: {where}")
-                for marker, meaning in world.forbidden_markers(role).items():
+                for marker, meaning in world.forbidden_markers(lane.sees_as(key)).items():
                     if marker in text:
                         problems.append(f"LEAK {where}: shows {meaning} ({marker})")
                 if succeeded and body is not None:
                     problems.extend(
-                        _mass_assignment(world, role, method, obj, before, answer, where)
+                        _mass_assignment(world, lane.role, method, obj, before, answer, where)
                     )
                 transaction.set_rollback(True)
     return [f"{key}: {problem}" for problem in problems]
