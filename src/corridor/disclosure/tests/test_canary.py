@@ -80,12 +80,11 @@ CANARIES = {
     **{f"{LATITUDE:.{d}f}": f"the incident's exact latitude ({d} decimals)" for d in (4, 5, 6)},
     **{f"{LONGITUDE:.{d}f}": f"the incident's exact longitude ({d} decimals)" for d in (4, 5, 6)},
 }
-# Kept only as keyed hashes or encrypted, never in clear, even in the audit trail.
-PROTECTED = {
-    k: v
-    for k, v in CANARIES.items()
-    if not v.startswith(("the pseudonymous", "the incident's description", "organisation A"))
-}
+# Plain columns by design (a pseudonymous organisation's name, free text): the audit trail,
+# which only administrators read, may keep them. Every other canary is a protected value,
+# kept only as a keyed hash or encrypted, never in clear, even in the audit trail.
+PLAIN = {"pseuk4w2v", PSEUDO_ACRONYM.lower(), "descrj6n1p", "notesh3g8y"}
+PROTECTED = {k: v for k, v in CANARIES.items() if k not in PLAIN}
 SHARED_READING = {"descrj6n1p"}  # incidents are network-shared reading (see the docstring)
 
 # Values for path and query parameters, by name; "{x}" is filled from the seeded records.
@@ -452,11 +451,11 @@ def read(django_db_setup, django_db_blocker):
     """Seed, then read every surface as B's editor once; all of it rolled back after."""
     lines = _Lines()
     root = logging.getLogger()
-    corridor_logger = logging.getLogger("corridor")
-    levels = (root.level, corridor_logger.level)
+    loggers = [root, *(logging.getLogger(name) for name in logging.root.manager.loggerDict)]
+    levels = [logger.level for logger in loggers]
     root.addHandler(lines)
-    root.setLevel(logging.DEBUG)
-    corridor_logger.setLevel(logging.DEBUG)
+    for logger in loggers:
+        logger.setLevel(logging.DEBUG)
     reader = Reader()
     try:
         with django_db_blocker.unblock(), transaction.atomic():
@@ -469,8 +468,8 @@ def read(django_db_setup, django_db_blocker):
             transaction.set_rollback(True)
     finally:
         root.removeHandler(lines)
-        root.setLevel(levels[0])
-        corridor_logger.setLevel(levels[1])
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
         invalidate_resolver()
     reader.answers["log lines"] = lines.lines
     return reader.answers

@@ -92,6 +92,30 @@ def test_organisation_page_respects_visibility(client, editor, data):
     assert "Quiet Group" not in township
 
 
+def test_organisation_page_names_the_other_side_of_a_transfer_as_the_viewer_may(
+    client, editor, data
+):
+    masked = f.OrganisationFactory(
+        name="Masked Real Name", visibility=Visibility.PSEUDONYMOUS, alias="Blue Lotus"
+    )
+    hidden = f.anonymous_organisation("Quiet Real Name")
+    f.TransferFactory(from_organisation=data["org"], to_organisation=masked)
+    f.TransferFactory(from_organisation=hidden, to_organisation=data["org"])
+
+    page = client.get(f"/organisations/{data['org'].pk}/").content.decode()
+    answer = client.get(f"/api/web/organisations/{data['org'].pk}").json()
+
+    sides = {t["to_organisation"] for t in answer["transfers"]} | {
+        t["from_organisation"] for t in answer["transfers"]
+    }
+    assert sides == {"Helping Hands", "Blue Lotus", "Anonymous organisation"}
+    for text in (page, str(answer)):
+        assert "Blue Lotus" in text
+        assert "Masked Real Name" not in text
+        assert "Quiet Real Name" not in text
+        assert str(hidden.pk)[:8] not in text  # nor the anonymous one's label, which holds it
+
+
 def test_lists_filter(client, editor, data):
     page = client.get("/incidents/", {"incident_type": "arson"}).content.decode()
     assert "No incidents match." in page
