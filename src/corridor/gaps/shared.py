@@ -102,6 +102,11 @@ class SharedGapTable:
     k: int
     rows: list[SharedGapRow] = field(default_factory=list)
     ranking: list[SharedTownshipGap] = field(default_factory=list)
+    # The suppressed tables every cut is taken from, for outputs that show other cuts of the
+    # same counts (the dashboard's series by state and sector): township × sector people
+    # reached, and township IDPs, both grouped by state/region.
+    reached: PublishedTable | None = field(default=None, repr=False)
+    idps: PublishedTable | None = field(default=None, repr=False)
 
 
 def _one_column(values: dict[str, int], groups: dict[str, str], name: str) -> PublishedTable:
@@ -203,6 +208,8 @@ def shared_gap_table(
         k=reached.k,
         rows=rows,
         ranking=_ranking(rows, reached, sectors, sector),
+        reached=reached,
+        idps=idps,
     )
 
 
