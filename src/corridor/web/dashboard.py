@@ -265,6 +265,7 @@ def _shared_gaps(user: Any, months: list[dt.date], today: dt.date) -> dict[dt.da
             today=today,
             activities=activities_visible_to(user),
             figures=figures_visible_to(user),
+            tables_only=True,
         )
         for month in months
     }
