@@ -8,12 +8,15 @@ passes through. Nothing here reads the database; callers fetch, this decides wha
 - ``public_org_label(org)``, ``public_organisations(orgs)``: names, aliases, or only a count.
 - ``public_place(unit)``: township p-code or coarser, never coordinates.
 - ``public_date(d)``, ``public_week_start(d)``, ``public_month(d)``: ISO week or coarser.
-- ``publication_cutoff(today)``, ``is_publishable(d, today)``: nothing newer than the delay.
+- ``publication_cutoff(today)``, ``is_publishable(d, today)``, ``latest_public_month(today)``:
+  nothing newer than the delay.
 - ``public_record(mapping, today=...)``: one record stripped to its public fields, or None.
-- ``shared_output(name, what=...)``, ``internal_output(name, role=..., what=...)``: the marks
-  every output carries (``outputs.py``); a shared output that skips the gate raises.
+- ``shared_output(name, what=...)``, ``internal_output(name, role=..., what=...)``,
+  ``reference_output(name, what=...)``: the marks every output carries (``outputs.py``); a
+  shared output that skips the gate raises. ``SUPPRESSED`` / ``shown(value)`` and
+  ``suppressed_legend()``: the one mark for a hidden figure and its explanation.
 
-See docs/security/disclosure.md and decisions 0060-0064.
+See docs/security/disclosure.md and decisions 0060-0063 and 0105.
 """
 
 from corridor.disclosure.dates import (

@@ -13,8 +13,11 @@ with one of two decorators:
 - ``reference_output(name, what=...)``: holds no record of anyone (the gazetteer, a blank field
   form); needs no gate. Say in ``what`` why nothing in it comes from records.
 
-A fitness test discovers every route and export service and fails for one that carries neither
-mark (corridor/disclosure/tests/test_outputs.py). docs/security/disclosure.md lists the register.
+A fitness test discovers every route, command and export service and fails for one that carries
+no mark and is not listed as "not an output" with a reason
+(corridor/disclosure/tests/test_outputs.py). A ``corridor`` command names the outputs it writes
+in its module's ``OUTPUTS`` tuple (command modules import Django late, so they cannot carry a
+decorator). docs/security/disclosure.md lists the register; a test keeps it complete.
 """
 
 from __future__ import annotations

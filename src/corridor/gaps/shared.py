@@ -102,6 +102,11 @@ class SharedGapTable:
     k: int
     rows: list[SharedGapRow] = field(default_factory=list)
     ranking: list[SharedTownshipGap] = field(default_factory=list)
+    # The suppressed tables every cut is taken from, for outputs that show other cuts of the
+    # same counts (the dashboard's series by state and sector): township × sector people
+    # reached, and township IDPs, both grouped by state/region.
+    reached: PublishedTable | None = field(default=None, repr=False)
+    idps: PublishedTable | None = field(default=None, repr=False)
 
 
 def _one_column(values: dict[str, int], groups: dict[str, str], name: str) -> PublishedTable:
@@ -127,11 +132,14 @@ def shared_gap_table(
     figures: QuerySet | None = None,
     sector: str | None = None,
     state: str | None = None,
+    tables_only: bool = False,
 ) -> SharedGapTable:
     """The gap table of one month as it may be shared, cut by ``sector`` and ``state``.
 
     ``activities`` and ``figures`` are the caller's scoped querysets (None: every row, the
-    operator's view). Raises GapInputError for a month after the publication cutoff.
+    operator's view). ``tables_only``: only the suppressed reach and IDP tables, no rows (for
+    outputs that show other cuts of them). Raises GapInputError for a month after the
+    publication cutoff.
     """
     start = month_start(month)
     check_filters(sector, state)
@@ -151,13 +159,23 @@ def shared_gap_table(
         columns=sectors,
         groups=state_of,
     )
+    idps = _one_column({r.pcode: r.idps for r in full.rows if r.idps is not None}, state_of, "idps")
+    if tables_only:
+        return SharedGapTable(
+            month=start,
+            sector=None,
+            state=None,
+            cutoff=publication_cutoff(today),
+            k=reached.k,
+            reached=reached,
+            idps=idps,
+        )
     organisations = publish_table(
         {(r.pcode, r.sector): r.organisations for r in full.rows},
         rows=townships,
         columns=sectors,
         groups=state_of,
     )
-    idps = _one_column({r.pcode: r.idps for r in full.rows if r.idps is not None}, state_of, "idps")
     in_need = _one_column(
         {r.pcode: r.people_in_need for r in full.rows if r.people_in_need is not None},
         state_of,
@@ -203,6 +221,8 @@ def shared_gap_table(
         k=reached.k,
         rows=rows,
         ranking=_ranking(rows, reached, sectors, sector),
+        reached=reached,
+        idps=idps,
     )
 
 

@@ -19,6 +19,7 @@ from corridor.aid.queries import activities_visible_to
 from corridor.disclosure import PublishedTable, latest_public_month, publish_table
 from corridor.gaps.queries import REACH, gap_table, month_start, next_month
 from corridor.gaps.shared import shared_gap_table
+from corridor.geo.models import AdminUnit, Level
 from corridor.situation.models import Indicator
 from corridor.situation.queries import figures_visible_to, incidents_visible_to
 from corridor.web.numbers import number
@@ -231,10 +232,10 @@ def map_values(user: Any, filters: Filters, layer: str) -> dict[str, float | Non
 
 
 # --- What the CSV downloads and the page API give: through the disclosure gate --------------
-# One table per kind of count, over every state (and sector) and every month that may be
-# published, suppressed once; each download cuts it. Cutting one table never lets two cuts be
-# subtracted to recover a hidden figure: a state's month is a cell, the country's its column
-# total, and a sum of cells is shown only when every cell in it is published.
+# Every value is a figure of a suppressed table that other shared outputs show too, so no two
+# of them can be played against each other: people reached and IDPs come from the gap table of
+# each month (gaps/shared.py: a state's reach in a sector is its group cell there), incidents
+# from one table of every place × month. A sum is shown only when every figure in it is.
 
 
 @dataclass
@@ -257,47 +258,25 @@ def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
-def _published(table: PublishedTable, rows: list, month: dt.date, wanted: list) -> int | None:
-    """The sum of the cells of ``wanted`` rows in ``month``: a figure when every cell is one."""
-    if month not in table.columns:
-        return 0
-    values = [table.cell(row, month) if row in table.rows else 0 for row in wanted]
-    if len(wanted) == len(rows) and set(wanted) == set(rows):
-        return table.column_total(month)
-    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
-
-
-def shared_trends(user: Any, filters: Filters, today: dt.date) -> list[SharedSeries]:
-    """The three trend series as they may be passed on: months up to the publication cutoff,
-    counts through ``publish_table``; scoped to what ``user`` may see."""
-    last = latest_public_month(today)
-    months = [m for m in filters.months() if m <= last]
-    everything = scoped(user, Filters(filters.start, filters.end))
-    out = []
-
-    # IDPs: per state and month, the sum of the latest figure of each township that month.
-    latest: dict[tuple[str, dt.date], tuple[dt.date, int]] = {}
-    rows = everything["figures"].filter(as_of__lt=next_month(last), admin_unit__level=3)
-    for pcode, as_of, value in rows.order_by().values_list("admin_unit_id", "as_of", "idps"):
-        key = (pcode, month_start(as_of))
-        if key not in latest or (as_of, value) > latest[key]:
-            latest[key] = (as_of, value)
-    idps: dict[tuple[str, dt.date], int] = defaultdict(int)
-    for (pcode, month), (_as_of, value) in latest.items():
-        idps[(_state(pcode), month)] += value
-    out.append(
-        _shared_series(
-            Series("idps", _("IDPs (latest township figures) by month")),
-            idps,
-            months,
-            filters.state,
-            last,
-            only_with_data=True,
+def _shared_gaps(user: Any, months: list[dt.date], today: dt.date) -> dict[dt.date, Any]:
+    return {
+        month: shared_gap_table(
+            month,
+            today=today,
+            activities=activities_visible_to(user),
+            figures=figures_visible_to(user),
+            tables_only=True,
         )
-    )
+        for month in months
+    }
 
-    incidents = (
-        everything["incidents"]
+
+def _incident_table(user: Any, today: dt.date) -> PublishedTable:
+    """Incidents per place (township, or the coarser unit recorded) × month, grouped by state,
+    from the first month with one to the last month that may be published."""
+    last = latest_public_month(today)
+    rows = (
+        incidents_visible_to(user)
         .filter(occurred_on__lt=next_month(last))
         .annotate(month=TruncMonth("occurred_on"))
         .order_by()
@@ -305,75 +284,58 @@ def shared_trends(user: Any, filters: Filters, today: dt.date) -> list[SharedSer
         .annotate(n=Count("id"))
         .values_list("admin_unit_id", "month", "n")
     )
-    counts: dict[tuple[str, dt.date], int] = defaultdict(int)
-    for pcode, month, n in incidents:
-        counts[(_state(pcode), month_start(month))] += n
-    out.append(
-        _shared_series(
-            Series("incidents", _("Incidents by month")), counts, months, filters.state, last
-        )
-    )
-
-    reach = (
-        everything["activities"]
-        .filter(reporting_month__lt=next_month(last))
-        .order_by()
-        .values("admin_unit_id", "sector", "reporting_month")
-        .annotate(n=Sum(REACH))
-        .values_list("admin_unit_id", "sector", "reporting_month", "n")
-    )
-    sums: dict[tuple[tuple[str, str], dt.date], int] = defaultdict(int)
-    for pcode, sector, month, n in reach:
-        sums[((_state(pcode), sector), month_start(month))] += n or 0
-    out.append(
-        _shared_series(
-            Series("reached", _("People reached by month")),
-            sums,
-            months,
-            filters.state,
-            last,
-            sector=filters.sector,
-        )
-    )
-    return out
-
-
-def _shared_series(
-    series: Series,
-    counts: dict[tuple[Any, dt.date], int],
-    months: list[dt.date],
-    state: str | None,
-    last: dt.date,
-    *,
-    sector: str | None = None,
-    only_with_data: bool = False,
-) -> SharedSeries:
-    rows = sorted({row for row, _month in counts})
-    first = min((month for _row, month in counts), default=last)
-    by_sector = bool(rows) and isinstance(rows[0], tuple)
-    table = publish_table(
+    counts = {(pcode, month_start(month)): n for pcode, month, n in rows}
+    places = sorted({pcode for pcode, _month in counts})
+    first = min((month for _pcode, month in counts), default=last)
+    return publish_table(
         counts,
-        rows=rows,
+        rows=places,
         columns=_months_between(first, last),
-        groups={row: row[0] for row in rows} if by_sector else None,
+        groups={pcode: _state(pcode) for pcode in places},
     )
-    if by_sector:
-        wanted = [
-            r for r in rows if (not state or r[0] == state) and (not sector or r[1] == sector)
-        ]
-    else:
-        wanted = [r for r in rows if not state or r == state]
-    has_data = {month for row, month in counts if row in wanted}
-    shared = SharedSeries(series.key, series.title)
+
+
+def _figure(table: PublishedTable | None, state: str | None, column: Any) -> int | None:
+    """A state's group figure in ``column`` (or the column total): 0 when nothing was counted."""
+    if table is None or not table.rows or column not in table.columns:
+        return 0
+    if state:
+        return table.group_cell(state, column) if state in table.groups else 0
+    return table.column_total(column)
+
+
+def _reached(table: PublishedTable | None, state: str | None, sector: str | None) -> int | None:
+    if table is None or not table.rows:
+        return 0
+    if state and state not in table.groups:
+        return 0
+    if state and sector:
+        return table.group_cell(state, sector)
+    if state:
+        return table.group_total(state)
+    return table.column_total(sector) if sector else table.total()
+
+
+def shared_trends(user: Any, filters: Filters, today: dt.date) -> list[SharedSeries]:
+    """The three trend series as they may be passed on: months up to the publication cutoff,
+    each value a figure of a suppressed table; scoped to what ``user`` may see."""
+    last = latest_public_month(today)
+    months = [m for m in filters.months() if m <= last]
+    gaps = _shared_gaps(user, months, today)
+    idps = SharedSeries("idps", _("IDPs (latest township figures) by month"))
     for month in months:
-        if only_with_data and month not in has_data:
-            continue
-        if by_sector and state and not sector and month in table.columns and state in table.groups:
-            value = table.group_cell(state, month)
-        else:
-            value = _published(table, rows, month, wanted)
-        shared.points.append((month, value))
-    return shared
+        table = gaps[month].idps
+        if table is None or not any(
+            not filters.state or _state(pcode) == filters.state for pcode in table.rows
+        ):
+            continue  # no figure that month: no data, not zero
+        idps.points.append((month, _figure(table, filters.state, "idps")))
+    incidents = SharedSeries("incidents", _("Incidents by month"))
+    table = _incident_table(user, today)
+    incidents.points = [(m, _figure(table, filters.state, m)) for m in months]
+    reached = SharedSeries("reached", _("People reached by month"))
+    reached.points = [(m, _reached(gaps[m].reached, filters.state, filters.sector)) for m in months]
+    return [idps, incidents, reached]
 
 
 def shared_map_values(
@@ -382,11 +344,11 @@ def shared_map_values(
     """Per township, the map layer's value as it may be passed on (None: suppressed).
 
     Incidents: the count over the period's months up to the cutoff, shown only when every
-    month's count is published. IDPs: the latest figure before the period's last month that
-    may be published. Coverage: from the shared gap table of that month.
+    month's count is published. IDPs: the latest figure within the period, as the gap table of
+    its month publishes it. Coverage: the shared gap table of the last month that may be shared.
     """
     last = min(filters.end, latest_public_month(today))
-    everything = scoped(user, Filters(filters.start, filters.end))
+    in_state = (lambda pcode: _state(pcode) == filters.state) if filters.state else bool
     if layer == "coverage":
         table = shared_gap_table(
             last,
@@ -397,45 +359,28 @@ def shared_map_values(
             state=filters.state,
         )
         return {item.pcode: item.coverage for item in table.ranking}
+    months = [m for m in filters.months() if m <= last]
+    values: dict[str, int | float | None] = {}
     if layer == "incidents":
-        rows = (
-            everything["incidents"]
-            .filter(admin_unit__level=3, occurred_on__lt=next_month(latest_public_month(today)))
-            .annotate(month=TruncMonth("occurred_on"))
-            .order_by()
-            .values("admin_unit_id", "month")
-            .annotate(n=Count("id"))
-            .values_list("admin_unit_id", "month", "n")
+        incidents = _incident_table(user, today)
+        months = [m for m in months if m in incidents.columns]
+        townships = set(
+            AdminUnit.objects.filter(pcode__in=incidents.rows, level=Level.TOWNSHIP).values_list(
+                "pcode", flat=True
+            )
         )
-        counts = {(pcode, month_start(month)): n for pcode, month, n in rows}
-        townships = sorted({pcode for pcode, _month in counts})
-        first = min((month for _pcode, month in counts), default=last)
-        table = publish_table(
-            counts,
-            rows=townships,
-            columns=_months_between(first, latest_public_month(today)),
-            groups={pcode: _state(pcode) for pcode in townships},
-        )
-        months = [m for m in filters.months() if m <= last and m in table.columns]
-        values: dict[str, int | float | None] = {}
-        for pcode in townships:
-            if filters.state and _state(pcode) != filters.state:
-                continue
-            cells = [table.cell(pcode, m) for m in months]
-            if any(cells):
+        for pcode in incidents.rows:
+            if not in_state(pcode) or pcode not in townships:
+                continue  # the map shows townships
+            cells = [incidents.cell(pcode, m) for m in months]
+            if any(cells) or None in cells:
                 values[pcode] = None if None in cells else sum(c for c in cells if c is not None)
-            elif None in cells:
-                values[pcode] = None
         return values
-    latest = latest_figures(everything["figures"], next_month(last))
-    table = publish_table(
-        {(pcode, "idps"): idps for pcode, (_as_of, idps) in latest.items()},
-        rows=sorted(latest),
-        columns=["idps"],
-        groups={pcode: _state(pcode) for pcode in latest},
-    )
-    return {
-        pcode: table.cell(pcode, "idps")
-        for pcode in sorted(latest)
-        if not filters.state or _state(pcode) == filters.state
-    }
+    # IDPs: each township's latest month with a figure in the period.
+    gaps = _shared_gaps(user, months, today)
+    for month in months:
+        table = gaps[month].idps
+        for pcode in table.rows if table is not None else ():
+            if in_state(pcode):
+                values[pcode] = table.cell(pcode, "idps")
+    return values

@@ -31,6 +31,8 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import path
+from ninja import NinjaAPI, Router
+from ninja.constants import NOT_SET
 
 from corridor.accounts import policy
 from corridor.accounts.models import OrgRole
@@ -221,17 +223,34 @@ def test_discovery_finds_every_api_operation_in_the_schema():
     assert {item.key for item in api_operations()} == schema
 
 
+def _has_auth(auth: Any) -> bool:
+    return auth is not None and auth is not NOT_SET and auth != []
+
+
+def open_api_operations(api: Any) -> list[str]:
+    """API operations with no authentication on them, their router or the API."""
+    found = []
+    for prefix, router, *_rest in api._routers:
+        for route, path_view in router.path_operations.items():
+            for operation in path_view.operations:
+                if not (operation.auth_callbacks or _has_auth(router.auth) or _has_auth(api.auth)):
+                    found.append(f"{','.join(operation.methods)} {prefix}{route}")
+    return found
+
+
 def test_every_api_operation_needs_sign_in():
     """No API operation answers without a signed-in person (every router uses django_auth)."""
     from corridor.api import api
 
-    open_operations = []
-    for prefix, router, *_rest in api._routers:
-        for route, path_view in router.path_operations.items():
-            for operation in path_view.operations:
-                if not (operation.auth_callbacks or router.auth or api.auth):
-                    open_operations.append(f"{operation.methods} {prefix}{route}")
-    assert not open_operations, f"API operations reachable without signing in: {open_operations}"
+    assert not open_api_operations(api), "API operations reachable without signing in"
+
+
+def test_checker_reports_an_api_operation_without_sign_in():
+    fake = NinjaAPI(urls_namespace="fitness-fake")
+    router = Router()
+    router.get("/counts")(lambda request: {"detained": 2})
+    fake.add_router("/open/", router)
+    assert open_api_operations(fake) == ["GET /open//counts"]
 
 
 def test_commands_name_only_registered_outputs():

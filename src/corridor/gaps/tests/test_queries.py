@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from corridor.accounts.models import GlobalRole
 from corridor.aid.models import Sector
@@ -187,3 +188,19 @@ def test_cli_entry_point(cli_instance):
     bad = cli_instance.run("gaps", "--month", "2024-03", "--state", "MMR999")
     assert bad.returncode == 1
     assert "state 'MMR999'" in bad.stderr
+
+
+def test_a_month_after_the_cutoff_cannot_be_shared(client, situation, capsys):
+    this_month = timezone.localdate().strftime("%Y-%m")
+    _coordinator(client)
+    for url in ("/api/gaps/", "/gaps.csv"):
+        refused = client.get(url, {"month": this_month})
+        assert refused.status_code == 400
+        assert "cannot be shared yet" in refused.content.decode()
+    # The page shows the month as it is, and links its download to the latest shareable one.
+    page = client.get("/gaps/", {"month": this_month}).content.decode()
+    assert f"month={this_month}" not in page.split("gaps.csv?", 1)[1].split('"', 1)[0]
+    assert main(["gaps", "--month", this_month]) == 1
+    assert "cannot be shared yet" in capsys.readouterr().err
+    assert main(["gaps", "--month", this_month, "--internal", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["audience"] == "internal"

@@ -5,9 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from corridor.accounts.models import OrgRole
+from corridor.aid.queries import activities_visible_to
+from corridor.gaps.shared import shared_gap_table
 from corridor.orgs.models import Visibility
+from corridor.situation.queries import figures_visible_to
 from corridor.testing import factories as f
 from corridor.testing.signin import sign_in
 from corridor.web.tests.conftest import TOWNSHIP
@@ -192,3 +196,19 @@ def test_schema_names_are_unique_across_routers():
             clashes.append((seen[cls.__name__], where))
         seen.setdefault(cls.__name__, where)
     assert not clashes
+
+
+def test_shared_series_are_figures_of_the_gap_table(client, editor, data):
+    """The chart of people reached and IDPs by state shows figures of the same suppressed table
+    as the gap download, so the two cannot be subtracted from each other."""
+    gaps = shared_gap_table(
+        "2024-03",
+        today=timezone.localdate(),
+        activities=activities_visible_to(editor),
+        figures=figures_visible_to(editor),
+    )
+    query = {**PERIOD, "state": "MMR005", "sector": "food_security"}
+    series = {s["key"]: s for s in client.get("/api/web/trends", query).json()["series"]}
+    march = {k: {p["month"]: p["value"] for p in s["points"]} for k, s in series.items()}
+    assert march["reached"]["2024-03"] == gaps.reached.group_cell("MMR005", "food_security") == 27
+    assert march["idps"]["2024-03"] == gaps.idps.group_cell("MMR005", "idps") == 5000

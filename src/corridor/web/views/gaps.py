@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -88,7 +89,22 @@ def gaps_page(request: Any) -> HttpResponse:
     )
 
 
+def _refusal_as_400(view: Any) -> Any:
+    """A month, sector or state the table cannot use is a 400 with the reason. Raised through
+    the shared mark (a refusal holds no data), answered outside it."""
+
+    @functools.wraps(view)
+    def answer(request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except GapInputError as exc:
+            return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+
+    return answer
+
+
 @login_required
+@_refusal_as_400
 @shared_output(
     "web.gaps_csv",
     what="/gaps.csv: the gap table of one month (township × sector) as CSV, over what the "
@@ -98,17 +114,14 @@ def gaps_csv(request: Any) -> HttpResponse:
     form = GapFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     today = timezone.localdate()
-    try:
-        table = shared_gap_table(
-            data.get("month") or latest_public_month(today),
-            today=today,
-            activities=activities_visible_to(request.user),
-            figures=figures_visible_to(request.user),
-            sector=data.get("sector") or None,
-            state=data.get("state") or None,
-        )
-    except GapInputError as exc:
-        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    table = shared_gap_table(
+        data.get("month") or latest_public_month(today),
+        today=today,
+        activities=activities_visible_to(request.user),
+        figures=figures_visible_to(request.user),
+        sector=data.get("sector") or None,
+        state=data.get("state") or None,
+    )
     month = table.month.strftime("%Y-%m")
     return shared_csv_response(
         f"corridor-gaps-{month}",
