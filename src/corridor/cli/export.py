@@ -16,6 +16,13 @@ HELP = (
     "export HXL CSV (tables for sharing by default; --internal for the records, a lossless "
     "copy), IATI XML, or an XLSForm field form"
 )
+#: The registered outputs this command writes (docs/security/disclosure.md).
+OUTPUTS = (
+    "exchange.hxl_export_shared",
+    "exchange.hxl_export_internal",
+    "exchange.iati_export",
+    "exchange.xlsform_export",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
