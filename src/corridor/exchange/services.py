@@ -313,6 +313,12 @@ def iati_export(
                 updated=_stamp(t.updated_at, cutoff),
             )
         )
+    if not activities and not transfers:
+        # IATI has no empty activity file: say so rather than write one that does not validate.
+        raise InvalidInput(
+            "nothing to publish: this organisation has no activity or settled transfer dated on "
+            f"or before the publication cutoff ({cutoff.isoformat()})"
+        )
     data = iati.write(
         reporter=iati.party(organisation, ref=identifier or ""),
         activities=activities,

@@ -394,3 +394,18 @@ def test_iati_over_http_has_no_small_count_no_exact_day_and_nothing_after_the_cu
     assert len(document.findall("iati-activity")) == 3  # two activities and the funds
     small = document.xpath("iati-activity[location/@ref='MMR004006']")[0]
     assert small.find("result") is None
+
+
+def test_iati_of_an_organisation_with_nothing_to_publish_is_a_clear_refusal(places):
+    quiet = OrganisationFactory(name="Quiet Network")
+    ActivityFactory(  # only something too recent to publish
+        organisation=quiet, reporting_month=None, start_date=timezone.localdate(), women=70
+    )
+    viewer = MembershipFactory(organisation=quiet, role="viewer").user
+
+    response = signed_in_client(viewer).get(f"/api/exchange/exports/iati/{quiet.pk}.xml")
+
+    assert response.status_code == 400
+    assert "nothing to publish" in response.json()["detail"]
+    with pytest.raises(InvalidInput, match="nothing to publish"):
+        export(quiet)
