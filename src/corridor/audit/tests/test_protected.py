@@ -15,6 +15,7 @@ from django.forms import MultiWidget
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts.models import GlobalRole, Membership, OrgRole, User
+from corridor.accounts.services import user_create
 from corridor.audit.models import AuditEntry
 from corridor.audit.protected import CHANGED, SET, keyed_hash
 from corridor.audit.services import audited_create
@@ -305,3 +306,10 @@ def test_an_authenticator_added_in_the_admin_is_audited_without_its_seed(superus
     (entry,) = entries_for(device)
     assert entry.changes["key"] == SET
     assert seed not in trail()
+
+
+def test_a_user_created_by_the_service_has_its_password_only_as_set():
+    user = user_create(by=None, username="cli-made", password=PASSWORD)
+    (entry,) = entries_for(user)
+    assert entry.changes["password"] == SET
+    assert user.password not in trail()
