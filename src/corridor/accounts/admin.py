@@ -1,13 +1,32 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.db import transaction
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as OTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts.models import ApiToken, Membership, User
 from corridor.accounts.panic import user_panic
 from corridor.accounts.tokens import token_revoke
 from corridor.audit.admin import AuditedAdmin, audit_saved
 from corridor.core.errors import NotAllowed
+
+# The admins other packages register change who may do what and how people sign in: they are
+# audited like ours (an authenticator's seed only as "set"/"changed", corridor.audit.protected).
+admin.site.unregister(Group)
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdmin, DjangoGroupAdmin):
+    pass
+
+
+@admin.register(TOTPDevice)
+class TOTPDeviceAdmin(AuditedAdmin, OTPDeviceAdmin):
+    pass
 
 
 class MembershipInline(admin.TabularInline):

@@ -64,9 +64,8 @@ def user_create(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    changes = snapshot(user)
-    changes.pop("password", None)
-    audit_record(by=by, action=Action.CREATE, obj=user, changes=changes)
+    # The snapshot holds the password only as "set" (corridor.audit.protected).
+    audit_record(by=by, action=Action.CREATE, obj=user, changes=snapshot(user))
     if global_role != GlobalRole.NONE or is_superuser:
         audit_record(
             by=by,

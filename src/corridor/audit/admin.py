@@ -40,6 +40,21 @@ class AuditedAdmin(admin.ModelAdmin):
             for obj in queryset:
                 self.delete_model(request, obj)
 
+    def save_related(self, request, form, formsets, change):
+        """Many-to-many fields (a user's groups and permissions) change here, past save_model."""
+        with transaction.atomic():
+            obj = form.instance
+            before = _related_ids(obj) if change else {}
+            super().save_related(request, form, formsets, change)
+            after = _related_ids(obj)
+            changed = {
+                name: [before.get(name, []), ids]
+                for name, ids in after.items()
+                if before.get(name, []) != ids
+            }
+            if changed:
+                audit_record(by=request.user, action=Action.UPDATE, obj=obj, changes=changed)
+
     def save_formset(self, request, form, formset, change):
         """Inline rows (a user's memberships, a coalition's members) are changes too."""
         with transaction.atomic():
@@ -65,6 +80,13 @@ class AuditedAdmin(admin.ModelAdmin):
                     object_id=str(before.pk),
                     changes=snapshot(before),
                 )
+
+
+def _related_ids(obj) -> dict[str, list[str]]:
+    return {
+        field.name: sorted(str(pk) for pk in getattr(obj, field.name).values_list("pk", flat=True))
+        for field in obj._meta.many_to_many
+    }
 
 
 def audit_saved(by, stored, obj) -> None:

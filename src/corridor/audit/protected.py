@@ -8,7 +8,8 @@ One rule, consulted by every snapshot (docs/decisions/0115-audit-keyed-hashes.md
   under a key derived from the instance keyring, written ``hmac:<key id>:<hex>``: equal values
   give equal hashes (so a change shows), but the value cannot be read back, and once the key
   is retired nobody can even test a guess against it.
-* **Secret**: a user's password hash and the fields a model names in ``audit_secret``. Never
+* **Secret**: a user's password hash, the fields a model names in ``audit_secret`` and those
+  of other packages' models listed in ``OTHER_SECRETS`` (an authenticator's seed). Never
   written, not even hashed again: the trail says ``set`` or ``changed``.
 
 Empty values stay as they are, so the trail still shows a value being set or cleared.
@@ -36,6 +37,8 @@ SET = "set"
 CHANGED = "changed"
 PREFIX = "hmac"
 _INFO = b"corridor-audit-keyed-hash-v1"
+# Models from other packages, which cannot declare ``audit_secret`` themselves.
+OTHER_SECRETS: dict[str, tuple[str, ...]] = {"otp_totp.totpdevice": ("key",)}
 _derived: dict[tuple[str, bytes], bytes] = {}
 _lock = threading.Lock()
 
@@ -48,7 +51,7 @@ def protected_fields(obj: models.Model) -> dict[str, str]:
         if isinstance(field, EncryptedField)
     }
     rules.update(dict.fromkeys(getattr(obj, "audit_redacted", ()), KEYED))
-    secret = tuple(getattr(obj, "audit_secret", ()))
+    secret = tuple(getattr(obj, "audit_secret", ())) + OTHER_SECRETS.get(obj._meta.label_lower, ())
     if isinstance(obj, AbstractBaseUser):
         secret += ("password",)
     rules.update(dict.fromkeys(secret, SECRET))

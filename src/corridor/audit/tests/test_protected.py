@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.forms import MultiWidget
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from corridor.accounts.models import GlobalRole, Membership, OrgRole, User
+from corridor.accounts.services import user_create
 from corridor.audit.models import AuditEntry
 from corridor.audit.protected import CHANGED, SET, keyed_hash
 from corridor.audit.services import audited_create
@@ -267,3 +270,46 @@ def test_inline_membership_changes_in_the_admin_are_audited(superuser_client):
     assert (made.action, made.changes["organisation"]) == ("create", str(added_org.pk))
     # The user form was saved as it stood: its password is not in the entry.
     assert all("password" not in e.changes for e in entries_for(user))
+
+
+def test_a_users_groups_changed_in_the_admin_are_audited(superuser_client):
+    user = UserFactory()
+    group = Group.objects.create(name="field leads")
+    url = f"/admin/accounts/user/{user.pk}/change/"
+    data = admin_form_data(superuser_client.get(url))
+    data["groups"] = [str(group.pk)]
+    answer = superuser_client.post(url, data)
+    assert answer.status_code == 302, answer.context and answer.context.get("errors")
+    assert {"groups": [[], [str(group.pk)]]} in [e.changes for e in entries_for(user)]
+
+
+def test_an_authenticator_added_in_the_admin_is_audited_without_its_seed(superuser_client):
+    user = UserFactory()
+    seed = "3132333435363738393031323334353637383930"
+    answer = superuser_client.post(
+        "/admin/otp_totp/totpdevice/add/",
+        {
+            "user": str(user.pk),
+            "name": "spare phone",
+            "confirmed": "on",
+            "key": seed,
+            "step": "30",
+            "t0": "0",
+            "digits": "6",
+            "tolerance": "1",
+            "drift": "0",
+            "throttling_failure_count": "0",
+        },
+    )
+    assert answer.status_code == 302, answer.context and answer.context["adminform"].form.errors
+    device = TOTPDevice.objects.get(user=user, name="spare phone")
+    (entry,) = entries_for(device)
+    assert entry.changes["key"] == SET
+    assert seed not in trail()
+
+
+def test_a_user_created_by_the_service_has_its_password_only_as_set():
+    user = user_create(by=None, username="cli-made", password=PASSWORD)
+    (entry,) = entries_for(user)
+    assert entry.changes["password"] == SET
+    assert user.password not in trail()
