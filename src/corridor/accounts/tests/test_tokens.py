@@ -158,6 +158,7 @@ def test_the_token_never_does_more_than_its_owner(world):
             scope="read",
             name="someone else's",
         )
+    assert AuditEntry.objects.filter(action="denied", actor_id=str(world.viewer.pk)).exists()
 
     # A write token whose owner is demoted to viewer writes no more.
     text = world.token("write")
@@ -342,6 +343,8 @@ def test_the_page_refuses_what_the_user_may_not_do(world):
     )
     assert refused.status_code == 200
     assert "You may not make a token with that access there." in refused.content.decode()
+    denial = AuditEntry.objects.get(action="denied", object_type="accounts.apitoken")
+    assert denial.actor_id == str(world.viewer.pk)
     not_theirs = browser.post(
         "/accounts/tokens/",
         {"name": "x", "organisation": str(world.other.pk), "scope": "read", "days": 7},
