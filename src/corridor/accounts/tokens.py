@@ -84,7 +84,6 @@ def _parse(text: str) -> tuple[str, str] | None:
 # --- Writes ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def token_create(
     *,
     by: Any,
@@ -102,7 +101,7 @@ def token_create(
     """
     token = ApiToken(user=user, organisation=organisation, scope=scope, name=name.strip())
     if by is not None:
-        policy.require(by, policy.ADD, token)
+        policy.require(by, policy.ADD, token)  # outside the transaction: the denial is kept
     if scope not in TokenScope.values:
         raise InvalidInput(f"unknown scope {scope!r}; use one of {', '.join(TokenScope.values)}")
     if not token.name:
@@ -125,39 +124,40 @@ def token_create(
     token.created_at = now
     token.expires_at = now + dt.timedelta(days=days)
     token.full_clean()
-    token.save()
-    audit_record(
-        by=by,
-        action=Action.CREATE,
-        obj=token,
-        changes={
-            "user": str(user.pk),
-            "organisation": str(organisation.pk),
-            "scope": scope,
-            "prefix": prefix,
-            "name": token.name,
-            "expires_at": token.expires_at.isoformat(),
-        },
-    )
+    with transaction.atomic():
+        token.save()
+        audit_record(
+            by=by,
+            action=Action.CREATE,
+            obj=token,
+            changes={
+                "user": str(user.pk),
+                "organisation": str(organisation.pk),
+                "scope": scope,
+                "prefix": prefix,
+                "name": token.name,
+                "expires_at": token.expires_at.isoformat(),
+            },
+        )
     return IssuedToken(token, f"{TOKEN_START}{prefix}_{secret}")
 
 
-@transaction.atomic
 def token_revoke(*, by: Any, token: ApiToken, reason: str = "revoked") -> bool:
     """End ``token`` now (its owner, an admin, or the system). False if it had already ended."""
     if by is not None:
         policy.require(by, policy.DELETE, token)
-    ended = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-    token.refresh_from_db(fields=["revoked_at"])
-    if ended:
-        audit_record(
-            by=by,
-            action=Action.PERMISSION_CHANGE,
-            obj=token,
-            changes={"revoked": True, "prefix": token.prefix, "reason": reason},
+    with transaction.atomic():
+        ended = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
         )
+        token.refresh_from_db(fields=["revoked_at"])
+        if ended:
+            audit_record(
+                by=by,
+                action=Action.PERMISSION_CHANGE,
+                obj=token,
+                changes={"revoked": True, "prefix": token.prefix, "reason": reason},
+            )
     return bool(ended)
 
 

@@ -6,6 +6,7 @@ import hmac
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -18,6 +19,7 @@ from corridor.aid.models import Activity
 from corridor.audit.models import AuditEntry
 from corridor.audit.services import audit_verify
 from corridor.core.errors import InvalidInput, NotAllowed
+from corridor.geo.resolver import invalidate_resolver
 from corridor.testing.factories import (
     ActivityFactory,
     MembershipFactory,
@@ -156,6 +158,7 @@ def test_the_token_never_does_more_than_its_owner(world):
             scope="read",
             name="someone else's",
         )
+    assert AuditEntry.objects.filter(action="denied", actor_id=str(world.viewer.pk)).exists()
 
     # A write token whose owner is demoted to viewer writes no more.
     text = world.token("write")
@@ -340,6 +343,8 @@ def test_the_page_refuses_what_the_user_may_not_do(world):
     )
     assert refused.status_code == 200
     assert "You may not make a token with that access there." in refused.content.decode()
+    denial = AuditEntry.objects.get(action="denied", object_type="accounts.apitoken")
+    assert denial.actor_id == str(world.viewer.pk)
     not_theirs = browser.post(
         "/accounts/tokens/",
         {"name": "x", "organisation": str(world.other.pk), "scope": "read", "days": 7},
@@ -406,3 +411,35 @@ def test_admins_list_and_revoke_every_token(world):
     assert api_client().get(ACTIVITIES, **bearer(text)).status_code == 401
     entry = AuditEntry.objects.get(action="permission_change", object_id=str(token.pk))
     assert entry.actor_id == str(admin.pk)
+
+
+def test_a_scheduled_job_uploads_and_exports_with_tokens(world):
+    invalidate_resolver()
+    rows = (
+        "#sector,#modality,#adm3+code,#date+reported,#reached+f+adults\r\n"
+        f"health,service,{TOWNSHIP},2024-03,9\r\n"
+    )
+
+    def upload(text: str, org: str):
+        return api_client().post(
+            "/api/exchange/imports",
+            {"file": SimpleUploadedFile("4w.csv", rows.encode(), "text/csv"), "org": org},
+            **bearer(text),
+        )
+
+    write, read = world.token("write"), world.token("read")
+    assert upload(read, "Own organisation").status_code == 403
+    done = upload(write, "Own organisation")
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "applied"
+    assert Activity.objects.filter(organisation=world.own).count() == 2
+    # The owner edits the other organisation too; this token is not for it.
+    refused = upload(write, "Other organisation")
+    assert refused.status_code == 403
+    assert Activity.objects.filter(organisation=world.other).count() == 1
+    invalidate_resolver()
+
+    export = api_client().get("/api/exchange/exports/hxl/activities.csv", **bearer(read))
+    assert export.status_code == 200
+    content = b"".join(export.streaming_content) if export.streaming else export.content
+    assert b"#sector" in content
