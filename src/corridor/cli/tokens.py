@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from corridor.accounts import tokens
     from corridor.accounts.models import ApiToken, User
     from corridor.core.errors import InvalidInput
-    from corridor.exchange.services import organisation_find
+    from corridor.orgs.queries import organisation_find_visible
 
     def user_named(name: str) -> User:
         user = User.objects.filter(username=name).first()
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         issued = tokens.token_create(
             by=None,
             user=user_named(args.username),
-            organisation=organisation_find(args.org),
+            organisation=organisation_find_visible(None, args.org),
             scope=args.scope,
             name=args.name,
             days=args.days,
