@@ -59,6 +59,9 @@ def detect(path: Path, name: str) -> Format:
             return FORMATS["acled"]
         if first_rows and kobo.sniff(first_rows[0]):
             return FORMATS["kobo-csv"]
+    if any(hxl.has_hash_rows(first_rows) for first_rows in heads):
+        # Rows of "#" cells but no hashtag among them: the HXL reader says which cell is wrong.
+        return FORMATS["hxl"]
     raise InvalidInput(
         _(
             "%(file)s: cannot tell the format (no HXL hashtag row, not ACLED or KoBo columns); "

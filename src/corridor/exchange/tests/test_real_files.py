@@ -1,0 +1,73 @@
+"""Files shaped like the real ones that broke the import (issue 11), over the API and the CLI."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from corridor.aid.models import Activity
+from corridor.cli.main import main
+from corridor.testing.factories import MembershipFactory
+from corridor.testing.signin import signed_in_client
+
+TAGS = "#org,#sector,#modality,#adm3+code,#date+reported,#reached+f+adults\r\n"
+ROW = "CRN,health,service,MMR004002,2024-03,9\r\n"
+
+
+def upload(client, name: str, content: bytes, **data):
+    return client.post(
+        "/api/exchange/imports",
+        {"file": SimpleUploadedFile(name, content, "application/octet-stream"), **data},
+    )
+
+
+def editor_client(org):
+    return signed_in_client(MembershipFactory(organisation=org, role="editor").user)
+
+
+# -- rows of "#" cells ----------------------------------------------------------------------
+
+
+def test_a_title_row_starting_with_hash_is_passed_over(org):
+    text = "# Q1 report,,,,,\r\n" + TAGS + ROW
+
+    response = upload(editor_client(org), "q1.csv", text.encode(), org="CRN")
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["created"]) == ("applied", 1)
+    assert Activity.objects.get().women == 9
+
+
+def test_a_hashtag_row_with_an_old_style_tag_is_refused_naming_the_cell(org):
+    text = "Country,Sector\r\n#country/en,#sector\r\nMyanmar,health\r\n"
+
+    response = upload(editor_client(org), "old-hxl.csv", text.encode(), org="CRN")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "old-hxl.csv, row 2: not HXL hashtags: '#country/en' (a hashtag is # and a name, "
+        "then +attributes, e.g. #country+name+i_en)"
+    )
+    assert Activity.objects.count() == 0
+
+
+def test_rows_of_hash_cells_without_a_hashtag_are_refused_over_the_cli(org, tmp_path, capsys):
+    path = tmp_path / "titles.csv"
+    path.write_text("# Q1 report\r\n#country/en,#adm1/en\r\nMyanmar,Chin\r\n", encoding="utf-8")
+
+    assert main(["import", str(path), "--quiet"]) == 1
+
+    err = capsys.readouterr().err
+    assert "titles.csv: no HXL hashtag row in the first 25 rows" in err
+    assert "row 1 starts with # but '# Q1 report' is not an HXL hashtag" in err
+    assert Activity.objects.count() == 0
+
+
+def test_a_title_row_starting_with_hash_is_passed_over_in_a_workbook(org, workbook, capsys):
+    path = workbook(
+        "q1.xlsx", [("Data", [["# Q1 report"], TAGS.strip().split(","), ROW.strip().split(",")])]
+    )
+
+    assert main(["import", str(path), "--quiet"]) == 0
+
+    assert "imported: 1 created" in capsys.readouterr().out
+    assert Activity.objects.get().women == 9
