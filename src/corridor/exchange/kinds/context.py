@@ -289,11 +289,11 @@ class Context:
                 )
                 return None
             if not matches:
-                if self.organisation is None:
-                    row.error("org", _("unknown organisation %(name)s") % {"name": repr(name)})
-                    return None
-            else:
-                chosen = next(iter(matches))
+                # Refused even when the upload names an organisation: filing the row under it
+                # would merge another partner's work into the uploader's without a word.
+                row.error("org", _("unknown organisation %(name)s") % {"name": repr(name)})
+                return None
+            chosen = next(iter(matches))
         default = str(self.organisation.pk) if self.organisation else None
         if chosen and default and chosen != default:
             row.error(

@@ -71,3 +71,43 @@ def test_a_title_row_starting_with_hash_is_passed_over_in_a_workbook(org, workbo
 
     assert "imported: 1 created" in capsys.readouterr().out
     assert Activity.objects.get().women == 9
+
+
+# -- organisations the file names -------------------------------------------------------------
+
+# A cluster 5W: each row names its partner; one partner is not in Corridor yet.
+FIVE_W = (
+    "Organisation,Sector,Modality,Township,Month,Women\r\n"
+    + TAGS
+    + ROW
+    + "Save the Kids Myanmar,health,service,MMR004002,2024-03,12\r\n"
+)
+
+
+def test_a_row_naming_an_unknown_organisation_is_refused_not_filed_under_the_upload_org(org):
+    response = upload(editor_client(org), "5w.csv", FIVE_W.encode(), org="CRN")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["status"], body["created"], body["error_count"]) == ("refused", 0, 1)
+    error = body["errors"][0]
+    assert (error["row"], error["column"], error["value"], error["reason"]) == (
+        4,
+        "#org (Organisation)",
+        "Save the Kids Myanmar",
+        "unknown organisation 'Save the Kids Myanmar'",
+    )
+    assert Activity.objects.count() == 0
+
+
+def test_the_cli_refuses_an_unknown_organisation_even_with_org(org, tmp_path, capsys):
+    path = tmp_path / "5w.csv"
+    path.write_text(FIVE_W, encoding="utf-8")
+
+    assert main(["import", str(path), "--org", "CRN", "--quiet"]) == 1
+
+    assert (
+        "5w.csv, row 4, column #org (Organisation): unknown organisation 'Save the Kids Myanmar'"
+        in capsys.readouterr().out
+    )
+    assert Activity.objects.count() == 0
