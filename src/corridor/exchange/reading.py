@@ -5,6 +5,9 @@ Windows-1252 as the fallback for files that are not UTF-8; the delimiter (comma,
 KoBo's default — or tab) is taken from the first lines. XLSX: the ZIP container is checked
 (safety.check_zip) before openpyxl opens it read-only (openpyxl parses its XML with defusedxml).
 
+A ZIP that is not a workbook is read as the one CSV or TSV it holds (a zipped export), after
+the same ZIP checks; one holding several tables, or none, is refused naming what it holds.
+
 Every file is bounded before it costs memory: a CSV cell (MAX_CELL), a CSV line (MAX_LINE) and
 a row of either kind (MAX_COLUMNS) over their limits refuse the file in one line naming it.
 
@@ -19,11 +22,12 @@ import codecs
 import csv
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
@@ -43,12 +47,14 @@ Rows = Iterator[tuple[int, list[str]]]
 # How many first rows of a file or sheet a format may look at to tell whether it is its own:
 # libhxl's limit for finding the hashtag row, the deepest any format looks.
 HEAD_ROWS = 25
+# What a ZIP that is not a workbook may hold: one table, read as CSV (delimiter sniffed).
+ZIPPED_TABLES = (".csv", ".tsv")
 
 
 class CountingReader(io.RawIOBase):
     """A binary file that reports how many bytes were read, for progress bars."""
 
-    def __init__(self, raw: io.BufferedReader, progress: Callable[[int], None] | None) -> None:
+    def __init__(self, raw: IO[bytes], progress: Callable[[int], None] | None) -> None:
         self.raw = raw
         self.progress = progress
 
@@ -56,7 +62,7 @@ class CountingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
-        count = self.raw.readinto(buffer)
+        count = self.raw.readinto(buffer)  # type: ignore[attr-defined]
         if self.progress and count:
             self.progress(count)
         return count or 0
@@ -66,9 +72,88 @@ class CountingReader(io.RawIOBase):
         super().close()
 
 
-def is_xlsx(path: Path) -> bool:
+def is_zip(path: Path) -> bool:
     with path.open("rb") as handle:
         return handle.read(4) == b"PK\x03\x04"
+
+
+def is_xlsx(path: Path) -> bool:
+    """A ZIP that is a workbook (or too broken to tell: openpyxl then says why)."""
+    if not is_zip(path):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "[Content_Types].xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return True
+
+
+def _is_junk(member: str) -> bool:
+    # What macOS and Windows add when a person zips a folder.
+    parts = member.replace("\\", "/").split("/")
+    return parts[0] == "__MACOSX" or parts[-1] in (".DS_Store", "Thumbs.db", "desktop.ini")
+
+
+def zipped_table(path: Path, *, name: str) -> str | None:
+    """The one CSV or TSV inside a ZIP that is not a workbook; None for any other file.
+
+    A ZIP holding several tables, or none, is refused naming what it holds: which of several
+    tables was meant is not for the importer to guess.
+    """
+    if not is_zip(path) or is_xlsx(path):
+        return None
+    check_zip(path, name=name)
+    with zipfile.ZipFile(path) as archive:
+        members = [
+            entry.filename
+            for entry in archive.infolist()
+            if not entry.is_dir() and not _is_junk(entry.filename)
+        ]
+    tables = [m for m in members if m.lower().endswith(ZIPPED_TABLES)]
+    if len(tables) == 1:
+        return tables[0]
+    if tables:
+        raise InvalidInput(
+            _(
+                "%(file)s: the ZIP file holds %(count)s tables (%(tables)s); "
+                "import them one at a time"
+            )
+            % {"file": name, "count": len(tables), "tables": ", ".join(tables)}
+        )
+    raise InvalidInput(
+        _("%(file)s: the ZIP file holds no CSV or TSV table (it holds: %(members)s)")
+        % {"file": name, "members": ", ".join(members) or "nothing"}
+    )
+
+
+def _open_binary(path: Path, member: str | None) -> IO[bytes]:
+    if member is None:
+        return path.open("rb")
+    # The member stays readable after the archive is closed; closing it closes the file.
+    with zipfile.ZipFile(path) as archive:
+        return archive.open(member)
+
+
+def _scaled(
+    progress: Callable[[int], None] | None, path: Path, member: str | None
+) -> Callable[[int], None] | None:
+    """Progress in the file's own bytes, for a table read unpacked out of a ZIP."""
+    if progress is None or member is None:
+        return progress
+    with zipfile.ZipFile(path) as archive:
+        unpacked = archive.getinfo(member).file_size or 1
+    size = path.stat().st_size
+    read = moved = 0
+
+    def advance(count: int) -> None:
+        nonlocal read, moved
+        read += count
+        step = min(size, size * read // unpacked) - moved
+        if step > 0:
+            progress(step)
+            moved += step
+
+    return advance
 
 
 def _encoding(head: bytes) -> str:
@@ -119,12 +204,13 @@ def csv_rows(
     path: Path, *, name: str | None = None, progress: Callable[[int], None] | None = None
 ) -> Rows:
     label = name or path.name
-    with path.open("rb") as handle:
+    member = zipped_table(path, name=label)
+    with _open_binary(path, member) as handle:
         head = handle.read(SNIFF_BYTES)
     encoding = _encoding(head)
     sample = head.decode(encoding, errors="ignore")
     delimiter = _delimiter(sample)
-    raw = CountingReader(path.open("rb"), progress)
+    raw = CountingReader(_open_binary(path, member), _scaled(progress, path, member))
     # typeshed asks a BufferedReader's raw stream for file attributes (name, mode) a counting
     # wrapper has no use for; io itself needs only readinto.
     buffered = io.BufferedReader(raw, 1 << 16)  # type: ignore[type-var]
@@ -261,7 +347,9 @@ def open_rows(
     ``wanted`` (what the format looks for) and naming the sheets.
     """
     if not is_xlsx(path):
-        return name, csv_rows(path, name=name, progress=progress)
+        member = zipped_table(path, name=name)
+        label = f"{name}, file {member}" if member else name
+        return label, csv_rows(path, name=label, progress=progress)
     heads = sheet_heads(path, name=name)
     if not heads:
         raise InvalidInput(_("%(file)s: the workbook has no worksheet") % {"file": name})

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from corridor.aid.models import Activity
 from corridor.cli.main import main
+from corridor.exchange import reading
 from corridor.testing.factories import MembershipFactory
 from corridor.testing.signin import signed_in_client
 
@@ -111,3 +115,84 @@ def test_the_cli_refuses_an_unknown_organisation_even_with_org(org, tmp_path, ca
         in capsys.readouterr().out
     )
     assert Activity.objects.count() == 0
+
+
+# -- zipped tables --------------------------------------------------------------------------
+
+
+def zipped(members: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, text in members.items():
+            archive.writestr(member, text.encode())
+    return out.getvalue()
+
+
+def test_a_zipped_csv_is_read(org):
+    # As a browser or HDX zips an export: a folder entry and macOS's resource fork around it.
+    content = zipped(
+        {
+            "5w/": "",
+            "5w/chin-5w.csv": "\ufeffChin 5W\r\n" + TAGS + ROW,
+            "__MACOSX/5w/._chin-5w.csv": "junk",
+        }
+    )
+
+    response = upload(editor_client(org), "chin-5w.zip", content, org="CRN")
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["created"]) == ("applied", 1)
+    assert Activity.objects.get().women == 9
+
+
+def test_errors_in_a_zipped_tsv_name_the_zip_and_the_table(org, tmp_path, capsys):
+    tsv = (TAGS + ROW.replace(",9", ",nine")).replace(",", "\t")
+    path = tmp_path / "5w.zip"
+    path.write_bytes(zipped({"chin.tsv": tsv}))
+
+    assert main(["import", str(path), "--quiet"]) == 1
+
+    assert (
+        "5w.zip, file chin.tsv, row 2, column #reached+f+adults: not a whole number: 'nine'"
+        in capsys.readouterr().out
+    )
+
+
+def test_a_zip_of_several_tables_is_refused_naming_them(org, tmp_path, capsys):
+    path = tmp_path / "exports.zip"
+    path.write_bytes(zipped({"q1.csv": TAGS + ROW, "q2.csv": TAGS + ROW, "README.txt": "x"}))
+
+    assert main(["import", str(path), "--quiet"]) == 1
+
+    assert (
+        "exports.zip: the ZIP file holds 2 tables (q1.csv, q2.csv); import them one at a time"
+        in capsys.readouterr().err
+    )
+    response = upload(editor_client(org), "exports.zip", path.read_bytes(), org="CRN")
+    assert response.status_code == 400
+    assert "holds 2 tables (q1.csv, q2.csv)" in response.json()["detail"]
+    assert Activity.objects.count() == 0
+
+
+def test_a_zip_without_a_table_is_refused_saying_what_it_holds(org):
+    content = zipped({"report.pdf": "%PDF-1.4"})
+
+    response = upload(editor_client(org), "report.zip", content, org="CRN")
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == (
+        "report.zip: the ZIP file holds no CSV or TSV table (it holds: report.pdf)"
+    )
+
+
+def test_the_progress_of_a_zipped_csv_ends_at_the_zip_s_size(tmp_path):
+    path = tmp_path / "big.zip"
+    body = "".join(ROW.replace(",9", f",{n}") for n in range(20_000))
+    path.write_bytes(zipped({"big.csv": TAGS + body}))
+    moved: list[int] = []
+
+    rows = list(reading.csv_rows(path, name="big.zip", progress=moved.append))
+
+    assert len(rows) == 20_001
+    assert sum(moved) == path.stat().st_size
+    assert len(moved) > 1
