@@ -196,3 +196,62 @@ def test_the_progress_of_a_zipped_csv_ends_at_the_zip_s_size(tmp_path):
     assert len(rows) == 20_001
     assert sum(moved) == path.stat().st_size
     assert len(moved) > 1
+
+
+# -- ACLED places ---------------------------------------------------------------------------
+
+ACLED_HEADER = (
+    "event_id_cnty,event_date,year,event_type,sub_event_type,actor1,admin1,admin2,admin3,"
+    "location,latitude,longitude,source,notes,fatalities\r\n"
+)
+
+
+def acled(*places: tuple[str, str, str]) -> str:
+    return ACLED_HEADER + "".join(
+        f"MMR{70000 + at},2024-03-10,2024,Battles,Armed clash,Military Forces of Myanmar (2021-),"
+        f"{admin1},{admin2},{admin3},{admin3},16.9,96.1,Myanmar Now,Fighting.,0\r\n"
+        for at, (admin1, admin2, admin3) in enumerate(places)
+    )
+
+
+def test_acled_reasons_point_at_its_admin_columns_not_at_a_p_code(org, places):
+    text = acled(
+        ("Yangon", "Yangon-North", "Hlaingtharya"),  # East and West since the split
+        ("Chin", "Hakha", "Nowhereville"),
+        ("", "", ""),
+    )
+
+    # The upload page's check is a dry run: nothing is queued, so the reasons say what to do.
+    response = upload(editor_client(org), "acled.csv", text.encode(), org="CRN", dry_run="true")
+
+    assert response.status_code == 200, response.content
+    errors = [(e["row"], e["column"], e["reason"]) for e in response.json()["errors"]]
+    assert errors == [
+        (
+            2,
+            "admin3",
+            "place 'Hlaingtharya' is ambiguous: Hlaingtharya (East) (MMR013046), "
+            "Hlaingtharya (West) (MMR013047); check the admin1/admin2/admin3 names "
+            "or ask a coordinator to add the name to the gazetteer",
+        ),
+        (
+            3,
+            "admin3",
+            "unknown place 'Nowhereville'; check the admin1/admin2/admin3 names "
+            "or ask a coordinator to add the name to the gazetteer",
+        ),
+        (4, "admin1", "a place is required (admin1/admin2/admin3)"),
+    ]
+    assert not any("p-code" in reason for _, _, reason in errors)
+
+
+def test_an_acled_import_sends_its_ambiguous_places_to_review(places, tmp_path, capsys):
+    path = tmp_path / "acled.csv"
+    path.write_text(acled(("Yangon", "Yangon-North", "Hlaingtharya")), encoding="utf-8")
+
+    assert main(["import", str(path), "--quiet"]) == 1
+
+    out = capsys.readouterr().out
+    assert "acled.csv, row 2, column admin3: place 'Hlaingtharya' is ambiguous: " in out
+    assert "; sent to the gazetteer review queue" in out
+    assert "p-code" not in out
