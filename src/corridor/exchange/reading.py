@@ -4,6 +4,7 @@ CSV: byte-order marks (UTF-8, UTF-16) are honoured, UTF-8 is assumed otherwise w
 Windows-1252 as the fallback for files that are not UTF-8; the delimiter (comma, semicolon —
 KoBo's default — or tab) is taken from the first lines. XLSX: the ZIP container is checked
 (safety.check_zip) before openpyxl opens it read-only (openpyxl parses its XML with defusedxml).
+Legacy XLS (Excel 97-2003): read with xlrd, sheet by sheet like an XLSX, up to MAX_XLS_BYTES.
 
 A ZIP that is not a workbook is read as the one CSV or TSV it holds (a zipped export), after
 the same ZIP checks; one holding several tables, or none, is refused naming what it holds.
@@ -47,6 +48,10 @@ Rows = Iterator[tuple[int, list[str]]]
 # How many first rows of a file or sheet a format may look at to tell whether it is its own:
 # libhxl's limit for finding the hashtag row, the deepest any format looks.
 HEAD_ROWS = 25
+# The first bytes of an OLE2 compound file: how a legacy Excel .xls starts.
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# xlrd reads a legacy workbook whole; the format holds at most 65,536 rows of 256 cells.
+MAX_XLS_BYTES = 50 * 1024 * 1024
 # What a ZIP that is not a workbook may hold: one table, read as CSV (delimiter sniffed).
 ZIPPED_TABLES = (".csv", ".tsv")
 
@@ -86,6 +91,16 @@ def is_xlsx(path: Path) -> bool:
             return "[Content_Types].xml" in archive.namelist()
     except zipfile.BadZipFile:
         return True
+
+
+def is_xls(path: Path) -> bool:
+    """A legacy Excel workbook (BIFF in an OLE2 compound file), or another OLE2 document."""
+    with path.open("rb") as handle:
+        return handle.read(8) == OLE2
+
+
+def is_workbook(path: Path) -> bool:
+    return is_xlsx(path) or is_xls(path)
 
 
 def _is_junk(member: str) -> bool:
@@ -272,6 +287,60 @@ def _sheet_rows(sheet: Any, label: str) -> Rows:
         ) from None
 
 
+def _xls_cell(cell: Any, datemode: int) -> str:
+    import xlrd
+
+    kind = cell.ctype
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return _cell(xlrd.xldate.xldate_as_datetime(cell.value, datemode))
+        except (xlrd.xldate.XLDateError, OverflowError, ValueError):
+            return _cell(cell.value)
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return _cell(bool(cell.value))
+    if kind == xlrd.XL_CELL_ERROR:
+        # As openpyxl shows an error cell of an XLSX: its text ("#N/A").
+        return str(xlrd.error_text_from_code.get(cell.value, ""))
+    return _cell(cell.value)
+
+
+def _xls_rows(sheet: Any, datemode: int, label: str) -> Rows:
+    """A legacy sheet's rows (at most 256 cells each, the format's own limit)."""
+    try:
+        for at in range(sheet.nrows):
+            yield at + 1, [_xls_cell(cell, datemode) for cell in sheet.row(at)]
+    except Exception as exc:  # xlrd raises many kinds of errors for broken records
+        raise InvalidInput(
+            _("%(file)s: not a readable .xls workbook (%(error)s); save it as .xlsx or CSV")
+            % {"file": label, "error": exc}
+        ) from None
+
+
+@contextmanager
+def _open_xls(path: Path, label: str) -> Iterator[Any]:
+    import xlrd  # loaded only for legacy workbooks
+
+    if path.stat().st_size > MAX_XLS_BYTES:
+        raise InvalidInput(
+            _("%(file)s: refused: an .xls workbook over %(size)s MB; save it as .xlsx or CSV")
+            % {"file": label, "size": MAX_XLS_BYTES // 1024 // 1024}
+        )
+    try:
+        # xlrd reads the whole file; its warnings go to a buffer, not to the server's output.
+        book = xlrd.open_workbook(
+            str(path), on_demand=True, ragged_rows=True, logfile=io.StringIO()
+        )
+    except Exception as exc:  # encrypted, not a workbook (a .doc), broken
+        raise InvalidInput(
+            _("%(file)s: not a readable .xls workbook (%(error)s); save it as .xlsx or CSV")
+            % {"file": label, "error": exc}
+        ) from None
+    try:
+        yield book
+    finally:
+        book.release_resources()
+
+
 @contextmanager
 def _open_book(path: Path, label: str) -> Iterator[Any]:
     import openpyxl  # loaded only for spreadsheets: it is slow to import
@@ -293,8 +362,21 @@ def _open_book(path: Path, label: str) -> Iterator[Any]:
 
 
 def sheet_heads(path: Path, *, name: str | None = None) -> list[tuple[str, list[list[str]]]]:
-    """Each worksheet's title and first rows, in workbook order."""
+    """Each worksheet's title and first rows, in workbook order (XLSX or legacy XLS)."""
     label = name or path.name
+    if is_xls(path):
+        with _open_xls(path, label) as book:
+            sheets = [book.sheet_by_index(at) for at in range(book.nsheets)]
+            return [
+                (
+                    sheet.name,
+                    [
+                        cells
+                        for _, cells in islice(_xls_rows(sheet, book.datemode, label), HEAD_ROWS)
+                    ],
+                )
+                for sheet in sheets
+            ]
     with _open_book(path, label) as book:
         return [
             (sheet.title, [cells for _, cells in islice(_sheet_rows(sheet, label), HEAD_ROWS)])
@@ -309,26 +391,36 @@ def xlsx_rows(
     sheet: int = 0,
     progress: Callable[[int], None] | None = None,
 ) -> Rows:
+    """A worksheet's rows, XLSX or legacy XLS."""
     label = name or path.name
+    if is_xls(path):
+        with _open_xls(path, label) as book:
+            legacy = book.sheet_by_index(sheet)
+            rows = _xls_rows(legacy, book.datemode, label)
+            yield from _moving(rows, legacy.nrows, path, progress)
+        return
     with _open_book(path, label) as book:
         chosen = book.worksheets[sheet]
-        if progress is None:
-            yield from _sheet_rows(chosen, label)
-            return
-        # A read-only sheet is not read as a byte stream: the bar moves by the share of rows
-        # read out of the sheet's declared size, and ends full.
-        size = path.stat().st_size
-        declared = chosen.max_row or 0
-        moved = 0
-        for number, cells in _sheet_rows(chosen, label):
-            if declared and number <= declared:
-                step = size * number // declared - moved
-                if step:
-                    progress(step)
-                    moved += step
-            yield number, cells
-        if size > moved:
-            progress(size - moved)
+        yield from _moving(_sheet_rows(chosen, label), chosen.max_row or 0, path, progress)
+
+
+def _moving(rows: Rows, declared: int, path: Path, progress: Callable[[int], None] | None) -> Rows:
+    """A sheet's rows, moving the bar by the share read of the rows it declares; ends full."""
+    if progress is None:
+        yield from rows
+        return
+    # A sheet is not read as a byte stream, so the bar cannot count bytes.
+    size = path.stat().st_size
+    moved = 0
+    for number, cells in rows:
+        if declared and number <= declared:
+            step = size * number // declared - moved
+            if step:
+                progress(step)
+                moved += step
+        yield number, cells
+    if size > moved:
+        progress(size - moved)
 
 
 def open_rows(
@@ -346,7 +438,7 @@ def open_rows(
     the sheet read ("4w.xlsx, sheet Data"); one where no sheet fits is refused, saying
     ``wanted`` (what the format looks for) and naming the sheets.
     """
-    if not is_xlsx(path):
+    if not is_workbook(path):
         member = zipped_table(path, name=name)
         label = f"{name}, file {member}" if member else name
         return label, csv_rows(path, name=label, progress=progress)

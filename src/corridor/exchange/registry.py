@@ -43,7 +43,7 @@ def detect(path: Path, name: str) -> Format:
         head = handle.read(2048).lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] in (b"[", b"{"):
         return FORMATS["kobo-json"]
-    if reading.is_xlsx(path):
+    if reading.is_workbook(path):
         # A workbook is told by its sheets in order: the first one a format recognises.
         heads = [rows for _, rows in reading.sheet_heads(path, name=name)]
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from corridor.aid.models import Activity
 from corridor.cli.main import main
 from corridor.exchange import reading
+from corridor.exchange.tests.legacy_xls import OLE2_TEST_DOCUMENT, write_xls
 from corridor.testing.factories import MembershipFactory
 from corridor.testing.signin import signed_in_client
 
@@ -255,3 +257,70 @@ def test_an_acled_import_sends_its_ambiguous_places_to_review(places, tmp_path, 
     assert "acled.csv, row 2, column admin3: place 'Hlaingtharya' is ambiguous: " in out
     assert "; sent to the gazetteer review queue" in out
     assert "p-code" not in out
+
+
+# -- legacy Excel (.xls) --------------------------------------------------------------------
+
+
+def test_a_legacy_xls_workbook_is_read_from_the_sheet_that_holds_the_data(org, tmp_path):
+    # As Excel 97-2003 saves a 4W: instructions first, then a title, headers, hashtags, rows
+    # with real numbers and dates.
+    path = write_xls(
+        tmp_path / "chin-4w.xls",
+        [
+            ("Instructions", [["Fill one row per activity."]]),
+            (
+                "4W",
+                [
+                    ["Chin 4W, March 2024"],
+                    ["Organisation", "Sector", "Modality", "Township", "Month", "Women"],
+                    TAGS.strip().split(","),
+                    ["CRN", "health", "service", "MMR004002", dt.date(2024, 3, 1), 9],
+                    ["CRN", "wash", "service", "MMR004002", dt.date(2024, 4, 1), 1200.0],
+                ],
+            ),
+        ],
+    )
+
+    response = upload(editor_client(org), "chin-4w.xls", path.read_bytes(), org="CRN")
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["created"]) == ("applied", 2)
+    months = dict(Activity.objects.values_list("sector", "reporting_month"))
+    assert months == {"health": dt.date(2024, 3, 1), "wash": dt.date(2024, 4, 1)}
+    assert Activity.objects.get(sector="wash").women == 1200
+
+
+def test_errors_in_a_legacy_xls_name_its_sheet(org, tmp_path, capsys):
+    path = write_xls(
+        tmp_path / "4w.xls",
+        [
+            ("Read me", [["Instructions"]]),
+            (
+                "Data",
+                [
+                    TAGS.strip().split(","),
+                    ["CRN", "health", "service", "MMR004002", "2024-03", "nine"],
+                ],
+            ),
+        ],
+    )
+
+    assert main(["import", str(path), "--quiet"]) == 1
+
+    assert (
+        "4w.xls, sheet Data, row 2, column #reached+f+adults: not a whole number: 'nine'"
+        in capsys.readouterr().out
+    )
+
+
+def test_an_ole2_file_that_is_no_workbook_is_refused_clearly(org, tmp_path):
+    path = tmp_path / "minutes.xls"
+    path.write_bytes(OLE2_TEST_DOCUMENT)
+
+    response = upload(editor_client(org), "minutes.xls", path.read_bytes(), org="CRN")
+
+    assert response.status_code == 400
+    detail = response.json()["detail"]
+    assert detail.startswith("minutes.xls: not a readable .xls workbook (")
+    assert detail.endswith("); save it as .xlsx or CSV")
