@@ -4,6 +4,10 @@ CSV: byte-order marks (UTF-8, UTF-16) are honoured, UTF-8 is assumed otherwise w
 Windows-1252 as the fallback for files that are not UTF-8; the delimiter (comma, semicolon —
 KoBo's default — or tab) is taken from the first lines. XLSX: the ZIP container is checked
 (safety.check_zip) before openpyxl opens it read-only (openpyxl parses its XML with defusedxml).
+Legacy XLS (Excel 97-2003): read with xlrd, sheet by sheet like an XLSX, up to MAX_XLS_BYTES.
+
+A ZIP that is not a workbook is read as the one CSV or TSV it holds (a zipped export), after
+the same ZIP checks; one holding several tables, or none, is refused naming what it holds.
 
 Every file is bounded before it costs memory: a CSV cell (MAX_CELL), a CSV line (MAX_LINE) and
 a row of either kind (MAX_COLUMNS) over their limits refuse the file in one line naming it.
@@ -19,11 +23,12 @@ import codecs
 import csv
 import datetime as dt
 import io
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
@@ -43,12 +48,18 @@ Rows = Iterator[tuple[int, list[str]]]
 # How many first rows of a file or sheet a format may look at to tell whether it is its own:
 # libhxl's limit for finding the hashtag row, the deepest any format looks.
 HEAD_ROWS = 25
+# The first bytes of an OLE2 compound file: how a legacy Excel .xls starts.
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# xlrd reads a legacy workbook whole; the format holds at most 65,536 rows of 256 cells.
+MAX_XLS_BYTES = 50 * 1024 * 1024
+# What a ZIP that is not a workbook may hold: one table, read as CSV (delimiter sniffed).
+ZIPPED_TABLES = (".csv", ".tsv")
 
 
 class CountingReader(io.RawIOBase):
     """A binary file that reports how many bytes were read, for progress bars."""
 
-    def __init__(self, raw: io.BufferedReader, progress: Callable[[int], None] | None) -> None:
+    def __init__(self, raw: IO[bytes], progress: Callable[[int], None] | None) -> None:
         self.raw = raw
         self.progress = progress
 
@@ -56,7 +67,7 @@ class CountingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
-        count = self.raw.readinto(buffer)
+        count = self.raw.readinto(buffer)  # type: ignore[attr-defined]
         if self.progress and count:
             self.progress(count)
         return count or 0
@@ -66,9 +77,98 @@ class CountingReader(io.RawIOBase):
         super().close()
 
 
-def is_xlsx(path: Path) -> bool:
+def is_zip(path: Path) -> bool:
     with path.open("rb") as handle:
         return handle.read(4) == b"PK\x03\x04"
+
+
+def is_xlsx(path: Path) -> bool:
+    """A ZIP that is a workbook (or too broken to tell: openpyxl then says why)."""
+    if not is_zip(path):
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "[Content_Types].xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return True
+
+
+def is_xls(path: Path) -> bool:
+    """A legacy Excel workbook (BIFF in an OLE2 compound file), or another OLE2 document."""
+    with path.open("rb") as handle:
+        return handle.read(8) == OLE2
+
+
+def is_workbook(path: Path) -> bool:
+    return is_xlsx(path) or is_xls(path)
+
+
+def _is_junk(member: str) -> bool:
+    # What macOS and Windows add when a person zips a folder.
+    parts = member.replace("\\", "/").split("/")
+    return parts[0] == "__MACOSX" or parts[-1] in (".DS_Store", "Thumbs.db", "desktop.ini")
+
+
+def zipped_table(path: Path, *, name: str) -> str | None:
+    """The one CSV or TSV inside a ZIP that is not a workbook; None for any other file.
+
+    A ZIP holding several tables, or none, is refused naming what it holds: which of several
+    tables was meant is not for the importer to guess.
+    """
+    if not is_zip(path) or is_xlsx(path):
+        return None
+    check_zip(path, name=name)
+    with zipfile.ZipFile(path) as archive:
+        members = [
+            entry.filename
+            for entry in archive.infolist()
+            if not entry.is_dir() and not _is_junk(entry.filename)
+        ]
+    tables = [m for m in members if m.lower().endswith(ZIPPED_TABLES)]
+    if len(tables) == 1:
+        return tables[0]
+    if tables:
+        raise InvalidInput(
+            _(
+                "%(file)s: the ZIP file holds %(count)s tables (%(tables)s); "
+                "import them one at a time"
+            )
+            % {"file": name, "count": len(tables), "tables": ", ".join(tables)}
+        )
+    raise InvalidInput(
+        _("%(file)s: the ZIP file holds no CSV or TSV table (it holds: %(members)s)")
+        % {"file": name, "members": ", ".join(members) or "nothing"}
+    )
+
+
+def _open_binary(path: Path, member: str | None) -> IO[bytes]:
+    if member is None:
+        return path.open("rb")
+    # The member stays readable after the archive is closed; closing it closes the file.
+    with zipfile.ZipFile(path) as archive:
+        return archive.open(member)
+
+
+def _scaled(
+    progress: Callable[[int], None] | None, path: Path, member: str | None
+) -> Callable[[int], None] | None:
+    """Progress in the file's own bytes, for a table read unpacked out of a ZIP."""
+    if progress is None or member is None:
+        return progress
+    with zipfile.ZipFile(path) as archive:
+        unpacked = archive.getinfo(member).file_size or 1
+    size = path.stat().st_size
+    read = moved = 0
+
+    def advance(count: int) -> None:
+        nonlocal read, moved
+        read += count
+        step = min(size, size * read // unpacked) - moved
+        if step > 0:
+            progress(step)
+            moved += step
+
+    return advance
 
 
 def _encoding(head: bytes) -> str:
@@ -119,12 +219,13 @@ def csv_rows(
     path: Path, *, name: str | None = None, progress: Callable[[int], None] | None = None
 ) -> Rows:
     label = name or path.name
-    with path.open("rb") as handle:
+    member = zipped_table(path, name=label)
+    with _open_binary(path, member) as handle:
         head = handle.read(SNIFF_BYTES)
     encoding = _encoding(head)
     sample = head.decode(encoding, errors="ignore")
     delimiter = _delimiter(sample)
-    raw = CountingReader(path.open("rb"), progress)
+    raw = CountingReader(_open_binary(path, member), _scaled(progress, path, member))
     # typeshed asks a BufferedReader's raw stream for file attributes (name, mode) a counting
     # wrapper has no use for; io itself needs only readinto.
     buffered = io.BufferedReader(raw, 1 << 16)  # type: ignore[type-var]
@@ -186,6 +287,60 @@ def _sheet_rows(sheet: Any, label: str) -> Rows:
         ) from None
 
 
+def _xls_cell(cell: Any, datemode: int) -> str:
+    import xlrd
+
+    kind = cell.ctype
+    if kind == xlrd.XL_CELL_DATE:
+        try:
+            return _cell(xlrd.xldate.xldate_as_datetime(cell.value, datemode))
+        except (xlrd.xldate.XLDateError, OverflowError, ValueError):
+            return _cell(cell.value)
+    if kind == xlrd.XL_CELL_BOOLEAN:
+        return _cell(bool(cell.value))
+    if kind == xlrd.XL_CELL_ERROR:
+        # As openpyxl shows an error cell of an XLSX: its text ("#N/A").
+        return str(xlrd.error_text_from_code.get(cell.value, ""))
+    return _cell(cell.value)
+
+
+def _xls_rows(sheet: Any, datemode: int, label: str) -> Rows:
+    """A legacy sheet's rows (at most 256 cells each, the format's own limit)."""
+    try:
+        for at in range(sheet.nrows):
+            yield at + 1, [_xls_cell(cell, datemode) for cell in sheet.row(at)]
+    except Exception as exc:  # xlrd raises many kinds of errors for broken records
+        raise InvalidInput(
+            _("%(file)s: not a readable .xls workbook (%(error)s); save it as .xlsx or CSV")
+            % {"file": label, "error": exc}
+        ) from None
+
+
+@contextmanager
+def _open_xls(path: Path, label: str) -> Iterator[Any]:
+    import xlrd  # loaded only for legacy workbooks
+
+    if path.stat().st_size > MAX_XLS_BYTES:
+        raise InvalidInput(
+            _("%(file)s: refused: an .xls workbook over %(size)s MB; save it as .xlsx or CSV")
+            % {"file": label, "size": MAX_XLS_BYTES // 1024 // 1024}
+        )
+    try:
+        # xlrd reads the whole file; its warnings go to a buffer, not to the server's output.
+        book = xlrd.open_workbook(
+            str(path), on_demand=True, ragged_rows=True, logfile=io.StringIO()
+        )
+    except Exception as exc:  # encrypted, not a workbook (a .doc), broken
+        raise InvalidInput(
+            _("%(file)s: not a readable .xls workbook (%(error)s); save it as .xlsx or CSV")
+            % {"file": label, "error": exc}
+        ) from None
+    try:
+        yield book
+    finally:
+        book.release_resources()
+
+
 @contextmanager
 def _open_book(path: Path, label: str) -> Iterator[Any]:
     import openpyxl  # loaded only for spreadsheets: it is slow to import
@@ -207,8 +362,21 @@ def _open_book(path: Path, label: str) -> Iterator[Any]:
 
 
 def sheet_heads(path: Path, *, name: str | None = None) -> list[tuple[str, list[list[str]]]]:
-    """Each worksheet's title and first rows, in workbook order."""
+    """Each worksheet's title and first rows, in workbook order (XLSX or legacy XLS)."""
     label = name or path.name
+    if is_xls(path):
+        with _open_xls(path, label) as book:
+            sheets = [book.sheet_by_index(at) for at in range(book.nsheets)]
+            return [
+                (
+                    sheet.name,
+                    [
+                        cells
+                        for _, cells in islice(_xls_rows(sheet, book.datemode, label), HEAD_ROWS)
+                    ],
+                )
+                for sheet in sheets
+            ]
     with _open_book(path, label) as book:
         return [
             (sheet.title, [cells for _, cells in islice(_sheet_rows(sheet, label), HEAD_ROWS)])
@@ -223,26 +391,36 @@ def xlsx_rows(
     sheet: int = 0,
     progress: Callable[[int], None] | None = None,
 ) -> Rows:
+    """A worksheet's rows, XLSX or legacy XLS."""
     label = name or path.name
+    if is_xls(path):
+        with _open_xls(path, label) as book:
+            legacy = book.sheet_by_index(sheet)
+            rows = _xls_rows(legacy, book.datemode, label)
+            yield from _moving(rows, legacy.nrows, path, progress)
+        return
     with _open_book(path, label) as book:
         chosen = book.worksheets[sheet]
-        if progress is None:
-            yield from _sheet_rows(chosen, label)
-            return
-        # A read-only sheet is not read as a byte stream: the bar moves by the share of rows
-        # read out of the sheet's declared size, and ends full.
-        size = path.stat().st_size
-        declared = chosen.max_row or 0
-        moved = 0
-        for number, cells in _sheet_rows(chosen, label):
-            if declared and number <= declared:
-                step = size * number // declared - moved
-                if step:
-                    progress(step)
-                    moved += step
-            yield number, cells
-        if size > moved:
-            progress(size - moved)
+        yield from _moving(_sheet_rows(chosen, label), chosen.max_row or 0, path, progress)
+
+
+def _moving(rows: Rows, declared: int, path: Path, progress: Callable[[int], None] | None) -> Rows:
+    """A sheet's rows, moving the bar by the share read of the rows it declares; ends full."""
+    if progress is None:
+        yield from rows
+        return
+    # A sheet is not read as a byte stream, so the bar cannot count bytes.
+    size = path.stat().st_size
+    moved = 0
+    for number, cells in rows:
+        if declared and number <= declared:
+            step = size * number // declared - moved
+            if step:
+                progress(step)
+                moved += step
+        yield number, cells
+    if size > moved:
+        progress(size - moved)
 
 
 def open_rows(
@@ -260,8 +438,10 @@ def open_rows(
     the sheet read ("4w.xlsx, sheet Data"); one where no sheet fits is refused, saying
     ``wanted`` (what the format looks for) and naming the sheets.
     """
-    if not is_xlsx(path):
-        return name, csv_rows(path, name=name, progress=progress)
+    if not is_workbook(path):
+        member = zipped_table(path, name=name)
+        label = f"{name}, file {member}" if member else name
+        return label, csv_rows(path, name=label, progress=progress)
     heads = sheet_heads(path, name=name)
     if not heads:
         raise InvalidInput(_("%(file)s: the workbook has no worksheet") % {"file": name})

@@ -43,7 +43,7 @@ def detect(path: Path, name: str) -> Format:
         head = handle.read(2048).lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] in (b"[", b"{"):
         return FORMATS["kobo-json"]
-    if reading.is_xlsx(path):
+    if reading.is_workbook(path):
         # A workbook is told by its sheets in order: the first one a format recognises.
         heads = [rows for _, rows in reading.sheet_heads(path, name=name)]
     else:
@@ -59,6 +59,9 @@ def detect(path: Path, name: str) -> Format:
             return FORMATS["acled"]
         if first_rows and kobo.sniff(first_rows[0]):
             return FORMATS["kobo-csv"]
+    if any(hxl.has_hash_rows(first_rows) for first_rows in heads):
+        # Rows of "#" cells but no hashtag among them: the HXL reader says which cell is wrong.
+        return FORMATS["hxl"]
     raise InvalidInput(
         _(
             "%(file)s: cannot tell the format (no HXL hashtag row, not ACLED or KoBo columns); "

@@ -39,6 +39,10 @@ class Table:
     id_prefix: str = ""
     # Rows per position in the plan that are text splitting several values ("a; b").
     notes: list[str] = field(default_factory=list)
+    # A format that names places and carries no p-codes (ACLED) names its place columns here
+    # ("admin1/admin2/admin3"): the reasons for a place it cannot settle then point at those
+    # columns, never ask for a p-code the file has no room for.
+    place_columns: str = ""
 
     def label(self, name: str, at: int = 0) -> str:
         positions = self.plan.get(name)

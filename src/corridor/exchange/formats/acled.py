@@ -132,6 +132,7 @@ def read(path: Path, *, name: str, kind: str | None, progress: Any = None) -> Ta
         rows=source,
         ignored=ignored,
         id_prefix="acled:",
+        place_columns="admin1/admin2/admin3",
     )
 
 

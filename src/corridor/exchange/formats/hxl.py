@@ -30,21 +30,43 @@ NAME = "hxl"
 HEADER_SEARCH_ROWS = reading.HEAD_ROWS
 
 
-def hashtag_columns(cells: list[str]) -> list[Column | None] | None:
-    """The row parsed as hashtags, or None when it is not a hashtag row."""
+def _parse_row(cells: list[str]) -> tuple[list[Column | None], list[str]] | None:
+    """A row whose every non-empty cell starts with "#": its hashtags and its malformed cells.
+
+    None for any other row. libhxl's ``Column.parse`` returns False (not None) for a cell that
+    starts with "#" but is no hashtag ("# Q1 report", ``#country/en``); those are kept apart
+    here so that no caller ever meets that False.
+    """
     parsed: list[Column | None] = []
-    found = False
+    malformed: list[str] = []
     for cell in cells:
         text = cell.strip()
         if not text:
             parsed.append(None)
             continue
-        column = Column.parse(text) if text.startswith("#") else None
-        if column is None:
+        if not text.startswith("#"):
             return None
-        parsed.append(column)
-        found = True
-    return parsed if found else None
+        column = Column.parse(text)
+        if isinstance(column, Column):
+            parsed.append(column)
+        else:
+            parsed.append(None)
+            malformed.append(text)
+    return parsed, malformed
+
+
+def hashtag_columns(cells: list[str]) -> list[Column | None] | None:
+    """The row parsed as hashtags, or None when it is not a well-formed hashtag row."""
+    found = _parse_row(cells)
+    if found is None or found[1] or not any(found[0]):
+        return None
+    return found[0]
+
+
+def _is_tag_row(cells: list[str]) -> bool:
+    """Whether a row is meant as the hashtag row: at least one valid hashtag, all cells "#"."""
+    found = _parse_row(cells)
+    return found is not None and any(found[0])
 
 
 def _patterns(field: Field) -> list[tuple[TagPattern, int]]:
@@ -98,26 +120,52 @@ def guess_kind(columns: list[Column | None]) -> str:
 def find_hashtags(
     path: Path, name: str, rows: Iterator[tuple[int, list[str]]]
 ) -> tuple[list[Column | None], list[str], int]:
+    """The hashtag row, the row above it (its text headers) and its number.
+
+    A row of "#" cells none of which is a hashtag ("# Q1 report") is a title and is passed
+    over; a hashtag row with a cell that is not a hashtag refuses the file naming the cell, as
+    reading it would drop that column without a word.
+    """
     previous: list[str] = []
+    passed: tuple[int, str] | None = None
     for number, cells in rows:
-        columns = hashtag_columns(cells)
-        if columns is not None:
+        found = _parse_row(cells)
+        if found is not None and any(found[0]):
+            columns, malformed = found
+            if malformed:
+                raise InvalidInput(
+                    _(
+                        "%(file)s, row %(row)s: not HXL hashtags: %(cells)s (a hashtag is # "
+                        "and a name, then +attributes, e.g. #country+name+i_en)"
+                    )
+                    % {"file": name, "row": number, "cells": ", ".join(map(repr, malformed))}
+                )
             return columns, previous, number
+        if found is not None and found[1] and passed is None:
+            passed = (number, found[1][0])
         if number >= HEADER_SEARCH_ROWS:
             break
         previous = cells
-    raise InvalidInput(
-        _(
-            "%(file)s: no HXL hashtag row in the first %(rows)s rows "
-            "(a row of #hashtags such as #org, #adm3+code, #reached)"
-        )
-        % {"file": name, "rows": HEADER_SEARCH_ROWS}
-    )
+    reason = _(
+        "%(file)s: no HXL hashtag row in the first %(rows)s rows "
+        "(a row of #hashtags such as #org, #adm3+code, #reached)"
+    ) % {"file": name, "rows": HEADER_SEARCH_ROWS}
+    if passed is not None:
+        reason += "; " + _("row %(row)s starts with # but %(cell)s is not an HXL hashtag") % {
+            "row": passed[0],
+            "cell": repr(passed[1]),
+        }
+    raise InvalidInput(reason)
 
 
 def has_hashtags(head: list[list[str]]) -> bool:
-    """Whether these first rows of a sheet hold a hashtag row."""
-    return any(hashtag_columns(cells) for cells in head[:HEADER_SEARCH_ROWS])
+    """Whether these first rows of a sheet hold a hashtag row (well-formed or not)."""
+    return any(_is_tag_row(cells) for cells in head[:HEADER_SEARCH_ROWS])
+
+
+def has_hash_rows(head: list[list[str]]) -> bool:
+    """Whether these first rows hold a row of "#" cells, even with no valid hashtag in it."""
+    return any(_parse_row(cells) for cells in head[:HEADER_SEARCH_ROWS] if "".join(cells).strip())
 
 
 def read(path: Path, *, name: str, kind: str | None, progress: Any = None) -> Table:

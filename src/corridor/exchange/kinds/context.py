@@ -155,7 +155,9 @@ class Context:
         )
         cached = self._places.get(key)
         if cached is None:
-            cached = self._resolve(*key, township_only=township_only)
+            cached = self._resolve(
+                *key, township_only=township_only, columns=row.table.place_columns
+            )
             self._places[key] = cached
         pcode, field, reason, query = cached
         if pcode is None:
@@ -181,7 +183,13 @@ class Context:
         adm1n: str,
         *,
         township_only: bool,
+        columns: str,
     ) -> tuple[str | None, str, str, str]:
+        """The p-code, or the field at fault, the reason and the name to queue for review.
+
+        ``columns``: the place columns of a file without p-codes (ACLED), which the reasons
+        then point at instead of asking for a p-code.
+        """
         resolver = self.resolver
         parent = adm1c or adm1n or None
         if adm3c or adm3n:
@@ -193,6 +201,9 @@ class Context:
             parent = adm1c or adm1n or None
         elif adm1c or adm1n:
             level, code, name, prefix, parent = 1, adm1c, adm1n, "adm1", None
+        elif columns:
+            reason = _("a place is required (%(columns)s)") % {"columns": columns}
+            return None, "adm1_name", reason, ""
         else:
             return None, "adm3_code", _("a place (township p-code or name) is required"), ""
         if code:
@@ -214,14 +225,16 @@ class Context:
         else:
             found = resolver.resolve(name, level=level, parent=parent)
             if not found.accepted:
-                if found.status == AMBIGUOUS:
+                if found.status == AMBIGUOUS and columns:
+                    reason = self._ambiguous_names(name, found, columns)
+                elif found.status == AMBIGUOUS:
                     options = ", ".join(f"{c.name_en} ({c.pcode})" for c in found.candidates[:4])
                     reason = _("place %(name)s is ambiguous: %(options)s; give the p-code") % {
                         "name": repr(name),
                         "options": options,
                     }
                 else:
-                    reason = self._unsettled(name, found)
+                    reason = self._unsettled(name, found, columns)
                 return None, f"{prefix}_name", reason, name
             pcode = found.pcode
         if parent and level > 1 and adm1c and pcode:
@@ -236,13 +249,38 @@ class Context:
                 )
         return pcode, "", "", ""
 
-    def _unsettled(self, name: str, found: Any) -> str:
+    def _ambiguous_names(self, name: str, found: Any, columns: str) -> str:
+        """Why a name of a file without p-codes (ACLED) that fits several places was not taken."""
+        names = {
+            "name": repr(name),
+            "options": ", ".join(f"{c.name_en} ({c.pcode})" for c in found.candidates[:4]),
+            "columns": columns,
+        }
+        if len(self.reviews) < self.review_room:
+            return (
+                _("place %(name)s is ambiguous: %(options)s; sent to the gazetteer review queue")
+                % names
+            )
+        return (
+            _(
+                "place %(name)s is ambiguous: %(options)s; check the %(columns)s names "
+                "or ask a coordinator to add the name to the gazetteer"
+            )
+            % names
+        )
+
+    def _unsettled(self, name: str, found: Any, columns: str = "") -> str:
         """Why a name was not taken; it says "sent" only when the queue will get it."""
         queued = len(self.reviews) < self.review_room
         if found.status == NOT_FOUND and queued:
             return _("unknown place %(name)s; sent to the gazetteer review queue") % {
                 "name": repr(name)
             }
+        if found.status == NOT_FOUND and columns:
+            return _(
+                "unknown place %(name)s; check the %(columns)s names or ask a coordinator "
+                "to add the name to the gazetteer"
+            ) % {"name": repr(name), "columns": columns}
         if found.status == NOT_FOUND:
             return _(
                 "unknown place %(name)s; give its p-code or ask a coordinator "
@@ -258,6 +296,11 @@ class Context:
                 )
                 % names
             )
+        if columns:
+            return _(
+                "place %(name)s only resembles %(place)s (%(pcode)s); check the "
+                "%(columns)s names or ask a coordinator to add the name to the gazetteer"
+            ) % {**names, "columns": columns}
         return (
             _(
                 "place %(name)s only resembles %(place)s (%(pcode)s); give its "
@@ -289,11 +332,11 @@ class Context:
                 )
                 return None
             if not matches:
-                if self.organisation is None:
-                    row.error("org", _("unknown organisation %(name)s") % {"name": repr(name)})
-                    return None
-            else:
-                chosen = next(iter(matches))
+                # Refused even when the upload names an organisation: filing the row under it
+                # would merge another partner's work into the uploader's without a word.
+                row.error("org", _("unknown organisation %(name)s") % {"name": repr(name)})
+                return None
+            chosen = next(iter(matches))
         default = str(self.organisation.pk) if self.organisation else None
         if chosen and default and chosen != default:
             row.error(

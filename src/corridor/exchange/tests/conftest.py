@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from django.utils import translation
 
 from corridor.geo.resolver import invalidate_resolver
 from corridor.geo.services import admin_units_load
 from corridor.testing.factories import OrganisationFactory
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Reasons are asserted in English whatever ran before on this worker.
+
+    A page request for a Burmese user (web/tests/test_upload.py) leaves Burmese active on the
+    thread: web/middleware.py activates the user's language and nothing resets it, so under
+    ``-n 2`` the ZIP refusals of test_safety.py came out in Burmese.
+    """
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
