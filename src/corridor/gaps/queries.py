@@ -248,8 +248,3 @@ def _names(pcodes: set[str]) -> dict[str, tuple[str, str, str]]:
         "pcode", "name_en", "name_my", "parent__parent_id"
     )
     return {pcode: (en, my, state or "") for pcode, en, my, state in units}
-
-
-def township_coverage(table: GapTable) -> dict[str, float]:
-    """Coverage per township p-code, for the map."""
-    return {item.pcode: item.coverage for item in table.ranking}
