@@ -59,10 +59,6 @@ class GapRow:
     figure_as_of: dt.date | None
     figure_source_id: str | None
 
-    @property
-    def unreached(self) -> int | None:
-        return None if self.need is None else max(self.need - self.people_reached, 0)
-
 
 @dataclass(frozen=True)
 class TownshipGap:

@@ -50,10 +50,6 @@ class Source(Record):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def is_offline(self) -> bool:
-        return not self.url
-
 
 class DisplacementFigure(Record):
     admin_unit = models.ForeignKey(
