@@ -80,7 +80,6 @@ api.add_exception_handler(IntegrityError, _answer(409, "conflicts with a record 
 api.add_exception_handler(DataError, _answer(400, "a value cannot be stored (too large?)"))
 
 # Each domain app exposes `router` in its api.py; add it here, one line per app:
-# api.add_router("/geo/", "corridor.geo.api.router")
 api.add_router("/gaps/", "corridor.gaps.api.router")
 api.add_router("/aid/", "corridor.aid.api.router")
 api.add_router("/situation/", "corridor.situation.api.router")

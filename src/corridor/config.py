@@ -82,12 +82,6 @@ SETTINGS: dict[str, Setting] = {
             "end. Empty: CORRIDOR_HOME/audit-anchor.json.",
         ),
         Setting(
-            "CORRIDOR_EVIDENCE_MAX_BYTES",
-            int,
-            10_000_000,
-            "Largest evidence file accepted, in bytes.",
-        ),
-        Setting(
             "CORRIDOR_ALLOWED_HOSTS",
             list,
             ["127.0.0.1", "localhost", "[::1]"],

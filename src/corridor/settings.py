@@ -124,7 +124,6 @@ PASSWORD_DENYLIST = config.value("CORRIDOR_PASSWORD_DENYLIST")
 # Field-encryption keys and passphrases are read by corridor.core.crypto.keyring itself, never
 # copied into settings where an error page or a settings dump could show them.
 AUDIT_ANCHOR = config.value("CORRIDOR_AUDIT_ANCHOR") or HOME / "audit-anchor.json"
-EVIDENCE_MAX_BYTES = config.value("CORRIDOR_EVIDENCE_MAX_BYTES")
 
 LANGUAGE_CODE = config.value("CORRIDOR_LANGUAGE")
 LANGUAGES = [("en", "English"), ("my", "မြန်မာ")]

@@ -23,7 +23,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from corridor.accounts import throttle
 from corridor.accounts.models import (
     GlobalRole,
-    Membership,
     OrgRole,
     RecoveryCode,
     RecoveryDevice,
@@ -87,23 +86,6 @@ def admin_create(*, by: Any, username: str, password: str, email: str = "") -> U
         is_staff=True,
         is_superuser=True,
     )
-
-
-@transaction.atomic
-def membership_grant(*, by: Any, user: User, organisation: Any, role: str) -> Membership:
-    """Give ``user`` a role in ``organisation`` (or change the role they have)."""
-    if role not in OrgRole.values:
-        raise InvalidInput(f"unknown role {role!r}; use one of {', '.join(OrgRole.values)}")
-    membership, _ = Membership.objects.update_or_create(
-        user=user, organisation=organisation, defaults={"role": role}
-    )
-    audit_record(
-        by=by,
-        action=Action.PERMISSION_CHANGE,
-        obj=membership,
-        changes={"user": str(user.pk), "organisation": str(organisation.pk), "role": role},
-    )
-    return membership
 
 
 def _sessions_of(user: User) -> list[Any]:

@@ -43,8 +43,6 @@ SECRET_BYTES = 32
 DEFAULT_DAYS = 30
 MAX_DAYS = 90
 NAME_LENGTH = ApiToken._meta.get_field("name").max_length
-# Use and refusal are recorded to the hour: one write per token per hour, not per request.
-RESOLUTION = dt.timedelta(hours=1)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Compared against when the prefix finds no row, so that case costs what a wrong secret costs.
 _NO_DIGEST = hashlib.sha256(b"no such token").hexdigest()

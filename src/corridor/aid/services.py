@@ -33,7 +33,6 @@ ACTIVITY_UPDATABLE = frozenset(
         "notes",
     }
 )
-ACTIVITY_WRITABLE = ACTIVITY_UPDATABLE | {"organisation"}
 
 
 def _only(values: dict[str, Any], allowed: frozenset[str], what: str) -> None:

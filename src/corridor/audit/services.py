@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.db import connection, models, transaction
@@ -198,16 +198,19 @@ def audit_verify() -> VerifyResult:
     return VerifyResult(True, checked)
 
 
+M = TypeVar("M", bound=models.Model)
+
+
 def _stamp(obj: models.Model, by: Any, *, creating: bool) -> None:
     user = by if by is not None and getattr(by, "pk", None) is not None else None
     if creating and hasattr(obj, "created_by_id"):
-        obj.created_by = user
+        setattr(obj, "created_by", user)  # noqa: B010 — not every model has the field
     if hasattr(obj, "updated_by_id"):
-        obj.updated_by = user
+        setattr(obj, "updated_by", user)  # noqa: B010
 
 
 @transaction.atomic
-def audited_create(obj: models.Model, *, by: Any) -> models.Model:
+def audited_create(obj: M, *, by: Any) -> M:
     """Validate, save a new object and write its 'create' entry in one transaction."""
     _stamp(obj, by, creating=True)
     obj.full_clean()
@@ -217,9 +220,9 @@ def audited_create(obj: models.Model, *, by: Any) -> models.Model:
 
 
 @transaction.atomic
-def audited_update(obj: models.Model, *, by: Any, **values: Any) -> models.Model:
+def audited_update(obj: M, *, by: Any, **values: Any) -> M:
     """Apply ``values`` to a saved object, validate, save and audit the fields that changed."""
-    stored = type(obj).objects.get(pk=obj.pk)
+    stored = type(obj)._default_manager.get(pk=obj.pk)
     for name, value in values.items():
         setattr(obj, name, value)
     _stamp(obj, by, creating=False)

@@ -241,7 +241,8 @@ def backup_restore(path: Path, *, passphrase: str, progress: Progress = None) ->
     with transaction.atomic():
         for label in MIGRATE_CREATED:
             _model(label)._base_manager.all().delete()
-        model = fields = None
+        model: Any = None  # set by each table's header record, before its rows
+        fields: Any = None
         for record in _records(path, passphrase):
             kind = record["kind"]
             if kind == "table":

@@ -36,8 +36,9 @@ def fields_of(model: type[models.Model]) -> list[models.Field]:
     return list(model._meta.concrete_fields)
 
 
-def encode(field: models.Field, value: Any) -> Any:
-    """A JSON value for ``value`` of ``field``, identical whichever engine it came from."""
+def encode(field: models.Field | None, value: Any) -> Any:
+    """A JSON value for ``value`` of ``field`` (None: a file's bytes), identical whichever
+    engine it came from."""
     if value is None:
         return None
     if isinstance(value, memoryview | bytes | bytearray):
@@ -58,14 +59,15 @@ def encode(field: models.Field, value: Any) -> Any:
     return value
 
 
-def decode(field: models.Field, value: Any) -> Any:
+def decode(field: models.Field | None, value: Any) -> Any:
+    """The stored value back from its JSON; ``field`` None: a file's bytes."""
     if (
         isinstance(value, dict)
         and set(value) == {"b64"}
         and not isinstance(field, models.JSONField)
     ):
         return base64.b64decode(value["b64"])
-    if value is None or isinstance(field, models.JSONField):
+    if value is None or field is None or isinstance(field, models.JSONField):
         return value
     return field.to_python(value)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 # ISO 4217 codes most used by Myanmar aid flows first, then other common ones. A full list is not
 # needed: an unknown code is refused, and adding one is a one-line change reviewed by a person.
 CURRENCIES: dict[str, str] = {
@@ -34,14 +32,3 @@ CURRENCY_CHOICES = [(code, f"{code} — {name}") for code, name in CURRENCIES.it
 
 AMOUNT_DIGITS = 18
 AMOUNT_PLACES = 2
-
-
-def parse_amount(raw: str | int | Decimal) -> Decimal:
-    """A Decimal amount from text or number; raises ValueError on anything else."""
-    try:
-        amount = Decimal(str(raw).replace(",", "").strip())
-    except ArithmeticError:
-        raise ValueError(f"{raw!r} is not an amount") from None
-    if not amount.is_finite():
-        raise ValueError(f"{raw!r} is not an amount")
-    return amount

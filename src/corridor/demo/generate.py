@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 
 from corridor.aid.models import Activity
+from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
 from corridor.demo import flows, names
 from corridor.demo.flows import BORDER_CHANNEL, COUNTRIES, LOCAL_KINDS
 from corridor.demo.names import MARK_EN, RECORD_NOTE
@@ -290,8 +291,12 @@ def incidents(seed: int, size: Size, data: Dataset) -> None:
         fatalities, injuries, detained = _casualties(kind, r)
         latitude = longitude = None
         if r.random() < 0.25:  # exact site known: a test of how coordinates are protected
-            latitude = round(min(29.0, max(9.0, unit.centroid_lat + r.uniform(-0.04, 0.04))), 5)
-            longitude = round(min(102.0, max(92.0, unit.centroid_lon + r.uniform(-0.04, 0.04))), 5)
+            lat_low, lat_high = LATITUDE_RANGE
+            lon_low, lon_high = LONGITUDE_RANGE
+            lat = unit.centroid_lat + r.uniform(-0.04, 0.04)
+            lon = unit.centroid_lon + r.uniform(-0.04, 0.04)
+            latitude = round(min(lat_high, max(lat_low, lat)), 5)
+            longitude = round(min(lon_high, max(lon_low, lon)), 5)
         incident = Incident(
             id=key_id(f"incident:{index}"),
             occurred_on=day_in(month, r),

@@ -69,20 +69,20 @@ def _upsert(
     existing = set()
     if sealed:
         ids = [obj.pk for obj in objs]
-        existing = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
-    before = model.objects.count()
-    model.objects.bulk_create(
+        existing = set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
+    before = model._default_manager.count()
+    model._default_manager.bulk_create(
         objs,
         batch_size=500,
         update_conflicts=True,
         unique_fields=list(unique_fields),
         update_fields=update_fields,
     )
-    created = model.objects.count() - before
+    created = model._default_manager.count() - before
     if existing:
         stored = {
             row[0]: row[1:]
-            for row in model.objects.filter(pk__in=existing).values_list("pk", *sealed)
+            for row in model._default_manager.filter(pk__in=existing).values_list("pk", *sealed)
         }
         for obj in objs:
             if obj.pk not in existing:
@@ -93,7 +93,7 @@ def _upsert(
                 if getattr(obj, name) != old
             }
             if changed:
-                model.objects.filter(pk=obj.pk).update(**changed)
+                model._default_manager.filter(pk=obj.pk).update(**changed)
     _audit_import(model, by=by, seed=seed, rows=len(objs), created=created)
     return created
 
@@ -186,7 +186,7 @@ def _users(data: generate.Dataset, *, by: Any, seed: int, size: Size) -> None:
 
 
 def demo_counts() -> dict[str, int]:
-    return {label: model.objects.count() for label, model in COUNTED}
+    return {label: model._default_manager.count() for label, model in COUNTED}
 
 
 @transaction.atomic

@@ -109,13 +109,9 @@ def public_org_label(organisation: Organisation) -> str | None:
     """
     if not isinstance(organisation, Organisation):
         raise DisclosureError(f"{organisation!r} is not an Organisation")
-    if organisation.visibility == Visibility.PUBLIC:
-        return organisation.name
-    if organisation.visibility == Visibility.PSEUDONYMOUS:
-        if not organisation.alias:
-            raise DisclosureError("a pseudonymous organisation has no alias")
-        return organisation.alias
-    return None
+    if organisation.visibility == Visibility.PSEUDONYMOUS and not organisation.alias:
+        raise DisclosureError("a pseudonymous organisation has no alias")
+    return organisation.public_label
 
 
 @dataclass(frozen=True)

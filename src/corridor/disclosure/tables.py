@@ -135,12 +135,6 @@ class PublishedTable:
         """Running total of ``row`` over the columns up to and including ``column``."""
         return self.values[Figure(RUNNING, row, column)]
 
-    def group_running(self, group: Hashable, column: Hashable) -> int | None:
-        return self.values[Figure(GROUP_RUNNING, group, column)]
-
-    def total_running(self, column: Hashable) -> int | None:
-        return self.values[Figure(TOTAL_RUNNING, None, column)]
-
 
 def publish_table(
     counts: Mapping[tuple[Hashable, Hashable], int],

@@ -59,10 +59,6 @@ class GapRow:
     figure_as_of: dt.date | None
     figure_source_id: str | None
 
-    @property
-    def unreached(self) -> int | None:
-        return None if self.need is None else max(self.need - self.people_reached, 0)
-
 
 @dataclass(frozen=True)
 class TownshipGap:
@@ -248,8 +244,3 @@ def _names(pcodes: set[str]) -> dict[str, tuple[str, str, str]]:
         "pcode", "name_en", "name_my", "parent__parent_id"
     )
     return {pcode: (en, my, state or "") for pcode, en, my, state in units}
-
-
-def township_coverage(table: GapTable) -> dict[str, float]:
-    """Coverage per township p-code, for the map."""
-    return {item.pcode: item.coverage for item in table.ranking}

@@ -3,8 +3,9 @@
 The resolver compares keys, never raw text: case, spacing, hyphens and the administrative
 affixes people add or leave out ("Township", "Region", "မြို့နယ်", ...) must not decide whether
 two spellings name the same place. Burmese text that arrives in the legacy Zawgyi encoding is
-converted to Unicode first, with maintained libraries (myanmartools detects, python-myanmar
-converts), never with conversion tables of our own.
+converted to Unicode first (``core.zawgyi``). Short names are hard to call either way (Zawgyi
+မကွေး scores about 0.78), so the resolver also tries the other reading exactly before giving
+up (``other_reading_key``).
 """
 
 from __future__ import annotations
@@ -15,14 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from myanmar import converter
-from myanmartools import ZawgyiDetector
 
-# Above this probability the text is read as Zawgyi first. Short names are hard to call either
-# way (Zawgyi မကွေး scores about 0.78, Unicode names can score above 0.5), so the resolver also
-# tries the other reading exactly before giving up (``other_reading_key``).
-ZAWGYI_THRESHOLD = 0.9
+from corridor.core import zawgyi
+from corridor.core.zawgyi import has_burmese, is_zawgyi
 
-_MYANMAR = re.compile(r"[\u1000-\u109f\uaa60-\uaa7f\ua9e0-\ua9ff]")
 _PARENTHESIS = re.compile(r"\([^)]*\)")
 _LATIN_TOKEN = re.compile(r"[a-z0-9]+")
 # Spacing and invisible characters that Burmese text carries between syllables.
@@ -69,31 +66,10 @@ BURMESE_SUFFIXES: tuple[tuple[str, int | None], ...] = (
 # Direction words that qualify a split unit ("Bago (East)", "ရှမ်းပြည်နယ် တောင်ပိုင်း").
 BURMESE_DIRECTIONS = ("အရှေ့ပိုင်း", "အနောက်ပိုင်း", "တောင်ပိုင်း", "မြောက်ပိုင်း")
 
-_detector: ZawgyiDetector | None = None
-
-
-def _zawgyi_detector() -> ZawgyiDetector:
-    global _detector
-    if _detector is None:
-        _detector = ZawgyiDetector()
-    return _detector
-
-
-def has_burmese(text: str) -> bool:
-    return bool(_MYANMAR.search(text))
-
-
-def is_zawgyi(text: str) -> bool:
-    if not has_burmese(text):
-        return False
-    return _zawgyi_detector().get_zawgyi_probability(text) >= ZAWGYI_THRESHOLD
-
 
 def to_unicode(text: str) -> str:
-    """Burmese text in Myanmar Unicode, converting it if it is Zawgyi-encoded."""
-    if is_zawgyi(text):
-        text = converter.convert(text, "zawgyi", "unicode")
-    return unicodedata.normalize("NFC", text)
+    """Burmese text in Myanmar Unicode (converted if Zawgyi), NFC-normalised for comparing."""
+    return unicodedata.normalize("NFC", zawgyi.to_unicode(text))
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,21 @@ class Visibility(models.TextChoices):
     ANONYMOUS = "anonymous", _("Anonymous (counted, never named)")
 
 
+def public_label(visibility: str, name: str, alias: str) -> str | None:
+    """The one rule for naming an organisation to whoever may not see it: a public one by its
+    name, a pseudonymous one by its alias, an anonymous one not at all (None).
+
+    Takes the three fields rather than the model so that a ``values()`` query can use it too;
+    ``Organisation.public_label``, ``OrganisationNames`` and the disclosure gate's
+    ``public_org_label`` all come here.
+    """
+    if visibility == Visibility.PUBLIC:
+        return name
+    if visibility == Visibility.PSEUDONYMOUS:
+        return alias
+    return None
+
+
 class Organisation(Record):
     name = models.CharField(max_length=200)
     name_my = models.CharField(max_length=200, blank=True, help_text=_("Name in Burmese."))
@@ -118,11 +133,7 @@ class Organisation(Record):
     @property
     def public_label(self) -> str | None:
         """How the organisation may be named outside Corridor; None means: do not name it."""
-        if self.visibility == Visibility.PUBLIC:
-            return self.name
-        if self.visibility == Visibility.PSEUDONYMOUS:
-            return self.alias
-        return None
+        return public_label(self.visibility, self.name, self.alias)
 
 
 class Coalition(Record):

@@ -18,6 +18,7 @@ from ninja.security import django_auth
 from pydantic import AnyHttpUrl
 
 from corridor.accounts import policy
+from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
 from corridor.core.schema import Count, Limit, Line, Offset, Pcode, Text, Title
 from corridor.geo.models import AdminUnit
 from corridor.orgs.queries import organisations_visible_to
@@ -273,8 +274,9 @@ class IncidentPage(Schema):
     items: list[IncidentOut]
 
 
-Latitude = Field(None, ge=9, le=29, description="Exact site; protected (encrypted, audited).")
-Longitude = Field(None, ge=92, le=102, description="Exact site; protected (encrypted, audited).")
+_SITE = "Exact site; protected (encrypted, audited)."
+Latitude = Field(None, ge=LATITUDE_RANGE[0], le=LATITUDE_RANGE[1], description=_SITE)
+Longitude = Field(None, ge=LONGITUDE_RANGE[0], le=LONGITUDE_RANGE[1], description=_SITE)
 
 
 class IncidentChange(Schema):

@@ -11,12 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
 from corridor.core.crypto.fields import EncryptedFloatField, EncryptedTextField
 from corridor.core.models import Record, one_of
-
-# Myanmar's bounding box, with a margin for border areas.
-LATITUDE_RANGE = (9.0, 29.0)
-LONGITUDE_RANGE = (92.0, 102.0)
 
 
 class Reliability(models.TextChoices):
@@ -49,10 +46,6 @@ class Source(Record):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def is_offline(self) -> bool:
-        return not self.url
 
 
 class DisplacementFigure(Record):

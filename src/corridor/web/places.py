@@ -17,7 +17,7 @@ from corridor.aid.queries import activities_visible_to
 from corridor.funds.queries import transfers_visible_to
 from corridor.gaps.queries import REACH, GapInputError, GapTable, gap_table, month_start
 from corridor.geo.models import AdminUnit, Level
-from corridor.orgs.models import Organisation, Visibility
+from corridor.orgs.models import Organisation, public_label
 from corridor.orgs.queries import OrganisationNames, organisations_visible_to
 from corridor.situation.queries import figures_visible_to, incidents_visible_to
 
@@ -100,11 +100,14 @@ def township_summary(user: Any, unit: AdminUnit, month: str | dt.date | None) ->
     present = [
         Presence(
             organisation_id=row["organisation_id"],
-            label=(
-                row["organisation__alias"]
-                if row["organisation__visibility"] == Visibility.PSEUDONYMOUS
-                else row["organisation__name"]
-            ),
+            # Members see a pseudonymous partner by its alias here too; an anonymous one they
+            # may see keeps its neutral name.
+            label=public_label(
+                row["organisation__visibility"],
+                row["organisation__name"],
+                row["organisation__alias"],
+            )
+            or row["organisation__name"],
             people_reached=row["reached"] or 0,
             reports=row["rows"],
             last_month=row["last"],

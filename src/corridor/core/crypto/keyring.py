@@ -348,10 +348,6 @@ def forget() -> None:
         _state.keyring = _state.stamp = _state.seal = _state.passphrase = None
 
 
-def current_seal() -> _Seal | None:
-    return _state.seal
-
-
 def keyring_save(keyring: Keyring) -> None:
     """Write a changed keyring back to its file, sealed the way it was."""
     if keyring.source != "file" or keyring.path is None:

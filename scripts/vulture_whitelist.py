@@ -1,0 +1,53 @@
+"""Names that look unused to vulture but that a framework or the database uses.
+
+Read by the dead-code check in scripts/check (configured under [tool.vulture] in pyproject.toml,
+which also ignores the names Django, django-ninja and pytest use by convention). Never run. Add a
+name here only with the reason it is used; a name nothing uses is deleted, not listed.
+"""
+
+# Model fields and enum members: written and read through the ORM, forms, admin and templates.
+last_refused_at  # accounts.ApiToken
+token_id  # accounts: a foreign key's column, annotated for mypy
+updated_by  # core.Record
+committed_at  # exchange.ImportRun
+decided_at  # geo.PlaceReview
+contact  # orgs.Organisation
+joined_on  # orgs.CoalitionMember
+empty_strings_allowed  # Django Field option, core.crypto.fields
+MOBILE_MONEY, CASH_CARRIED, CRYPTO  # funds.TransferChannel choices
+DISTRICT  # geo.Level choice
+ROMANISATION, OLD_NAME, BURMESE, ABBREVIATION  # geo.PlaceAlias kinds
+A, C, D, E  # situation.Source reliability grades
+
+# Schema, form and dataclass fields: serialised by django-ninja, bound by Django forms.
+help  # config.Setting: the line of help declared beside each setting, for the reader
+figure_as_of, figure_source_id  # gaps rows and their API schema
+has_boundary  # geo API schema
+error_report_url, hidden_organisations, source_title, source_publisher  # API schemas
+source_reliability  # web forms
+_.initial  # Django form field's initial value
+_.clean_file  # Django form clean_<field> hook
+
+# Hooks a library calls by name.
+_.auser  # Django's async user on the request
+_.get_throttle_factor  # django-otp ThrottlingMixin
+DenylistPasswordValidator  # named in AUTH_PASSWORD_VALIDATORS
+_.get_help_text  # Django password validator
+_._ninja_csrf_exempt  # django-ninja's CSRF marker
+_.get_prep_value, _.value_to_string  # Django Field
+expression  # Django Field.from_db_value argument
+_.as_sql, _.as_sqlite  # Django lookup
+_.__signature__  # inspect, for wrapped output functions
+_.readable  # io.RawIOBase
+_.site_header, _.site_title  # Django admin site
+_.LANGUAGE_CODE  # Django's request language
+skip_postgeneration_save, _save, extracted  # factory_boy hooks and their arguments
+
+# pytest: fixtures requested for their side effect, and the database setup override.
+situation  # gaps tests: a fixture that creates the figures
+django_db_setup  # pytest-django
+fingerprint  # web.map: the lru_cache key, unused inside on purpose
+
+# Known gap, kept visible rather than deleted: core.money says an unknown currency code is
+# refused, but no field or form uses these choices yet (reported on issue 16).
+CURRENCY_CHOICES
