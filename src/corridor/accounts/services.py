@@ -20,7 +20,7 @@ from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from corridor.accounts import throttle
+from corridor.accounts import policy, throttle
 from corridor.accounts.models import (
     GlobalRole,
     Membership,
@@ -141,6 +141,35 @@ def user_disable(*, by: Any, user: User) -> int:
         action=Action.PERMISSION_CHANGE,
         obj=user,
         changes={"is_active": [was_active, False], "sessions_ended": len(sessions)},
+    )
+    return len(sessions)
+
+
+@transaction.atomic
+def password_change(*, by: Any, user: User, password: str, keep_session: str | None = None) -> int:
+    """Give ``user`` a new password and end their other sessions; returns how many were ended.
+
+    People change their own password; changing someone else's is administering them. The new
+    password meets the instance's password rules. A session left open on a lost or seized
+    device ends here, its row deleted, not only when its stale password hash is next noticed;
+    ``keep_session`` (the session key of the request making the change) stays.
+    """
+    if by is None or by.pk != user.pk:
+        policy.require(by, policy.ADMINISTER, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput("password refused: " + " ".join(exc.messages)) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    sessions = [s for s in _sessions_of(user) if s.session_key != keep_session]
+    for session in sessions:
+        session.delete()
+    audit_record(
+        by=by,
+        action=Action.KEY_CHANGE,
+        obj=user,
+        changes={"password": "changed", "sessions_ended": len(sessions)},
     )
     return len(sessions)
 
