@@ -121,6 +121,14 @@ def _sessions_of(user: User) -> list[Any]:
     ]
 
 
+def _sessions_end(user: User, *, keep: str | None = None) -> int:
+    """Delete every stored session of ``user`` but the one keyed ``keep``; returns how many."""
+    sessions = [s for s in _sessions_of(user) if s.session_key != keep]
+    for session in sessions:
+        session.delete()
+    return len(sessions)
+
+
 @transaction.atomic
 def user_disable(*, by: Any, user: User) -> int:
     """Disable ``user`` and end every session they have; returns how many were ended.
@@ -133,16 +141,14 @@ def user_disable(*, by: Any, user: User) -> int:
     was_active = user.is_active
     user.is_active = False
     user.save(update_fields=["is_active"])
-    sessions = _sessions_of(user)
-    for session in sessions:
-        session.delete()
+    ended = _sessions_end(user)
     audit_record(
         by=by,
         action=Action.PERMISSION_CHANGE,
         obj=user,
-        changes={"is_active": [was_active, False], "sessions_ended": len(sessions)},
+        changes={"is_active": [was_active, False], "sessions_ended": ended},
     )
-    return len(sessions)
+    return ended
 
 
 @transaction.atomic
@@ -162,16 +168,14 @@ def password_change(*, by: Any, user: User, password: str, keep_session: str | N
         raise InvalidInput("password refused: " + " ".join(exc.messages)) from None
     user.set_password(password)
     user.save(update_fields=["password"])
-    sessions = [s for s in _sessions_of(user) if s.session_key != keep_session]
-    for session in sessions:
-        session.delete()
+    ended = _sessions_end(user, keep=keep_session)
     audit_record(
         by=by,
         action=Action.KEY_CHANGE,
         obj=user,
-        changes={"password": "changed", "sessions_ended": len(sessions)},
+        changes={"password": "changed", "sessions_ended": ended},
     )
-    return len(sessions)
+    return ended
 
 
 # --- Sign-in (docs/security/sign-in.md) -------------------------------------------------------
@@ -369,14 +373,12 @@ def second_factor_reset(*, by: Any, user: User) -> int:
     removed += RecoveryDevice.objects.filter(user=user).count()
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryDevice.objects.filter(user=user).delete()
-    sessions = _sessions_of(user)
-    for session in sessions:
-        session.delete()
+    ended = _sessions_end(user)
     audit_record(
         by=by,
         action=Action.KEY_CHANGE,
         obj=user,
-        changes={"second_factor": "reset", "sessions_ended": len(sessions)},
+        changes={"second_factor": "reset", "sessions_ended": ended},
     )
     return removed
 
