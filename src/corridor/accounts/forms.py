@@ -1,6 +1,11 @@
 from django import forms
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 
+from corridor.accounts import services
 from corridor.accounts.tokens import DEFAULT_DAYS, MAX_DAYS
 
 
@@ -50,3 +55,28 @@ class TokenForm(forms.Form):
     def __init__(self, *args, organisations=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].choices = [(str(org.pk), str(org)) for org in organisations]
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """Django's password change (the instance's password rules apply to the new one), with
+    the old password checked like a sign-in: throttled and audited, so a session left open on
+    a seized phone cannot be used to guess it. ``wait`` is set when the check was refused for
+    too many failures."""
+
+    def __init__(self, request: HttpRequest, *args, **kwargs) -> None:
+        self.request = request
+        self.wait = 0
+        super().__init__(request.user, *args, **kwargs)
+
+    @sensitive_variables("old_password")
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        attempt = services.password_check(
+            self.request, username=self.user.get_username(), password=old_password
+        )
+        if attempt.user is None or attempt.user.pk != self.user.pk:
+            self.wait = attempt.wait
+            raise ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password

@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext_lazy
 
 
 @lru_cache(maxsize=4)
@@ -40,3 +41,32 @@ class DenylistPasswordValidator:
 
     def get_help_text(self) -> str:
         return _("Your password must not appear in a list of breached passwords.")
+
+
+# Django's own words on the password-change page, which Django does not translate to Burmese.
+# Named here so that `makemessages` keeps our Burmese for them in locale/my (it drops an entry
+# it finds in no source file); nothing reads these names.
+DJANGO_WORDS_TRANSLATED_HERE = (
+    gettext_noop("Old password"),
+    gettext_noop("New password"),
+    gettext_noop("New password confirmation"),
+    gettext_noop("Your old password was entered incorrectly. Please enter it again."),
+    gettext_noop("The two password fields didn’t match."),
+    gettext_noop("Enter the same password as before, for verification."),
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    gettext_noop("This password is too common."),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("This password is entirely numeric."),
+    gettext_noop("Your password can’t be entirely numeric."),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        12,
+    ),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        12,
+    ),
+)

@@ -20,7 +20,7 @@ from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from corridor.accounts import throttle
+from corridor.accounts import policy, throttle
 from corridor.accounts.models import (
     GlobalRole,
     OrgRole,
@@ -102,6 +102,14 @@ def _sessions_of(user: User) -> list[Any]:
     ]
 
 
+def _sessions_end(user: User, *, keep: str | None = None) -> int:
+    """Delete every stored session of ``user`` but the one keyed ``keep``; returns how many."""
+    sessions = [s for s in _sessions_of(user) if s.session_key != keep]
+    for session in sessions:
+        session.delete()
+    return len(sessions)
+
+
 @transaction.atomic
 def user_disable(*, by: Any, user: User) -> int:
     """Disable ``user`` and end every session they have; returns how many were ended.
@@ -114,16 +122,41 @@ def user_disable(*, by: Any, user: User) -> int:
     was_active = user.is_active
     user.is_active = False
     user.save(update_fields=["is_active"])
-    sessions = _sessions_of(user)
-    for session in sessions:
-        session.delete()
+    ended = _sessions_end(user)
     audit_record(
         by=by,
         action=Action.PERMISSION_CHANGE,
         obj=user,
-        changes={"is_active": [was_active, False], "sessions_ended": len(sessions)},
+        changes={"is_active": [was_active, False], "sessions_ended": ended},
     )
-    return len(sessions)
+    return ended
+
+
+@transaction.atomic
+def password_change(*, by: Any, user: User, password: str, keep_session: str | None = None) -> int:
+    """Give ``user`` a new password and end their other sessions; returns how many were ended.
+
+    People change their own password; changing someone else's is administering them. The new
+    password meets the instance's password rules. A session left open on a lost or seized
+    device ends here, its row deleted, not only when its stale password hash is next noticed;
+    ``keep_session`` (the session key of the request making the change) stays.
+    """
+    if by is None or by.pk != user.pk:
+        policy.require(by, policy.ADMINISTER, user)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput("password refused: " + " ".join(exc.messages)) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    ended = _sessions_end(user, keep=keep_session)
+    audit_record(
+        by=by,
+        action=Action.KEY_CHANGE,
+        obj=user,
+        changes={"password": "changed", "sessions_ended": ended},
+    )
+    return ended
 
 
 # --- Sign-in (docs/security/sign-in.md) -------------------------------------------------------
@@ -321,14 +354,12 @@ def second_factor_reset(*, by: Any, user: User) -> int:
     removed += RecoveryDevice.objects.filter(user=user).count()
     TOTPDevice.objects.filter(user=user).delete()
     RecoveryDevice.objects.filter(user=user).delete()
-    sessions = _sessions_of(user)
-    for session in sessions:
-        session.delete()
+    ended = _sessions_end(user)
     audit_record(
         by=by,
         action=Action.KEY_CHANGE,
         obj=user,
-        changes={"second_factor": "reset", "sessions_ended": len(sessions)},
+        changes={"second_factor": "reset", "sessions_ended": ended},
     )
     return removed
 

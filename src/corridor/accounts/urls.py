@@ -10,6 +10,7 @@ urlpatterns = [
     path("enrol/", views.enrol_view, name="enrol"),
     path("recovery-codes/", views.recovery_codes_view, name="recovery_codes"),
     path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_view, name="password"),
     path("tokens/", views.tokens_view, name="tokens"),
     path("tokens/<uuid:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import logout, update_session_auth_hash
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from corridor.accounts import policy, services, tokens
-from corridor.accounts.forms import CodeForm, PasswordForm, TokenForm
+from corridor.accounts.forms import CodeForm, OwnPasswordForm, PasswordForm, TokenForm
 from corridor.core.errors import CorridorError
 from corridor.orgs.queries import organisations_visible_to
 
@@ -217,6 +217,38 @@ def token_revoke_view(request: HttpRequest, pk: str) -> HttpResponse:
     tokens.token_revoke(by=request.user, token=token)
     messages.success(request, _("Token %(prefix)s revoked.") % {"prefix": token.prefix})
     return redirect("accounts:tokens")
+
+
+@never_cache
+@sensitive_post_parameters("old_password", "new_password1", "new_password2")
+@require_http_methods(["GET", "POST"])
+def password_view(request: HttpRequest) -> HttpResponse:
+    """Change your own password; every other session you have ends (a lost or seized device)."""
+    if not services.session_verified(request):
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.path})}")
+    user = request.user
+    form = OwnPasswordForm(request, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            ended = services.password_change(
+                by=user,
+                user=user,
+                password=form.cleaned_data["new_password1"],
+                keep_session=request.session.session_key,
+            )
+            # This session stays signed in, under a new key.
+            update_session_auth_hash(request, user)
+            messages.success(
+                request,
+                _("Your password is changed.")
+                + (" " + _("You were signed out everywhere else.") if ended else ""),
+            )
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        if form.wait:
+            form.add_error(None, _wait_message(form.wait))
+            status = 429
+    return render(request, "accounts/password.html", {"form": form}, status=status)
 
 
 @require_POST

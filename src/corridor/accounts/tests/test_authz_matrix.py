@@ -262,6 +262,7 @@ ROUTES: dict[str, Route] = {
     "GET accounts/enrol/": Route(NOBODY),
     "GET accounts/recovery-codes/": Route(SIGNED_IN),
     "GET accounts/logout/": Route(NOBODY),
+    "GET accounts/password/": Route(SIGNED_IN),  # one's own; what it does: test_views.py
     # Your own API tokens (who may make which: accounts/tests/test_tokens.py)
     "GET accounts/tokens/": Route(SIGNED_IN),
     "GET accounts/tokens/<uuid:pk>/revoke/": Route(NOBODY),  # POST only, own tokens only

@@ -2,9 +2,11 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 
-from corridor.accounts.services import user_disable
+from corridor.accounts.models import GlobalRole
+from corridor.accounts.services import password_change, user_disable
 from corridor.audit.models import AuditEntry
 from corridor.audit.services import Action
+from corridor.core.errors import InvalidInput, NotAllowed
 from corridor.testing.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,3 +31,16 @@ def test_user_disable_ends_every_session_of_that_user_only():
     assert entry.object_id == str(target.pk)
     assert entry.actor_id == str(admin.pk)
     assert entry.changes == {"is_active": [True, False], "sessions_ended": 2}
+
+
+def test_only_the_user_or_an_admin_changes_a_password():
+    user = UserFactory()
+    other = UserFactory()
+    with pytest.raises(NotAllowed):
+        password_change(by=other, user=user, password="lantern-monsoon-ferry-41")
+    with pytest.raises(InvalidInput, match="too short"):
+        password_change(by=user, user=user, password="short")
+    admin = UserFactory(global_role=GlobalRole.ADMIN)
+    assert password_change(by=admin, user=user, password="lantern-monsoon-ferry-41") == 0
+    user.refresh_from_db()
+    assert user.check_password("lantern-monsoon-ferry-41")

@@ -270,3 +270,97 @@ def test_an_instance_may_waive_the_second_factor_for_viewers_only(clock):
 def test_without_the_setting_viewers_need_a_second_factor_too(clock):
     viewer = MembershipFactory(role=OrgRole.VIEWER).user
     assert password_step(Client(), viewer.username)["Location"] == ENROL
+
+
+# --- Changing your own password ----------------------------------------------------------------
+
+PASSWORD = "/accounts/password/"
+NEW_PASSWORD = "lantern-monsoon-ferry-41"
+
+
+def _change(client, old, new, again=None):
+    return client.post(
+        PASSWORD,
+        {"old_password": old, "new_password1": new, "new_password2": again or new},
+        REMOTE_ADDR="192.0.2.9",
+    )
+
+
+def test_any_member_changes_their_password_and_other_sessions_end():
+    user = UserFactory()  # not staff: a plain viewer of one organisation
+    MembershipFactory(user=user, role=OrgRole.VIEWER)
+    here = signed_in_client(user)
+    elsewhere = signed_in_client(user)  # say, the phone that was taken
+    assert 'href="/accounts/password/"' in here.get("/").content.decode()
+    assert here.get(PASSWORD).status_code == 200
+
+    response = _change(here, TEST_PASSWORD, NEW_PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    page = here.get("/").content.decode()
+    assert "Your password is changed." in page
+    assert "You were signed out everywhere else." in page
+    assert here.get(PASSWORD).status_code == 200  # this session goes on
+    assert elsewhere.get("/")["Location"].startswith("/accounts/login/")
+
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert not user.check_password(TEST_PASSWORD)
+    entry = AuditEntry.objects.filter(action=Action.KEY_CHANGE).get()
+    assert (entry.object_id, str(entry.actor_id)) == (str(user.pk), str(user.pk))
+    assert entry.changes == {"password": "changed", "sessions_ended": 1}
+    everything = " ".join(str(e.changes) for e in AuditEntry.objects.all())
+    assert NEW_PASSWORD not in everything
+    assert TEST_PASSWORD not in everything
+
+
+def test_password_change_refuses_a_wrong_old_password_and_a_weak_new_one():
+    user = UserFactory()
+    client = signed_in_client(user)
+
+    response = _change(client, "not-my-password", NEW_PASSWORD)
+    assert response.status_code == 200
+    assert "Your old password was entered incorrectly" in response.content.decode()
+    failed = AuditEntry.objects.filter(action=Action.SIGN_IN_FAILED).get()
+    assert failed.object_id == str(user.pk)
+
+    for weak, why in (
+        ("short", "too short"),
+        ("123456789012345", "entirely numeric"),
+        (NEW_PASSWORD, "didn’t match"),
+    ):
+        again = NEW_PASSWORD + "x" if weak == NEW_PASSWORD else None
+        response = _change(client, TEST_PASSWORD, weak, again)
+        assert response.status_code == 200
+        assert why in response.content.decode(), why
+
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+    assert not AuditEntry.objects.filter(action=Action.KEY_CHANGE).exists()
+
+
+def test_guessing_the_old_password_is_throttled_like_signing_in():
+    user = UserFactory()
+    client = signed_in_client(user)
+    statuses = [_change(client, f"guess-{n}", NEW_PASSWORD).status_code for n in range(12)]
+    assert statuses[-1] == 429
+    # Even the right old password waits now.
+    response = _change(client, TEST_PASSWORD, NEW_PASSWORD)
+    assert response.status_code == 429
+    user.refresh_from_db()
+    assert user.check_password(TEST_PASSWORD)
+
+
+def test_password_page_needs_a_full_sign_in():
+    user = UserFactory()
+    totp_device(user)
+    assert Client().get(PASSWORD)["Location"].startswith(LOGIN)
+    half = Client()
+    password_step(half, user.username)
+    response = half.get(PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"].startswith(LOGIN)
+    # The half-signed-in code page offers signing out but no password change.
+    page = half.get(VERIFY).content.decode()
+    assert 'action="/accounts/logout/"' in page
+    assert 'href="/accounts/password/"' not in page

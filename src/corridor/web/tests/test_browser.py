@@ -364,3 +364,17 @@ def test_files_page_downloads_hxl_iati_and_a_field_form(live_server, browser_pag
     assert download.value.suggested_filename == "corridor-activity-form.xlsx"
     book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert book.sheetnames[:2] == ["survey", "choices"]
+
+
+def test_sign_out_from_the_dashboard(live_server, browser_page):
+    page = browser_page
+    user, _org = _editor(language="en")
+    _signed_in_browser(page, live_server, user)
+    page.goto(f"{live_server.url}/")
+    assert page.locator("h1").inner_text() == "Situation"
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/accounts/login/$"))
+    # The old session is gone: the dashboard sends the browser back to sign in.
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
+    assert page.get_by_role("button", name="Sign out").count() == 0

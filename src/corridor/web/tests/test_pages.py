@@ -270,3 +270,60 @@ def test_pages_open_on_the_latest_reported_month_not_on_plans(client, editor, da
     page = client.get("/gaps/").content.decode()
     assert "March 2024" in page
     assert upcoming.replace(day=1).strftime("%B %Y") not in page
+
+
+def _signout_form(page: str) -> str:
+    forms = re.findall(r'<form class="signout[^"]*"[^>]*>.*?</form>', page, re.S)
+    assert len(forms) == 1, forms
+    return forms[0]
+
+
+def test_sign_out_from_the_dashboard_ends_the_session(client, editor, data):
+    form = _signout_form(client.get("/", PERIOD).content.decode())
+    assert 'action="/accounts/logout/"' in form
+    assert 'method="post"' in form
+    assert 'name="csrfmiddlewaretoken"' in form
+
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/"
+    after = client.get("/")
+    assert after.status_code == 302
+    assert after["Location"].startswith("/accounts/login/")
+    # The sign-in page offers no sign-out to someone signed out.
+    assert 'class="signout' not in client.get("/accounts/login/").content.decode()
+
+
+def test_sign_out_is_on_every_signed_in_page(client, editor, data):
+    for url in ("/gaps/", "/incidents/", "/activities/", "/exchange/", "/accounts/tokens/"):
+        _signout_form(client.get(url).content.decode())
+
+
+MENU_PAGES = ("/", "/gaps/", "/activities/", "/incidents/", "/exchange/")
+
+
+def _links(client) -> set[str]:
+    found = set()
+    for url in MENU_PAGES:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        found |= set(re.findall(r'href="(/[^"]*)"', page.content.decode()))
+    return {link for link in found if not link.startswith(("/static/", "/api/"))}
+
+
+def test_menus_offer_a_viewer_only_what_a_viewer_may_do(client, data):
+    from corridor.testing.signin import sign_in
+
+    viewer = f.UserFactory()
+    f.MembershipFactory(user=viewer, organisation=data["org"], role="viewer")
+    sign_in(client, viewer)
+    links = _links(client)
+    assert not [link for link in links if link.startswith("/enter/")], links
+    # Every link a viewer is shown opens for them.
+    refused = {link: client.get(link).status_code for link in links}
+    assert not {link: code for link, code in refused.items() if code >= 400}
+
+
+def test_menus_offer_an_editor_the_entry_pages(client, editor, data):
+    links = _links(client)
+    assert {"/enter/activity/", "/enter/incident/", "/enter/upload/"} <= links
