@@ -41,6 +41,8 @@ _.__signature__  # inspect, for wrapped output functions
 _.readable  # io.RawIOBase
 _.site_header, _.site_title  # Django admin site
 _.LANGUAGE_CODE  # Django's request language
+may  # web template tag {% may %}, called by name from templates
+DJANGO_WORDS_TRANSLATED_HERE  # accounts.passwords: keeps Django's words for makemessages
 skip_postgeneration_save, _save, extracted  # factory_boy hooks and their arguments
 
 # pytest: fixtures requested for their side effect, and the database setup override.
