@@ -1,0 +1,307 @@
+"""Fitness checks run by scripts/check: the layering and "only services write" (decision 0145).
+
+    python scripts/fitness.py [--root src/corridor] [layering] [writes]
+
+Both read the source with ``ast`` (nothing is imported or run) and print one line per finding,
+``path:line: message``; the exit status is 1 when anything is found. Tests and migrations are not
+checked. A known exception is an entry in ``LAYERING_ALLOWED`` or ``WRITES_ALLOWED`` below, with
+its reason; an entry that no longer matches anything is reported too, so the lists stay true.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1] / "src" / "corridor"
+
+# -- Layering ----------------------------------------------------------------------------------
+# Lowest first. A unit (an app or package under src/corridor, or a top-level module) may use a
+# unit of a lower layer, never one of a higher layer nor a sibling in its own layer. "Use" is an
+# import (module level or inside a function), a dotted module path in a string
+# ("corridor.web.urls") or a model label in a string ("orgs.Organisation").
+LAYERS: list[tuple[str, ...]] = [
+    ("corridor", "config"),  # the package (__version__) and the catalogue of settings
+    ("core",),
+    ("audit",),
+    ("accounts",),  # users and the one access policy every app asks
+    ("geo", "orgs"),
+    ("situation", "aid", "funds"),
+    ("disclosure", "keys", "backup"),
+    ("exchange", "gaps", "demo"),
+    ("web",),
+    ("api",),  # the root API: mounts every app's router
+    ("urls",),
+    ("wsgi",),
+    ("settings",),  # names every app, middleware, urls and wsgi
+    ("cli",),
+    ("testing",),  # factories and helpers for tests
+]
+
+# (module path under src/corridor, unit it may use against the layers): reason.
+LAYERING_ALLOWED: dict[tuple[str, str], str] = {
+    ("accounts/models.py", "orgs"): (
+        "Membership and TokenGrant point at orgs.Organisation by label: a role is held in an "
+        "organisation; Django resolves the label lazily, so no import cycle"
+    ),
+    ("accounts/policy.py", "orgs"): "rules for orgs.organisation by label (issue 16, Build 2)",
+    ("accounts/policy.py", "aid"): "rules for aid.activity by label (issue 16, Build 2)",
+    ("accounts/policy.py", "funds"): "rules for funds.transfer by label (issue 16, Build 2)",
+    ("accounts/policy.py", "situation"): "rules for situation.* by label (issue 16, Build 2)",
+    ("accounts/views.py", "orgs"): (
+        "the token page offers the person's organisations through orgs.queries; the sign-in "
+        "views are web code living in accounts"
+    ),
+    ("wsgi.py", "settings"): (
+        "Django's wiring: the WSGI entry names its settings module, settings names the entry"
+    ),
+}
+
+
+# -- Only services write -----------------------------------------------------------------------
+# Calls that write through the ORM. Heuristic: the method name on any object, narrowed where a
+# common non-ORM method shares the name (see _is_write).
+ALWAYS_WRITES = {"bulk_create", "bulk_update", "get_or_create", "update_or_create"}
+NO_POSITIONAL = {"save", "delete", "create"}  # Model.save(), qs.delete(), objects.create(**kw)
+QUERYSET_CALLS = {"filter", "exclude", "all", "select_for_update", "objects"}
+
+# (module path, enclosing function, method): reason.
+WRITES_ALLOWED: dict[tuple[str, str, str], str] = {
+    ("accounts/models.py", "RecoveryDevice.verify_token", "update"): (
+        "django-otp's device interface: a recovery code is spent as it is verified"
+    ),
+    ("accounts/models.py", "RecoveryDevice.verify_token", "save"): (
+        "django-otp's device interface: the throttle and last use are kept on the device"
+    ),
+    ("accounts/panic.py", "user_panic", "save"): (
+        "a service in all but name: by, policy.require, one transaction, audited"
+    ),
+    ("accounts/tokens.py", "token_create", "save"): (
+        "the API token service (decision 0125): by, policy.require, audited"
+    ),
+    ("accounts/tokens.py", "token_revoke", "update"): "the API token service (decision 0125)",
+    ("accounts/tokens.py", "_once_an_hour", "update"): (
+        "the API token service: last use, throttled, not domain data"
+    ),
+    ("accounts/sessions.py", "sessions_purge", "delete"): (
+        "Django's session table, not domain data; run by `corridor sessions purge`"
+    ),
+    ("accounts/throttle.py", "failure_record", "delete"): (
+        "sign-in throttle bookkeeping (hashed keys), not domain data"
+    ),
+    ("accounts/throttle.py", "failure_record", "create"): "sign-in throttle bookkeeping",
+    ("accounts/throttle.py", "failures_clear", "delete"): "sign-in throttle bookkeeping",
+    ("cli/demo.py", "demo_authenticator", "create"): (
+        "the demo instance's own authenticator (django-otp), made once by `corridor demo`"
+    ),
+    ("exchange/pipeline.py", "run_import", "create"): (
+        "the import pipeline is the import service (decision 0080): runs, batches and rows are "
+        "written in bulk with its own audit entries"
+    ),
+    ("exchange/pipeline.py", "run_import", "update"): "the import pipeline (decision 0080)",
+    ("exchange/pipeline.py", "_apply_batches.on_batch", "create"): "the import pipeline",
+    ("exchange/pipeline.py", "_Writer.write", "delete"): "the import pipeline: stale links go",
+    ("demo/flows.py", "activities", "update"): (
+        "a dict of dates (dict.update with keywords), not the ORM: the generator writes nothing"
+    ),
+    ("web/views/language.py", "language_switch", "update"): (
+        "a person's own language preference, one column, no audit entry (not domain data)"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+def _modules(root: Path) -> list[Path]:
+    return sorted(
+        path
+        for path in root.rglob("*.py")
+        if not {"tests", "migrations"} & set(path.relative_to(root).parts)
+    )
+
+
+def _unit(relative: Path) -> str:
+    if len(relative.parts) > 1:
+        return relative.parts[0]
+    return "corridor" if relative.stem == "__init__" else relative.stem
+
+
+def _model_labels(root: Path) -> dict[str, str]:
+    """'app.modelname' (lower case) -> app, from the classes of every models.py."""
+    labels = {}
+    for models in root.glob("*/models.py"):
+        for node in ast.parse(models.read_text()).body:
+            if isinstance(node, ast.ClassDef):
+                labels[f"{models.parent.name}.{node.name.lower()}"] = models.parent.name
+    return labels
+
+
+def _absolute(node: ast.ImportFrom, relative: Path) -> str:
+    if not node.level:
+        return node.module or ""
+    package = ["corridor", *relative.parent.parts]
+    base = package[: len(package) - node.level + 1]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def _uses(tree: ast.AST, relative: Path, units: set[str], labels: dict[str, str]):
+    """(line, unit, how) for every use of a corridor unit in the module."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield from _dotted(node.lineno, alias.name, units, "imports")
+        elif isinstance(node, ast.ImportFrom):
+            module = _absolute(node, relative)
+            if module == "corridor":
+                for alias in node.names:
+                    unit = alias.name if alias.name in units else "corridor"
+                    yield node.lineno, unit, f"imports corridor.{alias.name}"
+            else:
+                yield from _dotted(node.lineno, module, units, "imports")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+            if re.fullmatch(r"corridor(\.\w+)+", text):
+                yield from _dotted(node.lineno, text, units, "names")
+            elif text.lower() in labels:
+                yield node.lineno, labels[text.lower()], f"names the model {text!r}"
+
+
+def _dotted(line: int, module: str, units: set[str], how: str):
+    parts = module.split(".")
+    if parts[0] == "corridor" and len(parts) > 1 and parts[1] in units:
+        yield line, parts[1], f"{how} {module}"
+
+
+def check_layering(root: Path = ROOT) -> list[Finding]:
+    layer = {unit: rank for rank, layer_units in enumerate(LAYERS) for unit in layer_units}
+    labels = _model_labels(root)
+    findings, used = [], set()
+    for path in _modules(root):
+        relative = path.relative_to(root)
+        name, source = relative.as_posix(), _unit(relative)
+        if source not in layer:
+            findings.append(Finding(name, 1, f"{source!r} is in no layer of scripts/fitness.py"))
+            continue
+        for line, target, how in _uses(ast.parse(path.read_text()), relative, set(layer), labels):
+            if target == source or layer[target] < layer[source]:
+                continue
+            if (name, target) in LAYERING_ALLOWED:
+                used.add((name, target))
+                continue
+            direction = "a sibling" if layer[target] == layer[source] else "a higher layer"
+            findings.append(Finding(name, line, f"{source} {how}: {target} is {direction}"))
+    findings += [
+        Finding(name, 0, f"allow-list entry for {target!r} matches nothing; remove it")
+        for name, target in LAYERING_ALLOWED.keys() - used
+        if root == ROOT
+    ]
+    return findings
+
+
+def _is_write(call: ast.Call) -> bool:
+    func = call.func
+    if not isinstance(func, ast.Attribute):
+        return False
+    if func.attr in ALWAYS_WRITES:
+        return True
+    if func.attr in NO_POSITIONAL:
+        return not call.args  # book.save(stream), cache.delete(key) are not the ORM
+    if func.attr == "update":
+        # QuerySet.update(**fields); dict.update(other), hash.update(bytes) take a positional.
+        receiver = func.value
+        on_queryset = any(
+            isinstance(node, ast.Attribute) and node.attr in QUERYSET_CALLS
+            for node in ast.walk(receiver)
+        )
+        return on_queryset or (not call.args and bool(call.keywords))
+    return False
+
+
+def _writer_module(relative: Path) -> bool:
+    parts = relative.parts
+    return relative.name == "services.py" or "services" in parts[:-1] or parts[0] == "testing"
+
+
+class _Writes(ast.NodeVisitor):
+    def __init__(self) -> None:
+        self.scope: list[str] = []
+        self.found: list[tuple[int, str, str]] = []
+
+    def _enter(self, node: ast.AST, name: str) -> None:
+        # Decorators are not visited: @router.delete("/x") declares a route.
+        self.scope.append(name)
+        for child in node.body:  # type: ignore[attr-defined]
+            self.visit(child)
+        self.scope.pop()
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._enter(node, node.name)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self.visit(node.args)
+        self._enter(node, node.name)
+
+    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if _is_write(node):
+            method = node.func.attr  # type: ignore[attr-defined]
+            self.found.append((node.lineno, ".".join(self.scope) or "<module>", method))
+        self.generic_visit(node)
+
+
+def check_writes(root: Path = ROOT) -> list[Finding]:
+    findings, used = [], set()
+    for path in _modules(root):
+        relative = path.relative_to(root)
+        if _writer_module(relative):
+            continue
+        name = relative.as_posix()
+        visitor = _Writes()
+        visitor.visit(ast.parse(path.read_text()))
+        for line, scope, method in visitor.found:
+            if (name, scope, method) in WRITES_ALLOWED:
+                used.add((name, scope, method))
+                continue
+            findings.append(
+                Finding(name, line, f".{method}() in {scope} writes outside a services module")
+            )
+    findings += [
+        Finding(name, 0, f"allow-list entry for {scope}/.{method}() matches nothing; remove it")
+        for name, scope, method in WRITES_ALLOWED.keys() - used
+        if root == ROOT
+    ]
+    return findings
+
+
+CHECKS = {"layering": check_layering, "writes": check_writes}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=ROOT, help="the corridor package to read")
+    parser.add_argument("checks", nargs="*", help=f"some of {', '.join(CHECKS)}; default all")
+    args = parser.parse_args(argv)
+    unknown = set(args.checks) - CHECKS.keys()
+    if unknown:
+        parser.error(f"unknown check: {', '.join(sorted(unknown))}")
+    findings = [f for check in args.checks or CHECKS for f in CHECKS[check](args.root.resolve())]
+    for finding in findings:
+        print(finding)
+    return 1 if findings else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

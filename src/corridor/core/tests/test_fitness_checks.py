@@ -1,0 +1,118 @@
+"""The layering and "only services write" checks in scripts/check (scripts/fitness.py)."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[4]
+
+
+def _fitness(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "fitness.py"), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _tree(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / "corridor" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+    return root / "corridor"
+
+
+def test_scripts_check_runs_both_checks():
+    assert (
+        ".venv/bin/python scripts/fitness.py layering writes\n"
+        in (ROOT / "scripts" / "check").read_text()
+    )
+
+
+def test_the_tree_passes_both_checks():
+    result = _fitness("layering", "writes")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+def test_an_upward_import_is_reported_with_file_and_line(tmp_path):
+    root = _tree(
+        tmp_path,
+        {
+            "__init__.py": "",
+            "core/__init__.py": "",
+            "core/money.py": """
+                from corridor.core import errors
+
+
+                def label():
+                    from corridor.web.views import dashboard
+
+                    return dashboard
+                """,
+            "core/errors.py": "",
+            "aid/__init__.py": "",
+            "aid/models.py": "class Activity:\n    pass\n",
+            "audit/__init__.py": "",
+            "audit/rules.py": 'WATCHED = ["aid.Activity"]\n',
+            "aid/services.py": "from corridor.audit.services import audited_create\n",
+            "aid/tests/test_x.py": "import corridor.cli\n",
+            "web/__init__.py": "",
+        },
+    )
+    result = _fitness("--root", str(root), "layering")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "audit/rules.py:1: audit names the model 'aid.Activity': aid is a higher layer",
+        "core/money.py:5: core imports corridor.web.views: web is a higher layer",
+    ]
+
+
+def test_a_sibling_import_is_reported(tmp_path):
+    root = _tree(tmp_path, {"aid/queries.py": "from corridor.funds.models import Transfer\n"})
+    result = _fitness("--root", str(root), "layering")
+    assert result.returncode == 1
+    assert result.stdout == (
+        "aid/queries.py:1: aid imports corridor.funds.models: funds is a sibling\n"
+    )
+
+
+def test_a_save_in_a_view_is_reported_with_file_and_line(tmp_path):
+    root = _tree(
+        tmp_path,
+        {
+            "web/views/activities.py": """
+                from corridor.web.views.common import router
+
+
+                @router.delete("/activities/{pk}")
+                def activity_edit(request, pk):
+                    activity = Activity.objects.get(pk=pk)
+                    activity.title = request.POST["title"]
+                    activity.save()
+                    Activity.objects.filter(pk=pk).update(title="")
+                    counts = {}
+                    counts.update(seen=1)  # keywords only: reported like QuerySet.update
+                    return activity
+                """,
+            "aid/services.py": """
+                def activity_update(*, by, activity):
+                    activity.save()
+                    Activity.objects.bulk_create([])
+                """,
+            "aid/migrations/0002_fill.py": "def fill(apps, schema):\n    Row.objects.create()\n",
+            "aid/tests/test_a.py": "def test_a(activity):\n    activity.delete()\n",
+            "exchange/formats/xlsform.py": "def write(book, out):\n    book.save(out)\n",
+        },
+    )
+    result = _fitness("--root", str(root), "writes")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "web/views/activities.py:8: .save() in activity_edit writes outside a services module",
+        "web/views/activities.py:9: .update() in activity_edit writes outside a services module",
+        "web/views/activities.py:11: .update() in activity_edit writes outside a services module",
+    ]
