@@ -1,5 +1,6 @@
 """The layering and "only services write" checks in scripts/check (scripts/fitness.py)."""
 
+import importlib.util
 import subprocess
 import sys
 import textwrap
@@ -115,4 +116,20 @@ def test_a_save_in_a_view_is_reported_with_file_and_line(tmp_path):
         "web/views/activities.py:8: .save() in activity_edit writes outside a services module",
         "web/views/activities.py:9: .update() in activity_edit writes outside a services module",
         "web/views/activities.py:11: .update() in activity_edit writes outside a services module",
+    ]
+
+
+def test_an_allow_list_entry_that_matches_nothing_is_reported(monkeypatch):
+    spec = importlib.util.spec_from_file_location("fitness", ROOT / "scripts" / "fitness.py")
+    fitness = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "fitness", fitness)  # dataclasses look their module up
+    spec.loader.exec_module(fitness)
+    monkeypatch.setitem(fitness.LAYERING_ALLOWED, ("core/money.py", "web"), "gone")
+    monkeypatch.setitem(fitness.WRITES_ALLOWED, ("web/views/lists.py", "activity_list", "save"), "")
+    assert [str(f) for f in fitness.check_layering()] == [
+        "core/money.py:0: allow-list entry for 'web' matches nothing; remove it"
+    ]
+    assert [str(f) for f in fitness.check_writes()] == [
+        "web/views/lists.py:0: allow-list entry for activity_list/.save() matches nothing; "
+        "remove it"
     ]
