@@ -96,3 +96,12 @@ def test_the_directory_reads_in_burmese(world, client):
     assert "အဖွဲ့အစည်းများ" in html  # Organisations
     assert "အမည်မဖော်ပြသော အဖွဲ့အစည်း 3 ခု။" in html  # 3 organisations not named.
     assert "Partner Q" in html
+
+
+@override_settings(DISCLOSURE_K=3)
+def test_without_a_membership_public_names_are_listed_but_not_opened(world, client):
+    html = _page(client, f.UserFactory())
+    assert "Open Hands" in html
+    assert reverse("web:organisation", args=[world["public"].pk]) not in html
+    assert "Partner Q" in html
+    assert "4 organisations not named." in html

@@ -40,7 +40,8 @@ def organisations_page(request: Any) -> HttpResponse:
     entries: list[Entry] = []
     unnamed: list[Organisation] = []
     for org in Organisation.objects.only(*NAMING_FIELDS, "kind"):
-        if names.sees(org):
+        seen = names.sees(org)
+        if seen or org.visibility == Visibility.PUBLIC:
             entries.append(
                 Entry(
                     name=names.label(org),
@@ -48,18 +49,8 @@ def organisations_page(request: Any) -> HttpResponse:
                     acronym=org.acronym,
                     kind=kinds.get(org.kind, org.kind),
                     visibility=visibilities.get(org.visibility, org.visibility),
-                    pk=org.pk,
+                    pk=org.pk if seen else None,
                     mine=str(org.pk) in mine,
-                )
-            )
-        elif org.visibility == Visibility.PUBLIC:
-            entries.append(
-                Entry(
-                    name=names.label(org),
-                    name_my=org.name_my,
-                    acronym=org.acronym,
-                    kind=kinds.get(org.kind, org.kind),
-                    visibility=visibilities[Visibility.PUBLIC],
                 )
             )
         elif org.public_label:
