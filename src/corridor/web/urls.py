@@ -7,6 +7,7 @@ from corridor.web.views import (
     gaps,
     language,
     lists,
+    organisations,
     places,
     upload,
 )
@@ -19,6 +20,7 @@ urlpatterns = [
     path("gaps/", gaps.gaps_page, name="gaps"),
     path("gaps.csv", gaps.gaps_csv, name="gaps_csv"),
     path("townships/<str:pcode>/", places.township_page, name="township"),
+    path("organisations/", organisations.organisations_page, name="organisations"),
     path("organisations/<uuid:pk>/", places.organisation_page, name="organisation"),
     path("incidents/", lists.incidents_page, name="incidents"),
     path("activities/", lists.activities_page, name="activities"),

@@ -275,6 +275,7 @@ ROUTES: dict[str, Route] = {
     "GET gaps/": Route(SIGNED_IN),
     "GET gaps.csv": Route(SIGNED_IN),
     "GET townships/<str:pcode>/": Route(SIGNED_IN, args={"pcode": TOWNSHIP}),
+    "GET organisations/": Route(SIGNED_IN),
     "GET organisations/<uuid:pk>/": Route(ORG_READ, obj="organisation"),
     "GET incidents/": Route(SIGNED_IN),
     "GET activities/": Route(SIGNED_IN),

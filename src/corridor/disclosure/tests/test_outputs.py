@@ -77,6 +77,7 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET ": PAGE,
     "GET gaps/": PAGE,
     "GET townships/<str:pcode>/": PAGE,
+    "GET organisations/": PAGE,
     "GET organisations/<uuid:pk>/": PAGE,
     "GET incidents/": PAGE,
     "GET activities/": PAGE,
