@@ -48,10 +48,6 @@ LAYERING_ALLOWED: dict[tuple[str, str], str] = {
         "Membership and TokenGrant point at orgs.Organisation by label: a role is held in an "
         "organisation; Django resolves the label lazily, so no import cycle"
     ),
-    ("accounts/policy.py", "orgs"): "rules for orgs.organisation by label (issue 16, Build 2)",
-    ("accounts/policy.py", "aid"): "rules for aid.activity by label (issue 16, Build 2)",
-    ("accounts/policy.py", "funds"): "rules for funds.transfer by label (issue 16, Build 2)",
-    ("accounts/policy.py", "situation"): "rules for situation.* by label (issue 16, Build 2)",
     ("accounts/views.py", "orgs"): (
         "the token page offers the person's organisations through orgs.queries; the sign-in "
         "views are web code living in accounts"

@@ -46,8 +46,10 @@ role ``token_role`` allows, and without any global role.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
 
 from corridor.accounts.models import GlobalRole, Membership, OrgRole, TokenScope
@@ -64,7 +66,6 @@ ADMINISTER = "administer"
 ACTIONS = (VIEW, ADD, CHANGE, DELETE, EXPORT, VIEW_PROTECTED, ADMINISTER)
 
 EDIT_ROLES = (OrgRole.EDITOR, OrgRole.ORG_ADMIN)
-ANONYMOUS = "anonymous"  # orgs.Visibility.ANONYMOUS; a string so accounts need not import orgs
 
 
 # --- Who the user is ---------------------------------------------------------------------------
@@ -115,84 +116,33 @@ def reads_situation(user: Any) -> bool:
 
 
 # --- Rules per kind of object -----------------------------------------------------------------
+# Each domain app declares the rules for its own models in its access.py and registers them
+# here when Django starts (its AppConfig.ready), so this module names no model of a higher
+# layer. A model nobody registered a rule for is for administrators only.
+
+Rule = Callable[[Any, str, Any], bool]
+
+_RULES: dict[str, Rule] = {}
+# Kinds of record an editor may add for one of their organisations, by model label.
+_ADDABLE_BY_EDITORS: set[str] = set()
 
 
-def _is_anonymous_org(org: Any) -> bool:
-    return org is not None and org.visibility == ANONYMOUS
+def register(label: str, rule: Rule, *, editors_add: bool = False) -> None:
+    """Declare who may do what to the model ``label`` ("app.model"): ``rule(user, action,
+    obj)`` answers for one object (admins and the cases without an object are decided here).
+    ``editors_add``: any editor may add one for one of their organisations."""
+    label = label.lower()
+    known = _RULES.get(label)
+    if known is not None and known is not rule:
+        raise ImproperlyConfigured(f"two access rules registered for {label}")
+    _RULES[label] = rule
+    if editors_add:
+        _ADDABLE_BY_EDITORS.add(label)
 
 
-def _organisation(user: Any, action: str, org: Any) -> bool:
-    if org is None or org.pk is None:
-        return False  # a new organisation is created by admins only (checked before this)
-    member = org.pk in organisation_ids(user)
-    if action == VIEW:
-        if member:
-            return True
-        if is_coordinator(user):
-            return not _is_anonymous_org(org)
-        # Other organisations' members see the public directory: named organisations only.
-        return is_member_anywhere(user) and org.visibility == "public"
-    if action in (VIEW_PROTECTED, EXPORT):
-        return member
-    if action in (CHANGE, ADMINISTER):
-        return org.pk in organisation_ids(user, (OrgRole.ORG_ADMIN,))
-    return False  # add / delete organisations: admins only
-
-
-def _owned_row(user: Any, action: str, org_ids: set[Any], orgs: list[Any]) -> bool:
-    """Rows owned by one organisation (activities) or two (transfers: either side)."""
-    if action in (VIEW, EXPORT):
-        if organisation_ids(user) & org_ids:
-            return True
-        return is_coordinator(user) and not any(_is_anonymous_org(o) for o in orgs)
-    if action == VIEW_PROTECTED:
-        return bool(organisation_ids(user) & org_ids)
-    if action in (ADD, CHANGE, DELETE):
-        return bool(organisation_ids(user, EDIT_ROLES) & org_ids)
-    return False
-
-
-def _activity(user: Any, action: str, activity: Any) -> bool:
-    org_id = activity.organisation_id
-    if org_id is None:
-        return False
-    return _owned_row(user, action, {org_id}, [activity.organisation])
-
-
-def _transfer(user: Any, action: str, transfer: Any) -> bool:
-    sides = [transfer.from_organisation_id, transfer.to_organisation_id]
-    if None in sides:
-        return False
-    return _owned_row(
-        user, action, set(sides), [transfer.from_organisation, transfer.to_organisation]
-    )
-
-
-def _reported(user: Any, action: str, row: Any) -> bool:
-    """Incidents and displacement figures: shared reading, edited by the reporter."""
-    if action in (VIEW, EXPORT):
-        return reads_situation(user)
-    org_id = row.reporting_organisation_id
-    if org_id is None:
-        return False  # nobody but an admin edits an unattributed record
-    if action == VIEW_PROTECTED:
-        return org_id in organisation_ids(user)
-    if action in (ADD, CHANGE, DELETE):
-        return org_id in organisation_ids(user, EDIT_ROLES)
-    return False
-
-
-def _source(user: Any, action: str, source: Any) -> bool:
-    """Sources have no reporting organisation: any editor may cite a new one; its creator
-    (while still an editor somewhere) may correct or remove it (decision 0030)."""
-    if action in (VIEW, EXPORT):
-        return reads_situation(user)
-    editor = bool(organisation_ids(user, EDIT_ROLES))
-    if action == ADD:
-        return editor
-    if action in (CHANGE, DELETE):
-        return editor and source.created_by_id is not None and source.created_by_id == user.pk
-    return False
+def registered() -> frozenset[str]:
+    """The model labels that have a rule (the authorisation tests check every model has)."""
+    return frozenset(_RULES)
 
 
 def _membership(user: Any, action: str, membership: Any) -> bool:
@@ -245,26 +195,9 @@ def _api_token(user: Any, action: str, token: Any) -> bool:
     return False
 
 
-_RULES = {
-    "orgs.organisation": _organisation,
-    "aid.activity": _activity,
-    "funds.transfer": _transfer,
-    "situation.incident": _reported,
-    "situation.displacementfigure": _reported,
-    "situation.source": _source,
-    "accounts.membership": _membership,
-    "accounts.user": _user,
-    "accounts.apitoken": _api_token,
-}
-
-# Kinds of record an editor may add for one of their organisations, by model label.
-_ADDABLE_BY_EDITORS = {
-    "aid.activity",
-    "funds.transfer",
-    "situation.incident",
-    "situation.displacementfigure",
-    "situation.source",
-}
+register("accounts.membership", _membership)
+register("accounts.user", _user)
+register("accounts.apitoken", _api_token)
 
 
 def _add_without_instance(user: Any, label: str | None) -> bool:
@@ -297,13 +230,7 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         if action in (VIEW, EXPORT):
             return reads_situation(user)
         return False
-    label = obj._meta.label_lower
-    if action == ADD and label == "orgs.organisation" and obj.pk is not None:
-        # "add under this organisation": editors of it.
-        return obj.pk in organisation_ids(user, EDIT_ROLES)
-    if action == ADD and label == "orgs.organisation":
-        return False
-    rule = _RULES.get(label)
+    rule = _RULES.get(obj._meta.label_lower)
     if rule is None:
         return False  # a kind of object nobody wrote a rule for: admins only
     return rule(user, action, obj)

@@ -291,3 +291,29 @@ def test_require_allows_silently(world):
     before = AuditEntry.objects.count()
     policy.require(users["editor"], "change", objects["activity:own"])
     assert AuditEntry.objects.count() == before
+
+
+def test_each_domain_app_registers_the_rules_for_its_models():
+    """The rules live beside their models (``<app>/access.py``) and join the policy at start-up;
+    accounts itself names no model of a higher layer (scripts/fitness.py checks that)."""
+    assert policy.registered() >= {
+        "orgs.organisation",
+        "aid.activity",
+        "funds.transfer",
+        "situation.incident",
+        "situation.displacementfigure",
+        "situation.source",
+        "accounts.membership",
+        "accounts.user",
+        "accounts.apitoken",
+    }
+
+
+def test_a_second_rule_for_the_same_model_is_refused():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from corridor.aid.access import activity_rule
+
+    policy.register("aid.activity", activity_rule, editors_add=True)  # the same: harmless
+    with pytest.raises(ImproperlyConfigured, match="aid.activity"):
+        policy.register("aid.activity", lambda user, action, obj: True)
