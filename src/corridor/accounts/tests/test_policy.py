@@ -315,5 +315,5 @@ def test_a_second_rule_for_the_same_model_is_refused():
     from corridor.aid.access import activity_rule
 
     policy.register("aid.activity", activity_rule, editors_add=True)  # the same: harmless
-    with pytest.raises(ImproperlyConfigured, match="aid.activity"):
+    with pytest.raises(ImproperlyConfigured, match=r"aid\.activity"):
         policy.register("aid.activity", lambda user, action, obj: True)
