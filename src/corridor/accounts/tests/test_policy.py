@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
 
 from corridor.accounts import policy
 from corridor.accounts.models import GlobalRole, Membership, OrgRole
+from corridor.aid.access import activity_rule
 from corridor.aid.models import Activity
 from corridor.aid.queries import activities_visible_to
 from corridor.audit.models import AuditEntry
@@ -310,10 +312,6 @@ def test_each_domain_app_registers_the_rules_for_its_models():
 
 
 def test_a_second_rule_for_the_same_model_is_refused():
-    from django.core.exceptions import ImproperlyConfigured
-
-    from corridor.aid.access import activity_rule
-
     policy.register("aid.activity", activity_rule, editors_add=True)  # the same: harmless
     with pytest.raises(ImproperlyConfigured, match=r"aid\.activity"):
         policy.register("aid.activity", lambda user, action, obj: True)
