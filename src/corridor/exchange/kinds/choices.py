@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from corridor.aid.models import Channel, Modality, Sector, Status
+from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
 from corridor.exchange import values
 from corridor.situation.models import IncidentType, Reliability
 
@@ -35,6 +36,6 @@ INCIDENT_TYPES = values.Choices(
 )
 RELIABILITY = values.Choices(_("reliability"), Reliability)
 
-# Incidents and figures outside this box are not in Myanmar (the database checks it too).
-LAT_RANGE = (9.0, 29.0)
-LON_RANGE = (92.0, 102.0)
+# Incidents and figures outside this box are not in Myanmar: the one box (core/coordinates.py).
+LAT_RANGE = LATITUDE_RANGE
+LON_RANGE = LONGITUDE_RANGE
