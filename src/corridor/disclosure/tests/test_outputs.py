@@ -79,6 +79,10 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET townships/<str:pcode>/": PAGE,
     "GET organisations/": PAGE,
     "GET organisations/<uuid:pk>/": PAGE,
+    "GET organisations/<uuid:pk>/members/": (
+        "an organisation's user names and roles, for its organisation admins; no records"
+    ),
+    "GET join/<str:secret>/": "an invitation to join: names the organisation as outside only",
     "GET incidents/": PAGE,
     "GET activities/": PAGE,
     "GET enter/activity/": FORM,
