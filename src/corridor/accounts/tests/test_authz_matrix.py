@@ -263,6 +263,7 @@ ROUTES: dict[str, Route] = {
     "GET accounts/recovery-codes/": Route(SIGNED_IN),
     "GET accounts/logout/": Route(NOBODY),
     "GET accounts/password/": Route(SIGNED_IN),  # one's own; what it does: test_views.py
+    "GET accounts/second-factor/": Route(SIGNED_IN),  # one's own: test_second_factor.py
     # Your own API tokens (who may make which: accounts/tests/test_tokens.py)
     "GET accounts/tokens/": Route(SIGNED_IN),
     "GET accounts/tokens/<uuid:pk>/revoke/": Route(NOBODY),  # POST only, own tokens only

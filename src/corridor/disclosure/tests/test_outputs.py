@@ -98,6 +98,7 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET accounts/recovery-codes/": SIGN_IN,
     "GET accounts/logout/": SIGN_IN,
     "GET accounts/password/": SIGN_IN,
+    "GET accounts/second-factor/": SIGN_IN,
     "GET accounts/tokens/": "the person's own API tokens (names, scopes, dates); no records",
     "GET accounts/tokens/<uuid:pk>/revoke/": "revokes one of the person's own API tokens",
     "GET admin/login/": SIGN_IN,
