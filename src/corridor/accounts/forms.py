@@ -34,6 +34,22 @@ class CodeForm(forms.Form):
     )
 
 
+class ReplaceCheckForm(forms.Form):
+    """Before a new authenticator: the password and a code from the current one."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label=_("Code from your current authenticator"),
+        max_length=40,
+        help_text=_("Or one recovery code, if the old phone is gone."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+
 class TokenForm(forms.Form):
     """A new API token. The organisations offered are the ones the user may make one for."""
 

@@ -324,6 +324,73 @@ def totp_enrol_confirm(request: HttpRequest, *, user: User, device_id: Any, code
     return codes
 
 
+def totp_replace_start(request: HttpRequest, *, user: User, password: str, code: str) -> TOTPDevice:
+    """Moving to a new phone: the password and a code from the current authenticator (or a
+    recovery code) open a new, unconfirmed authenticator. The old one keeps working until the
+    new one is confirmed (``totp_replace_confirm``), so a slip halfway locks nobody out."""
+    checked = password_check(request, username=user.get_username(), password=password)
+    if checked.user is None or checked.user.pk != user.pk:
+        raise InvalidInput(
+            _wait_text(checked.wait) if checked.wait else "that password is not yours"
+        )
+    attempt = second_factor_check(request, user=user, code=code)
+    if attempt.device is None:
+        raise InvalidInput(_wait_text(attempt.wait) if attempt.wait else "that code did not match")
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return TOTPDevice.objects.create(user=user, name="new authenticator", confirmed=False)
+
+
+def _wait_text(wait: int) -> str:
+    return f"too many failed attempts: wait {max(1, (wait + 59) // 60)} minute(s) and try again"
+
+
+def totp_device_pending(*, user: User, device_id: Any) -> TOTPDevice | None:
+    """The new authenticator ``user`` is setting up, if ``device_id`` names one."""
+    if not device_id:
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=False, pk=device_id).first()
+
+
+def totp_replace_confirm(
+    request: HttpRequest, *, user: User, device_id: Any, code: str
+) -> list[str]:
+    """A code from the new authenticator confirms it: the old ones stop working, recovery
+    codes are issued anew, and every other session of the person ends (the old phone may be
+    the one that was lost or taken). Returns the new recovery codes."""
+    address = throttle.client_address(request)
+    username = user.get_username()
+    if throttle.wait_seconds(username=username, address=address):
+        raise NotAllowed("too many wrong codes: wait a few minutes and try again")
+    with transaction.atomic():
+        device = (
+            TOTPDevice.objects.select_for_update()
+            .filter(user=user, confirmed=False, pk=device_id)
+            .first()
+        )
+        if device is None:
+            raise NotAllowed("start the change again")
+        ok = device.verify_token(code.strip().replace(" ", ""))
+        if ok:
+            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            codes = recovery_codes_issue(by=user, user=user)
+            ended = _sessions_end(user, keep=request.session.session_key)
+            audit_record(
+                by=user,
+                action=Action.KEY_CHANGE,
+                obj=user,
+                changes={"totp": "replaced", "sessions_ended": ended},
+            )
+    if not ok:
+        _failure(user=user, username=username, address=address, step="enrol", reason="wrong")
+        raise InvalidInput("that code did not match: check the time on your phone and try again")
+    # The session was verified by the old authenticator, which is gone: bind it to the new one.
+    sign_in_complete(request, user=user, device=device)
+    return codes
+
+
 @transaction.atomic
 def recovery_codes_issue(*, by: Any, user: User) -> list[str]:
     """New single-use recovery codes for ``user``; the old ones stop working.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("recovery-codes/", views.recovery_codes_view, name="recovery_codes"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_view, name="password"),
+    path("second-factor/", views.second_factor_view, name="second_factor"),
     path("tokens/", views.tokens_view, name="tokens"),
     path("tokens/<uuid:pk>/revoke/", views.token_revoke_view, name="token_revoke"),
 ]

@@ -22,7 +22,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from corridor.accounts import policy, services, tokens
-from corridor.accounts.forms import CodeForm, OwnPasswordForm, PasswordForm, TokenForm
+from corridor.accounts.forms import (
+    CodeForm,
+    OwnPasswordForm,
+    PasswordForm,
+    ReplaceCheckForm,
+    TokenForm,
+)
 from corridor.core.errors import CorridorError
 from corridor.orgs.queries import organisations_visible_to
 
@@ -148,6 +154,68 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
 def _show_codes(request: HttpRequest, codes: list[str]) -> HttpResponse:
     next_url = request.session.pop(SESSION_NEXT, settings.LOGIN_REDIRECT_URL)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url})
+
+
+SESSION_REPLACE_DEVICE = "corridor_replace_device"
+
+
+@never_cache
+@sensitive_post_parameters("password", "code")
+@require_http_methods(["GET", "POST"])
+def second_factor_view(request: HttpRequest) -> HttpResponse:
+    """Move your second factor to a new phone: password and a current code first, then the new
+    authenticator's key, then a code from it. Needs a verified session."""
+    if not services.session_verified(request):
+        return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.path})}")
+    user = request.user
+    step = request.POST.get("step", "check")
+    check_form = ReplaceCheckForm(request.POST if step == "check" else None)
+    code_form = CodeForm(request.POST if step == "confirm" else None)
+    device = None
+    status = 200
+    if request.method == "POST" and step == "check" and check_form.is_valid():
+        try:
+            device = services.totp_replace_start(
+                request,
+                user=user,
+                password=check_form.cleaned_data["password"],
+                code=check_form.cleaned_data["code"],
+            )
+        except CorridorError as exc:
+            check_form.add_error(None, str(exc))
+            status = 400
+        else:
+            request.session[SESSION_REPLACE_DEVICE] = str(device.pk)
+            code_form = CodeForm()
+    elif request.method == "POST" and step == "confirm":
+        pending = request.session.get(SESSION_REPLACE_DEVICE)
+        device = services.totp_device_pending(user=user, device_id=pending)
+        if device is None:
+            messages.error(request, _("Start again: the change was not begun or has ended."))
+            status = 400
+        elif code_form.is_valid():
+            try:
+                codes = services.totp_replace_confirm(
+                    request, user=user, device_id=device.pk, code=code_form.cleaned_data["code"]
+                )
+            except CorridorError as exc:
+                code_form.add_error(None, str(exc))
+                status = 400
+            else:
+                request.session.pop(SESSION_REPLACE_DEVICE, None)
+                return render(
+                    request,
+                    "accounts/recovery_codes.html",
+                    {"codes": codes, "next": settings.LOGIN_REDIRECT_URL, "replaced": True},
+                )
+    context: dict = {"check_form": check_form}
+    if device is not None:
+        context.update(
+            code_form=code_form,
+            secret=_grouped(base64.b32encode(device.bin_key).decode()),
+            config_url=device.config_url,
+        )
+    return render(request, "accounts/second_factor.html", context, status=status)
 
 
 @never_cache

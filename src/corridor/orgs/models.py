@@ -10,9 +10,15 @@ An anonymous organisation's real name is kept only in ``protected_name``, encryp
 
 from __future__ import annotations
 
+import hashlib
+import uuid
+from typing import Any
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from corridor.accounts.models import OrgRole
 from corridor.core.crypto.fields import EncryptedTextField
 from corridor.core.models import Record, one_of
 
@@ -164,3 +170,51 @@ class CoalitionMembership(Record):
 
     def __str__(self) -> str:
         return f"{self.organisation} in {self.coalition}"
+
+
+class Invitation(models.Model):
+    """A single-use link that makes whoever holds it a member of an organisation.
+
+    An organisation admin makes one for a role and passes the link on through a channel they
+    trust; Corridor keeps only the SHA-256 of its secret (``digest``), so the stored row cannot
+    be turned back into a link (decision 0190). It stops working when used, revoked or expired.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(max_length=16, choices=OrgRole.choices, default=OrgRole.VIEWER)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=one_of("role", OrgRole.values), name="invitation_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation to {self.organisation_id} as {self.role}"
+
+    @staticmethod
+    def digest_of(secret: str) -> str:
+        return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+    def is_open(self, now: Any) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > now

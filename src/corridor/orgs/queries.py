@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from corridor.accounts import policy
+from corridor.accounts.models import Membership
 from corridor.core.errors import InvalidInput
-from corridor.orgs.models import ANONYMOUS_LABEL, Organisation, Visibility
+from corridor.orgs.models import ANONYMOUS_LABEL, Invitation, Organisation, Visibility
 
 
 def organisations_visible_to(user: Any) -> QuerySet[Organisation]:
@@ -105,3 +107,39 @@ def organisation_find_visible(user: Any, text: str) -> Organisation:
     if len(matches) > 1:
         raise InvalidInput(f"{shown!r} names several organisations")
     return Organisation.objects.get(pk=matches[0].pk)
+
+
+# --- People of an organisation (its organisation admins and the network's admins) ------------
+
+
+def memberships_managed_by(user: Any, organisation: Organisation) -> QuerySet[Membership]:
+    """The organisation's memberships, for someone who may manage them; none otherwise."""
+    if not policy.can(user, policy.ADMINISTER, organisation):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+def invitations_open_for(user: Any, organisation: Organisation) -> QuerySet[Invitation]:
+    """Invitations of the organisation that still work, for someone who may manage them."""
+    if not policy.can(user, policy.ADMINISTER, organisation):
+        return Invitation.objects.none()
+    return Invitation.objects.filter(
+        organisation=organisation,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+
+
+def invitation_by_secret(secret: str) -> Invitation | None:
+    """The open invitation a link's secret belongs to, if any (anyone holding it may ask)."""
+    found = (
+        Invitation.objects.select_related("organisation")
+        .filter(digest=Invitation.digest_of(secret))
+        .first()
+    )
+    return found if found is not None and found.is_open(timezone.now()) else None

@@ -263,6 +263,7 @@ ROUTES: dict[str, Route] = {
     "GET accounts/recovery-codes/": Route(SIGNED_IN),
     "GET accounts/logout/": Route(NOBODY),
     "GET accounts/password/": Route(SIGNED_IN),  # one's own; what it does: test_views.py
+    "GET accounts/second-factor/": Route(SIGNED_IN),  # one's own: test_second_factor.py
     # Your own API tokens (who may make which: accounts/tests/test_tokens.py)
     "GET accounts/tokens/": Route(SIGNED_IN),
     "GET accounts/tokens/<uuid:pk>/revoke/": Route(NOBODY),  # POST only, own tokens only
@@ -277,6 +278,12 @@ ROUTES: dict[str, Route] = {
     "GET townships/<str:pcode>/": Route(SIGNED_IN, args={"pcode": TOWNSHIP}),
     "GET organisations/": Route(SIGNED_IN),
     "GET organisations/<uuid:pk>/": Route(ORG_READ, obj="organisation"),
+    # Its people: its organisation admins (and network admins); web/tests/test_members.py
+    "GET organisations/<uuid:pk>/members/": Route(
+        on("org_admin:own", "admin:*"), obj="organisation"
+    ),
+    # An invitation link: open to whoever holds a real one; a made-up one is not found.
+    "GET join/<str:secret>/": Route(NOBODY, args={"secret": "not-a-real-invitation"}),
     "GET incidents/": Route(SIGNED_IN),
     "GET activities/": Route(SIGNED_IN),
     "GET enter/activity/": Route(roles("editor", "org_admin", "admin")),

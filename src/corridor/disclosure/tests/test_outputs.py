@@ -79,6 +79,10 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET townships/<str:pcode>/": PAGE,
     "GET organisations/": PAGE,
     "GET organisations/<uuid:pk>/": PAGE,
+    "GET organisations/<uuid:pk>/members/": (
+        "an organisation's user names and roles, for its organisation admins; no records"
+    ),
+    "GET join/<str:secret>/": "an invitation to join: names the organisation as outside only",
     "GET incidents/": PAGE,
     "GET activities/": PAGE,
     "GET enter/activity/": FORM,
@@ -94,6 +98,7 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET accounts/recovery-codes/": SIGN_IN,
     "GET accounts/logout/": SIGN_IN,
     "GET accounts/password/": SIGN_IN,
+    "GET accounts/second-factor/": SIGN_IN,
     "GET accounts/tokens/": "the person's own API tokens (names, scopes, dates); no records",
     "GET accounts/tokens/<uuid:pk>/revoke/": "revokes one of the person's own API tokens",
     "GET admin/login/": SIGN_IN,

@@ -378,3 +378,35 @@ def test_sign_out_from_the_dashboard(live_server, browser_page):
     page.goto(f"{live_server.url}/")
     assert "/accounts/login/" in page.url
     assert page.get_by_role("button", name="Sign out").count() == 0
+
+
+def test_an_org_admin_adds_a_member(live_server, browser_page):
+    """The organisation admin makes an invitation link; the new person opens it in their own
+    browser, makes an account, signs in with a second factor; the admin then sees them."""
+    page = browser_page
+    org = f.OrganisationFactory(name="Helping Hands")
+    admin = f.UserFactory(username="hh-admin")
+    f.MembershipFactory(user=admin, organisation=org, role=OrgRole.ORG_ADMIN)
+    _signed_in_browser(page, live_server, admin)
+    page.goto(f"{live_server.url}/organisations/{org.pk}/")
+    page.get_by_role("link", name="Members and invitations").click()
+    page.get_by_label("Role", exact=True).select_option("editor")
+    page.get_by_role("button", name="Make an invitation link").click()
+    link = page.get_by_label("Invitation link").input_value()
+    shot(page, "members-invitation")
+
+    newcomer = page.context.browser.new_context().new_page()
+    newcomer.goto(link)
+    newcomer.get_by_label("Choose a user name").fill("new-field-worker")
+    newcomer.get_by_label("Choose a password").fill("a long enough passphrase for tests 7")
+    newcomer.get_by_label("The password again").fill("a long enough passphrase for tests 7")
+    newcomer.get_by_role("button", name="Make my account and join").click()
+    newcomer.wait_for_url(re.compile(r"/accounts/login/"))
+    newcomer.context.close()
+
+    page.reload()  # a reload shows the page again, and makes no second invitation
+    assert page.get_by_label("Invitation link").count() == 0
+    assert page.get_by_text("Invitations not used yet").count() == 0
+    row = page.get_by_role("row").filter(has_text="new-field-worker")
+    assert row.get_by_role("combobox").input_value() == "editor"
+    shot(page, "members-added")

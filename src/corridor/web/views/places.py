@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from corridor.accounts import policy
 from corridor.aid.models import Sector
 from corridor.web.places import organisation_summary, township_get, township_summary
 
@@ -42,4 +43,7 @@ def organisation_page(request: Any, pk: Any) -> HttpResponse:
     summary = organisation_summary(request.user, pk)
     if summary is None:
         raise Http404
-    return render(request, "web/organisation.html", {"summary": summary})
+    manages_people = policy.can(request.user, policy.ADMINISTER, summary.organisation)
+    return render(
+        request, "web/organisation.html", {"summary": summary, "manages_people": manages_people}
+    )
