@@ -10,6 +10,7 @@ from corridor.web.views import (
     members,
     organisations,
     places,
+    printmap,
     upload,
 )
 
@@ -18,6 +19,8 @@ app_name = "web"
 urlpatterns = [
     path("", dashboard.dashboard_page, name="dashboard"),
     path("data/<slug:name>.csv", dashboard.dashboard_csv, name="dashboard_csv"),
+    path("map/print/", printmap.map_print_page, name="map_print"),
+    path("map/print.svg", printmap.map_print_svg, name="map_print_svg"),
     path("gaps/", gaps.gaps_page, name="gaps"),
     path("gaps.csv", gaps.gaps_csv, name="gaps_csv"),
     path("townships/<str:pcode>/", places.township_page, name="township"),

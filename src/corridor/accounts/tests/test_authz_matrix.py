@@ -274,6 +274,8 @@ ROUTES: dict[str, Route] = {
     "GET ": Route(SIGNED_IN),
     "GET data/<slug:name>.csv": Route(SIGNED_IN, args={"name": "idps"}),
     "GET gaps/": Route(SIGNED_IN),
+    "GET map/print/": Route(SIGNED_IN),
+    "GET map/print.svg": Route(SIGNED_IN),
     "GET gaps.csv": Route(SIGNED_IN),
     "GET townships/<str:pcode>/": Route(SIGNED_IN, args={"pcode": TOWNSHIP}),
     "GET organisations/": Route(SIGNED_IN),

@@ -347,6 +347,12 @@ SHARED_REQUESTS: dict[str, Callable[[World], list[tuple[str, dict]]]] = {
         *(("/data/map.csv", {**PERIOD, "map": layer}) for layer in ("idps", "incidents")),
         ("/data/map.csv", {**PERIOD, "map": "coverage"}),
     ],
+    "GET map/print/": lambda w: [
+        ("/map/print/", {**PERIOD, "map": layer}) for layer in ("idps", "incidents", "coverage")
+    ],
+    "GET map/print.svg": lambda w: [
+        ("/map/print.svg", {**PERIOD, "map": layer}) for layer in ("idps", "incidents", "coverage")
+    ],
     "GET gaps.csv": lambda w: [
         ("/gaps.csv", {"month": MONTH}),
         ("/gaps.csv", {"month": MONTH, "sector": "food_security", "state": "MMR005"}),
