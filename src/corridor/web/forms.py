@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.aid.models import Channel, Modality, Sector, Status
 from corridor.aid.rules import COUNTS, activity_problems
 from corridor.core.rules import Problem
-from corridor.gaps.queries import GapInputError, month_start
+from corridor.exchange import values
 from corridor.geo.models import AdminUnit, Level
 from corridor.geo.resolver import get_resolver
 from corridor.situation.models import IncidentType, Reliability
@@ -103,9 +103,11 @@ class MonthField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
+        # Whatever a person types for a month lands in that month: 2026-05, May 2026,
+        # 17/05/2026 — read as the importer reads it; the record rules bound the year.
         try:
-            return month_start(value)
-        except GapInputError:
+            return values.month(value, window=False)
+        except values.CellError:
             raise ValidationError(_("Enter a month as YYYY-MM.")) from None
 
 
@@ -145,10 +147,10 @@ def add_problems(form: forms.Form, problems: list[Problem]) -> None:
 def rule_values(data: dict, names: tuple[str, ...]) -> dict[str, Any]:
     """A form's cleaned data as the rules read it: the township as its p-code and level."""
     unit = data.get("township")
-    values = {name: data.get(name) for name in names}
-    values["admin_unit"] = unit.pcode if unit else None
-    values["level"] = unit.level if unit else None
-    return values
+    found = {name: data.get(name) for name in names}
+    found["admin_unit"] = unit.pcode if unit else None
+    found["level"] = unit.level if unit else None
+    return found
 
 
 class UnicodeTextMixin:

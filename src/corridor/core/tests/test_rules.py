@@ -547,3 +547,26 @@ def test_the_window_follows_the_settings(world, settings):
     assert activity_problems({**values, "level": 3}) == []
     settings.EARLIEST_DATE = dt.date(2031, 6, 1)
     assert [p.code for p in activity_problems({**values, "level": 3})] == ["too_early"]
+
+
+@pytest.mark.parametrize("typed", ["2026-05", "May 2026", "17/05/2026", "2026-05-17"])
+def test_a_month_typed_any_way_lands_in_it(world, tmp_path, typed):
+    """The entry form and an imported file read a month the same way: the first of it."""
+    post = {
+        "organisation": world["org"].pk,
+        "township": TOWNSHIP,
+        "reporting_month": typed,
+        "sector": "health",
+        "modality": "service",
+        "channel": "in_country",
+        "status": "ongoing",
+        **{"women": "4", "men": "0", "girls": "0", "boys": "0", "unspecified": "0"},
+    }
+    assert world["client"].post("/enter/activity/", post).status_code == 302
+    row = {**_typed(ACTIVITY, {"reporting_month": typed}), "sector": "wash"}
+    row["modality"] = "cash"
+    problems, _ = _import(world, tmp_path, "activities", ACTIVITY_TAGS, row, batch=True)
+    assert problems == []
+    months = set(Activity.objects.values_list("reporting_month", flat=True))
+    assert months == {dt.date(2026, 5, 1)}
+    assert Activity.objects.count() == 2
