@@ -247,7 +247,10 @@ class ActivityForm(UnicodeTextMixin, forms.Form):
     end_date = forms.DateField(
         label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    status = forms.ChoiceField(label=_("Status"), choices=Status.choices, initial=Status.ONGOING)
+    # Not required: a form posted without it (an older page, a script) records "ongoing".
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Status.choices, initial=Status.ONGOING, required=False
+    )
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
     modality = forms.ChoiceField(label=_("Modality"), choices=Modality.choices)
     channel = forms.ChoiceField(
@@ -275,6 +278,7 @@ class ActivityForm(UnicodeTextMixin, forms.Form):
         data = super().clean()
         if data.get("unspecified") is None:
             data["unspecified"] = 0
+        data["status"] = data.get("status") or Status.ONGOING
         names = (*COUNTS, "reporting_month", "start_date", "end_date", "status")
         add_problems(self, activity_problems(rule_values(data, names)))
         return data
