@@ -139,6 +139,20 @@ SETTINGS: dict[str, Setting] = {
             14,
             "Days before an incident or activity may appear in public outputs (whole ISO weeks).",
         ),
+        Setting(
+            "CORRIDOR_EARLIEST_DATE",
+            str,
+            "2021-01-01",
+            "Earliest date a record may carry (YYYY-MM-DD); an earlier one is refused as a "
+            "typing mistake.",
+        ),
+        Setting(
+            "CORRIDOR_PLANNING_HORIZON_DAYS",
+            int,
+            366,
+            "How far ahead of today an activity's month, start or end may lie (planned work). "
+            "Incidents, figures and transfers can never be in the future.",
+        ),
     ]
 }
 

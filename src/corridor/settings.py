@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -190,6 +191,17 @@ if PUBLICATION_DELAY_DAYS < 0:
     raise config.ConfigError(
         f"CORRIDOR_PUBLICATION_DELAY_DAYS={PUBLICATION_DELAY_DAYS} is negative"
     )
+
+# The rules every entry point applies (corridor.core.rules): the window of dates a record may carry.
+try:
+    EARLIEST_DATE = dt.date.fromisoformat(config.value("CORRIDOR_EARLIEST_DATE"))
+except ValueError:
+    raise config.ConfigError(
+        f"CORRIDOR_EARLIEST_DATE={config.value('CORRIDOR_EARLIEST_DATE')!r} is not YYYY-MM-DD"
+    ) from None
+PLANNING_HORIZON_DAYS = config.value("CORRIDOR_PLANNING_HORIZON_DAYS")
+if PLANNING_HORIZON_DAYS < 0:
+    raise config.ConfigError(f"CORRIDOR_PLANNING_HORIZON_DAYS={PLANNING_HORIZON_DAYS} is negative")
 
 LOGGING = {
     "version": 1,

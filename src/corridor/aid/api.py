@@ -21,7 +21,7 @@ from corridor.aid.models import Activity, Channel, Modality, Sector
 from corridor.aid.models import Status as ActivityStatus
 from corridor.aid.queries import activities_visible_to
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
-from corridor.core.schema import Count, CurrencyCode, Limit, Offset, Pcode, Text
+from corridor.core.schema import CurrencyCode, Limit, Offset, Pcode, People, Text
 from corridor.geo.models import AdminUnit
 from corridor.orgs.queries import organisations_visible_to
 
@@ -71,12 +71,12 @@ class ActivityChange(Schema):
     start_date: dt.date | None = None
     end_date: dt.date | None = None
     status: ActivityStatus | None = None
-    women: Count | None = None
-    men: Count | None = None
-    girls: Count | None = None
-    boys: Count | None = None
-    unspecified: Count | None = None
-    households: Count | None = None
+    women: People | None = None
+    men: People | None = None
+    girls: People | None = None
+    boys: People | None = None
+    unspecified: People | None = None
+    households: People | None = None
     value: Decimal | None = Amount
     currency: CurrencyCode | None = None
     notes: Text | None = None

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from corridor.aid.rules import activity_clean
 from corridor.core.models import Record, one_of
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
 
@@ -146,6 +147,9 @@ class Activity(Record):
 
     def __str__(self) -> str:
         return f"{self.organisation} — {self.get_sector_display()} in {self.admin_unit_id}"
+
+    def clean(self) -> None:
+        activity_clean(self)
 
     @property
     def people_reached(self) -> int:

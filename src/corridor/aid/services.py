@@ -7,6 +7,7 @@ from typing import Any
 
 from corridor.accounts import policy
 from corridor.aid.models import Activity
+from corridor.aid.rules import activity_clean
 from corridor.audit.services import audited_create, audited_delete, audited_update
 from corridor.core.errors import InvalidInput
 
@@ -41,17 +42,26 @@ def _only(values: dict[str, Any], allowed: frozenset[str], what: str) -> None:
         raise InvalidInput(f"{what}: field(s) {', '.join(unknown)} cannot be set")
 
 
+def _apply(record: Any, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(record, name, value)
+
+
 def activity_record(*, by: Any, organisation: Any, **values: Any) -> Activity:
     """Record a 4W row for ``organisation`` (the user must be one of its editors)."""
     _only(values, ACTIVITY_UPDATABLE, "activity")
     activity = Activity(organisation=organisation, **values)
     policy.require(by, policy.ADD, activity)
+    # The rules first, so their words alone come back (not a database range check's too).
+    activity_clean(activity)
     return audited_create(activity, by=by)
 
 
 def activity_update(*, by: Any, activity: Activity, **values: Any) -> Activity:
     _only(values, ACTIVITY_UPDATABLE, "activity")
     policy.require(by, policy.CHANGE, activity)
+    _apply(activity, values)
+    activity_clean(activity)
     return audited_update(activity, by=by, **values)
 
 

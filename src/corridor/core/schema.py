@@ -15,6 +15,9 @@ MAX_COUNT = 2_147_483_647
 NO_NUL = r"^[^\x00]*$"
 
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+# A number of people in a record: any whole number passes the schema, so that the record rules
+# (corridor.core.rules) refuse a negative or impossible count in the words every entry point uses.
+People = Annotated[int, Field(description="People (0 or more; at most a township's population).")]
 Text = Annotated[str, StringConstraints(pattern=NO_NUL, max_length=20_000)]
 Line = Annotated[str, StringConstraints(pattern=NO_NUL, max_length=300)]
 Title = Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=300)]

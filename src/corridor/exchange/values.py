@@ -49,11 +49,14 @@ _WORDY_DATE = re.compile(r"^(\d{1,2})[ -]([A-Za-z]+)[ -,]*(\d{4})$")
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _WORDY_MONTH = re.compile(r"^([A-Za-z]+)[ -](\d{4})$")
 
-# Dates outside this window are almost certainly typing mistakes (e.g. 2204 for 2024).
+# Dates outside this window are almost certainly typing mistakes (e.g. 2204 for 2024). The
+# dates of records are read without it: their window is a rule (corridor.core.rules), worded
+# the same at every entry point.
 EARLIEST = dt.date(1990, 1, 1)
 LATEST = dt.date(2100, 12, 31)
-# Per-row counts above this are refused: the largest township population is about 2 million.
-MAX_COUNT = 10_000_000
+# Digits a count may have at all; whether it is a possible number of people is a record rule
+# (corridor.core.rules.TOWNSHIP_CEILING), worded the same at every entry point.
+MAX_DIGITS = 15
 
 
 class CellError(ValueError):
@@ -77,10 +80,9 @@ def count(value: str) -> int:
         if cleaned.lstrip("-").isdigit():
             raise CellError(_("must be 0 or more, not %(value)s") % {"value": raw})
         raise CellError(_("not a whole number: %(value)s") % {"value": repr(raw)})
-    number = int(cleaned)
-    if number > MAX_COUNT:
-        raise CellError(_("%(number)s is larger than any township population") % {"number": number})
-    return number
+    if len(cleaned) > MAX_DIGITS:
+        raise CellError(_("not a count of people: %(value)s") % {"value": repr(raw)})
+    return int(cleaned)
 
 
 def decimal(value: str) -> Decimal:
@@ -104,12 +106,12 @@ def coordinate(value: str) -> float:
         raise CellError(_("not a coordinate: %(value)s") % {"value": repr(raw)}) from None
 
 
-def _checked(year: int, month: int, day: int, raw: str) -> dt.date:
+def _checked(year: int, month: int, day: int, raw: str, window: bool) -> dt.date:
     try:
         result = dt.date(year, month, day)
     except ValueError:
         raise CellError(_("no such date: %(value)s") % {"value": repr(raw)}) from None
-    if not EARLIEST <= result <= LATEST:
+    if window and not EARLIEST <= result <= LATEST:
         raise CellError(
             _("date %(date)s is outside %(first)s-%(last)s")
             % {"date": result, "first": EARLIEST.year, "last": LATEST.year}
@@ -117,35 +119,38 @@ def _checked(year: int, month: int, day: int, raw: str) -> dt.date:
     return result
 
 
-def date(value: str) -> dt.date:
-    """ISO (2024-03-10), 2024/03/10, day-first 10/03/2024, or 10 March 2024."""
+def date(value: str, *, window: bool = True) -> dt.date:
+    """ISO (2024-03-10), 2024/03/10, day-first 10/03/2024, or 10 March 2024.
+
+    ``window=False`` for a record's own dates, which the record rules bound.
+    """
     raw = value.strip().translate(_MYANMAR_DIGITS)
     for pattern in (_ISO_DATE, _SLASH_DATE):
         match = pattern.match(raw)
         if match:
-            return _checked(int(match[1]), int(match[2]), int(match[3]), raw)
+            return _checked(int(match[1]), int(match[2]), int(match[3]), raw, window)
     match = _DAY_FIRST.match(raw)
     if match:
-        return _checked(int(match[3]), int(match[2]), int(match[1]), raw)
+        return _checked(int(match[3]), int(match[2]), int(match[1]), raw, window)
     match = _WORDY_DATE.match(raw)
     if match and match[2].lower() in _MONTHS:
-        return _checked(int(match[3]), _MONTHS[match[2].lower()], int(match[1]), raw)
+        return _checked(int(match[3]), _MONTHS[match[2].lower()], int(match[1]), raw, window)
     raise CellError(_("not a date: %(value)s (write YYYY-MM-DD)") % {"value": repr(raw)})
 
 
-def month(value: str) -> dt.date:
+def month(value: str, *, window: bool = True) -> dt.date:
     """A reporting month as its first day: 2024-03, March 2024, or any date in the month."""
     raw = value.strip().translate(_MYANMAR_DIGITS)
     match = _ISO_MONTH.match(raw)
     if match:
         if not 1 <= int(match[2]) <= 12:
             raise CellError(_("no such month: %(value)s") % {"value": repr(raw)})
-        return _checked(int(match[1]), int(match[2]), 1, raw)
+        return _checked(int(match[1]), int(match[2]), 1, raw, window)
     match = _WORDY_MONTH.match(raw)
     if match and match[1].lower() in _MONTHS:
-        return _checked(int(match[2]), _MONTHS[match[1].lower()], 1, raw)
+        return _checked(int(match[2]), _MONTHS[match[1].lower()], 1, raw, window)
     try:
-        return date(raw).replace(day=1)
+        return date(raw, window=window).replace(day=1)
     except CellError:
         raise CellError(
             _("not a month: %(value)s (write YYYY-MM)") % {"value": repr(raw)}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
 from corridor.core.models import Record, one_of
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
+from corridor.funds.rules import transfer_clean
 
 
 class TransferChannel(models.TextChoices):
@@ -82,6 +83,9 @@ class Transfer(Record):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}: {self.from_organisation} → {self.to_organisation}"
+
+    def clean(self) -> None:
+        transfer_clean(self)
 
 
 class Evidence(Record):

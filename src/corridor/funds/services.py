@@ -10,6 +10,7 @@ from corridor.accounts import policy
 from corridor.audit.services import audited_create, audited_delete, audited_update
 from corridor.core.errors import InvalidInput
 from corridor.funds.models import Transfer
+from corridor.funds.rules import transfer_clean
 
 # The two sides are fixed at creation: a transfer between other organisations is a new record.
 TRANSFER_UPDATABLE = frozenset(
@@ -32,12 +33,16 @@ def transfer_record(
         from_organisation=from_organisation, to_organisation=to_organisation, **values
     )
     policy.require(by, policy.ADD, transfer)
+    transfer_clean(transfer)
     return audited_create(transfer, by=by)
 
 
 def transfer_update(*, by: Any, transfer: Transfer, **values: Any) -> Transfer:
     _only(values, TRANSFER_UPDATABLE)
     policy.require(by, policy.CHANGE, transfer)
+    for name, value in values.items():
+        setattr(transfer, name, value)
+    transfer_clean(transfer)
     return audited_update(transfer, by=by, **values)
 
 

@@ -19,7 +19,7 @@ from pydantic import AnyHttpUrl
 
 from corridor.accounts import policy
 from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
-from corridor.core.schema import Count, Limit, Line, Offset, Pcode, Text, Title
+from corridor.core.schema import Limit, Line, Offset, Pcode, People, Text, Title
 from corridor.geo.models import AdminUnit
 from corridor.orgs.queries import organisations_visible_to
 from corridor.situation import services
@@ -174,9 +174,9 @@ class FigurePage(Schema):
 class FigureChange(Schema):
     admin_unit: Pcode | None = Field(None, description="Admin unit p-code.")
     as_of: dt.date | None = None
-    idps: Count | None = None
-    refugees: Count | None = None
-    people_in_need: Count | None = None
+    idps: People | None = None
+    refugees: People | None = None
+    people_in_need: People | None = None
     source: UUID | None = None
     notes: Text | None = None
 
@@ -185,7 +185,7 @@ class FigureIn(FigureChange):
     reporting_organisation: UUID
     admin_unit: Pcode = Field(description="Admin unit p-code.")
     as_of: dt.date
-    idps: Count
+    idps: People
     source: UUID
 
 
@@ -285,9 +285,9 @@ class IncidentChange(Schema):
     admin_unit: Pcode | None = Field(None, description="Township p-code.")
     latitude: float | None = Latitude
     longitude: float | None = Longitude
-    fatalities: Count | None = None
-    injuries: Count | None = None
-    detained: Count | None = None
+    fatalities: People | None = None
+    injuries: People | None = None
+    detained: People | None = None
     description: Text | None = None
     sources: list[UUID] | None = Field(None, max_length=50)
 

@@ -6,14 +6,13 @@ an unsourced number is a rumour.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
 from corridor.core.crypto.fields import EncryptedFloatField, EncryptedTextField
 from corridor.core.models import Record, one_of
+from corridor.situation.rules import figure_clean, incident_clean
 
 
 class Reliability(models.TextChoices):
@@ -84,6 +83,9 @@ class DisplacementFigure(Record):
 
     def __str__(self) -> str:
         return f"{self.admin_unit_id} {self.as_of}: {self.idps} IDPs"
+
+    def clean(self) -> None:
+        figure_clean(self)
 
 
 class Indicator(Record):
@@ -175,14 +177,4 @@ class Incident(Record):
         return f"{self.get_incident_type_display()} {self.admin_unit_id} {self.occurred_on}"
 
     def clean(self) -> None:
-        if (self.latitude is None) != (self.longitude is None):
-            raise ValidationError(_("Give both latitude and longitude, or neither."))
-        if self.latitude is None:
-            return
-        errors = {}
-        if not LATITUDE_RANGE[0] <= self.latitude <= LATITUDE_RANGE[1]:
-            errors["latitude"] = _("Latitude must be between 9 and 29 (Myanmar).")
-        if not LONGITUDE_RANGE[0] <= self.longitude <= LONGITUDE_RANGE[1]:
-            errors["longitude"] = _("Longitude must be between 92 and 102 (Myanmar).")
-        if errors:
-            raise ValidationError(errors)
+        incident_clean(self)

@@ -21,6 +21,7 @@ from corridor.audit.services import (
 )
 from corridor.core.errors import InvalidInput
 from corridor.situation.models import DisplacementFigure, Incident, Source
+from corridor.situation.rules import figure_clean, incident_clean
 
 SOURCE_WRITABLE = frozenset({"title", "publisher", "published_on", "url", "reliability"})
 FIGURE_UPDATABLE = frozenset(
@@ -45,6 +46,12 @@ def _only(values: dict[str, Any], allowed: frozenset[str], what: str) -> None:
     unknown = sorted(set(values) - allowed)
     if unknown:
         raise InvalidInput(f"{what}: field(s) {', '.join(unknown)} cannot be set")
+
+
+def _apply(record: Any, values: dict[str, Any]) -> None:
+    """The new values on the record, so the rules judge the record as it would be saved."""
+    for name, value in values.items():
+        setattr(record, name, value)
 
 
 # --- Sources --------------------------------------------------------------------------------
@@ -78,12 +85,15 @@ def figure_record(*, by: Any, reporting_organisation: Any, **values: Any) -> Dis
     _only(values, FIGURE_UPDATABLE, "displacement figure")
     figure = DisplacementFigure(reporting_organisation=reporting_organisation, **values)
     policy.require(by, policy.ADD, figure)
+    figure_clean(figure)
     return audited_create(figure, by=by)
 
 
 def figure_update(*, by: Any, figure: DisplacementFigure, **values: Any) -> DisplacementFigure:
     _only(values, FIGURE_UPDATABLE, "displacement figure")
     policy.require(by, policy.CHANGE, figure)
+    _apply(figure, values)
+    figure_clean(figure)
     return audited_update(figure, by=by, **values)
 
 
@@ -112,6 +122,7 @@ def incident_record(
     _only(values, INCIDENT_UPDATABLE, "incident")
     incident = Incident(reporting_organisation=reporting_organisation, **values)
     policy.require(by, policy.ADD, incident)
+    incident_clean(incident)
     with transaction.atomic():
         audited_create(incident, by=by)
         _set_sources(incident, sources, by)
@@ -123,6 +134,8 @@ def incident_update(
 ) -> Incident:
     _only(values, INCIDENT_UPDATABLE, "incident")
     policy.require(by, policy.CHANGE, incident)
+    _apply(incident, values)
+    incident_clean(incident)
     with transaction.atomic():
         audited_update(incident, by=by, **values)
         if sources is not None:

@@ -7,19 +7,27 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from corridor.aid.models import Channel, Modality, Sector
-from corridor.gaps.queries import GapInputError, month_start
+from corridor.aid.models import Channel, Modality, Sector, Status
+from corridor.aid.rules import COUNTS, activity_problems
+from corridor.core.rules import Problem
+from corridor.exchange import values
 from corridor.geo.models import AdminUnit, Level
 from corridor.geo.resolver import get_resolver
 from corridor.situation.models import IncidentType, Reliability
+from corridor.situation.rules import (
+    FIGURE_COUNTS,
+    INCIDENT_COUNTS,
+    figure_problems,
+    incident_problems,
+)
 from corridor.web.burmese import unicode_text
 
-PCODE_AT_END = re.compile(r"(MMR\d{6})\s*$")
+PCODE_AT_END = re.compile(r"\b(MMR[0-9A-Z]{3,13})\s*$")
 MAP_LAYERS = [
     ("idps", _("IDPs")),
     ("incidents", _("Incidents")),
@@ -42,9 +50,11 @@ def find_township(text: str) -> AdminUnit:
     text = unicode_text(" ".join(text.split()))
     if not text:
         raise ValidationError(_("Choose a township."))
-    match = PCODE_AT_END.search(text)
+    match = PCODE_AT_END.search(text.upper())
     if match:
-        unit = AdminUnit.objects.filter(pcode=match.group(1), level=Level.TOWNSHIP).first()
+        # A state or district p-code is taken too: the record rules refuse it in their words
+        # (geo/rules.py), the same the API and the importer use.
+        unit = AdminUnit.objects.filter(pcode=match.group(1)).first()
         if unit:
             return unit
     exact = AdminUnit.objects.filter(level=Level.TOWNSHIP).filter(
@@ -93,9 +103,11 @@ class MonthField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
+        # Whatever a person types for a month lands in that month: 2026-05, May 2026,
+        # 17/05/2026 — read as the importer reads it; the record rules bound the year.
         try:
-            return month_start(value)
-        except GapInputError:
+            return values.month(value, window=False)
+        except values.CellError:
             raise ValidationError(_("Enter a month as YYYY-MM.")) from None
 
 
@@ -117,6 +129,28 @@ def validate_on_change(form: forms.Form, url: str) -> forms.Form:
             }
         )
     return form
+
+
+def add_problems(form: forms.Form, problems: list[Problem]) -> None:
+    """The record rules' problems as the form's errors, each on its field (the township's on
+    the picker). A field that already failed to read keeps its own error only."""
+    for problem in problems:
+        name = "township" if problem.field == "admin_unit" else problem.field
+        error = ValidationError(problem.message, code=problem.code)
+        if name == NON_FIELD_ERRORS or name not in form.fields:
+            if not form.errors:
+                form.add_error(None, error)
+        elif name not in form.errors:
+            form.add_error(name, error)
+
+
+def rule_values(data: dict, names: tuple[str, ...]) -> dict[str, Any]:
+    """A form's cleaned data as the rules read it: the township as its p-code and level."""
+    unit = data.get("township")
+    found = {name: data.get(name) for name in names}
+    found["admin_unit"] = unit.pcode if unit else None
+    found["level"] = unit.level if unit else None
+    return found
 
 
 class UnicodeTextMixin:
@@ -202,7 +236,21 @@ class ActivityForm(UnicodeTextMixin, forms.Form):
 
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
     township = TownshipField(label=_("Township"), help_text=_("Type in English or Burmese."))
-    reporting_month = MonthField(label=_("Reporting month"))
+    reporting_month = MonthField(
+        label=_("Reporting month"),
+        required=False,
+        help_text=_("Leave empty to count the activity in the month it started."),
+    )
+    start_date = forms.DateField(
+        label=_("Start date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(
+        label=_("End date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    # Not required: a form posted without it (an older page, a script) records "ongoing".
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Status.choices, initial=Status.ONGOING, required=False
+    )
     sector = forms.ChoiceField(label=_("Sector"), choices=Sector.choices)
     modality = forms.ChoiceField(label=_("Modality"), choices=Modality.choices)
     channel = forms.ChoiceField(
@@ -230,9 +278,9 @@ class ActivityForm(UnicodeTextMixin, forms.Form):
         data = super().clean()
         if data.get("unspecified") is None:
             data["unspecified"] = 0
-        total = sum(data.get(k) or 0 for k in ("women", "men", "girls", "boys", "unspecified"))
-        if not self.errors and total == 0:
-            raise ValidationError(_("Enter how many people were reached."))
+        data["status"] = data.get("status") or Status.ONGOING
+        names = (*COUNTS, "reporting_month", "start_date", "end_date", "status")
+        add_problems(self, activity_problems(rule_values(data, names)))
         return data
 
 
@@ -288,6 +336,11 @@ class FigureForm(UnicodeTextMixin, SourceFields):
         "notes",
     ]
 
+    def clean(self) -> dict:
+        data = super().clean()
+        add_problems(self, figure_problems(rule_values(data, (*FIGURE_COUNTS, "as_of"))))
+        return data
+
 
 class IncidentForm(UnicodeTextMixin, SourceFields):
     text_fields = ("description",)
@@ -315,6 +368,11 @@ class IncidentForm(UnicodeTextMixin, SourceFields):
         "source_publisher",
         "source_reliability",
     ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        add_problems(self, incident_problems(rule_values(data, (*INCIDENT_COUNTS, "occurred_on"))))
+        return data
 
 
 UPLOAD_FORMATS = [

@@ -20,13 +20,9 @@ from operator import itemgetter
 from typing import Any
 
 from corridor.aid.models import Activity
+from corridor.aid.rules import activity_problems, reach_unspecified, reporting_month_of
 from corridor.exchange import values
-from corridor.exchange.kinds.builders import (
-    build_activity,
-    currency_problem,
-    period_problems,
-    reach_unspecified,
-)
+from corridor.exchange.kinds.builders import build_activity, place_level
 from corridor.exchange.kinds.choices import CHANNELS, MODALITIES, SECTORS, STATUSES
 from corridor.exchange.kinds.context import Context
 from corridor.exchange.table import Row, RowError, Table
@@ -187,6 +183,8 @@ class ActivityBatches:
         at = first.get("id")
         given = [cells[at].strip() for _, cells in rows] if at is not None else [""] * count
         keys = ctx.keys
+        now = ctx.today
+        levels = {pcode: place_level(ctx, pcode) for pcode in set(places) if pcode is not FAIL}
 
         for n, (number, cells) in enumerate(rows):
             if n in bad:
@@ -201,22 +199,35 @@ class ActivityBatches:
             )
             amount = amounts[n]
             currency = currencies[n] if currencies is not None else ""
-            if problem or period_problems(month, start, end) or currency_problem(amount, currency):
-                # The row builder reports the problem, in its words, with the row's others.
+            pcode = places[n]
+            rules = {
+                "admin_unit": pcode,
+                "level": levels[pcode],
+                "reporting_month": month,
+                "start_date": start,
+                "end_date": end,
+                "status": statuses[n],
+                "women": women[n],
+                "men": men[n],
+                "girls": girls[n],
+                "boys": boys[n],
+                "unspecified": spec,
+                "households": households[n],
+                "value": amount,
+                "currency": currency,
+            }
+            if problem or activity_problems(rules, now=now):
+                # The row builder reports the problems, in the rules' words, with the row's
+                # others: the same rules, asked of the same values.
                 yield self._by_row(number, cells)
                 continue
-            org, sector, modality, channel, pcode = (
-                orgs[n],
-                sectors[n],
-                modalities[n],
-                channels[n],
-                places[n],
-            )
+            org, sector, modality, channel = orgs[n], sectors[n], modalities[n], channels[n]
             record = keys(
                 given[n],
                 f"{sector}|{modality}|{channel}|{pcode}|{month}|{start}|{end}",
                 org or "",
             )
+            month = reporting_month_of(month, start)
             yield (
                 number,
                 (

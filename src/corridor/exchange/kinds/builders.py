@@ -1,19 +1,25 @@
 """One builder per kind of table: a validated row in, the row's database values out.
 
 A builder reads fields through ``Row.get`` and the ``Context`` helpers, and returns the values
-in the order of its kind's ``columns``, or None when the row has errors. The 4W rules that span
-several cells (``period_problems``, ``reach_unspecified``, ``currency_problem``) are functions of
-values, so the batch path (batches.py) applies the very same rules.
+in the order of its kind's ``columns``, or None when the row has errors. The record rules are
+each record type's own (``aid.rules``, ``situation.rules``): functions of values, asked here
+and by the batch path (batches.py), the model, the forms and the API alike (docs/rules.md).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
 
 from corridor.aid.models import Activity
+from corridor.aid.rules import (
+    activity_problems,
+    reach_unspecified,
+    reporting_month_of,
+)
+from corridor.core.rules import Problem
 from corridor.exchange import values
 from corridor.exchange.formats.acled import incident_type_for
 from corridor.exchange.kinds.choices import (
@@ -28,49 +34,35 @@ from corridor.exchange.kinds.choices import (
 from corridor.exchange.kinds.context import Context
 from corridor.exchange.table import Row
 from corridor.situation.models import DisplacementFigure, Incident
+from corridor.situation.rules import figure_problems, incident_problems
+
+PLACE_FIELDS = ("adm3_code", "adm3_name", "adm2_code", "adm2_name", "adm1_code", "adm1_name")
 
 
-def period_problems(
-    month: dt.date | None, start: dt.date | None, end: dt.date | None
-) -> list[tuple[str, str]]:
-    """(field, reason) for a 4W row's dates that do not make a period."""
-    problems = []
-    if month is None and start is None:
-        problems.append(("reporting_month", _("a reporting month or a start date is required")))
-    if start and end and end < start:
-        problems.append(
-            (
-                "end_date",
-                _("ends %(end)s before it starts %(start)s") % {"end": end, "start": start},
-            )
-        )
-    return problems
+def report(row: Row, problems: list[Problem], *, place: str = "") -> None:
+    """The record rules' problems as the row's errors, each on the column it came from.
 
-
-def reach_unspecified(
-    known: int, unspecified: int, *, unspecified_given: bool, total: int | None
-) -> tuple[int, str | None]:
-    """People reached without sex and age, squared with a total column: (count, problem).
-
-    ``known`` is women + men + girls + boys. A total alone fills the people not broken down;
-    a total beside a given "unspecified" must add up.
+    A field whose cell did not read has its own error already; a problem of the whole row
+    (nobody reached) is reported only when its cells all read.
     """
-    if total is None:
-        return unspecified, None
-    if not unspecified_given and total >= known:
-        return total - known, None
-    if total != known + unspecified:
-        return unspecified, _("total %(total)s is not the sum of the columns (%(sum)s)") % {
-            "total": total,
-            "sum": known + unspecified,
-        }
-    return unspecified, None
+    failed = {error.column for error in row.errors}
+    any_failed = bool(row.errors)
+    for problem in problems:
+        if problem.field == "admin_unit":
+            name = place or next((n for n in PLACE_FIELDS if row.get(n)), "adm3_code")
+        elif problem.field == NON_FIELD_ERRORS:
+            if not any_failed:
+                row.error("", problem.message, "")
+            continue
+        else:
+            name = problem.field
+        if row.table.label(name) not in failed:
+            row.error(name, problem.message)
 
 
-def currency_problem(value: Decimal | None, currency: str) -> str | None:
-    if value is not None and not (len(currency) == 3 and currency.isalpha() and currency.isascii()):
-        return _("a value needs its ISO 4217 currency code (e.g. MMK, THB, USD)")
-    return None
+def place_level(ctx: Context, pcode: str | None) -> int | None:
+    unit = ctx.resolver.units.get(pcode) if pcode else None
+    return unit.level if unit else None
 
 
 def build_activity(row: Row, ctx: Context) -> tuple | None:
@@ -83,10 +75,6 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
     month = ctx.month(row, "reporting_month")
     start = ctx.date(row, "start_date")
     end = ctx.date(row, "end_date")
-    for name, reason in period_problems(month, start, end):
-        # A month that was given but unreadable has its own error already.
-        if not (name == "reporting_month" and row.get("reporting_month")):
-            row.error(name, reason)
     women = ctx.count(row, "women")
     men = ctx.count(row, "men")
     girls = ctx.count(row, "girls")
@@ -101,7 +89,7 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
             total=total,
         )
         if problem:
-            row.error("total", problem)
+            row.error("total", problem.message)
     households = ctx.count(row, "households", default=None)
     value: Decimal | None = None
     raw_value = row.get("value")
@@ -111,14 +99,31 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
         except values.CellError as exc:
             row.error("value", str(exc), raw_value)
     currency = row.get("currency").upper()
-    problem = currency_problem(value, currency)
-    if problem:
-        row.error("currency", problem)
+    rule_values = {
+        "admin_unit": pcode,
+        "level": place_level(ctx, pcode),
+        "reporting_month": month,
+        "start_date": start,
+        "end_date": end,
+        "status": status,
+        "women": women,
+        "men": men,
+        "girls": girls,
+        "boys": boys,
+        "unspecified": unspecified,
+        "households": households,
+        "value": value,
+        "currency": currency,
+    }
+    report(row, activity_problems(rule_values, now=ctx.today))
     notes = values.text(row.get("notes"))
     if row.errors:
         return None
+    # The key of the row as given (a re-import of an older file finds its records), the
+    # month counted in as the rules put it.
     natural = f"{sector}|{modality}|{channel}|{pcode}|{month}|{start}|{end}"
     record = ctx.stable_id(row, natural, scope=org or "")
+    month = reporting_month_of(month, start)
     return (
         record,
         org,
@@ -155,6 +160,9 @@ def build_figure(row: Row, ctx: Context) -> tuple | None:
     if len(sources) > 1:
         row.error("source_title", _("a displacement figure cites exactly one source"))
     notes = values.text(row.get("notes"))
+    counts = {"idps": idps, "refugees": refugees, "people_in_need": pin}
+    level = place_level(ctx, pcode)
+    report(row, figure_problems({**counts, "admin_unit": pcode, "level": level, "as_of": as_of}))
     if row.errors:
         return None
     record = ctx.stable_id(row, f"{pcode}|{as_of}|{sources[0]}")
@@ -202,6 +210,15 @@ def build_incident(row: Row, ctx: Context) -> tuple | None:
     # ACLED lists several sources in one cell, separated by semicolons.
     names = [values.text(n) for n in joined.split(";") if n.strip()] if joined else None
     sources = ctx.source_ids(row, required=False, names=names)
+    rule_values = {
+        "admin_unit": pcode,
+        "level": place_level(ctx, pcode),
+        "occurred_on": occurred,
+        "fatalities": fatalities,
+        "injuries": injuries,
+        "detained": detained,
+    }
+    report(row, incident_problems(rule_values))
     if row.errors:
         return None
     record = ctx.stable_id(row, f"{occurred}|{kind}|{pcode}|{lat}|{lon}")

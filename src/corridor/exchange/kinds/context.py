@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 
 from corridor.accounts import policy
 from corridor.aid.models import Activity
+from corridor.core.rules import today
 from corridor.exchange import values
 from corridor.exchange.kinds.choices import RELIABILITY
 from corridor.exchange.kinds.keys import NAMESPACE, StableKeys
 from corridor.exchange.table import Row
 from corridor.geo.resolver import AMBIGUOUS, NOT_FOUND, get_resolver
+from corridor.geo.rules import township_problems
 from corridor.orgs.models import Organisation
 from corridor.orgs.queries import NAMING_FIELDS, OrganisationNames
 from corridor.situation.models import Source
@@ -51,6 +53,8 @@ class Context:
         self.reviews_left_out: set[tuple[str, int | None, str]] = set()
         self._places: dict[tuple[str, ...], tuple[str | None, str, str, str]] = {}
         self.keys = StableKeys(kind, id_prefix)
+        # The record rules' clock, read once for the whole file.
+        self.today = today()
         self._dates: dict[str, dt.date] = {}
         self._months: dict[str, dt.date] = {}
         # Only the organisations, and the names of them, that this person may use: one they
@@ -97,7 +101,7 @@ class Context:
         found = self._dates.get(raw)
         if found is None:
             try:
-                found = values.date(raw)
+                found = values.date(raw, window=False)
             except values.CellError as exc:
                 row.error(name, str(exc), raw)
                 return None
@@ -111,7 +115,7 @@ class Context:
         found = self._months.get(raw)
         if found is None:
             try:
-                found = values.month(raw)
+                found = values.month(raw, window=False)
             except values.CellError as exc:
                 row.error(name, str(exc), raw)
                 return None
@@ -215,6 +219,10 @@ class Context:
                     _("unknown p-code %(code)s") % {"code": repr(code)},
                     "",
                 )
+            if found.level != level and level == 3:
+                # The rule every entry point words alike (a state p-code in a township column).
+                reason = township_problems("", found.pcode, found.level)[0].message
+                return None, f"{prefix}_code", reason, ""
             if found.level != level:
                 reason = _("%(code)s is not a level-%(level)s p-code") % {
                     "code": code,

@@ -8,10 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from corridor.aid.rules import reach_unspecified
+from corridor.core.rules import Problem
 from corridor.exchange.formats.hxl import hashtag_columns, plan_columns
 from corridor.exchange.kinds import Context
 from corridor.exchange.kinds.batches import ActivityBatches
-from corridor.exchange.kinds.builders import build_activity, reach_unspecified
+from corridor.exchange.kinds.builders import build_activity
 from corridor.exchange.kinds.keys import NAMESPACE, StableKeys, uuid5_hex
 from corridor.exchange.table import Row, Table
 
@@ -158,4 +160,7 @@ def test_stable_keys_number_identical_rows_as_before():
     ],
 )
 def test_reach_rule(known, unspecified, given, total, expected):
-    assert reach_unspecified(known, unspecified, unspecified_given=given, total=total) == expected
+    count, reason = expected
+    problem = Problem("total", "total_mismatch", reason) if reason else None
+    found = reach_unspecified(known, unspecified, unspecified_given=given, total=total)
+    assert found == (count, problem)

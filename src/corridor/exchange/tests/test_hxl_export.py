@@ -83,6 +83,12 @@ def test_activities_round_trip_is_lossless(org, tmp_path):
 
     assert result.ok, [e.line() for e in result.errors]
     assert result.created == 2
+    # A row with only a start date comes back counted in the month it started (aid/rules.py).
+    month = ACTIVITY_FIELDS.index("reporting_month")
+    before = [
+        (*row[:month], row[month] or row[month + 1].replace(day=1), *row[month + 1 :])
+        for row in before
+    ]
     assert snapshot(Activity, ACTIVITY_FIELDS) == before
     assert file_import(by=None, path=path).unchanged == 2
 

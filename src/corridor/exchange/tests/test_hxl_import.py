@@ -257,8 +257,8 @@ def test_no_hashtag_row_is_a_clear_error(places, write):
 
 def test_value_and_currency(org, write):
     text = (
-        "#org,#sector,#modality,#adm3+code,#date+reported,#value,#currency\r\n"
-        'CRN,multipurpose_cash,cash,MMR004002,2024-03,"1,500.50",thb\r\n'
+        "#org,#sector,#modality,#adm3+code,#date+reported,#reached+total,#value,#currency\r\n"
+        'CRN,multipurpose_cash,cash,MMR004002,2024-03,12,"1,500.50",thb\r\n'
     )
     assert run(write("v.csv", text)).ok
     activity = Activity.objects.get()

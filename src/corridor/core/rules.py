@@ -1,0 +1,115 @@
+"""What the record rules share: a problem, the window of dates, the bounds of a count.
+
+The rules of each record type live in its app (``aid/rules.py``, ``situation/rules.py``,
+``funds/rules.py``; the place rule in ``geo/rules.py``). They are pure functions over plain
+values that return ``Problem``s, so the model's ``clean``, the services, the web forms, the
+API and both importer paths give the same verdict in the same words (docs/rules.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+# More people than this in one township row is a typing mistake: the most populous township
+# (Hlaingthaya, Yangon) had about 690,000 people at the 2014 census; this leaves room for
+# growth and for people displaced into it. Also keeps every count inside a 32-bit integer.
+TOWNSHIP_CEILING = 2_000_000
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a value is refused: the field (the model's name), a stable code, a message."""
+
+    field: str
+    code: str
+    message: str
+
+
+def today() -> dt.date:
+    """Today where Corridor runs (TIME_ZONE); the one clock the rules read."""
+    return timezone.localdate()
+
+
+def earliest() -> dt.date:
+    return settings.EARLIEST_DATE
+
+
+def shown(day: dt.date, *, month: bool = False) -> str:
+    """A date as the messages show it: ISO, a month as YYYY-MM (year 2 stays 0002)."""
+    if month:
+        return f"{day.year:04d}-{day.month:02d}"
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}"
+
+
+def date_problems(
+    field: str,
+    day: dt.date | None,
+    *,
+    ahead_days: int = 0,
+    month: bool = False,
+    now: dt.date | None = None,
+) -> list[Problem]:
+    """A date before CORRIDOR_EARLIEST_DATE, or later than ``ahead_days`` after today.
+
+    ``now``: today, when the caller has read the clock once for many rows.
+    """
+    if day is None:
+        return []
+    first = earliest()
+    if (day.replace(day=1) < first.replace(day=1)) if month else day < first:
+        return [
+            Problem(
+                field,
+                "too_early",
+                _("%(date)s is before %(earliest)s, the earliest date Corridor takes")
+                % {"date": shown(day, month=month), "earliest": shown(first, month=month)},
+            )
+        ]
+    latest = (now or today()) + dt.timedelta(days=ahead_days)
+    if day > latest:
+        if ahead_days == 0:
+            message = _("%(date)s is in the future") % {"date": shown(day, month=month)}
+            return [Problem(field, "future", message)]
+        message = _("%(date)s is more than %(days)s days ahead") % {
+            "date": shown(day, month=month),
+            "days": ahead_days,
+        }
+        return [Problem(field, "too_far_ahead", message)]
+    return []
+
+
+def count_problems(counts: Mapping[str, Any], names: Iterable[str]) -> list[Problem]:
+    """Counts that are negative or more people than any township holds (None is no count)."""
+    problems = []
+    for name in names:
+        number = counts.get(name)
+        if number is None:
+            continue
+        if number < 0:
+            message = _("must be 0 or more, not %(value)s") % {"value": number}
+            problems.append(Problem(name, "negative", message))
+        elif number > TOWNSHIP_CEILING:
+            message = _("%(value)s is more people than live in any township (at most %(ceiling)s)")
+            problems.append(
+                Problem(name, "too_many", message % {"value": number, "ceiling": TOWNSHIP_CEILING})
+            )
+    return problems
+
+
+def refuse(problems: Iterable[Problem]) -> None:
+    """Raise the problems as one ValidationError keyed by field (nothing when there are none)."""
+    errors: dict[str, list[ValidationError]] = {}
+    for problem in problems:
+        errors.setdefault(problem.field, []).append(
+            ValidationError(problem.message, code=problem.code)
+        )
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,572 @@
+"""One table of cases through every entry point: the same verdict, in the same words.
+
+Each case is what a person types. It goes through the service (the model's rules), the web
+entry form over HTTP, the JSON API over HTTP, and the importer twice — the row builder and the
+fast batch path — with a generated HXL file. Every entry point must save it, or refuse it with
+exactly the problems (field, message) the table expects; the field is named the model's way
+(the form's "township" and the file's "#adm3+code" are "admin_unit").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+
+from corridor.accounts.models import OrgRole
+from corridor.aid.models import Activity
+from corridor.aid.rules import activity_problems
+from corridor.aid.services import activity_record
+from corridor.core.rules import TOWNSHIP_CEILING
+from corridor.exchange.kinds import batches
+from corridor.exchange.services import file_import
+from corridor.funds.models import Transfer
+from corridor.funds.services import transfer_record
+from corridor.gaps.queries import gap_table
+from corridor.geo.models import AdminUnit
+from corridor.geo.resolver import invalidate_resolver
+from corridor.situation.models import DisplacementFigure, Incident
+from corridor.situation.services import figure_record, incident_record
+from corridor.testing.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    SourceFactory,
+    UserFactory,
+    township,
+)
+from corridor.testing.signin import signed_in_client
+
+TODAY = dt.date(2026, 12, 3)
+TOWNSHIP = "MMR005022"
+STATE = "MMR005"
+ALL = "__all__"
+CEILING = f"(at most {TOWNSHIP_CEILING})"
+NOT_TOWNSHIP = f"{STATE} is a State/Region, not a township: give the township's p-code"
+NOBODY = (
+    "no people reached: give women, men, girls, boys or sex and age not known, "
+    "or record the activity as planned"
+)
+
+# --- The tables -------------------------------------------------------------------------------
+
+ACTIVITY = {"reporting_month": "2026-05", "women": "10", "men": "5"}
+ACTIVITY_CASES = {
+    "valid": ({}, []),
+    "too many women": (
+        {"women": "99999999999"},
+        [("women", f"99999999999 is more people than live in any township {CEILING}")],
+    ),
+    "month 0002-06": (
+        {"reporting_month": "0002-06"},
+        [("reporting_month", "0002-06 is before 2021-01, the earliest date Corridor takes")],
+    ),
+    "month 2031-01": (
+        {"reporting_month": "2031-01"},
+        [("reporting_month", "2031-01 is more than 366 days ahead")],
+    ),
+    "end before start": (
+        {"start_date": "2026-05-20", "end_date": "2026-05-10"},
+        [("end_date", "ends 2026-05-10 before it starts 2026-05-20")],
+    ),
+    "state p-code": ({"admin_unit": STATE}, [("admin_unit", NOT_TOWNSHIP)]),
+    "zero reach": ({"women": "0", "men": "0"}, [(ALL, NOBODY)]),
+    "zero reach, planned": ({"women": "0", "men": "0", "status": "planned"}, []),
+    "more households than people": (
+        {"households": "40"},
+        [("households", "40 households is more than the 15 people reached")],
+    ),
+    "only a start date": ({"reporting_month": "", "start_date": "2026-05-17"}, []),
+}
+
+FIGURE = {"as_of": "2026-11-30", "idps": "28491"}
+FIGURE_CASES = {
+    "valid": ({}, []),
+    "5,000,000 IDPs": (
+        {"idps": "5000000"},
+        [("idps", f"5000000 is more people than live in any township {CEILING}")],
+    ),
+    "in 2030": ({"as_of": "2030-01-15"}, [("as_of", "2030-01-15 is in the future")]),
+    "before 2021": (
+        {"as_of": "2019-05-01"},
+        [("as_of", "2019-05-01 is before 2021-01-01, the earliest date Corridor takes")],
+    ),
+    "state p-code": ({"admin_unit": STATE}, [("admin_unit", NOT_TOWNSHIP)]),
+}
+
+INCIDENT = {"occurred_on": "2026-11-02", "fatalities": "3"}
+INCIDENT_CASES = {
+    "valid": ({}, []),
+    "a 2030 incident": (
+        {"occurred_on": "2030-04-01"},
+        [("occurred_on", "2030-04-01 is in the future")],
+    ),
+    "state p-code": ({"admin_unit": STATE}, [("admin_unit", NOT_TOWNSHIP)]),
+    "impossible deaths": (
+        {"fatalities": "99999999999"},
+        [("fatalities", f"99999999999 is more people than live in any township {CEILING}")],
+    ),
+}
+
+# --- Shared set-up ----------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def world(db, monkeypatch):
+    """A township and its state, an editor of one organisation, a source, and a fixed today."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+    township(TOWNSHIP)  # with its state, STATE, and a district
+    invalidate_resolver()
+    org = OrganisationFactory(name="Chin Relief Network", acronym="CRN")
+    user = UserFactory()
+    MembershipFactory(user=user, organisation=org, role=OrgRole.EDITOR)
+    yield {"org": org, "user": user, "client": signed_in_client(user), "source": SourceFactory()}
+    invalidate_resolver()
+
+
+def _typed(base: dict, change: dict) -> dict:
+    return {"admin_unit": TOWNSHIP, **base, **change}
+
+
+def _date(text: str) -> dt.date | None:
+    if not text:
+        return None
+    if len(text) == 7:  # a month as typed: YYYY-MM
+        return dt.date(int(text[:4]), int(text[5:]), 1)
+    return dt.date.fromisoformat(text)
+
+
+def _problems_of(exc: ValidationError) -> list[tuple[str, str]]:
+    return sorted((f, m) for f, messages in exc.message_dict.items() for m in messages)
+
+
+def _refused(write: Any, **values: Any) -> list[tuple[str, str]]:
+    """What a service refuses these values for (empty: it saved them)."""
+    try:
+        write(**values)
+    except ValidationError as exc:
+        return _problems_of(exc)
+    return []
+
+
+def _form_problems(response: Any) -> list[tuple[str, str]]:
+    form = response.context["form"]
+    return sorted(
+        ("admin_unit" if name == "township" else name, message)
+        for name, messages in form.errors.items()
+        for message in messages
+    )
+
+
+def _api_problems(response: Any) -> list[tuple[str, str]]:
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert "is violated" not in body["detail"]  # never a raw constraint
+    return sorted((f, m) for f, messages in body["errors"].items() for m in messages)
+
+
+def _import(world: dict, tmp_path: Any, kind: str, tags: dict, typed: dict, *, batch: bool):
+    """Import a two-line HXL file (hashtags, one row) the given way: (problems, result)."""
+    names = [name for name in tags if name in typed or name in ("admin_unit",)]
+    path = tmp_path / f"{kind}-{'batch' if batch else 'row'}.csv"
+    lines = [",".join(tags[name] for name in names), ",".join(typed[name] for name in names)]
+    extra = {"source_title": "Township report"} if kind == "figures" else {}
+    if extra:
+        lines = [
+            lines[0] + ",#meta+source+name",
+            lines[1] + "," + extra["source_title"],
+        ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = file_import(
+        by=world["user"], path=path, kind=kind, format="hxl", organisation=world["org"]
+    )
+    by_tag = {tag: name for name, tag in tags.items()}
+    problems = sorted((by_tag.get(e.column, e.column) or ALL, e.reason) for e in result.errors)
+    return problems, result
+
+
+@pytest.fixture(params=["row", "batch"])
+def import_path(request, monkeypatch):
+    """The importer's two ways of building rows: each must give the same verdicts."""
+    if request.param == "row":
+        monkeypatch.setattr(
+            "corridor.exchange.pipeline.batch_builder",
+            lambda table, ctx, build: batches.rows_built(table, ctx, build),
+        )
+    # Otherwise the pipeline builds 4W rows a batch at a time (batches.ActivityBatches).
+    return request.param
+
+
+# --- Activities -------------------------------------------------------------------------------
+
+ACTIVITY_TAGS = {
+    "admin_unit": "#adm3+code",
+    "sector": "#sector",
+    "modality": "#modality",
+    "status": "#status",
+    "reporting_month": "#date+reported",
+    "start_date": "#date+start",
+    "end_date": "#date+end",
+    "women": "#reached+f+adults",
+    "men": "#reached+m+adults",
+    "households": "#reached+hh",
+}
+
+
+def _activity_case(name: str) -> tuple[dict, list]:
+    change, expected = ACTIVITY_CASES[name]
+    typed = _typed({**ACTIVITY, "sector": "health", "modality": "service"}, change)
+    return typed, sorted(expected)
+
+
+def _activity_saved(typed: dict) -> None:
+    """A saved activity counts in the month typed, or the month it started."""
+    activity = Activity.objects.get()
+    month = _date(typed.get("reporting_month") or "") or _date(typed["start_date"])
+    assert activity.reporting_month == month.replace(day=1)
+
+
+@pytest.mark.parametrize("case", ACTIVITY_CASES)
+def test_activity_through_the_service(world, case):
+    typed, expected = _activity_case(case)
+    values = {
+        "admin_unit": AdminUnit.objects.get(pcode=typed.pop("admin_unit")),
+        **{k: _date(v) for k, v in typed.items() if k.endswith(("_month", "_date"))},
+        **{k: int(v) for k, v in typed.items() if v.isdigit() and k not in ("sector",)},
+        "sector": typed["sector"],
+        "modality": typed["modality"],
+        "status": typed.get("status", "ongoing"),
+    }
+    problems = _refused(activity_record, by=world["user"], organisation=world["org"], **values)
+    assert problems == expected
+    if expected:
+        assert not Activity.objects.exists()
+    else:
+        _activity_saved(typed)
+
+
+@pytest.mark.parametrize("case", ACTIVITY_CASES)
+def test_activity_through_the_entry_form(world, case):
+    typed, expected = _activity_case(case)
+    # As the browser sends the form: its initial zeros in the counts left alone.
+    post = {"organisation": world["org"].pk, "channel": "in_country", "status": "ongoing"}
+    post |= {"girls": "0", "boys": "0", "unspecified": "0"}
+    post |= {"township" if k == "admin_unit" else k: v for k, v in typed.items()}
+    response = world["client"].post("/enter/activity/", post)
+    if expected:
+        assert response.status_code == 400
+        assert _form_problems(response) == expected
+        assert not Activity.objects.exists()
+    else:
+        assert response.status_code == 302, _form_problems(response)
+        _activity_saved(typed)
+
+
+@pytest.mark.parametrize("case", ACTIVITY_CASES)
+def test_activity_through_the_api(world, case):
+    typed, expected = _activity_case(case)
+    body: dict[str, Any] = {"organisation": str(world["org"].pk)}
+    for k, v in typed.items():
+        if k.endswith(("_month", "_date")):
+            body[k] = f"{v}-01" if len(v) == 7 else (v or None)
+        else:
+            body[k] = int(v) if v.isdigit() else v
+    response = world["client"].post(
+        "/api/aid/activities/", json.dumps(body), content_type="application/json"
+    )
+    if expected:
+        assert _api_problems(response) == expected
+        assert not Activity.objects.exists()
+    else:
+        assert response.status_code == 201, response.content
+        _activity_saved(typed)
+
+
+@pytest.mark.parametrize("case", ACTIVITY_CASES)
+def test_activity_through_the_importer(world, tmp_path, import_path, case):
+    typed, expected = _activity_case(case)
+    problems, result = _import(
+        world, tmp_path, "activities", ACTIVITY_TAGS, typed, batch=import_path == "batch"
+    )
+    assert problems == expected
+    if expected:
+        assert not Activity.objects.exists()
+        assert all(e.file.endswith(".csv") and e.row == 2 for e in result.errors)
+    else:
+        _activity_saved(typed)
+
+
+def test_an_activity_with_only_a_start_date_shows_in_its_month(world):
+    """Typed as 17 May 2026 with no month: it is in May's list and May's gap table."""
+    client = world["client"]
+    body = {
+        "organisation": str(world["org"].pk),
+        "sector": "health",
+        "modality": "service",
+        "admin_unit": TOWNSHIP,
+        "start_date": "2026-05-17",
+        "women": 7,
+    }
+    response = client.post(
+        "/api/aid/activities/", json.dumps(body), content_type="application/json"
+    )
+    assert response.status_code == 201
+    assert response.json()["reporting_month"] == "2026-05-01"
+    may = client.get("/activities/", {"month": "2026-05"})
+    assert [a.women for a in may.context["page"].object_list] == [7]
+    table = gap_table("2026-05")
+    assert [(row.pcode, row.people_reached) for row in table.rows] == [(TOWNSHIP, 7)]
+
+
+# --- Displacement figures ---------------------------------------------------------------------
+
+FIGURE_TAGS = {"admin_unit": "#adm3+code", "as_of": "#date", "idps": "#affected+idps"}
+
+
+def _figure_case(name: str) -> tuple[dict, list]:
+    change, expected = FIGURE_CASES[name]
+    return _typed(FIGURE, change), sorted(expected)
+
+
+@pytest.mark.parametrize("case", FIGURE_CASES)
+def test_figure_through_the_service(world, case):
+    typed, expected = _figure_case(case)
+    problems = _refused(
+        figure_record,
+        by=world["user"],
+        reporting_organisation=world["org"],
+        admin_unit=AdminUnit.objects.get(pcode=typed["admin_unit"]),
+        as_of=_date(typed["as_of"]),
+        idps=int(typed["idps"]),
+        source=world["source"],
+    )
+    assert problems == expected
+    assert DisplacementFigure.objects.exists() == (not expected)
+
+
+@pytest.mark.parametrize("case", FIGURE_CASES)
+def test_figure_through_the_entry_form(world, case):
+    typed, expected = _figure_case(case)
+    post = {
+        "organisation": world["org"].pk,
+        "township": typed["admin_unit"],
+        "as_of": typed["as_of"],
+        "idps": typed["idps"],
+        "source": world["source"].pk,
+        "source_reliability": "F",
+    }
+    response = world["client"].post("/enter/figure/", post)
+    if expected:
+        assert response.status_code == 400
+        assert _form_problems(response) == expected
+    else:
+        assert response.status_code == 302, _form_problems(response)
+    assert DisplacementFigure.objects.exists() == (not expected)
+
+
+@pytest.mark.parametrize("case", FIGURE_CASES)
+def test_figure_through_the_api(world, case):
+    typed, expected = _figure_case(case)
+    body = {
+        "reporting_organisation": str(world["org"].pk),
+        "admin_unit": typed["admin_unit"],
+        "as_of": typed["as_of"],
+        "idps": int(typed["idps"]),
+        "source": str(world["source"].pk),
+    }
+    response = world["client"].post(
+        "/api/situation/figures/", json.dumps(body), content_type="application/json"
+    )
+    if expected:
+        assert _api_problems(response) == expected
+    else:
+        assert response.status_code == 201, response.content
+    assert DisplacementFigure.objects.exists() == (not expected)
+
+
+@pytest.mark.parametrize("case", FIGURE_CASES)
+def test_figure_through_the_importer(world, tmp_path, case):
+    typed, expected = _figure_case(case)
+    problems, _ = _import(world, tmp_path, "figures", FIGURE_TAGS, typed, batch=False)
+    assert problems == expected
+    assert DisplacementFigure.objects.exists() == (not expected)
+
+
+# --- Incidents --------------------------------------------------------------------------------
+
+INCIDENT_TAGS = {
+    "admin_unit": "#adm3+code",
+    "occurred_on": "#date+occurred",
+    "incident_type": "#event+type",
+    "fatalities": "#affected+killed",
+}
+
+
+def _incident_case(name: str) -> tuple[dict, list]:
+    change, expected = INCIDENT_CASES[name]
+    return _typed({**INCIDENT, "incident_type": "airstrike"}, change), sorted(expected)
+
+
+@pytest.mark.parametrize("case", INCIDENT_CASES)
+def test_incident_through_the_service(world, case):
+    typed, expected = _incident_case(case)
+    problems = _refused(
+        incident_record,
+        by=world["user"],
+        reporting_organisation=world["org"],
+        admin_unit=AdminUnit.objects.get(pcode=typed["admin_unit"]),
+        occurred_on=_date(typed["occurred_on"]),
+        incident_type="airstrike",
+        fatalities=int(typed["fatalities"]),
+    )
+    assert problems == expected
+    assert Incident.objects.exists() == (not expected)
+
+
+@pytest.mark.parametrize("case", INCIDENT_CASES)
+def test_incident_through_the_entry_form(world, case):
+    typed, expected = _incident_case(case)
+    post = {
+        "organisation": world["org"].pk,
+        "township": typed["admin_unit"],
+        "occurred_on": typed["occurred_on"],
+        "incident_type": "airstrike",
+        "fatalities": typed["fatalities"],
+        "injuries": "0",
+        "detained": "0",
+        "source": world["source"].pk,
+        "source_reliability": "F",
+    }
+    response = world["client"].post("/enter/incident/", post)
+    if expected:
+        assert response.status_code == 400
+        assert _form_problems(response) == expected
+    else:
+        assert response.status_code == 302, _form_problems(response)
+    assert Incident.objects.exists() == (not expected)
+
+
+@pytest.mark.parametrize("case", INCIDENT_CASES)
+def test_incident_through_the_api(world, case):
+    typed, expected = _incident_case(case)
+    body = {
+        "reporting_organisation": str(world["org"].pk),
+        "admin_unit": typed["admin_unit"],
+        "occurred_on": typed["occurred_on"],
+        "incident_type": "airstrike",
+        "fatalities": int(typed["fatalities"]),
+    }
+    response = world["client"].post(
+        "/api/situation/incidents/", json.dumps(body), content_type="application/json"
+    )
+    if expected:
+        assert _api_problems(response) == expected
+    else:
+        assert response.status_code == 201, response.content
+    assert Incident.objects.exists() == (not expected)
+
+
+@pytest.mark.parametrize("case", INCIDENT_CASES)
+def test_incident_through_the_importer(world, tmp_path, case):
+    typed, expected = _incident_case(case)
+    problems, _ = _import(world, tmp_path, "incidents", INCIDENT_TAGS, typed, batch=False)
+    assert problems == expected
+    assert Incident.objects.exists() == (not expected)
+
+
+# --- Transfers (the service and the API: there is no transfer form or import) --------------
+
+TRANSFER_CASES: dict[str, tuple[dict, list]] = {
+    "valid": ({}, []),
+    "sent in 2030": ({"sent_on": "2030-01-01"}, [("sent_on", "2030-01-01 is in the future")]),
+    "fee above the amount": (
+        {"fee": "150"},
+        [("fee", "the fee 150 is more than the amount sent 100")],
+    ),
+}
+
+
+def _transfer_case(name: str) -> tuple[dict, list]:
+    change, expected = TRANSFER_CASES[name]
+    return {"amount": "100", "currency": "USD", "sent_on": "2026-11-01", **change}, expected
+
+
+@pytest.mark.parametrize(
+    "send",
+    ["service", "api"],
+)
+@pytest.mark.parametrize("case", TRANSFER_CASES)
+def test_transfer_through_the_service_and_the_api(world, case, send):
+    typed, expected = _transfer_case(case)
+    receiver = OrganisationFactory(name="Receiving Group")
+    if send == "service":
+        values: dict[str, Any] = {
+            "amount": int(typed["amount"]),
+            "currency": typed["currency"],
+            "sent_on": _date(typed["sent_on"]),
+            "channel": "informal",
+        }
+        if "fee" in typed:
+            values["fee"] = int(typed["fee"])
+        problems = _refused(
+            transfer_record,
+            by=world["user"],
+            from_organisation=world["org"],
+            to_organisation=receiver,
+            **values,
+        )
+    else:
+        body = {
+            **typed,
+            "from_organisation": str(world["org"].pk),
+            "to_organisation": str(receiver.pk),
+            "channel": "informal",
+        }
+        response = world["client"].post(
+            "/api/funds/transfers/", json.dumps(body), content_type="application/json"
+        )
+        problems = _api_problems(response) if response.status_code != 201 else []
+    assert problems == expected
+    assert Transfer.objects.exists() == (not expected)
+
+
+def test_the_window_follows_the_settings(world, settings):
+    """The horizon and the earliest date are settings; the rules read them, not constants."""
+    values = {"reporting_month": dt.date(2031, 1, 1), "women": 1, "admin_unit": TOWNSHIP}
+    assert [p.code for p in activity_problems({**values, "level": 3})] == ["too_far_ahead"]
+    settings.PLANNING_HORIZON_DAYS = 5 * 366
+    assert activity_problems({**values, "level": 3}) == []
+    settings.EARLIEST_DATE = dt.date(2031, 6, 1)
+    assert [p.code for p in activity_problems({**values, "level": 3})] == ["too_early"]
+
+
+@pytest.mark.parametrize("typed", ["2026-05", "May 2026", "17/05/2026", "2026-05-17"])
+def test_a_month_typed_any_way_lands_in_it(world, tmp_path, typed):
+    """The entry form and an imported file read a month the same way: the first of it."""
+    post = {
+        "organisation": world["org"].pk,
+        "township": TOWNSHIP,
+        "reporting_month": typed,
+        "sector": "health",
+        "modality": "service",
+        "channel": "in_country",
+        "status": "ongoing",
+        **{"women": "4", "men": "0", "girls": "0", "boys": "0", "unspecified": "0"},
+    }
+    assert world["client"].post("/enter/activity/", post).status_code == 302
+    row = {**_typed(ACTIVITY, {"reporting_month": typed}), "sector": "wash"}
+    row["modality"] = "cash"
+    problems, _ = _import(world, tmp_path, "activities", ACTIVITY_TAGS, row, batch=True)
+    assert problems == []
+    months = set(Activity.objects.values_list("reporting_month", flat=True))
+    assert months == {dt.date(2026, 5, 1)}
+    assert Activity.objects.count() == 2

@@ -1,0 +1,66 @@
+"""The rules of displacement figures and incidents, in one place (docs/rules.md).
+
+Pure functions over plain values (the model's field names; ``admin_unit`` as a p-code with its
+``level``) returning ``Problem``s: the models' ``clean``, the services, the entry forms, the API
+and the importer all ask these, so a figure or an incident gets the same verdict, in the same
+words, wherever it comes in. Both happened, or were counted, already: neither may be dated in
+the future.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils.translation import gettext as _
+
+from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
+from corridor.core.rules import Problem, count_problems, date_problems, refuse
+from corridor.geo.rules import township_problems
+
+FIGURE_COUNTS = ("idps", "refugees", "people_in_need")
+INCIDENT_COUNTS = ("fatalities", "injuries", "detained")
+
+
+def figure_problems(values: Mapping[str, Any]) -> list[Problem]:
+    """Every reason to refuse a displacement figure with these values."""
+    problems = township_problems("admin_unit", values.get("admin_unit"), values.get("level"))
+    problems += date_problems("as_of", values.get("as_of"))
+    problems += count_problems(values, FIGURE_COUNTS)
+    return problems
+
+
+def incident_problems(values: Mapping[str, Any]) -> list[Problem]:
+    """Every reason to refuse an incident with these values."""
+    problems = township_problems("admin_unit", values.get("admin_unit"), values.get("level"))
+    problems += date_problems("occurred_on", values.get("occurred_on"))
+    problems += count_problems(values, INCIDENT_COUNTS)
+    latitude, longitude = values.get("latitude"), values.get("longitude")
+    if (latitude is None) != (longitude is None):
+        message = _("Give both latitude and longitude, or neither.")
+        problems.append(Problem(NON_FIELD_ERRORS, "coordinates_half", message))
+    elif latitude is not None:
+        if not LATITUDE_RANGE[0] <= latitude <= LATITUDE_RANGE[1]:
+            message = _("Latitude must be between 9 and 29 (Myanmar).")
+            problems.append(Problem("latitude", "outside_myanmar", message))
+        if not LONGITUDE_RANGE[0] <= longitude <= LONGITUDE_RANGE[1]:
+            message = _("Longitude must be between 92 and 102 (Myanmar).")
+            problems.append(Problem("longitude", "outside_myanmar", message))
+    return problems
+
+
+def _place(record: Any) -> dict[str, Any]:
+    unit = record.admin_unit if record.admin_unit_id else None
+    return {"admin_unit": record.admin_unit_id, "level": unit.level if unit else None}
+
+
+def figure_clean(figure: Any) -> None:
+    values = {name: getattr(figure, name) for name in (*FIGURE_COUNTS, "as_of")}
+    refuse(figure_problems({**values, **_place(figure)}))
+
+
+def incident_clean(incident: Any) -> None:
+    names = (*INCIDENT_COUNTS, "occurred_on", "latitude", "longitude")
+    values = {name: getattr(incident, name) for name in names}
+    refuse(incident_problems({**values, **_place(incident)}))
