@@ -46,7 +46,8 @@ class ActivityOut(Schema):
     girls: int
     boys: int
     unspecified: int
-    people_reached: int
+    people_reached: int  # 0 unless ongoing or completed
+    people_planned: int  # the people a planned row means to reach
     households: int | None
     value: Decimal | None
     currency: str

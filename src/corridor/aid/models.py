@@ -13,20 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.aid.rules import activity_clean
 from corridor.core.models import Record, one_of
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
-
-
-class Sector(models.TextChoices):
-    # The humanitarian cluster list as used in Myanmar coordination.
-    FOOD_SECURITY = "food_security", _("Food security")
-    HEALTH = "health", _("Health")
-    NUTRITION = "nutrition", _("Nutrition")
-    WASH = "wash", _("Water, sanitation and hygiene")
-    SHELTER_NFI = "shelter_nfi", _("Shelter and non-food items")
-    PROTECTION = "protection", _("Protection")
-    EDUCATION = "education", _("Education")
-    LIVELIHOODS = "livelihoods", _("Livelihoods")
-    MULTIPURPOSE_CASH = "multipurpose_cash", _("Multi-purpose cash")
-    LOGISTICS = "logistics", _("Logistics and coordination")
+from corridor.core.sectors import Sector
 
 
 class Modality(models.TextChoices):
@@ -48,6 +35,16 @@ class Status(models.TextChoices):
     PLANNED = "planned", _("Planned")
     ONGOING = "ongoing", _("Ongoing")
     COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: The columns whose sum is an activity row's people (reached, or to be reached when planned).
+#: The one home of that sum: ``Activity.people_reached`` and ``aid.queries.PEOPLE`` use it.
+PEOPLE_FIELDS = ("women", "men", "girls", "boys", "unspecified")
+
+#: Statuses whose people count as reached (decision 0175): a planned row is reach to come,
+#: shown apart as "planned"; a cancelled row counts nowhere.
+REACHED_STATUSES = (Status.ONGOING, Status.COMPLETED)
 
 
 class Activity(Record):
@@ -128,7 +125,8 @@ class Activity(Record):
             models.Index(fields=["reporting_month", "sector", "admin_unit"]),
             models.Index(fields=["organisation", "reporting_month"]),
             # Covers the gap table's monthly sums (corridor.gaps): the month's rows are read
-            # from the index alone, already grouped by township and sector (bench/gaps.py).
+            # from the index alone, already grouped by township and sector (bench/gaps.py);
+            # status last, so that reached and planned are told apart from the index too.
             models.Index(
                 fields=[
                     "reporting_month",
@@ -140,6 +138,7 @@ class Activity(Record):
                     "girls",
                     "boys",
                     "unspecified",
+                    "status",
                 ],
                 name="activity_gap_cover_idx",
             ),
@@ -152,5 +151,20 @@ class Activity(Record):
         activity_clean(self)
 
     @property
+    def people(self) -> int:
+        """The row's people, whatever its status (reached, or to be reached when planned)."""
+        return sum(getattr(self, name) for name in PEOPLE_FIELDS)
+
+    @property
+    def counts_as_reached(self) -> bool:
+        return self.status in REACHED_STATUSES
+
+    @property
     def people_reached(self) -> int:
-        return self.women + self.men + self.girls + self.boys + self.unspecified
+        """People reached: the row's people when ongoing or completed, else 0 (decision 0175;
+        sums over many rows use ``aid.queries.people_reached_sum``)."""
+        return self.people if self.counts_as_reached else 0
+
+    @property
+    def people_planned(self) -> int:
+        return self.people if self.status == Status.PLANNED else 0

@@ -28,7 +28,9 @@ COLUMNS = [
     "idps",
     "people_in_need",
     "need",
+    "need_basis",
     "people_reached",
+    "planned",
     "organisations",
     "coverage",
 ]

@@ -91,6 +91,9 @@ def _reach(people: int, r) -> dict[str, int]:
     return {"women": women, "men": men, "girls": girls, "boys": boys, "unspecified": unspecified}
 
 
+CANCELLED_EVERY = 61
+
+
 def activities(
     seed: int, size: Size, townships: list[AdminUnit], organisations: list[Organisation]
 ) -> list[Activity]:
@@ -122,6 +125,9 @@ def activities(
                 if month > reference
                 else Status.ONGOING
                 if month == reference
+                # Now and then a plan fell through: cancelled rows count nowhere.
+                else Status.CANCELLED
+                if index % CANCELLED_EVERY == 0
                 else Status.COMPLETED
             )
         else:

@@ -88,6 +88,7 @@ def build(seed: int, units: list[AdminUnit], size: Size = SIZE) -> Dataset:
     coalitions(seed, size, data)
     sources(seed, size, data)
     displacement(seed, size, data)
+    sector_needs(seed, size, data)
     incidents(seed, size, data)
     data.activities = flows.activities(seed, size, data.townships, data.organisations)
     data.transfers = flows.transfers(seed, size, data.organisations)
@@ -254,6 +255,41 @@ def displacement(seed: int, size: Size, data: Dataset) -> None:
                     source_id=key_id(f"source:bulletin:{month:%Y-%m}"),
                     notes=f"{RECORD_NOTE}: not a real estimate.",
                     reporting_organisation_id=reporter.id,
+                )
+            )
+
+
+def sector_needs(seed: int, size: Size, data: Dataset) -> None:
+    """A needs overview for the last reported year: people in need per township for a few
+    sectors, valid the whole year (decision 0176), so the gap table shows need by sector."""
+    r = rng(seed, "needs")
+    year = size.last_reported_month.year
+    published = dt.date(year - 1, 12, 15)
+    hno = Source(
+        id=key_id(f"source:needs-overview:{year}"),
+        title=f"Humanitarian needs overview {year} {MARK_EN}",
+        publisher=f"Demo needs assessment {MARK_EN}",
+        published_on=published,
+        url="",
+        reliability=Reliability.B,
+    )
+    data.sources.append(hno)
+    idps = {f.admin_unit_id: f.idps for f in data.figures if f.as_of.year == year - 1}
+    for unit in data.townships:
+        for sector in size.need_sectors:
+            base = idps.get(unit.pcode) or 1000
+            data.figures.append(
+                DisplacementFigure(
+                    id=key_id(f"need:{unit.pcode}:{sector}:{year}"),
+                    admin_unit_id=unit.pcode,
+                    as_of=published,
+                    idps=None,
+                    people_in_need=int(base * r.uniform(0.6, 1.6)),
+                    sector=sector,
+                    valid_from=dt.date(year, 1, 1),
+                    valid_to=dt.date(year, 12, 31),
+                    source_id=hno.id,
+                    notes=f"{RECORD_NOTE}: not a real estimate.",
                 )
             )
 

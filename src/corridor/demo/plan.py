@@ -56,6 +56,8 @@ class Size:
     # for the months after it. A fixed date, not the clock, so every load is the same.
     last_reported_month: dt.date = dt.date(2026, 10, 1)
     last_planned_month: dt.date = dt.date(2026, 12, 1)
+    # Sectors with their own people in need for the last reported year (a demo HNO).
+    need_sectors: tuple[str, ...] = ("food_security", "health")
     users: tuple[DemoUser, ...] = (
         DemoUser("demo-coordinator", GlobalRole.COORDINATOR),
         DemoUser("demo-org-admin", GlobalRole.NONE, ((0, OrgRole.ORG_ADMIN),)),
@@ -81,8 +83,14 @@ class Size:
 
     @property
     def synthetic_sources(self) -> int:
-        # One displacement bulletin and one incident digest per reported month, plus field reports.
-        return 2 * len(self.reported_months) + self.field_reports
+        # One displacement bulletin and one incident digest per reported month, plus field
+        # reports and the needs overview.
+        return 2 * len(self.reported_months) + self.field_reports + 1
+
+    @property
+    def figures(self) -> int:
+        """A figure per township and reported month, and each need sector's per township."""
+        return self.townships * (len(self.reported_months) + len(self.need_sectors))
 
     @property
     def memberships(self) -> int:

@@ -66,10 +66,14 @@ SOURCE = (
 FIGURE_FIELDS = (
     Field("id", "#meta+id", "Record id", protected=True),
     *PLACE,
-    Field("as_of", "#date", "As of", ("#date+reported",)),
+    Field("as_of", "#date", "As of", ("#date+reported", "#date-start-end")),
     Field("idps", "#affected+idps", "IDPs", ("#affected+displaced", "#population+idps")),
     Field("refugees", "#affected+refugees", "Refugees"),
     Field("people_in_need", "#inneed+ind", "People in need", ("#inneed",)),
+    # Need by sector and validity period (decision 0176): empty sector = all sectors.
+    Field("sector", "#sector", "Sector of the need", ("#sector+cluster", "#sector+code")),
+    Field("valid_from", "#date+start", "Need valid from", ("#date+valid+start",)),
+    Field("valid_to", "#date+end", "Need valid to", ("#date+valid+end",)),
     *SOURCE,
     Field("org_code", "#org+code", "Reporting organisation id", protected=True),
     Field("org", "#org+name", "Reporting organisation", ("#org-code",)),

@@ -160,15 +160,18 @@ class _Writer:
                         )
                     )
         else:
-            sources = {values[6] for values in batch}
+            # The conflict key's columns, wherever the kind puts them (figures: place, date,
+            # source and sector).
+            at = [spec.columns.index(c) for c in spec.conflict]
+            sources = {values[spec.columns.index("source_id")] for values in batch}
             existing = {
-                (unit, as_of, str(source)): (str(owner) if owner else None)
-                for unit, as_of, source, owner in model._default_manager.filter(
-                    source_id__in=sources
-                ).values_list("admin_unit_id", "as_of", "source_id", spec.owner)
+                tuple(str(v) for v in found[:-1]): (str(found[-1]) if found[-1] else None)
+                for found in model._default_manager.filter(source_id__in=sources).values_list(
+                    *spec.conflict, spec.owner
+                )
             }
             for number, values in zip(numbers, batch, strict=True):
-                key = (values[1], values[2], str(values[6]))
+                key = tuple(str(values[i]) for i in at)
                 if key in existing and existing[key] != values[owner_at]:
                     problems.append(
                         (

@@ -26,8 +26,8 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from corridor.aid.models import Activity
-from corridor.aid.queries import activities_visible_to
+from corridor.aid.models import PEOPLE_FIELDS, Activity
+from corridor.aid.queries import activities_reached, activities_visible_to
 from corridor.disclosure import (
     NOT_NAMED,
     month_is_publishable,
@@ -39,8 +39,8 @@ from corridor.disclosure import (
 )
 from corridor.exchange.records import Places
 from corridor.orgs.models import Organisation
-from corridor.situation.models import DisplacementFigure, Incident
-from corridor.situation.queries import figures_visible_to, incidents_visible_to
+from corridor.situation.models import ALL_SECTORS, DisplacementFigure, Incident
+from corridor.situation.queries import figures_ranked, figures_visible_to, incidents_visible_to
 
 #: How a suppressed figure is written: never 0, never an empty cell (which reads as 0 or as
 #: "not reported"). The legend is in the file's header row and in docs/exchange.md.
@@ -55,7 +55,7 @@ PLACE_COLUMNS = (
     ("Township", "#adm3+name"),
 )
 PARTS = ("code", "name")
-REACH = ("women", "men", "girls", "boys", "unspecified")
+REACH = PEOPLE_FIELDS
 REACH_COLUMNS = (
     ("Women reached", "#reached+f+adults"),
     ("Men reached", "#reached+m+adults"),
@@ -137,9 +137,10 @@ def _publishable_month(day: dt.date | None, today: dt.date) -> str | None:
 
 def activities_table(*, by: Any, organisation: Organisation | None, today: dt.date) -> SharedTable:
     """People reached per township, sector, month and organisation label (see the module)."""
-    query = (Activity.objects.all() if by is None else activities_visible_to(by)).select_related(
-        "organisation"
-    )
+    # People reached only: planned and cancelled rows are not reach (decision 0175).
+    query = activities_reached(
+        Activity.objects.all() if by is None else activities_visible_to(by)
+    ).select_related("organisation")
     counts: dict[tuple[str, str, str, str], dict[str, int]] = {}
     labels: dict[Any, str] = {}
     for a in query.iterator(chunk_size=2000):
@@ -246,12 +247,12 @@ def figures_table(*, by: Any, today: dt.date) -> SharedTable:
     """The latest displacement figures per township and month, each value suppressed alone."""
     query = DisplacementFigure.objects.all() if by is None else figures_visible_to(by)
     latest: dict[tuple[str, str], tuple[int | None, ...]] = {}
-    for pcode, day, *values in query.order_by("as_of", "id").values_list(
-        "admin_unit_id", "as_of", *FIGURES
-    ):
-        month = _publishable_month(day, today)
+    # All-sector figures; of a month's figures the one the latest-figure rule picks (decision
+    # 0177) is the last in rank order.
+    for ref in figures_ranked(query.filter(sector=ALL_SECTORS)):
+        month = _publishable_month(ref.as_of, today)
         if month is not None:
-            latest[(pcode, month)] = tuple(values)
+            latest[(ref.pcode, month)] = tuple(getattr(ref, measure) for measure in FIGURES)
     # Nothing adds these up (they are stocks, not counts of records), so each value is a table
     # of its own: primary suppression only.
     reported = {

@@ -33,6 +33,13 @@ class GapRowOut(Schema):
     organisations: int
     coverage: float | None
     figure_as_of: dt.date | None
+    planned: int  # people planned rows mean to reach; not in people_reached
+    need_basis: str | None  # "sector", "all_sectors" or "idps"
+    need_source: str | None
+    need_as_of: dt.date | None
+    need_valid_from: dt.date | None
+    need_valid_to: dt.date | None
+    need_period: str
 
 
 class SharedGapRowOut(Schema):
@@ -47,6 +54,9 @@ class SharedGapRowOut(Schema):
     people_reached: int | None
     organisations: int | None
     coverage: float | None
+    planned: int | None  # people planned rows mean to reach; never in people_reached
+    need_basis: str | None  # "sector", "all_sectors" or "idps"
+    need_period: str  # the need figure's month, or its validity period in months
     suppressed: list[str]  # the fields above that are hidden (null), not unknown
 
 

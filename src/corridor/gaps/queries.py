@@ -1,10 +1,13 @@
 """The one gap computation: used by the pages, the JSON API and `corridor gaps`.
 
-Need is the township's displacement figure for the month (people in need when the source
-gives it, otherwise IDPs); reach is the sum of the month's activity rows. Both sides are read
-through querysets the caller scopes to the person asking, so a page never counts rows its
-viewer may not see. Everything is aggregated in the database: the month's activities are
-summed by township and sector in one grouped query, however many rows the table holds.
+Need is, per township and sector, the people-in-need figure valid for the month for that
+sector, else the one for all sectors, else the IDPs of the township's latest figure (the rules
+are in ``situation.queries``: ``needs_valid``, ``latest_figures``); reach is the sum of the
+month's ongoing and completed activity rows, and planned rows are summed apart (decision
+0175). Both sides are read through querysets the caller scopes to the person asking, so a page
+never counts rows its viewer may not see. Everything is aggregated in the database: the
+month's activities are summed by township and sector in one grouped query (read from the
+covering index), however many rows the table holds.
 """
 
 from __future__ import annotations
@@ -13,15 +16,24 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import QuerySet
 
 from corridor.accounts import policy
 from corridor.aid.models import Activity, Sector
+from corridor.aid.queries import (
+    people_planned_sum,
+    people_reached_sum,
+    reaching_organisations_count,
+)
 from corridor.disclosure import internal_output
 from corridor.geo.models import AdminUnit
-from corridor.situation.models import DisplacementFigure
+from corridor.situation.models import ALL_SECTORS, DisplacementFigure
+from corridor.situation.queries import FigureRef, latest_figures, need_for, needs_valid
 
-REACH = F("women") + F("men") + F("girls") + F("boys") + F("unspecified")
+#: Where a row's need comes from: the sector's own people in need, all sectors', or IDPs.
+NEED_SECTOR = "sector"
+NEED_ALL_SECTORS = "all_sectors"
+NEED_IDPS = "idps"
 
 
 class GapInputError(ValueError):
@@ -58,6 +70,22 @@ class GapRow:
     coverage: float | None
     figure_as_of: dt.date | None
     figure_source_id: str | None
+    # People the month's planned rows mean to reach: never part of people_reached.
+    planned: int = 0
+    # The figure the need comes from: its basis (NEED_*), source, date and validity period.
+    need_basis: str | None = None
+    need_source: str | None = None
+    need_as_of: dt.date | None = None
+    need_valid_from: dt.date | None = None
+    need_valid_to: dt.date | None = None
+
+    @property
+    def need_period(self) -> str:
+        """The need figure's date as shared files say it: its validity period in months
+        ("2026-01..2026-12"), else the month it is dated ("2023-06"); "" without a figure."""
+        if self.need_valid_from is not None and self.need_valid_to is not None:
+            return f"{self.need_valid_from:%Y-%m}..{self.need_valid_to:%Y-%m}"
+        return f"{self.need_as_of:%Y-%m}" if self.need_as_of is not None else ""
 
 
 @dataclass(frozen=True)
@@ -80,6 +108,9 @@ class GapTable:
     state: str | None
     rows: list[GapRow] = field(default_factory=list)
     ranking: list[TownshipGap] = field(default_factory=list)
+    # Per township, its need for all sectors as (basis, count): all sectors' people in need,
+    # else IDPs. The ranking's need when no sector is chosen.
+    township_need: dict[str, tuple[str, int]] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict:
         return {
@@ -100,22 +131,6 @@ def coverage_ratio(reached: int, need: int | None) -> float | None:
     if not need:
         return None
     return round(reached / need, 4)
-
-
-def _latest_figures(figures: QuerySet, start: dt.date, end: dt.date, state: str | None) -> dict:
-    """Per township, the figure with the latest as_of in the month (ties: the larger count)."""
-    figures = figures.filter(as_of__gte=start, as_of__lt=end, admin_unit__level=3)
-    if state:
-        figures = figures.filter(admin_unit__pcode__startswith=state)
-    latest: dict[str, tuple] = {}
-    for pcode, as_of, idps, pin, source_id in figures.order_by().values_list(
-        "admin_unit_id", "as_of", "idps", "people_in_need", "source_id"
-    ):
-        key = (as_of, pin if pin is not None else idps)
-        held = latest.get(pcode)
-        if held is None or key > held[0]:
-            latest[pcode] = (key, as_of, idps, pin, str(source_id))
-    return {pcode: value[1:] for pcode, value in latest.items()}
 
 
 def check_filters(sector: str | None, state: str | None) -> None:
@@ -156,29 +171,47 @@ def gap_table(
         month_rows = month_rows.filter(sector=sector)
     if state:
         month_rows = month_rows.filter(admin_unit__pcode__startswith=state)
-    reach: dict[tuple[str, str], tuple[int, int]] = {
-        (pcode, sec): (reached or 0, orgs)
-        for pcode, sec, reached, orgs in month_rows.order_by()
+    reach: dict[tuple[str, str], tuple[int, int, int]] = {
+        (pcode, sec): (reached, orgs, planned)
+        for pcode, sec, reached, orgs, planned in month_rows.order_by()
         .values("admin_unit_id", "sector")
-        .annotate(reached=Sum(REACH), orgs=Count("organisation_id", distinct=True))
-        .values_list("admin_unit_id", "sector", "reached", "orgs")
+        .annotate(
+            reached=people_reached_sum(),
+            orgs=reaching_organisations_count(),
+            planned=people_planned_sum(),
+        )
+        .values_list("admin_unit_id", "sector", "reached", "orgs", "planned")
+        # A township × sector with only cancelled rows has nothing to show.
+        if reached or planned or orgs
     }
     orgs_by_township = dict(
         month_rows.order_by()
         .values("admin_unit_id")
-        .annotate(orgs=Count("organisation_id", distinct=True))
+        .annotate(orgs=reaching_organisations_count())
         .values_list("admin_unit_id", "orgs")
     )
-    need = _latest_figures(figures, start, end, state)
+    if state:
+        figures = figures.filter(admin_unit__pcode__startswith=state)
+    month_last = end - dt.timedelta(days=1)
+    latest = latest_figures(figures, month_last)
+    needs = needs_valid(figures, start, month_last)
 
     sectors = [sector] if sector else list(Sector.values)
-    keys = {(pcode, sec) for pcode in need for sec in sectors} | set(reach)
+    places = set(latest) | {pcode for pcode, _sec in needs}
+    keys = {(pcode, sec) for pcode in places for sec in sectors} | set(reach)
     names = _names({pcode for pcode, _ in keys})
     rows = []
+    township_need: dict[str, tuple[str, int]] = {}
     for pcode, sec in keys:
-        reached, orgs = reach.get((pcode, sec), (0, 0))
-        as_of, idps, pin, source_id = need.get(pcode, (None, None, None, None))
-        township_need = pin if pin is not None else idps
+        reached, orgs, planned = reach.get((pcode, sec), (0, 0, 0))
+        figure = latest.get(pcode)
+        idps = figure.idps if figure else None
+        need_figure = need_for(needs, pcode, sec)
+        basis, need, pin = _need(need_figure, figure)
+        overall_basis, overall, _pin = _need(needs.get((pcode, ALL_SECTORS)), figure)
+        if overall_basis is not None and overall is not None:
+            township_need[pcode] = (overall_basis, overall)
+        shown = need_figure if basis in (NEED_SECTOR, NEED_ALL_SECTORS) else figure
         en, my, state_pcode = names.get(pcode, (pcode, "", ""))
         rows.append(
             GapRow(
@@ -189,12 +222,18 @@ def gap_table(
                 sector=sec,
                 idps=idps,
                 people_in_need=pin,
-                need=township_need,
+                need=need,
                 people_reached=reached,
                 organisations=orgs,
-                coverage=coverage_ratio(reached, township_need),
-                figure_as_of=as_of,
-                figure_source_id=source_id,
+                coverage=coverage_ratio(reached, need),
+                figure_as_of=figure.as_of if figure else None,
+                figure_source_id=figure.source_id if figure else None,
+                planned=planned,
+                need_basis=basis,
+                need_source=shown.source if shown else None,
+                need_as_of=shown.as_of if shown else None,
+                need_valid_from=shown.valid_from if shown else None,
+                need_valid_to=shown.valid_to if shown else None,
             )
         )
     rows.sort(key=_worst_first)
@@ -203,8 +242,25 @@ def gap_table(
         sector=sector or None,
         state=state or None,
         rows=rows,
-        ranking=_ranking(rows, orgs_by_township),
+        ranking=_ranking(
+            rows,
+            orgs_by_township,
+            None if sector else {pcode: n for pcode, (_b, n) in township_need.items()},
+        ),
+        township_need=township_need,
     )
+
+
+def _need(
+    need_figure: FigureRef | None, figure: FigureRef | None
+) -> tuple[str | None, int | None, int | None]:
+    """(basis, need, people in need) from the valid need figure, else the latest IDPs."""
+    if need_figure is not None:
+        basis = NEED_ALL_SECTORS if need_figure.sector == ALL_SECTORS else NEED_SECTOR
+        return basis, need_figure.people_in_need, need_figure.people_in_need
+    if figure is not None and figure.idps is not None:
+        return NEED_IDPS, figure.idps, None
+    return None, None, None
 
 
 def _worst_first(row: GapRow) -> tuple:
@@ -213,28 +269,34 @@ def _worst_first(row: GapRow) -> tuple:
     return (unknown, row.coverage or 0.0, -(row.need or 0), row.pcode, row.sector)
 
 
-def _ranking(rows: Iterable[GapRow], orgs_by_township: dict[str, int]) -> list[TownshipGap]:
+def _ranking(
+    rows: Iterable[GapRow], orgs_by_township: dict[str, int], township_need: dict[str, int] | None
+) -> list[TownshipGap]:
     # People reached by different sectors overlap, so a township's reach is the most any one
-    # sector reached: a floor on the distinct people reached, never an inflated sum.
+    # sector reached: a floor on the distinct people reached, never an inflated sum. Its need
+    # is the township's need for all sectors (``township_need``); for one sector, the row's.
     best: dict[str, GapRow] = {}
     for row in rows:
-        if not row.need:
+        need = row.need if township_need is None else township_need.get(row.pcode)
+        if not need:
             continue
         held = best.get(row.pcode)
         if held is None or row.people_reached > held.people_reached:
             best[row.pcode] = row
-    ranking = [
-        TownshipGap(
-            pcode=row.pcode,
-            township=row.township,
-            township_my=row.township_my,
-            need=row.need or 0,
-            people_reached=row.people_reached,
-            organisations=orgs_by_township.get(row.pcode, 0),
-            coverage=coverage_ratio(row.people_reached, row.need) or 0.0,
+    ranking = []
+    for row in best.values():
+        need = row.need if township_need is None else township_need[row.pcode]
+        ranking.append(
+            TownshipGap(
+                pcode=row.pcode,
+                township=row.township,
+                township_my=row.township_my,
+                need=need or 0,
+                people_reached=row.people_reached,
+                organisations=orgs_by_township.get(row.pcode, 0),
+                coverage=coverage_ratio(row.people_reached, need) or 0.0,
+            )
         )
-        for row in best.values()
-    ]
     ranking.sort(key=lambda t: (t.coverage, -t.need, t.pcode))
     return ranking
 

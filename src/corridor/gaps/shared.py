@@ -4,8 +4,10 @@ One month's table is built for every sector and every state at once, suppressed 
 then cut by the sector and state asked for. Each cut shows the same figures of that one table,
 so comparing two cuts (all sectors against one, the country against a state) recovers nothing
 that is hidden. People reached and organisations per township × sector, and IDPs and people in
-need per township, are tables of their own; coverage is shown only where both of its numbers
-are. The exact date of the displacement figure is left out: the row's month is what it says.
+need per township (and per township × sector for a sector's own need), and people planned per
+township × sector, are tables of their own; coverage is shown only where both of its numbers
+are. The exact date of the need figure is left out: its month (or validity period, in months)
+and basis are shown, so a stale figure is seen as stale (decision 0176).
 Months after the publication cutoff cannot be shared (docs/security/disclosure.md).
 """
 
@@ -29,6 +31,9 @@ from corridor.disclosure import (
     shared_output,
 )
 from corridor.gaps.queries import (
+    NEED_ALL_SECTORS,
+    NEED_IDPS,
+    NEED_SECTOR,
     GapInputError,
     check_filters,
     coverage_ratio,
@@ -46,7 +51,10 @@ SHARED_COLUMNS = (
     "idps",
     "people_in_need",
     "need",
+    "need_basis",
+    "need_period",
     "people_reached",
+    "planned",
     "organisations",
     "coverage",
 )
@@ -69,6 +77,9 @@ class SharedGapRow:
     organisations: int | None
     coverage: float | None
     suppressed: tuple[str, ...] = ()
+    planned: int | None = 0
+    need_basis: str | None = None  # "sector", "all_sectors", "idps"
+    need_period: str = ""  # the need figure's month, or its validity period in months
 
     def shown(self, columns: Iterable[str]) -> list[Any]:
         """The row as a file shows it: the suppressed mark for a hidden figure, "" for an
@@ -176,10 +187,36 @@ def shared_gap_table(
         columns=sectors,
         groups=state_of,
     )
+    planned = publish_table(
+        {(r.pcode, r.sector): r.planned for r in full.rows},
+        rows=townships,
+        columns=sectors,
+        groups=state_of,
+    )
+    # All sectors' people in need per township, and each sector's own where one is given.
     in_need = _one_column(
-        {r.pcode: r.people_in_need for r in full.rows if r.people_in_need is not None},
+        {
+            r.pcode: r.people_in_need
+            for r in full.rows
+            if r.need_basis == NEED_ALL_SECTORS and r.people_in_need is not None
+        }
+        | {
+            pcode: count
+            for pcode, (basis, count) in full.township_need.items()
+            if basis == NEED_ALL_SECTORS
+        },
         state_of,
         "people_in_need",
+    )
+    sector_need = publish_table(
+        {
+            (r.pcode, r.sector): r.people_in_need
+            for r in full.rows
+            if r.need_basis == NEED_SECTOR and r.people_in_need is not None
+        },
+        rows=townships,
+        columns=sectors,
+        groups=state_of,
     )
 
     rows = []
@@ -188,12 +225,18 @@ def shared_gap_table(
             continue
         hidden: list[str] = []
         shown_idps = _figure(idps, r.pcode, "idps", r.idps, hidden)
-        shown_pin = _figure(in_need, r.pcode, "people_in_need", r.people_in_need, hidden)
+        if r.need_basis == NEED_SECTOR:
+            shown_pin = _figure(
+                sector_need, r.pcode, r.sector, r.people_in_need, hidden, "people_in_need"
+            )
+        else:
+            shown_pin = _figure(in_need, r.pcode, "people_in_need", r.people_in_need, hidden)
         need = shown_pin if r.people_in_need is not None else shown_idps
         if r.need is not None and need is None:
             hidden.append("need")
         people = _figure(reached, r.pcode, r.sector, r.people_reached, hidden, "people_reached")
         orgs = _figure(organisations, r.pcode, r.sector, r.organisations, hidden, "organisations")
+        shown_planned = _figure(planned, r.pcode, r.sector, r.planned, hidden, "planned")
         coverage = None if people is None else coverage_ratio(people, need)
         if r.coverage is not None and coverage is None:
             hidden.append("coverage")
@@ -211,6 +254,9 @@ def shared_gap_table(
                 organisations=orgs,
                 coverage=coverage,
                 suppressed=tuple(hidden),
+                planned=shown_planned,
+                need_basis=r.need_basis,
+                need_period=r.need_period,
             )
         )
     return SharedGapTable(
@@ -220,10 +266,23 @@ def shared_gap_table(
         cutoff=publication_cutoff(today),
         k=reached.k,
         rows=rows,
-        ranking=_ranking(rows, reached, sectors, sector),
+        ranking=_ranking(rows, reached, sectors, sector, _township_needs(full, idps, in_need)),
         reached=reached,
         idps=idps,
     )
+
+
+def _township_needs(
+    full: Any, idps: PublishedTable, in_need: PublishedTable
+) -> dict[str, int | None]:
+    """Each township's all-sector need as published (None: hidden), for the ranking."""
+    shown: dict[str, int | None] = {}
+    for pcode, (basis, _count) in full.township_need.items():
+        if basis == NEED_IDPS:
+            shown[pcode] = idps.cell(pcode, "idps")
+        else:
+            shown[pcode] = in_need.cell(pcode, "people_in_need")
+    return shown
 
 
 def _figure(
@@ -248,12 +307,15 @@ def _ranking(
     reached: PublishedTable,
     sectors: list[str],
     sector: str | None,
+    township_needs: dict[str, int | None],
 ) -> list[SharedTownshipGap]:
-    # As gaps.queries._ranking: a township's reach is the most any one sector reached. A
-    # maximum is known only when every sector's figure is published.
+    # As gaps.queries._ranking: a township's reach is the most any one sector reached, against
+    # its all-sector need (one sector: the row's need). A maximum is known only when every
+    # sector's figure is published.
     best: dict[str, SharedGapRow] = {}
     for row in rows:
-        if row.need is None or row.need == 0:
+        need = row.need if sector else township_needs.get(row.pcode)
+        if need is None or need == 0:
             continue
         held = best.get(row.pcode)
         if held is None or (row.people_reached or 0) > (held.people_reached or 0):
@@ -261,7 +323,8 @@ def _ranking(
     ranking = []
     for pcode, row in best.items():
         cells = [reached.cell(pcode, s) for s in ([sector] if sector else sectors)]
-        if any(value is None for value in cells) or row.need is None:
+        need = row.need if sector else township_needs.get(pcode)
+        if any(value is None for value in cells) or need is None:
             continue
         most = max(v for v in cells if v is not None)
         ranking.append(
@@ -269,9 +332,9 @@ def _ranking(
                 pcode=pcode,
                 township=row.township,
                 township_my=row.township_my,
-                need=row.need,
+                need=need,
                 people_reached=most,
-                coverage=coverage_ratio(most, row.need) or 0.0,
+                coverage=coverage_ratio(most, need) or 0.0,
             )
         )
     ranking.sort(key=lambda t: (t.coverage, -t.need, t.pcode))

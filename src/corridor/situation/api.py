@@ -20,6 +20,7 @@ from pydantic import AnyHttpUrl
 from corridor.accounts import policy
 from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
 from corridor.core.schema import Limit, Line, Offset, Pcode, People, Text, Title
+from corridor.core.sectors import Sector
 from corridor.geo.models import AdminUnit
 from corridor.orgs.queries import organisations_visible_to
 from corridor.situation import services
@@ -158,9 +159,12 @@ class FigureOut(Schema):
     id: UUID
     admin_unit: str
     as_of: dt.date
-    idps: int
+    idps: int | None  # null only on a sector's need figure
     refugees: int | None
     people_in_need: int | None
+    sector: str  # "" for all sectors
+    valid_from: dt.date | None
+    valid_to: dt.date | None
     source: UUID
     notes: str
     reporting_organisation: UUID | None
@@ -177,6 +181,13 @@ class FigureChange(Schema):
     idps: People | None = None
     refugees: People | None = None
     people_in_need: People | None = None
+    sector: str | None = Field(
+        None,
+        pattern=f"^({'|'.join(Sector.values)})?$",
+        description="Sector of the people in need (a sector code); empty: all sectors.",
+    )
+    valid_from: dt.date | None = Field(None, description="People in need count from this day.")
+    valid_to: dt.date | None = Field(None, description="… up to this day.")
     source: UUID | None = None
     notes: Text | None = None
 
@@ -185,7 +196,7 @@ class FigureIn(FigureChange):
     reporting_organisation: UUID
     admin_unit: Pcode = Field(description="Admin unit p-code.")
     as_of: dt.date
-    idps: People
+    idps: People | None = Field(None, description="Required unless a sector is given.")
     source: UUID
 
 
@@ -201,7 +212,7 @@ def figure_out(request: Any, figure: DisplacementFigure) -> dict[str, Any]:
 def _figure_values(request: Any, payload: Schema) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True)
     values.pop("reporting_organisation", None)
-    _not_null(values, ("admin_unit", "as_of", "idps", "source", "notes"))
+    _not_null(values, ("admin_unit", "as_of", "source", "notes", "sector"))
     if "admin_unit" in values:
         values["admin_unit"] = _admin_unit(values["admin_unit"])
     if "source" in values:

@@ -7,12 +7,16 @@ an unsourced number is a rumour.
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.crypto.fields import EncryptedFloatField, EncryptedTextField
 from corridor.core.models import Record, one_of
+from corridor.core.sectors import Sector
 from corridor.situation.rules import figure_clean, incident_clean
+
+#: A need figure's sector when it counts for every sector (the stored value of "all sectors").
+ALL_SECTORS = ""
 
 
 class Reliability(models.TextChoices):
@@ -48,13 +52,39 @@ class Source(Record):
 
 
 class DisplacementFigure(Record):
+    """A township's displacement and need as a source gives it (decision 0176).
+
+    All-sector figures (``sector`` empty) count IDPs as of ``as_of`` and may give the people
+    in need. A sector figure gives only that sector's people in need (e.g. a cluster's line of
+    the humanitarian needs overview). People in need may carry a validity period
+    (``valid_from``..``valid_to``, e.g. the HNO's year): then they count for every month it
+    overlaps; without one they count from ``as_of`` until a later figure replaces them.
+    """
+
     admin_unit = models.ForeignKey(
         "geo.AdminUnit", on_delete=models.PROTECT, related_name="displacement_figures"
     )
     as_of = models.DateField()
-    idps = models.PositiveIntegerField(help_text=_("Internally displaced people."))
+    idps = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Internally displaced people (empty only on a sector's need figure)."),
+    )
     refugees = models.PositiveIntegerField(null=True, blank=True)
     people_in_need = models.PositiveIntegerField(null=True, blank=True)
+    sector = models.CharField(
+        max_length=24,
+        choices=Sector.choices,
+        blank=True,
+        default=ALL_SECTORS,
+        help_text=_("The sector the people in need are counted for; empty: all sectors."),
+    )
+    valid_from = models.DateField(
+        null=True, blank=True, help_text=_("First day the people in need count for.")
+    )
+    valid_to = models.DateField(
+        null=True, blank=True, help_text=_("Last day the people in need count for.")
+    )
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="figures")
     notes = models.TextField(blank=True)
     reporting_organisation = models.ForeignKey(
@@ -70,18 +100,48 @@ class DisplacementFigure(Record):
         ordering = ["-as_of", "admin_unit_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["admin_unit", "as_of", "source"], name="displacement_unique_per_source"
+                fields=["admin_unit", "as_of", "source", "sector"],
+                name="displacement_unique_per_source_sector",
             ),
             models.CheckConstraint(
-                condition=Q(idps__gte=0)
+                condition=(Q(idps__isnull=True) | Q(idps__gte=0))
                 & (Q(refugees__isnull=True) | Q(refugees__gte=0))
                 & (Q(people_in_need__isnull=True) | Q(people_in_need__gte=0)),
                 name="displacement_counts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=one_of("sector", [ALL_SECTORS, *Sector.values]),
+                name="displacement_sector_valid",
+            ),
+            # All sectors: IDPs always. A sector: its people in need only.
+            models.CheckConstraint(
+                condition=(Q(sector=ALL_SECTORS) & Q(idps__isnull=False))
+                | (
+                    ~Q(sector=ALL_SECTORS)
+                    & Q(idps__isnull=True)
+                    & Q(refugees__isnull=True)
+                    & Q(people_in_need__isnull=False)
+                ),
+                name="displacement_sector_is_need_only",
+            ),
+            models.CheckConstraint(
+                condition=(Q(valid_from__isnull=True) & Q(valid_to__isnull=True))
+                | (
+                    Q(valid_from__isnull=False)
+                    & Q(valid_to__isnull=False)
+                    & Q(valid_to__gte=F("valid_from"))
+                    & Q(people_in_need__isnull=False)
+                ),
+                name="displacement_validity_period",
             ),
         ]
         indexes = [models.Index(fields=["as_of", "admin_unit"])]
 
     def __str__(self) -> str:
+        if self.sector:
+            return (
+                f"{self.admin_unit_id} {self.as_of}: {self.people_in_need} in need ({self.sector})"
+            )
         return f"{self.admin_unit_id} {self.as_of}: {self.idps} IDPs"
 
     def clean(self) -> None:

@@ -7,12 +7,16 @@ decision, ``policy.can(user, "view_protected", incident)``, made where the field
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from corridor.accounts import policy
-from corridor.situation.models import DisplacementFigure, Incident, Source
+from corridor.geo.models import Level
+from corridor.situation.models import ALL_SECTORS, DisplacementFigure, Incident, Source
 
 
 def incidents_visible_to(user: Any) -> QuerySet[Incident]:
@@ -31,3 +35,171 @@ def sources_visible_to(user: Any) -> QuerySet[Source]:
     if not policy.reads_situation(user):
         return Source.objects.none()
     return Source.objects.all()
+
+
+# --- The one rule for "the figure that counts" (decision 0177) -------------------------------
+# Used by the gap table, the dashboard, the township page and their APIs alike.
+
+
+@dataclass(frozen=True)
+class FigureRef:
+    """A township figure as the rule picked it, with what a page shows beside it."""
+
+    pcode: str
+    as_of: dt.date
+    idps: int | None
+    refugees: int | None
+    people_in_need: int | None
+    sector: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+    source_id: str
+    source: str  # "publisher: title", or the title
+    reliability: str
+    created_at: dt.datetime
+    id: str
+
+    @property
+    def period(self) -> str:
+        """The validity period as a page shows it ("2026-01-01 to 2026-12-31"), or ""."""
+        if self.valid_from is None or self.valid_to is None:
+            return ""
+        return f"{self.valid_from:%Y-%m-%d} to {self.valid_to:%Y-%m-%d}"
+
+
+_COLUMNS = (
+    "admin_unit_id",
+    "as_of",
+    "idps",
+    "refugees",
+    "people_in_need",
+    "sector",
+    "valid_from",
+    "valid_to",
+    "source_id",
+    "source__publisher",
+    "source__title",
+    "source__reliability",
+    "created_at",
+    "id",
+)
+# Admiralty scale: A (completely reliable) ranks above F (cannot be judged).
+_RELIABILITY_RANK = {letter: 5 - n for n, letter in enumerate("ABCDEF")}
+
+
+def figure_rank(ref: FigureRef) -> tuple:
+    """The order in which figures replace each other; the larger counts.
+
+    The later ``as_of``; on the same day the more reliable source (A before F); then the
+    larger IDP count, then the larger people in need; then the one recorded later; last the
+    record id, so that the choice never depends on the order rows come from the database.
+    """
+    return (
+        ref.as_of,
+        _RELIABILITY_RANK.get(ref.reliability, -1),
+        ref.idps if ref.idps is not None else -1,
+        ref.people_in_need if ref.people_in_need is not None else -1,
+        ref.created_at,
+        ref.id,
+    )
+
+
+def _refs(rows: Iterable[tuple]) -> Iterator[FigureRef]:
+    for pcode, as_of, idps, ref, pin, sec, vf, vt, sid, pub, title, rel, created, pk in rows:
+        yield FigureRef(
+            pcode=pcode,
+            as_of=as_of,
+            idps=idps,
+            refugees=ref,
+            people_in_need=pin,
+            sector=sec,
+            valid_from=vf,
+            valid_to=vt,
+            source_id=str(sid),
+            source=f"{pub}: {title}" if pub else title,
+            reliability=rel,
+            created_at=created,
+            id=str(pk),
+        )
+
+
+def figures_ranked(figures: QuerySet[DisplacementFigure]) -> list[FigureRef]:
+    """The figures in ``figure_rank`` order, the one that counts last (for outputs that pick
+    the latest figure of each month themselves, e.g. the sharing table)."""
+    return sorted(_refs(figures.order_by().values_list(*_COLUMNS)), key=figure_rank)
+
+
+def _townships(figures: QuerySet[DisplacementFigure]) -> QuerySet[DisplacementFigure]:
+    return figures.filter(admin_unit__level=Level.TOWNSHIP).order_by()
+
+
+def latest_figures(figures: QuerySet[DisplacementFigure], on: dt.date) -> dict[str, FigureRef]:
+    """Per township, the displacement figure that counts on ``on``: the all-sector figure
+    with the latest ``as_of`` on or before ``on``, ties broken by ``figure_rank``.
+
+    ``figures`` is the caller's scoped queryset (and state filter).
+    """
+    counted = _townships(figures).filter(sector=ALL_SECTORS, as_of__lte=on)
+    newest = counted.values("admin_unit_id").annotate(last=Max("as_of"))
+    oldest = min((row["last"] for row in newest), default=None)
+    if oldest is None:
+        return {}
+    # Only rows at least as new as the stalest township's latest can count.
+    chosen: dict[str, FigureRef] = {}
+    for ref in _refs(counted.filter(as_of__gte=oldest).values_list(*_COLUMNS)):
+        held = chosen.get(ref.pcode)
+        if held is None or figure_rank(ref) > figure_rank(held):
+            chosen[ref.pcode] = ref
+    return chosen
+
+
+def latest_figures_each(
+    figures: QuerySet[DisplacementFigure], days: list[dt.date]
+) -> dict[dt.date, dict[str, FigureRef]]:
+    """``latest_figures`` for each of ``days``, in one pass over the figures."""
+    if not days:
+        return {}
+    ordered = sorted(days)
+    counted = _townships(figures).filter(sector=ALL_SECTORS, as_of__lte=ordered[-1])
+    refs = sorted(_refs(counted.values_list(*_COLUMNS)), key=lambda r: r.as_of)
+    out: dict[dt.date, dict[str, FigureRef]] = {}
+    chosen: dict[str, FigureRef] = {}
+    at = 0
+    for day in ordered:
+        while at < len(refs) and refs[at].as_of <= day:
+            ref = refs[at]
+            held = chosen.get(ref.pcode)
+            if held is None or figure_rank(ref) > figure_rank(held):
+                chosen[ref.pcode] = ref
+            at += 1
+        out[day] = dict(chosen)
+    return out
+
+
+def needs_valid(
+    figures: QuerySet[DisplacementFigure], first: dt.date, last: dt.date
+) -> dict[tuple[str, str], FigureRef]:
+    """Per (township, sector or ALL_SECTORS), the people-in-need figure valid for the days
+    ``first``..``last`` (a month): one whose validity period overlaps them, or, without a
+    period, one dated on or before ``last``; of several, the one ``figure_rank`` puts first.
+    """
+    with_need = _townships(figures).filter(people_in_need__isnull=False)
+    in_period = with_need.filter(valid_from__lte=last, valid_to__gte=first)
+    points = with_need.filter(valid_from__isnull=True, as_of__lte=last)
+    newest = points.values("admin_unit_id", "sector").annotate(last=Max("as_of"))
+    oldest = min((row["last"] for row in newest), default=None)
+    rows = list(in_period.values_list(*_COLUMNS))
+    if oldest is not None:
+        rows += list(points.filter(as_of__gte=oldest).values_list(*_COLUMNS))
+    chosen: dict[tuple[str, str], FigureRef] = {}
+    for ref in _refs(rows):
+        key = (ref.pcode, ref.sector)
+        held = chosen.get(key)
+        if held is None or figure_rank(ref) > figure_rank(held):
+            chosen[key] = ref
+    return chosen
+
+
+def need_for(needs: dict[tuple[str, str], FigureRef], pcode: str, sector: str) -> FigureRef | None:
+    """The sector's own need figure, else the all-sector one, else None."""
+    return needs.get((pcode, sector)) or needs.get((pcode, ALL_SECTORS))

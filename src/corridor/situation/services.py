@@ -25,7 +25,18 @@ from corridor.situation.rules import figure_clean, incident_clean
 
 SOURCE_WRITABLE = frozenset({"title", "publisher", "published_on", "url", "reliability"})
 FIGURE_UPDATABLE = frozenset(
-    {"admin_unit", "as_of", "idps", "refugees", "people_in_need", "source", "notes"}
+    {
+        "admin_unit",
+        "as_of",
+        "idps",
+        "refugees",
+        "people_in_need",
+        "sector",
+        "valid_from",
+        "valid_to",
+        "source",
+        "notes",
+    }
 )
 INCIDENT_UPDATABLE = frozenset(
     {

@@ -60,6 +60,8 @@ class HeadlineOut(Schema):
     value: int | None
     source: str
     as_of: dt.date | None
+    period: str  # the period the figure covers, as the card says it
+    before_period: bool  # the figure is dated before the period asked for
 
 
 class HeadlinesOut(Schema):
@@ -103,9 +105,12 @@ class MapOut(Schema):
 class TownshipFigureOut(Schema):
     id: uuid.UUID
     as_of: dt.date
-    idps: int
+    idps: int | None  # null on a sector's need figure
     people_in_need: int | None
     refugees: int | None
+    sector: str  # "" for all sectors
+    valid_from: dt.date | None
+    valid_to: dt.date | None
     source_title: str
     source_publisher: str
 
@@ -123,6 +128,7 @@ class PresenceOut(Schema):
     organisation_id: uuid.UUID
     label: str
     people_reached: int
+    planned: int
     reports: int
     last_month: dt.date | None
 
@@ -147,7 +153,9 @@ class ActivityRowOut(Schema):
     pcode: str
     township: str
     sector: str
-    people_reached: int
+    status: str
+    people_reached: int  # 0 unless ongoing or completed
+    people_planned: int
 
 
 class TransferRowOut(Schema):
@@ -166,6 +174,7 @@ class OrganisationSummaryOut(Schema):
     kind: str
     visibility: str
     people_reached: int
+    planned: int
     reports: int
     townships: int
     activities: list[ActivityRowOut]
@@ -301,6 +310,9 @@ def township(request: HttpRequest, pcode: str, month: str | None = None) -> dict
                 "idps": f.idps,
                 "people_in_need": f.people_in_need,
                 "refugees": f.refugees,
+                "sector": f.sector,
+                "valid_from": f.valid_from,
+                "valid_to": f.valid_to,
                 "source_title": f.source.title,
                 "source_publisher": f.source.publisher,
             }
@@ -334,6 +346,7 @@ def organisation(request: HttpRequest, pk: uuid.UUID) -> dict:
         "kind": org.kind,
         "visibility": org.visibility,
         "people_reached": summary.people_reached,
+        "planned": summary.planned,
         "reports": summary.reports,
         "townships": summary.townships,
         "activities": [
@@ -343,7 +356,9 @@ def organisation(request: HttpRequest, pk: uuid.UUID) -> dict:
                 "pcode": a.admin_unit_id,
                 "township": a.admin_unit.name_en,
                 "sector": a.sector,
+                "status": a.status,
                 "people_reached": a.people_reached,
+                "people_planned": a.people_planned,
             }
             for a in summary.activities
         ],

@@ -7,22 +7,32 @@ its CSV can never disagree with the chart.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from corridor.aid.queries import activities_visible_to
+from corridor.aid.queries import (
+    IS_REACHED,
+    activities_visible_to,
+    people_planned_sum,
+    people_reached_sum,
+    reaching_organisations_count,
+)
 from corridor.disclosure import PublishedTable, latest_public_month, publish_table
-from corridor.gaps.queries import REACH, gap_table, month_start, next_month
+from corridor.gaps.queries import gap_table, month_start, next_month
 from corridor.gaps.shared import shared_gap_table
 from corridor.geo.models import AdminUnit, Level
 from corridor.situation.models import Indicator
-from corridor.situation.queries import figures_visible_to, incidents_visible_to
-from corridor.web.numbers import number
+from corridor.situation.queries import (
+    figures_visible_to,
+    incidents_visible_to,
+    latest_figures,
+    latest_figures_each,
+)
+from corridor.web.numbers import month_label, number
 
 NATIONAL_IDPS = "idps_total"
 
@@ -37,6 +47,10 @@ class Filters:
     @property
     def until(self) -> dt.date:
         return next_month(self.end)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.until - dt.timedelta(days=1)
 
     def months(self) -> list[dt.date]:
         months, day = [], self.start
@@ -53,6 +67,10 @@ class Headline:
     value: int | None
     source: str
     as_of: dt.date | None
+    # The period the figure covers, as the card says it ("Jan 2026 to Dec 2026", "as of ...").
+    period: str = ""
+    # The figure is dated before the period shown: the card says so.
+    before_period: bool = False
 
 
 @dataclass
@@ -77,24 +95,21 @@ def scoped(user: Any, filters: Filters) -> dict[str, Any]:
     }
 
 
-def latest_figures(figures: Any, before: dt.date) -> dict[str, tuple[dt.date, int]]:
-    """Per township, the latest IDP figure dated before ``before`` (ties: the larger)."""
-    latest: dict[str, tuple[dt.date, int]] = {}
-    rows = figures.filter(as_of__lt=before, admin_unit__level=3).order_by()
-    for pcode, as_of, idps in rows.values_list("admin_unit_id", "as_of", "idps"):
-        held = latest.get(pcode)
-        if held is None or (as_of, idps) > held:
-            latest[pcode] = (as_of, idps)
-    return latest
+def _period_text(filters: Filters) -> str:
+    return _("%(start)s to %(end)s") % {
+        "start": month_label(filters.start),
+        "end": month_label(filters.end),
+    }
 
 
-def headlines(user: Any, filters: Filters) -> list[Headline]:
-    data = scoped(user, filters)
-    out = []
-    # National headline figures are published numbers, the same for every viewer.
+def _idps_headline(data: dict[str, Any], filters: Filters) -> Headline:
+    """IDPs at the end of the period (decision 0177): the national figure when one is dated
+    within the period, else the sum of the townships' latest figures on the period's last day,
+    else an older national figure, marked as dated before the period."""
+    label = _("Internally displaced people")
     national = (
         Indicator.objects.filter(
-            code=NATIONAL_IDPS, admin_unit__isnull=True, as_of__lt=filters.until
+            code=NATIONAL_IDPS, admin_unit__isnull=True, as_of__lte=filters.last_day
         )
         .select_related("source")
         .order_by("-as_of", "-value")
@@ -102,27 +117,48 @@ def headlines(user: Any, filters: Filters) -> list[Headline]:
         if not filters.state
         else None
     )
+    national_source = ""
     if national:
-        source = national.source.title
+        national_source = national.source.title
         if national.source.publisher:
-            source = f"{national.source.publisher}: {source}"
-        out.append(
-            Headline(
-                "idps", _("Internally displaced people"), national.value, source, national.as_of
-            )
-        )
-    else:
-        latest = latest_figures(data["figures"], filters.until)
-        out.append(
-            Headline(
+            national_source = f"{national.source.publisher}: {national_source}"
+        if national.as_of >= filters.start:
+            return Headline(
                 "idps",
-                _("Internally displaced people"),
-                sum(idps for _, idps in latest.values()) if latest else None,
-                _("Sum of the latest township figures (%(count)s townships)")
-                % {"count": number(len(latest))},
-                max((as_of for as_of, _ in latest.values()), default=None),
+                label,
+                national.value,
+                national_source,
+                national.as_of,
+                _("as of %(day)s") % {"day": national.as_of.isoformat()},
             )
+    latest = latest_figures(data["figures"], filters.last_day)
+    if latest or national is None:
+        newest = max((ref.as_of for ref in latest.values()), default=None)
+        return Headline(
+            "idps",
+            label,
+            sum(ref.idps or 0 for ref in latest.values()) if latest else None,
+            _("Sum of the latest township figures (%(count)s townships)")
+            % {"count": number(len(latest))},
+            newest,
+            _("latest figure of each township on %(day)s") % {"day": filters.last_day.isoformat()},
+            before_period=newest is not None and newest < filters.start,
         )
+    return Headline(
+        "idps",
+        label,
+        national.value,
+        national_source,
+        national.as_of,
+        _("as of %(day)s, before this period") % {"day": national.as_of.isoformat()},
+        before_period=True,
+    )
+
+
+def headlines(user: Any, filters: Filters) -> list[Headline]:
+    data = scoped(user, filters)
+    period = _period_text(filters)
+    out = [_idps_headline(data, filters)]
     incidents = data["incidents"].filter(
         occurred_on__gte=filters.start, occurred_on__lt=filters.until
     )
@@ -135,23 +171,37 @@ def headlines(user: Any, filters: Filters) -> list[Headline]:
             summary["n"],
             _("Corridor incident records citing %(count)s sources") % {"count": number(sources)},
             summary["last"],
+            period,
         )
     )
     activities = data["activities"].filter(
         reporting_month__gte=filters.start, reporting_month__lt=filters.until
     )
     reach = activities.aggregate(
-        reached=Sum(REACH),
-        orgs=Count("organisation_id", distinct=True),
-        last=Max("reporting_month"),
+        reached=people_reached_sum(),
+        planned=people_planned_sum(),
+        orgs=reaching_organisations_count(),
+        last=Max("reporting_month", filter=IS_REACHED),
     )
     out.append(
         Headline(
             "reached",
             _("People reached (sum of monthly reports)"),
-            reach["reached"] or 0,
-            _("4W reports from %(count)s organisations") % {"count": number(reach["orgs"])},
+            reach["reached"],
+            _("Ongoing and completed 4W reports from %(count)s organisations")
+            % {"count": number(reach["orgs"])},
             reach["last"],
+            period,
+        )
+    )
+    out.append(
+        Headline(
+            "planned",
+            _("People planned to reach (not yet reached)"),
+            reach["planned"],
+            _("Planned 4W activities; not counted as reached"),
+            None,
+            period,
         )
     )
     out.append(
@@ -159,8 +209,9 @@ def headlines(user: Any, filters: Filters) -> list[Headline]:
             "organisations",
             _("Organisations active"),
             reach["orgs"],
-            _("Organisations with a 4W report in the period"),
+            _("Organisations with an ongoing or completed 4W report in the period"),
             reach["last"],
+            period,
         )
     )
     return out
@@ -170,17 +221,13 @@ def trends(user: Any, filters: Filters) -> list[Series]:
     data = scoped(user, filters)
     months = filters.months()
     idps = Series("idps", _("IDPs (latest township figures) by month"))
-    by_month: dict[dt.date, dict[str, tuple[dt.date, int]]] = defaultdict(dict)
-    rows = data["figures"].filter(
-        as_of__gte=filters.start, as_of__lt=filters.until, admin_unit__level=3
-    )
-    for pcode, as_of, value in rows.order_by().values_list("admin_unit_id", "as_of", "idps"):
-        bucket = by_month[month_start(as_of)]
-        if pcode not in bucket or (as_of, value) > bucket[pcode]:
-            bucket[pcode] = (as_of, value)
+    last_days = {month: next_month(month) - dt.timedelta(days=1) for month in months}
+    by_day = latest_figures_each(data["figures"], list(last_days.values()))
     for month in months:
-        bucket = by_month.get(month)
-        idps.points.append((month, sum(v for _, v in bucket.values()) if bucket else None))
+        bucket = by_day.get(last_days[month])
+        idps.points.append(
+            (month, sum(ref.idps or 0 for ref in bucket.values()) if bucket else None)
+        )
 
     incidents = Series("incidents", _("Incidents by month"))
     counts = dict(
@@ -200,7 +247,7 @@ def trends(user: Any, filters: Filters) -> list[Series]:
         .filter(reporting_month__gte=filters.start, reporting_month__lt=filters.until)
         .order_by()
         .values("reporting_month")
-        .annotate(n=Sum(REACH))
+        .annotate(n=people_reached_sum())
         .values_list("reporting_month", "n")
     )
     reached.points = [(m, sums.get(m, 0) or 0) for m in months]
@@ -228,7 +275,9 @@ def map_values(user: Any, filters: Filters, layer: str) -> dict[str, float | Non
             state=filters.state,
         )
         return {item.pcode: item.coverage for item in table.ranking}
-    return {pcode: v for pcode, (_, v) in latest_figures(data["figures"], filters.until).items()}
+    return {
+        pcode: ref.idps for pcode, ref in latest_figures(data["figures"], filters.last_day).items()
+    }
 
 
 # --- What the CSV downloads and the page API give: through the disclosure gate --------------

@@ -10,12 +10,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max
 from django.utils import timezone
 
-from corridor.aid.queries import activities_visible_to
+from corridor.aid.queries import (
+    IS_REACHED,
+    activities_visible_to,
+    people_planned_sum,
+    people_reached_sum,
+)
 from corridor.funds.queries import transfers_visible_to
-from corridor.gaps.queries import REACH, GapInputError, GapTable, gap_table, month_start
+from corridor.gaps.queries import GapInputError, GapTable, gap_table, month_start, next_month
 from corridor.geo.models import AdminUnit, Level
 from corridor.orgs.models import Organisation, public_label
 from corridor.orgs.queries import OrganisationNames, organisations_visible_to
@@ -36,6 +41,7 @@ class Presence:
     people_reached: int
     reports: int
     last_month: dt.date | None
+    planned: int = 0  # people its planned rows mean to reach, never counted as reached
 
 
 @dataclass
@@ -68,6 +74,7 @@ class OrganisationSummary:
     reports: int
     townships: int
     transfers: list[TransferRow]
+    planned: int = 0
 
 
 def township_get(pcode: str) -> AdminUnit | None:
@@ -78,9 +85,30 @@ def township_get(pcode: str) -> AdminUnit | None:
     )
 
 
+def township_latest_month(user: Any, unit: AdminUnit) -> dt.date:
+    """The latest month, up to this one, with data here: a reached activity reported for it,
+    or a displacement figure dated in it; this month when there is none. A plan for a coming
+    month is not data, and a month with only plans or cancellations opens on nothing."""
+    this_month = month_start(timezone.localdate())
+    until = next_month(this_month)
+    reported = (
+        activities_visible_to(user)
+        .filter(IS_REACHED, admin_unit=unit, reporting_month__lt=until)
+        .aggregate(m=Max("reporting_month"))["m"]
+    )
+    figured = (
+        figures_visible_to(user)
+        .filter(admin_unit=unit, as_of__lt=until)
+        .aggregate(m=Max("as_of"))["m"]
+    )
+    found = [month_start(day) for day in (reported, figured) if day is not None]
+    return max(found, default=this_month)
+
+
 def township_summary(user: Any, unit: AdminUnit, month: str | dt.date | None) -> TownshipSummary:
     """Figures, incidents, who is present and the gaps of one month (default: the latest
-    month reported here; a month that cannot be read falls back to it too)."""
+    month with data here, ``township_latest_month``; a month that cannot be read falls back
+    to it too)."""
     figures = (
         figures_visible_to(user)
         .filter(admin_unit=unit)
@@ -93,9 +121,7 @@ def township_summary(user: Any, unit: AdminUnit, month: str | dt.date | None) ->
         .order_by("-occurred_on")[:INCIDENTS_SHOWN]
     )
     activities = activities_visible_to(user).filter(admin_unit=unit)
-    latest_month = activities.aggregate(m=Max("reporting_month"))["m"] or month_start(
-        timezone.localdate()
-    )
+    latest_month = township_latest_month(user, unit)
     organisations = organisations_visible_to(user)
     present = [
         Presence(
@@ -108,9 +134,10 @@ def township_summary(user: Any, unit: AdminUnit, month: str | dt.date | None) ->
                 row["organisation__alias"],
             )
             or row["organisation__name"],
-            people_reached=row["reached"] or 0,
+            people_reached=row["reached"],
             reports=row["rows"],
             last_month=row["last"],
+            planned=row["planned"],
         )
         for row in activities.filter(organisation__in=organisations)
         .order_by()
@@ -120,7 +147,12 @@ def township_summary(user: Any, unit: AdminUnit, month: str | dt.date | None) ->
             "organisation__visibility",
             "organisation__alias",
         )
-        .annotate(reached=Sum(REACH), rows=Count("id"), last=Max("reporting_month"))
+        .annotate(
+            reached=people_reached_sum(),
+            planned=people_planned_sum(),
+            rows=Count("id"),
+            last=Max("reporting_month"),
+        )
         .order_by("-last", "organisation__name")
     ]
     hidden = (
@@ -154,7 +186,10 @@ def organisation_summary(user: Any, pk: Any) -> OrganisationSummary | None:
         .order_by("-reporting_month", "-start_date")
     )
     totals = activities.aggregate(
-        reached=Sum(REACH), rows=Count("id"), townships=Count("admin_unit_id", distinct=True)
+        reached=people_reached_sum(),
+        planned=people_planned_sum(),
+        rows=Count("id"),
+        townships=Count("admin_unit_id", distinct=True),
     )
     transfers = (
         (
@@ -169,7 +204,8 @@ def organisation_summary(user: Any, pk: Any) -> OrganisationSummary | None:
     return OrganisationSummary(
         organisation=organisation,
         activities=list(activities[:ACTIVITIES_SHOWN]),
-        people_reached=totals["reached"] or 0,
+        people_reached=totals["reached"],
+        planned=totals["planned"],
         reports=totals["rows"],
         townships=totals["townships"],
         transfers=[

@@ -68,12 +68,12 @@ def test_sizes_follow_the_parameters(data):
     assert len(data.organisations) == SIZE.organisation_count
     assert len(data.townships) == SIZE.townships
     assert len(data.activities) == SIZE.activities
-    assert len(data.figures) == SIZE.townships * len(SIZE.reported_months)
+    assert len(data.figures) == SIZE.figures
     assert len(data.incidents) == SIZE.incidents
     assert len(data.transfers) == SIZE.transfers
     smaller = generate.build(1, read_units(), Size(townships=10, activities=40, incidents=5))
     assert len({a.admin_unit_id for a in smaller.activities}) == 10
-    assert len(smaller.figures) == 10 * len(SIZE.reported_months)
+    assert len(smaller.figures) == 10 * (len(SIZE.reported_months) + len(SIZE.need_sectors))
 
 
 def test_organisations_cover_every_kind_and_visibility(data):
@@ -97,7 +97,8 @@ def test_activities_are_plausible_4w_rows(data):
     assert years == {2022, 2023, 2024, 2025, 2026}
     for a in data.activities:
         assert min(a.women, a.men, a.girls, a.boys, a.unspecified) >= 0
-        assert a.people_reached > 0
+        assert a.people > 0
+        assert (a.people_reached > 0) == (a.status in ("ongoing", "completed"))
         assert a.end_date is None or a.end_date >= a.start_date
         assert (a.value is None) == (a.currency == "")
 
@@ -105,6 +106,8 @@ def test_activities_are_plausible_4w_rows(data):
 def test_displacement_is_monthly_per_township_with_a_source(data):
     by_township = {}
     for figure in data.figures:
+        if figure.sector:
+            continue  # the needs overview's sector figures (below)
         by_township.setdefault(figure.admin_unit_id, []).append(figure.as_of)
         assert figure.idps >= 0
         assert figure.source_id == key_id(f"source:bulletin:{figure.as_of:%Y-%m}")
@@ -112,6 +115,24 @@ def test_displacement_is_monthly_per_township_with_a_source(data):
     assert all(
         len(dates) == len(set(dates)) == len(SIZE.reported_months) for dates in by_township.values()
     )
+
+
+def test_demo_has_planned_and_cancelled_rows_and_need_by_sector(data):
+    statuses = {a.status for a in data.activities}
+    assert statuses == {"planned", "ongoing", "completed", "cancelled"}
+    # Months after the last reported one hold plans only (the Nov-Dec 2026).
+    later = [
+        a for a in data.activities if (a.reporting_month or dt.date.min) > SIZE.last_reported_month
+    ]
+    assert later
+    assert all(a.status == "planned" for a in later)
+    sector_needs = [fig for fig in data.figures if fig.sector]
+    assert {fig.sector for fig in sector_needs} == set(SIZE.need_sectors)
+    assert len(sector_needs) == SIZE.townships * len(SIZE.need_sectors)
+    for fig in sector_needs:
+        assert fig.idps is None
+        assert fig.people_in_need > 0
+        assert (fig.valid_from.month, fig.valid_to.month) == (1, 12)
 
 
 def test_incidents_have_one_or_two_sources_and_some_exact_sites(data):

@@ -60,7 +60,7 @@ def expected_counts(size: Size) -> dict[str, int]:
         "coalitions": len(size.coalition_sizes),
         "coalition memberships": sum(size.coalition_sizes),
         "sources": size.synthetic_sources + len(REAL_SOURCES),
-        "displacement figures": size.townships * len(size.reported_months),
+        "displacement figures": size.figures,
         "indicators": len(REAL_INDICATORS),
         "incidents": size.incidents,
         "activities": size.activities,

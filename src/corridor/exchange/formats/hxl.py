@@ -110,10 +110,13 @@ def guess_kind(columns: list[Column | None]) -> str:
     tags = {c.tag for c in columns if c is not None}
     if "#event" in tags:
         return "incidents"
-    if "#reached" in tags or "#sector" in tags:
+    if "#reached" in tags:
         return "activities"
+    # Need by sector (#inneed with #sector) is a figure, not a 4W row.
     if "#affected" in tags or "#inneed" in tags:
         return "figures"
+    if "#sector" in tags:
+        return "activities"
     raise InvalidInput(_("cannot tell what the HXL table holds; give --kind"))
 
 

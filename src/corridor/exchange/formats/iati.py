@@ -57,7 +57,12 @@ SECTOR_VOCABULARY_DAC = "1"
 SECTOR_VOCABULARY_OWN = "99"
 
 # Status -> ActivityStatus.
-ACTIVITY_STATUS = {Status.PLANNED: "1", Status.ONGOING: "2", Status.COMPLETED: "4"}
+ACTIVITY_STATUS = {
+    Status.PLANNED: "1",
+    Status.ONGOING: "2",
+    Status.COMPLETED: "4",
+    Status.CANCELLED: "5",
+}
 # ActivityDateType.
 PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = "1", "2", "3", "4"
 # TransactionType.
@@ -207,7 +212,7 @@ def _dates(entry: ActivityEntry) -> list[tuple[str, dt.date]]:
     A row with only a reporting month starts on the month's first day; a completed one ends
     on its last day.
     """
-    planned = entry.status == Status.PLANNED
+    planned = entry.status in (Status.PLANNED, Status.CANCELLED)
     start = entry.start_date or entry.reporting_month
     end = entry.end_date
     if end is None and entry.start_date is None and entry.status == Status.COMPLETED:
@@ -225,8 +230,11 @@ def _count(value: int | None) -> str:
 
 
 def _reach(entry: ActivityEntry) -> str:
+    if entry.status == Status.CANCELLED:
+        return "Cancelled: nobody was reached."
+    what = "People planned to reach" if entry.status == Status.PLANNED else "People reached"
     text = (
-        f"People reached: {_count(entry.total)} (women {_count(entry.women)}, men "
+        f"{what}: {_count(entry.total)} (women {_count(entry.women)}, men "
         f"{_count(entry.men)}, girls {_count(entry.girls)}, boys {_count(entry.boys)}, sex and "
         f"age not reported {_count(entry.unspecified)})."
     )
@@ -252,6 +260,7 @@ def _indicator(
     actuals: list[tuple[int, list[tuple[str, str]]]],
     *,
     total: bool,
+    element: str = "actual",
 ) -> None:
     attrs = {"measure": MEASURE_UNIT, "ascending": "1"}
     if total:
@@ -262,7 +271,7 @@ def _indicator(
     _sub(when, "period-start", iso_date=period[0].isoformat())
     _sub(when, "period-end", iso_date=period[1].isoformat())
     for value, dimensions in actuals:
-        actual = _sub(when, "actual", value=str(value))
+        actual = _sub(when, element, value=str(value))
         for name, slice_value in dimensions:
             _sub(actual, "dimension", name=name, value=slice_value)
 
@@ -274,8 +283,12 @@ def _results(activity: etree._Element, entry: ActivityEntry) -> None:
     one actual, the total, meant for aggregation; "People reached, by sex and age" with one
     actual per published slice (sex and age as dimensions). Figures come suppressed by the
     disclosure gate: a hidden slice is left out (the published ones then add up to less than
-    the total), never written as 0.
+    the total), never written as 0. A planned activity's people are targets, not actuals; a
+    cancelled one has no result (decision 0175).
     """
+    if entry.status == Status.CANCELLED:
+        return
+    element = "target" if entry.status == Status.PLANNED else "actual"
     period = _period(entry)
     # A suppressed total leaves the people out altogether: its published parts are zeros,
     # which a consumer adding actuals would read as nobody reached.
@@ -285,16 +298,37 @@ def _results(activity: etree._Element, entry: ActivityEntry) -> None:
     result = _sub(activity, "result", type=RESULT_OUTPUT, aggregation_status="1")
     _narrative(_sub(result, "title"), "People reached")
     if people:
-        _indicator(result, "People reached", period, [(entry.total or 0, [])], total=True)
+        _indicator(
+            result,
+            "People reached",
+            period,
+            [(entry.total or 0, [])],
+            total=True,
+            element=element,
+        )
         slices = [
             (value, [("sex", sex), ("age", age)])
             for value, sex, age in ((getattr(entry, f), sex, age) for f, sex, age in REACH_SLICES)
             if value is not None
         ]
         if slices:
-            _indicator(result, "People reached, by sex and age", period, slices, total=False)
+            _indicator(
+                result,
+                "People reached, by sex and age",
+                period,
+                slices,
+                total=False,
+                element=element,
+            )
     if entry.households is not None:
-        _indicator(result, "Households reached", period, [(entry.households, [])], total=True)
+        _indicator(
+            result,
+            "Households reached",
+            period,
+            [(entry.households, [])],
+            total=True,
+            element=element,
+        )
 
 
 def _activity(

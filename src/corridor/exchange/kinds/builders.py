@@ -150,11 +150,33 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
 def build_figure(row: Row, ctx: Context) -> tuple | None:
     pcode = ctx.place(row, township_only=False)
     as_of = ctx.date(row, "as_of", required=True)
+    # A sector's row gives that sector's people in need only (decision 0176).
+    sector = ctx.choice(row, "sector", SECTORS) if row.get("sector") else ""
     idps = ctx.count(row, "idps", default=None)
-    if idps is None and not row.get("idps"):
-        row.error("idps", _("the number of IDPs is required"))
     refugees = ctx.count(row, "refugees", default=None)
     pin = ctx.count(row, "people_in_need", default=None)
+    if sector:
+        if idps is not None or refugees is not None:
+            row.error(
+                "idps" if idps is not None else "refugees",
+                _(
+                    "a sector's row gives its people in need only; give IDPs on a row "
+                    "without a sector"
+                ),
+            )
+        if pin is None and not row.get("people_in_need"):
+            row.error("people_in_need", _("a sector's row needs its people in need"))
+    elif idps is None and not row.get("idps"):
+        row.error("idps", _("the number of IDPs is required"))
+    valid_from = ctx.date(row, "valid_from")
+    valid_to = ctx.date(row, "valid_to")
+    if (valid_from is None) != (valid_to is None) and not row.errors:
+        missing = "valid_to" if valid_to is None else "valid_from"
+        row.error(missing, _("a validity period needs both its first and its last day"))
+    elif valid_from and valid_to and valid_to < valid_from:
+        row.error("valid_to", _("the validity period ends before it starts"))
+    elif valid_from and pin is None and not row.get("people_in_need"):
+        row.error("people_in_need", _("a validity period is for people in need; give them"))
     org = ctx.org(row, required=False, model=DisplacementFigure)
     sources = ctx.source_ids(row, required=True)
     if len(sources) > 1:
@@ -165,8 +187,22 @@ def build_figure(row: Row, ctx: Context) -> tuple | None:
     report(row, figure_problems({**counts, "admin_unit": pcode, "level": level, "as_of": as_of}))
     if row.errors:
         return None
-    record = ctx.stable_id(row, f"{pcode}|{as_of}|{sources[0]}")
-    return (record, pcode, as_of, idps, refugees, pin, sources[0], notes, org)
+    natural = f"{pcode}|{as_of}|{sources[0]}" + (f"|{sector}" if sector else "")
+    record = ctx.stable_id(row, natural)
+    return (
+        record,
+        pcode,
+        as_of,
+        idps,
+        refugees,
+        pin,
+        sector,
+        valid_from,
+        valid_to,
+        sources[0],
+        notes,
+        org,
+    )
 
 
 def build_incident(row: Row, ctx: Context) -> tuple | None:

@@ -28,12 +28,13 @@ WITH fig AS (
          ROW_NUMBER() OVER (PARTITION BY admin_unit_id
                             ORDER BY as_of DESC, COALESCE(people_in_need, idps) DESC) AS rn
   FROM situation_displacementfigure
-  WHERE as_of >= %(start)s AND as_of < %(end)s
+  WHERE as_of < %(end)s AND sector = ''
 ), reach AS (
   SELECT admin_unit_id AS pcode, sector,
          SUM(women + men + girls + boys + unspecified) AS reached,
          COUNT(DISTINCT organisation_id) AS orgs
   FROM aid_activity WHERE reporting_month = %(start)s
+    AND status IN ('ongoing', 'completed')
   GROUP BY admin_unit_id, sector
 )
 SELECT fig.pcode, s.sector, fig.need, COALESCE(reach.reached, 0), COALESCE(reach.orgs, 0)
@@ -78,6 +79,9 @@ def situation():
         admin_unit=c, organisation=three, women=1, men=1, girls=1, boys=1, unspecified=6
     )
     f.ActivityFactory(admin_unit=a, organisation=three, reporting_month=dt.date(2024, 2, 1))
+    # Planned and cancelled rows reach nobody (yet): the oracle leaves them out too.
+    f.ActivityFactory(admin_unit=a, organisation=three, status="planned", women=900)
+    f.ActivityFactory(admin_unit=b, organisation=three, status="cancelled", women=800)
     return a, b, c
 
 
@@ -161,13 +165,14 @@ def test_cli_json_and_csv(situation, capsys):
     assert main(["gaps", "--month", "2024-03", "--csv", "--sector", "health", "--internal"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].startswith("month,pcode")
-    assert "2024-03,MMR005022,Township MMR005022,health,2000,2500,2500,10,1,0.004" in lines
+    expected = "2024-03,MMR005022,Township MMR005022,health,2000,2500,2500,all_sectors,10,0,1,0.004"
+    assert expected in lines
     assert lines[-1].startswith("internal:")
     # By default the table to share: one organisation in a township is never shown.
     assert main(["gaps", "--month", "2024-03", "--csv", "--sector", "health"]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     row = next(line for line in lines if line.startswith("2024-03,MMR005022,"))
-    assert row.split(",")[8] == "•"
+    assert row.split(",")[10] == "•"  # organisations
     assert lines[-2].startswith('"• = hidden: fewer than 5')
     assert main(["gaps", "--month", "nope"]) == 1
     assert "YYYY-MM" in capsys.readouterr().err

@@ -44,7 +44,7 @@ def test_headlines_have_the_pages_numbers_with_source_and_date(client, editor, d
         "sector": None,
     }
     by_key = {h["key"]: h for h in answer["headlines"]}
-    assert set(by_key) == {"idps", "incidents", "reached", "organisations"}
+    assert set(by_key) == {"idps", "incidents", "reached", "planned", "organisations"}
     assert by_key["idps"]["value"] == 5000
     assert by_key["idps"]["as_of"] == "2024-03-20"
     assert "1 townships" in by_key["idps"]["source"]

@@ -13,8 +13,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from corridor.aid.models import Status
-from corridor.aid.queries import activities_visible_to
+from corridor.aid.queries import activities_reached, activities_visible_to
 from corridor.gaps.queries import month_start
 from corridor.web.dashboard import Filters
 from corridor.web.forms import FilterForm
@@ -35,12 +34,11 @@ def this_month() -> dt.date:
 def latest_month(user: Any) -> dt.date:
     """The latest month anyone reported for, so a first visit opens on data, not a blank.
 
-    Plans for coming months are not reports: a planned activity or a month after this one
-    would open the page on a month with no displacement figures yet.
+    Plans for coming months are not reports: a planned (or cancelled) activity or a month
+    after this one would open the page on a month with no displacement figures yet.
     """
     latest = (
-        activities_visible_to(user)
-        .exclude(status=Status.PLANNED)
+        activities_reached(activities_visible_to(user))
         .filter(reporting_month__lte=this_month())
         .aggregate(m=Max("reporting_month"))["m"]
     )

@@ -96,8 +96,16 @@ def activity_entry(request: Any) -> HttpResponse:
         if saved:
             messages.success(
                 request,
-                _("Saved: %(n)s people reached in %(place)s.")
-                % {"n": saved.people_reached, "place": saved.admin_unit.name_en},
+                (
+                    _("Saved: %(n)s people reached in %(place)s.")
+                    if saved.counts_as_reached
+                    else _("Saved: %(n)s people in %(place)s (%(status)s, not counted as reached).")
+                )
+                % {
+                    "n": saved.people,
+                    "place": saved.admin_unit.name_en,
+                    "status": saved.get_status_display(),
+                },
             )
             return redirect("web:township", pcode=saved.admin_unit_id)
     return _page(request, form, _("Report an activity"))
