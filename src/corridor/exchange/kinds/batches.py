@@ -29,6 +29,7 @@ from corridor.exchange.kinds.builders import (
 )
 from corridor.exchange.kinds.choices import CHANNELS, MODALITIES, SECTORS, STATUSES
 from corridor.exchange.kinds.context import Context
+from corridor.exchange.kinds.keys import content_of
 from corridor.exchange.table import Row, RowError, Table
 
 # The answer for a cell value that has a problem: its rows go through the row builder.
@@ -205,43 +206,28 @@ class ActivityBatches:
                 # The row builder reports the problem, in its words, with the row's others.
                 yield self._by_row(number, cells)
                 continue
-            org, sector, modality, channel, pcode = (
+            stored = (
                 orgs[n],
                 sectors[n],
                 modalities[n],
                 channels[n],
                 places[n],
+                month,
+                start,
+                end,
+                statuses[n],
+                women[n],
+                men[n],
+                girls[n],
+                boys[n],
+                spec,
+                households[n],
+                amount,
+                currency,
+                notes[n],
             )
-            record = keys(
-                given[n],
-                f"{sector}|{modality}|{channel}|{pcode}|{month}|{start}|{end}",
-                org or "",
-            )
-            yield (
-                number,
-                (
-                    record,
-                    org,
-                    sector,
-                    modality,
-                    channel,
-                    pcode,
-                    month,
-                    start,
-                    end,
-                    statuses[n],
-                    women[n],
-                    men[n],
-                    girls[n],
-                    boys[n],
-                    spec,
-                    households[n],
-                    amount,
-                    currency,
-                    notes[n],
-                ),
-                [],
-            )
+            record = keys(given[n], content_of(stored), stored[0] or "", cells)
+            yield number, (record, *stored), []
 
     def _by_row(self, number: int, cells: list[str]) -> Built:
         row = Row(self.table, number, cells)

@@ -26,6 +26,7 @@ from corridor.exchange.kinds.choices import (
     STATUSES,
 )
 from corridor.exchange.kinds.context import Context
+from corridor.exchange.kinds.keys import content_of
 from corridor.exchange.table import Row
 from corridor.situation.models import DisplacementFigure, Incident
 
@@ -117,10 +118,7 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
     notes = values.text(row.get("notes"))
     if row.errors:
         return None
-    natural = f"{sector}|{modality}|{channel}|{pcode}|{month}|{start}|{end}"
-    record = ctx.stable_id(row, natural, scope=org or "")
-    return (
-        record,
+    stored = (
         org,
         sector,
         modality,
@@ -140,6 +138,7 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
         currency if value is not None or currency else "",
         notes,
     )
+    return (ctx.stable_id(row, content_of(stored), scope=org or ""), *stored)
 
 
 def build_figure(row: Row, ctx: Context) -> tuple | None:
@@ -157,6 +156,7 @@ def build_figure(row: Row, ctx: Context) -> tuple | None:
     notes = values.text(row.get("notes"))
     if row.errors:
         return None
+    # A figure is its place, date and source (the table's unique key): no content identity.
     record = ctx.stable_id(row, f"{pcode}|{as_of}|{sources[0]}")
     return (record, pcode, as_of, idps, refugees, pin, sources[0], notes, org)
 
@@ -204,9 +204,7 @@ def build_incident(row: Row, ctx: Context) -> tuple | None:
     sources = ctx.source_ids(row, required=False, names=names)
     if row.errors:
         return None
-    record = ctx.stable_id(row, f"{occurred}|{kind}|{pcode}|{lat}|{lon}")
-    return (
-        record,
+    stored = (
         occurred,
         kind,
         pcode,
@@ -219,6 +217,7 @@ def build_incident(row: Row, ctx: Context) -> tuple | None:
         org,
         tuple(sources),
     )
+    return (ctx.stable_id(row, content_of(stored)), *stored)
 
 
 def _is_float(text: str) -> bool:
