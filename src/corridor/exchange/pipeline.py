@@ -292,9 +292,7 @@ def _validated(
     seen = scope.seen
     key_at = ctx.keys.key_at
     firsts: dict[Any, int] | None = {} if key_at else None
-    people_at = (
-        [writer.spec.columns.index(c) for c in PEOPLE] if table.kind == "activities" else []
-    )
+    people_at = [writer.spec.columns.index(c) for c in PEOPLE] if table.kind == "activities" else []
     people = 0
 
     def close_batch() -> None:

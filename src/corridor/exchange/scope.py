@@ -18,12 +18,14 @@ one set while its rows are built, the scope's stored records come back in one qu
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from corridor.accounts import policy
 from corridor.aid.models import Activity
@@ -98,7 +100,8 @@ class Scope:
         return mine, others
 
     def _probe(self, organisation: str | None) -> models.Model:
-        return self.model(**{self.owner: organisation})
+        # The policy compares organisation ids as UUIDs; built rows carry them as text.
+        return self.model(**{self.owner: uuid.UUID(organisation) if organisation else None})
 
     def where(self, parts: Iterable[Part]) -> Q | None:
         found = None
@@ -143,9 +146,7 @@ class ActivityScope(Scope):
     def add(self, batch: list[tuple]) -> None:
         org_at, month_at, start_at = self.org_at, self.month_at, self.start_at
         # Every valid 4W row has a reporting month or a start date (builders.period_problems).
-        self.months.update(
-            (v[org_at], v[month_at] or v[start_at].replace(day=1)) for v in batch
-        )
+        self.months.update((v[org_at], v[month_at] or v[start_at].replace(day=1)) for v in batch)
 
     def _make_parts(self) -> list[Part]:
         spans: dict[str, list[dt.date]] = {}
@@ -162,8 +163,16 @@ class ActivityScope(Scope):
                     start_date__lt=_next_month(last),
                 )
             )
-            months = _month(first) if first == last else f"{_month(first)} to {_month(last)}"
-            parts.append(Part(org, where, f"{self.label(org)}: activities of {months}"))
+            months = (
+                _month(first)
+                if first == last
+                else _("%(first)s to %(last)s") % {"first": _month(first), "last": _month(last)}
+            )
+            text = _("%(org)s: activities of %(months)s") % {
+                "org": self.label(org),
+                "months": months,
+            }
+            parts.append(Part(org, where, text))
         return parts
 
     def line(self, record: Any) -> str:
@@ -208,11 +217,17 @@ class IncidentScope(Scope):
             states = {state(p) for p in self.places[org] if p in units}
             inside = sorted(p for p in units if state(p) in states)
             where = Q(occurred_on__gte=first, occurred_on__lte=last, admin_unit_id__in=inside)
-            where &= Q(reporting_organisation__isnull=True) if org is None else Q(**{self.owner: org})
-            names = ", ".join(sorted(units[s].name_en for s in states))
-            parts.append(
-                Part(org, where, f"{self.label(org)}: incidents of {first} to {last} in {names}")
+            where &= (
+                Q(reporting_organisation__isnull=True) if org is None else Q(**{self.owner: org})
             )
+            names = ", ".join(sorted(units[s].name_en for s in states))
+            text = _("%(org)s: incidents of %(first)s to %(last)s in %(places)s") % {
+                "org": self.label(org),
+                "first": first,
+                "last": last,
+                "places": names,
+            }
+            parts.append(Part(org, where, text))
         return parts
 
     def line(self, record: Any) -> str:
@@ -246,12 +261,19 @@ class FigureScope(Scope):
         parts = []
         for (org, source), days in sorted(grouped.items(), key=lambda i: (self.label(i[0][0]),)):
             where = Q(source_id=source, as_of__in=sorted(days))
-            where &= Q(reporting_organisation__isnull=True) if org is None else Q(**{self.owner: org})
+            where &= (
+                Q(reporting_organisation__isnull=True) if org is None else Q(**{self.owner: org})
+            )
             title = (
                 Source.objects.filter(pk=source).values_list("title", flat=True).first() or source
             )
             dates = ", ".join(str(d) for d in sorted(days))
-            parts.append(Part(org, where, f"{self.label(org)}: figures of {title} as of {dates}"))
+            text = _("%(org)s: figures of %(source)s as of %(dates)s") % {
+                "org": self.label(org),
+                "source": title,
+                "dates": dates,
+            }
+            parts.append(Part(org, where, text))
         return parts
 
     def stored(self, parts: list[Part]) -> dict[Any, Any]:

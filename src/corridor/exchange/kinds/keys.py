@@ -55,17 +55,13 @@ class StableKeys:
     ``key_at``: positions of the declared key's columns in the file's rows (None: no key).
     """
 
-    def __init__(
-        self, kind: str, id_prefix: str = "", key_at: Sequence[int] | None = None
-    ) -> None:
+    def __init__(self, kind: str, id_prefix: str = "", key_at: Sequence[int] | None = None) -> None:
         self.kind = kind
         self.id_prefix = id_prefix
         self.key_at = tuple(key_at) if key_at else ()
         self.occurrences: dict[str, int] = {}
 
-    def __call__(
-        self, given: str, content: str, scope: str = "", cells: Sequence[str] = ()
-    ) -> str:
+    def __call__(self, given: str, content: str, scope: str = "", cells: Sequence[str] = ()) -> str:
         """``given``: the row's id cell, stripped ("" when none); ``content``: its stored
         values (``content_of``); ``cells``: the row's cells, read when a key is declared."""
         if given:

@@ -8,14 +8,18 @@ township and month and differ only in village, activity or the numbers.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F, Sum
 
 from corridor.aid.models import Activity
 from corridor.audit.models import AuditEntry
 from corridor.cli.main import main
 from corridor.exchange.models import ImportRun
+from corridor.testing.factories import MembershipFactory, OrganisationFactory
+from corridor.testing.signin import signed_in_client
 
 TITLE = "Chin 5W March-April 2024 (health and shelter; CRN),,,,,,,,,,\r\n"
 HEADERS = "Organisation,Sector,Modality,Township,Village,Activity,Month,Women,Men,Girls,Boys\r\n"
@@ -99,9 +103,7 @@ def test_one_row_removed_removes_exactly_that_record_with_replace(org, write, ca
     kept = run_json(capsys, five_w(write, "5w-update.csv", fewer))
     assert counts(kept) == (0, 0, 0, 6)
     assert kept["missing"] == 1
-    assert kept["samples"]["not_in_file"] == [
-        "MMR004002 health service 2024-03: 41 people reached"
-    ]
+    assert kept["samples"]["not_in_file"] == ["MMR004002 health service 2024-03: 41 people reached"]
     assert Activity.objects.count() == 7  # kept: without --replace nothing is removed
 
     preview = run_json(capsys, five_w(write, "5w-update.csv", fewer), "--replace", "--dry-run")
@@ -134,6 +136,9 @@ def test_one_of_two_identical_rows_removed(org, write, capsys):
 
 def test_nothing_outside_the_scope_is_touched(org, write, capsys):
     """A file of April only replaces April; March stays, and so does another organisation."""
+    OrganisationFactory(name="Hakha Youth Network", acronym="HYN")
+    other = [r.replace("CRN,", "HYN,") for r in ROWS]
+    run_json(capsys, five_w(write, "hyn.csv", other))
     run_json(capsys, five_w(write, "5w.csv", ROWS))
     april = [r for r in ROWS if "2024-04" in r][1:]
 
@@ -141,8 +146,10 @@ def test_nothing_outside_the_scope_is_touched(org, write, capsys):
 
     assert done["scope"] == ["Chin Relief Network: activities of 2024-04"]
     assert counts(done) == (0, 0, 1, 3)
-    assert Activity.objects.filter(reporting_month__month=3).count() == 3
-    assert not Activity.objects.filter(reporting_month__month=4, women=14).exists()
+    crn = Activity.objects.filter(organisation=org)
+    assert crn.filter(reporting_month__month=3).count() == 3
+    assert not crn.filter(reporting_month__month=4, women=14).exists()
+    assert Activity.objects.exclude(organisation=org).count() == 7
 
 
 def test_one_number_changed_with_a_declared_key_is_one_change(org, write, capsys):
@@ -192,9 +199,7 @@ def test_an_unknown_key_column_names_the_columns(org, write, capsys):
     assert "5w.csv: no column 'Vilage' for the key; the columns are: #org (Organisation)" in err
 
 
-def test_a_dry_run_of_a_new_file_counts_every_row_created_and_writes_nothing(
-    org, write, capsys
-):
+def test_a_dry_run_of_a_new_file_counts_every_row_created_and_writes_nothing(org, write, capsys):
     summary = run_json(capsys, five_w(write, "5w.csv", ROWS), "--dry-run")
 
     assert summary["status"] == "checked"
@@ -233,3 +238,58 @@ def test_resumable_batches_count_and_remove_the_same(org, write, capsys):
 
     assert counts(done) == (0, 0, 1, 6)
     assert Activity.objects.count() == 6
+
+
+def test_the_api_the_web_upload_and_the_cli_report_the_same(org, write, capsys, settings, tmp_path):
+    settings.HOME = tmp_path  # held uploads of the web check
+    run_json(capsys, five_w(write, "5w.csv", ROWS))
+    update = [ROWS[n] for n in (6, 5, 4, 3, 1, 0)]  # re-sorted, one row gone
+    path = five_w(write, "5w-update.csv", update)
+    content = open(path, "rb").read()  # noqa: PTH123
+    client = signed_in_client(MembershipFactory(organisation=org, role="editor").user)
+
+    cli = run_json(capsys, path, "--dry-run", "--replace")
+    api = client.post(
+        "/api/exchange/imports",
+        {
+            "file": SimpleUploadedFile("5w-update.csv", content, "text/csv"),
+            "org": "CRN",
+            "dry_run": "true",
+            "replace": "true",
+        },
+    ).json()
+    checked = client.post(
+        "/enter/upload/",
+        {
+            "file": SimpleUploadedFile("5w-update.csv", content, "text/csv"),
+            "organisation": str(org.pk),
+            "replace": "on",
+        },
+    ).content.decode()
+
+    assert counts(cli) == counts(api) == (0, 0, 1, 6)
+    assert api["samples"] == cli["samples"]
+    assert (api["valid"], api["refused"], api["people_reached"]) == (6, 0, sum(PEOPLE) - 41)
+    assert "If you import it: 0 new, 0 changed, 1 removed, 6 unchanged." in checked
+    assert "MMR004002 health service 2024-03: 41 people reached" in checked
+    assert "Chin Relief Network: activities of 2024-03 to 2024-04" in checked
+    assert Activity.objects.count() == 7
+
+    run_id = re.search(r'name="run" value="([^"]+)"', checked).group(1)
+    applied = client.post("/enter/upload/apply/", {"run": run_id}).content.decode()
+    assert "Imported: 0 new, 0 changed, 1 removed, 6 unchanged." in applied
+    assert Activity.objects.count() == 6
+    assert people_stored() == sum(PEOPLE) - 41
+
+
+def test_the_api_dry_run_of_new_rows_says_created(org, write):
+    client = signed_in_client(MembershipFactory(organisation=org, role="editor").user)
+    content = open(five_w(write, "5w.csv", ROWS), "rb").read()  # noqa: PTH123
+
+    body = client.post(
+        "/api/exchange/imports",
+        {"file": SimpleUploadedFile("5w.csv", content, "text/csv"), "dry_run": "true"},
+    ).json()
+
+    assert (body["status"], body["created"], body["unchanged"]) == ("checked", 7, 0)
+    assert Activity.objects.count() == 0
