@@ -321,7 +321,7 @@ def _validated(
         return True
 
     def take(chunk: list[tuple[int, list[str]]]) -> None:
-        for (number, values, errors), (_, cells) in zip(build(chunk), chunk, strict=True):
+        for (number, values, errors), (__, cells) in zip(build(chunk), chunk, strict=True):
             result.rows += 1
             if values is None:
                 result.add_errors(errors)

@@ -251,7 +251,7 @@ class FigureScope(Scope):
         return (unit, as_of, str(source))
 
     def add(self, batch: list[tuple]) -> None:
-        unit_at, as_of_at, source_at, org_at = self.at
+        _unit_at, as_of_at, source_at, org_at = self.at
         self.dates.update((v[org_at], str(v[source_at]), v[as_of_at]) for v in batch)
 
     def _make_parts(self) -> list[Part]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -245,7 +246,7 @@ def test_the_api_the_web_upload_and_the_cli_report_the_same(org, write, capsys, 
     run_json(capsys, five_w(write, "5w.csv", ROWS))
     update = [ROWS[n] for n in (6, 5, 4, 3, 1, 0)]  # re-sorted, one row gone
     path = five_w(write, "5w-update.csv", update)
-    content = open(path, "rb").read()  # noqa: PTH123
+    content = open(path, "rb").read()
     client = signed_in_client(MembershipFactory(organisation=org, role="editor").user)
 
     cli = run_json(capsys, path, "--dry-run", "--replace")
@@ -284,7 +285,7 @@ def test_the_api_the_web_upload_and_the_cli_report_the_same(org, write, capsys, 
 
 def test_the_api_dry_run_of_new_rows_says_created(org, write):
     client = signed_in_client(MembershipFactory(organisation=org, role="editor").user)
-    content = open(five_w(write, "5w.csv", ROWS), "rb").read()  # noqa: PTH123
+    content = Path(five_w(write, "5w.csv", ROWS)).read_bytes()
 
     body = client.post(
         "/api/exchange/imports",
