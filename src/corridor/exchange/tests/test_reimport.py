@@ -246,7 +246,7 @@ def test_the_api_the_web_upload_and_the_cli_report_the_same(org, write, capsys, 
     run_json(capsys, five_w(write, "5w.csv", ROWS))
     update = [ROWS[n] for n in (6, 5, 4, 3, 1, 0)]  # re-sorted, one row gone
     path = five_w(write, "5w-update.csv", update)
-    content = open(path, "rb").read()
+    content = Path(path).read_bytes()
     client = signed_in_client(MembershipFactory(organisation=org, role="editor").user)
 
     cli = run_json(capsys, path, "--dry-run", "--replace")
