@@ -8,6 +8,7 @@ person's right to remove records of each organisation in the scope was checked
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,7 +39,7 @@ def records_remove(
             changes={
                 **changes,
                 "removed": gone,
-                "ids": [str(pk) for pk in pks[:AUDITED_IDS]],
+                "ids": [str(uuid.UUID(str(pk))) for pk in pks[:AUDITED_IDS]],
                 "ids_left_out": max(gone - AUDITED_IDS, 0),
             },
         )

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -109,20 +109,33 @@ class Scope:
             found = part.where if found is None else found | part.where
         return found
 
-    def stored(self, parts: list[Part]) -> dict[Any, Any]:
-        """The stored records in these parts: identity -> primary key (one query a part)."""
-        found: dict[Any, Any] = {}
+    fields: tuple[str, ...] = ("pk",)
+
+    def stored(self, parts: list[Part]) -> Iterator[tuple]:
+        """Rows of ``fields`` of the stored records in these parts, one query a part.
+
+        Read through the cursor, without model instances or UUID objects: a re-import of a
+        million rows reads a million ids here.
+        """
         for part in parts:
-            for pk in self.model._default_manager.filter(part.where).values_list("pk", flat=True):
-                found[pk.hex] = pk
-        return found
+            query = self.model._default_manager.filter(part.where).values_list(*self.fields)
+            sql, params = query.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                while rows := cursor.fetchmany(10_000):
+                    yield from rows
+
+    def stored_identity(self, row: tuple) -> Any:
+        (pk,) = row
+        return pk if isinstance(pk, str) else pk.hex
 
     def missing(self, by: Any) -> tuple[list[Any], list[Part]]:
         """Primary keys of stored records in scope that the file no longer holds, and the
         parts left alone because ``by`` may not remove records there."""
         mine, others = self.allowed(by)
         seen = self.seen
-        return [pk for key, pk in self.stored(mine).items() if key not in seen], others
+        identity = self.stored_identity
+        return [row[0] for row in self.stored(mine) if identity(row) not in seen], others
 
     def sample(self, where: Q) -> list[str]:
         """A few records as a person would recognise them, for the preview."""
@@ -276,14 +289,13 @@ class FigureScope(Scope):
             parts.append(Part(org, where, text))
         return parts
 
-    def stored(self, parts: list[Part]) -> dict[Any, Any]:
-        found: dict[Any, Any] = {}
-        for part in parts:
-            for pk, unit, as_of, source in self.model._default_manager.filter(
-                part.where
-            ).values_list("pk", "admin_unit_id", "as_of", "source_id"):
-                found[(unit, as_of, str(source))] = pk
-        return found
+    fields = ("pk", "admin_unit_id", "as_of", "source_id")
+
+    def stored_identity(self, row: tuple) -> Any:
+        _pk, unit, as_of, source = row
+        if not isinstance(as_of, dt.date):  # SQLite's cursor gives dates as text
+            as_of = dt.date.fromisoformat(as_of)
+        return (unit, as_of, str(uuid.UUID(str(source))))
 
     def line(self, record: Any) -> str:
         return f"{record.admin_unit_id} as of {record.as_of}: {record.idps} IDPs"

@@ -188,6 +188,8 @@ class ActivityBatches:
         at = first.get("id")
         given = [cells[at].strip() for _, cells in rows] if at is not None else [""] * count
         keys = ctx.keys
+        # The content is only read when neither an id cell nor a declared key decides.
+        by_content = not keys.key_at
 
         for n, (number, cells) in enumerate(rows):
             if n in bad:
@@ -226,7 +228,8 @@ class ActivityBatches:
                 currency,
                 notes[n],
             )
-            record = keys(given[n], content_of(stored), stored[0] or "", cells)
+            content = content_of(stored) if by_content and not given[n] else ""
+            record = keys(given[n], content, stored[0] or "", cells)
             yield number, (record, *stored), []
 
     def _by_row(self, number: int, cells: list[str]) -> Built:

@@ -294,3 +294,28 @@ def test_the_api_dry_run_of_new_rows_says_created(org, write):
 
     assert (body["status"], body["created"], body["unchanged"]) == ("checked", 7, 0)
     assert Activity.objects.count() == 0
+
+
+def test_json_through_the_real_entry_point(cli_instance, write):
+    assert cli_instance.run("init", "--no-input", timeout=300).returncode in (0, 1)
+    made = cli_instance.run(
+        "manage",
+        "shell",
+        "-c",
+        "from corridor.testing.factories import OrganisationFactory; "
+        "OrganisationFactory(name='Chin Relief Network', acronym='CRN')",
+    )
+    assert made.returncode == 0, made.stderr
+
+    first = cli_instance.run("import", five_w(write, "5w.csv", ROWS), "--json", "--quiet")
+    assert first.returncode == 0, first.stderr
+    assert counts(json.loads(first.stdout)) == (7, 0, 0, 0)
+
+    update = five_w(write, "5w-update.csv", [ROWS[n] for n in (6, 5, 4, 3, 1, 0)])
+    done = cli_instance.run("import", update, "--replace", "--json", "--quiet")
+
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert counts(summary) == (0, 0, 1, 6)
+    assert (summary["rows"], summary["valid"], summary["refused"]) == (6, 6, 0)
+    assert summary["people_reached"] == sum(PEOPLE) - 41
