@@ -319,3 +319,57 @@ def test_json_through_the_real_entry_point(cli_instance, write):
     assert counts(summary) == (0, 0, 1, 6)
     assert (summary["rows"], summary["valid"], summary["refused"]) == (6, 6, 0)
     assert summary["people_reached"] == sum(PEOPLE) - 41
+
+
+INCIDENTS = (
+    "Events in Chin and Sagaing, March 2024\r\n"
+    "#date+occurred,#event+type,#adm3+code,#affected+killed\r\n"
+)
+
+
+def test_incidents_replace_only_the_states_and_dates_of_the_file(places, write, capsys):
+    from corridor.situation.models import Incident
+
+    rows = [
+        "2024-03-02,airstrike,MMR004002,0",
+        "2024-03-02,airstrike,MMR004002,0",  # two events alike, one day, one township
+        "2024-03-09,shelling,MMR004001,2",
+        "2024-03-05,arson,MMR005022,0",
+    ]
+    run_json(capsys, str(write("events.csv", INCIDENTS + "\r\n".join(rows) + "\r\n")))
+    chin = [rows[2], rows[0]]  # re-sorted, one of the two alike gone, no Sagaing rows
+
+    done = run_json(
+        capsys, str(write("chin.csv", INCIDENTS + "\r\n".join(chin) + "\r\n")), "--replace"
+    )
+
+    assert done["scope"] == [
+        "no reporting organisation: incidents of 2024-03-02 to 2024-03-09 in Chin"
+    ]
+    assert counts(done) == (0, 0, 1, 2)
+    assert done["people_reached"] is None
+    assert Incident.objects.filter(admin_unit_id="MMR004002").count() == 1
+    assert Incident.objects.filter(admin_unit_id="MMR005022").count() == 1
+
+
+FIGURES = "#adm3+code,#date,#affected+idps,#meta+source+name\r\n"
+
+
+def test_figures_replace_the_dates_of_their_source(places, write, capsys):
+    from corridor.situation.models import DisplacementFigure
+
+    rows = [
+        "MMR004002,2024-03-01,1200,CCCM cluster",
+        "MMR004001,2024-03-01,300,CCCM cluster",
+        "MMR004001,2024-02-01,250,CCCM cluster",
+    ]
+    run_json(capsys, str(write("idps.csv", FIGURES + "\r\n".join(rows) + "\r\n")))
+
+    done = run_json(capsys, str(write("idps-march.csv", FIGURES + rows[0] + "\r\n")), "--replace")
+
+    assert done["scope"] == ["no reporting organisation: figures of CCCM cluster as of 2024-03-01"]
+    assert counts(done) == (0, 0, 1, 1)
+    assert DisplacementFigure.objects.count() == 2  # February is outside the scope
+    code = main(["import", str(write("k.csv", FIGURES + rows[0])), "--key", "#date", "--quiet"])
+    assert code == 1
+    assert "identified by place, date and source" in capsys.readouterr().err
