@@ -101,6 +101,10 @@ WRITES_ALLOWED: dict[tuple[str, str, str], str] = {
     ("exchange/pipeline.py", "run_import", "update"): "the import pipeline (decision 0080)",
     ("exchange/pipeline.py", "_apply_batches.on_batch", "create"): "the import pipeline",
     ("exchange/pipeline.py", "_Writer.write", "delete"): "the import pipeline: stale links go",
+    ("exchange/removal.py", "records_remove", "delete"): (
+        "the import pipeline removes the records a scoped re-import no longer holds, after "
+        "the policy check, with one audit entry (decision 0150)"
+    ),
     ("demo/flows.py", "activities", "update"): (
         "a dict of dates (dict.update with keywords), not the ORM: the generator writes nothing"
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from pathlib import Path
 
@@ -46,6 +47,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="where to write the error report CSV (default: <home>/imports/<run id>-errors.csv)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    # Re-importing an updated file (docs/exchange.md, decision 0150).
+    parser.add_argument(
+        "--key",
+        metavar="COLUMN[,COLUMN]",
+        help="columns that identify a record, by header or hashtag (default: the file's id "
+        "column, else each row's whole content)",
+    )
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="the file replaces its scope: remove stored records of it the file no longer has",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print one JSON object of counts instead of text"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -91,7 +107,11 @@ def run(args: argparse.Namespace) -> int:
             resumable=args.resumable,
             batch_size=args.batch_size,
             progress=Bar(progress),
+            key=[c.strip() for c in args.key.split(",") if c.strip()] if args.key else (),
+            replace=args.replace,
         )
+    if args.json:
+        return _print_json(result, args.report)
     print(f"{result.file}: {result.format}, {result.kind}, {result.rows} rows")
     for column in result.ignored:
         print(f"  ignored column: {column}")
@@ -104,24 +124,48 @@ def run(args: argparse.Namespace) -> int:
     if result.reviews_left_out:
         print(f"  {result.reviews_left_out} more unknown place names not queued (the limit a file)")
     if not result.ok:
-        report = args.report or Path(os.environ.get("CORRIDOR_HOME", "corridor-data")) / (
-            f"imports/{result.run_id}-errors.csv"
-        )
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(result.report_csv(), encoding="utf-8")
+        report = _write_report(result, args.report)
         for error in result.errors[:SHOWN_ERRORS]:
             print(f"  {error.line()}")
         if result.error_count > SHOWN_ERRORS:
             print(f"  ... and {result.error_count - SHOWN_ERRORS} more")
         print(f"refused: {result.error_count} errors, nothing imported; report: {report}")
         return 1
-    if result.dry_run:
-        print(
-            f"checked: no errors; {result.rows} rows would be imported (dry run, nothing changed)"
-        )
-        return 0
-    print(
-        f"imported: {result.created} created, {result.changed} changed, "
+    for line in result.scope:
+        print(f"  scope: {line}")
+    for line in result.scope_kept:
+        print(f"  left alone (you may not remove records there): {line}")
+    counts = (
+        f"{result.created} created, {result.changed} changed, {result.removed} removed, "
         f"{result.unchanged} unchanged"
     )
+    if result.dry_run:
+        print(f"checked: no errors; would be {counts} (dry run, nothing changed)")
+    else:
+        print(f"imported: {counts}")
+    for what, lines in result.samples.items():
+        for line in lines:
+            print(f"  {what.replace('_', ' ')}: {line}")
+    if result.missing and not result.replace:
+        print(
+            f"  {result.missing} records of this scope are not in the file and were kept; "
+            "import with --replace to remove them"
+        )
     return 0
+
+
+def _write_report(result, given: Path | None) -> Path:
+    report = given or Path(os.environ.get("CORRIDOR_HOME", "corridor-data")) / (
+        f"imports/{result.run_id}-errors.csv"
+    )
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(result.report_csv(), encoding="utf-8")
+    return report
+
+
+def _print_json(result, given: Path | None) -> int:
+    summary = result.summary()
+    summary["errors"] = [e.line() for e in result.errors[:SHOWN_ERRORS]]
+    summary["error_report"] = str(_write_report(result, given)) if not result.ok else None
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0 if result.ok else 1

@@ -62,9 +62,17 @@ class ImportOut(Schema):
     kind: str
     status: str
     rows: int
+    valid: int
+    refused: int
     created: int
     changed: int
+    removed: int
     unchanged: int
+    missing: int
+    scope: list[str]
+    scope_kept: list[str]
+    samples: dict[str, list[str]]
+    people_reached: int | None
     error_count: int
     errors: list[RowErrorOut]
     ignored: list[str]
@@ -91,8 +99,14 @@ def import_upload(
     kind: Form[str | None] = None,
     org: Form[str | None] = None,
     dry_run: Form[bool] = False,
+    key: Form[str | None] = None,
+    replace: Form[bool] = False,
 ) -> dict:
-    """All-or-nothing: any error refuses the whole file; the errors are listed and reported."""
+    """All-or-nothing: any error refuses the whole file; the errors are listed and reported.
+
+    Counts are compared with what is stored, dry runs included. ``key``: comma-separated
+    columns that identify a record; ``replace``: remove the stored records of the file's scope
+    that it no longer holds (docs/exchange.md, "Re-importing an updated file")."""
     if file.size and file.size > MAX_UPLOAD_BYTES:
         raise HttpError(413, "the file is larger than 200 MB")
     name = Path(file.name or "upload").name[:255]
@@ -111,6 +125,8 @@ def import_upload(
                 kind=kind or None,
                 organisation=organisation,
                 dry_run=dry_run,
+                key=[c.strip() for c in key.split(",") if c.strip()] if key else (),
+                replace=replace,
             )
         except NotAllowed as exc:
             raise HttpError(403, str(exc)) from None
@@ -123,9 +139,17 @@ def import_upload(
         "kind": result.kind,
         "status": result.status,
         "rows": result.rows,
+        "valid": result.valid,
+        "refused": result.refused,
         "created": result.created,
         "changed": result.changed,
+        "removed": result.removed,
         "unchanged": result.unchanged,
+        "missing": result.missing,
+        "scope": result.scope,
+        "scope_kept": result.scope_kept,
+        "samples": result.samples,
+        "people_reached": result.people_reached,
         "error_count": result.error_count,
         "errors": [
             {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}

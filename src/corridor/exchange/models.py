@@ -34,6 +34,9 @@ class ImportRun(Record):
     created = models.PositiveIntegerField(default=0)
     changed = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(
+        default=0, help_text=_("Records of the file's scope it no longer held, removed.")
+    )
     error_count = models.PositiveIntegerField(default=0)
     # Neutralised CSV (file,row,column,value,reason); capped, the count above is complete.
     error_report = models.TextField(blank=True)

@@ -9,8 +9,14 @@ Two ways to apply (docs/exchange.md, decision 0080):
   killed process never leaves part of a batch behind.
 
 Either way the same file imported twice changes nothing: record ids are stable keys (the
-file's own id column, or a uuid5 of the row's natural key) and the writer only rewrites rows
-whose values differ.
+file's own id column, a declared key, or a uuid5 of the row's whole content; kinds/keys.py)
+and the writer only rewrites rows whose values differ.
+
+Counts are taken from the database, dry runs included: a dry run writes exactly as an import
+does and rolls its transaction back, so "created", "changed" and "unchanged" are what the
+import would do. The file's scope (scope.py) is compared with what is stored by identity
+sets; with ``replace`` the stored records of the scope that the file no longer holds are
+removed (removal.py), in the same transaction (decision 0150).
 """
 
 from __future__ import annotations
@@ -25,14 +31,19 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corridor.audit.services import Action, audit_record
+from corridor.core.errors import InvalidInput
 from corridor.exchange.kinds import KINDS, SOURCE_COLUMNS, Context, Kind
 from corridor.exchange.kinds.batches import batch_builder
 from corridor.exchange.kinds.context import MAX_REVIEWS
 from corridor.exchange.models import ImportBatch, ImportRun, RunStatus
+from corridor.exchange.removal import records_remove
 from corridor.exchange.safety import neutralise
+from corridor.exchange.scope import SAMPLE, SCOPES, Scope
 from corridor.exchange.table import RowError, Table
 from corridor.exchange.writer import Background, Upsert, background_inserts, bulk_session
 from corridor.geo.services import place_review_add
@@ -66,9 +77,23 @@ class ImportResult:
     run_id: Any = None
     rows: int = 0
     blank_rows: int = 0
+    # Rows that passed every check (the rest are refused).
+    valid: int = 0
     created: int = 0
     changed: int = 0
     unchanged: int = 0
+    # Stored records of the file's scope that it no longer holds; removed with ``replace``.
+    missing: int = 0
+    removed: int = 0
+    replace: bool = False
+    key: list[str] = field(default_factory=list)
+    # What the file covers, one line per organisation; parts the person may not remove from.
+    scope: list[str] = field(default_factory=list)
+    scope_kept: list[str] = field(default_factory=list)
+    # A few records each of created, changed, removed (or, without replace, not in the file).
+    samples: dict[str, list[str]] = field(default_factory=dict)
+    # People reached (4W) by the rows applied, or that a dry run would apply.
+    people_reached: int | None = None
     batches_skipped: int = 0
     error_count: int = 0
     errors: list[RowError] = field(default_factory=list)
@@ -86,8 +111,40 @@ class ImportResult:
     def ok(self) -> bool:
         return self.error_count == 0
 
+    @property
+    def refused(self) -> int:
+        return self.rows - self.valid
+
     def report_csv(self) -> str:
         return error_report_csv(self.errors)
+
+    def summary(self) -> dict[str, Any]:
+        """The counts as one JSON object (`corridor import --json`, the API)."""
+        return {
+            "file": self.file,
+            "format": self.format,
+            "kind": self.kind,
+            "status": str(self.status),
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "valid": self.valid,
+            "held": 0,
+            "refused": self.refused,
+            "created": self.created,
+            "changed": self.changed,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "missing": self.missing,
+            "replace": self.replace,
+            "key": self.key or None,
+            "scope": self.scope,
+            "scope_kept": self.scope_kept,
+            "samples": self.samples,
+            "mapping": None,
+            "organisations_to_create": [],
+            "people_reached": self.people_reached,
+            "error_count": self.error_count,
+        }
 
 
 def error_report_csv(errors: list[RowError]) -> str:
@@ -213,6 +270,9 @@ def _is_blank(cells: list[str]) -> bool:
     return not "".join(cells).strip()
 
 
+PEOPLE = ("women", "men", "girls", "boys", "unspecified")
+
+
 def _validated(
     table: Table,
     ctx: Context,
@@ -220,28 +280,58 @@ def _validated(
     writer: _Writer,
     batch_size: int,
     on_batch: Callable[[int, list[int], list[tuple]], None],
+    scope: Scope,
 ) -> None:
-    """Build every row, check ownership per batch, and hand full batches to ``on_batch``."""
+    """Build every row, check ownership per batch, and hand full batches to ``on_batch``.
+
+    Each batch's identities and scope go to ``scope`` (kept or refused alike: a refused file
+    applies nothing); with a declared key, a key met twice is an error on the later row.
+    """
     build = batch_builder(table, ctx, KINDS[table.kind].build)
     numbers: list[int] = []
     batch: list[tuple] = []
     count = 0
+    identity = scope.identity
+    seen = scope.seen
+    key_at = ctx.keys.key_at
+    firsts: dict[Any, int] | None = {} if key_at else None
+    people_at = [writer.spec.columns.index(c) for c in PEOPLE] if table.kind == "activities" else []
+    people = 0
 
     def close_batch() -> None:
-        nonlocal numbers, batch, count
+        nonlocal numbers, batch, count, people
         problems = writer.foreign(numbers, batch)
         if problems:
             result.add_errors([RowError(table.name, n, "", "", reason) for n, reason in problems])
+            result.valid -= len({n for n, _ in problems})
+        scope.add(batch)
+        seen.update(map(identity, batch))
+        if people_at:
+            w, m, g, b, u = people_at
+            people += sum(v[w] + v[m] + v[g] + v[b] + v[u] for v in batch)
         on_batch(count, numbers, batch)
         count += 1
         numbers, batch = [], []
 
+    def repeated(number: int, values: tuple, cells: list[str]) -> bool:
+        assert firsts is not None
+        first = firsts.setdefault(identity(values), number)
+        if first == number:
+            return False
+        key = ", ".join(cells[at].strip() if at < len(cells) else "" for at in key_at)
+        reason = _("the key (%(key)s) is the same as in row %(row)s") % {"key": key, "row": first}
+        result.add_errors([RowError(table.name, number, table.labels[key_at[0]], key, reason)])
+        return True
+
     def take(chunk: list[tuple[int, list[str]]]) -> None:
-        for number, values, errors in build(chunk):
+        for (number, values, errors), (__, cells) in zip(build(chunk), chunk, strict=True):
             result.rows += 1
             if values is None:
                 result.add_errors(errors)
                 continue
+            if firsts is not None and repeated(number, values, cells):
+                continue
+            result.valid += 1
             numbers.append(number)
             batch.append(values)
             if len(batch) >= batch_size:
@@ -259,6 +349,39 @@ def _validated(
     take(chunk)
     if batch:
         close_batch()
+    result.people_reached = people if people_at else None
+
+
+def key_columns(table: Table, names: list[str]) -> tuple[int, ...]:
+    """Positions of the declared key's columns: each named by its header, its hashtag or the
+    field it fills (``#adm3+code``, ``Village``, ``adm3_code``), mapped or not."""
+    if names and table.kind == "figures":
+        raise InvalidInput(
+            _(
+                "%(file)s: displacement figures are identified by place, date and source; "
+                "import them without a key"
+            )
+            % {"file": table.name}
+        )
+    found = []
+    for name in names:
+        wanted = name.strip().casefold()
+        at = None
+        for position, label in enumerate(table.labels):
+            tag, _sep, text = label.partition(" (")
+            forms = {label.casefold(), tag.strip().casefold(), text.rstrip(")").casefold()}
+            if wanted in forms:
+                at = position
+                break
+        if at is None and table.plan.get(wanted):
+            at = table.plan[wanted][0]
+        if at is None:
+            raise InvalidInput(
+                _("%(file)s: no column %(name)s for the key; the columns are: %(columns)s")
+                % {"file": table.name, "name": repr(name), "columns": ", ".join(table.labels)}
+            )
+        found.append(at)
+    return tuple(found)
 
 
 def run_import(
@@ -274,7 +397,11 @@ def run_import(
     resumable: bool = False,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
+    key: list[str] | tuple[str, ...] = (),
+    replace: bool = False,
 ) -> ImportResult:
+    """Import one file; ``key``: columns that identify a record (kinds/keys.py); ``replace``:
+    remove the stored records of the file's scope that it no longer holds (scope.py)."""
     checksum = file_checksum(path)
     if progress:
         progress.start(path.stat().st_size, f"Importing {name}")
@@ -287,7 +414,10 @@ def run_import(
         checksum=checksum,
         dry_run=dry_run,
         ignored=list(table.ignored),
+        replace=replace,
+        key=list(key),
     )
+    key_at = key_columns(table, list(key))
     spec = KINDS[table.kind]
     with transaction.atomic():
         run = ImportRun.objects.create(
@@ -303,22 +433,30 @@ def run_import(
 
     def new_context(t: Table) -> Context:
         return Context(
-            by=by, organisation=organisation, kind=t.kind, id_prefix=t.id_prefix, dry_run=dry_run
+            by=by,
+            organisation=organisation,
+            kind=t.kind,
+            id_prefix=t.id_prefix,
+            dry_run=dry_run,
+            key_at=key_at,
         )
+
+    def new_scope(c: Context) -> Scope:
+        return SCOPES[spec.name](spec.columns, c.org_label)
 
     ctx = new_context(table)
     try:
         with bulk_session():
             if resumable and not dry_run:
-                _check_only(table, ctx, result, spec, batch_size)
+                _check_only(table, ctx, result, spec, batch_size, new_scope(ctx))
                 if result.ok:
                     again = read(path, name=name, kind=table.kind, progress=None)
                     checked = ctx
                     ctx = new_context(again)
                     ctx.reviews, ctx.reviews_left_out = checked.reviews, checked.reviews_left_out
-                    _apply_batches(again, ctx, result, spec, batch_size, run)
+                    _apply_batches(again, ctx, result, spec, batch_size, run, new_scope(ctx))
             else:
-                _apply_at_once(table, ctx, result, spec, batch_size, dry_run)
+                _apply_at_once(table, ctx, result, spec, batch_size, dry_run, new_scope(ctx))
     finally:
         _queue_reviews(ctx, by, result)
     if not result.ok:
@@ -327,16 +465,23 @@ def run_import(
         result.status = RunStatus.CHECKED
     else:
         result.status = RunStatus.APPLIED
-    result.unchanged = max(result.rows - result.error_count - result.created - result.changed, 0)
     ImportRun.objects.filter(pk=run.pk).update(
         status=result.status,
         rows=result.rows,
         created=result.created,
         changed=result.changed,
         unchanged=result.unchanged if result.ok else 0,
+        removed=result.removed,
         error_count=result.error_count,
         error_report=result.report_csv() if result.errors else "",
         notes=[f"ignored column: {c}" for c in result.ignored]
+        + [f"scope: {line}" for line in result.scope]
+        + [f"scope left alone (no right to remove): {line}" for line in result.scope_kept]
+        + (
+            [f"{result.missing} records of the scope not in the file, kept (no --replace)"]
+            if result.missing and not result.replace
+            else []
+        )
         + ([f"{result.blank_rows} blank rows skipped"] if result.blank_rows else [])
         + (
             [
@@ -350,31 +495,48 @@ def run_import(
     return result
 
 
-def _check_only(table: Table, ctx: Context, result: ImportResult, spec: Kind, size: int) -> None:
+def _check_only(
+    table: Table, ctx: Context, result: ImportResult, spec: Kind, size: int, scope: Scope
+) -> None:
     writer = _Writer(spec, ctx)
-    _validated(table, ctx, result, writer, size, lambda *_: None)
+    _validated(table, ctx, result, writer, size, lambda *_: None, scope)
+    # The applying pass counts the rows again.
+    result.valid = 0
 
 
 def _apply_at_once(
-    table: Table, ctx: Context, result: ImportResult, spec: Kind, size: int, dry_run: bool
+    table: Table,
+    ctx: Context,
+    result: ImportResult,
+    spec: Kind,
+    size: int,
+    dry_run: bool,
+    scope: Scope,
 ) -> None:
+    """One transaction; a dry run writes the same way and rolls back, so its counts are true."""
+    started = timezone.now()
     with transaction.atomic():
         with background_inserts() as background:
             # Rows move into their table on a second thread while the next batch is built.
             writer = _Writer(spec, ctx, background)
 
             def on_batch(_: int, __: list[int], batch: list[tuple]) -> None:
-                if result.ok and not dry_run:
+                if result.ok:
                     created, changed = writer.write(batch)
                     result.created += created
                     result.changed += changed
 
-            _validated(table, ctx, result, writer, size, on_batch)
+            _validated(table, ctx, result, writer, size, on_batch, scope)
         created, changed = writer.rows.settled()
         result.created += created
         result.changed += changed
-        if not result.ok or dry_run:
+        if not result.ok:
             result.created = result.changed = 0
+            result.people_reached = 0 if result.people_reached is not None else None
+            transaction.set_rollback(True)
+            return
+        _settle(scope, ctx.by, result, spec, started)
+        if dry_run:
             transaction.set_rollback(True)
             return
         audit_record(
@@ -385,9 +547,46 @@ def _apply_at_once(
         )
 
 
+def _settle(scope: Scope, by: Any, result: ImportResult, spec: Kind, started: Any) -> None:
+    """Compare the written file with its scope: unchanged and missing records, the samples,
+    and with ``replace`` the removal. Inside the import's transaction, after every batch."""
+    model = spec.model
+    missing, kept = scope.missing(by)
+    result.scope = scope.describe()
+    result.scope_kept = [part.text for part in kept]
+    result.unchanged = max(len(scope.seen) - result.created - result.changed, 0)
+    result.missing = len(missing)
+    where = scope.where(scope.parts()) or Q(pk__in=[])
+    samples: dict[str, list[str]] = {}
+    if result.created:
+        samples["created"] = scope.sample(where & Q(created_at__gte=started))
+    if result.changed:
+        samples["changed"] = scope.sample(
+            where & Q(updated_at__gte=started, created_at__lt=started)
+        )
+    if missing:
+        label = "removed" if result.replace else "not_in_file"
+        samples[label] = scope.sample(Q(pk__in=missing[:SAMPLE]))
+    result.samples = samples
+    if result.replace and missing:
+        result.removed = records_remove(
+            by=by,
+            model=model,
+            pks=missing,
+            changes={"file": result.file, "checksum": result.checksum, "scope": result.scope},
+        )
+
+
 def _apply_batches(
-    table: Table, ctx: Context, result: ImportResult, spec: Kind, size: int, run: ImportRun
+    table: Table,
+    ctx: Context,
+    result: ImportResult,
+    spec: Kind,
+    size: int,
+    run: ImportRun,
+    scope: Scope,
 ) -> None:
+    started = timezone.now()
     writer = _Writer(spec, ctx)
     done = set(
         ImportBatch.objects.filter(
@@ -423,8 +622,13 @@ def _apply_batches(
         result.created += created
         result.changed += changed
 
-    _validated(table, ctx, result, writer, size, on_batch)
+    _validated(table, ctx, result, writer, size, on_batch, scope)
     result.rows = rows_seen
+    if result.ok:
+        # After the last batch (a rerun after a crash gets here too): what the file no longer
+        # holds is compared and, with replace, removed in a transaction of its own.
+        with transaction.atomic():
+            _settle(scope, ctx.by, result, spec, started)
 
 
 def _audit_changes(result: ImportResult) -> dict[str, Any]:
@@ -435,6 +639,8 @@ def _audit_changes(result: ImportResult) -> dict[str, Any]:
         "rows": result.rows,
         "created": result.created,
         "changed": result.changed,
+        "removed": result.removed,
+        "key": result.key,
     }
 
 

@@ -60,8 +60,16 @@ def file_import(
     resumable: bool = False,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
+    key: list[str] | tuple[str, ...] = (),
+    replace: bool = False,
 ) -> ImportResult:
-    """Import one file through the pipeline; ``by`` None is the instance operator (CLI)."""
+    """Import one file through the pipeline; ``by`` None is the instance operator (CLI).
+
+    ``key``: the columns that identify a record (else the file's id column, else each row's
+    whole content); ``replace``: the file replaces its scope, so stored records of the scope
+    it no longer holds are removed (decision 0150). The person's right to remove is checked
+    per organisation of the scope; parts they may not remove from are left alone and named.
+    """
     name = name or path.name
     if kind is not None and kind not in KINDS:
         raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -85,6 +93,8 @@ def file_import(
         resumable=resumable,
         batch_size=batch_size,
         progress=progress,
+        key=key,
+        replace=replace,
     )
 
 

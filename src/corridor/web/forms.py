@@ -407,6 +407,23 @@ class UploadForm(forms.Form):
         queryset=None,
         help_text=_("Rows are recorded for this organisation; a row naming another is refused."),
     )
+    key = forms.CharField(
+        label=_("Columns that identify a record"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "Optional, separated by commas (e.g. Village, Activity, Month). Without them a "
+            "row is told apart by its record id column, or else by all of its values."
+        ),
+    )
+    replace = forms.BooleanField(
+        label=_("This file replaces what it covers"),
+        required=False,
+        help_text=_(
+            "Records of the organisation and months this file covers that it no longer "
+            "contains are removed. The check shows them before anything changes."
+        ),
+    )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -25,6 +25,7 @@ from corridor.exchange import values
 from corridor.exchange.kinds.builders import build_activity, place_level
 from corridor.exchange.kinds.choices import CHANNELS, MODALITIES, SECTORS, STATUSES
 from corridor.exchange.kinds.context import Context
+from corridor.exchange.kinds.keys import content_of
 from corridor.exchange.table import Row, RowError, Table
 
 # The answer for a cell value that has a problem: its rows go through the row builder.
@@ -185,6 +186,8 @@ class ActivityBatches:
         keys = ctx.keys
         now = ctx.today
         levels = {pcode: place_level(ctx, pcode) for pcode in set(places) if pcode is not FAIL}
+        # The content is only read when neither an id cell nor a declared key decides.
+        by_content = not keys.key_at
 
         for n, (number, cells) in enumerate(rows):
             if n in bad:
@@ -221,38 +224,30 @@ class ActivityBatches:
                 # others: the same rules, asked of the same values.
                 yield self._by_row(number, cells)
                 continue
-            org, sector, modality, channel = orgs[n], sectors[n], modalities[n], channels[n]
-            record = keys(
-                given[n],
-                f"{sector}|{modality}|{channel}|{pcode}|{month}|{start}|{end}",
-                org or "",
-            )
             month = reporting_month_of(month, start)
-            yield (
-                number,
-                (
-                    record,
-                    org,
-                    sector,
-                    modality,
-                    channel,
-                    pcode,
-                    month,
-                    start,
-                    end,
-                    statuses[n],
-                    women[n],
-                    men[n],
-                    girls[n],
-                    boys[n],
-                    spec,
-                    households[n],
-                    amount,
-                    currency,
-                    notes[n],
-                ),
-                [],
+            stored = (
+                orgs[n],
+                sectors[n],
+                modalities[n],
+                channels[n],
+                pcode,
+                month,
+                start,
+                end,
+                statuses[n],
+                women[n],
+                men[n],
+                girls[n],
+                boys[n],
+                spec,
+                households[n],
+                amount,
+                currency,
+                notes[n],
             )
+            content = content_of(stored) if by_content and not given[n] else ""
+            record = keys(given[n], content, stored[0] or "", cells)
+            yield number, (record, *stored), []
 
     def _by_row(self, number: int, cells: list[str]) -> Built:
         row = Row(self.table, number, cells)

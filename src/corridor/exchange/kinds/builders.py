@@ -32,6 +32,7 @@ from corridor.exchange.kinds.choices import (
     STATUSES,
 )
 from corridor.exchange.kinds.context import Context
+from corridor.exchange.kinds.keys import content_of
 from corridor.exchange.table import Row
 from corridor.situation.models import DisplacementFigure, Incident
 from corridor.situation.rules import figure_problems, incident_problems
@@ -119,13 +120,9 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
     notes = values.text(row.get("notes"))
     if row.errors:
         return None
-    # The key of the row as given (a re-import of an older file finds its records), the
-    # month counted in as the rules put it.
-    natural = f"{sector}|{modality}|{channel}|{pcode}|{month}|{start}|{end}"
-    record = ctx.stable_id(row, natural, scope=org or "")
+    # The month counted in as the rules put it (a start date's month when none is given).
     month = reporting_month_of(month, start)
-    return (
-        record,
+    stored = (
         org,
         sector,
         modality,
@@ -145,6 +142,7 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
         currency if value is not None or currency else "",
         notes,
     )
+    return (ctx.stable_id(row, content_of(stored), scope=org or ""), *stored)
 
 
 def build_figure(row: Row, ctx: Context) -> tuple | None:
@@ -187,6 +185,8 @@ def build_figure(row: Row, ctx: Context) -> tuple | None:
     report(row, figure_problems({**counts, "admin_unit": pcode, "level": level, "as_of": as_of}))
     if row.errors:
         return None
+    # A figure is its place, date, source and sector (the table's unique key): no content
+    # identity.
     natural = f"{pcode}|{as_of}|{sources[0]}" + (f"|{sector}" if sector else "")
     record = ctx.stable_id(row, natural)
     return (
@@ -257,9 +257,7 @@ def build_incident(row: Row, ctx: Context) -> tuple | None:
     report(row, incident_problems(rule_values))
     if row.errors:
         return None
-    record = ctx.stable_id(row, f"{occurred}|{kind}|{pcode}|{lat}|{lon}")
-    return (
-        record,
+    stored = (
         occurred,
         kind,
         pcode,
@@ -272,6 +270,7 @@ def build_incident(row: Row, ctx: Context) -> tuple | None:
         org,
         tuple(sources),
     )
+    return (ctx.stable_id(row, content_of(stored)), *stored)
 
 
 def _is_float(text: str) -> bool:

@@ -42,6 +42,7 @@ class Context:
         kind: str,
         id_prefix: str = "",
         dry_run: bool = False,
+        key_at: tuple[int, ...] = (),
     ) -> None:
         self.by = by
         self.organisation = organisation
@@ -52,7 +53,7 @@ class Context:
         self.review_room = 0 if dry_run else MAX_REVIEWS
         self.reviews_left_out: set[tuple[str, int | None, str]] = set()
         self._places: dict[tuple[str, ...], tuple[str | None, str, str, str]] = {}
-        self.keys = StableKeys(kind, id_prefix)
+        self.keys = StableKeys(kind, id_prefix, key_at)
         # The record rules' clock, read once for the whole file.
         self.today = today()
         self._dates: dict[str, dt.date] = {}
@@ -86,9 +87,17 @@ class Context:
 
     # -- stable keys ------------------------------------------------------------------
 
-    def stable_id(self, row: Row, natural: str, scope: str = "") -> uuid.UUID:
-        """The record id: the file's own id if it is one of ours, else derived from the row."""
-        return uuid.UUID(hex=self.keys(row.get("id"), natural, scope))
+    def stable_id(self, row: Row, content: str, scope: str = "") -> uuid.UUID:
+        """The record id: the file's own id, else the declared key's cells, else ``content``
+        (``keys.content_of`` the row's stored values; kinds/keys.py)."""
+        return uuid.UUID(hex=self.keys(row.get("id"), content, scope, row.cells))
+
+    def org_label(self, org_id: str | None) -> str:
+        """An organisation of this file as the importing person is shown it."""
+        if org_id is None:
+            return _("no reporting organisation")
+        org = self._orgs_by_id.get(str(org_id))
+        return self.org_names.label(org) if org is not None else str(org_id)
 
     # -- cells ------------------------------------------------------------------------
 

@@ -1,15 +1,24 @@
-"""Stable record ids: the same row always gets the same id, so re-importing changes nothing.
+"""Record identity: which stored record a file's row is (decision 0150).
 
-An id is the file's own record id when it is one of ours (a UUID from our exports), else a
-uuid5 under ``NAMESPACE`` of the file's identifier or of the row's natural key; identical rows
-in one file are numbered by occurrence. ``uuid5_hex`` computes exactly ``uuid.uuid5(...).hex``
-without building UUID objects, which is a noticeable share of a million-row import.
+A row is one of three things, in this order:
+- the file's own record id (``#meta+id`` from our exports, ACLED's event id, KoBo's ``_uuid``):
+  a UUID of ours is taken as it is, any other id becomes a uuid5 of it;
+- a declared key (``--key COLUMN[,COLUMN]``): a uuid5 of those cells, within the row's
+  organisation; two rows of one file with the same key are an error (the pipeline says so);
+- by default its whole content: a uuid5 of every value the row stores, so rows that differ
+  anywhere are different records and only literally identical rows share a base and are
+  numbered by occurrence. Re-sorting a file therefore changes nothing, and a row edited in
+  place is a new record (with ``--replace`` the old one goes).
+
+``uuid5_hex`` computes exactly ``uuid.uuid5(...).hex`` without building UUID objects, which is a
+noticeable share of a million-row import.
 """
 
 from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 
 from corridor.exchange import values
 
@@ -35,24 +44,38 @@ def dashed(hex_id: str) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
-class StableKeys:
-    """Record ids for the rows of one file, as 32 hex digits."""
+def content_of(stored: Sequence[object]) -> str:
+    """The text a row's content key is made of: every stored value but the id, in order."""
+    return "|".join(["" if v is None else str(v) for v in stored])
 
-    def __init__(self, kind: str, id_prefix: str = "") -> None:
+
+class StableKeys:
+    """Record ids for the rows of one file, as 32 hex digits.
+
+    ``key_at``: positions of the declared key's columns in the file's rows (None: no key).
+    """
+
+    def __init__(self, kind: str, id_prefix: str = "", key_at: Sequence[int] | None = None) -> None:
         self.kind = kind
         self.id_prefix = id_prefix
+        self.key_at = tuple(key_at) if key_at else ()
         self.occurrences: dict[str, int] = {}
 
-    def __call__(self, given: str, natural: str, scope: str = "") -> str:
-        """``given``: the row's id cell, stripped ("" when none); ``natural``: its natural key."""
+    def __call__(self, given: str, content: str, scope: str = "", cells: Sequence[str] = ()) -> str:
+        """``given``: the row's id cell, stripped ("" when none); ``content``: its stored
+        values (``content_of``); ``cells``: the row's cells, read when a key is declared."""
         if given:
             if len(given) >= _UUID_DIGITS and not self.id_prefix:
                 found = values.record_id(given)
                 if found is not None:
                     return found.hex
             return uuid5_hex(f"{self.kind}:{self.id_prefix}{scope}:{given}")
+        if self.key_at:
+            width = len(cells)
+            key = "\x1f".join(cells[at].strip() if at < width else "" for at in self.key_at)
+            return uuid5_hex(f"{self.kind}:key:{scope}:{key}")
         # Identical rows in one file are different records: number them by occurrence.
-        base = uuid5_hex(f"{self.kind}:{scope}:{natural}")
+        base = uuid5_hex(f"{self.kind}:{scope}:{content}")
         seen = self.occurrences.get(base, 0)
         self.occurrences[base] = seen + 1
         return base if seen == 0 else uuid5_hex(f"{dashed(base)}:{seen}")

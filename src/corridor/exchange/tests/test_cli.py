@@ -29,7 +29,7 @@ def test_import_in_process_and_error_report(org, tmp_path, capsys):
         encoding="utf-8",
     )
     assert main(["import", str(good), "--quiet"]) == 0
-    assert "imported: 1 created, 0 changed, 0 unchanged" in capsys.readouterr().out
+    assert "imported: 1 created, 0 changed, 0 removed, 0 unchanged" in capsys.readouterr().out
     assert Activity.objects.get().women == 9
 
     bad = tmp_path / "bad.csv"

@@ -78,14 +78,29 @@ def test_same_file_twice_changes_nothing(org, write):
     assert dict(Activity.objects.values_list("id", "updated_at")) == stamps
 
 
-def test_a_changed_value_updates_the_same_record(org, write):
-    run(write("a.csv", FOUR_W))
+def test_a_changed_value_updates_the_same_record_of_a_declared_key(org, write):
+    run(write("a.csv", FOUR_W), key=["Sector", "Township", "Month"])
     ids = set(Activity.objects.values_list("id", flat=True))
 
-    result = run(write("b.csv", FOUR_W.replace(",120,95,", ",121,95,")))
+    result = run(
+        write("b.csv", FOUR_W.replace(",120,95,", ",121,95,")), key=["Sector", "Township", "Month"]
+    )
 
     assert (result.created, result.changed, result.unchanged) == (0, 1, 1)
     assert set(Activity.objects.values_list("id", flat=True)) == ids
+    assert Activity.objects.get(sector="food_security").women == 121
+
+
+def test_a_changed_value_without_a_key_is_another_record(org, write):
+    """By content (decision 0150): the old record is kept, and named, until --replace."""
+    run(write("a.csv", FOUR_W))
+
+    kept = run(write("b.csv", FOUR_W.replace(",120,95,", ",121,95,")))
+    assert (kept.created, kept.changed, kept.unchanged, kept.missing) == (1, 0, 1, 1)
+    assert Activity.objects.count() == 3
+
+    replaced = run(write("b.csv", FOUR_W.replace(",120,95,", ",121,95,")), replace=True)
+    assert (replaced.created, replaced.removed, replaced.unchanged) == (0, 1, 2)
     assert Activity.objects.get(sector="food_security").women == 121
 
 

@@ -74,7 +74,7 @@ def test_check_then_import(client, editor, data):
     assert applied.status_code == 200
     page = applied.content.decode()
     assert 'id="upload-done"' in page
-    assert "Imported: 2 new, 0 changed, 0 unchanged." in page
+    assert "Imported: 2 new, 0 changed, 0 removed, 0 unchanged." in page
     assert Activity.objects.count() == before + 2
     assert set(
         Activity.objects.filter(reporting_month=dt.date(2024, 4, 1)).values_list(

@@ -29,6 +29,13 @@ ERRORS_SHOWN = 200
 
 
 def _page(request: Any, form: UploadForm, result: Any = None, status: int = 200) -> HttpResponse:
+    labels = {
+        "created": _("New, for example"),
+        "changed": _("Changed, for example"),
+        "removed": _("Removed, for example"),
+        "not_in_file": _("Not in this file (kept), for example"),
+    }
+    samples = [(labels[what], lines) for what, lines in result.samples.items()] if result else []
     return render(
         request,
         "web/upload.html",
@@ -36,9 +43,14 @@ def _page(request: Any, form: UploadForm, result: Any = None, status: int = 200)
             "form": form,
             "result": result,
             "errors": result.errors[:ERRORS_SHOWN] if result else [],
+            "samples": samples,
         },
         status=status,
     )
+
+
+def _columns(text: str) -> list[str]:
+    return [c.strip() for c in (text or "").split(",") if c.strip()]
 
 
 @login_required
@@ -68,6 +80,8 @@ def upload_page(request: Any) -> HttpResponse:
                 kind=data["kind"] or None,
                 organisation=data["organisation"],
                 dry_run=True,
+                key=_columns(data["key"]),
+                replace=data["replace"],
             )
             if result.ok:
                 browser_half = hold_put(
@@ -79,6 +93,8 @@ def upload_page(request: Any) -> HttpResponse:
                         "format": result.format,
                         "kind": result.kind,
                         "organisation": str(data["organisation"].pk),
+                        "key": data["key"],
+                        "replace": "1" if data["replace"] else "",
                     },
                 )
     except CorridorError as exc:
@@ -113,6 +129,8 @@ def upload_apply(request: Any) -> HttpResponse:
                 kind=meta["kind"],
                 organisation=organisation,
                 dry_run=False,
+                key=_columns(meta.get("key", "")),
+                replace=bool(meta.get("replace")),
             )
         except CorridorError as exc:
             form.add_error(None, str(exc))
@@ -120,11 +138,15 @@ def upload_apply(request: Any) -> HttpResponse:
     if result.ok:
         messages.success(
             request,
-            _("Imported %(file)s: %(created)s new, %(changed)s changed, %(unchanged)s unchanged.")
+            _(
+                "Imported %(file)s: %(created)s new, %(changed)s changed, %(removed)s removed, "
+                "%(unchanged)s unchanged."
+            )
             % {
                 "file": result.file,
                 "created": result.created,
                 "changed": result.changed,
+                "removed": result.removed,
                 "unchanged": result.unchanged,
             },
         )
