@@ -75,6 +75,8 @@ class ImportResult:
     ignored: list[str] = field(default_factory=list)
     reviews: int = 0
     reviews_left_out: int = 0
+    # The saved mapping the file was read through ("" for none or one not saved).
+    mapping: str = ""
 
     def add_errors(self, errors: list[RowError]) -> None:
         self.error_count += len(errors)
