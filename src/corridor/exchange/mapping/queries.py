@@ -48,7 +48,9 @@ def _heads(path: Path, name: str) -> list[list[list[str]]]:
     try:
         return [[cells for _n, cells in islice(source, reading.HEAD_ROWS)]]
     finally:
-        source.close()
+        close = getattr(source, "close", None)  # a generator: closes the file it reads
+        if close:
+            close()
 
 
 def _shapes(head: list[list[str]]) -> set[str]:

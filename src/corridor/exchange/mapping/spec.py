@@ -73,9 +73,6 @@ class Mapping:
                 plan.setdefault(column.field, []).append(column.at)
         return plan
 
-    def unmapped(self) -> list[Column]:
-        return [c for c in self.columns if not c.field and c.header]
-
     def to_json(self) -> dict[str, Any]:
         return {
             "corridor_mapping": FORMAT_VERSION,

@@ -269,7 +269,8 @@ def crn(places):
     return OrganisationFactory(name="Chin Relief Network", acronym="CRN")
 
 
-def test_import_with_map_auto_then_saved_map_reused(crn, tmp_path, capsys):
+@pytest.mark.usefixtures("crn")
+def test_import_with_map_auto_then_saved_map_reused(tmp_path, capsys):
     first = write_csv(tmp_path / "3w-q1.csv", [["MIMU 3W - Chin - Q1"], [], MIMU_3W, *mimu_rows()])
     # Without a mapping the file is refused, and the refusal says how to map it.
     assert main(["import", str(first), "--quiet"]) == 1
@@ -312,7 +313,8 @@ def test_import_with_map_auto_then_saved_map_reused(crn, tmp_path, capsys):
     assert "imported: 0 created, 1 changed, 1 unchanged" in capsys.readouterr().out
 
 
-def test_errors_name_the_files_rows_and_headers(crn, tmp_path, capsys):
+@pytest.mark.usefixtures("crn")
+def test_errors_name_the_files_rows_and_headers(tmp_path, capsys):
     rows = mimu_rows()
     rows[1][1] = "Football"
     path = write_csv(tmp_path / "3w.csv", [["title"], MIMU_3W, *rows])
@@ -323,7 +325,8 @@ def test_errors_name_the_files_rows_and_headers(crn, tmp_path, capsys):
     assert not Activity.objects.exists()
 
 
-def test_maps_list_show_export_and_edited_export_read_back(crn, tmp_path, capsys):
+@pytest.mark.usefixtures("crn")
+def test_maps_list_show_export_and_edited_export_read_back(tmp_path, capsys):
     rows = mimu_rows()
     rows[1][1] = "Football"
     path = write_csv(tmp_path / "3w.csv", [MIMU_3W, *rows])
@@ -379,7 +382,8 @@ def test_edited_mapping_refused_clearly(tmp_path, capsys, db):
         )
 
 
-def test_cluster_5w_xlsx_merged_headers_fractions_rounded_only_when_asked(crn, tmp_path, capsys):
+@pytest.mark.usefixtures("crn")
+def test_cluster_5w_xlsx_merged_headers_fractions_rounded_only_when_asked(tmp_path, capsys):
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -445,7 +449,8 @@ def test_cluster_5w_xlsx_merged_headers_fractions_rounded_only_when_asked(crn, t
     assert (falam.women, falam.men, falam.girls, falam.sector) == (1, 1, 0, "food_security")
 
 
-def test_a_saved_mapping_is_refused_for_another_header(crn, tmp_path, capsys):
+@pytest.mark.usefixtures("crn")
+def test_a_saved_mapping_is_refused_for_another_header(tmp_path, capsys):
     path = write_csv(tmp_path / "3w.csv", [MIMU_3W, *mimu_rows()])
     assert main(["import", str(path), "--quiet", "--map", "auto", "--save-map", "3w"]) == 0
     other = write_csv(
@@ -463,7 +468,8 @@ def test_a_saved_mapping_is_refused_for_another_header(crn, tmp_path, capsys):
     assert SavedMapping.objects.count() == 1
 
 
-def test_file_import_service_takes_a_mapping(crn, tmp_path):
+@pytest.mark.usefixtures("crn")
+def test_file_import_service_takes_a_mapping(tmp_path):
     path = write_csv(tmp_path / "3w.csv", [MIMU_3W, *mimu_rows()])
     mapping = propose(path, name="3w.csv")
     result = file_import(by=None, path=path, mapping=mapping, dry_run=True)
