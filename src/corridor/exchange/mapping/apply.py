@@ -7,7 +7,8 @@ the file's own headers, so errors name the file's rows and columns
 
 What the mapping changes in a cell is settled once per column before the first row: each
 mapped column gets one recoding table (a dict, filled per distinct value as it is met, for
-the few columns that need it) and the row loop does one lookup per mapped cell. Columns that
+a cell met again is one dictionary lookup) and the row loop does one lookup per mapped cell;
+other columns only have their "NA" cells (as typed, in any usual casing) blanked. Columns that
 add up (age/sex groups) become one extra cell at the end of the row, labelled with the headers
 it adds ("Female 18-59 + Female 60+"). Unmapped columns are never read.
 """
@@ -32,6 +33,12 @@ from corridor.exchange.values import CellError, code_key, count
 FORMAT = "mapped"
 # Distinct values remembered per column before its table starts again (like kinds/batches).
 CACHE_LIMIT = 100_000
+# The "nothing here" cells as typed, in the casings files use (compared without stripping).
+_BLANK_CELLS = frozenset(
+    variant
+    for token in BLANKS
+    for variant in (token, token.upper(), token.title(), token.capitalize(), f" {token} ")
+)
 
 
 class _Recode(dict):
@@ -53,10 +60,6 @@ class _Recode(dict):
 
 def _blank(cell: str) -> bool:
     return cell.strip().lower() in BLANKS
-
-
-def _text(cell: str) -> str:
-    return "" if _blank(cell) else cell
 
 
 def _choice(field: str, kind: str, given: dict[str, str]) -> Callable[[str], str]:
@@ -158,6 +161,7 @@ def read(
 
     plan: dict[str, list[int]] = {}
     recodes: list[tuple[int, _Recode]] = []
+    plain: list[int] = []
     sums: list[list[int]] = []
     choices = CHOICES[mapping.kind]
     for field, positions in mapping.plan().items():
@@ -166,10 +170,10 @@ def read(
             if field in choices:
                 compute = _choice(field, mapping.kind, mapping.values.get(field, {}))
                 recodes.append((at, _Recode(compute, remember=True)))
-            elif is_count(field):
-                recodes.append((at, _Recode(_rounded if mapping.round_counts else _text, True)))
+            elif is_count(field) and mapping.round_counts:
+                recodes.append((at, _Recode(_rounded, remember=True)))
             else:
-                recodes.append((at, _Recode(_text, remember=False)))
+                plain.append(at)  # only "NA" and the like change
         if len(here) > 1 and is_count(field):
             plan[field] = [width + len(sums)]
             labels.append(" + ".join(labels[at] for at in here))
@@ -186,7 +190,7 @@ def read(
         kind=mapping.kind,
         plan=plan,
         labels=labels,
-        rows=_rows(source, width, recodes, sums),
+        rows=_rows(source, width, recodes, plain, sums),
         ignored=ignored,
     )
 
@@ -211,8 +215,10 @@ def _rows(
     source: Iterator[tuple[int, list[str]]],
     width: int,
     recodes: list[tuple[int, _Recode]],
+    plain: list[int],
     sums: list[list[int]],
 ) -> Iterator[tuple[int, list[str]]]:
+    blank = _BLANK_CELLS
     for number, cells in source:
         size = len(cells)
         if size < width:
@@ -221,6 +227,10 @@ def _rows(
             del cells[width:]  # cells past the header: no column, never read
         for at, recode in recodes:
             cells[at] = recode[cells[at]]
+        if not blank.isdisjoint(cells):  # one pass in C; most rows have no "NA" at all
+            for at in plain:
+                if cells[at] in blank:
+                    cells[at] = ""
         for group in sums:
             cells.append(_total(cells, group))
         yield number, cells
