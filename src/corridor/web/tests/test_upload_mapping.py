@@ -44,7 +44,8 @@ def test_untagged_file_mapped_checked_and_imported(client, editor, data):
     hold = re.search(r'name="hold" value="([^"]+)"', page)[1]
     # The preview shows rows as they will be read: recoded, added up, "NA" empty.
     preview = page[page.index('id="mapping-preview"') :]
-    assert "<td>in_kind</td>" in preview and "<td>10</td>" in preview
+    assert "<td>in_kind</td>" in preview
+    assert "<td>10</td>" in preview
     # "Col X" holds households in fact: the person says so.
     at = re.search(r'<label for="field-(\d+)">Col X</label>', page)[1]
     checked = client.post(
