@@ -5,7 +5,7 @@ hashtag row) and without the hashtag row (an untagged 4W: "Id, Organisation, Sec
 A mapping is proposed for the untagged file and saved by name; the untagged file is then
 imported with no --map at all, so it is found by its header as a person's next file would be.
 Both files are imported alternately from an empty activity table, ``--repeat`` times each, and
-the medians compared (bench/README.md, "Exchange: a file through a saved mapping").
+the medians and the fastest runs compared (bench/README.md, "Exchange: a file through a saved mapping").
 
 Usage: .venv/bin/python bench/import_mapped.py --rows 100000
 """
@@ -84,11 +84,15 @@ def main() -> int:
             file=sys.stderr,
         )
     clear()
-    hxl, via_map = statistics.median(times["hxl"]), statistics.median(times["mapped"])
-    print(
-        f"| {args.rows:,} | {hxl:.1f} s ({args.rows / hxl:,.0f} rows/s) | "
-        f"{via_map:.1f} s ({args.rows / via_map:,.0f} rows/s) | {hxl / via_map:.0%} |"
-    )
+    # On a shared machine the median moves with other people's work; the fastest of each is
+    # the least disturbed run, so both are reported.
+    for label, pick in (("median", statistics.median), ("fastest", min)):
+        hxl, via_map = pick(times["hxl"]), pick(times["mapped"])
+        print(
+            f"| {args.rows:,} | {label} of {args.repeat} | {hxl:.1f} s "
+            f"({args.rows / hxl:,.0f} rows/s) | {via_map:.1f} s ({args.rows / via_map:,.0f} "
+            f"rows/s) | {hxl / via_map:.0%} |"
+        )
     for path in (tagged, untagged):
         path.unlink()
     return 0
