@@ -87,6 +87,7 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET enter/townships/": "township picker for the entry forms: gazetteer names only",
     "GET enter/upload/": FORM,
     "GET enter/upload/apply/": FORM,
+    "GET enter/upload/map/": FORM,
     "GET language/": "switches the language; answers with a redirect",
     "GET accounts/login/": SIGN_IN,
     "GET accounts/verify/": SIGN_IN,
