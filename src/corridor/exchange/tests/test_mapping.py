@@ -475,3 +475,23 @@ def test_file_import_service_takes_a_mapping(tmp_path):
     result = file_import(by=None, path=path, mapping=mapping, dry_run=True)
     assert (result.ok, result.format, result.rows) == (True, "mapped", 2)
     assert result.ignored == []
+
+
+@pytest.mark.usefixtures("places")
+def test_people_in_need_table_by_township_is_read_as_figures(tmp_path, capsys):
+    path = write_csv(
+        tmp_path / "pin.csv",
+        [
+            ["People in need and IDPs by township, HNRP 2024"],
+            ["State/Region", "Township", "Tsp_Pcode", "Date", "IDPs", "PIN", "Source"],
+            ["Chin", "Hakha", "MMR004002", "2024-03-31", "1,200", "15000", "HNRP 2024"],
+            ["Chin", "Mindat", "MMR004006", "2024-03-31", "NA", "9000", "HNRP 2024"],
+        ],
+    )
+    assert main(["import", str(path), "--quiet", "--map", "auto", "--dry-run"]) == 1
+    out = capsys.readouterr().out
+    assert "kind: figures; header row(s): 2" in out
+    assert "'PIN' -> people_in_need" in out
+    assert "'Source' -> source_title" in out
+    # "NA" IDPs is an empty cell, and a figure needs its IDPs: the pipeline's own rule.
+    assert "pin.csv, row 4, column IDPs: the number of IDPs is required" in out
