@@ -4,8 +4,9 @@ The same generated rows are written twice: as the HXL file import_hxl.py times (
 hashtag row) and without the hashtag row (an untagged 4W: "Id, Organisation, Sector, ...").
 A mapping is proposed for the untagged file and saved by name; the untagged file is then
 imported with no --map at all, so it is found by its header as a person's next file would be.
-Both files are imported alternately from an empty activity table, ``--repeat`` times each, and
-the medians and the fastest runs compared (bench/README.md, "Exchange: a file through a saved mapping").
+Both files are imported alternately from an empty activity table, ``--repeat`` times each,
+and the medians and the fastest runs compared (bench/README.md, "Exchange: a file through a
+saved mapping").
 
 Usage: .venv/bin/python bench/import_mapped.py --rows 100000
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_hxl import clear, generate, load, run_pipeline  # noqa: E402  (sets CORRIDOR_HOME)
+from import_hxl import clear, generate, load, run_pipeline  # sets CORRIDOR_HOME
 
 
 def main() -> int:

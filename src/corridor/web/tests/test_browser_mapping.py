@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_untagged_xlsx_mapped_in_the_browser(live_server, browser_page, tmp_path):  # noqa: F811
     page = browser_page
-    user, org = _editor(language="en")
+    user, _org = _editor(language="en")
     _signed_in_browser(page, live_server, user)
     book = openpyxl.Workbook()
     sheet = book.active

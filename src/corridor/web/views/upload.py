@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 import uuid
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -126,8 +127,12 @@ def upload_page(request: Any) -> HttpResponse:
             with path.open("wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
+            mapping = None
             if not data["format"] and _untagged(path, name, request.user):
-                mapping = propose(path, name=name, kind=data["kind"] or None)
+                # No header to map either: the import below says why the file is refused.
+                with suppress(InvalidInput):
+                    mapping = propose(path, name=name, kind=data["kind"] or None)
+            if mapping is not None:
                 meta = {"name": name, "organisation": str(data["organisation"].pk)}
                 half, shown = _hold_mapping(request, path, meta, mapping)
                 response = _page(request, form, mapping=shown)
