@@ -62,6 +62,57 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object of counts instead of text"
     )
+    add_mapping_arguments(parser)
+
+
+def add_mapping_arguments(parser: argparse.ArgumentParser) -> None:
+    """--map, --save-map, --round-counts (docs/exchange.md, "Bring in a file you already have")."""
+    parser.add_argument(
+        "--map",
+        metavar="auto|NAME|FILE",
+        help="read the columns through a mapping: auto (proposed from the headers and shown), "
+        "a saved mapping's name, or a mapping JSON file (corridor maps export)",
+    )
+    parser.add_argument(
+        "--save-map", metavar="NAME", help="save the mapping used under NAME for files like this"
+    )
+    parser.add_argument(
+        "--round-counts",
+        action="store_true",
+        help="with --map: round counts with fractions (12.5 -> 13) instead of refusing them",
+    )
+
+
+def chosen_mapping(args: argparse.Namespace, path: Path):
+    """The mapping --map names (printed when proposed), or None."""
+    import json
+
+    from corridor.core.errors import InvalidInput
+    from corridor.exchange.mapping.propose import propose
+    from corridor.exchange.mapping.queries import saved_mapping_named
+    from corridor.exchange.mapping.spec import Mapping
+
+    if not args.map:
+        if args.save_map:
+            raise InvalidInput("--save-map needs --map (auto, a saved name or a file)")
+        return None
+    if args.map == "auto":
+        mapping = propose(path, name=path.name, kind=args.kind)
+        print(f"{path.name}: proposed mapping")
+        for line in mapping.describe():
+            print(line)
+    elif args.map.lower().endswith(".json") or Path(args.map).is_file():
+        source = Path(args.map)
+        try:
+            data = json.loads(source.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidInput(f"{source}: not a readable mapping file ({exc})") from None
+        mapping = Mapping.from_json(data, source=str(source))
+    else:
+        mapping = saved_mapping_named(args.map, by=None)
+    if args.round_counts:
+        mapping.round_counts = True
+    return mapping
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
     organisation = organisation_find(args.org, by=None) if args.org else None
+    mapping = chosen_mapping(args, path)
     console = Console(stderr=True)
 
     class Bar:
@@ -109,10 +161,20 @@ def run(args: argparse.Namespace) -> int:
             progress=Bar(progress),
             key=[c.strip() for c in args.key.split(",") if c.strip()] if args.key else (),
             replace=args.replace,
+            mapping=mapping,
         )
     if args.json:
         return _print_json(result, args.report)
     print(f"{result.file}: {result.format}, {result.kind}, {result.rows} rows")
+    if result.mapping and mapping is None:
+        print(f"  read through the saved mapping {result.mapping!r} (made for this header)")
+    elif result.mapping:
+        print(f"  read through the mapping {result.mapping!r}")
+    if args.save_map and mapping is not None:
+        from corridor.exchange.mapping.services import mapping_save
+
+        mapping_save(by=None, name=args.save_map, mapping=mapping)
+        print(f"  mapping saved as {args.save_map!r}: files with this header will use it")
     for column in result.ignored:
         print(f"  ignored column: {column}")
     if result.blank_rows:
@@ -129,6 +191,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"  {error.line()}")
         if result.error_count > SHOWN_ERRORS:
             print(f"  ... and {result.error_count - SHOWN_ERRORS} more")
+        if (
+            mapping is not None
+            and not mapping.round_counts
+            and any(
+                e.reason.startswith("not a whole number") and "." in e.value for e in result.errors
+            )
+        ):
+            print("  counts with fractions: round them with --round-counts if that is right")
         print(f"refused: {result.error_count} errors, nothing imported; report: {report}")
         return 1
     for line in result.scope:

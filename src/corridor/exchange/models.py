@@ -78,3 +78,24 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.checksum[:12]} {self.kind} batch {self.number}"
+
+
+class SavedMapping(Record):
+    """A column and value mapping saved by name, reused for files of the same shape.
+
+    ``signature`` is the SHA-256 of the file's normalised header cells (mapping/spec.py): a
+    file whose header rows give the same signature gets this mapping without being asked.
+    ``spec`` is the mapping as ``corridor maps export`` writes it (mapping/spec.py, to_json).
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=16)
+    signature = models.CharField(max_length=64, db_index=True)
+    headers = models.JSONField(default=list, help_text=_("The file's header, one per column."))
+    spec = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"

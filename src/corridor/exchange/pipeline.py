@@ -100,6 +100,8 @@ class ImportResult:
     ignored: list[str] = field(default_factory=list)
     reviews: int = 0
     reviews_left_out: int = 0
+    # The saved mapping the file was read through ("" for none or one not saved).
+    mapping: str = ""
 
     def add_errors(self, errors: list[RowError]) -> None:
         self.error_count += len(errors)
@@ -140,7 +142,7 @@ class ImportResult:
             "scope": self.scope,
             "scope_kept": self.scope_kept,
             "samples": self.samples,
-            "mapping": None,
+            "mapping": self.mapping or None,
             "organisations_to_create": [],
             "people_reached": self.people_reached,
             "error_count": self.error_count,

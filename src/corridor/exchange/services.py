@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from corridor.accounts import policy
 from corridor.aid.models import Activity
@@ -27,6 +29,9 @@ from corridor.disclosure import (
 from corridor.exchange import records, sharing
 from corridor.exchange.fields import KINDS
 from corridor.exchange.formats import hxl, iati, xlsform
+from corridor.exchange.mapping import apply as mapped
+from corridor.exchange.mapping.queries import saved_mapping_for_file
+from corridor.exchange.mapping.spec import Mapping
 from corridor.exchange.pipeline import DEFAULT_BATCH, ImportResult, Progress, run_import
 from corridor.exchange.registry import FORMATS, detect
 from corridor.funds.models import Transfer, TransferStatus
@@ -62,6 +67,7 @@ def file_import(
     progress: Progress | None = None,
     key: list[str] | tuple[str, ...] = (),
     replace: bool = False,
+    mapping: Mapping | None = None,
 ) -> ImportResult:
     """Import one file through the pipeline; ``by`` None is the instance operator (CLI).
 
@@ -69,6 +75,10 @@ def file_import(
     whole content); ``replace``: the file replaces its scope, so stored records of the scope
     it no longer holds are removed (decision 0150). The person's right to remove is checked
     per organisation of the scope; parts they may not remove from are left alone and named.
+
+    ``mapping`` reads a file of any header through a column and value mapping (exchange/
+    mapping); a file whose format cannot be told is read through the saved mapping made for
+    its header, when there is one (the result names it).
     """
     name = name or path.name
     if kind is not None and kind not in KINDS:
@@ -79,14 +89,30 @@ def file_import(
         raise InvalidInput("the batch size must be at least 1")
     if by is not None:
         # Row-level checks (which organisation each row is for) happen in the pipeline.
-        policy.require(by, policy.ADD, organisation if organisation else MODELS.get(kind or ""))
-    chosen = FORMATS[format] if format else detect(path, name)
-    return run_import(
+        wanted = kind or (mapping.kind if mapping else "")
+        policy.require(by, policy.ADD, organisation if organisation else MODELS.get(wanted))
+    if mapping is None and format is None:
+        try:
+            chosen = detect(path, name)
+        except InvalidInput as refusal:
+            mapping = saved_mapping_for_file(path, name=name, by=by)
+            if mapping is None:
+                raise InvalidInput(
+                    _(
+                        "%(reason)s; or map its columns to Corridor's fields (`corridor import "
+                        "FILE --map auto`, or the upload page)"
+                    )
+                    % {"reason": refusal}
+                ) from None
+    elif format is not None:
+        chosen = FORMATS[format]
+    read = chosen.read if mapping is None else partial(mapped.read, mapping=mapping)
+    result = run_import(
         by=by,
         path=path,
         name=name,
-        format_name=chosen.name,
-        read=chosen.read,
+        format_name=chosen.name if mapping is None else mapped.FORMAT,
+        read=read,
         kind=kind,
         organisation=organisation,
         dry_run=dry_run,
@@ -96,6 +122,8 @@ def file_import(
         key=key,
         replace=replace,
     )
+    result.mapping = mapping.name if mapping is not None else ""
+    return result
 
 
 def _audit_hxl(

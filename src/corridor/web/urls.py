@@ -36,6 +36,7 @@ urlpatterns = [
     path("enter/townships/", entry.township_search, name="township_search"),
     path("enter/upload/", upload.upload_page, name="upload"),
     path("enter/upload/apply/", upload.upload_apply, name="upload_apply"),
+    path("enter/upload/map/", upload.upload_map, name="upload_map"),
     path("exchange/", exchange.exchange_page, name="exchange"),
     path("language/", language.language_switch, name="language"),
 ]

@@ -294,6 +294,7 @@ ROUTES: dict[str, Route] = {
     "GET enter/townships/": Route(SIGNED_IN, query={"township": "Hpakant"}),
     "GET enter/upload/": Route(roles("editor", "org_admin", "admin")),
     "GET enter/upload/apply/": Route(NOBODY),  # POST only; tested in web/tests/test_upload.py
+    "GET enter/upload/map/": Route(NOBODY),  # POST only; web/tests/test_upload_mapping.py
     "GET exchange/": Route(SIGNED_IN),
     "GET language/": Route(NOBODY),
 }

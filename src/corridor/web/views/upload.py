@@ -8,7 +8,10 @@ organisation (accounts.policy).
 
 from __future__ import annotations
 
+import json
 import tempfile
+import uuid
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +22,30 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from corridor.core.errors import CorridorError
+from corridor.core.errors import CorridorError, InvalidInput
+from corridor.exchange.fields import FIELDS
+from corridor.exchange.mapping import apply as mapped
+from corridor.exchange.mapping.propose import propose
+from corridor.exchange.mapping.queries import saved_mapping_for_file
+from corridor.exchange.mapping.services import mapping_save
+from corridor.exchange.mapping.spec import Mapping
+from corridor.exchange.registry import detect
 from corridor.exchange.services import file_import
 from corridor.web.forms import UploadForm
 from corridor.web.uploads import hold_cookie, hold_put, hold_take, holds_sweep
 from corridor.web.views.entry import reporting_organisations
 
 ERRORS_SHOWN = 200
+PREVIEW_ROWS = 10
 
 
-def _page(request: Any, form: UploadForm, result: Any = None, status: int = 200) -> HttpResponse:
+def _page(
+    request: Any,
+    form: UploadForm,
+    result: Any = None,
+    status: int = 200,
+    mapping: dict[str, Any] | None = None,
+) -> HttpResponse:
     labels = {
         "created": _("New, for example"),
         "changed": _("Changed, for example"),
@@ -44,6 +61,7 @@ def _page(request: Any, form: UploadForm, result: Any = None, status: int = 200)
             "result": result,
             "errors": result.errors[:ERRORS_SHOWN] if result else [],
             "samples": samples,
+            "mapping": mapping,
         },
         status=status,
     )
@@ -51,6 +69,53 @@ def _page(request: Any, form: UploadForm, result: Any = None, status: int = 200)
 
 def _columns(text: str) -> list[str]:
     return [c.strip() for c in (text or "").split(",") if c.strip()]
+def _untagged(path: Path, name: str, by: Any) -> bool:
+    """A file no format recognises and no saved mapping fits: it needs a mapping."""
+    try:
+        detect(path, name)
+    except InvalidInput:
+        return saved_mapping_for_file(path, name=name, by=by) is None
+    return False
+
+
+def _preview(path: Path, name: str, mapping: Mapping) -> dict[str, Any]:
+    """The mapping form's data: each column's choice and the first rows as they will be read."""
+    table = mapped.read(path, name=name, kind=None, mapping=mapping)
+    fields = [f.name for f in FIELDS[mapping.kind] if f.hashtag or f.name in table.plan]
+    shown = [name for name in fields if name in table.plan]
+    rows = []
+    for number, cells in table.rows:
+        rows.append((number, [cells[table.plan[n][0]] for n in shown]))
+        if len(rows) >= PREVIEW_ROWS:
+            break
+    close = getattr(table.rows, "close", None)
+    if close:
+        close()
+    return {
+        "columns": [c for c in mapping.columns if c.header],
+        "fields": fields,
+        "shown": shown,
+        "rows": rows,
+        "values": [
+            (name, raw, code)
+            for name, table in mapping.values.items()
+            for raw, code in table.items()
+        ],
+        "unmapped_values": list(mapping.unmapped_values.items()),
+        "notes": mapping.notes,
+        "round_counts": mapping.round_counts,
+    }
+
+
+def _hold_mapping(
+    request: Any, path: Path, meta: dict[str, str], mapping: Mapping
+) -> tuple[str, dict[str, Any]]:
+    """Hold the file while the person settles its mapping; the form's data and the key half."""
+    hold = uuid.uuid4()
+    data = _preview(path, meta["name"], mapping)
+    half = hold_put(request, hold, path, {**meta, "mapping": json.dumps(mapping.to_json())})
+    data["hold"] = str(hold)
+    return half, data
 
 
 @login_required
@@ -72,6 +137,17 @@ def upload_page(request: Any) -> HttpResponse:
             with path.open("wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
+            mapping = None
+            if not data["format"] and _untagged(path, name, request.user):
+                # No header to map either: the import below says why the file is refused.
+                with suppress(InvalidInput):
+                    mapping = propose(path, name=name, kind=data["kind"] or None)
+            if mapping is not None:
+                meta = {"name": name, "organisation": str(data["organisation"].pk)}
+                half, shown = _hold_mapping(request, path, meta, mapping)
+                response = _page(request, form, mapping=shown)
+                hold_cookie(response, half)
+                return response
             result = file_import(
                 by=request.user,
                 path=path,
@@ -90,7 +166,7 @@ def upload_page(request: Any) -> HttpResponse:
                     path,
                     {
                         "name": name,
-                        "format": result.format,
+                        "format": result.format if not result.mapping else "",
                         "kind": result.kind,
                         "organisation": str(data["organisation"].pk),
                         "key": data["key"],
@@ -121,17 +197,28 @@ def upload_apply(request: Any) -> HttpResponse:
             return redirect("web:upload")
         form = UploadForm(organisations=organisations)
         try:
+            mapping = None
+            if meta.get("mapping"):
+                mapping = Mapping.from_json(json.loads(meta["mapping"]), source=meta["name"])
             result = file_import(
                 by=request.user,
                 path=path,
                 name=meta["name"],
-                format=meta["format"],
+                format=meta["format"] or None,
                 kind=meta["kind"],
                 organisation=organisation,
                 dry_run=False,
                 key=_columns(meta.get("key", "")),
                 replace=bool(meta.get("replace")),
+                mapping=mapping,
             )
+            if result.ok and mapping is not None and meta.get("save_as"):
+                mapping_save(by=request.user, name=meta["save_as"], mapping=mapping)
+                messages.success(
+                    request,
+                    _("Mapping saved as %(name)s: files with this header will use it.")
+                    % {"name": meta["save_as"]},
+                )
         except CorridorError as exc:
             form.add_error(None, str(exc))
             return _page(request, form, status=400)
@@ -151,3 +238,65 @@ def upload_apply(request: Any) -> HttpResponse:
             },
         )
     return _page(request, form, result)
+
+
+@login_required
+@require_POST
+def upload_map(request: Any) -> HttpResponse:
+    """Check the held file through the mapping as the person set it; then "Import now"."""
+    organisations = reporting_organisations(request.user)
+    form = UploadForm(organisations=organisations)
+    with hold_take(request, request.POST.get("hold", "")) as held:
+        if held is None:
+            messages.error(request, _("The checked file is no longer held. Choose it again."))
+            return redirect("web:upload")
+        path, meta = held
+        organisation = organisations.filter(pk=meta["organisation"]).first()
+        if organisation is None:
+            messages.error(request, _("You may no longer report for that organisation."))
+            return redirect("web:upload")
+        mapping = Mapping.from_json(json.loads(meta["mapping"]), source=meta["name"])
+        known = {f.name for f in FIELDS[mapping.kind]}
+        for column in mapping.columns:
+            chosen = request.POST.get(f"field-{column.at}", column.field or "")
+            if chosen != (column.field or ""):
+                column.field = chosen if chosen in known else None
+                column.confidence, column.reason = 1.0, _("chosen on the upload page")
+        mapping.round_counts = request.POST.get("round_counts") == "on"
+        save_as = " ".join(request.POST.get("save_as", "").split())
+        try:
+            mapping.check()
+            result = file_import(
+                by=request.user,
+                path=path,
+                name=meta["name"],
+                organisation=organisation,
+                dry_run=True,
+                mapping=mapping,
+            )
+        except CorridorError as exc:
+            form.add_error(None, str(exc))
+            half, shown = _hold_mapping(request, path, meta, mapping)
+            response = _page(request, form, status=400, mapping=shown)
+            hold_cookie(response, half)
+            return response
+        if result.ok:
+            half = hold_put(
+                request,
+                result.run_id,
+                path,
+                {
+                    "name": meta["name"],
+                    "format": "",
+                    "kind": result.kind,
+                    "organisation": meta["organisation"],
+                    "mapping": json.dumps(mapping.to_json()),
+                    "save_as": save_as,
+                },
+            )
+            response = _page(request, form, result)
+        else:
+            half, shown = _hold_mapping(request, path, meta, mapping)
+            response = _page(request, form, result, mapping=shown)
+    hold_cookie(response, half)
+    return response
