@@ -64,11 +64,15 @@ def find_township(text: str) -> AdminUnit:
 
 
 # With JavaScript, htmx asks the server as the person types and lists the matches under the
-# box (townships_matching); without it, the <datalist> of every township does the same job.
+# box (townships_matching) as an ARIA listbox the arrow keys move through (static/web/picker.js);
+# without it, the <datalist> of every township does the same job.
 PICKER_ATTRS = {
     "list": "townships",
     "autocomplete": "off",
-    "aria-controls": "township-results",
+    "role": "combobox",
+    "aria-autocomplete": "list",
+    "aria-expanded": "false",
+    "aria-controls": "township-listbox",
     "hx-get": reverse_lazy("web:township_search"),
     "hx-trigger": "input changed delay:300ms, search",
     "hx-target": "#township-results",
