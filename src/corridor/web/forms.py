@@ -74,11 +74,15 @@ def find_township(text: str) -> AdminUnit:
 
 
 # With JavaScript, htmx asks the server as the person types and lists the matches under the
-# box (townships_matching); without it, the <datalist> of every township does the same job.
+# box (townships_matching) as an ARIA listbox the arrow keys move through (static/web/picker.js);
+# without it, the <datalist> of every township does the same job.
 PICKER_ATTRS = {
     "list": "townships",
     "autocomplete": "off",
-    "aria-controls": "township-results",
+    "role": "combobox",
+    "aria-autocomplete": "list",
+    "aria-expanded": "false",
+    "aria-controls": "township-listbox",
     "hx-get": reverse_lazy("web:township_search"),
     "hx-trigger": "input changed delay:300ms, search",
     "hx-target": "#township-results",
@@ -170,7 +174,9 @@ class UnicodeTextMixin:
 
 
 def state_choices() -> list[tuple[str, str]]:
+    # Not the boundaries: decoding the states' GeoJSON took half a second of every list page.
     states = AdminUnit.objects.filter(level=Level.STATE).order_by("name_en")
+    states = states.only("pcode", "name_en", "name_my")
     return [("", _("All states/regions"))] + [
         (s.pcode, f"{s.name_en} {s.name_my}".strip()) for s in states
     ]

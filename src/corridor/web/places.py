@@ -81,6 +81,8 @@ def township_get(pcode: str) -> AdminUnit | None:
     return (
         AdminUnit.objects.filter(pcode=pcode, level=Level.TOWNSHIP)
         .select_related("parent__parent")
+        # The page draws no boundary; the state's GeoJSON alone is slow to decode.
+        .defer("boundary", "parent__boundary", "parent__parent__boundary")
         .first()
     )
 

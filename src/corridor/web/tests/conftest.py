@@ -1,4 +1,6 @@
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,8 @@ from corridor.testing import factories as f
 from corridor.testing.signin import sign_in
 
 TOWNSHIP = "MMR005022"
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
 
 
 @pytest.fixture
@@ -50,3 +54,34 @@ def coordinator(client):
     user = f.UserFactory(global_role=GlobalRole.COORDINATOR)
     sign_in(client, user)
     return user
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    """Debian's chromium driven by Playwright, for the browser tests (test_browser.py and
+    test_every_page.py). Without /usr/bin/chromium the test skips with a message; in CI
+    (CI=true) a missing browser is a failure, never a skip."""
+    if not CHROMIUM.exists():
+        message = "browser tests need Debian's chromium: apt-get install -y chromium"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are ordinary blocking calls, not run inside that loop.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()

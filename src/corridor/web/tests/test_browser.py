@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 from pathlib import Path
 
@@ -20,44 +19,20 @@ from corridor.geo.models import AdminUnit
 from corridor.geo.services import admin_units_load
 from corridor.testing import factories as f
 from corridor.testing.signin import totp_code, totp_device
+from corridor.web.tests.conftest import ARTIFACTS
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
 TOWNSHIP = "MMR005022"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser_page(monkeypatch):
-    if not CHROMIUM.exists():
-        message = "browser tests need Debian's chromium: apt-get install -y chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are ordinary blocking calls, not run inside that loop.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        yield page
-        context.close()
-        browser.close()
+def browser_page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
 
 
 def shot(page, name: str) -> None:
@@ -225,21 +200,37 @@ def test_township_picker_searches_burmese_as_you_type(live_server, browser_page)
     picker.click()
     # Typed key by key, as on a phone: htmx waits for a pause, then asks once.
     picker.press_sequentially(unit.name_my[:3], delay=60)
-    choice = page.locator(f'#township-results button[data-pcode="{TOWNSHIP}"]')
+    choice = page.get_by_role("listbox").get_by_role("option").filter(has_text=TOWNSHIP)
     choice.wait_for()
     assert searches, "the picker did not ask the server"
     assert unit.name_my in choice.inner_text()
     assert page.locator("datalist#townships option").count() == 0  # one list, not two
+    assert picker.get_attribute("aria-expanded") == "true"
     shot(page, "picker-my")
-    choice.click()
+    # The arrow keys move through the matches (the box keeps the focus); Enter picks.
+    options = page.get_by_role("listbox").get_by_role("option")
+    picker.press("ArrowDown")
+    assert options.first.get_attribute("aria-selected") == "true"
+    assert picker.get_attribute("aria-activedescendant") == options.first.get_attribute("id")
+    picker.press("ArrowUp")  # from the first match up to the last
+    assert options.last.get_attribute("aria-selected") == "true"
+    position = options.evaluate_all(
+        "(all, pcode) => all.findIndex(o => o.dataset.pcode === pcode)", TOWNSHIP
+    )
+    for _step in range(position + 1):
+        picker.press("ArrowDown")
+    assert choice.get_attribute("aria-selected") == "true"
+    assert page.evaluate("document.activeElement.id") == "id_township"
+    picker.press("Enter")
     page.wait_for_function(
         "pcode => document.querySelector('#id_township').value.endsWith(pcode)", arg=TOWNSHIP
     )
     assert page.locator("#id_township").input_value() == (
         f"{unit.name_en} · {unit.name_my} · {TOWNSHIP}"
     )
-    assert page.locator("#township-results button").count() == 0
+    assert page.get_by_role("listbox").count() == 0
     assert page.evaluate("document.activeElement.id") == "id_township"
+    assert page.locator("#id_township").get_attribute("aria-expanded") == "false"
 
     # Inline validation: a negative number is refused next to its field, before saving.
     page.fill("#id_women", "-5")
@@ -271,18 +262,25 @@ def test_gap_filters_swap_the_table_in_place(live_server, browser_page):
     assert page.locator("#coverage-map svg").count() == 1
     loads = []
     page.on("load", lambda: loads.append(page.url))
+    township_on_map = f'#coverage-map a[href="/townships/{TOWNSHIP}/"] title'
+    before = page.locator(township_on_map).text_content()
     page.select_option("#id_sector", "health")
     page.get_by_role("button", name="Apply").click()
-    page.locator("#coverage-map-link").wait_for()  # the map became a link: htmx swapped in place
     page.wait_for_url(re.compile(r"sector=health"))
+    # The map is redrawn for the health sector alone, in place: no health activity, 0 %.
+    page.wait_for_function(
+        "([sel, old]) => document.querySelector(sel).textContent !== old",
+        arg=[township_on_map, before],
+    )
+    assert page.locator(township_on_map).text_content().endswith(": 0%")
+    assert before.endswith("%")
+    assert not before.endswith(": 0%")
+    assert page.locator("#coverage-map svg").count() == 1
     assert not loads, "the whole page was reloaded"
     sectors = page.locator("#gap-table tbody tr").evaluate_all(
         "rows => rows.map(r => r.dataset.sector)"
     )
     assert set(sectors) == {"health"}
-    page.locator("#coverage-map-link").click()
-    page.wait_for_load_state()
-    assert page.locator("#coverage-map svg").count() == 1
 
 
 def test_upload_check_shows_the_error_report(live_server, browser_page, tmp_path):

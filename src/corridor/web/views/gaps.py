@@ -65,10 +65,6 @@ def gaps_page(request: Any) -> HttpResponse:
         "query": request.GET.urlencode(),
         **_shared_link(request, table),
     }
-    if request.htmx and not request.htmx.history_restore_request:
-        # The filters changed under htmx: the table (with heading and ranking) only; the map
-        # is the heaviest part and is offered as a link instead of being redrawn.
-        return render(request, "web/_gap_results.html", context)
     values = {item.pcode: item.coverage for item in table.ranking}
     colour, legend = layer_style("coverage", values)
     svg = choropleth(
@@ -81,12 +77,12 @@ def gaps_page(request: Any) -> HttpResponse:
         ),
         state=table.state,
     )
-    return render(
-        request,
-        "web/gaps.html",
-        # Escaped piece by piece in choropleth.
-        {**context, "map_svg": mark_safe(svg)},  # noqa: S308
-    )
+    context["map_svg"] = mark_safe(svg)  # noqa: S308 -- escaped piece by piece in choropleth
+    if request.htmx and not request.htmx.history_restore_request:
+        # The filters changed under htmx: the table, with the heading, the ranking and the
+        # map redrawn for the same choice out of band (docs/decisions/0186-*.md).
+        return render(request, "web/_gap_results.html", context)
+    return render(request, "web/gaps.html", context)
 
 
 def _refusal_as_400(view: Any) -> Any:
