@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from corridor.core.models import Record, one_of
+from corridor.core.models import Removable, one_of
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
 
 
@@ -49,7 +49,7 @@ class Status(models.TextChoices):
     COMPLETED = "completed", _("Completed")
 
 
-class Activity(Record):
+class Activity(Removable):
     organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.PROTECT, related_name="activities"
     )

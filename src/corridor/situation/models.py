@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
 from corridor.core.crypto.fields import EncryptedFloatField, EncryptedTextField
-from corridor.core.models import Record, one_of
+from corridor.core.models import Record, Removable, one_of
 
 
 class Reliability(models.TextChoices):
@@ -48,7 +48,7 @@ class Source(Record):
         return self.title
 
 
-class DisplacementFigure(Record):
+class DisplacementFigure(Removable):
     admin_unit = models.ForeignKey(
         "geo.AdminUnit", on_delete=models.PROTECT, related_name="displacement_figures"
     )
@@ -128,7 +128,7 @@ class IncidentType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Incident(Record):
+class Incident(Removable):
     occurred_on = models.DateField()
     incident_type = models.CharField(max_length=24, choices=IncidentType.choices)
     admin_unit = models.ForeignKey(

@@ -31,3 +31,27 @@ def sources_visible_to(user: Any) -> QuerySet[Source]:
     if not policy.reads_situation(user):
         return Source.objects.none()
     return Source.objects.all()
+
+
+def incident_removed_for(user: Any, pk: Any) -> Incident | None:
+    """A removed incident, for a person who may restore it; None for everyone else."""
+    incident = (
+        Incident.all_objects.filter(pk=pk, removed_at__isnull=False)
+        .select_related("admin_unit", "reporting_organisation")
+        .first()
+    )
+    if incident is None or not policy.can(user, policy.DELETE, incident):
+        return None
+    return incident
+
+
+def figure_removed_for(user: Any, pk: Any) -> DisplacementFigure | None:
+    """A removed displacement figure, for a person who may restore it; None for everyone else."""
+    figure = (
+        DisplacementFigure.all_objects.filter(pk=pk, removed_at__isnull=False)
+        .select_related("admin_unit", "reporting_organisation", "source")
+        .first()
+    )
+    if figure is None or not policy.can(user, policy.DELETE, figure):
+        return None
+    return figure
