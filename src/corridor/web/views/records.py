@@ -173,8 +173,6 @@ def _detail(request: Any, kind: Kind, record: Any, rows: list, **extra: Any) -> 
         "kind": kind.argument,
         "rows": [(label, _shown(value)) for label, value in rows],
         "owner": OrganisationNames(user).label(owner) if owner is not None else "",
-        "may_change": not record.is_removed and policy.can(user, policy.CHANGE, record),
-        "may_remove": policy.can(user, policy.DELETE, record),
         "edit_url": reverse(f"{kind.page}_edit", args=[record.pk]),
         "remove_url": reverse(f"{kind.page}_remove", args=[record.pk]),
         "restore_url": reverse(f"{kind.page}_restore", args=[record.pk]),
