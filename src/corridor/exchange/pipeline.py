@@ -163,7 +163,8 @@ class _Writer:
             sources = {values[6] for values in batch}
             existing = {
                 (unit, as_of, str(source)): (str(owner) if owner else None)
-                for unit, as_of, source, owner in model._default_manager.filter(
+                # The base manager: a removed figure still holds its key (decision 0180).
+                for unit, as_of, source, owner in model._base_manager.filter(
                     source_id__in=sources
                 ).values_list("admin_unit_id", "as_of", "source_id", spec.owner)
             }
