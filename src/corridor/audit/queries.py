@@ -71,9 +71,10 @@ def _label(obj: models.Model, name: str, labels: Mapping[str, str]) -> str:
     if name in labels:
         return str(labels[name])
     try:
-        return capfirst(str(obj._meta.get_field(name).verbose_name))
+        field = obj._meta.get_field(name)
     except FieldDoesNotExist:  # a field the model no longer has: its stored name
         return name
+    return capfirst(str(getattr(field, "verbose_name", name)))
 
 
 def _changes(
