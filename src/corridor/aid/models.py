@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from corridor.aid.rules import activity_clean
-from corridor.core.models import Record, one_of
+from corridor.core.models import Removable, one_of
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
 from corridor.core.sectors import Sector
 
@@ -47,7 +47,7 @@ PEOPLE_FIELDS = ("women", "men", "girls", "boys", "unspecified")
 REACHED_STATUSES = (Status.ONGOING, Status.COMPLETED)
 
 
-class Activity(Record):
+class Activity(Removable):
     organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.PROTECT, related_name="activities"
     )

@@ -39,7 +39,6 @@ def activities_reached(activities: QuerySet[Activity]) -> QuerySet[Activity]:
     return activities.filter(IS_REACHED)
 
 
-
 def activities_visible_to(user: Any) -> QuerySet[Activity]:
     """Own organisations' activities; coordinators also every non-anonymous organisation's."""
     if not policy.is_active_user(user):
@@ -50,3 +49,16 @@ def activities_visible_to(user: Any) -> QuerySet[Activity]:
     if policy.is_coordinator(user):
         visible |= ~Q(organisation__visibility=Visibility.ANONYMOUS)
     return Activity.objects.filter(visible)
+
+
+def activity_removed_for(user: Any, pk: Any) -> Activity | None:
+    """A removed activity, for a person who may restore it (who may remove it); None for
+    everyone else, exactly as for an id nobody has."""
+    activity = (
+        Activity.all_objects.filter(pk=pk, removed_at__isnull=False)
+        .select_related("admin_unit", "organisation")
+        .first()
+    )
+    if activity is None or not policy.can(user, policy.DELETE, activity):
+        return None
+    return activity

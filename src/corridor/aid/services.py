@@ -3,13 +3,22 @@ one transaction (the denial, if any, is audited by the policy in its own)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from corridor.accounts import policy
-from corridor.aid.models import Activity
+from corridor.aid.models import Activity, Status
 from corridor.aid.rules import activity_clean
-from corridor.audit.services import audited_create, audited_delete, audited_update
-from corridor.core.errors import InvalidInput
+from corridor.audit.services import (
+    audited_create,
+    audited_delete,
+    audited_remove,
+    audited_restore,
+    audited_update,
+)
+from corridor.core.errors import InvalidInput, NotAllowed
 
 # What a caller may set; everything else (id, authors, times) is Corridor's to decide.
 # The organisation is fixed at creation: moving a row to another organisation is a new row.
@@ -68,3 +77,41 @@ def activity_update(*, by: Any, activity: Activity, **values: Any) -> Activity:
 def activity_delete(*, by: Any, activity: Activity) -> None:
     policy.require(by, policy.DELETE, activity)
     audited_delete(activity, by=by)
+
+
+def activity_remove(*, by: Any, activity: Activity, reason: str) -> Activity:
+    """Remove an activity softly, with the reason the person gave (decision 0180): it leaves
+    every list, total, gap table, export and API answer, and its history keeps it."""
+    policy.require(by, policy.DELETE, activity)
+    if activity.is_removed:
+        raise InvalidInput("this activity is already removed")
+    return audited_remove(activity, by=by, reason=reason)
+
+
+def activity_restore(*, by: Any, activity: Activity) -> Activity:
+    """Undo ``activity_remove``; whoever may remove it may restore it."""
+    policy.require(by, policy.DELETE, activity)
+    if not activity.is_removed:
+        raise InvalidInput("this activity is not removed")
+    return audited_restore(activity, by=by)
+
+
+def activities_set_status(
+    *, by: Any, activities: Iterable[Activity], status: str
+) -> tuple[list[Activity], list[tuple[Activity, str]]]:
+    """Set the status of each activity through ``activity_update``: each row is checked by the
+    policy and audited on its own. Returns the changed rows and the refused ones with why."""
+    if status not in Status.values:
+        raise InvalidInput(f"unknown status {status!r}; use one of {', '.join(Status.values)}")
+    changed: list[Activity] = []
+    refused: list[tuple[Activity, str]] = []
+    for activity in activities:
+        try:
+            activity_update(by=by, activity=activity, status=status)
+        except NotAllowed as exc:
+            refused.append((activity, str(exc)))
+        except ValidationError as exc:
+            refused.append((activity, "; ".join(exc.messages)))
+        else:
+            changed.append(activity)
+    return changed, refused

@@ -21,6 +21,7 @@ from django.utils import timezone
 from corridor.audit.anchor import anchor_after_commit
 from corridor.audit.models import AuditEntry
 from corridor.audit.protected import CHANGED, SECRET, protected_fields, protected_value
+from corridor.core.errors import InvalidInput
 
 GENESIS = "0" * 64
 # Serialise the chain on PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers.
@@ -36,6 +37,8 @@ class Action:
     DENIED = "denied"
     EXPORT = "export"
     IMPORT = "import"
+    REMOVE = "remove"
+    RESTORE = "restore"
     VIEW_PROTECTED = "view_protected"
     PERMISSION_CHANGE = "permission_change"
     KEY_CHANGE = "key_change"
@@ -222,7 +225,8 @@ def audited_create(obj: M, *, by: Any) -> M:
 @transaction.atomic
 def audited_update(obj: M, *, by: Any, **values: Any) -> M:
     """Apply ``values`` to a saved object, validate, save and audit the fields that changed."""
-    stored = type(obj)._default_manager.get(pk=obj.pk)
+    # The base manager: a removed record (hidden by its default manager) is still stored.
+    stored = type(obj)._base_manager.get(pk=obj.pk)
     for name, value in values.items():
         setattr(obj, name, value)
     _stamp(obj, by, creating=False)
@@ -243,3 +247,38 @@ def audited_delete(obj: models.Model, *, by: Any) -> None:
     audit_record(
         by=by, action=Action.DELETE, object_type=object_type, object_id=object_id, changes=before
     )
+
+
+def _removal_fields(obj: models.Model, by: Any) -> list[str]:
+    _stamp(obj, by, creating=False)
+    return ["removed_at", "removed_by", "removal_reason", "updated_at", "updated_by"]
+
+
+@transaction.atomic
+def audited_remove(obj: M, *, by: Any, reason: str) -> M:
+    """Remove a record softly (``core.models.Removable``): keep the row, with who removed it,
+    when and why, and write a 'remove' entry holding the reason (decision 0180).
+
+    Removing without a reason is refused: the next person needs to know why a row went.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("give the reason for removing this record")
+    obj.removed_at = timezone.now()  # type: ignore[attr-defined]
+    obj.removed_by = by if getattr(by, "pk", None) is not None else None  # type: ignore[attr-defined]
+    obj.removal_reason = reason  # type: ignore[attr-defined]
+    obj.save(update_fields=_removal_fields(obj, by))
+    audit_record(by=by, action=Action.REMOVE, obj=obj, changes={"reason": reason})
+    return obj
+
+
+@transaction.atomic
+def audited_restore(obj: M, *, by: Any) -> M:
+    """Undo a soft removal and write a 'restore' entry naming the reason it was removed for."""
+    reason = obj.removal_reason  # type: ignore[attr-defined]
+    obj.removed_at = None  # type: ignore[attr-defined]
+    obj.removed_by = None  # type: ignore[attr-defined]
+    obj.removal_reason = ""  # type: ignore[attr-defined]
+    obj.save(update_fields=_removal_fields(obj, by))
+    audit_record(by=by, action=Action.RESTORE, obj=obj, changes={"removed_for": reason})
+    return obj

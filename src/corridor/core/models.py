@@ -37,6 +37,46 @@ class Record(models.Model):
         abstract = True
 
 
+class CurrentManager(models.Manager):
+    """Rows not removed: every ordinary read (lists, gaps, exports, the API, the dashboard)."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(removed_at__isnull=True)
+
+
+class Removable(Record):
+    """A record that is removed softly: kept, with who removed it, when and why, and hidden
+    from every ordinary read (decision 0180).
+
+    ``objects`` (the default manager, so related managers and form lookups use it too) hides
+    removed rows; ``all_objects`` shows them, for history, restoring and the admin. Django's
+    base manager stays unfiltered, so a transfer or an audit step can still follow a foreign
+    key to a removed row, and backups and key rotation reach every row.
+    """
+
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    removal_reason = models.TextField(blank=True, editable=False)
+
+    objects = CurrentManager()
+    # The first manager is the default: ``objects`` must stay above this one.
+    all_objects = models.Manager()  # noqa: DJ012
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_removed(self) -> bool:
+        return self.removed_at is not None
+
+
 @models.CharField.register_lookup
 class CapitalLetters(models.Lookup):
     """``field__capital_letters=3``: exactly three ASCII capital letters (ISO 4217 currency,

@@ -225,7 +225,8 @@ class _Writer:
             sources = {values[spec.columns.index("source_id")] for values in batch}
             existing = {
                 tuple(str(v) for v in found[:-1]): (str(found[-1]) if found[-1] else None)
-                for found in model._default_manager.filter(source_id__in=sources).values_list(
+                # The base manager: a removed figure still holds its key (decision 0180).
+                for found in model._base_manager.filter(source_id__in=sources).values_list(
                     *spec.conflict, spec.owner
                 )
             }

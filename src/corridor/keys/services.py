@@ -33,7 +33,8 @@ def _raw(queryset: models.QuerySet, field_name: str) -> models.QuerySet:
 
 def _stored(model: type[models.Model], field_name: str) -> models.QuerySet:
     return (
-        _raw(model._default_manager.all(), field_name)
+        # The base manager: rows a default manager hides (removed records) hold keys too.
+        _raw(model._base_manager.all(), field_name)
         .exclude(**{f"{_RAW}__isnull": True})
         .exclude(**{_RAW: ""})
     )
@@ -89,7 +90,7 @@ def _reencrypt(model: type[models.Model], fld, current: str, progress) -> int:
                 return done
             # Saving the decrypted value encrypts it again, under the current key;
             # updated_at stays as it was: the data did not change.
-            model._default_manager.bulk_update(batch, [fld.name])
+            model._base_manager.bulk_update(batch, [fld.name])
         done += len(batch)
         if progress:
             progress(fld.label, done)

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.crypto.fields import EncryptedFloatField, EncryptedTextField
-from corridor.core.models import Record, one_of
+from corridor.core.models import Record, Removable, one_of
 from corridor.core.sectors import Sector
 from corridor.situation.rules import figure_clean, incident_clean
 
@@ -51,7 +51,7 @@ class Source(Record):
         return self.title
 
 
-class DisplacementFigure(Record):
+class DisplacementFigure(Removable):
     """A township's displacement and need as a source gives it (decision 0176).
 
     All-sector figures (``sector`` empty) count IDPs as of ``as_of`` and may give the people
@@ -190,7 +190,7 @@ class IncidentType(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Incident(Record):
+class Incident(Removable):
     occurred_on = models.DateField()
     incident_type = models.CharField(max_length=24, choices=IncidentType.choices)
     admin_unit = models.ForeignKey(

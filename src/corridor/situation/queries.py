@@ -203,3 +203,27 @@ def needs_valid(
 def need_for(needs: dict[tuple[str, str], FigureRef], pcode: str, sector: str) -> FigureRef | None:
     """The sector's own need figure, else the all-sector one, else None."""
     return needs.get((pcode, sector)) or needs.get((pcode, ALL_SECTORS))
+
+
+def incident_removed_for(user: Any, pk: Any) -> Incident | None:
+    """A removed incident, for a person who may restore it; None for everyone else."""
+    incident = (
+        Incident.all_objects.filter(pk=pk, removed_at__isnull=False)
+        .select_related("admin_unit", "reporting_organisation")
+        .first()
+    )
+    if incident is None or not policy.can(user, policy.DELETE, incident):
+        return None
+    return incident
+
+
+def figure_removed_for(user: Any, pk: Any) -> DisplacementFigure | None:
+    """A removed displacement figure, for a person who may restore it; None for everyone else."""
+    figure = (
+        DisplacementFigure.all_objects.filter(pk=pk, removed_at__isnull=False)
+        .select_related("admin_unit", "reporting_organisation", "source")
+        .first()
+    )
+    if figure is None or not policy.can(user, policy.DELETE, figure):
+        return None
+    return figure

@@ -17,6 +17,8 @@ from corridor.audit.services import (
     audit_record,
     audited_create,
     audited_delete,
+    audited_remove,
+    audited_restore,
     audited_update,
 )
 from corridor.core.errors import InvalidInput
@@ -97,7 +99,24 @@ def figure_record(*, by: Any, reporting_organisation: Any, **values: Any) -> Dis
     figure = DisplacementFigure(reporting_organisation=reporting_organisation, **values)
     policy.require(by, policy.ADD, figure)
     figure_clean(figure)
+    _no_removed_twin(figure)
     return audited_create(figure, by=by)
+
+
+def _no_removed_twin(figure: DisplacementFigure) -> None:
+    """A removed figure keeps its place, date and source (one figure per source, a database
+    constraint the importer's upsert relies on): say so instead of failing on the constraint."""
+    twin = DisplacementFigure.all_objects.filter(
+        admin_unit_id=figure.admin_unit_id,
+        as_of=figure.as_of,
+        source_id=figure.source_id,
+        removed_at__isnull=False,
+    )
+    if twin.exists():
+        raise InvalidInput(
+            "a removed figure has the same township, date and source; restore it from its "
+            "page and correct it instead"
+        )
 
 
 def figure_update(*, by: Any, figure: DisplacementFigure, **values: Any) -> DisplacementFigure:
@@ -106,6 +125,21 @@ def figure_update(*, by: Any, figure: DisplacementFigure, **values: Any) -> Disp
     _apply(figure, values)
     figure_clean(figure)
     return audited_update(figure, by=by, **values)
+
+
+def figure_remove(*, by: Any, figure: DisplacementFigure, reason: str) -> DisplacementFigure:
+    """Remove a displacement figure softly, with a reason (decision 0180)."""
+    policy.require(by, policy.DELETE, figure)
+    if figure.is_removed:
+        raise InvalidInput("this figure is already removed")
+    return audited_remove(figure, by=by, reason=reason)
+
+
+def figure_restore(*, by: Any, figure: DisplacementFigure) -> DisplacementFigure:
+    policy.require(by, policy.DELETE, figure)
+    if not figure.is_removed:
+        raise InvalidInput("this figure is not removed")
+    return audited_restore(figure, by=by)
 
 
 def figure_delete(*, by: Any, figure: DisplacementFigure) -> None:
@@ -157,6 +191,21 @@ def incident_update(
 def incident_delete(*, by: Any, incident: Incident) -> None:
     policy.require(by, policy.DELETE, incident)
     audited_delete(incident, by=by)
+
+
+def incident_remove(*, by: Any, incident: Incident, reason: str) -> Incident:
+    """Remove an incident softly, with a reason (decision 0180)."""
+    policy.require(by, policy.DELETE, incident)
+    if incident.is_removed:
+        raise InvalidInput("this incident is already removed")
+    return audited_remove(incident, by=by, reason=reason)
+
+
+def incident_restore(*, by: Any, incident: Incident) -> Incident:
+    policy.require(by, policy.DELETE, incident)
+    if not incident.is_removed:
+        raise InvalidInput("this incident is not removed")
+    return audited_restore(incident, by=by)
 
 
 def incident_protected_view(*, by: Any, incident: Incident) -> dict[str, Any]:

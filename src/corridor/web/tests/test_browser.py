@@ -408,3 +408,50 @@ def test_an_org_admin_adds_a_member(live_server, browser_page):
     row = page.get_by_role("row").filter(has_text="new-field-worker")
     assert row.get_by_role("combobox").input_value() == "editor"
     shot(page, "members-added")
+
+
+def test_coordinator_corrects_a_mistyped_activity_and_sees_the_history(live_server, browser_page):
+    """A cluster coordinator who also edits for one organisation (the policy lets only an
+    organisation's editors correct its rows, decision 0030) finds a mistyped row, corrects it
+    through the entry form and reads the change in the record's history."""
+    from corridor.accounts.models import GlobalRole
+    from corridor.aid.services import activity_record
+
+    page = browser_page
+    admin_units_load()
+    unit = AdminUnit.objects.get(pcode=TOWNSHIP)
+    org = f.OrganisationFactory(name="Helping Hands")
+    user = f.UserFactory(username="cluster-lead", language="en")
+    user.global_role = GlobalRole.COORDINATOR
+    user.save()
+    f.MembershipFactory(user=user, organisation=org, role=OrgRole.EDITOR)
+    typed = activity_record(
+        by=user,
+        organisation=org,
+        sector="health",
+        modality="service",
+        admin_unit=unit,
+        reporting_month=dt.date(2024, 3, 1),
+        women=120_000,  # a zero too many: 12,000 were reached
+        men=30,
+    )
+    _signed_in_browser(page, live_server, user)
+
+    page.goto(f"{live_server.url}/activities/")
+    page.get_by_role("link", name="Health").click()
+    page.wait_for_url(re.compile(rf"/activities/{typed.pk}/$"))
+    assert "120,000" in page.locator("dl.record").inner_text()
+    page.get_by_role("link", name="Edit").click()
+    page.wait_for_url(re.compile(r"/edit/$"))
+    assert page.locator("#id_women").input_value() == "120000"
+    page.fill("#id_women", "12000")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(rf"/activities/{typed.pk}/$"))
+    assert "Corrected." in page.locator(".messages").inner_text()
+    assert "12,000" in page.locator("dl.record").inner_text()
+    history = page.locator("#history").inner_text()
+    assert "Women: 120000 → 12000" in history
+    assert "cluster-lead" in history
+    shot(page, "activity-corrected")
+    typed.refresh_from_db()
+    assert typed.women == 12_000

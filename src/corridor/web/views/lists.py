@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from corridor.accounts import policy
+from corridor.aid.models import Status
 from corridor.aid.queries import activities_visible_to
+from corridor.aid.services import activities_set_status
 from corridor.situation.queries import incidents_visible_to
 from corridor.web.forms import ActivityFilterForm, IncidentFilterForm
 
@@ -57,6 +65,51 @@ def activities_page(request: Any) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    # Rows the person may correct get a box for the bulk status change (asked per row).
+    editable = {a.pk for a in page if policy.can(request.user, policy.CHANGE, a)}
     return render(
-        request, "web/activities.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "web/activities.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "editable": editable,
+            "statuses": Status.choices,
+            "here": request.GET.urlencode(),
+        },
     )
+
+
+@require_POST
+@login_required
+def activities_status(request: Any) -> HttpResponse:
+    """Set the status of the chosen activities, each through the service: checked by the
+    policy and audited row by row. Ids the person may not see are ignored, as if unknown."""
+    back = reverse("web:activities")
+    if request.POST.get("back"):
+        back += "?" + request.POST["back"]
+    status = request.POST.get("status", "")
+    ids = []
+    for raw in request.POST.getlist("ids"):
+        try:
+            ids.append(uuid.UUID(raw))
+        except ValueError:
+            continue
+    if status not in Status.values or not ids:
+        messages.error(request, _("Choose activities and a status."))
+        return redirect(back)
+    chosen = activities_visible_to(request.user).filter(pk__in=ids)
+    changed, refused = activities_set_status(by=request.user, activities=chosen, status=status)
+    label = dict(Status.choices)[status]
+    messages.success(
+        request,
+        _("Status set to %(status)s on %(n)s activities.") % {"status": label, "n": len(changed)},
+    )
+    if refused:
+        messages.error(
+            request,
+            _("%(n)s activities were not changed: %(why)s")
+            % {"n": len(refused), "why": refused[0][1]},
+        )
+    return redirect(back)

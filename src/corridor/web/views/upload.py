@@ -69,6 +69,8 @@ def _page(
 
 def _columns(text: str) -> list[str]:
     return [c.strip() for c in (text or "").split(",") if c.strip()]
+
+
 def _untagged(path: Path, name: str, by: Any) -> bool:
     """A file no format recognises and no saved mapping fits: it needs a mapping."""
     try:
