@@ -23,6 +23,10 @@ Actions
 ``view_protected``
     See the object's protected fields: exact coordinates, real names of anonymous
     organisations, transfer references. Every such view should be audited by the caller.
+``import_for``
+    File rows of a bulk import under an organisation (an ``Organisation``; decision 0160):
+    its editors and organisation admins; coordinators for any organisation they may see
+    (never an anonymous one). Without an object: may the user import for anyone at all.
 ``administer``
     Manage people and settings. Without an object, or on a user: the whole network (admins
     only). On an organisation or a membership: that organisation's memberships and profile.
@@ -36,7 +40,9 @@ Roles (least privilege: a new user has none)
   and the situation data their organisation reports;
 - organisation admins: also manage their organisation's memberships and profile;
 - coordinators (global role): see every non-anonymous organisation's detail, never the
-  detail of anonymous organisations nor protected fields; they change nothing;
+  detail of anonymous organisations nor protected fields; the one thing they write is a
+  cluster-wide import: rows filed for any organisation they may see, and the new
+  organisations such a file names (``import_for``, ``add`` of an organisation; decision 0160);
 - admins (global role admin, or superuser): everything.
 
 API tokens (accounts/tokens.py) narrow this further: a request made with a token acts as its
@@ -61,7 +67,8 @@ DELETE = "delete"
 EXPORT = "export"
 VIEW_PROTECTED = "view_protected"
 ADMINISTER = "administer"
-ACTIONS = (VIEW, ADD, CHANGE, DELETE, EXPORT, VIEW_PROTECTED, ADMINISTER)
+IMPORT_FOR = "import_for"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE, EXPORT, VIEW_PROTECTED, ADMINISTER, IMPORT_FOR)
 
 EDIT_ROLES = (OrgRole.EDITOR, OrgRole.ORG_ADMIN)
 ANONYMOUS = "anonymous"  # orgs.Visibility.ANONYMOUS; a string so accounts need not import orgs
@@ -136,7 +143,12 @@ def _organisation(user: Any, action: str, org: Any) -> bool:
         return member
     if action in (CHANGE, ADMINISTER):
         return org.pk in organisation_ids(user, (OrgRole.ORG_ADMIN,))
-    return False  # add / delete organisations: admins only
+    if action == IMPORT_FOR:
+        # A cluster-wide 5W: a coordinator files each partner's rows (decision 0160).
+        if org.pk in organisation_ids(user, EDIT_ROLES):
+            return True
+        return is_coordinator(user) and not _is_anonymous_org(org)
+    return False  # add / delete organisations: admins (coordinators add, see can)
 
 
 def _owned_row(user: Any, action: str, org_ids: set[Any], orgs: list[Any]) -> bool:
@@ -273,6 +285,9 @@ def _add_without_instance(user: Any, label: str | None) -> bool:
         return bool(organisation_ids(user, EDIT_ROLES))
     if label == "accounts.membership":
         return bool(organisation_ids(user, (OrgRole.ORG_ADMIN,)))
+    if label == "orgs.organisation":
+        # New organisations named by a cluster-wide import (decision 0160).
+        return is_coordinator(user)
     return False
 
 
@@ -289,6 +304,8 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
             return _add_without_instance(user, None)
         if action in (VIEW, EXPORT):
             return reads_situation(user)
+        if action == IMPORT_FOR:
+            return is_coordinator(user) or bool(organisation_ids(user, EDIT_ROLES))
         return False  # change, delete, view_protected and administer need an object
     if isinstance(obj, type) and issubclass(obj, models.Model):
         label = obj._meta.label_lower

@@ -75,6 +75,9 @@ class ImportResult:
     ignored: list[str] = field(default_factory=list)
     reviews: int = 0
     reviews_left_out: int = 0
+    # Organisations the file names that the importer cannot use (decision 0160): name,
+    # acronym, type, rows (the first 50), row_count, created.
+    organisations_to_create: list[dict[str, Any]] = field(default_factory=list)
 
     def add_errors(self, errors: list[RowError]) -> None:
         self.error_count += len(errors)
@@ -184,6 +187,8 @@ class _Writer:
     def write(self, batch: list[tuple]) -> tuple[int, int]:
         """Write one batch checked by ``foreign``; returns (created, changed)."""
         by = self.ctx.by
+        if self.ctx.new_orgs:
+            self.ctx.create_new_orgs()
         if self.ctx.new_sources:
             self.sources.write(list(self.ctx.new_sources.values()), by=by)
             self.ctx.new_sources.clear()
@@ -268,6 +273,7 @@ def run_import(
     kind: str | None,
     organisation: Any,
     dry_run: bool = False,
+    create_orgs: bool = False,
     resumable: bool = False,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
@@ -300,7 +306,12 @@ def run_import(
 
     def new_context(t: Table) -> Context:
         return Context(
-            by=by, organisation=organisation, kind=t.kind, id_prefix=t.id_prefix, dry_run=dry_run
+            by=by,
+            organisation=organisation,
+            kind=t.kind,
+            id_prefix=t.id_prefix,
+            dry_run=dry_run,
+            create_orgs=create_orgs,
         )
 
     ctx = new_context(table)
@@ -318,6 +329,10 @@ def run_import(
                 _apply_at_once(table, ctx, result, spec, batch_size, dry_run)
     finally:
         _queue_reviews(ctx, by, result)
+        if not result.ok:
+            for entry in ctx.new_orgs.values():
+                entry.created = entry.created and resumable  # rolled back with the file
+        result.organisations_to_create = ctx.organisations_to_create()
     if not result.ok:
         result.status = RunStatus.REFUSED
     elif dry_run:
@@ -335,6 +350,11 @@ def run_import(
         error_report=result.report_csv() if result.errors else "",
         notes=[f"ignored column: {c}" for c in result.ignored]
         + ([f"{result.blank_rows} blank rows skipped"] if result.blank_rows else [])
+        + (
+            [f"{created} organisations created (--create-orgs)"]
+            if (created := sum(o["created"] for o in result.organisations_to_create))
+            else []
+        )
         + (
             [
                 f"{result.reviews_left_out} more unknown place names not queued for review "

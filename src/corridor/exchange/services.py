@@ -14,7 +14,7 @@ from django.utils import timezone
 from corridor.accounts import policy
 from corridor.aid.models import Activity
 from corridor.audit.services import Action, audit_record
-from corridor.core.errors import CorridorError, InvalidInput
+from corridor.core.errors import CorridorError, InvalidInput, NotAllowed
 from corridor.disclosure import (
     internal_output,
     is_publishable,
@@ -57,11 +57,18 @@ def file_import(
     kind: str | None = None,
     organisation: Organisation | None = None,
     dry_run: bool = False,
+    create_orgs: bool = False,
     resumable: bool = False,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Import one file through the pipeline; ``by`` None is the instance operator (CLI)."""
+    """Import one file through the pipeline; ``by`` None is the instance operator (CLI).
+
+    Rows that name their organisation are filed under it (editors: only their own;
+    coordinators: any they may see); ``organisation`` fills rows that name none. Names
+    nobody may use here are listed in ``result.organisations_to_create``; ``create_orgs``
+    (coordinators and admins) creates them in the import's transaction (decision 0160).
+    """
     name = name or path.name
     if kind is not None and kind not in KINDS:
         raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
@@ -71,7 +78,18 @@ def file_import(
         raise InvalidInput("the batch size must be at least 1")
     if by is not None:
         # Row-level checks (which organisation each row is for) happen in the pipeline.
-        policy.require(by, policy.ADD, organisation if organisation else MODELS.get(kind or ""))
+        if organisation is not None:
+            policy.require(by, policy.IMPORT_FOR, organisation)
+        elif not policy.can(by, policy.ADD, MODELS.get(kind or "")):
+            policy.require(by, policy.IMPORT_FOR)
+        if create_orgs and not policy.can(by, policy.ADD, Organisation):
+            try:
+                policy.require(by, policy.ADD, Organisation)  # audits the denial
+            except NotAllowed:
+                raise NotAllowed(
+                    "only coordinators and admins may create organisations (--create-orgs); "
+                    "import without it, or ask a coordinator"
+                ) from None
     chosen = FORMATS[format] if format else detect(path, name)
     return run_import(
         by=by,
@@ -82,6 +100,7 @@ def file_import(
         kind=kind,
         organisation=organisation,
         dry_run=dry_run,
+        create_orgs=create_orgs,
         resumable=resumable,
         batch_size=batch_size,
         progress=progress,
