@@ -67,8 +67,8 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-    from corridor.core.errors import InvalidInput
     from corridor.accounts.models import User
+    from corridor.core.errors import InvalidInput
     from corridor.exchange.services import file_import, organisation_find
 
     path: Path = args.file

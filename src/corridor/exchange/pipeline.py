@@ -274,6 +274,7 @@ def run_import(
     organisation: Any,
     dry_run: bool = False,
     create_orgs: bool = False,
+    org_choices: dict[str, dict[str, Any]] | None = None,
     resumable: bool = False,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
@@ -312,6 +313,7 @@ def run_import(
             id_prefix=t.id_prefix,
             dry_run=dry_run,
             create_orgs=create_orgs,
+            org_choices=org_choices,
         )
 
     ctx = new_context(table)

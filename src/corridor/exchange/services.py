@@ -58,6 +58,7 @@ def file_import(
     organisation: Organisation | None = None,
     dry_run: bool = False,
     create_orgs: bool = False,
+    org_choices: dict[str, dict[str, Any]] | None = None,
     resumable: bool = False,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
@@ -67,7 +68,9 @@ def file_import(
     Rows that name their organisation are filed under it (editors: only their own;
     coordinators: any they may see); ``organisation`` fills rows that name none. Names
     nobody may use here are listed in ``result.organisations_to_create``; ``create_orgs``
-    (coordinators and admins) creates them in the import's transaction (decision 0160).
+    (coordinators and admins) creates them in the import's transaction (decision 0160);
+    ``org_choices`` (the upload's review step), keyed by ``values.code_key`` of a name, may
+    leave one out (``create``: False) or set its ``acronym`` and ``type``.
     """
     name = name or path.name
     if kind is not None and kind not in KINDS:
@@ -101,6 +104,7 @@ def file_import(
         organisation=organisation,
         dry_run=dry_run,
         create_orgs=create_orgs,
+        org_choices=org_choices,
         resumable=resumable,
         batch_size=batch_size,
         progress=progress,

@@ -46,6 +46,7 @@ def organisation_create(
     base_country: str = "MM",
     visibility: str = Visibility.PSEUDONYMOUS,
     alias: str = "",
+    name_my: str = "",
     pk: uuid.UUID | None = None,
 ) -> Organisation:
     """A new organisation, audited. Not public unless asked: a group named in someone else's
@@ -64,6 +65,7 @@ def organisation_create(
         base_country=base_country.strip().upper(),
         visibility=visibility,
         alias=alias.strip(),
+        name_my=name_my.strip(),
     )
     if visibility == Visibility.PSEUDONYMOUS and not org.alias:
         org.alias = neutral_alias(org.pk)

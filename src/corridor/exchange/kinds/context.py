@@ -14,13 +14,12 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from rapidfuzz import fuzz, process, utils
 
 from corridor.accounts import policy
 from corridor.aid.models import Activity
 from corridor.exchange import values
-from corridor.exchange.kinds.choices import RELIABILITY
+from corridor.exchange.kinds.choices import ORG_TYPES, RELIABILITY
 from corridor.exchange.kinds.keys import NAMESPACE, StableKeys
 from corridor.exchange.table import Row
 from corridor.geo.resolver import AMBIGUOUS, NOT_FOUND, get_resolver
@@ -35,31 +34,6 @@ MAX_REVIEWS = 100
 MAX_NAMING_ROWS = 50
 # How alike (rapidfuzz WRatio, 0-100) a known name must be to be offered as "did you mean".
 ORG_LIKE_SCORE = 88
-# Organisation types as 5W files write them (MIMU 3W, cluster 5W), onto our kinds.
-ORG_TYPES = values.Choices(
-    _lazy("organisation type"),
-    OrgKind,
-    {
-        "NNGO": OrgKind.LOCAL_CSO,
-        "LNGO": OrgKind.LOCAL_CSO,
-        "National NGO": OrgKind.LOCAL_CSO,
-        "Local NGO": OrgKind.LOCAL_CSO,
-        "NGO": OrgKind.LOCAL_CSO,
-        "CSO": OrgKind.LOCAL_CSO,
-        "CBO": OrgKind.LOCAL_CSO,
-        "FBO": OrgKind.LOCAL_CSO,
-        "International NGO": OrgKind.INGO,
-        "UN Agency": OrgKind.UN,
-        "UN": OrgKind.UN,
-        "EAO": OrgKind.ETHNIC,
-        "Ethnic health organisation": OrgKind.ETHNIC,
-        "EHO": OrgKind.ETHNIC,
-        "Red Cross": OrgKind.OTHER,
-        "RCRC": OrgKind.OTHER,
-        "Government": OrgKind.OTHER,
-        "Private sector": OrgKind.OTHER,
-    },
-)
 
 
 @dataclass
@@ -107,9 +81,13 @@ class Context:
         id_prefix: str = "",
         dry_run: bool = False,
         create_orgs: bool = False,
+        org_choices: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.by = by
         self.create_orgs = create_orgs
+        # A person's review of the organisations to create (the upload page), by code_key of
+        # the name: {"create": bool, "acronym": str, "type": str}; what it sets wins over cells.
+        self.org_choices = org_choices or {}
         self.may_create_orgs = by is None or policy.can(by, policy.ADD, Organisation)
         self.organisation = organisation
         self.kind = kind
@@ -444,22 +422,25 @@ class Context:
     def _unknown_org(self, row: Row, name: str) -> str | None:
         key = values.code_key(name)
         entry = self.new_orgs.get(key)
+        choice = self.org_choices.get(key, {})
         if entry is None:
             entry = NewOrganisation(pk=uuid.uuid4(), name=name)
+            entry.acronym = str(choice.get("acronym", ""))[:32]
+            entry.kind = str(choice.get("type", ""))
             self.new_orgs[key] = entry
             self._new_org_ids[str(entry.pk)] = entry
         entry.named_by(row.number)
-        if not entry.acronym:
+        if not entry.acronym and "acronym" not in choice:
             entry.acronym = values.text(row.get("org_acronym"))[:32]
         raw_type = row.get("org_type")
         if raw_type and not entry.kind:
             try:
-                entry.kind = ORG_TYPES(raw_type)
+                entry.kind = str(ORG_TYPES(raw_type))
             except values.CellError as exc:
                 if self.create_orgs:
                     row.error("org_type", str(exc), raw_type)
                     return None
-        if self.create_orgs:
+        if self.create_orgs and choice.get("create", True):
             return str(entry.pk)
         row.error("org", self._unknown_reason(name))
         return None
@@ -468,13 +449,14 @@ class Context:
         """Why a name was refused: only the name typed, and names this person may use."""
         names = {"name": repr(name)}
         if self.may_create_orgs:
-            reason = _(
-                "unknown organisation %(name)s; to create it, import with --create-orgs"
-            ) % names
+            reason = (
+                _("unknown organisation %(name)s; to create it, import with --create-orgs") % names
+            )
         else:
-            reason = _(
-                "unknown organisation %(name)s; a coordinator can create it (--create-orgs)"
-            ) % names
+            reason = (
+                _("unknown organisation %(name)s; a coordinator can create it (--create-orgs)")
+                % names
+            )
         like = self._org_like(name)
         if like:
             reason += "; " + _("did you mean %(like)s?") % {"like": repr(like)}

@@ -31,7 +31,9 @@ MASKED_NAME = "Masked Real Name Qx7"
 SECRETS = (HIDDEN_NAME, "HRZ", MASKED_NAME, "MRQ")
 
 TITLE = "Organisation,Acronym,Org type,Sector,Modality,Township Pcode,Month,Women reached"
-TAGS = "#org+name,#org+acronym,#org+type,#sector,#modality,#adm3+code,#date+reported,#reached+f+adults"
+TAGS = (
+    "#org+name,#org+acronym,#org+type,#sector,#modality,#adm3+code,#date+reported,#reached+f+adults"
+)
 ROWS = [
     "Chin Relief Network,CRN,NNGO,health,service,MMR004002,2024-03,9",
     "Karen Health Alliance,KHA,NNGO,health,service,MMR004002,2024-03,11",
@@ -152,7 +154,7 @@ def test_create_orgs_creates_the_missing_one_not_public_and_files_each_row_under
 
 
 def test_a_refused_file_creates_no_organisation(world, cluster_file, capsys):
-    bad = ROWS[:2] + ["Sagaing Youth Relief,SYR,NNGO,health,service,MMR999999,2024-03,1"]
+    bad = [*ROWS[:2], "Sagaing Youth Relief,SYR,NNGO,health,service,MMR999999,2024-03,1"]
 
     code = main(["import", cluster_file(five_w(*bad)), "--quiet", "--create-orgs"])
 
@@ -180,7 +182,9 @@ def test_a_coordinator_files_for_every_partner_and_creates_the_new_one(world, cl
 
 
 def test_an_editor_may_not_create_organisations(world, cluster_file, capsys):
-    code = main(["import", cluster_file(), "--quiet", "--create-orgs", "--as", world["editor"].username])
+    code = main(
+        ["import", cluster_file(), "--quiet", "--create-orgs", "--as", world["editor"].username]
+    )
 
     assert code == 1
     err = capsys.readouterr().err
@@ -337,7 +341,8 @@ def test_api_editor_rows_of_others_refused_without_leaking_hidden_names(world):
 def test_api_coordinator_may_not_file_for_an_anonymous_organisation_by_id(world):
     client = signed_in_client(world["coordinator"])
     hidden = str(world["hidden"].pk)
-    text = f"#org+code,{TAGS.split(',', 1)[1]}\r\n{hidden},SYR,NNGO,health,service,MMR004002,2024-03,1\r\n"
+    tags = "#org+code," + TAGS.split(",", 1)[1]
+    text = f"{tags}\r\n{hidden},SYR,NNGO,health,service,MMR004002,2024-03,1\r\n"
 
     body = upload(client, text, create_orgs="true").json()
 
