@@ -47,6 +47,7 @@ class NewOrganisation:
     rows: list[int] = field(default_factory=list)
     row_count: int = 0
     created: bool = False
+    wanted: bool = False  # to be created with this import (create_orgs, and ticked)
     _seen: set[int] = field(default_factory=set)
 
     def named_by(self, number: int) -> None:
@@ -430,6 +431,8 @@ class Context:
             self.new_orgs[key] = entry
             self._new_org_ids[str(entry.pk)] = entry
         entry.named_by(row.number)
+        creating = self.create_orgs and bool(choice.get("create", True))
+        entry.wanted = creating
         if not entry.acronym and "acronym" not in choice:
             entry.acronym = values.text(row.get("org_acronym"))[:32]
         raw_type = row.get("org_type")
@@ -437,10 +440,10 @@ class Context:
             try:
                 entry.kind = str(ORG_TYPES(raw_type))
             except values.CellError as exc:
-                if self.create_orgs:
+                if creating:
                     row.error("org_type", str(exc), raw_type)
                     return None
-        if self.create_orgs and choice.get("create", True):
+        if creating:
             return str(entry.pk)
         row.error("org", self._unknown_reason(name))
         return None
@@ -488,7 +491,7 @@ class Context:
     def create_new_orgs(self) -> None:
         """Create, inside the import's transaction, the new organisations its rows cite."""
         for entry in self.new_orgs.values():
-            if entry.created or not entry.rows:
+            if entry.created or not entry.wanted or not entry.rows:
                 continue
             organisation_create(
                 by=self.by,
