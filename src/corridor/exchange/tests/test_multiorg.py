@@ -350,3 +350,15 @@ def test_api_coordinator_may_not_file_for_an_anonymous_organisation_by_id(world)
     assert body["errors"][0]["reason"] == f"no organisation with id {hidden}"
     assert body["organisations_to_create"] == []
     assert Activity.objects.count() == 0
+
+
+def test_resumable_batches_create_the_new_one_with_the_batch_citing_it(world, cluster_file, capsys):
+    code = main(
+        ["import", cluster_file(), "--quiet", "--create-orgs", "--resumable", "--batch-size", "2"]
+    )
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "organisations created (1, not public; see docs/exchange.md):" in out
+    assert Organisation.objects.filter(name="Sagaing Youth Relief").count() == 1
+    assert counts()["Sagaing Youth Relief"] == 2
