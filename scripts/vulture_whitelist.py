@@ -26,6 +26,7 @@ has_boundary  # geo API schema
 error_report_url, hidden_organisations, source_title, source_publisher  # API schemas
 source_reliability  # web forms
 _.initial  # Django form field's initial value
+_.help_text  # Django form field's help text, read by the field template
 _.clean_file, _.clean_old_password  # Django form clean_<field> hooks
 
 # Hooks a library calls by name.

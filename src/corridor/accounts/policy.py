@@ -23,6 +23,10 @@ Actions
 ``view_protected``
     See the object's protected fields: exact coordinates, real names of anonymous
     organisations, transfer references. Every such view should be audited by the caller.
+``import_for``
+    File rows of a bulk import under an organisation (an ``Organisation``; decision 0160):
+    its editors and organisation admins; coordinators for any organisation they may see
+    (never an anonymous one). Without an object: may the user import for anyone at all.
 ``administer``
     Manage people and settings. Without an object, or on a user: the whole network (admins
     only). On an organisation or a membership: that organisation's memberships and profile.
@@ -36,7 +40,9 @@ Roles (least privilege: a new user has none)
   and the situation data their organisation reports;
 - organisation admins: also manage their organisation's memberships and profile;
 - coordinators (global role): see every non-anonymous organisation's detail, never the
-  detail of anonymous organisations nor protected fields; they change nothing;
+  detail of anonymous organisations nor protected fields; the one thing they write is a
+  cluster-wide import: rows filed for any organisation they may see, and the new
+  organisations such a file names (``import_for``, ``add`` of an organisation; decision 0160);
 - admins (global role admin, or superuser): everything.
 
 API tokens (accounts/tokens.py) narrow this further: a request made with a token acts as its
@@ -63,7 +69,8 @@ DELETE = "delete"
 EXPORT = "export"
 VIEW_PROTECTED = "view_protected"
 ADMINISTER = "administer"
-ACTIONS = (VIEW, ADD, CHANGE, DELETE, EXPORT, VIEW_PROTECTED, ADMINISTER)
+IMPORT_FOR = "import_for"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE, EXPORT, VIEW_PROTECTED, ADMINISTER, IMPORT_FOR)
 
 EDIT_ROLES = (OrgRole.EDITOR, OrgRole.ORG_ADMIN)
 
@@ -125,12 +132,17 @@ Rule = Callable[[Any, str, Any], bool]
 _RULES: dict[str, Rule] = {}
 # Kinds of record an editor may add for one of their organisations, by model label.
 _ADDABLE_BY_EDITORS: set[str] = set()
+# Kinds of record a coordinator may add (without an object: "may they add any?").
+_ADDABLE_BY_COORDINATORS: set[str] = set()
 
 
-def register(label: str, rule: Rule, *, editors_add: bool = False) -> None:
+def register(
+    label: str, rule: Rule, *, editors_add: bool = False, coordinators_add: bool = False
+) -> None:
     """Declare who may do what to the model ``label`` ("app.model"): ``rule(user, action,
     obj)`` answers for one object (admins and the cases without an object are decided here).
-    ``editors_add``: any editor may add one for one of their organisations."""
+    ``editors_add``: any editor may add one for one of their organisations;
+    ``coordinators_add``: coordinators may add one (the rule still decides each object)."""
     label = label.lower()
     known = _RULES.get(label)
     if known is not None and known is not rule:
@@ -138,6 +150,8 @@ def register(label: str, rule: Rule, *, editors_add: bool = False) -> None:
     _RULES[label] = rule
     if editors_add:
         _ADDABLE_BY_EDITORS.add(label)
+    if coordinators_add:
+        _ADDABLE_BY_COORDINATORS.add(label)
 
 
 def registered() -> frozenset[str]:
@@ -206,6 +220,9 @@ def _add_without_instance(user: Any, label: str | None) -> bool:
         return bool(organisation_ids(user, EDIT_ROLES))
     if label == "accounts.membership":
         return bool(organisation_ids(user, (OrgRole.ORG_ADMIN,)))
+    if label in _ADDABLE_BY_COORDINATORS:
+        # e.g. new organisations named by a cluster-wide import (decision 0160).
+        return is_coordinator(user)
     return False
 
 
@@ -222,6 +239,8 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
             return _add_without_instance(user, None)
         if action in (VIEW, EXPORT):
             return reads_situation(user)
+        if action == IMPORT_FOR:
+            return is_coordinator(user) or bool(organisation_ids(user, EDIT_ROLES))
         return False  # change, delete, view_protected and administer need an object
     if isinstance(obj, type) and issubclass(obj, models.Model):
         label = obj._meta.label_lower

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 from corridor.cli import django_env
 
@@ -30,6 +31,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--org",
         metavar="NAME|ID",
         help="organisation the rows belong to (rows may leave #org empty)",
+    )
+    parser.add_argument(
+        "--create-orgs",
+        action="store_true",
+        help="create the organisations the rows name that Corridor does not know yet "
+        "(coordinators and admins; new ones are not public)",
+    )
+    parser.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USERNAME",
+        help="check and file the rows as this person would (their organisations and role; "
+        "the audit trail names them); default: the instance operator, who may do everything",
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="validate and report; change nothing"
@@ -120,13 +134,19 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
+    from corridor.accounts.models import User
     from corridor.core.errors import InvalidInput
     from corridor.exchange.services import file_import, organisation_find
 
     path: Path = args.file
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
-    organisation = organisation_find(args.org, by=None) if args.org else None
+    by = None
+    if args.as_user:
+        by = User.objects.filter(username=args.as_user, is_active=True).first()
+        if by is None:
+            raise InvalidInput(f"no active user named {args.as_user!r}")
+    organisation = organisation_find(args.org, by=by) if args.org else None
     mapping = chosen_mapping(args, path)
     console = Console(stderr=True)
 
@@ -150,12 +170,13 @@ def run(args: argparse.Namespace) -> int:
     ]
     with Progress(*columns, console=console, disable=args.quiet, transient=True) as progress:
         result = file_import(
-            by=None,
+            by=by,
             path=path,
             format=args.format,
             kind=args.kind,
             organisation=organisation,
             dry_run=args.dry_run,
+            create_orgs=args.create_orgs,
             resumable=args.resumable,
             batch_size=args.batch_size,
             progress=Bar(progress),
@@ -185,6 +206,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {result.reviews} place names sent to the gazetteer review queue")
     if result.reviews_left_out:
         print(f"  {result.reviews_left_out} more unknown place names not queued (the limit a file)")
+    print_organisations_to_create(result, create_orgs=args.create_orgs)
     if not result.ok:
         report = _write_report(result, args.report)
         for error in result.errors[:SHOWN_ERRORS]:
@@ -239,3 +261,24 @@ def _print_json(result, given: Path | None) -> int:
     summary["error_report"] = str(_write_report(result, given)) if not result.ok else None
     print(json.dumps(summary, ensure_ascii=False))
     return 0 if result.ok else 1
+
+
+def print_organisations_to_create(result: Any, *, create_orgs: bool) -> None:
+    """The organisations the file names that Corridor does not know, with the rows naming them."""
+    listed = result.organisations_to_create
+    if not listed:
+        return
+    if create_orgs and result.ok and not result.dry_run:
+        print(f"  organisations created ({len(listed)}, not public; see docs/exchange.md):")
+    elif create_orgs:
+        print(f"  organisations to create ({len(listed)}):")
+    else:
+        print(f"  organisations to create ({len(listed)}; import with --create-orgs):")
+    for org in listed:
+        detail = ", ".join(x for x in (org["acronym"], org["type"]) if x)
+        rows = ", ".join(str(n) for n in org["rows"][:10])
+        more = f" and {org['row_count'] - 10} more" if org["row_count"] > 10 else ""
+        print(
+            f"    {org['name']}{f' ({detail})' if detail else ''}: "
+            f"{org['row_count']} rows ({rows}{more})"
+        )

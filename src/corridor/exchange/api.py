@@ -55,6 +55,15 @@ class RowErrorOut(Schema):
     reason: str
 
 
+class OrganisationToCreateOut(Schema):
+    name: str
+    acronym: str
+    type: str
+    rows: list[int]
+    row_count: int
+    created: bool
+
+
 class ImportOut(Schema):
     run_id: uuid.UUID
     file: str
@@ -77,6 +86,7 @@ class ImportOut(Schema):
     errors: list[RowErrorOut]
     ignored: list[str]
     error_report_url: str | None
+    organisations_to_create: list[OrganisationToCreateOut]
 
 
 def _attachment(data: bytes | str, content_type: str, filename: str) -> HttpResponse:
@@ -101,12 +111,19 @@ def import_upload(
     dry_run: Form[bool] = False,
     key: Form[str | None] = None,
     replace: Form[bool] = False,
+    create_orgs: Form[bool] = False,
 ) -> dict:
     """All-or-nothing: any error refuses the whole file; the errors are listed and reported.
 
     Counts are compared with what is stored, dry runs included. ``key``: comma-separated
     columns that identify a record; ``replace``: remove the stored records of the file's scope
-    that it no longer holds (docs/exchange.md, "Re-importing an updated file")."""
+    that it no longer holds (docs/exchange.md, "Re-importing an updated file").
+
+    Rows naming their organisation are filed under it; ``org`` fills rows that name none.
+    Names of organisations Corridor does not know come back in ``organisations_to_create``
+    with the rows naming them; ``create_orgs`` (coordinators and admins) creates them, not
+    public, in the import's transaction (docs/exchange.md, "A file with many organisations").
+    """
     if file.size and file.size > MAX_UPLOAD_BYTES:
         raise HttpError(413, "the file is larger than 200 MB")
     name = Path(file.name or "upload").name[:255]
@@ -127,6 +144,7 @@ def import_upload(
                 dry_run=dry_run,
                 key=[c.strip() for c in key.split(",") if c.strip()] if key else (),
                 replace=replace,
+                create_orgs=create_orgs,
             )
         except NotAllowed as exc:
             raise HttpError(403, str(exc)) from None
@@ -159,6 +177,7 @@ def import_upload(
         "error_report_url": (
             f"/api/exchange/imports/{result.run_id}/errors.csv" if result.error_count else None
         ),
+        "organisations_to_create": result.organisations_to_create,
     }
 
 

@@ -22,6 +22,13 @@ class Field:
     protected: bool = False  # left out of public exports (exact coordinates, record ids)
 
 
+# What a file may say of an organisation Corridor does not know yet, for creating it
+# (decision 0160); read only for the list of organisations to create, never exported.
+ORG_DETAIL = (
+    Field("org_acronym", "#org+acronym", "Organisation acronym", exported=False),
+    Field("org_type", "#org+type", "Organisation type", exported=False),
+)
+
 PLACE = (
     Field("adm1_code", "#adm1+code", "State/Region p-code"),
     Field("adm1_name", "#adm1+name", "State/Region", ("#adm1-code",)),
@@ -35,6 +42,7 @@ ACTIVITY_FIELDS = (
     Field("id", "#meta+id", "Record id", ("#activity+id", "#activity+code"), protected=True),
     Field("org_code", "#org+code", "Organisation id", protected=True),
     Field("org", "#org+name", "Organisation", ("#org+impl", "#org-code-funder-donor")),
+    *ORG_DETAIL,
     Field("sector", "#sector", "Sector", ("#sector+cluster", "#sector+code")),
     Field("modality", "#modality", "Modality"),
     Field("channel", "#channel", "Channel"),
@@ -77,6 +85,7 @@ FIGURE_FIELDS = (
     *SOURCE,
     Field("org_code", "#org+code", "Reporting organisation id", protected=True),
     Field("org", "#org+name", "Reporting organisation", ("#org-code",)),
+    *ORG_DETAIL,
     Field("notes", "#description", "Notes"),
 )
 
@@ -94,6 +103,7 @@ INCIDENT_FIELDS = (
     *SOURCE,
     Field("org_code", "#org+code", "Reporting organisation id", protected=True),
     Field("org", "#org+name", "Reporting organisation", ("#org-code",)),
+    *ORG_DETAIL,
     # ACLED-style files only:
     Field("acled_event_type", None, "event_type", exported=False),
     Field("acled_sub_event_type", None, "sub_event_type", exported=False),

@@ -102,6 +102,9 @@ class ImportResult:
     reviews_left_out: int = 0
     # The saved mapping the file was read through ("" for none or one not saved).
     mapping: str = ""
+    # Organisations the file names that the importer cannot use (decision 0160): name,
+    # acronym, type, rows (the first 50), row_count, created.
+    organisations_to_create: list[dict[str, Any]] = field(default_factory=list)
 
     def add_errors(self, errors: list[RowError]) -> None:
         self.error_count += len(errors)
@@ -143,7 +146,7 @@ class ImportResult:
             "scope_kept": self.scope_kept,
             "samples": self.samples,
             "mapping": self.mapping or None,
-            "organisations_to_create": [],
+            "organisations_to_create": self.organisations_to_create,
             "people_reached": self.people_reached,
             "error_count": self.error_count,
         }
@@ -247,6 +250,8 @@ class _Writer:
     def write(self, batch: list[tuple]) -> tuple[int, int]:
         """Write one batch checked by ``foreign``; returns (created, changed)."""
         by = self.ctx.by
+        if self.ctx.new_orgs:
+            self.ctx.create_new_orgs()
         if self.ctx.new_sources:
             self.sources.write(list(self.ctx.new_sources.values()), by=by)
             self.ctx.new_sources.clear()
@@ -397,6 +402,8 @@ def run_import(
     kind: str | None,
     organisation: Any,
     dry_run: bool = False,
+    create_orgs: bool = False,
+    org_choices: dict[str, dict[str, Any]] | None = None,
     resumable: bool = False,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
@@ -442,6 +449,8 @@ def run_import(
             id_prefix=t.id_prefix,
             dry_run=dry_run,
             key_at=key_at,
+            create_orgs=create_orgs,
+            org_choices=org_choices,
         )
 
     def new_scope(c: Context) -> Scope:
@@ -462,6 +471,10 @@ def run_import(
                 _apply_at_once(table, ctx, result, spec, batch_size, dry_run, new_scope(ctx))
     finally:
         _queue_reviews(ctx, by, result)
+        if not result.ok:
+            for entry in ctx.new_orgs.values():
+                entry.created = entry.created and resumable  # rolled back with the file
+        result.organisations_to_create = ctx.organisations_to_create()
     if not result.ok:
         result.status = RunStatus.REFUSED
     elif dry_run:
@@ -486,6 +499,11 @@ def run_import(
             else []
         )
         + ([f"{result.blank_rows} blank rows skipped"] if result.blank_rows else [])
+        + (
+            [f"{created} organisations created (--create-orgs)"]
+            if (created := sum(o["created"] for o in result.organisations_to_create))
+            else []
+        )
         + (
             [
                 f"{result.reviews_left_out} more unknown place names not queued for review "

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from corridor.accounts import policy
 from corridor.aid.models import Activity
 from corridor.audit.services import Action, audit_record
-from corridor.core.errors import CorridorError, InvalidInput
+from corridor.core.errors import CorridorError, InvalidInput, NotAllowed
 from corridor.disclosure import (
     internal_output,
     is_publishable,
@@ -62,6 +62,8 @@ def file_import(
     kind: str | None = None,
     organisation: Organisation | None = None,
     dry_run: bool = False,
+    create_orgs: bool = False,
+    org_choices: dict[str, dict[str, Any]] | None = None,
     resumable: bool = False,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
@@ -79,6 +81,13 @@ def file_import(
     ``mapping`` reads a file of any header through a column and value mapping (exchange/
     mapping); a file whose format cannot be told is read through the saved mapping made for
     its header, when there is one (the result names it).
+
+    Rows that name their organisation are filed under it (editors: only their own;
+    coordinators: any they may see); ``organisation`` fills rows that name none. Names
+    nobody may use here are listed in ``result.organisations_to_create``; ``create_orgs``
+    (coordinators and admins) creates them in the import's transaction (decision 0160);
+    ``org_choices`` (the upload's review step), keyed by ``values.code_key`` of a name, may
+    leave one out (``create``: False) or set its ``acronym`` and ``type``.
     """
     name = name or path.name
     if kind is not None and kind not in KINDS:
@@ -90,7 +99,18 @@ def file_import(
     if by is not None:
         # Row-level checks (which organisation each row is for) happen in the pipeline.
         wanted = kind or (mapping.kind if mapping else "")
-        policy.require(by, policy.ADD, organisation if organisation else MODELS.get(wanted))
+        if organisation is not None:
+            policy.require(by, policy.IMPORT_FOR, organisation)
+        elif not policy.can(by, policy.ADD, MODELS.get(wanted)):
+            policy.require(by, policy.IMPORT_FOR)
+        if create_orgs and not policy.can(by, policy.ADD, Organisation):
+            try:
+                policy.require(by, policy.ADD, Organisation)  # audits the denial
+            except NotAllowed:
+                raise NotAllowed(
+                    "only coordinators and admins may create organisations (--create-orgs); "
+                    "import without it, or ask a coordinator"
+                ) from None
     if mapping is None and format is None:
         try:
             chosen = detect(path, name)
@@ -116,6 +136,8 @@ def file_import(
         kind=kind,
         organisation=organisation,
         dry_run=dry_run,
+        create_orgs=create_orgs,
+        org_choices=org_choices,
         resumable=resumable,
         batch_size=batch_size,
         progress=progress,

@@ -33,6 +33,11 @@ def organisation_rule(user: Any, action: str, org: Any) -> bool:
         return member
     if action in (policy.CHANGE, policy.ADMINISTER):
         return org.pk in policy.organisation_ids(user, (OrgRole.ORG_ADMIN,))
+    if action == policy.IMPORT_FOR:
+        # A cluster-wide 5W: a coordinator files each partner's rows (decision 0160).
+        if org.pk in policy.organisation_ids(user, policy.EDIT_ROLES):
+            return True
+        return policy.is_coordinator(user) and not is_anonymous(org)
     return False  # delete organisations: admins only
 
 
@@ -51,4 +56,5 @@ def owned_row(user: Any, action: str, org_ids: set[Any], orgs: list[Any]) -> boo
 
 
 def register() -> None:
-    policy.register("orgs.organisation", organisation_rule)
+    # Coordinators create the organisations a cluster-wide import names (decision 0160).
+    policy.register("orgs.organisation", organisation_rule, coordinators_add=True)

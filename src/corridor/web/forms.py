@@ -411,7 +411,10 @@ class UploadForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=None,
-        help_text=_("Rows are recorded for this organisation; a row naming another is refused."),
+        help_text=_(
+            "Rows that name no organisation are recorded for this one; a row naming another "
+            "is recorded for that one, if you may report for it."
+        ),
     )
     key = forms.CharField(
         label=_("Columns that identify a record"),
@@ -431,10 +434,19 @@ class UploadForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, organisations: Any, organisation_required: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
-        if organisations.count() == 1:
+        if not organisation_required:
+            # Coordinators: a cluster-wide file names each row's organisation (decision 0160).
+            self.fields["organisation"].required = False
+            self.fields["organisation"].help_text = _(
+                "Optional when the file has an organisation column: each row is recorded for "
+                "the organisation it names. Rows that name none are recorded for this one."
+            )
+        elif organisations.count() == 1:
             self.fields["organisation"].initial = organisations.get().pk
 
     def clean_file(self) -> Any:

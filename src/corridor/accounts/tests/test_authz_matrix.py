@@ -307,7 +307,8 @@ ROUTES: dict[str, Route] = {
     "GET enter/figure/": Route(roles("editor", "org_admin", "admin")),
     "GET enter/incident/": Route(roles("editor", "org_admin", "admin")),
     "GET enter/townships/": Route(SIGNED_IN, query={"township": "Hpakant"}),
-    "GET enter/upload/": Route(roles("editor", "org_admin", "admin")),
+    # Coordinators upload cluster-wide files naming every partner (decision 0160).
+    "GET enter/upload/": Route(roles("editor", "org_admin", "coordinator", "admin")),
     "GET enter/upload/apply/": Route(NOBODY),  # POST only; tested in web/tests/test_upload.py
     "GET enter/upload/map/": Route(NOBODY),  # POST only; web/tests/test_upload_mapping.py
     "GET exchange/": Route(SIGNED_IN),

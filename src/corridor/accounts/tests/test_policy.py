@@ -18,7 +18,7 @@ from corridor.aid.queries import activities_visible_to
 from corridor.audit.models import AuditEntry
 from corridor.core.errors import NotAllowed
 from corridor.funds.queries import transfers_visible_to
-from corridor.orgs.models import Visibility
+from corridor.orgs.models import Organisation, Visibility
 from corridor.orgs.queries import organisations_visible_to
 from corridor.situation.queries import (
     figures_visible_to,
@@ -118,18 +118,26 @@ def world(db):
 EXPECTED: dict[str, dict[str, set[str]]] = {
     "org:own": {
         "viewer": {"view", "export", "view_protected"},
-        "editor": {"view", "export", "view_protected", "add"},
-        "org_admin": {"view", "export", "view_protected", "add", "change", "administer"},
-        "coordinator": {"view"},
+        "editor": {"view", "export", "view_protected", "add", "import_for"},
+        "org_admin": {
+            "view",
+            "export",
+            "view_protected",
+            "add",
+            "change",
+            "administer",
+            "import_for",
+        },
+        "coordinator": {"view", "import_for"},
     },
     "org:other": {
         "viewer": {"view"},
         "editor": {"view"},
         "org_admin": {"view"},
-        "coordinator": {"view"},
+        "coordinator": {"view", "import_for"},
     },
     "org:anonymous": {},
-    "org:pseudonymous": {"coordinator": {"view"}},
+    "org:pseudonymous": {"coordinator": {"view", "import_for"}},
     "activity:own": {"viewer": MEMBER, "editor": EDIT, "org_admin": EDIT, "coordinator": READ},
     "activity:other": {"coordinator": READ},
     "activity:anonymous": {},
@@ -246,6 +254,26 @@ def test_actions_without_an_object(world, role, add_anything, administer):
     assert policy.can(user, "add", Activity) is add_anything
     assert policy.can(user, "administer") is administer
     assert not policy.can(user, "change") or role in ("admin", "superuser")
+
+
+@pytest.mark.parametrize(
+    ("role", "imports", "creates"),
+    [
+        ("anonymous", False, False),
+        ("viewer", False, False),
+        ("editor", True, False),
+        ("org_admin", True, False),
+        ("coordinator", True, True),
+        ("admin", True, True),
+    ],
+)
+def test_who_imports_for_others_and_creates_organisations(world, role, imports, creates):
+    """A cluster-wide import (decision 0160): coordinators file for any organisation they may
+    see and create the new ones a file names; editors import only for their own."""
+    users, _ = world
+    user = users[role]
+    assert policy.can(user, "import_for") is imports
+    assert policy.can(user, "add", Organisation) is creates
 
 
 def test_add_checks_the_new_rows_organisation(world):

@@ -160,6 +160,7 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "corridor geo": "the gazetteer and its review queue, for the operator's terminal",
     "corridor import": "reads files in; prints the import's summary to the operator",
     "corridor maps": "saved column mappings (headers, field names, codes): no records",
+    "corridor orgs": "creates organisations from a file; prints only the names the file gave",
     "corridor status": "version, migrations and row counts: no records",
     "corridor signin": OPERATOR,
     "corridor panic": OPERATOR,

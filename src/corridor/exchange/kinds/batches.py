@@ -158,6 +158,8 @@ class ActivityBatches:
             return col.values(table, rows, bad)
 
         orgs = settled(self.org, FAIL)
+        if ctx.new_orgs:
+            ctx.named_new_orgs([number for number, _ in rows], orgs)
         sectors = settled(self.sector, FAIL)
         modalities = settled(self.modality, FAIL)
         channels = settled(self.channel, "in_country")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from corridor.aid.models import Channel, Modality, Sector, Status
 from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
 from corridor.exchange import values
+from corridor.orgs.models import OrgKind
 from corridor.situation.models import IncidentType, Reliability
 
 SECTORS = values.Choices(
@@ -39,3 +40,29 @@ RELIABILITY = values.Choices(_("reliability"), Reliability)
 # Incidents and figures outside this box are not in Myanmar: the one box (core/coordinates.py).
 LAT_RANGE = LATITUDE_RANGE
 LON_RANGE = LONGITUDE_RANGE
+
+# Organisation types as 5W files write them (MIMU 3W, cluster 5W), onto our kinds.
+ORG_TYPES = values.Choices(
+    _("organisation type"),
+    OrgKind,
+    {
+        "NNGO": OrgKind.LOCAL_CSO,
+        "LNGO": OrgKind.LOCAL_CSO,
+        "National NGO": OrgKind.LOCAL_CSO,
+        "Local NGO": OrgKind.LOCAL_CSO,
+        "NGO": OrgKind.LOCAL_CSO,
+        "CSO": OrgKind.LOCAL_CSO,
+        "CBO": OrgKind.LOCAL_CSO,
+        "FBO": OrgKind.LOCAL_CSO,
+        "International NGO": OrgKind.INGO,
+        "UN Agency": OrgKind.UN,
+        "UN": OrgKind.UN,
+        "EAO": OrgKind.ETHNIC,
+        "Ethnic health organisation": OrgKind.ETHNIC,
+        "EHO": OrgKind.ETHNIC,
+        "Red Cross": OrgKind.OTHER,
+        "RCRC": OrgKind.OTHER,
+        "Government": OrgKind.OTHER,
+        "Private sector": OrgKind.OTHER,
+    },
+)

@@ -136,7 +136,12 @@ def test_bad_file_reports_every_error_and_changes_nothing(org, write):
         (4, "#adm3+code", "MMR999999", "unknown p-code 'MMR999999'"),
         (4, "#date+reported", "2024-13", "no such month: '2024-13'"),
         (4, "#currency", "", "a value needs its ISO 4217 currency code (e.g. MMK, THB, USD)"),
-        (5, "#org", "Nobody", "unknown organisation 'Nobody'"),
+        (
+            5,
+            "#org",
+            "Nobody",
+            "unknown organisation 'Nobody'; to create it, import with --create-orgs",
+        ),
     ]
     assert Activity.objects.count() == 0
     assert AuditEntry.objects.count() == before

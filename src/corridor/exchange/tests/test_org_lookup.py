@@ -102,7 +102,9 @@ def test_a_hidden_name_in_a_row_answers_as_a_name_nobody_has(world, text):
     errors, report = _refusal(world["client"], _file("#org", text))
     missing, missing_report = _refusal(world["client"], _file("#org", "Nobody At All"))
 
-    assert [e["reason"] for e in errors] == [f"unknown organisation {text!r}"]
+    assert [e["reason"] for e in errors] == [
+        f"unknown organisation {text!r}; a coordinator can create it (--create-orgs)"
+    ]
     assert errors[0]["reason"].replace(text, "?") == missing[0]["reason"].replace(
         "Nobody At All", "?"
     )
@@ -162,7 +164,8 @@ def test_web_upload_refuses_by_alias_and_hides_a_hidden_organisation(world):
     checked = page(world["own"].pk, _file("#org", "Blue Lotus"))
     text = checked.content.decode()
     assert checked.status_code == 200
-    assert "the row is for another organisation than Own Network" in text
+    # The row's own organisation decides (decision 0160): refused by the alias.
+    assert "you may not add activities for Blue Lotus" in text
     _no_real_name(text)
 
     # Choosing a hidden organisation in the form answers as choosing one that does not exist.

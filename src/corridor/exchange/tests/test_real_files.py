@@ -101,7 +101,7 @@ def test_a_row_naming_an_unknown_organisation_is_refused_not_filed_under_the_upl
         4,
         "#org (Organisation)",
         "Save the Kids Myanmar",
-        "unknown organisation 'Save the Kids Myanmar'",
+        "unknown organisation 'Save the Kids Myanmar'; a coordinator can create it (--create-orgs)",
     )
     assert Activity.objects.count() == 0
 

@@ -1,6 +1,11 @@
 """Bulk upload through the exchange pipeline: check the file first (a dry run with its report
 of row, column and reason), then import it, all or nothing.
 
+A coordinator (or admin) may leave the organisation empty for a file that names each row's
+organisation; organisations the file names that Corridor does not know are listed on the
+check's page, each with a tick box, acronym and type, and created with the import
+(decision 0160).
+
 The same service as `corridor import` and POST /api/exchange/imports (exchange.services
 .file_import) does the work and checks, row by row, that the person may report for the
 organisation (accounts.policy).
@@ -22,7 +27,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from corridor.accounts import policy
 from corridor.core.errors import CorridorError, InvalidInput
+from corridor.exchange import values
 from corridor.exchange.fields import FIELDS
 from corridor.exchange.mapping import apply as mapped
 from corridor.exchange.mapping.propose import propose
@@ -31,12 +38,55 @@ from corridor.exchange.mapping.services import mapping_save
 from corridor.exchange.mapping.spec import Mapping
 from corridor.exchange.registry import detect
 from corridor.exchange.services import file_import
+from corridor.orgs.models import Organisation, OrgKind
+from corridor.orgs.queries import organisations_visible_to
 from corridor.web.forms import UploadForm
 from corridor.web.uploads import hold_cookie, hold_put, hold_take, holds_sweep
 from corridor.web.views.entry import reporting_organisations
 
 ERRORS_SHOWN = 200
 PREVIEW_ROWS = 10
+# Organisations to create one review may list (a 5W names a few dozen).
+NEW_ORGS_SHOWN = 500
+
+
+def _creates_orgs(user: Any) -> bool:
+    """Coordinators and admins: may file for any partner and create new ones."""
+    return policy.can(user, policy.ADD, Organisation)
+
+
+def _organisations(user: Any) -> Any:
+    if _creates_orgs(user):
+        return organisations_visible_to(user)
+    return reporting_organisations(user)
+
+
+def _form(request: Any, *args: Any) -> UploadForm:
+    return UploadForm(
+        *args,
+        organisations=_organisations(request.user),
+        organisation_required=not _creates_orgs(request.user),
+    )
+
+
+def _org_choices(post: Any) -> dict[str, dict[str, Any]]:
+    """The review of organisations to create, by code_key of the name the file gives."""
+    try:
+        count = min(int(post.get("new-count") or 0), NEW_ORGS_SHOWN)
+    except ValueError:
+        count = 0
+    choices: dict[str, dict[str, Any]] = {}
+    for at in range(count):
+        name = values.text(post.get(f"new-{at}-name", ""))
+        if not name:
+            continue
+        kind = post.get(f"new-{at}-type", "")
+        choices[values.code_key(name)] = {
+            "create": post.get(f"new-{at}-create") == "on",
+            "acronym": values.text(post.get(f"new-{at}-acronym", ""))[:32],
+            "type": kind if kind in OrgKind.values else "",
+        }
+    return choices
 
 
 def _page(
@@ -62,6 +112,8 @@ def _page(
             "errors": result.errors[:ERRORS_SHOWN] if result else [],
             "samples": samples,
             "mapping": mapping,
+            "new_orgs": result.organisations_to_create[:NEW_ORGS_SHOWN] if result else [],
+            "org_kinds": OrgKind.choices,
         },
         status=status,
     )
@@ -122,9 +174,8 @@ def _hold_mapping(
 
 @login_required
 def upload_page(request: Any) -> HttpResponse:
-    organisations = reporting_organisations(request.user)
     holds_sweep()
-    form = UploadForm(request.POST or None, request.FILES or None, organisations=organisations)
+    form = _form(request, request.POST or None, request.FILES or None)
     if request.method != "POST":
         return _page(request, form)
     if not form.is_valid():
@@ -145,7 +196,8 @@ def upload_page(request: Any) -> HttpResponse:
                 with suppress(InvalidInput):
                     mapping = propose(path, name=name, kind=data["kind"] or None)
             if mapping is not None:
-                meta = {"name": name, "organisation": str(data["organisation"].pk)}
+                chosen = data["organisation"]
+                meta = {"name": name, "organisation": str(chosen.pk) if chosen else ""}
                 half, shown = _hold_mapping(request, path, meta, mapping)
                 response = _page(request, form, mapping=shown)
                 hold_cookie(response, half)
@@ -160,6 +212,7 @@ def upload_page(request: Any) -> HttpResponse:
                 dry_run=True,
                 key=_columns(data["key"]),
                 replace=data["replace"],
+                create_orgs=_creates_orgs(request.user),
             )
             if result.ok:
                 browser_half = hold_put(
@@ -170,9 +223,11 @@ def upload_page(request: Any) -> HttpResponse:
                         "name": name,
                         "format": result.format if not result.mapping else "",
                         "kind": result.kind,
-                        "organisation": str(data["organisation"].pk),
                         "key": data["key"],
                         "replace": "1" if data["replace"] else "",
+                        "organisation": str(data["organisation"].pk)
+                        if data["organisation"]
+                        else "",
                     },
                 )
     except CorridorError as exc:
@@ -187,17 +242,20 @@ def upload_page(request: Any) -> HttpResponse:
 @login_required
 @require_POST
 def upload_apply(request: Any) -> HttpResponse:
-    organisations = reporting_organisations(request.user)
+    organisations = _organisations(request.user)
+    choices = _org_choices(request.POST)
     with hold_take(request, request.POST.get("run", "")) as held:
         if held is None:
             messages.error(request, _("The checked file is no longer held. Choose it again."))
             return redirect("web:upload")
         path, meta = held
-        organisation = organisations.filter(pk=meta["organisation"]).first()
-        if organisation is None:
-            messages.error(request, _("You may no longer report for that organisation."))
-            return redirect("web:upload")
-        form = UploadForm(organisations=organisations)
+        organisation = None
+        if meta["organisation"] or not _creates_orgs(request.user):
+            organisation = organisations.filter(pk=meta["organisation"] or None).first()
+            if organisation is None:
+                messages.error(request, _("You may no longer report for that organisation."))
+                return redirect("web:upload")
+        form = _form(request)
         try:
             mapping = None
             if meta.get("mapping"):
@@ -213,6 +271,8 @@ def upload_apply(request: Any) -> HttpResponse:
                 key=_columns(meta.get("key", "")),
                 replace=bool(meta.get("replace")),
                 mapping=mapping,
+                create_orgs=any(c["create"] for c in choices.values()),
+                org_choices=choices,
             )
             if result.ok and mapping is not None and meta.get("save_as"):
                 mapping_save(by=request.user, name=meta["save_as"], mapping=mapping)
@@ -246,17 +306,19 @@ def upload_apply(request: Any) -> HttpResponse:
 @require_POST
 def upload_map(request: Any) -> HttpResponse:
     """Check the held file through the mapping as the person set it; then "Import now"."""
-    organisations = reporting_organisations(request.user)
-    form = UploadForm(organisations=organisations)
+    organisations = _organisations(request.user)
+    form = _form(request)
     with hold_take(request, request.POST.get("hold", "")) as held:
         if held is None:
             messages.error(request, _("The checked file is no longer held. Choose it again."))
             return redirect("web:upload")
         path, meta = held
-        organisation = organisations.filter(pk=meta["organisation"]).first()
-        if organisation is None:
-            messages.error(request, _("You may no longer report for that organisation."))
-            return redirect("web:upload")
+        organisation = None
+        if meta["organisation"] or not _creates_orgs(request.user):
+            organisation = organisations.filter(pk=meta["organisation"] or None).first()
+            if organisation is None:
+                messages.error(request, _("You may no longer report for that organisation."))
+                return redirect("web:upload")
         mapping = Mapping.from_json(json.loads(meta["mapping"]), source=meta["name"])
         known = {f.name for f in FIELDS[mapping.kind]}
         for column in mapping.columns:
@@ -275,6 +337,7 @@ def upload_map(request: Any) -> HttpResponse:
                 organisation=organisation,
                 dry_run=True,
                 mapping=mapping,
+                create_orgs=_creates_orgs(request.user),
             )
         except CorridorError as exc:
             form.add_error(None, str(exc))

@@ -1,0 +1,123 @@
+"""The upload page for a cluster-wide 5W: no organisation needed, new partners reviewed and
+created with the import (decision 0160). Over HTTP with a signed-in coordinator."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from corridor.aid.models import Activity
+from corridor.orgs.models import Organisation, OrgKind, Visibility
+from corridor.web.tests.conftest import TOWNSHIP
+
+pytestmark = pytest.mark.django_db
+
+CLUSTER = (
+    "Organisation,Acronym,Org type,Sector,Modality,Township Pcode,Month,Women reached\r\n"
+    "#org+name,#org+acronym,#org+type,#sector,#modality,#adm3+code,#date+reported,"
+    "#reached+f+adults\r\n"
+    f"Helping Hands,HH,NNGO,health,service,{TOWNSHIP},2024-04,9\r\n"
+    f"Sagaing Youth Relief,SYR,NNGO,health,service,{TOWNSHIP},2024-04,7\r\n"
+    f"Delta Women Network,,,wash,in_kind,{TOWNSHIP},2024-04,5\r\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def private_home(settings, tmp_path):
+    settings.HOME = tmp_path
+
+
+def _check(client, text: str = CLUSTER, **extra):
+    return client.post(
+        "/enter/upload/",
+        {"file": SimpleUploadedFile("5w.csv", text.encode(), "text/csv"), **extra},
+    )
+
+
+def test_a_coordinator_reviews_the_new_partners_then_imports(client, coordinator, data):
+    before = Activity.objects.count()
+    assert (
+        "Optional when the file has an organisation column"
+        in client.get("/enter/upload/").content.decode()
+    )
+
+    checked = _check(client)
+    page = checked.content.decode()
+    assert checked.status_code == 200, page
+    assert 'id="new-organisations"' in page
+    assert 'name="new-0-name" value="Sagaing Youth Relief"' in page
+    assert 'name="new-0-acronym" value="SYR"' in page
+    assert '<option value="local_cso" selected>' in page
+    assert 'name="new-1-name" value="Delta Women Network"' in page
+    assert "Create the ticked organisations and import" in page
+    assert not Organisation.objects.filter(name="Sagaing Youth Relief").exists()
+    run_id = re.search(r'name="run" value="([^"]+)"', page).group(1)
+
+    applied = client.post(
+        "/enter/upload/apply/",
+        {
+            "run": run_id,
+            "new-count": "2",
+            "new-0-name": "Sagaing Youth Relief",
+            "new-0-create": "on",
+            "new-0-acronym": "SYRN",
+            "new-0-type": "local_cso",
+            "new-1-name": "Delta Women Network",
+            "new-1-create": "on",
+            "new-1-acronym": "DWN",
+            "new-1-type": "ethnic",
+        },
+    )
+    page = applied.content.decode()
+    assert 'id="upload-done"' in page, page
+    assert "Imported: 3 new" in page
+    assert "Organisations created (not public): Sagaing Youth Relief, Delta Women Network" in page
+    syr = Organisation.objects.get(name="Sagaing Youth Relief")
+    dwn = Organisation.objects.get(name="Delta Women Network")
+    assert (syr.acronym, syr.kind, syr.visibility) == ("SYRN", OrgKind.LOCAL_CSO, "pseudonymous")
+    assert (dwn.acronym, dwn.kind, dwn.visibility) == ("DWN", OrgKind.ETHNIC, "pseudonymous")
+    assert Activity.objects.count() == before + 3
+    assert Activity.objects.filter(organisation=data["org"]).count() == 3  # 2 seeded + 1
+    assert Activity.objects.filter(organisation=dwn).count() == 1
+
+
+def test_an_unticked_partner_is_not_created_and_its_rows_refuse_the_file(client, coordinator, data):
+    page = _check(client).content.decode()
+    run_id = re.search(r'name="run" value="([^"]+)"', page).group(1)
+
+    applied = client.post(
+        "/enter/upload/apply/",
+        {
+            "run": run_id,
+            "new-count": "2",
+            "new-0-name": "Sagaing Youth Relief",
+            "new-0-create": "on",
+            "new-1-name": "Delta Women Network",
+        },
+    )
+
+    page = applied.content.decode()
+    assert "unknown organisation &#x27;Delta Women Network&#x27;" in page
+    assert (
+        Organisation.objects.filter(
+            name__in=["Sagaing Youth Relief", "Delta Women Network"]
+        ).count()
+        == 0
+    )
+    assert (
+        Activity.objects.filter(reporting_month__year=2024, reporting_month__month=4).count() == 0
+    )
+
+
+def test_an_editor_still_chooses_an_organisation_and_sees_no_review(client, editor, data):
+    refused = _check(client)
+    assert refused.status_code == 400
+    assert "This field is required." in refused.content.decode()
+
+    page = _check(client, organisation=str(data["org"].pk)).content.decode()
+    assert 'id="new-organisations"' not in page
+    assert "a coordinator can create it (--create-orgs)" in page
+    assert 'id="unknown-organisations"' in page
+    assert not Organisation.objects.filter(visibility=Visibility.PSEUDONYMOUS).exists()
