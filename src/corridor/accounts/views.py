@@ -210,11 +210,9 @@ def second_factor_view(request: HttpRequest) -> HttpResponse:
                 )
     context: dict = {"check_form": check_form}
     if device is not None:
-        context.update(
-            code_form=code_form,
-            secret=_grouped(base64.b32encode(device.bin_key).decode()),
-            config_url=device.config_url,
-        )
+        context["code_form"] = code_form
+        context["secret"] = _grouped(base64.b32encode(device.bin_key).decode())
+        context["config_url"] = device.config_url
     return render(request, "accounts/second_factor.html", context, status=status)
 
 
