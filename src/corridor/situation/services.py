@@ -37,6 +37,8 @@ INCIDENT_UPDATABLE = frozenset(
         "injuries",
         "detained",
         "description",
+        "sub_event_type",
+        "geo_precision",
     }
 )
 

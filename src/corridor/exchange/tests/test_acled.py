@@ -54,10 +54,13 @@ def test_every_mapped_type_is_one_of_ours():
     ("sub", "fatalities", "notes", "expected"),
     [
         ("Attack", 2, "", "killing"),
-        ("Attack", 0, "", "other"),
+        ("Attack", 0, "", "attack_on_civilians"),
         ("Arrests", 0, "", "arrest"),
         ("Looting/property destruction", 0, "village set on fire", "arson"),
-        ("Looting/property destruction", 0, "shops looted", "other"),
+        ("Looting/property destruction", 0, "shops looted", "looting"),
+        ("Remote explosive/landmine/IED", 1, "", "explosive_device"),
+        ("Abduction/forced disappearance", 0, "", "abduction"),
+        ("Sexual violence", 0, "", "sexual_violence"),
         ("Something new", 0, "", "armed_clash"),
     ],
 )
