@@ -309,9 +309,7 @@ class Reader:
         )
         incident.witnesses = WITNESS  # no service sets witnesses yet: the form field is to come
         incident.save(update_fields=["witnesses"])
-        activity = _activity(
-            a_editor, a, unit, women=3, notes=NOTES, village_tract=VILLAGE_TRACT
-        )
+        activity = _activity(a_editor, a, unit, women=3, notes=NOTES, village_tract=VILLAGE_TRACT)
         _activity(n_admin, n, unit, men=2)
         # B's own rows, some with A and N on the other side: B sees these, never A's or
         # N's real name through them.

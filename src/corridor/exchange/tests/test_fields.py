@@ -114,9 +114,7 @@ def test_cluster_5w_with_elderly_disability_village_and_donor(org, tmp_path, cap
     assert all(cell.startswith("c1:") and "Kyauk" not in cell for cell in stored)
 
 
-def test_internal_export_round_trips_and_sharing_leaves_out_the_protected(
-    org, tmp_path, capsys
-):
+def test_internal_export_round_trips_and_sharing_leaves_out_the_protected(org, tmp_path, capsys):
     _write(tmp_path / "5w.csv", ROWS)
     assert main(["import", str(tmp_path / "5w.csv"), "--quiet"]) == 0
     before = {
