@@ -54,6 +54,8 @@ PUBLIC_FIELDS: dict[str, str] = {
     "end_date": WEEK,
     "as_of": WEEK,
     "reporting_month": MONTH,
+    "conditionality": CATEGORY,
+    "geo_precision": CATEGORY,
 }
 
 #: Fields dropped from every public record, with the reason they may never be public.
@@ -98,6 +100,13 @@ FORBIDDEN_FIELDS: dict[str, str] = {
     "people_in_need": "counts only in suppressed tables",
     "value": "amounts only in suppressed tables; money routes are protected",
     "currency": "goes with the amount",
+    "elderly_women": "counts only in suppressed tables",
+    "elderly_men": "counts only in suppressed tables",
+    "disabled": "counts only in suppressed tables",
+    "village_tract": "below the township: points at a community (decision 0167)",
+    "village": "below the township: points at a community (decision 0167)",
+    "donor": "funders may not want to be named outside the network (decision 0167)",
+    "sub_event_type": "free text as the source wrote it",
 }
 
 

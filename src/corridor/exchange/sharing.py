@@ -186,7 +186,7 @@ def activities_table(*, by: Any, organisation: Organisation | None, today: dt.da
         if wanted is not None and label != wanted:
             continue
         cells, total = published[key]
-        parts = [
+        shown_parts = [
             part_published(of_whom[key][field], counts[key], cells, total, within)
             for field, within in OF_WHOM
         ]
@@ -198,7 +198,7 @@ def activities_table(*, by: Any, organisation: Organisation | None, today: dt.da
                 label,
                 *map(_shown, cells),
                 _shown(total),
-                *parts,
+                *shown_parts,
             ]
         )
     columns = (

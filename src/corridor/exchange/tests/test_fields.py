@@ -63,11 +63,47 @@ ROWS = [
     # Age bands: the total adds the elderly to women and men of 18-59.
     [*BANDS, "Kyauk Tan", "Ywar Thit", "ECHO", "2024-03", 10, 12, 30, 25, 8, 6, 91, 4],
     # "Of whom": this total is the sum without the elderly; they are inside women and men.
-    ["CRN", "Health", "Service", "", "Chin", "Hakha", "", "", "", "2024-03"]
-    + [5, 5, 20, 20, 3, 2, 50, ""],
+    [
+        "CRN",
+        "Health",
+        "Service",
+        "",
+        "Chin",
+        "Hakha",
+        "",
+        "",
+        "",
+        "2024-03",
+        5,
+        5,
+        20,
+        20,
+        3,
+        2,
+        50,
+        "",
+    ],
     # Nothing said of elderly or disability: not reported, not zero.
-    ["CRN", "WASH", "In-kind", "", "Chin", "Hakha", "", "", "MHF", "2024-03"]
-    + [0, 0, 10, 0, "", "", 10, ""],
+    [
+        "CRN",
+        "WASH",
+        "In-kind",
+        "",
+        "Chin",
+        "Hakha",
+        "",
+        "",
+        "MHF",
+        "2024-03",
+        0,
+        0,
+        10,
+        0,
+        "",
+        "",
+        10,
+        "",
+    ],
 ]
 
 
@@ -124,7 +160,9 @@ def test_internal_export_round_trips_and_sharing_leaves_out_the_protected(org, t
     internal = tmp_path / "internal.csv"
     assert main(["export", "hxl", "--kind", "activities", "--internal", "-o", str(internal)]) == 0
     text = internal.read_text(encoding="utf-8")
-    assert "#adm4+name" in text and "Kyauk Tan" in text and "ECHO" in text
+    assert "#adm4+name" in text
+    assert "Kyauk Tan" in text
+    assert "ECHO" in text
     capsys.readouterr()
 
     assert main(["import", str(internal), "--quiet"]) == 0
@@ -155,10 +193,46 @@ def test_internal_export_round_trips_and_sharing_leaves_out_the_protected(org, t
 
 def test_of_whom_larger_than_its_whole_is_refused_naming_the_cell(org, tmp_path, capsys):
     bad = [
-        ["CRN", "Health", "Service", "", "Chin", "Hakha", "", "", "", "2024-03"]
-        + [5, 5, 20, 20, "", "", "", 70],
-        ["CRN", "WASH", "In-kind", "Conditional", "Chin", "Hakha", "", "", "", "2024-03"]
-        + [1, 1, 1, 1, "", "", "", ""],
+        [
+            "CRN",
+            "Health",
+            "Service",
+            "",
+            "Chin",
+            "Hakha",
+            "",
+            "",
+            "",
+            "2024-03",
+            5,
+            5,
+            20,
+            20,
+            "",
+            "",
+            "",
+            70,
+        ],
+        [
+            "CRN",
+            "WASH",
+            "In-kind",
+            "Conditional",
+            "Chin",
+            "Hakha",
+            "",
+            "",
+            "",
+            "2024-03",
+            1,
+            1,
+            1,
+            1,
+            "",
+            "",
+            "",
+            "",
+        ],
     ]
     path = _write(tmp_path / "bad-5w.csv", bad)
 
