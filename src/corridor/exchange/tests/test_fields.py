@@ -15,6 +15,9 @@ from django.db import connection
 
 from corridor.aid.models import Activity
 from corridor.cli.main import main
+from corridor.exchange.formats import xlsform
+from corridor.exchange.services import file_import, xlsform_export
+from corridor.exchange.tests.test_xlsform import paths
 from corridor.situation.models import Incident
 
 TITLE = "Food Security Cluster 5W - Chin - March 2024"
@@ -316,3 +319,29 @@ def test_acled_geo_precision_out_of_range_names_the_cell(places, tmp_path, capsy
         "acled-bad.csv, row 2, column geo_precision: a place precision is 1, 2 or 3"
         in capsys.readouterr().out
     )
+
+
+def test_kobo_submissions_of_the_form_count_the_elderly_once(org, tmp_path):
+    """The XLSForm asks the elderly "of whom" and carries its calculated total: the importer
+    must not add them to women and men again."""
+    data = xlsform_export(form="activity")
+    names = paths(xlsform.xform(data))
+    wanted = ["sector", "modality", "conditionality", "adm1_code", "adm3_code"]
+    wanted += ["reporting_month", "women", "men", "girls", "boys", "unspecified", "total"]
+    wanted += ["elderly_women", "elderly_men", "disabled", "donor", "village_tract", "village"]
+    header = [names[n] for n in wanted] + ["_uuid"]
+    values = ["food_security", "cash", "conditional", "MMR004", "MMR004002", "2024-03-01"]
+    values += ["12", "9", "4", "3", "0", "28", "5", "2", "1", "ECHO", "Nat Gyi Kone", ""]
+    path = tmp_path / "corridor_activity_-_all_versions.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.writer(out, delimiter=";")
+        writer.writerow(header)
+        writer.writerow([*values, "6b8e0c1a-0000-4000-8000-000000000001"])
+
+    result = file_import(by=None, path=path, organisation=org)
+
+    assert (result.format, result.created, result.error_count) == ("kobo-csv", 1, 0)
+    saved = Activity.objects.get()
+    assert (saved.women, saved.men, saved.elderly_women, saved.elderly_men) == (12, 9, 5, 2)
+    assert (saved.people_reached, saved.disabled, saved.conditionality) == (28, 1, "conditional")
+    assert (saved.donor, saved.village_tract) == ("ECHO", "Nat Gyi Kone")
