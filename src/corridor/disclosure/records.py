@@ -54,8 +54,6 @@ PUBLIC_FIELDS: dict[str, str] = {
     "end_date": WEEK,
     "as_of": WEEK,
     "reporting_month": MONTH,
-    "conditionality": CATEGORY,
-    "geo_precision": CATEGORY,
 }
 
 #: Fields dropped from every public record, with the reason they may never be public.
@@ -107,6 +105,8 @@ FORBIDDEN_FIELDS: dict[str, str] = {
     "village": "below the township: points at a community (decision 0167)",
     "donor": "funders may not want to be named outside the network (decision 0167)",
     "sub_event_type": "free text as the source wrote it",
+    "geo_precision": "not needed where places are township or coarser; kept internal",
+    "conditionality": "programme detail for cash coordination; kept internal (decision 0166)",
 }
 
 
