@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from corridor.exchange.formats.acled import SUB_EVENT_TYPES, incident_type_for
+from corridor.exchange.formats.acled import OTHERWISE, SUB_EVENT_TYPES, incident_type_for
 from corridor.exchange.services import file_import
 from corridor.situation.models import Incident, IncidentType
 
@@ -48,6 +48,7 @@ def test_acled_events_with_sources(places, tmp_path):
 def test_every_mapped_type_is_one_of_ours():
     rules = set(SUB_EVENT_TYPES.values()) - {"killing_if_fatal", "arson_if_burning"}
     assert rules <= set(IncidentType.values)
+    assert set(OTHERWISE.values()) <= set(IncidentType.values)
 
 
 @pytest.mark.parametrize(
