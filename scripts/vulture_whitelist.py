@@ -18,6 +18,9 @@ MOBILE_MONEY, CASH_CARRIED, CRYPTO  # funds.TransferChannel choices
 DISTRICT  # geo.Level choice
 ROMANISATION, OLD_NAME, BURMESE, ABBREVIATION  # geo.PlaceAlias kinds
 A, C, D, E  # situation.Source reliability grades
+CONDITIONAL, UNCONDITIONAL  # aid.Conditionality choices (decision 0166)
+EXPLOSIVE_DEVICE, ATTACK_ON_CIVILIANS, ABDUCTION, SEXUAL_VIOLENCE, LOOTING  # IncidentType (0168)
+TOWN, NEAR_TOWN, REGION  # situation.GeoPrecision: ACLED's codes 1-3 (decision 0168)
 
 # Schema, form and dataclass fields: serialised by django-ninja, bound by Django forms.
 help  # config.Setting: the line of help declared beside each setting, for the reader

@@ -1,16 +1,20 @@
 """Who does what, where, when: the 4W activity row.
 
 People reached are disaggregated by sex and age because protection needs differ; "unspecified"
-holds what a report could not split, so totals are never invented.
+holds what a report could not split, so totals are never invented. Elderly people and people
+with disabilities are "of whom" counts inside those five (decision 0165): they are never added
+to the total, and an empty one means "not reported", not zero.
 """
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from corridor.aid.rules import activity_clean
+from corridor.core.crypto.fields import EncryptedTextField
 from corridor.core.models import Removable, one_of
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
 from corridor.core.sectors import Sector
@@ -21,6 +25,16 @@ class Modality(models.TextChoices):
     CASH = "cash", _("Cash")
     VOUCHER = "voucher", _("Voucher")
     SERVICE = "service", _("Service")
+
+
+# Cash and vouchers are conditional (people must do something: attend training, work) or not;
+# the Cash Working Group's 5W asks it of every cash and voucher row (decision 0166).
+CASH_MODALITIES = (Modality.CASH, Modality.VOUCHER)
+
+
+class Conditionality(models.TextChoices):
+    CONDITIONAL = "conditional", _("Conditional")
+    UNCONDITIONAL = "unconditional", _("Unconditional")
 
 
 class Channel(models.TextChoices):
@@ -73,7 +87,34 @@ class Activity(Removable):
     unspecified = models.PositiveIntegerField(
         default=0, help_text=_("People reached whose sex and age were not reported.")
     )
+    # "Of whom" counts (decision 0165): inside women, men and the total, never added to them.
+    elderly_women = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Of the women, how many are 60 or older.")
+    )
+    elderly_men = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Of the men, how many are 60 or older.")
+    )
+    disabled = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("Of the people reached, how many have a disability.")
+    )
     households = models.PositiveIntegerField(null=True, blank=True)
+    # Below the township: puts people at risk, so stored encrypted and left out of every
+    # shared output, like an incident's exact site (decision 0167).
+    village_tract = EncryptedTextField(
+        blank=True, max_length=200, help_text=_("Village tract or ward; stored encrypted.")
+    )
+    village = EncryptedTextField(
+        blank=True, max_length=200, help_text=_("Village; stored encrypted.")
+    )
+    donor = models.CharField(
+        max_length=200, blank=True, help_text=_("Who funds the activity, as the report names it.")
+    )
+    conditionality = models.CharField(
+        max_length=16,
+        choices=Conditionality.choices,
+        blank=True,
+        help_text=_("Cash and vouchers only."),
+    )
     value = models.DecimalField(
         max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES, null=True, blank=True
     )
@@ -104,6 +145,26 @@ class Activity(Removable):
                 & Q(unspecified__gte=0)
                 & (Q(households__isnull=True) | Q(households__gte=0)),
                 name="activity_reach_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=(Q(elderly_women__isnull=True) | Q(elderly_women__lte=F("women")))
+                & (Q(elderly_men__isnull=True) | Q(elderly_men__lte=F("men"))),
+                name="activity_elderly_within_adults",
+            ),
+            models.CheckConstraint(
+                condition=Q(disabled__isnull=True)
+                | Q(
+                    disabled__lte=F("women") + F("men") + F("girls") + F("boys") + F("unspecified")
+                ),
+                name="activity_disabled_within_reached",
+            ),
+            models.CheckConstraint(
+                condition=Q(conditionality="")
+                | (
+                    one_of("conditionality", Conditionality.values)
+                    & one_of("modality", [m.value for m in CASH_MODALITIES])
+                ),
+                name="activity_conditionality_valid",
             ),
             models.CheckConstraint(
                 condition=Q(reporting_month__isnull=False) | Q(start_date__isnull=False),
@@ -149,6 +210,20 @@ class Activity(Removable):
 
     def clean(self) -> None:
         activity_clean(self)
+        # The "of whom" counts (decision 0165), of the row's people whatever its status.
+        problems = reach_problems(
+            women=self.women,
+            men=self.men,
+            total=self.people,
+            elderly_women=self.elderly_women,
+            elderly_men=self.elderly_men,
+            disabled=self.disabled,
+        )
+        problem = conditionality_problem(self.modality, self.conditionality)
+        if problem:
+            problems.append(("conditionality", problem))
+        if problems:
+            raise ValidationError(dict(problems))
 
     @property
     def people(self) -> int:
@@ -168,3 +243,41 @@ class Activity(Removable):
     @property
     def people_planned(self) -> int:
         return self.people if self.status == Status.PLANNED else 0
+
+
+def reach_problems(
+    *,
+    women: int,
+    men: int,
+    total: int,
+    elderly_women: int | None,
+    elderly_men: int | None,
+    disabled: int | None,
+) -> list[tuple[str, str]]:
+    """(field, reason) for "of whom" counts larger than what they are part of (decision 0165).
+
+    The database checks the same (``activity_elderly_within_adults``,
+    ``activity_disabled_within_reached``); this gives the reason in words, for forms, the API
+    and the importer.
+    """
+    problems = []
+    for name, part, whole, of in (
+        ("elderly_women", elderly_women, women, _("women")),
+        ("elderly_men", elderly_men, men, _("men")),
+        ("disabled", disabled, total, _("people reached")),
+    ):
+        if part is not None and part > whole:
+            problems.append(
+                (
+                    name,
+                    _("%(part)s is more than the %(whole)s %(of)s they are part of")
+                    % {"part": part, "whole": whole, "of": of},
+                )
+            )
+    return problems
+
+
+def conditionality_problem(modality: str, conditionality: str) -> str | None:
+    if conditionality and modality not in CASH_MODALITIES:
+        return _("conditional or unconditional is said of cash and vouchers only")
+    return None

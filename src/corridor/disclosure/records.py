@@ -98,6 +98,15 @@ FORBIDDEN_FIELDS: dict[str, str] = {
     "people_in_need": "counts only in suppressed tables",
     "value": "amounts only in suppressed tables; money routes are protected",
     "currency": "goes with the amount",
+    "elderly_women": "counts only in suppressed tables",
+    "elderly_men": "counts only in suppressed tables",
+    "disabled": "counts only in suppressed tables",
+    "village_tract": "below the township: points at a community (decision 0167)",
+    "village": "below the township: points at a community (decision 0167)",
+    "donor": "funders may not want to be named outside the network (decision 0167)",
+    "sub_event_type": "free text as the source wrote it",
+    "geo_precision": "not needed where places are township or coarser; kept internal",
+    "conditionality": "programme detail for cash coordination; kept internal (decision 0166)",
 }
 
 

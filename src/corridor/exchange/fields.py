@@ -61,6 +61,38 @@ ACTIVITY_FIELDS = (
     Field("value", "#value", "Value", ("#value+transfer", "#value+total")),
     Field("currency", "#currency", "Currency"),
     Field("notes", "#description", "Notes", ("#description+notes", "#meta+notes")),
+    # Decision 0165: "of whom" counts. A file's elderly columns are age bands beside the
+    # women and men columns (the cluster 5W), unless its total says they are "of whom".
+    Field(
+        "elderly_women",
+        "#reached+f+elderly",
+        "Of the women reached: 60 or older",
+        ("#reached+f+adults+elderly", "#reached+f+age60plus", "#reached+f+age65plus"),
+    ),
+    Field(
+        "elderly_men",
+        "#reached+m+elderly",
+        "Of the men reached: 60 or older",
+        ("#reached+m+adults+elderly", "#reached+m+age60plus", "#reached+m+age65plus"),
+    ),
+    # The HXL core dictionary has no disability attribute; +disabled is the one in use.
+    Field(
+        "disabled",
+        "#reached+disabled",
+        "Of all reached: people with disabilities",
+        ("#reached+pwd", "#reached+disabilities", "#reached+ind+disabled", "#reached+ind+pwd"),
+    ),
+    Field("donor", "#org+funder", "Donor", ("#org+donor", "#org+funder+name")),
+    Field("conditionality", "#modality+conditionality", "Conditional or unconditional"),
+    # Below the township (decision 0167): internal exports only, for those who may see it.
+    Field(
+        "village_tract",
+        "#adm4+name",
+        "Village tract or ward",
+        ("#adm4", "#loc+villagetract"),
+        protected=True,
+    ),
+    Field("village", "#loc+name", "Village", ("#loc+village", "#adm5+name"), protected=True),
 )
 
 SOURCE = (
@@ -100,13 +132,14 @@ INCIDENT_FIELDS = (
     Field("injuries", "#affected+injured", "Injured"),
     Field("detained", "#affected+detained", "Detained", ("#affected+arrested",)),
     Field("description", "#description", "Description", ("#event+description",)),
+    Field("sub_event_type", "#event+type+sub", "Sub-event type (source's own)"),
+    Field("geo_precision", "#geo+precision", "Place precision (1 town, 2 near, 3 region)"),
     *SOURCE,
     Field("org_code", "#org+code", "Reporting organisation id", protected=True),
     Field("org", "#org+name", "Reporting organisation", ("#org-code",)),
     *ORG_DETAIL,
     # ACLED-style files only:
     Field("acled_event_type", None, "event_type", exported=False),
-    Field("acled_sub_event_type", None, "sub_event_type", exported=False),
     Field("acled_actors", None, "actor1", many=True, exported=False),
     Field("acled_location", None, "location", exported=False),
     Field("acled_sources", None, "source", exported=False),

@@ -3,7 +3,8 @@
 Internal files only: sharing files hold no records (exchange/sharing.py). Who asks decides
 what is in a row: rows the user may not export are left out; an organisation that is not
 public is named, with its id, only for people who may see its protected fields (others get
-its public label, disclosure.public_org_label); exact coordinates follow the same rule.
+its public label, disclosure.public_org_label); exact coordinates and an activity's village
+tract and village follow the same rule.
 """
 
 from __future__ import annotations
@@ -111,6 +112,17 @@ def _activity_rows(
             "value": str(a.value) if a.value is not None else "",
             "currency": a.currency,
             "notes": a.notes,
+            "elderly_women": a.elderly_women,
+            "elderly_men": a.elderly_men,
+            "disabled": a.disabled,
+            "donor": a.donor,
+            "conditionality": a.conditionality,
+            # Below the township: only for members of the activity's organisation (0167).
+            **(
+                {"village_tract": a.village_tract, "village": a.village}
+                if by is None or policy.can(by, policy.VIEW_PROTECTED, a)
+                else {}
+            ),
         }
 
 
@@ -167,6 +179,8 @@ def _incident_rows(
             "injuries": i.injuries,
             "detained": i.detained,
             "description": i.description,
+            "sub_event_type": i.sub_event_type,
+            "geo_precision": i.geo_precision,
             **_sources(sources),
             **labels.org(i.reporting_organisation),
         }

@@ -6,6 +6,9 @@ A sharing export never holds a record. It holds counts per township and month (d
   and age and in total. Each row is suppressed on its own (one ``publish_table`` of one row: the
   five sex/age cells and the row total), so a row reads the same in every download, whoever
   makes it and whichever organisation it is limited to: two downloads cannot be subtracted.
+  The "of whom" counts (elderly women and men, people with disabilities; decision 0165) follow,
+  each suppressed with the rest of what it is part of (``part_published``), and empty where a
+  record of the row did not report it. Never the village tract, village or donor (0167).
 - incidents: the number of incidents per (township, incident type) and month, one suppressed
   table (its hidden cells are also protected against township, township-type and month totals
   that other outputs may show); the killed, injured and detained are summed only where that
@@ -63,6 +66,13 @@ REACH_COLUMNS = (
     ("Boys reached", "#reached+m+children"),
     ("Reached, sex and age not reported", "#reached+unspecified"),
     ("People reached (total)", "#reached+total"),
+)
+# "Of whom" counts (decision 0165), each with what it is part of: its own cell in the row.
+OF_WHOM = (("elderly_women", 0), ("elderly_men", 1), ("disabled", None))
+OF_WHOM_COLUMNS = (
+    ("Of the women reached: 60 or older", "#reached+f+elderly"),
+    ("Of the men reached: 60 or older", "#reached+m+elderly"),
+    ("Of all reached: people with disabilities", "#reached+disabled"),
 )
 CASUALTIES = ("fatalities", "injuries", "detained")
 FIGURES = ("idps", "refugees", "people_in_need")
@@ -142,6 +152,7 @@ def activities_table(*, by: Any, organisation: Organisation | None, today: dt.da
         Activity.objects.all() if by is None else activities_visible_to(by)
     ).select_related("organisation")
     counts: dict[tuple[str, str, str, str], dict[str, int]] = {}
+    of_whom: dict[tuple[str, str, str, str], dict[str, int | None]] = {}
     labels: dict[Any, str] = {}
     for a in query.iterator(chunk_size=2000):
         month = _publishable_month(a.reporting_month or a.start_date, today)
@@ -154,6 +165,15 @@ def activities_table(*, by: Any, organisation: Organisation | None, today: dt.da
         row = counts.setdefault(key, dict.fromkeys(REACH, 0))
         for field in REACH:
             row[field] += getattr(a, field)
+        parts = of_whom.setdefault(key, {})
+        for field, _within in OF_WHOM:
+            value = getattr(a, field)
+            # One record that did not report it makes the sum a guess: "not reported".
+            parts[field] = (
+                None
+                if value is None or parts.get(field, 0) is None
+                else (parts.get(field, 0) + value)
+            )
     published = suppress_rows(counts, REACH)
     # Limited to one organisation: its rows, selected after suppression (each row is
     # suppressed alone, so they read as they do in the whole table).
@@ -167,8 +187,20 @@ def activities_table(*, by: Any, organisation: Organisation | None, today: dt.da
         if wanted is not None and label != wanted:
             continue
         cells, total = published[key]
+        shown_parts = [
+            part_published(of_whom[key][field], counts[key], cells, total, within)
+            for field, within in OF_WHOM
+        ]
         rows.append(
-            [*places.cells(pcode), sector, month, label, *map(_shown, cells), _shown(total)]
+            [
+                *places.cells(pcode),
+                sector,
+                month,
+                label,
+                *map(_shown, cells),
+                _shown(total),
+                *shown_parts,
+            ]
         )
     columns = (
         *PLACE_COLUMNS,
@@ -176,8 +208,37 @@ def activities_table(*, by: Any, organisation: Organisation | None, today: dt.da
         ("Month", "#date+reported"),
         ("Organisation", "#org+name"),
         *REACH_COLUMNS,
+        *OF_WHOM_COLUMNS,
     )
     return SharedTable("activities", columns, rows)
+
+
+def part_published(
+    part: int | None,
+    counts: Mapping[str, int],
+    cells: list[int | None],
+    total: int | None,
+    within: int | None,
+) -> Cell:
+    """An "of whom" count of a row as published: "" when not reported, else suppressed or not.
+
+    ``within``: the position in REACH of what it is part of (women, men), None for the row's
+    total. The part and the rest of its whole are a table of their own whose total is that
+    whole: a small part is hidden, and so is a part whose rest is small (the whole minus the
+    part would give it away). When the whole itself is hidden, so is the part.
+    """
+    if part is None:
+        return ""
+    whole = sum(counts[c] for c in REACH) if within is None else counts[REACH[within]]
+    shown_whole = total if within is None else cells[within]
+    if shown_whole is None:
+        return SUPPRESSED
+    table = publish_table(
+        {("row", "part"): part, ("row", "rest"): whole - part},
+        rows=("row",),
+        columns=("part", "rest"),
+    )
+    return _shown(table.cell("row", "part"))
 
 
 def incidents_table(*, by: Any, today: dt.date) -> SharedTable:

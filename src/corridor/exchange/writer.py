@@ -355,7 +355,14 @@ class Upsert:
                             seen.clear()
                     column[n] = done
         if self.sealed:
-            kept_by_id = self._stored_sealed(rows)
+            # Stored ciphertexts are only looked up when a batch has a value to encrypt: most
+            # 4W files name no village, and an empty value is stored as it is.
+            sealing = any(
+                not field.is_stored_plain(row[at])  # type: ignore[attr-defined]
+                for at, field in self.sealed
+                for row in rows
+            )
+            kept_by_id = self._stored_sealed(rows) if sealing else {}
             for at, field in self.sealed:
                 column = columns[at]
                 for n, row in enumerate(rows):

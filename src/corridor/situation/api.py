@@ -26,6 +26,7 @@ from corridor.orgs.queries import organisations_visible_to
 from corridor.situation import services
 from corridor.situation.models import (
     DisplacementFigure,
+    GeoPrecision,
     Incident,
     IncidentType,
     Reliability,
@@ -272,6 +273,8 @@ class IncidentOut(Schema):
     injuries: int
     detained: int
     description: str
+    sub_event_type: str
+    geo_precision: GeoPrecision | None
     sources: list[UUID]
     reporting_organisation: UUID | None
     latitude: float | None = Field(
@@ -300,6 +303,12 @@ class IncidentChange(Schema):
     injuries: People | None = None
     detained: People | None = None
     description: Text | None = None
+    sub_event_type: str | None = Field(
+        None, max_length=64, description="The source's own finer type (e.g. ACLED's)."
+    )
+    geo_precision: GeoPrecision | None = Field(
+        None, description="1 town known, 2 near a town, 3 only part of the region (ACLED)."
+    )
     sources: list[UUID] | None = Field(None, max_length=50)
 
 
@@ -338,7 +347,7 @@ def _incident_values(request: Any, payload: Schema) -> dict[str, Any]:
         values,
         ("occurred_on", "incident_type", "admin_unit", "fatalities", "injuries", "detained"),
     )
-    _not_null(values, ("description", "sources"))
+    _not_null(values, ("description", "sources", "sub_event_type"))
     if "admin_unit" in values:
         values["admin_unit"] = _admin_unit(values["admin_unit"])
     if "sources" in values:

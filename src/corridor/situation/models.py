@@ -187,7 +187,20 @@ class IncidentType(models.TextChoices):
     KILLING = "killing", _("Killing")
     ATTACK_ON_AID = "attack_on_aid", _("Attack on aid or health workers")
     FORCED_DISPLACEMENT = "forced_displacement", _("Forced displacement")
+    # From ACLED's sub-event types, which had no home before (decision 0168).
+    EXPLOSIVE_DEVICE = "explosive_device", _("Landmine, IED or other explosive")
+    ATTACK_ON_CIVILIANS = "attack_on_civilians", _("Attack on civilians")
+    ABDUCTION = "abduction", _("Abduction or forced disappearance")
+    SEXUAL_VIOLENCE = "sexual_violence", _("Sexual violence")
+    LOOTING = "looting", _("Looting or property destruction")
     OTHER = "other", _("Other")
+
+
+class GeoPrecision(models.IntegerChoices):
+    # ACLED's geo_precision codes (codebook): how well the place of an event is known.
+    TOWN = 1, _("The town or village is known")
+    NEAR_TOWN = 2, _("Near a town, or a small part of a region")
+    REGION = 3, _("Only a larger part of the region is known")
 
 
 class Incident(Removable):
@@ -205,6 +218,17 @@ class Incident(Removable):
     injuries = models.PositiveIntegerField(default=0)
     detained = models.PositiveIntegerField(default=0)
     description = models.TextField(blank=True)
+    sub_event_type = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=_("The source's own finer type, e.g. ACLED's 'Remote explosive/landmine/IED'."),
+    )
+    geo_precision = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        choices=GeoPrecision.choices,
+        help_text=_("How well the place is known (ACLED's 1-3); empty when not said."),
+    )
     witnesses = EncryptedTextField(
         blank=True, help_text=_("Who saw it and how to reach them; stored encrypted.")
     )
@@ -227,6 +251,11 @@ class Incident(Removable):
             models.CheckConstraint(
                 condition=Q(fatalities__gte=0) & Q(injuries__gte=0) & Q(detained__gte=0),
                 name="incident_counts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(geo_precision__isnull=True)
+                | one_of("geo_precision", GeoPrecision.values),
+                name="incident_geo_precision_valid",
             ),
         ]
         indexes = [models.Index(fields=["occurred_on", "admin_unit"])]

@@ -51,6 +51,8 @@ INCIDENT_UPDATABLE = frozenset(
         "injuries",
         "detained",
         "description",
+        "sub_event_type",
+        "geo_precision",
     }
 )
 

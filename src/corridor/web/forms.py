@@ -12,7 +12,15 @@ from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from corridor.aid.models import Channel, Modality, Sector, Status
+from corridor.aid.models import (
+    Channel,
+    Conditionality,
+    Modality,
+    Sector,
+    Status,
+    conditionality_problem,
+    reach_problems,
+)
 from corridor.aid.rules import COUNTS, activity_problems
 from corridor.core.rules import Problem
 from corridor.exchange import values
@@ -238,7 +246,7 @@ class ActivityFilterForm(forms.Form):
 
 
 class ActivityForm(UnicodeTextMixin, forms.Form):
-    text_fields = ("notes",)
+    text_fields = ("notes", "village_tract", "village", "donor")
 
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
     township = TownshipField(label=_("Township"), help_text=_("Type in English or Burmese."))
@@ -269,7 +277,43 @@ class ActivityForm(UnicodeTextMixin, forms.Form):
     unspecified = forms.IntegerField(
         label=_("Sex and age not known"), min_value=0, initial=0, required=False
     )
+    elderly_women = forms.IntegerField(
+        label=_("Of the women: aged 60 or older"),
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty if not reported."),
+    )
+    elderly_men = forms.IntegerField(
+        label=_("Of the men: aged 60 or older"),
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty if not reported."),
+    )
+    disabled = forms.IntegerField(
+        label=_("Of all reached: people with disabilities"),
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty if not reported."),
+    )
     households = forms.IntegerField(label=_("Households"), min_value=0, required=False)
+    conditionality = forms.ChoiceField(
+        label=_("Cash or voucher: conditional?"),
+        choices=[("", _("Not cash or voucher / not known")), *Conditionality.choices],
+        required=False,
+    )
+    donor = forms.CharField(label=_("Donor"), max_length=200, required=False)
+    village_tract = forms.CharField(
+        label=_("Village tract or ward"),
+        max_length=200,
+        required=False,
+        help_text=_("Protected: stored encrypted, never shared outside your organisation."),
+    )
+    village = forms.CharField(
+        label=_("Village"),
+        max_length=200,
+        required=False,
+        help_text=_("Protected: stored encrypted, never shared outside your organisation."),
+    )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -287,6 +331,20 @@ class ActivityForm(UnicodeTextMixin, forms.Form):
         data["status"] = data.get("status") or Status.ONGOING
         names = (*COUNTS, "reporting_month", "start_date", "end_date", "status")
         add_problems(self, activity_problems(rule_values(data, names)))
+        if not self.errors:
+            total = sum(data.get(k) or 0 for k in ("women", "men", "girls", "boys", "unspecified"))
+            for name, reason in reach_problems(
+                women=data.get("women") or 0,
+                men=data.get("men") or 0,
+                total=total,
+                elderly_women=data.get("elderly_women"),
+                elderly_men=data.get("elderly_men"),
+                disabled=data.get("disabled"),
+            ):
+                self.add_error(name, reason)
+            problem = conditionality_problem(data.get("modality", ""), data.get("conditionality"))
+            if problem:
+                self.add_error("conditionality", problem)
         return data
 
 

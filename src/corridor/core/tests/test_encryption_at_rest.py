@@ -35,6 +35,8 @@ def markers() -> dict[str, list[bytes]]:
         "funds.evidence.filename": [f"{MARK}-file".encode()],
         "funds.evidence.content": [f"{MARK}-evidence-bytes".encode()],
         "funds.transfer.reference": [f"{MARK}-reference".encode()],
+        "aid.activity.village_tract": [f"{MARK}-villagetract".encode()],
+        "aid.activity.village": [f"{MARK}-village".encode()],
     }
 
 
@@ -42,6 +44,7 @@ def seed(mark: str = MARK, control: str = CONTROL) -> None:
     """Fill every protected field with markers, through the audited services."""
     from django.db import transaction
 
+    from corridor.aid.models import Activity
     from corridor.audit.services import audited_create, audited_update
     from corridor.funds.models import Evidence, Transfer
     from corridor.orgs.models import Organisation
@@ -90,6 +93,20 @@ def seed(mark: str = MARK, control: str = CONTROL) -> None:
             ),
             by=None,
         )
+        activity = audited_create(
+            Activity(
+                organisation=hidden,
+                sector="health",
+                modality="service",
+                admin_unit=township(),
+                reporting_month="2024-03-01",
+                women=3,
+                village_tract=f"{mark}-villagetract",
+                village=f"{mark}-village",
+            ),
+            by=None,
+        )
+        audited_update(activity, by=None, village=f"{mark}-village and more")
         data = f"{mark}-evidence-bytes".encode() * 3
         audited_create(
             Evidence(

@@ -1,8 +1,8 @@
 """The canary: nothing organisation A keeps from others reaches an editor of organisation B.
 
 Organisation A (pseudonymous) and N (anonymous) hold canary strings: their real names and
-acronyms, an incident's witness, description and exact site, an activity's notes and a
-transfer reference between them. An editor of B (a public organisation) then reads every
+acronyms, an incident's witness, description and exact site, an activity's notes and village
+tract and a transfer reference between them. An editor of B (a public organisation) then reads every
 surface Corridor has: every page (from Django's URL resolver) and every GET operation of the
 API (from its OpenAPI schema), with their path parameters filled with A's, N's and B's
 records; the export downloads, shared and internal; the answers and error reports of imports
@@ -66,6 +66,7 @@ PSEUDO_ALIAS = "Silver Heron"  # public: not a canary
 WITNESS = "Daw Witnessm8r5t, phone 09 4455 66"
 DESCRIPTION = "Shelling near the monastery Descrj6n1p"
 NOTES = "Cash for 40 families Notesh3g8y"
+VILLAGE_TRACT = "Kyauk Tan Villtrq5w8z"  # protected: below the township (decision 0167)
 REFERENCE = "TT-Refxb9c4d"
 
 CANARIES = {
@@ -76,6 +77,7 @@ CANARIES = {
     "witnessm8r5t": "the incident's witness",
     "descrj6n1p": "the incident's description",
     "notesh3g8y": "organisation A's activity notes",
+    "villtrq5w8z": "organisation A's activity village tract",
     "refxb9c4d": "the transfer reference",
     **{f"{LATITUDE:.{d}f}": f"the incident's exact latitude ({d} decimals)" for d in (4, 5, 6)},
     **{f"{LONGITUDE:.{d}f}": f"the incident's exact longitude ({d} decimals)" for d in (4, 5, 6)},
@@ -307,7 +309,7 @@ class Reader:
         )
         incident.witnesses = WITNESS  # no service sets witnesses yet: the form field is to come
         incident.save(update_fields=["witnesses"])
-        activity = _activity(a_editor, a, unit, women=3, notes=NOTES)
+        activity = _activity(a_editor, a, unit, women=3, notes=NOTES, village_tract=VILLAGE_TRACT)
         _activity(n_admin, n, unit, men=2)
         # B's own rows, some with A and N on the other side: B sees these, never A's or
         # N's real name through them.

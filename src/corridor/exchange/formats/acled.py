@@ -1,11 +1,16 @@
 """ACLED-style event files (the public column layout) read as incidents with their sources.
 
 Columns are matched by ACLED's names (event_id_cnty, event_date, event_type, sub_event_type,
-actor1, actor2, admin1..admin3, location, latitude, longitude, fatalities, source, notes);
-others (iso, region, interaction, tags, timestamp ...) are reported and ignored. The event id
-is the stable key, so importing a newer ACLED download updates the same incidents.
+actor1, actor2, admin1..admin3, location, latitude, longitude, geo_precision, fatalities,
+source, notes); others (iso, region, interaction, tags, timestamp ...) are reported and
+ignored. The event id is the stable key, so importing a newer ACLED download updates the same
+incidents.
 
-Event types map to our incident types with ``SUB_EVENT_TYPES`` (docs/exchange.md shows it).
+Event types map to our incident types with ``SUB_EVENT_TYPES`` (docs/exchange.md shows it);
+the sub-event type itself is kept as ACLED wrote it. ``geo_precision`` is kept too, and an
+event ACLED places only within a larger part of a region (3) is filed under its state or
+region, without coordinates: ACLED's township and point are then those of a stand-in place,
+not of the event (decision 0168).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ COLUMNS = {
     "event_id_cnty": "id",
     "event_date": "occurred_on",
     "event_type": "acled_event_type",
-    "sub_event_type": "acled_sub_event_type",
+    "sub_event_type": "sub_event_type",
     "actor1": "acled_actors",
     "actor2": "acled_actors",
     "admin1": "adm1_name",
@@ -35,6 +40,7 @@ COLUMNS = {
     "location": "acled_location",
     "latitude": "latitude",
     "longitude": "longitude",
+    "geo_precision": "geo_precision",
     "fatalities": "fatalities",
     "source": "acled_sources",
     "notes": "description",
@@ -50,9 +56,9 @@ SUB_EVENT_TYPES: dict[str, str] = {
     "air/drone strike": "airstrike",
     "shelling/artillery/missile attack": "shelling",
     "chemical weapon": "other",
-    "suicide bomb": "other",
-    "remote explosive/landmine/ied": "other",
-    "grenade": "other",
+    "suicide bomb": "explosive_device",
+    "remote explosive/landmine/ied": "explosive_device",
+    "grenade": "explosive_device",
     "peaceful protest": "other",
     "protest with intervention": "other",
     "excessive force against protesters": "killing_if_fatal",
@@ -63,13 +69,15 @@ SUB_EVENT_TYPES: dict[str, str] = {
     "change to group/activity": "other",
     "disrupted weapons use": "other",
     "headquarters or base established": "other",
-    "looting/property destruction": "arson_if_burning",
+    "looting/property destruction": "arson_if_burning",  # else looting
     "non-violent transfer of territory": "other",
     "other": "other",
-    "sexual violence": "other",
-    "attack": "killing_if_fatal",
-    "abduction/forced disappearance": "arrest",
+    "sexual violence": "sexual_violence",
+    "attack": "killing_if_fatal",  # else attack_on_civilians
+    "abduction/forced disappearance": "abduction",
 }
+# Where a rule's second case goes for a sub-event type (the first is killing or arson).
+OTHERWISE = {"attack": "attack_on_civilians", "looting/property destruction": "looting"}
 # Event types when the sub-event type is missing or new.
 EVENT_TYPES: dict[str, str] = {
     "battles": "armed_clash",
@@ -84,14 +92,21 @@ _BURNING = re.compile(r"\b(burn\w*|torch\w*|arson|set (?:on )?fire|set ablaze|fi
 
 def incident_type_for(event_type: str, sub_event_type: str, *, fatalities: int, notes: str) -> str:
     """Our incident type for an ACLED event (the rules are in the table above)."""
-    rule = SUB_EVENT_TYPES.get(sub_event_type.strip().lower())
+    sub = sub_event_type.strip().lower()
+    rule = SUB_EVENT_TYPES.get(sub)
     if rule is None:
         rule = EVENT_TYPES.get(event_type.strip().lower(), "other")
+    otherwise = OTHERWISE.get(sub, "other")
     if rule == "killing_if_fatal":
-        return "killing" if fatalities > 0 else "other"
+        return "killing" if fatalities > 0 else otherwise
     if rule == "arson_if_burning":
-        return "arson" if _BURNING.search(notes or "") else "other"
+        return "arson" if _BURNING.search(notes or "") else otherwise
     return rule
+
+
+def region_only(geo_precision: int | None) -> bool:
+    """Whether only a larger part of a region is known (ACLED's geo_precision 3)."""
+    return geo_precision == 3
 
 
 def read(path: Path, *, name: str, kind: str | None, progress: Any = None) -> Table:

@@ -21,7 +21,7 @@ from django.utils import translation
 from openpyxl import Workbook
 from pyxform.xls2xform import convert
 
-from corridor.aid.models import Channel, Modality, Sector, Status
+from corridor.aid.models import Channel, Conditionality, Modality, Sector, Status
 
 FORMS = ("activity", "displacement")
 EN = "label::English (en)"
@@ -45,6 +45,8 @@ class Question:
     choice_filter: str = ""
     hint_en: str = ""
     hint_my: str = ""
+    relevant: str = ""
+    calculation: str = ""
 
 
 def _count(name: str, en: str, my: str) -> Question:
@@ -95,7 +97,68 @@ ACTIVITY = (
     _count("boys", "Boys", "ယောက်ျားလေး"),
     _count("unspecified", "Sex and age not reported", "ကျား/မ နှင့် အသက် မသိရသူ"),
     _count("households", "Households", "အိမ်ထောင်စု"),
+    # Decision 0165: "of whom" counts. The calculated total travels with each submission, so
+    # the importer reads the elderly as inside women and men, not as more people.
+    Question(
+        "calculate",
+        "total",
+        "",
+        "",
+        calculation="coalesce(${women}, 0) + coalesce(${men}, 0) + coalesce(${girls}, 0)"
+        " + coalesce(${boys}, 0) + coalesce(${unspecified}, 0)",
+    ),
+    Question(
+        "integer",
+        "elderly_women",
+        "Of the women: aged 60 or older",
+        "အမျိုးသမီးများအနက် အသက် ၆၀ နှင့်အထက်",
+        constraint=". >= 0 and . <= coalesce(${women}, 0)",
+        hint_en="Leave empty if not known.",
+        hint_my="မသိလျှင် ကွက်လပ်ထားပါ။",
+    ),
+    Question(
+        "integer",
+        "elderly_men",
+        "Of the men: aged 60 or older",
+        "အမျိုးသားများအနက် အသက် ၆၀ နှင့်အထက်",
+        constraint=". >= 0 and . <= coalesce(${men}, 0)",
+        hint_en="Leave empty if not known.",
+        hint_my="မသိလျှင် ကွက်လပ်ထားပါ။",
+    ),
+    Question(
+        "integer",
+        "disabled",
+        "Of all reached: people with disabilities",
+        "အကူအညီရရှိသူ အားလုံးအနက် မသန်စွမ်းသူ",
+        constraint=". >= 0 and . <= ${total}",
+        hint_en="Leave empty if not known.",
+        hint_my="မသိလျှင် ကွက်လပ်ထားပါ။",
+    ),
     ("end_group", "reached"),
+    Question(
+        "select_one conditionalities",
+        "conditionality",
+        "Conditional or unconditional?",
+        "အခြေအနေ သတ်မှတ်ချက်ပါသလား",
+        relevant="${modality} = 'cash' or ${modality} = 'voucher'",
+    ),
+    Question("text", "donor", "Donor", "အလှူရှင်"),
+    Question(
+        "text",
+        "village_tract",
+        "Village tract or ward",
+        "ကျေးရွာအုပ်စု သို့မဟုတ် ရပ်ကွက်",
+        hint_en="Protected: kept encrypted, never shared outside your organisation.",
+        hint_my="ကာကွယ်ထားသည်- သင့်အဖွဲ့အစည်းပြင်ပသို့ မမျှဝေပါ။",
+    ),
+    Question(
+        "text",
+        "village",
+        "Village",
+        "ကျေးရွာ",
+        hint_en="Protected: kept encrypted, never shared outside your organisation.",
+        hint_my="ကာကွယ်ထားသည်- သင့်အဖွဲ့အစည်းပြင်ပသို့ မမျှဝေပါ။",
+    ),
     Question("decimal", "value", "Value", "တန်ဖိုး", constraint=NOT_NEGATIVE),
     Question(
         "text",
@@ -156,6 +219,8 @@ SURVEY_COLUMNS = (
     "constraint_message::Burmese (my)",
     "appearance",
     "choice_filter",
+    "relevant",
+    "calculation",
 )
 CHOICE_COLUMNS = ("list_name", "name", EN, MY, "state")
 
@@ -184,6 +249,8 @@ def _survey(form: str) -> list[list[str]]:
                 *message,
                 item.appearance,
                 item.choice_filter,
+                item.relevant,
+                item.calculation,
             ]
         )
     return rows
@@ -215,6 +282,7 @@ def choice_rows(
                 ("modalities", Modality),
                 ("channels", Channel),
                 ("statuses", Status),
+                ("conditionalities", Conditionality),
             ):
                 rows += [[list_name, code, en, my, ""] for code, en, my in _labels(choices)]
     rows += [["states", pcode, en, my or en, ""] for pcode, en, my in states]

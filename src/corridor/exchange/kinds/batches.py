@@ -19,11 +19,22 @@ from functools import partial
 from operator import itemgetter
 from typing import Any
 
-from corridor.aid.models import Activity
+from corridor.aid.models import Activity, conditionality_problem, reach_problems
 from corridor.aid.rules import activity_problems, reach_unspecified, reporting_month_of
 from corridor.exchange import values
-from corridor.exchange.kinds.builders import build_activity, place_level
-from corridor.exchange.kinds.choices import CHANNELS, MODALITIES, SECTORS, STATUSES
+from corridor.exchange.kinds.builders import (
+    DETAIL_LENGTH,
+    build_activity,
+    elderly_in_bands,
+    place_level,
+)
+from corridor.exchange.kinds.choices import (
+    CHANNELS,
+    CONDITIONALITIES,
+    MODALITIES,
+    SECTORS,
+    STATUSES,
+)
 from corridor.exchange.kinds.context import Context
 from corridor.exchange.kinds.keys import content_of
 from corridor.exchange.table import Row, RowError, Table
@@ -136,6 +147,14 @@ class ActivityBatches:
             "households", lambda row: ctx.count(row, "households", default=None)
         )
         self.value = column("value", _value)
+        self.of_whom = {
+            name: column(name, partial(_of_whom, ctx, name))
+            for name in ("elderly_women", "elderly_men", "disabled")
+        }
+        self.conditionality = column(
+            "conditionality",
+            lambda row: ctx.choice(row, "conditionality", CONDITIONALITIES, default=""),
+        )
 
     def __call__(self, rows: list[tuple[int, list[str]]]) -> Iterator[Built]:
         """(row number, values or None, errors) for each row, in file order."""
@@ -175,6 +194,15 @@ class ActivityBatches:
         totals = settled(self.total, None)
         households = settled(self.households, None)
         amounts = settled(self.value, None)
+        elderly_women, elderly_men, disabled = (
+            settled(self.of_whom[name], None)
+            for name in ("elderly_women", "elderly_men", "disabled")
+        )
+        conditionalities = settled(self.conditionality, "")
+        details = [
+            [_text(cells[first[name]]) for _, cells in rows] if name in first else [""] * count
+            for name in ("village_tract", "village", "donor")
+        ]
         at = first.get("unspecified")
         unspecified_given = (
             [bool(cells[at].strip()) for _, cells in rows] if at is not None else [False] * count
@@ -196,14 +224,23 @@ class ActivityBatches:
                 yield self._by_row(number, cells)
                 continue
             month, start, end = months[n], starts[n], ends[n]
+            adult_women, adult_men = elderly_in_bands(
+                women[n],
+                men[n],
+                girls[n] + boys[n] + unspecified[n],
+                elderly_women[n],
+                elderly_men[n],
+                total=totals[n],
+            )
             spec, problem = reach_unspecified(
-                women[n] + men[n] + girls[n] + boys[n],
+                adult_women + adult_men + girls[n] + boys[n],
                 unspecified[n],
                 unspecified_given=unspecified_given[n],
                 total=totals[n],
             )
             amount = amounts[n]
             currency = currencies[n] if currencies is not None else ""
+            village_tract, village, donor = (column[n] for column in details)
             pcode = places[n]
             rules = {
                 "admin_unit": pcode,
@@ -212,8 +249,8 @@ class ActivityBatches:
                 "start_date": start,
                 "end_date": end,
                 "status": statuses[n],
-                "women": women[n],
-                "men": men[n],
+                "women": adult_women,
+                "men": adult_men,
                 "girls": girls[n],
                 "boys": boys[n],
                 "unspecified": spec,
@@ -221,7 +258,20 @@ class ActivityBatches:
                 "value": amount,
                 "currency": currency,
             }
-            if problem or activity_problems(rules, now=now):
+            if (
+                problem
+                or activity_problems(rules, now=now)
+                or reach_problems(
+                    women=adult_women,
+                    men=adult_men,
+                    total=adult_women + adult_men + girls[n] + boys[n] + spec,
+                    elderly_women=elderly_women[n],
+                    elderly_men=elderly_men[n],
+                    disabled=disabled[n],
+                )
+                or conditionality_problem(modalities[n], conditionalities[n])
+                or max(len(village_tract), len(village), len(donor)) > DETAIL_LENGTH
+            ):
                 # The row builder reports the problems, in the rules' words, with the row's
                 # others: the same rules, asked of the same values.
                 yield self._by_row(number, cells)
@@ -237,8 +287,8 @@ class ActivityBatches:
                 start,
                 end,
                 statuses[n],
-                women[n],
-                men[n],
+                adult_women,
+                adult_men,
                 girls[n],
                 boys[n],
                 spec,
@@ -246,6 +296,13 @@ class ActivityBatches:
                 amount,
                 currency,
                 notes[n],
+                elderly_women[n],
+                elderly_men[n],
+                disabled[n],
+                village_tract,
+                village,
+                donor,
+                conditionalities[n],
             )
             content = content_of(stored) if by_content and not given[n] else ""
             record = keys(given[n], content, stored[0] or "", cells)
@@ -258,6 +315,10 @@ class ActivityBatches:
 
 def _count(ctx: Context, name: str, row: Row) -> int | None:
     return ctx.count(row, name)
+
+
+def _of_whom(ctx: Context, name: str, row: Row) -> int | None:
+    return ctx.count(row, name, default=None)
 
 
 def _value(row: Row) -> Decimal | None:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
 
-from corridor.aid.models import Activity
+from corridor.aid.models import Activity, conditionality_problem, reach_problems
 from corridor.aid.rules import (
     activity_problems,
     reach_unspecified,
@@ -21,9 +21,10 @@ from corridor.aid.rules import (
 )
 from corridor.core.rules import Problem
 from corridor.exchange import values
-from corridor.exchange.formats.acled import incident_type_for
+from corridor.exchange.formats.acled import incident_type_for, region_only
 from corridor.exchange.kinds.choices import (
     CHANNELS,
+    CONDITIONALITIES,
     INCIDENT_TYPES,
     LAT_RANGE,
     LON_RANGE,
@@ -38,6 +39,15 @@ from corridor.situation.models import DisplacementFigure, Incident
 from corridor.situation.rules import figure_problems, incident_problems
 
 PLACE_FIELDS = ("adm3_code", "adm3_name", "adm2_code", "adm2_name", "adm1_code", "adm1_name")
+
+# Village tract, village and donor: the model's max_length; an incident's sub-event type.
+DETAIL_LENGTH = 200
+SUB_EVENT_LENGTH = 64
+# Said in the description of an event placed at its state or region only (decision 0168).
+REGION_ONLY_NOTE = (
+    "Place: only the state or region is known (geo precision 3); "
+    "the township and coordinates of the source are not kept."
+)
 
 
 def report(row: Row, problems: list[Problem], *, place: str = "") -> None:
@@ -66,6 +76,31 @@ def place_level(ctx: Context, pcode: str | None) -> int | None:
     return unit.level if unit else None
 
 
+def elderly_in_bands(
+    women: int,
+    men: int,
+    others: int,
+    elderly_women: int | None,
+    elderly_men: int | None,
+    *,
+    total: int | None,
+) -> tuple[int, int]:
+    """Women and men as stored, given a file's elderly columns (decision 0165).
+
+    Cluster 5Ws report elderly women and men as age bands beside women and men aged 18-59,
+    and their total adds all the bands; Corridor stores women and men of 18 and over with
+    the elderly "of whom". So the elderly are added to women and men, unless the row's total
+    is the sum without them (``others``: girls + boys + unspecified): then the file already
+    counted them inside women and men.
+    """
+    elderly_w, elderly_m = elderly_women or 0, elderly_men or 0
+    if not (elderly_w or elderly_m):
+        return women, men
+    if total is not None and total == women + men + others:
+        return women, men
+    return women + elderly_w, men + elderly_m
+
+
 def build_activity(row: Row, ctx: Context) -> tuple | None:
     org = ctx.org(row, required=True, model=Activity)
     sector = ctx.choice(row, "sector", SECTORS)
@@ -82,6 +117,18 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
     boys = ctx.count(row, "boys")
     unspecified = ctx.count(row, "unspecified")
     total = ctx.count(row, "total", default=None)
+    elderly_women = ctx.count(row, "elderly_women", default=None)
+    elderly_men = ctx.count(row, "elderly_men", default=None)
+    disabled = ctx.count(row, "disabled", default=None)
+    if not row.errors:
+        women, men = elderly_in_bands(
+            women,  # type: ignore[arg-type]
+            men,  # type: ignore[arg-type]
+            girls + boys + unspecified,  # type: ignore[operator]
+            elderly_women,
+            elderly_men,
+            total=total,
+        )
     if total is not None and not row.errors:
         unspecified, problem = reach_unspecified(
             women + men + girls + boys,  # type: ignore[operator]
@@ -91,6 +138,16 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
         )
         if problem:
             row.error("total", problem.message)
+    if not row.errors:
+        for name, reason in reach_problems(
+            women=women,  # type: ignore[arg-type]
+            men=men,  # type: ignore[arg-type]
+            total=women + men + girls + boys + unspecified,  # type: ignore[operator]
+            elderly_women=elderly_women,
+            elderly_men=elderly_men,
+            disabled=disabled,
+        ):
+            row.error(name, reason, row.get(name))
     households = ctx.count(row, "households", default=None)
     value: Decimal | None = None
     raw_value = row.get("value")
@@ -118,6 +175,11 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
     }
     report(row, activity_problems(rule_values, now=ctx.today))
     notes = values.text(row.get("notes"))
+    detail = place_detail_and_donor(row)
+    conditionality = ctx.choice(row, "conditionality", CONDITIONALITIES, default="")
+    problem = conditionality_problem(modality, conditionality)
+    if problem and modality:
+        row.error("conditionality", problem, row.get("conditionality"))
     if row.errors:
         return None
     # The month counted in as the rules put it (a start date's month when none is given).
@@ -141,8 +203,28 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
         value,
         currency if value is not None or currency else "",
         notes,
+        elderly_women,
+        elderly_men,
+        disabled,
+        *detail,
+        conditionality,
     )
     return (ctx.stable_id(row, content_of(stored), scope=org or ""), *stored)
+
+
+def place_detail_and_donor(row: Row) -> tuple[str, str, str]:
+    """Village tract, village and donor as stored (free text, each at most 200 characters)."""
+    found = []
+    for name in ("village_tract", "village", "donor"):
+        text = values.text(row.get(name))
+        if len(text) > DETAIL_LENGTH:
+            row.error(
+                name,
+                _("longer than %(n)s characters") % {"n": DETAIL_LENGTH},
+                text[:40] + "…",
+            )
+        found.append(text)
+    return found[0], found[1], found[2]
 
 
 def build_figure(row: Row, ctx: Context) -> tuple | None:
@@ -208,20 +290,26 @@ def build_figure(row: Row, ctx: Context) -> tuple | None:
 def build_incident(row: Row, ctx: Context) -> tuple | None:
     occurred = ctx.date(row, "occurred_on", required=True)
     fatalities = ctx.count(row, "fatalities")
+    sub_event_type = values.text(row.get("sub_event_type"))
+    if len(sub_event_type) > SUB_EVENT_LENGTH:
+        row.error("sub_event_type", _("longer than %(n)s characters") % {"n": SUB_EVENT_LENGTH})
     if row.get("incident_type"):
         kind = ctx.choice(row, "incident_type", INCIDENT_TYPES)
-    elif row.get("acled_event_type") or row.get("acled_sub_event_type"):
+    elif row.get("acled_event_type") or sub_event_type:
         kind = incident_type_for(
             row.get("acled_event_type"),
-            row.get("acled_sub_event_type"),
+            sub_event_type,
             fatalities=fatalities or 0,
             notes=row.get("description"),
         )
     else:
         kind = ctx.choice(row, "incident_type", INCIDENT_TYPES)
-    pcode = ctx.place(row, township_only=False)
+    precision = geo_precision(row)
+    # Known only within a larger part of a region: the state or region, no point (0168).
+    vague = region_only(precision)
+    pcode = ctx.place(row, township_only=False, up_to=1 if vague else 3)
     lat = lon = None
-    raw_lat, raw_lon = row.get("latitude"), row.get("longitude")
+    raw_lat, raw_lon = ("", "") if vague else (row.get("latitude"), row.get("longitude"))
     if raw_lat or raw_lon:
         try:
             lat, lon = values.coordinate(raw_lat), values.coordinate(raw_lon)
@@ -239,6 +327,8 @@ def build_incident(row: Row, ctx: Context) -> tuple | None:
     location = values.text(row.get("acled_location"))
     if location:
         extra.insert(0, f"Location: {location}")
+    if vague and REGION_ONLY_NOTE not in description:  # an exported file says it already
+        extra.insert(0, REGION_ONLY_NOTE)
     if extra:
         description = "\n".join([description, *extra]) if description else "\n".join(extra)
     org = ctx.org(row, required=False, model=Incident)
@@ -268,9 +358,23 @@ def build_incident(row: Row, ctx: Context) -> tuple | None:
         detained,
         description,
         org,
+        sub_event_type,
+        precision,
         tuple(sources),
     )
     return (ctx.stable_id(row, content_of(stored)), *stored)
+
+
+def geo_precision(row: Row) -> int | None:
+    """How well the place is known: 1, 2 or 3 (ACLED's codes), None when not said."""
+    raw = row.get("geo_precision")
+    if not raw:
+        return None
+    found = raw.strip().removesuffix(".0")
+    if found not in ("1", "2", "3"):
+        row.error("geo_precision", _("a place precision is 1, 2 or 3 (ACLED's codes)"))
+        return None
+    return int(found)
 
 
 def _is_float(text: str) -> bool:

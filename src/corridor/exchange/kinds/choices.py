@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from corridor.aid.models import Channel, Modality, Sector, Status
+from corridor.aid.models import Channel, Conditionality, Modality, Sector, Status
 from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
 from corridor.exchange import values
 from corridor.orgs.models import OrgKind
@@ -29,7 +29,33 @@ SECTORS = values.Choices(
         "livelihood": "livelihoods",
     },
 )
-MODALITIES = values.Choices(_("modality"), Modality, {"inkind": "in_kind", "services": "service"})
+MODALITIES = values.Choices(
+    _("modality"),
+    Modality,
+    {
+        "inkind": "in_kind",
+        "services": "service",
+        # The words of cluster and Cash Working Group 5Ws (decision 0166).
+        "in kind distribution": "in_kind",
+        "commodities": "in_kind",
+        "cash transfer": "cash",
+        "cash transfers": "cash",
+        "cash based": "cash",
+        "cva": "cash",
+        "multi purpose cash": "cash",
+        "vouchers": "voucher",
+        "e voucher": "voucher",
+        "evoucher": "voucher",
+        "commodity voucher": "voucher",
+        "value voucher": "voucher",
+        "service delivery": "service",
+    },
+)
+CONDITIONALITIES = values.Choices(
+    _("conditionality"),
+    Conditionality,
+    {"cond": "conditional", "uncond": "unconditional", "no conditions": "unconditional"},
+)
 CHANNELS = values.Choices(_("channel"), Channel, {"domestic": "in_country", "local": "in_country"})
 STATUSES = values.Choices(_("status"), Status, {"complete": "completed", "active": "ongoing"})
 INCIDENT_TYPES = values.Choices(

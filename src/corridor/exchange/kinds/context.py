@@ -221,10 +221,14 @@ class Context:
 
     # -- places -----------------------------------------------------------------------
 
-    def place(self, row: Row, *, township_only: bool) -> str | None:
-        """The p-code of the deepest place the row names, or None with an error recorded."""
+    def place(self, row: Row, *, township_only: bool, up_to: int = 3) -> str | None:
+        """The p-code of the deepest place the row names, or None with an error recorded.
+
+        ``up_to``: the deepest level to read (1: the state or region, whatever else the row
+        names; for events whose place is known only that well).
+        """
         key = tuple(
-            row.get(n)
+            row.get(n) if int(n[3]) <= up_to else ""
             for n in ("adm3_code", "adm3_name", "adm2_code", "adm2_name", "adm1_code", "adm1_name")
         )
         cached = self._places.get(key)

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from corridor.exchange.formats.acled import SUB_EVENT_TYPES, incident_type_for
+from corridor.exchange.formats.acled import OTHERWISE, SUB_EVENT_TYPES, incident_type_for
 from corridor.exchange.services import file_import
 from corridor.situation.models import Incident, IncidentType
 
@@ -48,16 +48,20 @@ def test_acled_events_with_sources(places, tmp_path):
 def test_every_mapped_type_is_one_of_ours():
     rules = set(SUB_EVENT_TYPES.values()) - {"killing_if_fatal", "arson_if_burning"}
     assert rules <= set(IncidentType.values)
+    assert set(OTHERWISE.values()) <= set(IncidentType.values)
 
 
 @pytest.mark.parametrize(
     ("sub", "fatalities", "notes", "expected"),
     [
         ("Attack", 2, "", "killing"),
-        ("Attack", 0, "", "other"),
+        ("Attack", 0, "", "attack_on_civilians"),
         ("Arrests", 0, "", "arrest"),
         ("Looting/property destruction", 0, "village set on fire", "arson"),
-        ("Looting/property destruction", 0, "shops looted", "other"),
+        ("Looting/property destruction", 0, "shops looted", "looting"),
+        ("Remote explosive/landmine/IED", 1, "", "explosive_device"),
+        ("Abduction/forced disappearance", 0, "", "abduction"),
+        ("Sexual violence", 0, "", "sexual_violence"),
         ("Something new", 0, "", "armed_clash"),
     ],
 )

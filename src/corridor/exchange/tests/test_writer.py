@@ -38,6 +38,7 @@ def _activity(pk, org, women=1, notes=""):
         None,
         "",
         notes,
+        *(None, None, None, "", "", "", ""),  # of whom; village tract, village, donor; cond.
     )
 
 
@@ -94,7 +95,10 @@ def test_unchanged_encrypted_values_keep_their_ciphertext():
     township()
     incidents = Upsert(Incident, KINDS["incidents"].columns, ("id",))
     pk = uuid.uuid4()
-    row = (pk, dt.date(2024, 3, 1), "airstrike", "MMR005022", 21.5, 93.5, 1, 0, 0, "", None)
+    row = (
+        *(pk, dt.date(2024, 3, 1), "airstrike", "MMR005022", 21.5, 93.5, 1, 0, 0, "", None),
+        *("", None),  # sub-event type, geo precision
+    )
 
     def stored():
         with connection.cursor() as cursor:
