@@ -50,7 +50,7 @@ REGION_ONLY_NOTE = (
 )
 
 
-def report(row: Row, problems: list[Problem], *, place: str = "") -> None:
+def report(row: Row, problems: list[Problem]) -> None:
     """The record rules' problems as the row's errors, each on the column it came from.
 
     A field whose cell did not read has its own error already; a problem of the whole row
@@ -60,7 +60,7 @@ def report(row: Row, problems: list[Problem], *, place: str = "") -> None:
     any_failed = bool(row.errors)
     for problem in problems:
         if problem.field == "admin_unit":
-            name = place or next((n for n in PLACE_FIELDS if row.get(n)), "adm3_code")
+            name = next((n for n in PLACE_FIELDS if row.get(n)), "adm3_code")
         elif problem.field == NON_FIELD_ERRORS:
             if not any_failed:
                 row.error("", problem.message, "")

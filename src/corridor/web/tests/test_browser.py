@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from corridor.accounts.models import OrgRole
 from corridor.aid.models import Activity
@@ -455,3 +456,44 @@ def test_coordinator_corrects_a_mistyped_activity_and_sees_the_history(live_serv
     shot(page, "activity-corrected")
     typed.refresh_from_db()
     assert typed.women == 12_000
+
+
+def test_entry_form_refuses_what_the_rules_refuse_and_saves_once_corrected(
+    live_server, browser_page
+):
+    """Impossible counts, a month years ahead and a state p-code: each refused on its field,
+    in the rules' words (docs/rules.md); corrected, the activity lands in the month typed."""
+    page = browser_page
+    user, org = _editor(language="en")
+    _signed_in_browser(page, live_server, user)
+    today = timezone.localdate()
+    far = f"{today.year + 3}-01"
+    page.goto(f"{live_server.url}/enter/activity/")
+    page.fill("#id_township", "MMR005")
+    page.fill("#id_reporting_month", far)
+    page.select_option("#id_sector", "health")
+    page.select_option("#id_modality", "service")
+    # Checked as the person leaves the field, before anything is saved.
+    page.fill("#id_women", "99999999999")
+    page.press("#id_women", "Tab")
+    inline = page.locator("#id_women").locator("xpath=..").locator(".error")
+    inline.wait_for()
+    assert "more people than live in any township" in inline.inner_text()
+    page.get_by_role("button", name="Save").click()
+    page.locator("#id_township").locator("xpath=..").locator(".error").wait_for()
+    body = page.locator("main").inner_text()
+    assert "MMR005 is a State/Region, not a township" in body
+    assert f"{far} is more than 366 days ahead" in body
+    assert "99999999999 is more people than live in any township" in body
+    shot(page, "entry-rules-refused")
+    assert Activity.objects.count() == 0
+
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    page.fill("#id_township", TOWNSHIP)
+    page.fill("#id_reporting_month", last_month.strftime("%Y-%m"))
+    page.fill("#id_women", "40")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(rf"/townships/{TOWNSHIP}/"))
+    saved = Activity.objects.get()
+    assert (saved.women, saved.organisation_id) == (40, org.pk)
+    assert saved.reporting_month == last_month
