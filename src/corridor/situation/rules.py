@@ -17,10 +17,14 @@ from django.utils.translation import gettext as _
 
 from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
 from corridor.core.rules import Problem, count_problems, date_problems, refuse
+from corridor.geo.models import Level
 from corridor.geo.rules import township_problems
 
 FIGURE_COUNTS = ("idps", "refugees", "people_in_need")
 INCIDENT_COUNTS = ("fatalities", "injuries", "detained")
+# ACLED's geo_precision 3 (``situation.models.GeoPrecision.REGION``): only the state or region
+# is known, so such an incident is filed there, never pinned to a township (decision 0168).
+REGION_ONLY = 3
 
 
 def figure_problems(values: Mapping[str, Any]) -> list[Problem]:
@@ -33,7 +37,11 @@ def figure_problems(values: Mapping[str, Any]) -> list[Problem]:
 
 def incident_problems(values: Mapping[str, Any]) -> list[Problem]:
     """Every reason to refuse an incident with these values."""
-    problems = township_problems("admin_unit", values.get("admin_unit"), values.get("level"))
+    level = values.get("level")
+    if values.get("geo_precision") == REGION_ONLY and level == Level.STATE:
+        problems = []  # known only to its state or region: filed there, as said
+    else:
+        problems = township_problems("admin_unit", values.get("admin_unit"), level)
     problems += date_problems("occurred_on", values.get("occurred_on"))
     problems += count_problems(values, INCIDENT_COUNTS)
     latitude, longitude = values.get("latitude"), values.get("longitude")
@@ -61,6 +69,6 @@ def figure_clean(figure: Any) -> None:
 
 
 def incident_clean(incident: Any) -> None:
-    names = (*INCIDENT_COUNTS, "occurred_on", "latitude", "longitude")
+    names = (*INCIDENT_COUNTS, "occurred_on", "latitude", "longitude", "geo_precision")
     values = {name: getattr(incident, name) for name in names}
     refuse(incident_problems({**values, **_place(incident)}))

@@ -339,6 +339,7 @@ def build_incident(row: Row, ctx: Context) -> tuple | None:
     rule_values = {
         "admin_unit": pcode,
         "level": place_level(ctx, pcode),
+        "geo_precision": precision,
         "occurred_on": occurred,
         "fatalities": fatalities,
         "injuries": injuries,
