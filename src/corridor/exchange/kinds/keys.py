@@ -45,8 +45,9 @@ def dashed(hex_id: str) -> str:
 
 
 def content_of(stored: Sequence[object]) -> str:
-    """The text a row's content key is made of: every stored value but the id, in order."""
-    return "|".join(["" if v is None else str(v) for v in stored])
+    """The text a row's content key is made of: every stored value but the id, in order
+    (both row builders give the same values, so the same text; decision 0091)."""
+    return "|".join(map(str, stored))
 
 
 class StableKeys:
