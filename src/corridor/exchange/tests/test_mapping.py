@@ -510,3 +510,14 @@ def test_the_import_run_names_the_mapping(tmp_path):
     assert (run.format, run.notes[0]) == ("mapped", "read through the saved mapping '3w'")
     with pytest.raises(InvalidInput, match="leave out --format"):
         main(["--debug", "import", str(path), "--map", "3w", "--format", "hxl"])
+
+
+def test_a_zipped_csv_is_proposed_like_the_csv(tmp_path):
+    import zipfile
+
+    plain = write_csv(tmp_path / "3w.csv", [["MIMU 3W"], MIMU_3W, *mimu_rows()])
+    zipped = tmp_path / "3w.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.write(plain, "export/3w.csv")
+    assert propose(zipped, name="3w.zip").to_json() == propose(plain, name="3w.csv").to_json()
+    assert fields_of(propose(zipped, name="3w.zip")) == MIMU_FIELDS
