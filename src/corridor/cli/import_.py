@@ -106,6 +106,8 @@ def chosen_mapping(args: argparse.Namespace, path: Path):
     from corridor.exchange.mapping.queries import saved_mapping_named
     from corridor.exchange.mapping.spec import Mapping
 
+    if args.map and args.format:
+        raise InvalidInput("--map reads the file through a mapping: leave out --format")
     if not args.map:
         if args.save_map:
             raise InvalidInput("--save-map needs --map (auto, a saved name or a file)")

@@ -32,6 +32,7 @@ from corridor.exchange.formats import hxl, iati, xlsform
 from corridor.exchange.mapping import apply as mapped
 from corridor.exchange.mapping.queries import saved_mapping_for_file
 from corridor.exchange.mapping.spec import Mapping
+from corridor.exchange.models import ImportRun
 from corridor.exchange.pipeline import DEFAULT_BATCH, ImportResult, Progress, run_import
 from corridor.exchange.registry import FORMATS, detect
 from corridor.funds.models import Transfer, TransferStatus
@@ -144,7 +145,16 @@ def file_import(
         key=key,
         replace=replace,
     )
-    result.mapping = mapping.name if mapping is not None else ""
+    if mapping is not None:
+        result.mapping = mapping.name
+        note = (
+            f"read through the saved mapping {mapping.name!r}"
+            if mapping.name
+            else "read through a mapping not saved under a name"
+        )
+        ImportRun.objects.filter(pk=result.run_id).update(
+            notes=[note, *ImportRun.objects.values_list("notes", flat=True).get(pk=result.run_id)]
+        )
     return result
 
 

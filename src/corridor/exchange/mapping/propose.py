@@ -136,7 +136,7 @@ def _column(at: int, header: str, cells: list[str], kind: str) -> Column:
     main = seen.most_common(1)[0][0] if seen else "blank"
     question = kobo_question(header) or header.strip()
     if question in known and question != "id":
-        return Column(at, header, question, 1.0, "KoBo question named as the field")
+        return Column(at, header, question, 1.0, _("KoBo question named as the field"))
     text = normalise(header)
     name, score = _best_header(text, kind)
     question_text = normalise(kobo_question(header) or "")
@@ -147,13 +147,21 @@ def _column(at: int, header: str, cells: list[str], kind: str) -> Column:
     sex, age = age_sex(header)
     if kind == "activities" and sex and age and score < 100:
         field = REACH[(sex, age)]
-        words = {"f": "female", "m": "male"}[sex], {"adult": "adult", "child": "child"}[age]
-        return Column(at, header, field, 0.9, f"{words[0]}, {words[1]}: counts towards {field}")
+        group = {
+            ("f", "adult"): _("female, adult"),
+            ("m", "adult"): _("male, adult"),
+            ("f", "child"): _("female, child"),
+            ("m", "child"): _("male, child"),
+        }[(sex, age)]
+        reason = _("%(group)s: counts towards %(field)s") % {"group": group, "field": field}
+        return Column(at, header, field, 0.9, reason)
     pcode = {"pcode3": "adm3_code", "pcode2": "adm2_code", "pcode1": "adm1_code"}.get(main)
     if pcode and pcode in known:
         if name == pcode and score >= MAYBE:
-            return Column(at, header, pcode, 1.0, "header and p-codes in the cells")
-        return Column(at, header, pcode, 0.85, f"cells are p-codes ({pcode[:4]})")
+            return Column(at, header, pcode, 1.0, _("header and p-codes in the cells"))
+        return Column(
+            at, header, pcode, 0.85, _("cells are p-codes (%(level)s)") % {"level": pcode[:4]}
+        )
     if name is not None and score >= MAYBE:
         if name not in known:
             return Column(
@@ -161,22 +169,29 @@ def _column(at: int, header: str, cells: list[str], kind: str) -> Column:
                 header,
                 None,
                 0.0,
-                f"looks like {name.replace('_', ' ')}: no such Corridor field for {kind}",
+                _("looks like %(field)s: no such Corridor field for %(kind)s")
+                % {"field": name.replace("_", " "), "kind": kind},
             )
         confidence = score / 100 if score >= SURE else score / 100 - 0.1
-        reason = "header" if score >= 100 else f"header like {name!r} ({score:.0f}%)"
+        reason = (
+            _("header")
+            if score >= 100
+            else _("header like %(field)r (%(score)s%%)") % {"field": name, "score": round(score)}
+        )
         if is_count(name) and main not in ("number", "blank"):
             confidence -= 0.3
-            reason += f"; but the cells are {main}, not counts"
+            reason += "; " + _("but the cells are %(kind)s, not counts") % {"kind": main}
         return Column(at, header, name, round(confidence, 2), reason)
     if sex and not age and kind == "activities":
-        return Column(at, header, None, 0.0, "a count by sex without an age group: not added")
+        return Column(at, header, None, 0.0, _("a count by sex without an age group: not added"))
     if elderly_only(header):
-        return Column(at, header, None, 0.0, "older people without sex: no Corridor field yet")
+        return Column(at, header, None, 0.0, _("older people without sex: no Corridor field yet"))
     if not header.strip():
-        return Column(at, header, None, 0.0, "no header" if seen else "")
-    hint = f"; cells look like {main}" if main not in ("text", "blank") else ""
-    return Column(at, header, None, 0.0, f"no Corridor field matches{hint}")
+        return Column(at, header, None, 0.0, _("no header") if seen else "")
+    reason = _("no Corridor field matches")
+    if main not in ("text", "blank"):
+        reason += "; " + _("cells look like %(kind)s") % {"kind": main}
+    return Column(at, header, None, 0.0, reason)
 
 
 def _settle_conflicts(columns: list[Column], kind: str) -> None:
@@ -189,12 +204,15 @@ def _settle_conflicts(columns: list[Column], kind: str) -> None:
     for name, claims in by_field.items():
         if len(claims) < 2 or name in many:
             continue
-        if name in SUMMED and all("counts towards" in c.reason for c in claims):
+        if name in SUMMED and all(all(age_sex(c.header)) for c in claims):
             continue
         keep = max(claims, key=lambda c: c.confidence)
         for c in claims:
             if c is not keep:
-                c.reason = f"also looks like {name}, which column {keep.header!r} holds"
+                c.reason = _("also looks like %(field)s, which column %(column)r holds") % {
+                    "field": name,
+                    "column": keep.header,
+                }
                 c.field = None
                 c.confidence = 0.0
 
@@ -279,7 +297,13 @@ def _propose(rows: list[tuple[int, list[str]]], kind: str) -> Mapping:
         cells = [cells[at] for cells in sample if at < len(cells)]
         if at in tag_plan:
             columns.append(
-                Column(at, text, tag_plan[at], 1.0, f"HXL tag {tags[at] if tags else ''}")
+                Column(
+                    at,
+                    text,
+                    tag_plan[at],
+                    1.0,
+                    _("HXL tag %(tag)s") % {"tag": tags[at] if tags else ""},
+                )
             )
             continue
         columns.append(_column(at, text, cells, kind))
@@ -304,9 +328,12 @@ def _propose(rows: list[tuple[int, list[str]]], kind: str) -> Mapping:
             ]
             if fractions:
                 mapping.notes.append(
-                    f"column {column.header!r} has counts with fractions (e.g. {fractions[0]}): "
-                    "refused unless you confirm rounding (--round-counts, or "
-                    '"round_counts": true in the mapping)'
+                    _(
+                        "column %(column)r has counts with fractions (e.g. %(value)s): refused "
+                        'unless you confirm rounding (--round-counts, or "round_counts": true '
+                        "in the mapping)"
+                    )
+                    % {"column": column.header, "value": fractions[0]}
                 )
     return mapping
 

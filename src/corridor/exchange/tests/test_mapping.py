@@ -495,3 +495,29 @@ def test_people_in_need_table_by_township_is_read_as_figures(tmp_path, capsys):
     assert "'Source' -> source_title" in out
     # "NA" IDPs is an empty cell, and a figure needs its IDPs: the pipeline's own rule.
     assert "pin.csv, row 4, column IDPs: the number of IDPs is required" in out
+
+
+@pytest.mark.usefixtures("crn")
+def test_the_import_run_names_the_mapping(tmp_path):
+    from corridor.exchange.mapping.services import mapping_save
+    from corridor.exchange.models import ImportRun
+
+    path = write_csv(tmp_path / "3w.csv", [MIMU_3W, *mimu_rows()])
+    mapping_save(by=None, name="3w", mapping=propose(path, name="3w.csv"))
+    result = file_import(by=None, path=path, dry_run=True)
+    assert result.mapping == "3w"
+    run = ImportRun.objects.get(pk=result.run_id)
+    assert (run.format, run.notes[0]) == ("mapped", "read through the saved mapping '3w'")
+    with pytest.raises(InvalidInput, match="leave out --format"):
+        main(["--debug", "import", str(path), "--map", "3w", "--format", "hxl"])
+
+
+def test_a_zipped_csv_is_proposed_like_the_csv(tmp_path):
+    import zipfile
+
+    plain = write_csv(tmp_path / "3w.csv", [["MIMU 3W"], MIMU_3W, *mimu_rows()])
+    zipped = tmp_path / "3w.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.write(plain, "export/3w.csv")
+    assert propose(zipped, name="3w.zip").to_json() == propose(plain, name="3w.csv").to_json()
+    assert fields_of(propose(zipped, name="3w.zip")) == MIMU_FIELDS
