@@ -39,7 +39,6 @@ def activities_reached(activities: QuerySet[Activity]) -> QuerySet[Activity]:
     return activities.filter(IS_REACHED)
 
 
-
 def activities_visible_to(user: Any) -> QuerySet[Activity]:
     """Own organisations' activities; coordinators also every non-anonymous organisation's."""
     if not policy.is_active_user(user):
