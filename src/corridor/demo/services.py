@@ -219,7 +219,7 @@ def demo_load(
         data.figures,
         by=by,
         seed=seed,
-        unique_fields=("admin_unit", "as_of", "source"),
+        unique_fields=("admin_unit", "as_of", "source", "sector"),
     )
     step("incidents", 6, total)
     _upsert(Incident, data.incidents, by=by, seed=seed)

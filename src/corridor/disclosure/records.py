@@ -96,6 +96,8 @@ FORBIDDEN_FIELDS: dict[str, str] = {
     "idps": "counts only in suppressed tables",
     "refugees": "counts only in suppressed tables",
     "people_in_need": "counts only in suppressed tables",
+    "valid_from": "goes with people in need (the shared gap table gives it in months)",
+    "valid_to": "goes with people in need (the shared gap table gives it in months)",
     "value": "amounts only in suppressed tables; money routes are protected",
     "currency": "goes with the amount",
     "elderly_women": "counts only in suppressed tables",

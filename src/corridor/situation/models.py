@@ -135,7 +135,23 @@ class DisplacementFigure(Removable):
                 name="displacement_validity_period",
             ),
         ]
-        indexes = [models.Index(fields=["as_of", "admin_unit"])]
+        indexes = [
+            models.Index(fields=["as_of", "admin_unit"]),
+            # The latest-figure rule (situation.queries): each township's and sector's latest
+            # date is read from an index, not the table; need figures with a validity period
+            # and dated need figures without one have small indexes of their own.
+            models.Index(fields=["sector", "admin_unit", "as_of"], name="figure_latest_idx"),
+            models.Index(
+                fields=["sector", "admin_unit", "as_of"],
+                condition=Q(people_in_need__isnull=False, valid_from__isnull=True),
+                name="figure_need_latest_idx",
+            ),
+            models.Index(
+                fields=["valid_from", "valid_to"],
+                condition=Q(valid_from__isnull=False),
+                name="figure_need_period_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         if self.sector:

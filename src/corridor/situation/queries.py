@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from corridor.accounts import policy
 from corridor.geo.models import Level
@@ -140,17 +140,24 @@ def latest_figures(figures: QuerySet[DisplacementFigure], on: dt.date) -> dict[s
     ``figures`` is the caller's scoped queryset (and state filter).
     """
     counted = _townships(figures).filter(sector=ALL_SECTORS, as_of__lte=on)
-    newest = counted.values("admin_unit_id").annotate(last=Max("as_of"))
-    oldest = min((row["last"] for row in newest), default=None)
-    if oldest is None:
-        return {}
-    # Only rows at least as new as the stalest township's latest can count.
     chosen: dict[str, FigureRef] = {}
-    for ref in _refs(counted.filter(as_of__gte=oldest).values_list(*_COLUMNS)):
+    for ref in _refs(_newest_rows(counted)):
         held = chosen.get(ref.pcode)
         if held is None or figure_rank(ref) > figure_rank(held):
             chosen[ref.pcode] = ref
     return chosen
+
+
+def _newest_rows(figures: QuerySet[DisplacementFigure]) -> list[tuple]:
+    """The rows (``_COLUMNS``) dated on the latest ``as_of`` of their township and sector:
+    the only ones the rule can pick. One query; each row's latest date is looked up in the
+    index (``figure_latest_idx``), whatever the history's length."""
+    newest = (
+        figures.filter(admin_unit=OuterRef("admin_unit"), sector=OuterRef("sector"))
+        .order_by("-as_of")
+        .values("as_of")[:1]
+    )
+    return list(figures.filter(as_of=Subquery(newest)).values_list(*_COLUMNS))
 
 
 def latest_figures_each(
@@ -186,11 +193,7 @@ def needs_valid(
     with_need = _townships(figures).filter(people_in_need__isnull=False)
     in_period = with_need.filter(valid_from__lte=last, valid_to__gte=first)
     points = with_need.filter(valid_from__isnull=True, as_of__lte=last)
-    newest = points.values("admin_unit_id", "sector").annotate(last=Max("as_of"))
-    oldest = min((row["last"] for row in newest), default=None)
-    rows = list(in_period.values_list(*_COLUMNS))
-    if oldest is not None:
-        rows += list(points.filter(as_of__gte=oldest).values_list(*_COLUMNS))
+    rows = list(in_period.values_list(*_COLUMNS)) + _newest_rows(points)
     chosen: dict[tuple[str, str], FigureRef] = {}
     for ref in _refs(rows):
         key = (ref.pcode, ref.sector)

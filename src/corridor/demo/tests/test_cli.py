@@ -25,7 +25,7 @@ def assert_demo_counts(counts, *, admins):
     assert counts["orgs.Organisation"] == SIZE.organisation_count
     assert counts["orgs.Coalition"] == len(SIZE.coalition_sizes)
     assert counts["aid.Activity"] == SIZE.activities
-    assert counts["situation.DisplacementFigure"] == SIZE.townships * len(SIZE.reported_months)
+    assert counts["situation.DisplacementFigure"] == SIZE.figures
     assert counts["situation.Incident"] == SIZE.incidents
     assert counts["situation.Indicator"] == len(REAL_INDICATORS)
     assert counts["funds.Transfer"] == SIZE.transfers
