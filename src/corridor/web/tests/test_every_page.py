@@ -185,7 +185,11 @@ class Phone:
         self.console: list[str] = []
         self.page.on(
             "console",
-            lambda m: self.console.append(m.text[:300]) if m.type == "error" else None,
+            lambda m: (
+                self.console.append(f"{m.text[:300]} (from {m.location.get('url') or '?'})")
+                if m.type == "error"
+                else None
+            ),
         )
         self.page.on("pageerror", lambda e: self.console.append(f"uncaught {e}"[:300]))
 
@@ -197,6 +201,9 @@ class Phone:
             response = self.page.goto(self.base + address, wait_until="load")
         except Exception as exc:  # a download, a crash of the browser: say which page
             return [f"{where}: could not be opened as a page: {str(exc).splitlines()[0]}"]
+        # Late requests (the icon, htmx) log their errors after "load": let them land here,
+        # not on the next page.
+        self.page.wait_for_load_state("networkidle")
         problems = []
         if response.status != status:
             problems.append(f"{where}: answered {response.status}, expected {status}")
