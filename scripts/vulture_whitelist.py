@@ -58,3 +58,5 @@ before_period  # web.dashboard Headline: read by the dashboard template and the 
 # Known gap, kept visible rather than deleted: core.money says an unknown currency code is
 # refused, but no field or form uses these choices yet (reported on issue 16).
 CURRENCY_CHOICES
+
+used_by  # orgs.Invitation: who joined by the link, kept with the row for whoever reads it later

@@ -177,9 +177,9 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
     notes = values.text(row.get("notes"))
     detail = place_detail_and_donor(row)
     conditionality = ctx.choice(row, "conditionality", CONDITIONALITIES, default="")
-    problem = conditionality_problem(modality, conditionality)
-    if problem and modality:
-        row.error("conditionality", problem, row.get("conditionality"))
+    unconditional = conditionality_problem(modality, conditionality)
+    if unconditional and modality:
+        row.error("conditionality", unconditional, row.get("conditionality"))
     if row.errors:
         return None
     # The month counted in as the rules put it (a start date's month when none is given).
