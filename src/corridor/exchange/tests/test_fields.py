@@ -169,7 +169,7 @@ def test_internal_export_round_trips_and_sharing_leaves_out_the_protected(org, t
     capsys.readouterr()
 
     assert main(["import", str(internal), "--quiet"]) == 0
-    assert "0 created, 0 changed, 3 unchanged" in capsys.readouterr().out
+    assert "0 created, 0 changed, 0 removed, 3 unchanged" in capsys.readouterr().out
     after = {
         a.pk: (a.women, a.men, a.elderly_women, a.elderly_men, a.disabled, a.village)
         for a in Activity.objects.all()
@@ -307,7 +307,7 @@ def test_acled_sub_event_types_and_geo_precision(places, tmp_path, capsys):
     assert "#event+type+sub" in out.read_text(encoding="utf-8")
     capsys.readouterr()
     assert main(["import", str(out), "--quiet"]) == 0
-    assert "0 created, 0 changed, 3 unchanged" in capsys.readouterr().out
+    assert "0 created, 0 changed, 0 removed, 3 unchanged" in capsys.readouterr().out
 
 
 def test_acled_geo_precision_out_of_range_names_the_cell(places, tmp_path, capsys):

@@ -128,7 +128,7 @@ def test_mimu_3w_headers_all_mapped_below_a_title_row():
     assert "'Female (60+)' -> women (added up)" in "\n".join(mapping.describe())
     assert mapping.values == {
         "sector": {"CVA": "multipurpose_cash"},
-        "modality": {"In-kind distribution": "in_kind"},
+        # "In-kind distribution" needs no recoding: the importer knows it (decision 0166).
         "status": {"In progress": "ongoing"},
     }
 
@@ -187,7 +187,7 @@ def test_cluster_5w_merged_header_rows():
         "adm1_name",
         "adm3_name",
         "adm3_code",
-        None,
+        "village_tract",
         "modality",
         "status",
         "reporting_month",
@@ -199,8 +199,8 @@ def test_cluster_5w_merged_header_rows():
         "boys",
         "notes",
     ]
-    # Corridor has no village tract field: said so, not guessed.
-    assert "no such Corridor field" in mapping.columns[5].reason
+    # The village tract is a field of its own now (decision 0167): mapped by its header.
+    assert mapping.columns[5].reason == "header"
 
 
 def test_burmese_and_kobo_headers():
@@ -280,7 +280,7 @@ def test_import_with_map_auto_then_saved_map_reused(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "'Township Pcode' -> adm3_code" in out
     assert "value of sector: 'CVA' -> multipurpose_cash" in out
-    assert "imported: 2 created, 0 changed, 0 unchanged" in out
+    assert "imported: 2 created, 0 changed, 0 removed, 0 unchanged" in out
     assert "mapping saved as 'mimu 3w'" in out
     hakha = Activity.objects.get(admin_unit_id="MMR004002")
     assert (hakha.sector, hakha.modality, hakha.status) == (
@@ -310,7 +310,11 @@ def test_import_with_map_auto_then_saved_map_reused(tmp_path, capsys):
     later[0][17] = "39"
     write_csv(second, [["MIMU 3W - Chin - Q2 (draft)"], [], MIMU_3W, *later])
     assert main(["import", str(second), "--quiet"]) == 0
-    assert "imported: 0 created, 1 changed, 1 unchanged" in capsys.readouterr().out
+    # Without a key, the corrected row is a new record and the old one is left (decision 0150;
+    # --replace would remove it).
+    out = capsys.readouterr().out
+    assert "imported: 1 created, 0 changed, 0 removed, 1 unchanged" in out
+    assert "1 records of this scope are not in the file and were kept" in out
 
 
 @pytest.mark.usefixtures("crn")

@@ -117,7 +117,7 @@ def test_a_dry_run_lists_the_organisations_to_create_and_creates_nothing(
     assert code == 0, out
     assert "organisations to create (1):" in out
     assert "Sagaing Youth Relief (SYR, local_cso): 2 rows (5, 7)" in out
-    assert "checked: no errors; 5 rows would be imported" in out
+    assert "checked: no errors; would be 5 created, 0 changed, 0 removed, 0 unchanged" in out
     assert Organisation.objects.filter(name="Sagaing Youth Relief").count() == 0
     assert Activity.objects.count() == 0
 
@@ -149,7 +149,7 @@ def test_create_orgs_creates_the_missing_one_not_public_and_files_each_row_under
     assert main(["import", cluster_file(), "--quiet", "--create-orgs"]) == 0
     out = capsys.readouterr().out
     assert "organisations" not in out
-    assert "imported: 0 created, 0 changed, 5 unchanged" in out
+    assert "imported: 0 created, 0 changed, 0 removed, 5 unchanged" in out
     assert Organisation.objects.filter(name="Sagaing Youth Relief").count() == 1
 
 

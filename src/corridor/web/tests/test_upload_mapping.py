@@ -19,7 +19,7 @@ UNTAGGED = (
     "Health Cluster 5W - April 2024\r\n"
     "Partner,Cluster,Tsp Pcode,Assistance Type,Reporting Month,Female (18-59),Female (60+),"
     "Male (18-59),Comments,Col X\r\n"
-    f"Helping Hands,Health,{TOWNSHIP},Services,2024-04,9,1,NA,first round,30\r\n"
+    f"Helping Hands,Health,{TOWNSHIP},Services,2024-04,9,1,NA,first round,3\r\n"
     f"Helping Hands,WASH,{TOWNSHIP},In-kind distribution,2024-04,20,-,11,,12\r\n"
 )
 
@@ -44,7 +44,7 @@ def test_untagged_file_mapped_checked_and_imported(client, editor, data):
     hold = re.search(r'name="hold" value="([^"]+)"', page)[1]
     # The preview shows rows as they will be read: recoded, added up, "NA" empty.
     preview = page[page.index('id="mapping-preview"') :]
-    assert "<td>in_kind</td>" in preview
+    assert "<td>In-kind distribution</td>" in preview  # the importer knows it: no recoding
     assert "<td>10</td>" in preview
     # "Col X" holds households in fact: the person says so.
     at = re.search(r'<label for="field-(\d+)">Col X</label>', page)[1]
@@ -60,7 +60,7 @@ def test_untagged_file_mapped_checked_and_imported(client, editor, data):
     done = client.post("/enter/upload/apply/", {"run": run}).content.decode()
     assert 'id="upload-done"' in done
     row = Activity.objects.get(sector="health", notes="first round")
-    assert (row.women, row.men, row.households, row.modality) == (10, 0, 30, "service")
+    assert (row.women, row.men, row.households, row.modality) == (10, 0, 3, "service")
     assert Activity.objects.get(sector="wash").households == 12
     assert SavedMapping.objects.get().name == "Health 5W"
     # The next file of this shape goes straight to the check, through the saved mapping.
