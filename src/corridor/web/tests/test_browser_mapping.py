@@ -44,7 +44,7 @@ def test_untagged_xlsx_mapped_in_the_browser(live_server, browser_page, tmp_path
     sheet.append(["", "", "", "", "", "18-59", "60+", "18-59", "60+", ""])
     sheet.merge_cells("F2:G2")
     sheet.merge_cells("H2:I2")
-    sheet.append(["Helping Hands", "Health", TOWNSHIP, "Services", "2024-04", 9, 1, "NA", 2, 30])
+    sheet.append(["Helping Hands", "Health", TOWNSHIP, "Services", "2024-04", 9, 1, "NA", 2, 3])
     sheet.append(["Helping Hands", "WASH", TOWNSHIP, "Cash", "2024-04", 20, "-", 11, 0, 12])
     path = tmp_path / "health-5w.xlsx"
     book.save(path)

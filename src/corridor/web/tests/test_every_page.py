@@ -53,6 +53,14 @@ NOT_PAGES = {
     "GET api/openapi.json": "the API's JSON schema, read by the /api/docs page (checked)",
     "GET api/": "the API's root: nothing is served there (404); the API's pages are /api/docs",
     "GET admin/login/": "sends the browser to /accounts/login/ (checked), with the 2nd factor",
+    "GET activities/status/": "POST only: the bulk status form on the activities list",
+    "GET activities/<uuid:pk>/restore/": "POST only: a button on a removed activity's page",
+    "GET incidents/<uuid:pk>/restore/": "POST only: a button on a removed incident's page",
+    "GET figures/<uuid:pk>/restore/": "POST only: a button on a removed figure's page",
+    "GET enter/upload/map/": "POST only: the mapping step of the upload page",
+    "GET map/print.svg": "an SVG download of the printable map (test_printmap.py)",
+    "GET join/<str:secret>/": "an invitation page: needs a real link (test_members.py, and the "
+    "members browser test in test_browser.py)",
 }
 #: Pages a signed-in person never sees: opened signed out, or half signed in (password given,
 #: second factor not yet); "enrol" is for a user without an authenticator.
