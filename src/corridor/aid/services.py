@@ -90,16 +90,12 @@ def activity_remove(*, by: Any, activity: Activity, reason: str) -> Activity:
     """Remove an activity softly, with the reason the person gave (decision 0180): it leaves
     every list, total, gap table, export and API answer, and its history keeps it."""
     policy.require(by, policy.DELETE, activity)
-    if activity.is_removed:
-        raise InvalidInput("this activity is already removed")
     return audited_remove(activity, by=by, reason=reason)
 
 
 def activity_restore(*, by: Any, activity: Activity) -> Activity:
     """Undo ``activity_remove``; whoever may remove it may restore it."""
     policy.require(by, policy.DELETE, activity)
-    if not activity.is_removed:
-        raise InvalidInput("this activity is not removed")
     return audited_restore(activity, by=by)
 
 

@@ -261,6 +261,8 @@ def audited_remove(obj: M, *, by: Any, reason: str) -> M:
 
     Removing without a reason is refused: the next person needs to know why a row went.
     """
+    if obj.removed_at is not None:  # type: ignore[attr-defined]
+        raise InvalidInput(f"this {obj._meta.verbose_name} is already removed")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("give the reason for removing this record")
@@ -275,6 +277,8 @@ def audited_remove(obj: M, *, by: Any, reason: str) -> M:
 @transaction.atomic
 def audited_restore(obj: M, *, by: Any) -> M:
     """Undo a soft removal and write a 'restore' entry naming the reason it was removed for."""
+    if obj.removed_at is None:  # type: ignore[attr-defined]
+        raise InvalidInput(f"this {obj._meta.verbose_name} is not removed")
     reason = obj.removal_reason  # type: ignore[attr-defined]
     obj.removed_at = None  # type: ignore[attr-defined]
     obj.removed_by = None  # type: ignore[attr-defined]

@@ -132,15 +132,11 @@ def figure_update(*, by: Any, figure: DisplacementFigure, **values: Any) -> Disp
 def figure_remove(*, by: Any, figure: DisplacementFigure, reason: str) -> DisplacementFigure:
     """Remove a displacement figure softly, with a reason (decision 0180)."""
     policy.require(by, policy.DELETE, figure)
-    if figure.is_removed:
-        raise InvalidInput("this figure is already removed")
     return audited_remove(figure, by=by, reason=reason)
 
 
 def figure_restore(*, by: Any, figure: DisplacementFigure) -> DisplacementFigure:
     policy.require(by, policy.DELETE, figure)
-    if not figure.is_removed:
-        raise InvalidInput("this figure is not removed")
     return audited_restore(figure, by=by)
 
 
@@ -198,15 +194,11 @@ def incident_delete(*, by: Any, incident: Incident) -> None:
 def incident_remove(*, by: Any, incident: Incident, reason: str) -> Incident:
     """Remove an incident softly, with a reason (decision 0180)."""
     policy.require(by, policy.DELETE, incident)
-    if incident.is_removed:
-        raise InvalidInput("this incident is already removed")
     return audited_remove(incident, by=by, reason=reason)
 
 
 def incident_restore(*, by: Any, incident: Incident) -> Incident:
     policy.require(by, policy.DELETE, incident)
-    if not incident.is_removed:
-        raise InvalidInput("this incident is not removed")
     return audited_restore(incident, by=by)
 
 

@@ -10,8 +10,11 @@ import pytest
 
 from corridor.accounts.models import GlobalRole, OrgRole
 from corridor.aid.models import Activity, Status
+from corridor.aid.services import activity_remove, activity_restore
 from corridor.audit.models import AuditEntry
+from corridor.core.errors import InvalidInput
 from corridor.situation.models import DisplacementFigure, Incident
+from corridor.situation.services import incident_restore
 from corridor.testing import factories as f
 from corridor.testing.signin import signed_in_client
 
@@ -442,3 +445,17 @@ def test_lists_link_to_the_record_pages(world):
     township = c.get(f"/townships/{world['township'].pk}/").content.decode()
     assert url(world["figure"]) in township
     assert url(world["incident"]) in township
+
+
+def test_a_record_is_removed_once_and_restored_once(world):
+    """The one removal helper (audit.services.audited_remove / audited_restore) says so for
+    every kind of record, whoever calls it."""
+    editor = world["people"]["editor"]
+    activity = world["activity"]
+    with pytest.raises(InvalidInput, match="activity is not removed"):
+        activity_restore(by=editor, activity=activity)
+    activity_remove(by=editor, activity=activity, reason="entered twice")
+    with pytest.raises(InvalidInput, match="activity is already removed"):
+        activity_remove(by=editor, activity=activity, reason="again")
+    with pytest.raises(InvalidInput, match="incident is not removed"):
+        incident_restore(by=editor, incident=world["incident"])
