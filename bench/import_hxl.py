@@ -62,6 +62,12 @@ COLUMNS = (
     "notes",
     "created_at",
     "updated_at",
+    # Text columns without a database default (the row builder fills them with "").
+    "donor",
+    "conditionality",
+    "village_tract",
+    "village",
+    "removal_reason",
 )
 
 
@@ -187,6 +193,11 @@ def _best_rows(path: Path, org, by_name: dict[str, str], sqlite: bool):
                 r[11],
                 stamp,
                 stamp,
+                "",
+                "",
+                "",
+                "",
+                "",
             )
 
 
@@ -203,7 +214,7 @@ def run_best(path: Path, org, by_name: dict[str, str]) -> float:
     with bulk_session(), transaction.atomic(), connection.cursor() as cursor:
         rows = _best_rows(path, org, by_name, sqlite)
         if sqlite:
-            sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * 17)})"
+            sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
             batch = []
             for values in rows:
                 batch.append(values)
@@ -217,6 +228,29 @@ def run_best(path: Path, org, by_name: dict[str, str]) -> float:
                 for values in rows:
                     copy.write_row(values)
     return time.perf_counter() - started
+
+
+def prepare() -> tuple:
+    """The gazetteer loaded, the bench's organisation, and the townships whose English name
+    the gazetteer settles on its own (no ambiguity), as (pcode, name). Django is set up."""
+    from corridor.geo.models import AdminUnit
+    from corridor.geo.resolver import get_resolver
+    from corridor.geo.services import admin_units_load
+    from corridor.orgs.models import Organisation
+
+    admin_units_load(by=None)
+    org = Organisation.objects.filter(name="Bench Org").first() or Organisation.objects.create(
+        name="Bench Org", kind="local_cso", base_country="MM"
+    )
+    resolver = get_resolver()
+    townships = [
+        (pcode, name)
+        for pcode, name in AdminUnit.objects.filter(level=3).values_list("pcode", "name_en")
+        if "," not in name
+        and (found := resolver.resolve(name, level=3)).accepted
+        and found.pcode == pcode
+    ]
+    return org, townships
 
 
 def main() -> int:
@@ -235,25 +269,8 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from corridor.geo.models import AdminUnit
-    from corridor.geo.resolver import get_resolver
-    from corridor.geo.services import admin_units_load
-    from corridor.orgs.models import Organisation
-
     call_command("migrate", verbosity=0)
-    admin_units_load(by=None)
-    org = Organisation.objects.filter(name="Bench Org").first() or Organisation.objects.create(
-        name="Bench Org", kind="local_cso", base_country="MM"
-    )
-    # Townships whose English name the gazetteer settles on its own (no ambiguity).
-    resolver = get_resolver()
-    townships = [
-        (pcode, name)
-        for pcode, name in AdminUnit.objects.filter(level=3).values_list("pcode", "name_en")
-        if "," not in name
-        and (found := resolver.resolve(name, level=3)).accepted
-        and found.pcode == pcode
-    ]
+    org, townships = prepare()
     by_name = {name: pcode for pcode, name in townships}
     folder = Path(tempfile.mkdtemp(prefix="corridor-bench-file-"))
     path = folder / "4w.csv"

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from import_hxl import clear, generate, load, run_pipeline  # sets CORRIDOR_HOME
+from import_hxl import clear, generate, load, prepare, run_pipeline  # sets CORRIDOR_HOME
 
 
 def main() -> int:
@@ -38,24 +38,9 @@ def main() -> int:
 
     from corridor.exchange.mapping.propose import propose
     from corridor.exchange.mapping.services import mapping_save
-    from corridor.geo.models import AdminUnit
-    from corridor.geo.resolver import get_resolver
-    from corridor.geo.services import admin_units_load
-    from corridor.orgs.models import Organisation
 
     call_command("migrate", verbosity=0)
-    admin_units_load(by=None)
-    org = Organisation.objects.filter(name="Bench Org").first() or Organisation.objects.create(
-        name="Bench Org", kind="local_cso", base_country="MM"
-    )
-    resolver = get_resolver()
-    townships = [
-        (pcode, name)
-        for pcode, name in AdminUnit.objects.filter(level=3).values_list("pcode", "name_en")
-        if "," not in name
-        and (found := resolver.resolve(name, level=3)).accepted
-        and found.pcode == pcode
-    ]
+    org, townships = prepare()
     folder = Path(tempfile.mkdtemp(prefix="corridor-bench-file-"))
     tagged = folder / "4w-hxl.csv"
     generate(tagged, args.rows, townships)
