@@ -214,7 +214,8 @@ def run_best(path: Path, org, by_name: dict[str, str]) -> float:
     with bulk_session(), transaction.atomic(), connection.cursor() as cursor:
         rows = _best_rows(path, org, by_name, sqlite)
         if sqlite:
-            sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
+            marks = ", ".join(["%s"] * len(COLUMNS))
+            sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})"
             batch = []
             for values in rows:
                 batch.append(values)
