@@ -103,6 +103,11 @@ class ActivityChange(Schema):
     value: Decimal | None = Amount
     currency: CurrencyCode | None = None
     notes: Text | None = None
+    confirm: bool = Field(
+        False,
+        description="Save even though it looks like a duplicate of a recorded activity "
+        "(a 400 said so first).",
+    )
 
 
 class ActivityIn(ActivityChange):

@@ -117,6 +117,41 @@ def activity_problems(values: Mapping[str, Any], *, now: dt.date | None = None) 
     return problems
 
 
+# What makes two activities the same report (decision 0215): one organisation's people of one
+# sector and modality in one township and month, the same counts. Status is left out: a
+# planned row and a completed one with the same people are one activity counted twice.
+TWIN_FIELDS = ("organisation", "admin_unit", "reporting_month", "sector", "modality", *COUNTS)
+
+
+def twin_key(values: Mapping[str, Any]) -> tuple:
+    """The values two duplicate activities share (ids as text; no households as 0)."""
+    key: list[Any] = []
+    for name in TWIN_FIELDS:
+        value = values.get(name)
+        if name in COUNTS:
+            value = value or 0
+        elif name in ("organisation", "admin_unit") and value is not None:
+            value = str(value)
+        key.append(value)
+    return tuple(key)
+
+
+def duplicate_problems(record: str | None, twins: list[str]) -> list[Problem]:
+    """An activity the same as one already recorded (``twins``: their ids) is flagged.
+
+    ``record``: the activity's own id. When it is among the twins, the record is stored with
+    these very values already — accepted once, so neither a re-import of the same file
+    (decision 0150) nor a correction of another field flags it again.
+    """
+    if not twins or (record is not None and record in twins):
+        return []
+    message = _(
+        "looks like a duplicate of activity %(id)s, already recorded: same organisation, "
+        "township, month, sector, modality and people"
+    ) % {"id": min(twins)[:8]}
+    return [Problem(NON_FIELD_ERRORS, "duplicate", message)]
+
+
 def activity_values(activity: Any) -> dict[str, Any]:
     """An Activity's values as the rules read them (the township's level from its unit)."""
     unit = activity.admin_unit if activity.admin_unit_id else None
@@ -127,6 +162,9 @@ def activity_values(activity: Any) -> dict[str, Any]:
         "end_date": activity.end_date,
         "admin_unit": activity.admin_unit_id,
         "level": unit.level if unit is not None else None,
+        "organisation": activity.organisation_id,
+        "sector": activity.sector,
+        "modality": activity.modality,
     }
 
 

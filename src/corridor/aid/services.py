@@ -9,8 +9,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from corridor.accounts import policy
+from corridor.aid.checks import activity_duplicates
 from corridor.aid.models import Activity, Status
-from corridor.aid.rules import activity_clean
+from corridor.aid.rules import activity_clean, activity_values
 from corridor.audit.services import (
     audited_create,
     audited_delete,
@@ -19,6 +20,7 @@ from corridor.audit.services import (
     audited_update,
 )
 from corridor.core.errors import InvalidInput, NotAllowed
+from corridor.core.rules import refuse
 
 # What a caller may set; everything else (id, authors, times) is Corridor's to decide.
 # The organisation is fixed at creation: moving a row to another organisation is a new row.
@@ -63,21 +65,33 @@ def _apply(record: Any, values: dict[str, Any]) -> None:
         setattr(record, name, value)
 
 
-def activity_record(*, by: Any, organisation: Any, **values: Any) -> Activity:
-    """Record a 4W row for ``organisation`` (the user must be one of its editors)."""
+def activity_record(
+    *, by: Any, organisation: Any, confirm: bool = False, **values: Any
+) -> Activity:
+    """Record a 4W row for ``organisation`` (the user must be one of its editors).
+
+    ``confirm``: the person confirmed a likely duplicate (decision 0215)."""
     _only(values, ACTIVITY_UPDATABLE, "activity")
     activity = Activity(organisation=organisation, **values)
     policy.require(by, policy.ADD, activity)
     # The rules first, so their words alone come back (not a database range check's too).
     activity_clean(activity)
+    _not_a_duplicate(activity, confirm)
     return audited_create(activity, by=by)
 
 
-def activity_update(*, by: Any, activity: Activity, **values: Any) -> Activity:
+def _not_a_duplicate(activity: Activity, confirm: bool) -> None:
+    refuse(activity_duplicates([(activity.pk, activity_values(activity))])[0], confirmed=confirm)
+
+
+def activity_update(
+    *, by: Any, activity: Activity, confirm: bool = False, **values: Any
+) -> Activity:
     _only(values, ACTIVITY_UPDATABLE, "activity")
     policy.require(by, policy.CHANGE, activity)
     _apply(activity, values)
     activity_clean(activity)
+    _not_a_duplicate(activity, confirm)
     return audited_update(activity, by=by, **values)
 
 

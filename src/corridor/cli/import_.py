@@ -240,12 +240,24 @@ def run(args: argparse.Namespace) -> int:
     for what, lines in result.samples.items():
         for line in lines:
             print(f"  {what.replace('_', ' ')}: {line}")
+    _print_warnings(result)
     if result.missing and not result.replace:
         print(
             f"  {result.missing} records of this scope are not in the file and were kept; "
             "import with --replace to remove them"
         )
     return 0
+
+
+def _print_warnings(result) -> None:
+    """Rows imported (or that would be) but flagged: likely duplicates, jumps (0215)."""
+    if not result.warning_count:
+        return
+    print(f"  {result.warning_count} rows to check (imported as they are):")
+    for warning in result.warnings[:SHOWN_ERRORS]:
+        print(f"  warning: {warning.line()}")
+    if result.warning_count > SHOWN_ERRORS:
+        print(f"  ... and {result.warning_count - SHOWN_ERRORS} more")
 
 
 def _write_report(result, given: Path | None) -> Path:
@@ -260,6 +272,7 @@ def _write_report(result, given: Path | None) -> Path:
 def _print_json(result, given: Path | None) -> int:
     summary = result.summary()
     summary["errors"] = [e.line() for e in result.errors[:SHOWN_ERRORS]]
+    summary["warnings"] = [e.line() for e in result.warnings[:SHOWN_ERRORS]]
     summary["error_report"] = str(_write_report(result, given)) if not result.ok else None
     print(json.dumps(summary, ensure_ascii=False))
     return 0 if result.ok else 1

@@ -104,10 +104,22 @@ def count_problems(counts: Mapping[str, Any], names: Iterable[str]) -> list[Prob
     return problems
 
 
-def refuse(problems: Iterable[Problem]) -> None:
-    """Raise the problems as one ValidationError keyed by field (nothing when there are none)."""
+# Problems a person may confirm (decision 0215): the values are possible, only unlikely — a
+# likely duplicate, a jump against the township's last figure. The forms and the API refuse
+# them until the person confirms (a checkbox, ``"confirm": true``); an import reports them
+# as warnings on its check and its result, and imports the rows.
+CONFIRMABLE = frozenset({"duplicate", "figure_jump"})
+
+
+def refuse(problems: Iterable[Problem], *, confirmed: bool = False) -> None:
+    """Raise the problems as one ValidationError keyed by field (nothing when there are none).
+
+    ``confirmed``: the person has confirmed the values, so ``CONFIRMABLE`` problems pass.
+    """
     errors: dict[str, list[ValidationError]] = {}
     for problem in problems:
+        if confirmed and problem.code in CONFIRMABLE:
+            continue
         errors.setdefault(problem.field, []).append(
             ValidationError(problem.message, code=problem.code)
         )

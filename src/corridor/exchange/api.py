@@ -22,7 +22,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
@@ -84,6 +84,10 @@ class ImportOut(Schema):
     people_reached: int | None
     error_count: int
     errors: list[RowErrorOut]
+    warning_count: int = Field(
+        0, description="Rows imported but flagged: likely duplicates, jumps (decision 0215)."
+    )
+    warnings: list[RowErrorOut] = []
     ignored: list[str]
     error_report_url: str | None
     organisations_to_create: list[OrganisationToCreateOut]
@@ -172,6 +176,11 @@ def import_upload(
         "errors": [
             {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
             for e in result.errors[:200]
+        ],
+        "warning_count": result.warning_count,
+        "warnings": [
+            {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
+            for e in result.warnings[:200]
         ],
         "ignored": result.ignored,
         "error_report_url": (

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
+from corridor.exchange.flags import batch_warnings
 from corridor.exchange.kinds import KINDS, SOURCE_COLUMNS, Context, Kind
 from corridor.exchange.kinds.batches import batch_builder
 from corridor.exchange.kinds.context import MAX_REVIEWS
@@ -97,6 +98,9 @@ class ImportResult:
     batches_skipped: int = 0
     error_count: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Rows imported but flagged: a likely duplicate, a jump against the last figure (0215).
+    warning_count: int = 0
+    warnings: list[RowError] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     reviews: int = 0
     reviews_left_out: int = 0
@@ -111,6 +115,12 @@ class ImportResult:
         room = MAX_REPORTED_ERRORS - len(self.errors)
         if room > 0:
             self.errors.extend(errors[:room])
+
+    def add_warnings(self, warnings: list[RowError]) -> None:
+        self.warning_count += len(warnings)
+        room = MAX_REPORTED_ERRORS - len(self.warnings)
+        if room > 0:
+            self.warnings.extend(warnings[:room])
 
     @property
     def ok(self) -> bool:
@@ -149,6 +159,7 @@ class ImportResult:
             "organisations_to_create": self.organisations_to_create,
             "people_reached": self.people_reached,
             "error_count": self.error_count,
+            "warning_count": self.warning_count,
         }
 
 
@@ -312,6 +323,7 @@ def _validated(
         if problems:
             result.add_errors([RowError(table.name, n, "", "", reason) for n, reason in problems])
             result.valid -= len({n for n, _ in problems})
+        result.add_warnings(batch_warnings(table, writer.spec.columns, numbers, batch))
         scope.add(batch)
         seen.update(map(identity, batch))
         if people_at:

@@ -191,6 +191,11 @@ class FigureChange(Schema):
     valid_to: dt.date | None = Field(None, description="… up to this day.")
     source: UUID | None = None
     notes: Text | None = None
+    confirm: bool = Field(
+        False,
+        description="Save even though the IDPs or refugees jump far above the township's "
+        "last figure (a 400 said so first).",
+    )
 
 
 class FigureIn(FigureChange):

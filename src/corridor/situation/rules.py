@@ -72,3 +72,39 @@ def incident_clean(incident: Any) -> None:
     names = (*INCIDENT_COUNTS, "occurred_on", "latitude", "longitude", "geo_precision")
     values = {name: getattr(incident, name) for name in names}
     refuse(incident_problems({**values, **_place(incident)}))
+
+
+# A figure this many times the township's last one, and at least JUMP_MARGIN people more, is
+# flagged (decision 0215): Corridor holds no township populations, so the last figure is the
+# yardstick. A real offensive can multiply a township's IDPs within weeks, hence a flag the
+# person confirms rather than a refusal; the margin keeps small townships (200 -> 3,000) quiet.
+JUMP_FACTOR = 10
+JUMP_MARGIN = 10_000
+JUMP_COUNTS = ("idps", "refugees")
+
+
+def figure_jump_problems(
+    values: Mapping[str, Any],
+    last: Mapping[str, Any] | None,
+    stored: Mapping[str, Any] | None = None,
+) -> list[Problem]:
+    """IDPs or refugees far above the township's last figure (``last``: its counts and
+    ``as_of``, the figure that counted the day before this one's date, decision 0177).
+
+    ``stored``: the record's own stored counts; a count it already holds was accepted once,
+    so a re-import or a correction of another field does not flag it again.
+    """
+    problems: list[Problem] = []
+    if last is None:
+        return problems
+    for name in JUMP_COUNTS:
+        number, before = values.get(name), last.get(name)
+        if number is None or before is None or (stored and stored.get(name) == number):
+            continue
+        if number > JUMP_FACTOR * before and number - before >= JUMP_MARGIN:
+            message = _(
+                "%(value)s is more than %(factor)s times this township's last figure "
+                "(%(last)s on %(date)s): check the number"
+            ) % {"value": number, "factor": JUMP_FACTOR, "last": before, "date": last["as_of"]}
+            problems.append(Problem(name, "figure_jump", message))
+    return problems

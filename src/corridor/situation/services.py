@@ -22,8 +22,10 @@ from corridor.audit.services import (
     audited_update,
 )
 from corridor.core.errors import InvalidInput
+from corridor.core.rules import refuse
+from corridor.situation.checks import figure_jumps
 from corridor.situation.models import DisplacementFigure, Incident, Source
-from corridor.situation.rules import figure_clean, incident_clean
+from corridor.situation.rules import JUMP_COUNTS, figure_clean, incident_clean
 
 SOURCE_WRITABLE = frozenset({"title", "publisher", "published_on", "url", "reliability"})
 FIGURE_UPDATABLE = frozenset(
@@ -95,12 +97,17 @@ def source_delete(*, by: Any, source: Source) -> None:
 # --- Displacement figures -------------------------------------------------------------------
 
 
-def figure_record(*, by: Any, reporting_organisation: Any, **values: Any) -> DisplacementFigure:
-    """Record a displacement figure reported by one of the user's organisations."""
+def figure_record(
+    *, by: Any, reporting_organisation: Any, confirm: bool = False, **values: Any
+) -> DisplacementFigure:
+    """Record a displacement figure reported by one of the user's organisations.
+
+    ``confirm``: the person confirmed a jump against the township's last figure (0215)."""
     _only(values, FIGURE_UPDATABLE, "displacement figure")
     figure = DisplacementFigure(reporting_organisation=reporting_organisation, **values)
     policy.require(by, policy.ADD, figure)
     figure_clean(figure)
+    _no_unconfirmed_jump(figure, confirm)
     _no_removed_twin(figure)
     return audited_create(figure, by=by)
 
@@ -121,11 +128,20 @@ def _no_removed_twin(figure: DisplacementFigure) -> None:
         )
 
 
-def figure_update(*, by: Any, figure: DisplacementFigure, **values: Any) -> DisplacementFigure:
+def _no_unconfirmed_jump(figure: DisplacementFigure, confirm: bool) -> None:
+    values = {name: getattr(figure, name) for name in ("as_of", "sector", *JUMP_COUNTS)}
+    values["admin_unit"] = figure.admin_unit_id
+    refuse(figure_jumps([(figure.pk, values)])[0], confirmed=confirm)
+
+
+def figure_update(
+    *, by: Any, figure: DisplacementFigure, confirm: bool = False, **values: Any
+) -> DisplacementFigure:
     _only(values, FIGURE_UPDATABLE, "displacement figure")
     policy.require(by, policy.CHANGE, figure)
     _apply(figure, values)
     figure_clean(figure)
+    _no_unconfirmed_jump(figure, confirm)
     return audited_update(figure, by=by, **values)
 
 

@@ -22,7 +22,7 @@ from corridor.aid.models import (
     reach_problems,
 )
 from corridor.aid.rules import COUNTS, activity_problems
-from corridor.core.rules import Problem
+from corridor.core.rules import CONFIRMABLE, Problem
 from corridor.exchange import values
 from corridor.geo.models import AdminUnit, Level
 from corridor.geo.resolver import get_resolver
@@ -165,6 +165,31 @@ def rule_values(data: dict, names: tuple[str, ...]) -> dict[str, Any]:
     return found
 
 
+class ConfirmField(forms.BooleanField):
+    """ "Save it anyway": shown once the record was refused for a problem the person may
+    confirm, a likely duplicate or a jump against the last figure (decision 0215)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            label=_("I have checked: the numbers are right, save it anyway"), required=False
+        )
+
+
+class ConfirmMixin:
+    """A form with a ``confirm = ConfirmField()``: the page shows the box only when needed."""
+
+    def confirm_shown(self) -> bool:
+        """Refused for a problem the person may confirm, or confirmed already."""
+        form: Any = self
+        if form.is_bound and form.data.get("confirm"):
+            return True
+        return any(
+            error.code in CONFIRMABLE
+            for errors in form.errors.as_data().values()
+            for error in errors
+        )
+
+
 class UnicodeTextMixin:
     """Runs every free-text field through the Zawgyi check."""
 
@@ -245,7 +270,7 @@ class ActivityFilterForm(forms.Form):
         self.fields["sector"].choices = sector_choices()
 
 
-class ActivityForm(UnicodeTextMixin, forms.Form):
+class ActivityForm(ConfirmMixin, UnicodeTextMixin, forms.Form):
     text_fields = ("notes", "village_tract", "village", "donor")
 
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
@@ -317,6 +342,7 @@ class ActivityForm(UnicodeTextMixin, forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    confirm = ConfirmField()
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -375,7 +401,7 @@ class SourceFields(forms.Form):
         return data
 
 
-class FigureForm(UnicodeTextMixin, SourceFields):
+class FigureForm(ConfirmMixin, UnicodeTextMixin, SourceFields):
     text_fields = ("notes",)
 
     township = TownshipField(label=_("Township"), help_text=_("Type in English or Burmese."))
@@ -386,6 +412,7 @@ class FigureForm(UnicodeTextMixin, SourceFields):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    confirm = ConfirmField()
     field_order = [
         "organisation",
         "township",

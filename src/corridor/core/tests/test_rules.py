@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from corridor.accounts.models import OrgRole
 from corridor.aid.models import Activity
 from corridor.aid.rules import activity_problems
-from corridor.aid.services import activity_record
+from corridor.aid.services import activities_set_status, activity_record
 from corridor.core.rules import TOWNSHIP_CEILING
 from corridor.exchange.kinds import batches
 from corridor.exchange.services import file_import
@@ -30,7 +30,7 @@ from corridor.gaps.queries import gap_table
 from corridor.geo.models import AdminUnit
 from corridor.geo.resolver import invalidate_resolver
 from corridor.situation.models import DisplacementFigure, Incident
-from corridor.situation.services import figure_record, incident_record
+from corridor.situation.services import figure_record, figure_update, incident_record
 from corridor.testing.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -570,3 +570,271 @@ def test_a_month_typed_any_way_lands_in_it(world, tmp_path, typed):
     months = set(Activity.objects.values_list("reporting_month", flat=True))
     assert months == {dt.date(2026, 5, 1)}
     assert Activity.objects.count() == 2
+
+
+# --- Rules a person confirms: a likely duplicate, a jump against the last figure (0215) ------
+# The service, the form and the API refuse with the rule's words until the person confirms;
+# an import saves the row and reports the same words as a warning; re-importing the same file
+# flags nothing (its records are stored with those very values already, decision 0150).
+
+DUPLICATE = (
+    "looks like a duplicate of activity {id}, already recorded: same organisation, "
+    "township, month, sector, modality and people"
+)
+JUMP = (
+    "{value} is more than 10 times this township's last figure (28491 on 2026-10-31): "
+    "check the number"
+)
+TWIN_CASES = {
+    "the same report again": ({}, True),
+    "other numbers": ({"women": "11"}, False),
+    "another month": ({"reporting_month": "2026-06"}, False),
+    "planned, same people": ({"status": "planned"}, True),
+}
+JUMP_CASES = {
+    "400,000 IDPs after 28,491": ({"idps": "400000"}, True),
+    "a rise within ten times": ({"idps": "250000"}, False),
+    "a fall": ({"idps": "1200"}, False),
+}
+
+
+@pytest.fixture
+def twin(world):
+    """An activity already recorded (through the form, say): ACTIVITY's values."""
+    stored = activity_record(
+        by=world["user"],
+        organisation=world["org"],
+        admin_unit=AdminUnit.objects.get(pcode=TOWNSHIP),
+        reporting_month=dt.date(2026, 5, 1),
+        sector="health",
+        modality="service",
+        women=10,
+        men=5,
+    )
+    return [(ALL, DUPLICATE.format(id=str(stored.pk)[:8]))]
+
+
+@pytest.fixture
+def last_figure(world):
+    """The township's last figure: 28,491 IDPs on 31 October 2026."""
+    figure_record(
+        by=world["user"],
+        reporting_organisation=world["org"],
+        admin_unit=AdminUnit.objects.get(pcode=TOWNSHIP),
+        as_of=dt.date(2026, 10, 31),
+        idps=28491,
+        source=SourceFactory(title="October count"),
+    )
+
+
+def _warnings(result: Any, tags: dict) -> list[tuple[str, str]]:
+    by_tag = {tag: name for name, tag in tags.items()}
+    return sorted((by_tag.get(w.column, w.column) or ALL, w.reason) for w in result.warnings)
+
+
+@pytest.mark.parametrize("case", TWIN_CASES)
+def test_a_likely_duplicate_through_the_service(world, twin, case):
+    change, flagged = TWIN_CASES[case]
+    values = {
+        "admin_unit": AdminUnit.objects.get(pcode=TOWNSHIP),
+        "reporting_month": _date(change.get("reporting_month", "2026-05")),
+        "sector": "health",
+        "modality": "service",
+        "women": int(change.get("women", "10")),
+        "men": 5,
+        "status": change.get("status", "ongoing"),
+    }
+    write = {"by": world["user"], "organisation": world["org"], **values}
+    assert _refused(activity_record, **write) == (twin if flagged else [])
+    if flagged:
+        assert Activity.objects.count() == 1
+        activity_record(**write, confirm=True)
+    assert Activity.objects.count() == 2
+
+
+@pytest.mark.parametrize("case", TWIN_CASES)
+def test_a_likely_duplicate_through_the_entry_form(world, twin, case):
+    change, flagged = TWIN_CASES[case]
+    typed, _ = _activity_case("valid")
+    post = {"organisation": world["org"].pk, "channel": "in_country", "status": "ongoing"}
+    post |= {"girls": "0", "boys": "0", "unspecified": "0"}
+    post |= {"township" if k == "admin_unit" else k: v for k, v in {**typed, **change}.items()}
+    response = world["client"].post("/enter/activity/", post)
+    if flagged:
+        assert response.status_code == 400
+        assert _form_problems(response) == twin
+        assert 'name="confirm"' in response.content.decode()  # the box appears only now
+        response = world["client"].post("/enter/activity/", {**post, "confirm": "on"})
+    assert response.status_code == 302, _form_problems(response)
+    assert Activity.objects.count() == 2
+
+
+def test_the_confirm_box_is_not_offered_before_it_is_needed(world):
+    page = world["client"].get("/enter/activity/")
+    assert page.status_code == 200
+    assert 'name="confirm"' not in page.content.decode()
+    assert 'name="women"' in page.content.decode()
+
+
+@pytest.mark.parametrize("case", TWIN_CASES)
+def test_a_likely_duplicate_through_the_api(world, twin, case):
+    change, flagged = TWIN_CASES[case]
+    body: dict[str, Any] = {
+        "organisation": str(world["org"].pk),
+        "admin_unit": TOWNSHIP,
+        "reporting_month": f"{change.get('reporting_month', '2026-05')}-01",
+        "sector": "health",
+        "modality": "service",
+        "women": int(change.get("women", "10")),
+        "men": 5,
+        "status": change.get("status", "ongoing"),
+    }
+
+    def post(body: dict) -> Any:
+        return world["client"].post(
+            "/api/aid/activities/", json.dumps(body), content_type="application/json"
+        )
+
+    response = post(body)
+    if flagged:
+        assert _api_problems(response) == twin
+        response = post({**body, "confirm": True})
+    assert response.status_code == 201, response.content
+    assert Activity.objects.count() == 2
+
+
+@pytest.mark.parametrize("case", TWIN_CASES)
+def test_a_likely_duplicate_through_the_importer(world, twin, tmp_path, import_path, case):
+    change, flagged = TWIN_CASES[case]
+    typed, _ = _activity_case("valid")
+    typed = {**typed, **change}
+    batch = import_path == "batch"
+    problems, result = _import(world, tmp_path, "activities", ACTIVITY_TAGS, typed, batch=batch)
+    assert problems == []
+    assert _warnings(result, ACTIVITY_TAGS) == (twin if flagged else [])
+    assert result.warning_count == len(result.warnings)
+    assert Activity.objects.count() == 2  # imported: the file's check showed the warning
+    # The same file again: its record is stored already, as it is; nothing is flagged.
+    _, again = _import(world, tmp_path, "activities", ACTIVITY_TAGS, typed, batch=batch)
+    assert (again.unchanged, again.created, again.warnings) == (1, 0, [])
+    assert Activity.objects.count() == 2
+
+
+def test_a_status_change_of_a_confirmed_duplicate_is_not_flagged_again(world, twin):
+    """Accepted once: correcting another field (here the status, in bulk) is not refused."""
+    second = activity_record(
+        by=world["user"],
+        organisation=world["org"],
+        admin_unit=AdminUnit.objects.get(pcode=TOWNSHIP),
+        reporting_month=dt.date(2026, 5, 1),
+        sector="health",
+        modality="service",
+        women=10,
+        men=5,
+        confirm=True,
+    )
+    changed, refused = activities_set_status(
+        by=world["user"], activities=[second], status="completed"
+    )
+    assert (changed, refused) == ([second], [])
+
+
+def _figure_post(world: dict, typed: dict) -> dict:
+    return {
+        "organisation": world["org"].pk,
+        "township": typed["admin_unit"],
+        "as_of": typed["as_of"],
+        "idps": typed["idps"],
+        "source": world["source"].pk,
+        "source_reliability": "F",
+    }
+
+
+def _jump_case(name: str) -> tuple[dict, list]:
+    change, flagged = JUMP_CASES[name]
+    typed = _typed(FIGURE, change)
+    return typed, [("idps", JUMP.format(value=typed["idps"]))] if flagged else []
+
+
+@pytest.mark.parametrize("case", JUMP_CASES)
+def test_a_jump_through_the_service(world, last_figure, case):
+    typed, expected = _jump_case(case)
+    write = {
+        "by": world["user"],
+        "reporting_organisation": world["org"],
+        "admin_unit": AdminUnit.objects.get(pcode=TOWNSHIP),
+        "as_of": _date(typed["as_of"]),
+        "idps": int(typed["idps"]),
+        "source": world["source"],
+    }
+    assert _refused(figure_record, **write) == expected
+    if expected:
+        figure_record(**write, confirm=True)
+    assert DisplacementFigure.objects.count() == 2
+
+
+@pytest.mark.parametrize("case", JUMP_CASES)
+def test_a_jump_through_the_entry_form(world, last_figure, case):
+    typed, expected = _jump_case(case)
+    post = _figure_post(world, typed)
+    response = world["client"].post("/enter/figure/", post)
+    if expected:
+        assert response.status_code == 400
+        assert _form_problems(response) == expected
+        assert 'name="confirm"' in response.content.decode()
+        response = world["client"].post("/enter/figure/", {**post, "confirm": "on"})
+    assert response.status_code == 302, _form_problems(response)
+    assert DisplacementFigure.objects.count() == 2
+
+
+@pytest.mark.parametrize("case", JUMP_CASES)
+def test_a_jump_through_the_api(world, last_figure, case):
+    typed, expected = _jump_case(case)
+    body = {
+        "reporting_organisation": str(world["org"].pk),
+        "admin_unit": typed["admin_unit"],
+        "as_of": typed["as_of"],
+        "idps": int(typed["idps"]),
+        "source": str(world["source"].pk),
+    }
+
+    def post(body: dict) -> Any:
+        return world["client"].post(
+            "/api/situation/figures/", json.dumps(body), content_type="application/json"
+        )
+
+    response = post(body)
+    if expected:
+        assert _api_problems(response) == expected
+        response = post({**body, "confirm": True})
+    assert response.status_code == 201, response.content
+    assert DisplacementFigure.objects.count() == 2
+
+
+@pytest.mark.parametrize("case", JUMP_CASES)
+def test_a_jump_through_the_importer(world, last_figure, tmp_path, case):
+    typed, expected = _jump_case(case)
+    problems, result = _import(world, tmp_path, "figures", FIGURE_TAGS, typed, batch=False)
+    assert problems == []
+    assert _warnings(result, FIGURE_TAGS) == expected
+    assert DisplacementFigure.objects.count() == 2
+    _, again = _import(world, tmp_path, "figures", FIGURE_TAGS, typed, batch=False)
+    assert (again.unchanged, again.warnings) == (1, [])
+
+
+def test_a_jump_is_measured_against_the_figure_that_counted_the_day_before(world, last_figure):
+    """A later figure is not the yardstick of an earlier date, and a correction of another
+    field of an accepted jump is not flagged again."""
+    source = SourceFactory(title="A November count")
+    early = {
+        "by": world["user"],
+        "reporting_organisation": world["org"],
+        "admin_unit": AdminUnit.objects.get(pcode=TOWNSHIP),
+        "source": source,
+    }
+    # Before 31 October there is no figure: nothing to compare with.
+    figure_record(**early, as_of=dt.date(2026, 9, 30), idps=900_000)
+    jumped = figure_record(**early, as_of=dt.date(2026, 11, 30), idps=400_000, confirm=True)
+    figure_update(by=world["user"], figure=jumped, notes="checked with the camp committee")
+    jumped.refresh_from_db()
+    assert jumped.notes == "checked with the camp committee"

@@ -1,0 +1,44 @@
+"""The activity rules that read the database: duplicates (decision 0215).
+
+``aid/rules.py`` decides (``duplicate_problems``); this finds the stored activities a rule
+compares with, for one activity (the services) or a batch of imported rows (one query).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from corridor.aid.models import Activity
+from corridor.aid.rules import TWIN_FIELDS, duplicate_problems, twin_key
+from corridor.core.rules import Problem
+
+_IDS = ("organisation", "admin_unit")
+_COLUMNS = tuple(f"{name}_id" if name in _IDS else name for name in TWIN_FIELDS)
+
+
+def activity_duplicates(rows: Sequence[tuple[Any, Mapping[str, Any]]]) -> list[list[Problem]]:
+    """For each (id, values), the problems of being a duplicate of a stored activity.
+
+    Stored means current (a removed activity is nobody's twin). One query for all the rows:
+    the organisations, townships and months they name, matched on the whole key here.
+    """
+    keys = [twin_key(values) for _, values in rows]
+    wanted = {key for key in keys if None not in key[:3]}
+    if not wanted:
+        return [[] for _ in rows]
+    stored = Activity.objects.filter(
+        organisation_id__in={key[0] for key in wanted},
+        admin_unit_id__in={key[1] for key in wanted},
+        reporting_month__in={key[2] for key in wanted},
+    ).values_list("id", *_COLUMNS)
+    twins: dict[tuple, list[str]] = {}
+    for pk, *values in stored.order_by():
+        key = twin_key(dict(zip(TWIN_FIELDS, values, strict=True)))
+        if key in wanted:
+            twins.setdefault(key, []).append(str(pk))
+    return [
+        duplicate_problems(str(uuid.UUID(str(pk))) if pk is not None else None, twins.get(key, []))
+        for (pk, _), key in zip(rows, keys, strict=True)
+    ]

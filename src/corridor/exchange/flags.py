@@ -1,0 +1,46 @@
+"""Warnings on imported rows: the rules a person confirms rather than obeys (decision 0215).
+
+A row that looks like a duplicate of a stored activity, or a figure far above its township's
+last one, is flagged by the same rules and in the same words as on the entry forms and the
+API (``aid.checks``, ``situation.checks``). A file is a whole report, imported all or nothing:
+its check (the dry run behind the upload page's preview, ``corridor import --dry-run``) lists
+these as warnings, and importing it after the check is the confirmation — the rows are
+imported and the result keeps the warnings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from corridor.aid.checks import activity_duplicates
+from corridor.exchange.table import RowError, Table
+from corridor.situation.checks import figure_jumps
+
+# A column stored as ``<name>_id`` is the rules' ``<name>``.
+_FIELD = {"organisation_id": "organisation", "admin_unit_id": "admin_unit"}
+
+
+def batch_warnings(
+    table: Table, columns: Sequence[str], numbers: list[int], batch: list[tuple]
+) -> list[RowError]:
+    """The warnings of one batch of built rows (``columns``: the values' names, id first)."""
+    if table.kind == "activities":
+        check = activity_duplicates
+    elif table.kind == "figures":
+        check = figure_jumps
+    else:
+        return []
+    names = [_FIELD.get(name, name) for name in columns]
+    rows: list[tuple[Any, dict[str, Any]]] = []
+    for values in batch:
+        named = dict(zip(names, values, strict=True))
+        rows.append((named["id"], named))
+    warnings = []
+    for number, (_, values), problems in zip(numbers, rows, check(rows), strict=True):
+        for problem in problems:
+            field = problem.field if problem.field in values else ""
+            column = table.label(field) if field else ""
+            shown = "" if not field or values[field] is None else str(values[field])
+            warnings.append(RowError(table.name, number, column, shown, problem.message))
+    return warnings
