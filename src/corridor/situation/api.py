@@ -31,6 +31,7 @@ from corridor.situation.models import (
     IncidentType,
     Reliability,
     Source,
+    Verification,
 )
 from corridor.situation.queries import (
     figures_visible_to,
@@ -280,6 +281,7 @@ class IncidentOut(Schema):
     description: str
     sub_event_type: str
     geo_precision: GeoPrecision | None
+    verification: Verification
     sources: list[UUID]
     reporting_organisation: UUID | None
     latitude: float | None = Field(
@@ -315,6 +317,10 @@ class IncidentChange(Schema):
         None, description="1 town known, 2 near a town, 3 only part of the region (ACLED)."
     )
     sources: list[UUID] | None = Field(None, max_length=50)
+    verification: Verification | None = Field(
+        None,
+        description="unverified (the default), corroborated, verified or disputed.",
+    )
 
 
 class IncidentIn(IncidentChange):
@@ -352,7 +358,7 @@ def _incident_values(request: Any, payload: Schema) -> dict[str, Any]:
         values,
         ("occurred_on", "incident_type", "admin_unit", "fatalities", "injuries", "detained"),
     )
-    _not_null(values, ("description", "sources", "sub_event_type"))
+    _not_null(values, ("description", "sources", "sub_event_type", "verification"))
     if "admin_unit" in values:
         values["admin_unit"] = _admin_unit(values["admin_unit"])
     if "sources" in values:

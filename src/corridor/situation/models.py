@@ -219,6 +219,14 @@ class GeoPrecision(models.IntegerChoices):
     REGION = 3, _("Only a larger part of the region is known")
 
 
+class Verification(models.TextChoices):
+    # How far an incident has been checked (decision 0216), shown beside it on its page.
+    UNVERIFIED = "unverified", _("Not verified: reported, not yet checked")
+    CORROBORATED = "corroborated", _("Corroborated: more than one independent source")
+    VERIFIED = "verified", _("Verified: checked first-hand by the reporting organisation")
+    DISPUTED = "disputed", _("Disputed: sources disagree, or it is being corrected")
+
+
 class Incident(Removable):
     occurred_on = models.DateField()
     incident_type = models.CharField(max_length=24, choices=IncidentType.choices)
@@ -257,12 +265,24 @@ class Incident(Removable):
         related_name="+",
         help_text=_("Organisation that reported it; its members may edit it."),
     )
+    verification = models.CharField(
+        max_length=16,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+        # Also the database's own default: the importer's raw inserts leave it out.
+        db_default=Verification.UNVERIFIED,
+        help_text=_("How far the report has been checked."),
+    )
 
     class Meta:
         ordering = ["-occurred_on"]
         constraints = [
             models.CheckConstraint(
                 condition=one_of("incident_type", IncidentType.values), name="incident_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=one_of("verification", Verification.values),
+                name="incident_verification_valid",
             ),
             models.CheckConstraint(
                 condition=Q(fatalities__gte=0) & Q(injuries__gte=0) & Q(detained__gte=0),

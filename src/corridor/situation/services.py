@@ -55,6 +55,7 @@ INCIDENT_UPDATABLE = frozenset(
         "description",
         "sub_event_type",
         "geo_precision",
+        "verification",
     }
 )
 

@@ -26,7 +26,7 @@ from corridor.core.rules import CONFIRMABLE, Problem
 from corridor.exchange import values
 from corridor.geo.models import AdminUnit, Level
 from corridor.geo.resolver import get_resolver
-from corridor.situation.models import IncidentType, Reliability
+from corridor.situation.models import IncidentType, Reliability, Verification
 from corridor.situation.rules import (
     FIGURE_COUNTS,
     INCIDENT_COUNTS,
@@ -445,6 +445,12 @@ class IncidentForm(UnicodeTextMixin, SourceFields):
     description = forms.CharField(
         label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    verification = forms.ChoiceField(
+        label=_("Verification"),
+        choices=Verification.choices,
+        initial=Verification.UNVERIFIED,
+        required=False,
+    )
     field_order = [
         "organisation",
         "occurred_on",
@@ -454,6 +460,7 @@ class IncidentForm(UnicodeTextMixin, SourceFields):
         "injuries",
         "detained",
         "description",
+        "verification",
         "source",
         "source_title",
         "source_publisher",
@@ -463,6 +470,7 @@ class IncidentForm(UnicodeTextMixin, SourceFields):
     def clean(self) -> dict:
         data = super().clean()
         add_problems(self, incident_problems(rule_values(data, (*INCIDENT_COUNTS, "occurred_on"))))
+        data["verification"] = data.get("verification") or Verification.UNVERIFIED
         return data
 
 

@@ -239,6 +239,7 @@ def incident_page(request: Any, pk: Any) -> HttpResponse:
         (_("Injured"), i.injuries),
         (_("Detained"), i.detained),
         (_("What happened"), i.description),
+        (_("Verification"), i.get_verification_display()),
     ]
     if i.reporting_organisation_id is not None:
         rows.insert(
