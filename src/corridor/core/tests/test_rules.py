@@ -838,3 +838,28 @@ def test_a_jump_is_measured_against_the_figure_that_counted_the_day_before(world
     figure_update(by=world["user"], figure=jumped, notes="checked with the camp committee")
     jumped.refresh_from_db()
     assert jumped.notes == "checked with the camp committee"
+
+
+def test_corridor_import_prints_the_rows_to_check(world, twin, tmp_path, capsys):
+    """The CLI as a person runs it: the check and the import list the flagged row, by row,
+    in the rule's words; the same file again is unchanged and flags nothing."""
+    from corridor.cli.main import main
+
+    path = tmp_path / "5w.csv"
+    path.write_text(
+        "#org,#sector,#modality,#adm3+code,#date+reported,#reached+f+adults,#reached+m+adults\n"
+        f"CRN,health,service,{TOWNSHIP},2026-05,10,5\n",
+        encoding="utf-8",
+    )
+    warning = f"warning: 5w.csv, row 2: {twin[0][1]}"
+    assert main(["import", str(path), "--quiet", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "1 rows to check (imported as they are):" in out
+    assert warning in out
+    assert Activity.objects.count() == 1
+    assert main(["import", str(path), "--quiet"]) == 0
+    assert warning in capsys.readouterr().out
+    assert Activity.objects.count() == 2
+    assert main(["import", str(path), "--quiet", "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert (again["unchanged"], again["warning_count"], again["warnings"]) == (1, 0, [])
