@@ -16,23 +16,34 @@ from corridor.core.rules import Problem
 
 _IDS = ("organisation", "admin_unit")
 _COLUMNS = tuple(f"{name}_id" if name in _IDS else name for name in TWIN_FIELDS)
+_MOST_VALUES = 5000
 
 
 def activity_duplicates(rows: Sequence[tuple[Any, Mapping[str, Any]]]) -> list[list[Problem]]:
     """For each (id, values), the problems of being a duplicate of a stored activity.
 
     Stored means current (a removed activity is nobody's twin). One query for all the rows:
-    the organisations, townships and months they name, matched on the whole key here.
+    the organisations, townships, months, sectors and counts they name, matched on the whole
+    key here.
     """
     keys = [twin_key(values) for _, values in rows]
     wanted = {key for key in keys if None not in key[:3]}
     if not wanted:
         return [[] for _ in rows]
-    stored = Activity.objects.filter(
-        organisation_id__in={key[0] for key in wanted},
-        admin_unit_id__in={key[1] for key in wanted},
-        reporting_month__in={key[2] for key in wanted},
-    ).values_list("id", *_COLUMNS)
+    at = {name: n for n, name in enumerate(TWIN_FIELDS)}
+    within = Activity.objects.filter(
+        organisation_id__in={key[at["organisation"]] for key in wanted},
+        admin_unit_id__in={key[at["admin_unit"]] for key in wanted},
+        reporting_month__in={key[at["reporting_month"]] for key in wanted},
+        sector__in={key[at["sector"]] for key in wanted},
+    )
+    # Narrowed by the counts too, so that a re-imported batch reads about its own rows, not
+    # every activity of its townships and months (within SQLite's limit of query parameters).
+    for name in ("women", "men"):
+        values = {key[at[name]] for key in wanted}
+        if len(values) <= _MOST_VALUES:
+            within = within.filter(**{f"{name}__in": values})
+    stored = within.values_list("id", *_COLUMNS)
     twins: dict[tuple, list[str]] = {}
     for pk, *values in stored.order_by():
         key = twin_key(dict(zip(TWIN_FIELDS, values, strict=True)))
