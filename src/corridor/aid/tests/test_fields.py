@@ -66,8 +66,9 @@ def test_record_and_read_the_new_fields(own):
     assert (body["village_tract"], body["village"]) == ("Nat Gyi Kone", "Ywar Thit")
     assert (body["donor"], body["conditionality"]) == ("Myanmar Humanitarian Fund", "unconditional")
 
-    # Not reported stays null, not 0.
-    plain = editor.post(URL, _new(org), content_type="application/json").json()
+    # Not reported stays null, not 0 (other people: the same ones would be a likely
+    # duplicate, decision 0215).
+    plain = editor.post(URL, _new(org, boys=2), content_type="application/json").json()
     assert (plain["elderly_women"], plain["disabled"], plain["conditionality"]) == (None, None, "")
 
     # Clearing the conditionality on a change to a service is allowed; keeping it is not.
