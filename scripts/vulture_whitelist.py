@@ -60,3 +60,6 @@ before_period  # web.dashboard Headline: read by the dashboard template and the 
 CURRENCY_CHOICES
 
 used_by  # orgs.Invitation: who joined by the link, kept with the row for whoever reads it later
+confirm_shown  # web.forms.ConfirmMixin: asked by web/entry.html (decision 0215)
+VERIFIED  # situation.models.Verification: a choice people make on the incident form (0216)
+last_figure  # core tests: a fixture that stores the township's last figure

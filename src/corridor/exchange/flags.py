@@ -34,13 +34,13 @@ def batch_warnings(
     names = [_FIELD.get(name, name) for name in columns]
     rows: list[tuple[Any, dict[str, Any]]] = []
     for values in batch:
-        named = dict(zip(names, values, strict=True))
-        rows.append((named["id"], named))
+        row = dict(zip(names, values, strict=True))
+        rows.append((row["id"], row))
     warnings = []
-    for number, (_, values), problems in zip(numbers, rows, check(rows), strict=True):
+    for number, (_, named), problems in zip(numbers, rows, check(rows), strict=True):
         for problem in problems:
-            field = problem.field if problem.field in values else ""
+            field = problem.field if problem.field in named else ""
             column = table.label(field) if field else ""
-            shown = "" if not field or values[field] is None else str(values[field])
+            shown = "" if not field or named[field] is None else str(named[field])
             warnings.append(RowError(table.name, number, column, shown, problem.message))
     return warnings
