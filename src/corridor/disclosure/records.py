@@ -83,6 +83,7 @@ FORBIDDEN_FIELDS: dict[str, str] = {
     "sources": "incident sources are protected",
     "source": "incident sources are protected",
     "witnesses": "identifies people",
+    "verification": "'verified' says the reporting organisation was on site (decision 0216)",
     "evidence": "identifies people and sites",
     "contact": "identifies people",
     "phone": "identifies people",
