@@ -19,6 +19,7 @@ from ninja import NinjaAPI
 from corridor import __version__
 from corridor.accounts.tokens import Refusal, token_authenticate
 from corridor.core.errors import InvalidInput, NotAllowed
+from corridor.core.rules import CONFIRMABLE
 
 api = NinjaAPI(
     title="Corridor API",
@@ -68,9 +69,16 @@ def _answer(status: int, detail: str, **extra):
 
 def _invalid(request, exc: ValidationError):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return api.create_response(
-        request, {"detail": "; ".join(exc.messages), "errors": errors}, status=400
-    )
+    body = {"detail": "; ".join(exc.messages), "errors": errors}
+    # Only likely mistakes (a duplicate, a jump): sending it again with "confirm": true saves
+    # it (decision 0215).
+    if hasattr(exc, "error_dict"):
+        codes = [error.code for errors in exc.error_dict.values() for error in errors]
+    else:
+        codes = [error.code for error in exc.error_list]
+    if codes and all(code in CONFIRMABLE for code in codes):
+        body["confirmable"] = True
+    return api.create_response(request, body, status=400)
 
 
 api.add_exception_handler(NotAllowed, _answer(403, ""))

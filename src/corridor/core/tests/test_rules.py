@@ -285,6 +285,7 @@ def test_activity_through_the_api(world, case):
     )
     if expected:
         assert _api_problems(response) == expected
+        assert "confirmable" not in response.json()  # a refusal, not a likely mistake
         assert not Activity.objects.exists()
     else:
         assert response.status_code == 201, response.content
@@ -698,6 +699,7 @@ def test_a_likely_duplicate_through_the_api(world, twin, case):
     response = post(body)
     if flagged:
         assert _api_problems(response) == twin
+        assert response.json()["confirmable"] is True  # "confirm": true would save it
         response = post({**body, "confirm": True})
     assert response.status_code == 201, response.content
     assert Activity.objects.count() == 2
@@ -806,6 +808,7 @@ def test_a_jump_through_the_api(world, last_figure, case):
     response = post(body)
     if expected:
         assert _api_problems(response) == expected
+        assert response.json()["confirmable"] is True
         response = post({**body, "confirm": True})
     assert response.status_code == 201, response.content
     assert DisplacementFigure.objects.count() == 2
