@@ -28,7 +28,7 @@ import uuid
 os.environ.setdefault("CORRIDOR_HOME", tempfile.mkdtemp(prefix="corridor-bench-"))
 sys.path.insert(0, os.path.dirname(__file__))
 
-from import_hxl import COLUMNS, SECTORS, prepare  # noqa: E402
+from import_hxl import COLUMNS, SECTORS, prepare
 
 MODALITIES = ["in_kind", "cash", "service", "voucher"]
 STATUSES = ["ongoing"] * 9 + ["planned"]
@@ -82,7 +82,7 @@ def load(rows: int, orgs: list, townships: list[str]) -> float:
         if sqlite:
             marks = ", ".join(["%s"] * len(COLUMNS))
             cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})",  # noqa: S608
+                f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})",
                 list(values()),
             )
         else:
@@ -133,9 +133,9 @@ def reads(org, unit: str, month: dt.date) -> list[tuple[str, object]]:
         ),
         (
             "organisation page: its activities, latest first (web/places.py)",
-            Activity.objects.filter(organisation=org).order_by(
-                "-reporting_month", "-start_date"
-            )[:100],
+            Activity.objects.filter(organisation=org).order_by("-reporting_month", "-start_date")[
+                :100
+            ],
         ),
         (
             "importer: stored rows and owners by id (exchange/writer.py Upsert.stored)",
