@@ -200,7 +200,7 @@ class _Writer:
                 update=False,
             )
         self.owner_at = columns.index(spec.owner)
-        self.stored: set | None = None
+        self.stored: dict[Any, tuple] | None = None
 
     def foreign(self, numbers: list[int], batch: list[tuple]) -> list[tuple[int, str]]:
         """Rows that would overwrite a record owned by another organisation.
@@ -213,15 +213,19 @@ class _Writer:
         problems = []
         self.stored = None
         if spec.conflict == ("id",):
-            owners = self.rows.stored((values[0] for values in batch), spec.owner)
-            self.stored = set(owners)
-            key_of = self.rows.key
+            # The values the upsert compares come with the owner, so that ``write`` leaves
+            # out the stored rows that would not change.
+            compared = self.rows.compared
+            owners = self.rows.stored((values[0] for values in batch), *compared)
+            self.stored = owners
+            owner_of = compared.index(spec.owner)
+            keys = self.rows.keys(values[0] for values in batch)
             labels: dict[Any, str | None] = {}
-            for number, values in zip(numbers, batch, strict=True):
-                found = owners.get(key_of(values[0]))
+            for number, values, key in zip(numbers, batch, keys, strict=True):
+                found = owners.get(key)
                 if found is None:
                     continue
-                owner = found[0]
+                owner = found[owner_of]
                 if owner not in labels:
                     labels[owner] = str(uuid.UUID(str(owner))) if owner else None
                 if labels[owner] != values[owner_at]:

@@ -26,8 +26,9 @@ from __future__ import annotations
 import gc
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any, cast
 
 from django.db import connection, models, transaction
@@ -184,6 +185,23 @@ class Upsert:
         target = ", ".join(q(str(by_column[c].column)) for c in conflict)
         self.key_at = [self.columns.index(c) for c in conflict]
         changing = [by_column[c] for c in self.columns if c not in conflict and c != "id"]
+        # The columns the upsert compares (its WHERE <a value differs>): ``compared`` rows
+        # fetched by ``stored`` let ``write`` leave out rows where none differs.
+        self.compared = tuple(f.attname for f in changing)
+        compared_at = [self.columns.index(f.attname) for f in changing]
+        self._compared_at = compared_at
+        # The compared values of a row, as a tuple like the ones ``stored`` reads.
+        self._pick: Callable[[Sequence[Any]], Any] = (
+            itemgetter(*compared_at)
+            if len(compared_at) > 1
+            else (lambda row: tuple(row[at] for at in compared_at))
+        )
+        # PostgreSQL gives UUID columns back as UUID objects: compared as 32 hex digits.
+        self._uuid_compared = [
+            n
+            for n, f in enumerate(changing)
+            if self.postgres and type(f.target_field if f.is_relation else f) is models.UUIDField  # type: ignore[attr-defined]
+        ]
         if update and changing:
             distinct = "IS DISTINCT FROM" if self.postgres else "IS NOT"
             sets = [f"{q(str(f.column))} = excluded.{q(str(f.column))}" for f in changing]
@@ -233,12 +251,19 @@ class Upsert:
 
     # -- reading what is stored --------------------------------------------------------
 
+    def keys(self, ids: Iterable[Any]) -> list[Any]:
+        """``key`` of each id; the importer's ids, already 32 hex digits, pass as they are
+        (a million ``uuid_hex`` calls were a visible share of a large import)."""
+        if self.key is uuid_hex:
+            return uuid_hex_all(ids)
+        return list(ids)
+
     def stored(self, ids: Iterable[Any], *columns: str) -> dict[Any, tuple]:
         """Stored rows among these ids: id (as the database keeps it) -> the columns' values."""
         q = connection.ops.quote_name
         fields = [cast(models.Field, self.model._meta.get_field(c)) for c in columns]
         names = ", ".join([q(str(self.pk.column)), *(q(str(f.column)) for f in fields)])
-        keys = list(dict.fromkeys(self.key(v) for v in ids))
+        keys = list(dict.fromkeys(self.keys(ids)))
         found: dict[Any, tuple] = {}
         if self.postgres:
             # One array parameter (psycopg and the server parse one value, not 900 literals),
@@ -273,28 +298,40 @@ class Upsert:
     # -- writing -------------------------------------------------------------------------
 
     def write(
-        self, rows: Sequence[Sequence[Any]], *, by: Any = None, stored: set | None = None
+        self,
+        rows: Sequence[Sequence[Any]],
+        *,
+        by: Any = None,
+        stored: set | Mapping[Any, tuple] | None = None,
     ) -> tuple[int, int]:
         """Upsert the rows (values in ``columns`` order); returns (inserted, changed).
 
         Rows with the same key in one batch: the last one counts, as if written one by one.
         ``stored``: the keys (as ``stored()`` gives them) of rows known to exist already,
-        when the caller has just looked them up; otherwise they are looked up here.
+        when the caller has just looked them up; otherwise they are looked up here. Given as
+        ``stored(ids, *self.compared)`` (key -> stored values), rows whose values are all
+        equal to the stored ones are not sent at all: the upsert would leave them as they
+        are (its WHERE <a value differs>), so re-importing an unchanged file writes nothing.
         """
         if not rows:
             return self.settled()
         if self.background is not None and not connection.in_atomic_block:
             # This write's own transaction would commit under the running statement.
             raise RuntimeError("background inserts need the caller's transaction")
-        rows = self._last_per_key(rows)
+        keys = self.keys([row[0] for row in rows]) if self.conflict == ("id",) else None
+        rows, keys = self._last_per_key(rows, keys)
         # In the background the batch must not be wrapped in a savepoint: releasing it would
         # wait for the statement. Its error rolls the caller's transaction back instead.
         with transaction.atomic(savepoint=self.background is None):
-            params = self._params(rows, by)
+            params = self._params(rows, by, keys)
+            if keys is not None and isinstance(stored, Mapping) and stored and self.update:
+                rows, params, keys = self._leave_out_unchanged(rows, params, keys, stored)
+                if not params:
+                    return self.settled()
             if self.postgres:
                 return self._copy_upsert(params)
-            if self.conflict == ("id",):
-                return self._insert_then_update(rows, params, stored)
+            if keys is not None:
+                return self._insert_then_update(rows, params, stored, keys)
             if not self.update:
                 with connection.cursor() as cursor:
                     cursor.executemany(self.sql, params)
@@ -316,16 +353,68 @@ class Upsert:
         self._late = [0, 0]
         return counts
 
-    def _last_per_key(self, rows: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+    def _last_per_key(
+        self, rows: Sequence[Sequence[Any]], keys: list[Any] | None
+    ) -> tuple[Sequence[Sequence[Any]], list[Any] | None]:
+        """The rows, the last of each key kept (and their keys, when keyed on id)."""
+        if keys is not None:
+            if len(set(keys)) == len(keys):
+                return rows, keys
+            # Each key where it first came, with its last row (as a dict keeps them).
+            kept = list({key: n for n, key in enumerate(keys)}.values())
+            return [rows[n] for n in kept], [keys[n] for n in kept]
         at = self.key_at
-        if self.conflict == ("id",):
-            key = self.key
-            unique = {key(row[0]): row for row in rows}
-        else:
-            unique = {tuple(row[i] for i in at): row for row in rows}
-        return rows if len(unique) == len(rows) else list(unique.values())
+        unique = {tuple(row[i] for i in at): row for row in rows}
+        return (rows if len(unique) == len(rows) else list(unique.values())), None
 
-    def _params(self, rows: Sequence[Sequence[Any]], by: Any) -> list[tuple]:
+    def _leave_out_unchanged(
+        self,
+        rows: Sequence[Sequence[Any]],
+        params: list[tuple],
+        keys: list[Any],
+        stored: Mapping[Any, tuple],
+    ) -> tuple[Sequence[Sequence[Any]], list[tuple], list[Any]]:
+        """Rows, params and keys without the stored rows whose compared values are all the
+        same (in the database's own form: the params against the values ``stored`` read)."""
+        pick = self._pick
+        uuids = self._uuid_compared
+        # The driver gives some stored values back in Python form (dates on both databases,
+        # UUID objects on PostgreSQL): each goes through the column's own adapter, as the
+        # params did; UUIDs are compared as 32 hex digits on both sides.
+        adapter_at = dict(self.adapters)
+        fixes: list[tuple[int, Callable[[Any], Any]]] = [
+            (k, adapter_at[at]) for k, at in enumerate(self._compared_at) if at in adapter_at
+        ] + [(k, uuid_hex) for k in uuids]
+        done: dict[tuple[int, Any], Any] = {}
+
+        def fixed(values: Sequence[Any]) -> list[Any]:
+            out = list(values)
+            for k, fix in fixes:
+                value = out[k]
+                if value is not None:
+                    found = done.get((k, value))
+                    if found is None:
+                        found = done[(k, value)] = fix(value)
+                    out[k] = found
+            return out
+
+        kept = []
+        for n, key in enumerate(keys):
+            before = stored.get(key)
+            if before is not None:
+                now = pick(params[n])
+                if uuids:
+                    now = fixed(now)  # the params' UUIDs as hex digits too
+                if list(now) == fixed(before):
+                    continue
+            kept.append(n)
+        if len(kept) == len(keys):
+            return rows, params, keys
+        return [rows[n] for n in kept], [params[n] for n in kept], [keys[n] for n in kept]
+
+    def _params(
+        self, rows: Sequence[Sequence[Any]], by: Any, keys: list[Any] | None = None
+    ) -> list[tuple]:
         tail: tuple[Any, ...] = tuple(
             f.get_db_prep_save(f.get_default(), connection) for f in self.defaults
         )
@@ -344,6 +433,11 @@ class Upsert:
         # has seen (ids of organisations and places, dates and months repeat a lot).
         columns = [list(column) for column in zip(*rows, strict=True)]
         for at, adapt in adapters:
+            if adapt is uuid_hex:
+                # Ids: the keys already worked out, or in one pass without a call for those
+                # already in their stored form.
+                columns[at] = keys if at == 0 and keys is not None else uuid_hex_all(columns[at])
+                continue
             seen: dict[Any, Any] = {}
             column = columns[at]
             for n, value in enumerate(column):
@@ -366,7 +460,7 @@ class Upsert:
             for at, field in self.sealed:
                 column = columns[at]
                 for n, row in enumerate(rows):
-                    old = kept_by_id.get(self.key(row[0]), {}).get(at)
+                    old = kept_by_id.get(self.key(row[0]), {}).get(at) if kept_by_id else None
                     if old is not None and old[0] == row[at]:
                         column[n] = old[1]
                     else:
@@ -374,9 +468,12 @@ class Upsert:
         return [(*values, *tail) for values in zip(*columns, strict=True)]
 
     def _insert_then_update(
-        self, rows: Sequence[Sequence[Any]], params: list[tuple], stored: set | None
+        self,
+        rows: Sequence[Sequence[Any]],
+        params: list[tuple],
+        stored: set | Mapping[Any, tuple] | None,
+        keys: list[Any],
     ) -> tuple[int, int]:
-        keys = [self.key(row[0]) for row in rows]
         if stored is None:
             stored = set(self.stored(keys))
         new = [p for k, p in zip(keys, params, strict=True) if k not in stored]
@@ -508,6 +605,12 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
     if isinstance(target, _PLAIN) and not _is_sealed(target):
         return None
     return lambda value: target.get_db_prep_save(value, connection)
+
+
+def uuid_hex_all(values: Iterable[Any]) -> list[Any]:
+    """``uuid_hex`` of each value (None stays None), without a call for values already in
+    that form."""
+    return [v if v is None or (type(v) is str and len(v) == 32) else uuid_hex(v) for v in values]
 
 
 def uuid_hex(value: Any) -> str:

@@ -13,7 +13,7 @@ the values the row builder gives it (a property test checks this) or built by it
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from functools import partial
 from operator import itemgetter
@@ -57,12 +57,22 @@ class _Column:
         self.cache: dict[Any, Any] = {}
         self.failing: set[Any] = set()
 
-    def values(self, table: Table, rows: list[tuple[int, list[str]]], bad: set[int]) -> list[Any]:
+    def values(
+        self,
+        table: Table,
+        rows: list[tuple[int, list[str]]],
+        bad: set[int],
+        by_column: list[tuple[str, ...]] | None = None,
+    ) -> list[Any]:
+        """``by_column``: the rows' cells column by column (``zip(*cells)``), when the caller
+        has them: a column's cells are then taken without a Python loop."""
         positions = self.positions
-        raw: list[Any]
+        raw: Sequence[Any]
         if len(positions) == 1:
             at = positions[0]
-            raw = [cells[at] for _, cells in rows]
+            raw = by_column[at] if by_column is not None else [cells[at] for _, cells in rows]
+        elif positions and by_column is not None:
+            raw = list(zip(*(by_column[at] for at in positions), strict=True))
         elif positions:
             get = itemgetter(*positions)  # a tuple of the cells
             raw = [get(cells) for _, cells in rows]
@@ -168,13 +178,16 @@ class ActivityBatches:
         ]
         count = len(rows)
         bad: set[int] = set()
+        # The cells column by column, in one pass in C (every row has at least ``width``;
+        # cells past the shortest row are not read here).
+        by_column = list(zip(*(cells for _, cells in rows), strict=False))[:width]
 
         def settled(col: _Column | None, default: Any) -> list[Any]:
             if col is None:
                 if default is FAIL:  # a required field without a column: every row fails
                     bad.update(range(count))
                 return [default] * count
-            return col.values(table, rows, bad)
+            return col.values(table, rows, bad, by_column)
 
         orgs = settled(self.org, FAIL)
         if ctx.new_orgs:
@@ -200,24 +213,28 @@ class ActivityBatches:
         )
         conditionalities = settled(self.conditionality, "")
         details = [
-            [_text(cells[first[name]]) for _, cells in rows] if name in first else [""] * count
+            list(map(_text, by_column[first[name]])) if name in first else [""] * count
             for name in ("village_tract", "village", "donor")
         ]
         at = first.get("unspecified")
         unspecified_given = (
-            [bool(cells[at].strip()) for _, cells in rows] if at is not None else [False] * count
+            [bool(cell.strip()) for cell in by_column[at]] if at is not None else [False] * count
         )
         at = first.get("currency")
-        currencies = [cells[at].strip().upper() for _, cells in rows] if at is not None else None
+        currencies = [cell.strip().upper() for cell in by_column[at]] if at is not None else None
         at = first.get("notes")
-        notes = [_text(cells[at]) for _, cells in rows] if at is not None else [""] * count
+        notes = list(map(_text, by_column[at])) if at is not None else [""] * count
         at = first.get("id")
-        given = [cells[at].strip() for _, cells in rows] if at is not None else [""] * count
+        given = list(map(str.strip, by_column[at])) if at is not None else [""] * count
         keys = ctx.keys
         now = ctx.today
         levels = {pcode: place_level(ctx, pcode) for pcode in set(places) if pcode is not FAIL}
         # The content is only read when neither an id cell nor a declared key decides.
         by_content = not keys.key_at
+        # Without a file's "of whom" or conditionality column those rules have nothing to
+        # refuse (every value None, or ""): not asked row by row.
+        of_whom = any(column is not None for column in self.of_whom.values())
+        conditional = self.conditionality is not None
 
         for n, (number, cells) in enumerate(rows):
             if n in bad:
@@ -261,15 +278,18 @@ class ActivityBatches:
             if (
                 problem
                 or activity_problems(rules, now=now)
-                or reach_problems(
-                    women=adult_women,
-                    men=adult_men,
-                    total=adult_women + adult_men + girls[n] + boys[n] + spec,
-                    elderly_women=elderly_women[n],
-                    elderly_men=elderly_men[n],
-                    disabled=disabled[n],
+                or (
+                    of_whom
+                    and reach_problems(
+                        women=adult_women,
+                        men=adult_men,
+                        total=adult_women + adult_men + girls[n] + boys[n] + spec,
+                        elderly_women=elderly_women[n],
+                        elderly_men=elderly_men[n],
+                        disabled=disabled[n],
+                    )
                 )
-                or conditionality_problem(modalities[n], conditionalities[n])
+                or (conditional and conditionality_problem(modalities[n], conditionalities[n]))
                 or max(len(village_tract), len(village), len(donor)) > DETAIL_LENGTH
             ):
                 # The row builder reports the problems, in the rules' words, with the row's

@@ -91,6 +91,50 @@ def test_a_row_stored_after_the_lookup_is_updated_not_lost(activities):
     assert Activity.objects.get().women == 9
 
 
+def test_stored_rows_the_upsert_would_leave_alone_are_not_sent_at_all(activities, monkeypatch):
+    # The importer looks each batch up with the compared columns (pipeline._Writer.foreign):
+    # a re-imported unchanged row then reaches no statement; a changed one, or one edited in
+    # the app since, is written as before (decision 0221).
+    from decimal import Decimal
+
+    sent: list[int] = []  # rows that reach the database's statements, batch by batch
+    copy_upsert, insert_then_update = Upsert._copy_upsert, Upsert._insert_then_update
+
+    def copy_spy(self, params):
+        sent.append(len(params))
+        return copy_upsert(self, params)
+
+    def insert_spy(self, rows, params, *rest):
+        sent.append(len(params))
+        return insert_then_update(self, rows, params, *rest)
+
+    monkeypatch.setattr(Upsert, "_copy_upsert", copy_spy)
+    monkeypatch.setattr(Upsert, "_insert_then_update", insert_spy)
+
+    org = OrganisationFactory()
+    ids = [uuid.uuid4() for _ in range(3)]
+    rows = [_activity(pk, org) for pk in ids]
+    rows[2] = (*rows[2][:16], Decimal("12.50"), "MMK", *rows[2][18:])  # a value and currency
+    assert activities.write(rows) == (3, 0)
+    assert sent == [3]
+
+    def again(batch):
+        stored = activities.stored([row[0] for row in batch], *activities.compared)
+        assert set(stored) == {pk.hex for pk in ids}
+        sent.clear()
+        return activities.write(batch, stored=stored)
+
+    assert again(rows) == (0, 0)
+    assert sent == []
+
+    Activity.objects.filter(pk=ids[1]).update(women=99)  # edited in the app since
+    changed = [rows[0], rows[1], (*rows[2][:18], "changed notes", *rows[2][19:])]
+    assert again(changed) == (0, 2)
+    assert sent == [2]
+    assert Activity.objects.get(pk=ids[1]).women == 1
+    assert Activity.objects.get(pk=ids[2]).notes == "changed notes"
+
+
 def test_unchanged_encrypted_values_keep_their_ciphertext():
     township()
     incidents = Upsert(Incident, KINDS["incidents"].columns, ("id",))
