@@ -94,7 +94,12 @@ TEMPLATES = [
 
 _database_url = config.value("CORRIDOR_DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # Each server thread keeps its connection for a minute (no connect per request), checked
+    # before reuse, so a restarted or failed-over PostgreSQL costs a reconnect, not an error
+    # (decision 0230).
+    DATABASES = {
+        "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATABASES = {
         "default": {
