@@ -66,7 +66,7 @@ def load(n_activities: int, seed: int, out_dir: Path) -> dt.date:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from corridor.aid.models import Modality, Sector
+    from corridor.aid.models import Activity, Modality, Sector
     from corridor.geo.models import AdminUnit
     from corridor.geo.services import admin_units_load
     from corridor.orgs.models import Organisation
@@ -144,6 +144,13 @@ def load(n_activities: int, seed: int, out_dir: Path) -> dt.date:
         "currency",
         "notes",
     ]
+    # Columns added since (village, donor, ...) get their model default: NOT NULL, no DB default.
+    defaults = [
+        (field.column, field.get_default())
+        for field in Activity._meta.concrete_fields
+        if field.column not in columns and not field.null
+    ]
+    columns += [column for column, _ in defaults]
     insert = (
         f"INSERT INTO aid_activity ({', '.join(columns)}) "
         f"VALUES ({', '.join(['%s'] * len(columns))})"
@@ -179,6 +186,7 @@ def load(n_activities: int, seed: int, out_dir: Path) -> dt.date:
                     *reach,
                     "",
                     "",
+                    *(value for _, value in defaults),
                 )
             )
             activities_out.writerow([org, sector, pcode, month, *reach, status])

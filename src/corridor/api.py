@@ -7,6 +7,7 @@ operation and, for a token, makes ``request.user`` the token's owner as the toke
 (docs/security/api-tokens.md).
 """
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -14,12 +15,32 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger, _csrf_needed
 
 from corridor import __version__
 from corridor.accounts.tokens import Refusal, token_authenticate
 from corridor.core.errors import InvalidInput, NotAllowed
 from corridor.core.rules import CONFIRMABLE
+
+
+class LocalSwagger(Swagger):
+    """Swagger UI from django-ninja's installed files, never its CDN page.
+
+    django-ninja picks the CDN page unless "ninja" is an installed app; settings instead add its
+    template and static folders (decision 0231), so this renders its local template directly.
+    """
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": json.dumps(self.settings, indent=1),
+            "api": api,
+            "add_csrf": _csrf_needed(api),
+        }
+        return render(request, self.template, context)
+
 
 api = NinjaAPI(
     title="Corridor API",
@@ -30,6 +51,7 @@ api = NinjaAPI(
         "<token>` (make one under /accounts/tokens/ or with `corridor tokens create`)."
     ),
     urls_namespace="api",
+    docs=LocalSwagger(),
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib.util import find_spec
 from pathlib import Path
 
 import dj_database_url
@@ -34,8 +35,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_htmx",
-    # Makes /api/docs load django-ninja's own Swagger UI files, not a CDN (decision 0076).
-    "ninja",
     "corridor.core",
     "corridor.accounts",
     "corridor.audit",
@@ -68,13 +67,19 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
+# /api/docs loads django-ninja's own Swagger UI files, not a CDN (decision 0076), found through
+# these folders rather than through "ninja" in INSTALLED_APPS: that would import django-ninja and
+# pydantic at every start, a third of `corridor status` (decision 0231). find_spec does not import.
+_NINJA = Path(find_spec("ninja").origin).parent  # type: ignore[union-attr,arg-type]
+STATICFILES_DIRS = [_NINJA / "static"]
+
 ROOT_URLCONF = "corridor.urls"
 WSGI_APPLICATION = "corridor.wsgi.application"
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", _NINJA / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -89,7 +94,12 @@ TEMPLATES = [
 
 _database_url = config.value("CORRIDOR_DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # Each server thread keeps its connection for a minute (no connect per request), checked
+    # before reuse, so a restarted or failed-over PostgreSQL costs a reconnect, not an error
+    # (decision 0230).
+    DATABASES = {
+        "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATABASES = {
         "default": {

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import os
 
-import django
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
-
 
 def setup() -> None:
+    # Django is imported here, not at the top: `corridor --help` and argument errors never pay
+    # for it (issue 18 §6; test_startup.py checks).
+    import django
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.settings")
     django.setup()
 
 
 def pending_migrations() -> list[str]:
     """Names of migrations not yet applied to the configured database."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
@@ -28,6 +31,8 @@ def pending_migrations() -> list[str]:
 
 def database_description() -> dict[str, str]:
     """Engine and location of the database, without any password."""
+    from django.db import connection
+
     db = connection.settings_dict
     vendor = connection.vendor
     if vendor == "sqlite":

@@ -48,9 +48,14 @@ def holds_sweep(now: float | None = None) -> int:
     cutoff = (now or time.time()) - HOLD_MINUTES * 60
     gone = 0
     for held in _folder().iterdir():
-        if held.stat().st_mtime < cutoff:
-            held.unlink(missing_ok=True)
-            gone += 1
+        # Another `corridor serve` on the same instance folder may sweep at the same time, or an
+        # import take the file: one already gone is not an error, and is counted once.
+        try:
+            if held.stat().st_mtime < cutoff:
+                held.unlink()
+                gone += 1
+        except FileNotFoundError:
+            continue
     return gone
 
 

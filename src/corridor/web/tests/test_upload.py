@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import time
 
@@ -170,3 +171,21 @@ def test_old_holds_are_swept(client, editor, data):
     assert uploads.holds_sweep(now=time.time() + 10) == 0
     assert uploads.holds_sweep(now=time.time() + uploads.HOLD_MINUTES * 60 + 5) == 1
     assert not list(uploads._folder().iterdir())
+
+
+def test_a_hold_another_server_swept_first_is_not_an_error(tmp_path, monkeypatch):
+    """Two `corridor serve` processes on one instance folder sweep at the same time (0230)."""
+    old = tmp_path / "old"
+    old.write_bytes(b"held")
+    past = time.time() - uploads.HOLD_MINUTES * 60 - 5
+    os.utime(old, (past, past))
+
+    class Listed:
+        """The folder as listed by this process, after the other one took "gone"."""
+
+        def iterdir(self):
+            return iter([tmp_path / "gone", old])
+
+    monkeypatch.setattr(uploads, "_folder", Listed)
+    assert uploads.holds_sweep() == 1
+    assert not old.exists()
