@@ -118,6 +118,7 @@ class TransferFactory(factory.django.DjangoModelFactory):
     sent_on = dt.date(2024, 2, 1)
     channel = TransferChannel.INFORMAL
     # Settled unless a test says otherwise: both sides' legs confirmed, the fee taken.
+    fee = None
     sent_state = LegState.CONFIRMED
     received_state = LegState.CONFIRMED
     received_amount = factory.LazyAttribute(lambda o: Decimal(o.amount) - Decimal(o.fee or 0))
