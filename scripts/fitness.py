@@ -30,7 +30,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("audit",),
     ("accounts",),  # users and the one access policy every app asks
     ("geo", "orgs"),
-    ("situation", "aid", "funds"),
+    ("situation", "aid"),
+    ("funds",),  # spending names the 4W activities a grant paid for (decision 0235)
     ("disclosure", "keys", "backup"),
     ("exchange", "gaps", "demo"),
     ("web",),

@@ -9,7 +9,7 @@ from decimal import Decimal
 from corridor.aid.models import Activity, Channel, Modality, Sector, Status
 from corridor.demo.names import RECORD_NOTE
 from corridor.demo.plan import Size, day_in, key_id, month_end, rng
-from corridor.funds.models import Transfer, TransferChannel, TransferStatus
+from corridor.funds.models import LegState, Transfer, TransferChannel
 from corridor.geo.models import AdminUnit
 from corridor.orgs.models import Organisation, OrgKind
 
@@ -161,12 +161,12 @@ def activities(
     return out
 
 
-def _status(sent_on: dt.date, reference_end: dt.date, r) -> str:
+def _received(sent_on: dt.date, reference_end: dt.date, r) -> str:
+    """The received leg's state: none yet for recent or some older transfers, else mostly
+    confirmed by the receiver and sometimes only claimed by the sender."""
     if sent_on > reference_end - dt.timedelta(days=10):
-        return TransferStatus.SENT
-    return r.choices(
-        [TransferStatus.RECEIVED, TransferStatus.SENT, TransferStatus.DISPUTED], [85, 8, 7]
-    )[0]
+        return ""
+    return r.choices([LegState.CONFIRMED, "", LegState.CLAIMED], [85, 8, 7])[0]
 
 
 def transfers(seed: int, size: Size, organisations: list[Organisation]) -> list[Transfer]:
@@ -200,6 +200,8 @@ def transfers(seed: int, size: Size, organisations: list[Organisation]) -> list[
         ]  # fmt: skip
         for leg, (sender, receiver, amount, currency, sent_on, channel, max_fee) in enumerate(legs):
             fee = money(float(amount) * r.uniform(0, max_fee), currency)
+            fee = fee if r.random() < 0.7 else None
+            received = _received(sent_on, reference_end, r)
             out.append(
                 Transfer(
                     id=key_id(f"transfer:{chain}:{leg}"),
@@ -209,8 +211,12 @@ def transfers(seed: int, size: Size, organisations: list[Organisation]) -> list[
                     currency=currency,
                     sent_on=sent_on,
                     channel=channel,
-                    fee=fee if r.random() < 0.7 else None,
-                    status=_status(sent_on, reference_end, r),
+                    fee=fee,
+                    sent_state=LegState.CONFIRMED,
+                    received_state=received,
+                    received_amount=(amount - (fee or 0)) if received else None,
+                    received_currency=currency if received else "",
+                    received_on=sent_on + dt.timedelta(days=2) if received else None,
                     reference=f"DEMO-TR-{chain + 1:04d}-{'AB'[leg]}",
                 )
             )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from corridor.aid.models import Activity
 from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
-from corridor.demo import flows, names
+from corridor.demo import flows, ledger, names
 from corridor.demo.flows import BORDER_CHANNEL, COUNTRIES, LOCAL_KINDS
 from corridor.demo.names import MARK_EN, RECORD_NOTE
 from corridor.demo.plan import SIZE, Size, day_in, key_id, month_end, rng
@@ -77,6 +77,7 @@ class Dataset:
     incident_sources: list[tuple] = field(default_factory=list)  # (incident id, source id)
     activities: list[Activity] = field(default_factory=list)
     transfers: list[Transfer] = field(default_factory=list)
+    ledger: ledger.Ledger = field(default_factory=ledger.Ledger)
     townships: list[AdminUnit] = field(default_factory=list)
 
 
@@ -92,6 +93,7 @@ def build(seed: int, units: list[AdminUnit], size: Size = SIZE) -> Dataset:
     incidents(seed, size, data)
     data.activities = flows.activities(seed, size, data.townships, data.organisations)
     data.transfers = flows.transfers(seed, size, data.organisations)
+    data.ledger = ledger.build(seed, size, data.organisations, data.activities)
     return data
 
 

@@ -51,6 +51,7 @@ class Size:
     incidents: int = 500
     field_reports: int = 150
     transfer_chains: int = 150  # two transfers each: donor -> intermediary -> local group
+    grants: int = 12  # the ledger's grants (demo/ledger.py): one or two intermediaries each
     first_month: dt.date = dt.date(2022, 1, 1)
     # Displacement and incidents run to the last reported month; activities also hold plans
     # for the months after it. A fixed date, not the clock, so every load is the same.
@@ -79,7 +80,27 @@ class Size:
 
     @property
     def transfers(self) -> int:
-        return 2 * self.transfer_chains
+        return 2 * self.transfer_chains + self.grant_transfers
+
+    @property
+    def grant_transfers(self) -> int:
+        """Each grant's hops (two intermediaries every third grant) and one claim."""
+        return sum(grant_hops(i) for i in range(self.grants)) + (1 if self.grants > 1 else 0)
+
+    @property
+    def grant_spending(self) -> int:
+        """Two spending rows per grant whose last hop the local group confirmed (demo/ledger.py:
+        of every five grants, the fourth is only claimed and the fifth still in transit)."""
+        return 2 * sum(1 for i in range(self.grants) if i % 5 < 3)
+
+    @property
+    def grant_disputes(self) -> int:
+        return 1 if self.grants > 2 else 0
+
+    @property
+    def exchange_rates(self) -> int:
+        """Monthly official and market rates of each grant currency to THB and MMK."""
+        return len(self.reported_months) * len(GRANT_CURRENCIES) * 2 * 2
 
     @property
     def synthetic_sources(self) -> int:
@@ -96,6 +117,13 @@ class Size:
     def memberships(self) -> int:
         return sum(len(user.memberships) for user in self.users)
 
+
+def grant_hops(index: int) -> int:
+    """Donor → intermediary (→ second intermediary, every third grant) → local group."""
+    return 3 if index % 3 == 0 else 2
+
+
+GRANT_CURRENCIES = ("USD", "JPY", "NOK", "EUR")
 
 SIZE = Size()
 

@@ -21,7 +21,7 @@ from corridor.audit.services import Action, audit_record
 from corridor.demo import generate
 from corridor.demo.names import MARK_EN
 from corridor.demo.plan import DEFAULT_SEED, SIZE, Size, key_id
-from corridor.funds.models import Transfer
+from corridor.funds.models import Dispute, ExchangeRate, Grant, Spending, Transfer
 from corridor.geo.models import AdminUnit, Level
 from corridor.geo.services import admin_units_load
 from corridor.orgs.models import Coalition, CoalitionMembership, Organisation, OrgKind
@@ -43,6 +43,10 @@ COUNTED: list[tuple[str, type[models.Model]]] = [
     ("incident sources", IncidentSource),
     ("activities", Activity),
     ("transfers", Transfer),
+    ("grants", Grant),
+    ("exchange rates", ExchangeRate),
+    ("disputes", Dispute),
+    ("spending", Spending),
     ("users", User),
     ("memberships", Membership),
 ]
@@ -231,7 +235,11 @@ def demo_load(
     step("activities", 7, total)
     _upsert(Activity, data.activities, by=by, seed=seed)
     step("transfers", 8, total)
-    _upsert(Transfer, data.transfers, by=by, seed=seed)
+    _upsert(Grant, data.ledger.grants, by=by, seed=seed)
+    _upsert(ExchangeRate, data.ledger.rates, by=by, seed=seed)
+    _upsert(Transfer, data.transfers + data.ledger.transfers, by=by, seed=seed)
+    _upsert(Dispute, data.ledger.disputes, by=by, seed=seed)
+    _upsert(Spending, data.ledger.spending, by=by, seed=seed)
     step("users", 9, total)
     _users(data, by=by, seed=seed, size=size)
     step("counting", 10, total)

@@ -35,7 +35,7 @@ from corridor.exchange.mapping.spec import Mapping
 from corridor.exchange.models import ImportRun
 from corridor.exchange.pipeline import DEFAULT_BATCH, ImportResult, Progress, run_import
 from corridor.exchange.registry import FORMATS, detect
-from corridor.funds.models import Transfer, TransferStatus
+from corridor.funds.queries import transfers_counting_for
 from corridor.geo.models import AdminUnit
 from corridor.orgs.models import Organisation, Visibility
 from corridor.orgs.queries import organisation_find_visible
@@ -356,11 +356,14 @@ def iati_export(
                 currency=a.currency,
             )
         )
-    # A disputed transfer may not have happened: it is left out until settled.
+    # Only the organisation's own word counts: its leg confirmed, no dispute open (decision
+    # 0236); a transfer someone else recorded in its name stays out until it confirms.
     query = (
-        Transfer.objects.filter(Q(from_organisation=organisation) | Q(to_organisation=organisation))
-        .exclude(status=TransferStatus.DISPUTED)
-        .filter(sent_on__lte=cutoff)
+        transfers_counting_for(organisation)
+        .filter(
+            Q(from_organisation=organisation, sent_on__lte=cutoff)
+            | Q(to_organisation=organisation, received_on__lte=cutoff)
+        )
         .select_related("from_organisation", "to_organisation")
         .order_by("sent_on", "currency", "amount", "id")
     )
@@ -377,9 +380,10 @@ def iati_export(
             iati.TransferEntry(
                 incoming=incoming,
                 counterpart=parties[other.pk],
-                amount=t.amount,
-                currency=t.currency,
-                sent_on=public_week_start(t.sent_on),
+                # Each side publishes its own leg: what it paid, or what it received.
+                amount=t.received_amount if incoming else t.amount,
+                currency=t.received_currency if incoming else t.currency,
+                sent_on=public_week_start(t.received_on if incoming else t.sent_on),
                 updated=_stamp(t.updated_at, cutoff),
             )
         )

@@ -1,5 +1,12 @@
-"""Who may do what to transfers: rows of both sides (``orgs.access.owned_row``). Registered
-with ``corridor.accounts.policy`` when Django starts (``FundsConfig.ready``)."""
+"""Who may do what to the ledger's records (``orgs.access.owned_row``). Registered with
+``corridor.accounts.policy`` when Django starts (``FundsConfig.ready``).
+
+- transfers and their disputes: rows of both sides;
+- grants: rows of the donor and the recipient, seen also by the intermediaries it went through;
+- spending: written by the spending organisation's editors, read by it and the grant's parties;
+- exchange rates: reference data read by every member, written by coordinators and admins (a
+  rate changes every report that converts with it, so not by any editor; decision 0237).
+"""
 
 from __future__ import annotations
 
@@ -18,5 +25,57 @@ def transfer_rule(user: Any, action: str, transfer: Any) -> bool:
     )
 
 
+def grant_chain(grant: Any) -> set[Any]:
+    """The organisations the grant's money went through: the sides of its transfers."""
+    if grant.pk is None:
+        return set()
+    pairs = grant.transfers.values_list("from_organisation_id", "to_organisation_id")
+    return {org for pair in pairs for org in pair}
+
+
+def grant_rule(user: Any, action: str, grant: Any) -> bool:
+    """The donor's and recipient's rows; the intermediaries its money went through see it too
+    (they pass it on and name it on their transfers), but do not change it."""
+    sides = [grant.donor_id, grant.recipient_id]
+    if None in sides:
+        return False
+    if owned_row(user, action, set(sides), [grant.donor, grant.recipient]):
+        return True
+    return action == policy.VIEW and bool(policy.organisation_ids(user) & grant_chain(grant))
+
+
+def dispute_rule(user: Any, action: str, dispute: Any) -> bool:
+    if dispute.transfer_id is None:
+        return False
+    return transfer_rule(user, action, dispute.transfer)
+
+
+def spending_rule(user: Any, action: str, spending: Any) -> bool:
+    if spending.activity_id is None or spending.grant_id is None:
+        return False
+    spender = spending.activity.organisation
+    if action in (policy.ADD, policy.CHANGE, policy.DELETE):
+        return owned_row(user, action, {spender.pk}, [spender])
+    grant = spending.grant
+    return owned_row(
+        user,
+        action,
+        {spender.pk, grant.donor_id, grant.recipient_id},
+        [spender, grant.donor, grant.recipient],
+    )
+
+
+def rate_rule(user: Any, action: str, rate: Any) -> bool:
+    if action in (policy.VIEW, policy.EXPORT):
+        return policy.is_member_anywhere(user) or policy.is_coordinator(user)
+    if action in (policy.ADD, policy.CHANGE, policy.DELETE):
+        return policy.is_coordinator(user)
+    return False
+
+
 def register() -> None:
     policy.register("funds.transfer", transfer_rule, editors_add=True)
+    policy.register("funds.grant", grant_rule, editors_add=True)
+    policy.register("funds.dispute", dispute_rule, editors_add=True)
+    policy.register("funds.spending", spending_rule, editors_add=True)
+    policy.register("funds.exchangerate", rate_rule, coordinators_add=True)

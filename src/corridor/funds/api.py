@@ -1,8 +1,9 @@
 """JSON API for transfers: money between two organisations, seen and kept by either side.
 
 Reads go through ``transfers_visible_to``; writes through funds.services, which ask the access
-policy. A transfer's reference (a bank or hundi code) is a protected field: only the two sides
-and admins see it.
+policy and decide whether a leg is confirmed or only claimed (decision 0236). A transfer's
+reference (a bank or hundi code) and intermediary (an agent) are protected fields: only the two
+sides and admins see them.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from corridor.accounts import policy
-from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
+from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES, RATE_DIGITS, RATE_PLACES
 from corridor.core.schema import CurrencyCode, Limit, Line, Offset
 from corridor.funds import services
-from corridor.funds.models import Transfer, TransferChannel, TransferStatus
+from corridor.funds.models import LegState, Transfer, TransferChannel
 from corridor.funds.queries import transfers_visible_to
 from corridor.orgs.queries import organisations_visible_to
 
@@ -37,8 +38,15 @@ class TransferOut(Schema):
     sent_on: dt.date
     channel: TransferChannel
     fee: Decimal | None
-    status: TransferStatus
+    sent_state: LegState
+    received_amount: Decimal | None
+    received_currency: str
+    received_on: dt.date | None
+    received_state: LegState | None
+    rate: Decimal | None
+    grant: UUID | None
     reference: str | None = Field(description="Only for the two sides and admins.")
+    intermediary: str | None = Field(description="Only for the two sides and admins.")
 
 
 class TransferPage(Schema):
@@ -54,8 +62,14 @@ class TransferChange(Schema):
     sent_on: dt.date | None = None
     channel: TransferChannel | None = None
     fee: Decimal | None = Field(None, ge=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
-    status: TransferStatus | None = None
+    received_amount: Decimal | None = Field(
+        None, gt=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES
+    )
+    received_currency: CurrencyCode | None = None
+    received_on: dt.date | None = None
+    rate: Decimal | None = Field(None, gt=0, max_digits=RATE_DIGITS, decimal_places=RATE_PLACES)
     reference: Line | None = Field(None, max_length=120)
+    intermediary: Line | None = Field(None, max_length=200)
 
 
 class TransferIn(TransferChange):
@@ -71,8 +85,11 @@ def transfer_out(request: Any, transfer: Transfer) -> dict[str, Any]:
     out = {name: getattr(transfer, name) for name in TransferOut.model_fields}
     out["from_organisation"] = transfer.from_organisation_id
     out["to_organisation"] = transfer.to_organisation_id
+    out["grant"] = transfer.grant_id
+    out["received_state"] = transfer.received_state or None
     if not policy.can(request.user, policy.VIEW_PROTECTED, transfer):
         out["reference"] = None
+        out["intermediary"] = None
     return out
 
 
@@ -87,9 +104,11 @@ def _values(payload: Schema) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True)
     values.pop("from_organisation", None)
     values.pop("to_organisation", None)
-    for name in ("amount", "currency", "sent_on", "channel", "status", "reference"):
+    for name in ("amount", "currency", "sent_on", "channel", "reference", "intermediary"):
         if name in values and values[name] is None:
             raise HttpError(400, f"{name} cannot be null")
+    if values.get("received_currency") is None and "received_currency" in values:
+        values["received_currency"] = ""
     return values
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import factory
 
 from corridor.accounts.models import Membership, OrgRole, User
 from corridor.aid.models import Activity, Modality, Sector
-from corridor.funds.models import Evidence, Transfer, TransferChannel
+from corridor.funds.models import Evidence, LegState, Transfer, TransferChannel
 from corridor.geo.models import AdminUnit
 from corridor.orgs.models import Organisation, OrgKind, Visibility
 from corridor.situation.models import DisplacementFigure, Incident, IncidentType, Source
@@ -116,6 +117,13 @@ class TransferFactory(factory.django.DjangoModelFactory):
     currency = "USD"
     sent_on = dt.date(2024, 2, 1)
     channel = TransferChannel.INFORMAL
+    # Settled unless a test says otherwise: both sides' legs confirmed, the fee taken.
+    fee = None
+    sent_state = LegState.CONFIRMED
+    received_state = LegState.CONFIRMED
+    received_amount = factory.LazyAttribute(lambda o: Decimal(o.amount) - Decimal(o.fee or 0))
+    received_currency = factory.LazyAttribute(lambda o: o.currency)
+    received_on = factory.LazyAttribute(lambda o: o.sent_on)
 
 
 class EvidenceFactory(factory.django.DjangoModelFactory):

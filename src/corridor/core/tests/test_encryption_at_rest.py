@@ -35,6 +35,9 @@ def markers() -> dict[str, list[bytes]]:
         "funds.evidence.filename": [f"{MARK}-file".encode()],
         "funds.evidence.content": [f"{MARK}-evidence-bytes".encode()],
         "funds.transfer.reference": [f"{MARK}-reference".encode()],
+        "funds.transfer.intermediary": [f"{MARK}-agent".encode()],
+        "funds.dispute.note": [f"{MARK}-dispute".encode()],
+        "funds.dispute.resolution": [f"{MARK}-resolution".encode()],
         "aid.activity.village_tract": [f"{MARK}-villagetract".encode()],
         "aid.activity.village": [f"{MARK}-village".encode()],
     }
@@ -46,7 +49,7 @@ def seed(mark: str = MARK, control: str = CONTROL) -> None:
 
     from corridor.aid.models import Activity
     from corridor.audit.services import audited_create, audited_update
-    from corridor.funds.models import Evidence, Transfer
+    from corridor.funds.models import Dispute, Evidence, Transfer
     from corridor.orgs.models import Organisation
     from corridor.situation.models import Incident
     from corridor.testing.factories import township
@@ -90,6 +93,19 @@ def seed(mark: str = MARK, control: str = CONTROL) -> None:
                 sent_on="2024-02-01",
                 channel="informal",
                 reference=f"{mark}-reference",
+                intermediary=f"{mark}-agent",
+                sent_state="confirmed",
+            ),
+            by=None,
+        )
+        audited_create(
+            Dispute(
+                transfer=transfer,
+                opened_by=hidden,
+                opened_on="2024-02-03",
+                note=f"{mark}-dispute",
+                resolved_on="2024-02-04",
+                resolution=f"{mark}-resolution",
             ),
             by=None,
         )

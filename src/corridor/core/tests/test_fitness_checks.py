@@ -74,11 +74,11 @@ def test_an_upward_import_is_reported_with_file_and_line(tmp_path):
 
 
 def test_a_sibling_import_is_reported(tmp_path):
-    root = _tree(tmp_path, {"aid/queries.py": "from corridor.funds.models import Transfer\n"})
+    root = _tree(tmp_path, {"aid/queries.py": "from corridor.situation.models import Source\n"})
     result = _fitness("--root", str(root), "layering")
     assert result.returncode == 1
     assert result.stdout == (
-        "aid/queries.py:1: aid imports corridor.funds.models: funds is a sibling\n"
+        "aid/queries.py:1: aid imports corridor.situation.models: situation is a sibling\n"
     )
 
 

@@ -65,6 +65,10 @@ def expected_counts(size: Size) -> dict[str, int]:
         "incidents": size.incidents,
         "activities": size.activities,
         "transfers": size.transfers,
+        "grants": size.grants,
+        "exchange rates": size.exchange_rates,
+        "disputes": size.grant_disputes,
+        "spending": size.grant_spending,
         "users": len(size.users),
         "memberships": size.memberships,
     }

@@ -161,6 +161,7 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "corridor import": "reads files in; prints the import's summary to the operator",
     "corridor maps": "saved column mappings (headers, field names, codes): no records",
     "corridor orgs": "creates organisations from a file; prints only the names the file gave",
+    "corridor funds": "the ledger's grants, custody and reconciliation for the operator; internal",
     "corridor status": "version, migrations and row counts: no records",
     "corridor signin": OPERATOR,
     "corridor panic": OPERATOR,

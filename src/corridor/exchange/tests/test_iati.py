@@ -23,7 +23,8 @@ from corridor.disclosure import month_is_publishable, publication_cutoff
 from corridor.disclosure.records import NOT_NAMED
 from corridor.exchange.formats import iati
 from corridor.exchange.services import iati_export
-from corridor.funds.models import Transfer, TransferStatus
+from corridor.funds.models import Dispute, Transfer
+from corridor.funds.queries import transfers_counting_for
 from corridor.orgs.models import Organisation, OrgKind, Visibility
 from corridor.testing.factories import (
     ActivityFactory,
@@ -96,9 +97,9 @@ def test_demo_export_validates_and_uses_codelist_codes(demo):
         | Q(reporting_month__isnull=True, start_date__lte=cutoff)
     )
     assert activities.count() < Activity.objects.filter(organisation=org).count()
-    settled = Transfer.objects.exclude(status=TransferStatus.DISPUTED).filter(sent_on__lte=cutoff)
-    incoming = settled.filter(to_organisation=org).count()
-    outgoing = settled.filter(from_organisation=org).count()
+    settled = transfers_counting_for(org)
+    incoming = settled.filter(to_organisation=org, received_on__lte=cutoff).count()
+    outgoing = settled.filter(from_organisation=org, sent_on__lte=cutoff).count()
     blocks = document.findall("iati-activity")
     assert len(blocks) == activities.count() + 1
     funds = blocks[-1]
@@ -180,8 +181,9 @@ def test_anonymous_and_pseudonymous_organisations_are_never_named(places):
     TransferFactory(
         from_organisation=reporter, to_organisation=hidden, amount=Decimal("120.50"), currency="THB"
     )
-    TransferFactory(
-        from_organisation=hidden, to_organisation=reporter, status=TransferStatus.DISPUTED
+    disputed = TransferFactory(from_organisation=hidden, to_organisation=reporter)
+    Dispute.objects.create(
+        transfer=disputed, opened_by=reporter, opened_on=disputed.sent_on, note="never came"
     )
     ActivityFactory(organisation=reporter, admin_unit_id="MMR004002")
     ActivityFactory(

@@ -70,22 +70,35 @@ def test_record_and_confirm(setup):
         "currency": "THB",
         "sent_on": "2024-07-01",
         "channel": "informal",
-        "status": "received",
+        "fee": "50.00",
+        "intermediary": "Agent in Mae Sot",
     }
     assert (
         setup["partner_viewer"].post(URL, body, content_type="application/json").status_code == 403
     )
     created = setup["donor_editor"].post(URL, body, content_type="application/json")
     assert created.status_code == 201, created.content
-    pk = created.json()["id"]
+    answer = created.json()
+    assert (answer["sent_state"], answer["received_state"]) == ("confirmed", None)
+    assert answer["intermediary"] == "Agent in Mae Sot"
+    pk = answer["id"]
     same_sides = {"amount": "-5"}
     answer = setup["donor_editor"].patch(f"{URL}{pk}/", same_sides, content_type="application/json")
     assert answer.status_code == 422
-    moved = {"to_organisation": str(setup["donor"].pk), "status": "disputed"}
+    # The sender writing what arrived makes it only the sender's claim of the receiver's leg.
+    moved = {
+        "to_organisation": str(setup["donor"].pk),
+        "received_amount": "2450.00",
+        "received_currency": "THB",
+        "received_on": "2024-07-02",
+    }
     answer = setup["donor_editor"].patch(f"{URL}{pk}/", moved, content_type="application/json")
-    assert answer.status_code == 200
+    assert answer.status_code == 200, answer.content
     transfer = Transfer.objects.get(pk=pk)
-    assert (transfer.to_organisation, transfer.status) == (setup["partner"], "disputed")
+    assert (transfer.to_organisation, transfer.received_state) == (setup["partner"], "claimed")
+    # The coordinator sees neither the claim nor, on other transfers, the agent.
+    assert setup["coordinator"].get(f"{URL}{pk}/").status_code == 404
+    assert setup["coordinator"].get(f"{URL}{setup['open'].pk}/").json()["intermediary"] is None
 
 
 def test_transfer_to_itself_is_refused_clearly(setup):

@@ -1,0 +1,265 @@
+"""Chain of custody of one grant: where every part of its amount is now, in its currency.
+
+The grant's money is followed hop by hop (its transfers) to the activities it paid for. Every
+amount is valued in the grant's currency with one kind of reference rate (market by default;
+official on request) from the rate table, on the day it happened; what is still held is valued
+on the day of the report. The parts (``Custody.breakdown``):
+
+- ``not_yet_sent``: the pledge less what the donor has sent;
+- ``in_transit``: sent (confirmed by the sender), less the fee, but not yet confirmed received;
+- ``fees``: what the channels took;
+- ``unaccounted``: what arrived short of what the hop's own rate promised (or more: negative);
+- ``disputed``: the amounts of transfers under an open dispute, counted nowhere else;
+- ``spent_on_activities``: spending on 4W rows;
+- ``held_by:<organisation>``: what each intermediary and the recipient still hold;
+- ``exchange_differences``: the rest, so that the parts add up exactly to the grant: value lost
+  (positive) or gained (negative) because money changed currency at rates other than the
+  reference rates, and was held while rates moved, plus the rounding of each part to the
+  currency's minor unit (decision 0238).
+
+Only confirmed legs count: a leg one side claims for the other is listed in ``claims`` and
+nowhere else until its own side confirms it (decision 0236).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from corridor.core.money import quantize, rate_text, text
+from corridor.funds.models import Dispute, Grant, LegState, RateKind, Spending, Transfer
+from corridor.funds.rates import RateBook
+
+ZERO = Decimal(0)
+FIXED_PARTS = (
+    "not_yet_sent",
+    "in_transit",
+    "fees",
+    "unaccounted",
+    "disputed",
+    "spent_on_activities",
+)
+HELD = "held_by:"
+EXCHANGE = "exchange_differences"
+
+
+@dataclass
+class Hop:
+    """One transfer of the grant, with its values in the grant's currency."""
+
+    transfer: Transfer
+    counted: bool
+    disputed: bool
+    sent_value: Decimal = ZERO
+    fee_value: Decimal = ZERO
+    in_transit_value: Decimal = ZERO
+    expected_received: Decimal | None = None  # in the received currency, at the hop's own rate
+    shortfall: Decimal | None = None  # in the received currency
+    unaccounted_value: Decimal = ZERO
+    received_value: Decimal = ZERO
+
+    def as_dict(self) -> dict[str, Any]:
+        t = self.transfer
+        return {
+            "transfer": str(t.pk),
+            "from": t.from_organisation.name,
+            "to": t.to_organisation.name,
+            "channel": t.channel,
+            "sent": {"amount": text(t.amount, t.currency), "currency": t.currency,
+                     "on": t.sent_on.isoformat(), "fee": text(t.fee or ZERO, t.currency),
+                     "state": t.sent_state},
+            "received": (
+                {"amount": text(t.received_amount, t.received_currency),
+                 "currency": t.received_currency,
+                 "on": t.received_on.isoformat() if t.received_on else None,
+                 "state": t.received_state}
+                if t.received_state else None
+            ),
+            "rate": None if t.rate is None else rate_text(t.rate),
+            "counted": self.counted,
+            "disputed": self.disputed,
+            "expected_received": _text(self.expected_received),
+            "shortfall": _text(self.shortfall),
+            "value": {
+                "sent": str(self.sent_value),
+                "fee": str(self.fee_value),
+                "in_transit": str(self.in_transit_value),
+                "unaccounted": str(self.unaccounted_value),
+                "received": str(self.received_value),
+            },
+        }  # fmt: skip
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+@dataclass
+class Custody:
+    grant: Grant
+    valued_on: dt.date
+    rate_kind: str
+    breakdown: dict[str, Decimal]
+    hops: list[Hop]
+    holdings: dict[str, dict[str, Decimal]]  # organisation name -> currency -> amount
+    spending: list[dict[str, Any]]
+    people_reached: int
+    claims: list[dict[str, Any]]
+    rates: list[dict[str, str | bool]] = field(default_factory=list)
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.breakdown.values(), ZERO)
+
+    def as_dict(self) -> dict[str, Any]:
+        g = self.grant
+        return {
+            "grant": str(g.pk),
+            "title": g.title,
+            "donor": g.donor.name,
+            "recipient": g.recipient.name,
+            "amount": text(g.amount, g.currency),
+            "currency": g.currency,
+            "valued_on": self.valued_on.isoformat(),
+            "rate_kind": self.rate_kind,
+            "breakdown": {name: text(value, g.currency) for name, value in self.breakdown.items()},
+            "hops": [hop.as_dict() for hop in self.hops],
+            "holdings": {
+                name: {cur: text(amount, cur) for cur, amount in sorted(held.items())}
+                for name, held in self.holdings.items()
+            },
+            "activities": self.spending,
+            "people_reached": self.people_reached,
+            "claims": self.claims,
+            "rates": self.rates,
+        }
+
+
+def grant_transfers(grant: Grant) -> list[Transfer]:
+    rows = grant.transfers.select_related("from_organisation", "to_organisation")
+    return list(rows.order_by("sent_on", "id"))
+
+
+def open_disputes(transfer_ids: list[Any]) -> set[Any]:
+    found = Dispute.objects.filter(transfer_id__in=transfer_ids, resolved_on__isnull=True)
+    return set(found.values_list("transfer_id", flat=True))
+
+
+def hop_rate(t: Transfer) -> Decimal | None:
+    """The rate the hop itself used: as recorded, 1 within one currency, else implied."""
+    if t.rate is not None:
+        return t.rate
+    if t.received_currency == t.currency:
+        return Decimal(1)
+    return None
+
+
+def custody(
+    grant: Grant,
+    *,
+    valued_on: dt.date,
+    rate_kind: str = RateKind.MARKET,
+    book: RateBook | None = None,
+) -> Custody:
+    """The grant's chain of custody valued on ``valued_on`` (see the module's docstring)."""
+    book = book or RateBook(rate_kind)
+    cur = grant.currency
+    transfers = grant_transfers(grant)
+    disputed_ids = open_disputes([t.pk for t in transfers])
+    parts = dict.fromkeys(FIXED_PARTS, ZERO)
+    holdings: dict[Any, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    names: dict[Any, str] = {}
+    hops: list[Hop] = []
+    claims: list[dict[str, Any]] = []
+    donor_sent = ZERO
+
+    def value(amount: Decimal, currency: str, on: dt.date) -> Decimal:
+        return book.value(amount, currency, cur, on)
+
+    for t in transfers:
+        names[t.from_organisation_id] = t.from_organisation.name
+        names[t.to_organisation_id] = t.to_organisation.name
+        sent_ok = t.sent_state == LegState.CONFIRMED
+        received_ok = t.received_state == LegState.CONFIRMED
+        hop = Hop(transfer=t, counted=sent_ok and t.pk not in disputed_ids,
+                  disputed=t.pk in disputed_ids)  # fmt: skip
+        hops.append(hop)
+        for leg, state in (("sent", t.sent_state), ("received", t.received_state)):
+            if state == LegState.CLAIMED:
+                side = t.from_organisation if leg == "sent" else t.to_organisation
+                claims.append({"transfer": str(t.pk), "leg": leg, "awaiting": side.name})
+        if not sent_ok:
+            continue  # the sender has not said it sent this: it counts nowhere
+        hop.sent_value = value(t.amount, t.currency, t.sent_on)
+        if t.from_organisation_id == grant.donor_id:
+            donor_sent += hop.sent_value
+        else:
+            holdings[t.from_organisation_id][t.currency] -= t.amount
+        if hop.disputed:
+            parts["disputed"] += hop.sent_value
+            continue
+        hop.fee_value = value(t.fee or ZERO, t.currency, t.sent_on)
+        parts["fees"] += hop.fee_value
+        if not received_ok:
+            hop.in_transit_value = value(t.net_sent, t.currency, t.sent_on)
+            parts["in_transit"] += hop.in_transit_value
+            continue
+        assert t.received_amount is not None and t.received_on is not None  # noqa: S101 — a confirmed leg is whole
+        holdings[t.to_organisation_id][t.received_currency] += t.received_amount
+        hop.received_value = value(t.received_amount, t.received_currency, t.received_on)
+        rate = hop_rate(t)
+        if rate is not None:
+            hop.expected_received = quantize(t.net_sent * rate, t.received_currency)
+            hop.shortfall = hop.expected_received - t.received_amount
+            hop.unaccounted_value = value(hop.shortfall, t.received_currency, t.received_on)
+            parts["unaccounted"] += hop.unaccounted_value
+
+    parts["not_yet_sent"] = grant.amount - donor_sent
+    spending_rows = []
+    people = 0
+    seen_activities = set()
+    rows = Spending.objects.filter(grant=grant).select_related("activity__organisation")
+    for s in rows.order_by("spent_on", "id"):
+        spender = s.activity.organisation
+        names[spender.pk] = spender.name
+        holdings[spender.pk][s.currency] -= s.amount
+        spent = value(s.amount, s.currency, s.spent_on)
+        parts["spent_on_activities"] += spent
+        if s.activity_id not in seen_activities:
+            seen_activities.add(s.activity_id)
+            people += s.activity.people_reached
+        spending_rows.append({
+            "activity": str(s.activity_id), "organisation": spender.name,
+            "amount": text(s.amount, s.currency), "currency": s.currency,
+            "spent_on": s.spent_on.isoformat(),
+            "value": str(spent), "people_reached": s.activity.people_reached,
+        })  # fmt: skip
+
+    held_parts: dict[str, Decimal] = {}
+    held_by_name: dict[str, dict[str, Decimal]] = {}
+    for org_id in sorted(holdings, key=lambda pk: names[pk]):
+        if org_id == grant.donor_id:
+            continue
+        balances = {c: a for c, a in holdings[org_id].items() if a != 0}
+        held_by_name[names[org_id]] = balances
+        held_parts[HELD + names[org_id]] = sum(
+            (value(a, c, valued_on) for c, a in sorted(balances.items())), ZERO
+        )
+    breakdown = dict(parts)
+    breakdown.update(held_parts)
+    breakdown[EXCHANGE] = grant.amount - sum(breakdown.values(), ZERO)
+    return Custody(
+        grant=grant,
+        valued_on=valued_on,
+        rate_kind=rate_kind,
+        breakdown=breakdown,
+        hops=hops,
+        holdings=held_by_name,
+        spending=spending_rows,
+        people_reached=people,
+        claims=claims,
+        rates=book.rates_used(),
+    )

@@ -1,0 +1,120 @@
+"""Converting amounts between currencies with the rate table, saying which rate was used.
+
+A rate is looked up for a day and a kind (official, market or agent): the latest row of that
+kind on or before the day, for the pair as asked or its inverse (1 / rate). Nothing is guessed:
+with no such row the conversion is refused with a message saying which rate to add. The result
+is quantised to the target currency's minor unit (``core.money.quantize``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from corridor.core.errors import InvalidInput
+from corridor.core.money import quantize, rate_text
+from corridor.funds.models import ExchangeRate
+
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class UsedRate:
+    """The row a conversion used, as reports show it (``inverse``: divided by it)."""
+
+    on: dt.date
+    from_currency: str
+    to_currency: str
+    rate: Decimal
+    kind: str
+    source: str
+    inverse: bool
+
+    def as_dict(self) -> dict[str, str | bool]:
+        return {
+            "on": self.on.isoformat(),
+            "from": self.from_currency,
+            "to": self.to_currency,
+            "rate": rate_text(self.rate),
+            "kind": self.kind,
+            "source": self.source,
+            "inverse": self.inverse,
+        }
+
+
+@dataclass(frozen=True)
+class Conversion:
+    amount: Decimal
+    currency: str
+    rate: UsedRate | None  # None: the amount was in the currency asked for already
+
+
+class RateBook:
+    """The rate table of one kind, read once, to convert many amounts (custody, reports)."""
+
+    def __init__(self, kind: str, rows: list[ExchangeRate] | None = None) -> None:
+        self.kind = kind
+        if rows is None:
+            rows = list(ExchangeRate.objects.filter(kind=kind).order_by("on", "source", "id"))
+        self._pairs: dict[tuple[str, str], list[ExchangeRate]] = {}
+        for row in rows:
+            if row.kind == kind:
+                self._pairs.setdefault((row.from_currency, row.to_currency), []).append(row)
+        for found in self._pairs.values():
+            found.sort(key=lambda r: r.on)  # stable: same-day rows keep source order
+        self.used: dict[tuple[dt.date, str, str, str], UsedRate] = {}
+
+    def _latest(self, pair: tuple[str, str], on: dt.date) -> ExchangeRate | None:
+        best = None
+        for row in self._pairs.get(pair, []):
+            if row.on > on:
+                break
+            best = row
+        return best
+
+    def rate(self, from_currency: str, to_currency: str, on: dt.date) -> UsedRate:
+        direct = self._latest((from_currency, to_currency), on)
+        inverse = self._latest((to_currency, from_currency), on)
+        # The newer of the two; on the same day the pair as asked.
+        if direct is not None and (inverse is None or direct.on >= inverse.on):
+            row, flipped = direct, False
+        elif inverse is not None:
+            row, flipped = inverse, True
+        else:
+            raise InvalidInput(
+                f"no {self.kind} rate {from_currency}→{to_currency} (or {to_currency}→"
+                f"{from_currency}) on or before {on.isoformat()}: add one with "
+                "`corridor funds rates add` or import a rates file"
+            )
+        used = UsedRate(
+            on=row.on,
+            from_currency=row.from_currency,
+            to_currency=row.to_currency,
+            rate=row.rate,
+            kind=row.kind,
+            source=row.source,
+            inverse=flipped,
+        )
+        self.used[(row.on, row.from_currency, row.to_currency, row.source)] = used
+        return used
+
+    def convert(self, amount: Decimal, from_currency: str, to_currency: str, on: dt.date) -> Conversion:
+        if from_currency == to_currency:
+            return Conversion(quantize(amount, to_currency), to_currency, None)
+        used = self.rate(from_currency, to_currency, on)
+        value = amount / used.rate if used.inverse else amount * used.rate
+        return Conversion(quantize(value, to_currency), to_currency, used)
+
+    def value(self, amount: Decimal, from_currency: str, to_currency: str, on: dt.date) -> Decimal:
+        return self.convert(amount, from_currency, to_currency, on).amount
+
+    def rates_used(self) -> list[dict[str, str | bool]]:
+        return [self.used[key].as_dict() for key in sorted(self.used)]
+
+
+def convert(
+    amount: Decimal, from_currency: str, to_currency: str, on: dt.date, *, kind: str
+) -> Conversion:
+    """One conversion with the table as it is now (many: make one ``RateBook``)."""
+    return RateBook(kind).convert(amount, from_currency, to_currency, on)

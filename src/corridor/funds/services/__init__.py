@@ -1,0 +1,39 @@
+"""Writes to the ledger (``ledger.py``: grants, transfers, disputes, spending; ``rates.py``:
+exchange rates by hand or from a CSV file)."""
+
+from corridor.funds.services.ledger import (
+    RECEIVED,
+    SENT,
+    dispute_open,
+    dispute_resolve,
+    grant_record,
+    grant_update,
+    spending_delete,
+    spending_record,
+    speaks_for,
+    transfer_confirm,
+    transfer_delete,
+    transfer_receive,
+    transfer_record,
+    transfer_update,
+)
+from corridor.funds.services.rates import rate_record, rates_import
+
+__all__ = [
+    "RECEIVED",
+    "SENT",
+    "dispute_open",
+    "dispute_resolve",
+    "grant_record",
+    "grant_update",
+    "rate_record",
+    "rates_import",
+    "spending_delete",
+    "spending_record",
+    "speaks_for",
+    "transfer_confirm",
+    "transfer_delete",
+    "transfer_receive",
+    "transfer_record",
+    "transfer_update",
+]

@@ -1,0 +1,142 @@
+"""Writes to the exchange-rate table: one rate by hand, or a CSV file of them (all or nothing).
+
+``by`` None is the instance operator at the command line; anyone else must be allowed to add
+rates by the policy (coordinators and admins, decision 0237).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from corridor.accounts import policy
+from corridor.audit.services import audited_create
+from corridor.core.errors import InvalidInput
+from corridor.funds.models import ExchangeRate, RateKind
+
+#: The columns of a rates file, in the words of the form (docs/money.md).
+COLUMNS = ("date", "from", "to", "rate", "kind", "source")
+
+
+def rate_record(
+    *,
+    by: Any,
+    on: dt.date,
+    from_currency: str,
+    to_currency: str,
+    rate: Decimal,
+    kind: str,
+    source: str,
+) -> ExchangeRate:
+    """Record that on ``on`` one ``from_currency`` bought ``rate`` ``to_currency``."""
+    if isinstance(rate, float):
+        raise TypeError("a rate is never a float: pass a Decimal")
+    row = ExchangeRate(
+        on=on,
+        from_currency=from_currency,
+        to_currency=to_currency,
+        rate=rate,
+        kind=kind,
+        source=source,
+    )
+    if by is not None:
+        policy.require(by, policy.ADD, row)
+    known = ExchangeRate.objects.filter(
+        on=on, from_currency=from_currency, to_currency=to_currency, kind=kind, source=source
+    ).exists()
+    if known:
+        raise InvalidInput(
+            f"a {kind} rate {from_currency}→{to_currency} from {source!r} on {on} is recorded "
+            "already"
+        )
+    return audited_create(row, by=by)
+
+
+@dataclass
+class RatesImport:
+    file: str
+    rows: int = 0
+    errors: list[str] = field(default_factory=list)
+    created: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _cell(row: dict[str, str], name: str) -> str:
+    return (row.get(name) or "").strip()
+
+
+def _parse(where: str, row: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    errors: list[str] = []
+    values: dict[str, Any] = {}
+    try:
+        values["on"] = dt.date.fromisoformat(_cell(row, "date"))
+    except ValueError:
+        errors.append(f"{where}, column date: {_cell(row, 'date')!r} is not a date (YYYY-MM-DD)")
+    for column, name in (("from", "from_currency"), ("to", "to_currency")):
+        values[name] = _cell(row, column).upper()
+    try:
+        values["rate"] = Decimal(_cell(row, "rate"))
+        if not values["rate"].is_finite():
+            raise InvalidOperation
+    except InvalidOperation:
+        errors.append(f"{where}, column rate: {_cell(row, 'rate')!r} is not a number")
+    kind = _cell(row, "kind").lower()
+    if kind not in RateKind.values:
+        errors.append(f"{where}, column kind: {kind!r} is not one of {', '.join(RateKind.values)}")
+    values["kind"] = kind
+    values["source"] = _cell(row, "source")
+    return values, errors
+
+
+def rates_import(*, by: Any, path: Path) -> RatesImport:
+    """Add every rate a CSV file lists (columns date, from, to, rate, kind, source), or none."""
+    result = RatesImport(file=path.name)
+    if by is not None:
+        policy.require(by, policy.ADD, ExchangeRate)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InvalidInput(f"{path.name}: missing column(s) {', '.join(missing)}")
+        rows = list(reader)
+    result.rows = len(rows)
+    parsed = []
+    for number, row in enumerate(rows, start=2):
+        values, errors = _parse(f"{path.name}, row {number}", row)
+        result.errors += errors
+        parsed.append((number, values))
+    if not result.ok:
+        return result
+    try:
+        with transaction.atomic():
+            for number, values in parsed:
+                try:
+                    rate_record(by=by, **values)
+                except ValidationError as error:
+                    for name, messages in error.message_dict.items():
+                        column = {"on": "date", "from_currency": "from", "to_currency": "to"}
+                        where = f"{path.name}, row {number}, column {column.get(name, name)}"
+                        result.errors += [f"{where}: {m}" for m in messages]
+                except InvalidInput as error:
+                    result.errors.append(f"{path.name}, row {number}: {error}")
+                else:
+                    result.created += 1
+            if result.errors:
+                raise _Refused
+    except _Refused:
+        result.created = 0
+    return result
+
+
+class _Refused(Exception):
+    """Rolls the file back when any row was refused."""
