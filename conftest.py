@@ -8,6 +8,35 @@ import pytest
 # Must happen before Django reads settings: tests never touch a real instance folder.
 os.environ.setdefault("CORRIDOR_HOME", tempfile.mkdtemp(prefix="corridor-test-"))
 
+# Argon2 as configured costs about a third of a second and 100 MiB per password: tests create
+# users by the hundred, so they hash with MD5 instead (Django's advice for test runs, decision
+# 0200). Tests about how passwords are stored or checked carry @pytest.mark.real_hasher and run
+# with the settings' own hashers. Subprocesses (the real `corridor` CLI) always use the settings.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    """Yields the settings' own hashers while every test hashes with FAST_HASHERS."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    configured = list(settings.PASSWORD_HASHERS)
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield configured
+
+
+@pytest.fixture(autouse=True)
+def _real_password_hasher(request, _fast_password_hasher):
+    """The settings' own hashers for a test marked real_hasher (it checks them)."""
+    if request.node.get_closest_marker("real_hasher") is None:
+        yield
+        return
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=_fast_password_hasher):
+        yield
+
 
 @pytest.fixture
 def cli_instance(tmp_path):

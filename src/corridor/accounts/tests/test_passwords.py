@@ -32,6 +32,7 @@ def test_passwords_in_the_instance_denylist_are_refused(settings, tmp_path):
     assert user.check_password("river crossing at dawn 7")
 
 
+@pytest.mark.real_hasher
 def test_a_long_uncommon_passphrase_is_accepted_and_stored_with_argon2():
     user = user_create(by=None, username="field-worker", password="teak boats drift north")
     assert user.password.startswith("argon2$")

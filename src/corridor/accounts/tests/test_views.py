@@ -75,6 +75,7 @@ def test_next_parameter_brings_the_user_back_but_never_off_site(clock):
     assert response["Location"] == "/"
 
 
+@pytest.mark.real_hasher
 def test_wrong_password_and_unknown_user_get_the_same_answer_and_work(clock, monkeypatch):
     user = UserFactory()
     hashed = []

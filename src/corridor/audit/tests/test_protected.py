@@ -194,6 +194,7 @@ def test_transfer_references_are_encrypted_at_rest_and_hashed_in_the_trail():
 # --- Finding 3: password hashes, and admin changes that left no entry ---------------------------
 
 
+@pytest.mark.real_hasher
 def test_a_user_created_in_the_admin_is_audited_without_the_password_hash(superuser_client):
     answer = superuser_client.post(
         "/admin/accounts/user/add/",
