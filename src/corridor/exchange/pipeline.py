@@ -142,7 +142,7 @@ class ImportResult:
         return self.rows - self.valid - self.held
 
     def report_csv(self) -> str:
-        return error_report_csv(self.errors)
+        return error_report_csv(self.errors + self.held_errors())
 
     def summary(self) -> dict[str, Any]:
         """The counts as one JSON object (`corridor import --json`, the API)."""
@@ -543,7 +543,7 @@ def run_import(
         removed=result.removed,
         held=result.held if result.ok else 0,
         error_count=result.error_count,
-        error_report=result.report_csv() if result.errors else "",
+        error_report=result.report_csv() if result.errors or result.held_rows else "",
         notes=[f"ignored column: {c}" for c in result.ignored]
         + [f"scope: {line}" for line in result.scope]
         + [f"scope left alone (no right to remove): {line}" for line in result.scope_kept]

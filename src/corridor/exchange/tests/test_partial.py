@@ -162,3 +162,48 @@ def test_a_viewer_of_another_organisation_sees_no_held_rows(org, five_w, capsys)
     some = str(HeldRow.objects.first().pk)
     assert main(["held", "drop", some, "--as", "outsider"]) == 1
     assert HeldRow.objects.get(pk=some).status == HeldStatus.HELD
+
+
+def _editor_client(org):
+    from corridor.testing.signin import signed_in_client
+
+    editor = MembershipFactory(organisation=org, role="editor").user
+    return signed_in_client(editor)
+
+
+def test_the_api_imports_partially_and_says_what_it_held(org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = _editor_client(org)
+    text = HEADER + "\r\n".join(ROWS) + "\r\n"
+    response = client.post(
+        "/api/exchange/imports",
+        {"file": SimpleUploadedFile("5w.csv", text.encode(), "text/csv"), "partial": "true"},
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["status"], body["valid"], body["held"], body["refused"]) == ("applied", 2, 3, 0)
+    assert [e["row"] for e in body["held_rows"]] == [3, 4, 5]
+    assert Activity.objects.count() == 2
+    assert HeldRow.objects.filter(organisation=None).count() == 3
+
+
+def test_a_small_upload_not_asked_to_be_partial_is_refused_with_a_hint(org):
+    client = _editor_client(org)
+    text = HEADER + "\r\n".join(ROWS) + "\r\n"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        "/enter/upload/",
+        {"file": SimpleUploadedFile("5w.csv", text.encode(), "text/csv"), "organisation": org.pk},
+    )
+    page = response.content.decode()
+    assert "The file was refused: 3 problems. Nothing was imported." in page
+    assert "Hold rows with problems for review" in page
+    assert "not a whole number: &#x27;NA&#x27;" in page
+    assert "Import the valid rows" not in page
+    assert not Activity.objects.exists()
+
+    # The review list is empty, and it says so.
+    listed = client.get("/enter/held/").content.decode()
+    assert "No rows are held." in listed
