@@ -74,6 +74,8 @@ def _row(held: Any) -> dict[str, Any]:
         "organisation": held.organisation.name if held.organisation else None,
         "reasons": [r.__dict__ for r in held_reasons(held)],
         "townships": [t.__dict__ for t in held_candidates(held)] if held.status == "held" else [],
+        # The run that applied the fixed row (its audit entry and counts).
+        "applied_run": str(held.applied_run.pk) if held.applied_run is not None else None,
     }
 
 

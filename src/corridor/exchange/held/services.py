@@ -20,7 +20,7 @@ from corridor.accounts import policy
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
 from corridor.exchange.held.queries import held_cells, held_township_column
-from corridor.exchange.models import HeldRow, HeldStatus
+from corridor.exchange.models import HeldRow, HeldStatus, ImportRun
 from corridor.exchange.table import RowError, Table
 
 FORMAT = "held"
@@ -149,7 +149,7 @@ def held_fix(*, by: Any, held: HeldRow, values: dict[str, str], township: str = 
         held.cells = json.dumps(cells, ensure_ascii=False)
         if result.ok:
             held.status = HeldStatus.APPLIED
-            held.applied_run_id = result.run_id
+            held.applied_run = ImportRun.objects.get(pk=result.run_id)
         else:
             held.reasons = _reasons(result.errors)
         held.updated_by = person
