@@ -74,6 +74,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the file replaces its scope: remove stored records of it the file no longer has",
     )
     parser.add_argument(
+        "--partial",
+        action="store_true",
+        help="apply the valid rows and hold the others for review (`corridor held list`); "
+        "default: all or nothing",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print one JSON object of counts instead of text"
     )
     add_mapping_arguments(parser)
@@ -185,6 +191,7 @@ def run(args: argparse.Namespace) -> int:
             key=[c.strip() for c in args.key.split(",") if c.strip()] if args.key else (),
             replace=args.replace,
             mapping=mapping,
+            partial=args.partial,
         )
     if args.json:
         return _print_json(result, args.report)
@@ -241,6 +248,7 @@ def run(args: argparse.Namespace) -> int:
         for line in lines:
             print(f"  {what.replace('_', ' ')}: {line}")
     _print_warnings(result)
+    print_held(result)
     if result.missing and not result.replace:
         print(
             f"  {result.missing} records of this scope are not in the file and were kept; "
@@ -276,6 +284,21 @@ def _print_json(result, given: Path | None) -> int:
     summary["error_report"] = str(_write_report(result, given)) if not result.ok else None
     print(json.dumps(summary, ensure_ascii=False))
     return 0 if result.ok else 1
+
+
+def print_held(result: Any) -> None:
+    """A partial import's held rows: each with its reasons, and where to settle them."""
+    if not result.held:
+        return
+    for error in result.held_errors()[:SHOWN_ERRORS]:
+        print(f"  held: {error.line()}")
+    verb = "would be held" if result.dry_run else "held for review"
+    print(f"{result.held} rows {verb}: see `corridor held list` (fix, pick the township, drop)")
+    if result.replace and result.missing:
+        print(
+            f"  {result.missing} records of this scope not in the file were kept: nothing is "
+            "removed while rows are held; import the file again with --replace once settled"
+        )
 
 
 def print_organisations_to_create(result: Any, *, create_orgs: bool) -> None:

@@ -72,6 +72,7 @@ class ImportOut(Schema):
     status: str
     rows: int
     valid: int
+    held: int
     refused: int
     created: int
     changed: int
@@ -88,6 +89,7 @@ class ImportOut(Schema):
         0, description="Rows imported but flagged: likely duplicates, jumps (decision 0215)."
     )
     warnings: list[RowErrorOut] = []
+    held_rows: list[RowErrorOut]
     ignored: list[str]
     error_report_url: str | None
     organisations_to_create: list[OrganisationToCreateOut]
@@ -116,6 +118,7 @@ def import_upload(
     key: Form[str | None] = None,
     replace: Form[bool] = False,
     create_orgs: Form[bool] = False,
+    partial: Form[bool] = False,
 ) -> dict:
     """All-or-nothing: any error refuses the whole file; the errors are listed and reported.
 
@@ -127,6 +130,9 @@ def import_upload(
     Names of organisations Corridor does not know come back in ``organisations_to_create``
     with the rows naming them; ``create_orgs`` (coordinators and admins) creates them, not
     public, in the import's transaction (docs/exchange.md, "A file with many organisations").
+
+    ``partial``: apply the valid rows and hold the others for review (``held``, their reasons
+    in ``held_rows``; docs/exchange.md, "Partial imports and the review list").
     """
     if file.size and file.size > MAX_UPLOAD_BYTES:
         raise HttpError(413, "the file is larger than 200 MB")
@@ -149,6 +155,7 @@ def import_upload(
                 key=[c.strip() for c in key.split(",") if c.strip()] if key else (),
                 replace=replace,
                 create_orgs=create_orgs,
+                partial=partial,
             )
         except NotAllowed as exc:
             raise HttpError(403, str(exc)) from None
@@ -162,6 +169,7 @@ def import_upload(
         "status": result.status,
         "rows": result.rows,
         "valid": result.valid,
+        "held": result.held,
         "refused": result.refused,
         "created": result.created,
         "changed": result.changed,
@@ -181,6 +189,9 @@ def import_upload(
         "warnings": [
             {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
             for e in result.warnings[:200]
+        "held_rows": [
+            {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
+            for e in result.held_errors()[:200]
         ],
         "ignored": result.ignored,
         "error_report_url": (

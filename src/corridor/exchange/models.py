@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.crypto.fields import EncryptedTextField
 from corridor.core.models import Record, one_of
 
 
@@ -36,6 +37,9 @@ class ImportRun(Record):
     unchanged = models.PositiveIntegerField(default=0)
     removed = models.PositiveIntegerField(
         default=0, help_text=_("Records of the file's scope it no longer held, removed.")
+    )
+    held = models.PositiveIntegerField(
+        default=0, help_text=_("Rows held for review by a partial import (decision 0205).")
     )
     error_count = models.PositiveIntegerField(default=0)
     # Neutralised CSV (file,row,column,value,reason); capped, the count above is complete.
@@ -99,3 +103,47 @@ class SavedMapping(Record):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"
+
+
+class HeldStatus(models.TextChoices):
+    HELD = "held", _("Held for review")
+    APPLIED = "applied", _("Fixed and applied")
+    DROPPED = "dropped", _("Dropped")
+
+
+class HeldRow(Record):
+    """A row a partial import did not apply, kept with its reasons until a person fixes it,
+    picks its township, or drops it (decision 0205, docs/exchange.md "Partial imports").
+
+    The cells and reasons may hold protected values (village, free text, names): both are
+    encrypted at rest. ``table`` is what the pipeline needs to read the row again exactly as
+    the file gave it (kind, format, plan of fields to columns, labels, key columns): no
+    values. Who may see and settle it: exchange/access.py.
+    """
+
+    run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, related_name="held_rows")
+    # The upload's organisation (None: a coordinator's file naming each row's organisation).
+    organisation = models.ForeignKey(
+        "orgs.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    row = models.PositiveIntegerField(help_text=_("Row number in the file, as a spreadsheet."))
+    table = models.JSONField(default=dict)
+    cells = EncryptedTextField(help_text=_("The row's cells as JSON, with any fixes."))
+    reasons = EncryptedTextField(help_text=_("Why it is held: JSON of column, value, reason."))
+    status = models.CharField(max_length=10, choices=HeldStatus.choices, default=HeldStatus.HELD)
+    applied_run = models.ForeignKey(
+        ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "row"]
+        constraints = [
+            models.CheckConstraint(
+                condition=one_of("status", HeldStatus.values), name="heldrow_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "organisation"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} row {self.row} ({self.status})"

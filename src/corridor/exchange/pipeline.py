@@ -55,6 +55,8 @@ DEFAULT_BATCH = 5000
 BUILD_CHUNK = 5000
 # Errors kept for the report; the count stays exact beyond it.
 MAX_REPORTED_ERRORS = 10_000
+# Rows a partial import may hold for review; a file with more is refused (decision 0205).
+MAX_HELD = 10_000
 REPORT_HEADER = ("file", "row", "column", "value", "reason")
 
 
@@ -109,6 +111,25 @@ class ImportResult:
     # Organisations the file names that the importer cannot use (decision 0160): name,
     # acronym, type, rows (the first 50), row_count, created.
     organisations_to_create: list[dict[str, Any]] = field(default_factory=list)
+    # A partial import (decision 0205): rows with problems are held for review, not refused;
+    # each as (row number, its cells as read, its errors).
+    partial: bool = False
+    held: int = 0
+    held_rows: list[tuple[int, list[str], list[RowError]]] = field(default_factory=list)
+
+    def hold(self, number: int, cells: list[str], errors: list[RowError]) -> None:
+        self.held += 1
+        if self.held == MAX_HELD + 1:
+            reason = _(
+                "more than %(count)s rows have problems: too many to hold for review; fix the "
+                "file and import it again"
+            ) % {"count": MAX_HELD}
+            self.add_errors([RowError(self.file, number, "", "", reason)])
+        if self.held <= MAX_HELD:
+            self.held_rows.append((number, list(cells), errors))
+
+    def held_errors(self) -> list[RowError]:
+        return [e for _n, _c, errors in self.held_rows for e in errors]
 
     def add_errors(self, errors: list[RowError]) -> None:
         self.error_count += len(errors)
@@ -128,10 +149,10 @@ class ImportResult:
 
     @property
     def refused(self) -> int:
-        return self.rows - self.valid
+        return self.rows - self.valid - self.held
 
     def report_csv(self) -> str:
-        return error_report_csv(self.errors)
+        return error_report_csv(self.errors + self.held_errors())
 
     def summary(self) -> dict[str, Any]:
         """The counts as one JSON object (`corridor import --json`, the API)."""
@@ -143,7 +164,8 @@ class ImportResult:
             "dry_run": self.dry_run,
             "rows": self.rows,
             "valid": self.valid,
-            "held": 0,
+            "held": self.held,
+            "partial": self.partial,
             "refused": self.refused,
             "created": self.created,
             "changed": self.changed,
@@ -320,14 +342,29 @@ def _validated(
     firsts: dict[Any, int] | None = {} if key_at else None
     people_at = [writer.spec.columns.index(c) for c in PEOPLE] if table.kind == "activities" else []
     people = 0
+    partial = result.partial
+    # A partial import keeps each batch row's cells, to hold a row the batch check refuses.
+    batch_cells: list[list[str]] = []
 
     def close_batch() -> None:
-        nonlocal numbers, batch, count, people
+        nonlocal numbers, batch, count, people, batch_cells
         problems = writer.foreign(numbers, batch)
-        if problems:
+        if problems and partial:
+            reasons: dict[int, list[RowError]] = {}
+            for n, reason in problems:
+                reasons.setdefault(n, []).append(RowError(table.name, n, "", "", reason))
+            kept = [at for at, n in enumerate(numbers) if n not in reasons]
+            for at, n in enumerate(numbers):
+                if n in reasons:
+                    result.hold(n, batch_cells[at], reasons[n])
+            result.valid -= len(reasons)
+            numbers = [numbers[at] for at in kept]
+            batch = [batch[at] for at in kept]
+        elif problems:
             result.add_errors([RowError(table.name, n, "", "", reason) for n, reason in problems])
             result.valid -= len({n for n, _ in problems})
         result.add_warnings(batch_warnings(table, writer.spec.columns, numbers, batch))
+        batch_cells = []
         scope.add(batch)
         seen.update(map(identity, batch))
         if people_at:
@@ -344,20 +381,29 @@ def _validated(
             return False
         key = ", ".join(cells[at].strip() if at < len(cells) else "" for at in key_at)
         reason = _("the key (%(key)s) is the same as in row %(row)s") % {"key": key, "row": first}
-        result.add_errors([RowError(table.name, number, table.labels[key_at[0]], key, reason)])
+        error = RowError(table.name, number, table.labels[key_at[0]], key, reason)
+        if partial:
+            result.hold(number, cells, [error])
+        else:
+            result.add_errors([error])
         return True
 
     def take(chunk: list[tuple[int, list[str]]]) -> None:
         for (number, values, errors), (__, cells) in zip(build(chunk), chunk, strict=True):
             result.rows += 1
             if values is None:
-                result.add_errors(errors)
+                if partial:
+                    result.hold(number, cells, errors)
+                else:
+                    result.add_errors(errors)
                 continue
             if firsts is not None and repeated(number, values, cells):
                 continue
             result.valid += 1
             numbers.append(number)
             batch.append(values)
+            if partial:
+                batch_cells.append(cells)
             if len(batch) >= batch_size:
                 close_batch()
 
@@ -425,9 +471,15 @@ def run_import(
     progress: Progress | None = None,
     key: list[str] | tuple[str, ...] = (),
     replace: bool = False,
+    partial: bool = False,
 ) -> ImportResult:
     """Import one file; ``key``: columns that identify a record (kinds/keys.py); ``replace``:
-    remove the stored records of the file's scope that it no longer holds (scope.py)."""
+    remove the stored records of the file's scope that it no longer holds (scope.py);
+    ``partial``: apply the valid rows and hold the others for review (decision 0205)."""
+    if partial and resumable:
+        raise InvalidInput(
+            _("a partial import is applied in one transaction: leave out --resumable")
+        )
     checksum = file_checksum(path)
     if progress:
         progress.start(path.stat().st_size, f"Importing {name}")
@@ -442,6 +494,7 @@ def run_import(
         ignored=list(table.ignored),
         replace=replace,
         key=list(key),
+        partial=partial,
     )
     key_at = key_columns(table, list(key))
     spec = KINDS[table.kind]
@@ -504,8 +557,9 @@ def run_import(
         changed=result.changed,
         unchanged=result.unchanged if result.ok else 0,
         removed=result.removed,
+        held=result.held if result.ok else 0,
         error_count=result.error_count,
-        error_report=result.report_csv() if result.errors else "",
+        error_report=result.report_csv() if result.errors or result.held_rows else "",
         notes=[f"ignored column: {c}" for c in result.ignored]
         + [f"scope: {line}" for line in result.scope]
         + [f"scope left alone (no right to remove): {line}" for line in result.scope_kept]
@@ -515,6 +569,12 @@ def run_import(
             else []
         )
         + ([f"{result.blank_rows} blank rows skipped"] if result.blank_rows else [])
+        + ([f"{result.held} rows held for review (partial import)"] if result.held else [])
+        + (
+            [f"{result.missing} records of the scope not removed: rows of the file are held"]
+            if result.held and result.missing and result.replace
+            else []
+        )
         + (
             [f"{created} organisations created (--create-orgs)"]
             if (created := sum(o["created"] for o in result.organisations_to_create))
@@ -582,6 +642,10 @@ def _apply_at_once(
             object_type=spec.model._meta.label_lower,
             changes=_audit_changes(result),
         )
+        if result.held_rows:
+            from corridor.exchange.held.services import held_store
+
+            held_store(by=ctx.by, result=result, table=table, organisation=ctx.organisation)
 
 
 def _settle(scope: Scope, by: Any, result: ImportResult, spec: Kind, started: Any) -> None:
@@ -605,7 +669,9 @@ def _settle(scope: Scope, by: Any, result: ImportResult, spec: Kind, started: An
         label = "removed" if result.replace else "not_in_file"
         samples[label] = scope.sample(Q(pk__in=missing[:SAMPLE]))
     result.samples = samples
-    if result.replace and missing:
+    # A held row may be the new version of a stored record that cannot be told from the
+    # others: nothing is removed while rows of the file are held (decision 0205).
+    if result.replace and missing and not result.held:
         result.removed = records_remove(
             by=by,
             model=model,
@@ -677,6 +743,7 @@ def _audit_changes(result: ImportResult) -> dict[str, Any]:
         "created": result.created,
         "changed": result.changed,
         "removed": result.removed,
+        "held": result.held,
         "key": result.key,
     }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
+import functools
 from pathlib import Path
 from typing import IO, Any
 
@@ -71,6 +71,7 @@ def file_import(
     key: list[str] | tuple[str, ...] = (),
     replace: bool = False,
     mapping: Mapping | None = None,
+    partial: bool = False,
 ) -> ImportResult:
     """Import one file through the pipeline; ``by`` None is the instance operator (CLI).
 
@@ -89,6 +90,9 @@ def file_import(
     (coordinators and admins) creates them in the import's transaction (decision 0160);
     ``org_choices`` (the upload's review step), keyed by ``values.code_key`` of a name, may
     leave one out (``create``: False) or set its ``acronym`` and ``type``.
+
+    ``partial``: apply the valid rows and hold the others, with their reasons, for review
+    (exchange/held, decision 0205); all or nothing otherwise.
     """
     name = name or path.name
     if kind is not None and kind not in KINDS:
@@ -127,7 +131,7 @@ def file_import(
                 ) from None
     elif format is not None:
         chosen = FORMATS[format]
-    read = chosen.read if mapping is None else partial(mapped.read, mapping=mapping)
+    read = chosen.read if mapping is None else functools.partial(mapped.read, mapping=mapping)
     result = run_import(
         by=by,
         path=path,
@@ -144,6 +148,7 @@ def file_import(
         progress=progress,
         key=key,
         replace=replace,
+        partial=partial,
     )
     if mapping is not None:
         result.mapping = mapping.name

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from corridor.aid.models import (
@@ -490,6 +491,9 @@ UPLOAD_KINDS = [
 # The page holds a checked file until it is imported (web/uploads.py); bigger files go
 # through `corridor import` or the API.
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+# From this many rows the upload applies the valid rows and holds the others for review
+# (decision 0205); smaller files are all or nothing unless the person asks.
+WEB_PARTIAL_ROWS = 100
 
 
 class UploadForm(forms.Form):
@@ -524,6 +528,18 @@ class UploadForm(forms.Form):
         help_text=_(
             "Records of the organisation and months this file covers that it no longer "
             "contains are removed. The check shows them before anything changes."
+        ),
+    )
+    partial = forms.BooleanField(
+        label=_("Hold rows with problems for review"),
+        required=False,
+        help_text=format_lazy(
+            _(
+                "The valid rows are imported and the others wait in the review list, where "
+                "you fix or drop them. Files of {rows} rows or more are always imported this "
+                "way; otherwise any problem and nothing is imported."
+            ),
+            rows=WEB_PARTIAL_ROWS,
         ),
     )
 

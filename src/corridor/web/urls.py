@@ -5,6 +5,7 @@ from corridor.web.views import (
     entry,
     exchange,
     gaps,
+    held,
     language,
     lists,
     members,
@@ -52,6 +53,9 @@ urlpatterns = [
     path("enter/upload/", upload.upload_page, name="upload"),
     path("enter/upload/apply/", upload.upload_apply, name="upload_apply"),
     path("enter/upload/map/", upload.upload_map, name="upload_map"),
+    path("enter/held/", held.held_page, name="held"),
+    path("enter/held/<uuid:pk>/fix/", held.held_fix_page, name="held_fix"),
+    path("enter/held/<uuid:pk>/drop/", held.held_drop_page, name="held_drop"),
     path("exchange/", exchange.exchange_page, name="exchange"),
     path("language/", language.language_switch, name="language"),
 ]

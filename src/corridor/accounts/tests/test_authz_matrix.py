@@ -311,6 +311,11 @@ ROUTES: dict[str, Route] = {
     "GET enter/upload/": Route(roles("editor", "org_admin", "coordinator", "admin")),
     "GET enter/upload/apply/": Route(NOBODY),  # POST only; tested in web/tests/test_upload.py
     "GET enter/upload/map/": Route(NOBODY),  # POST only; web/tests/test_upload_mapping.py
+    # Held rows (decision 0205): the list shows each person only the rows they may see
+    # (exchange/tests/test_partial.py); fixing and dropping are POST only.
+    "GET enter/held/": Route(SIGNED_IN),
+    "GET enter/held/<uuid:pk>/fix/": Route(NOBODY),
+    "GET enter/held/<uuid:pk>/drop/": Route(NOBODY),
     "GET exchange/": Route(SIGNED_IN),
     "GET language/": Route(NOBODY),
 }

@@ -103,6 +103,10 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET enter/upload/": FORM,
     "GET enter/upload/apply/": FORM,
     "GET enter/upload/map/": FORM,
+    "GET enter/held/": "rows the person's own or their organisation's partial imports held, "
+    "for review: their own input back to them (decision 0205)",
+    "GET enter/held/<uuid:pk>/fix/": "POST only: fixes a held row; answers with a redirect",
+    "GET enter/held/<uuid:pk>/drop/": "POST only: drops a held row; answers with a redirect",
     "GET language/": "switches the language; answers with a redirect",
     "GET accounts/login/": SIGN_IN,
     "GET accounts/verify/": SIGN_IN,
@@ -159,6 +163,8 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "corridor load-demo": "loads synthetic demo data into the instance",
     "corridor geo": "the gazetteer and its review queue, for the operator's terminal",
     "corridor import": "reads files in; prints the import's summary to the operator",
+    "corridor held": "rows partial imports held, back to the operator (or --as a person who "
+    "may see them) to fix or drop: the input, not an output",
     "corridor maps": "saved column mappings (headers, field names, codes): no records",
     "corridor orgs": "creates organisations from a file; prints only the names the file gave",
     "corridor funds": "the ledger's grants, custody and reconciliation for the operator; internal",

@@ -58,6 +58,8 @@ NOT_PAGES = {
     "GET incidents/<uuid:pk>/restore/": "POST only: a button on a removed incident's page",
     "GET figures/<uuid:pk>/restore/": "POST only: a button on a removed figure's page",
     "GET enter/upload/map/": "POST only: the mapping step of the upload page",
+    "GET enter/held/<uuid:pk>/fix/": "POST only: a button of the held rows' review list",
+    "GET enter/held/<uuid:pk>/drop/": "POST only: a button of the held rows' review list",
     "GET map/print.svg": "an SVG download of the printable map (test_printmap.py)",
     "GET join/<str:secret>/": "an invitation page: needs a real link (test_members.py, and the "
     "members browser test in test_browser.py)",

@@ -40,7 +40,7 @@ from corridor.exchange.registry import detect
 from corridor.exchange.services import file_import
 from corridor.orgs.models import Organisation, OrgKind
 from corridor.orgs.queries import organisations_visible_to
-from corridor.web.forms import UploadForm
+from corridor.web.forms import WEB_PARTIAL_ROWS, UploadForm
 from corridor.web.uploads import hold_cookie, hold_put, hold_take, holds_sweep
 from corridor.web.views.entry import reporting_organisations
 
@@ -89,12 +89,18 @@ def _org_choices(post: Any) -> dict[str, dict[str, Any]]:
     return choices
 
 
+def _partial(chosen: Any, result: Any) -> bool:
+    """Whether the checked file is imported partially: asked for, or a large file."""
+    return bool(chosen) or result.rows >= WEB_PARTIAL_ROWS
+
+
 def _page(
     request: Any,
     form: UploadForm,
     result: Any = None,
     status: int = 200,
     mapping: dict[str, Any] | None = None,
+    partial: bool = True,
 ) -> HttpResponse:
     labels = {
         "created": _("New, for example"),
@@ -103,17 +109,27 @@ def _page(
         "not_in_file": _("Not in this file (kept), for example"),
     }
     samples = [(labels[what], lines) for what, lines in result.samples.items()] if result else []
+    # The check is a partial dry run: rows with problems are held, not refused. A small file
+    # not asked to be partial (or a refused one) shows them as the file's problems.
+    held_refused = bool(result and result.held and (not partial or not result.ok))
+    problems = result.errors + (result.held_errors() if held_refused else []) if result else []
     return render(
         request,
         "web/upload.html",
         {
             "form": form,
             "result": result,
-            "errors": result.errors[:ERRORS_SHOWN] if result else [],
+            "errors": problems[:ERRORS_SHOWN],
+            "problem_count": result.error_count + (result.held if held_refused else 0)
+            if result
+            else 0,
             "samples": samples,
             "mapping": mapping,
             "new_orgs": result.organisations_to_create[:NEW_ORGS_SHOWN] if result else [],
             "org_kinds": OrgKind.choices,
+            "held_errors": result.held_errors()[:ERRORS_SHOWN] if result else [],
+            "held_refused": held_refused,
+            "partial_from": WEB_PARTIAL_ROWS,
         },
         status=status,
     )
@@ -197,7 +213,11 @@ def upload_page(request: Any) -> HttpResponse:
                     mapping = propose(path, name=name, kind=data["kind"] or None)
             if mapping is not None:
                 chosen = data["organisation"]
-                meta = {"name": name, "organisation": str(chosen.pk) if chosen else ""}
+                meta = {
+                    "name": name,
+                    "organisation": str(chosen.pk) if chosen else "",
+                    "partial": "1" if data["partial"] else "",
+                }
                 half, shown = _hold_mapping(request, path, meta, mapping)
                 response = _page(request, form, mapping=shown)
                 hold_cookie(response, half)
@@ -213,8 +233,10 @@ def upload_page(request: Any) -> HttpResponse:
                 key=_columns(data["key"]),
                 replace=data["replace"],
                 create_orgs=_creates_orgs(request.user),
+                partial=True,
             )
-            if result.ok:
+            partial = _partial(data["partial"], result)
+            if result.ok and (partial or not result.held):
                 browser_half = hold_put(
                     request,
                     result.run_id,
@@ -228,12 +250,13 @@ def upload_page(request: Any) -> HttpResponse:
                         "organisation": str(data["organisation"].pk)
                         if data["organisation"]
                         else "",
+                        "partial": "1" if partial and result.held else "",
                     },
                 )
     except CorridorError as exc:
         form.add_error(None, str(exc))
         return _page(request, form, status=400)
-    response = _page(request, form, result)
+    response = _page(request, form, result, partial=partial)
     if browser_half:
         hold_cookie(response, browser_half)
     return response
@@ -273,6 +296,7 @@ def upload_apply(request: Any) -> HttpResponse:
                 mapping=mapping,
                 create_orgs=any(c["create"] for c in choices.values()),
                 org_choices=choices,
+                partial=bool(meta.get("partial")),
             )
             if result.ok and mapping is not None and meta.get("save_as"):
                 mapping_save(by=request.user, name=meta["save_as"], mapping=mapping)
@@ -338,6 +362,7 @@ def upload_map(request: Any) -> HttpResponse:
                 dry_run=True,
                 mapping=mapping,
                 create_orgs=_creates_orgs(request.user),
+                partial=True,
             )
         except CorridorError as exc:
             form.add_error(None, str(exc))
@@ -345,7 +370,8 @@ def upload_map(request: Any) -> HttpResponse:
             response = _page(request, form, status=400, mapping=shown)
             hold_cookie(response, half)
             return response
-        if result.ok:
+        partial = _partial(meta.get("partial"), result)
+        if result.ok and (partial or not result.held):
             half = hold_put(
                 request,
                 result.run_id,
@@ -357,11 +383,12 @@ def upload_map(request: Any) -> HttpResponse:
                     "organisation": meta["organisation"],
                     "mapping": json.dumps(mapping.to_json()),
                     "save_as": save_as,
+                    "partial": "1" if partial and result.held else "",
                 },
             )
-            response = _page(request, form, result)
+            response = _page(request, form, result, partial=partial)
         else:
             half, shown = _hold_mapping(request, path, meta, mapping)
-            response = _page(request, form, result, mapping=shown)
+            response = _page(request, form, result, mapping=shown, partial=partial)
     hold_cookie(response, half)
     return response
