@@ -9,6 +9,7 @@ from corridor.web.views import (
     lists,
     members,
     organisations,
+    place_review,
     places,
     printmap,
     records,
@@ -53,5 +54,6 @@ urlpatterns = [
     path("enter/upload/apply/", upload.upload_apply, name="upload_apply"),
     path("enter/upload/map/", upload.upload_map, name="upload_map"),
     path("exchange/", exchange.exchange_page, name="exchange"),
+    path("places/review/", place_review.place_review_page, name="place_review"),
     path("language/", language.language_switch, name="language"),
 ]

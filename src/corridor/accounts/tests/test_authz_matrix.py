@@ -312,6 +312,8 @@ ROUTES: dict[str, Route] = {
     "GET enter/upload/apply/": Route(NOBODY),  # POST only; tested in web/tests/test_upload.py
     "GET enter/upload/map/": Route(NOBODY),  # POST only; web/tests/test_upload_mapping.py
     "GET exchange/": Route(SIGNED_IN),
+    # The gazetteer's review queue: the people who decide it (geo/services._require_curator).
+    "GET places/review/": Route(roles("coordinator", "admin")),
     "GET language/": Route(NOBODY),
 }
 
