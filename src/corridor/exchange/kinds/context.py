@@ -72,6 +72,16 @@ class NewOrganisation:
         }
 
 
+def _point(row: Row) -> str:
+    """Where a file without p-codes (ACLED) puts the event, for the person who reviews its
+    place name: its point and precision. Not for precision 3 (a stand-in point, 0168)."""
+    lat, lon, precision = row.get("latitude"), row.get("longitude"), row.get("geo_precision")
+    if not (row.table.place_columns and lat and lon) or precision.strip() == "3":
+        return ""
+    said = f", geo_precision {precision.strip()}" if precision else ""
+    return f" (point {lat[:12]}, {lon[:12]}{said})"
+
+
 def _decided_note(given: str, change: PcodeChange | None, found: Resolution) -> str:
     """The note on a retired code or name a person has decided in the review queue."""
     if change is None or found.method != "alias" or not found.pcode:
@@ -259,7 +269,7 @@ class Context:
                 review = (query, level, parent)
                 known = review in self.reviews or review in self.reviews_left_out
                 if not known and len(self.reviews) < self.review_room:
-                    self.reviews[review] = f"{row.table.name} row {row.number}"
+                    self.reviews[review] = f"{row.table.name} row {row.number}" + _point(row)
                 elif not known:
                     self.reviews_left_out.add(review)
         return pcode
@@ -373,20 +383,20 @@ class Context:
         if len(self.reviews) < self.review_room:
             return (
                 _(
-                    "%(given)s is retired (%(old)s); its ground is now %(successors)s: "
+                    "%(given)s names a retired place (%(old)s); its ground is now %(successors)s: "
                     "sent to the gazetteer review queue to pick one"
                 )
                 % names
             )
         if columns:
             return _(
-                "%(given)s is retired (%(old)s); its ground is now %(successors)s: "
+                "%(given)s names a retired place (%(old)s); its ground is now %(successors)s: "
                 "check the %(columns)s names or ask a coordinator to decide it in the "
                 "gazetteer review queue"
             ) % {**names, "columns": columns}
         return (
             _(
-                "%(given)s is retired (%(old)s); its ground is now %(successors)s: "
+                "%(given)s names a retired place (%(old)s); its ground is now %(successors)s: "
                 "give the place's current p-code or name"
             )
             % names

@@ -45,7 +45,7 @@ def test_old_need_table_imports_with_notes_after_the_split_is_decided(crosswalk,
     assert main(["import", str(need), "--quiet"]) == 1
     out = capsys.readouterr().out
     assert (
-        "need-2022.csv, row 3, column #adm3+code: 'MMR013008' is retired (MMR013008 "
+        "need-2022.csv, row 3, column #adm3+code: 'MMR013008' names a retired place (MMR013008 "
         "Hlaingtharya); its ground is now Hlaingtharya (East) (MMR013046), Hlaingtharya (West) "
         "(MMR013047): sent to the gazetteer review queue to pick one"
     ) in out
