@@ -12,6 +12,8 @@ from typing import Any
 from corridor.cli import django_env
 
 NAME = "geo"
+# Suggestions printed under an open review (all are in --json).
+MAX_SUGGESTIONS = 5
 HELP = "admin units (MIMU p-codes): list, show, resolve place names, review queue"
 
 LEVEL_NAMES = {1: "state/region", 2: "district", 3: "township"}
@@ -150,6 +152,8 @@ def _print_resolution(result: Any, as_json: bool) -> None:
         print(f"{result.query}: {result.pcode} {name} [{result.method} {result.score:g}]{note}")
     else:
         print(f"{result.query}: {result.status.replace('_', ' ')}")
+    if result.note:
+        print(f"    note: {result.note}")
     others = [c for c in result.candidates if c.pcode != result.pcode]
     for candidate in others:
         print(
@@ -219,16 +223,23 @@ def _review(args: argparse.Namespace) -> int:
                             "status": review.status,
                             "chosen": review.chosen_id,
                             "candidates": review.candidates,
+                            "note": review.note,
                         },
                         ensure_ascii=False,
                     )
                 )
                 continue
-            offered = ", ".join(f"{c['pcode']} {c['name_en']}" for c in review.candidates[:4])
             chosen = f" -> {review.chosen_id}" if review.chosen_id else ""
             print(f"{review.id}  {review.status:<8} {review.query!r}{chosen}  {review.context}")
-            if offered and review.status == "open":
-                print(f"    candidates: {offered}")
+            if review.status != "open":
+                continue
+            if review.note:
+                print(f"    note: {review.note}")
+            for candidate in review.candidates[:MAX_SUGGESTIONS]:
+                print(
+                    f"    suggestion: {candidate['pcode']:<11} {candidate['name_en']} "
+                    f"({LEVEL_NAMES.get(candidate['level'], '?')}) {candidate['score']:g}"
+                )
         return 0
     review = place_review_find(args.id)
     if args.review_command == "resolve":

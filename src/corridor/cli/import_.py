@@ -211,6 +211,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {result.blank_rows} blank rows skipped")
     if result.batches_skipped:
         print(f"  {result.batches_skipped} batches already committed by an earlier run, skipped")
+    for note in result.place_notes:
+        print(f"  place: {note}")
     if result.reviews:
         print(f"  {result.reviews} place names sent to the gazetteer review queue")
     if result.reviews_left_out:

@@ -106,6 +106,8 @@ class ImportResult:
     ignored: list[str] = field(default_factory=list)
     reviews: int = 0
     reviews_left_out: int = 0
+    # Places read through the p-code crosswalk (retired or doubled MIMU codes): one line each.
+    place_notes: list[str] = field(default_factory=list)
     # The saved mapping the file was read through ("" for none or one not saved).
     mapping: str = ""
     # Organisations the file names that the importer cannot use (decision 0160): name,
@@ -179,6 +181,7 @@ class ImportResult:
             "samples": self.samples,
             "mapping": self.mapping or None,
             "organisations_to_create": self.organisations_to_create,
+            "place_notes": self.place_notes,
             "people_reached": self.people_reached,
             "error_count": self.error_count,
             "warning_count": self.warning_count,
@@ -540,6 +543,7 @@ def run_import(
                 _apply_at_once(table, ctx, result, spec, batch_size, dry_run, new_scope(ctx))
     finally:
         _queue_reviews(ctx, by, result)
+        result.place_notes = _place_notes(ctx)
         if not result.ok:
             for entry in ctx.new_orgs.values():
                 entry.created = entry.created and resumable  # rolled back with the file
@@ -561,6 +565,7 @@ def run_import(
         error_count=result.error_count,
         error_report=result.report_csv() if result.errors or result.held_rows else "",
         notes=[f"ignored column: {c}" for c in result.ignored]
+        + [f"place: {line}" for line in result.place_notes]
         + [f"scope: {line}" for line in result.scope]
         + [f"scope left alone (no right to remove): {line}" for line in result.scope_kept]
         + (
@@ -746,6 +751,16 @@ def _audit_changes(result: ImportResult) -> dict[str, Any]:
         "held": result.held,
         "key": result.key,
     }
+
+
+def _place_notes(ctx: Context) -> list[str]:
+    """One line per crosswalk note, with how many rows and the first of them."""
+    lines = []
+    for note, numbers in ctx.place_notes.items():
+        first = ", ".join(str(n) for n in sorted(numbers)[:5])
+        more = "" if len(numbers) <= 5 else ", ..."
+        lines.append(f"{note} ({len(numbers)} rows: {first}{more})")
+    return lines
 
 
 def _queue_reviews(ctx: Context, by: Any, result: ImportResult) -> None:

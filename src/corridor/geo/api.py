@@ -44,6 +44,8 @@ class ResolutionOut(Schema):
     score: float
     accepted: bool
     candidates: list[CandidateOut]
+    # A retired, split or doubled p-code and what it became, or a larger area (gazetteer.md).
+    note: str = ""
 
 
 class ResolveIn(Schema):

@@ -111,6 +111,9 @@ class PlaceReview(Record):
     level = models.PositiveSmallIntegerField(choices=Level.choices, null=True, blank=True)
     parent = models.CharField(max_length=200, blank=True)
     candidates = models.JSONField(default=list, blank=True)
+    # What the gazetteer knows about the name beyond the candidates (a retired or split
+    # p-code and what it became), in English.
+    note = models.CharField(max_length=300, blank=True)
     status = models.CharField(
         max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
     )

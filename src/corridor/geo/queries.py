@@ -7,11 +7,14 @@ callers (CLI operator, signed-in coordinators) decide that.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from django.db.models import QuerySet
 
 from corridor.core.errors import InvalidInput
 from corridor.geo.models import AdminUnit, PlaceReview, ReviewStatus
-from corridor.geo.resolver import get_resolver
+from corridor.geo.resolver import Resolution, get_resolver
 
 LIST_FIELDS = ["pcode", "level", "parent", "name_en", "name_my", "centroid_lon", "centroid_lat"]
 
@@ -66,3 +69,39 @@ def place_review_find(review_id: str) -> PlaceReview:
     if len(matches) > 1:
         raise InvalidInput(f"review id {review_id!r} is ambiguous; give more characters")
     return matches[0]
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """What the gazetteer offers a person for a name it could not settle."""
+
+    candidates: list[dict[str, Any]]  # pcode, name_en, name_my, level, score (best first)
+    note: str  # a retired or split p-code and what it became, or ""
+    status: str  # the resolver's: matched (not accepted), ambiguous, not_found
+
+
+def place_candidates(
+    name: str,
+    *,
+    level: int | None = None,
+    parent: str | None = None,
+    resolution: Resolution | None = None,
+) -> Suggestions:
+    """The resolver's candidates for a name, with scores: the suggestions a review shows.
+
+    Every review list calls this (the gazetteer queue, an import's held rows), so a person
+    picks among the same candidates wherever the name turns up. ``resolution``: an answer the
+    caller already has for the name, to save asking again.
+    """
+    found = resolution or get_resolver().resolve(name, level=level, parent=parent or None)
+    candidates = [
+        {
+            "pcode": c.pcode,
+            "name_en": c.name_en,
+            "name_my": c.name_my,
+            "level": c.level,
+            "score": float(c.score),
+        }
+        for c in found.candidates
+    ]
+    return Suggestions(candidates=candidates, note=found.note, status=found.status)

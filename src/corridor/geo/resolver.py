@@ -28,6 +28,7 @@ from corridor.geo.names import has_burmese, name_key, other_reading_key, unicode
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ALIASES_CSV = DATA_DIR / "aliases.csv"
+CHANGES_CSV = DATA_DIR / "pcode_changes.csv"
 
 # A fuzzy match at or above this score is accepted without a person looking at it.
 FUZZY_ACCEPT = 90.0
@@ -36,6 +37,8 @@ FUZZY_FLOOR = 75.0
 # The best fuzzy candidate must beat the next different unit by this much, or it is ambiguous.
 FUZZY_MARGIN = 5.0
 MAX_CANDIDATES = 8
+
+LEVEL_WORDS = {1: "state/region", 2: "district", 3: "township"}
 
 MATCHED = "matched"
 AMBIGUOUS = "ambiguous"
@@ -60,6 +63,9 @@ class Resolution:
     method: str | None  # "pcode" | "exact" | "alias" | "fuzzy" | None
     score: float  # 0..100
     candidates: tuple[Candidate, ...]
+    # Why the answer is not simply the code or name given: a retired, split or doubled MIMU
+    # p-code (``data/pcode_changes.csv``), in English; "" otherwise.
+    note: str = ""
 
     @property
     def accepted(self) -> bool:
@@ -94,6 +100,21 @@ class AliasEntry:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class PcodeChange:
+    """A MIMU p-code no longer used as it was (one row of ``data/pcode_changes.csv``)."""
+
+    old_pcode: str
+    old_name_en: str
+    change: str  # "split" | "replaced" | "same_place"
+    successors: tuple[str, ...]
+    since: str = ""
+    source: str = ""
+
+
+CHANGE_KINDS = ("split", "replaced", "same_place")
+
+
 @dataclass
 class _Choices:
     keys: list[str] = field(default_factory=list)
@@ -119,10 +140,42 @@ def read_alias_file(path: Path = ALIASES_CSV) -> list[AliasEntry]:
     return entries
 
 
+def read_change_file(path: Path = CHANGES_CSV) -> list[PcodeChange]:
+    """The p-code crosswalk shipped with Corridor (docs/gazetteer.md "Places over time")."""
+    if not path.exists():
+        return []
+    changes = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = (line for line in handle if not line.startswith("#"))
+        for number, row in enumerate(csv.DictReader(rows), start=1):
+            change = (row.get("change") or "").strip()
+            successors = tuple((row.get("successors") or "").upper().split())
+            if change not in CHANGE_KINDS or not successors:
+                raise ValueError(f"{path.name}: entry {number} needs a change and successors")
+            if change in ("replaced", "same_place") and len(successors) != 1:
+                raise ValueError(f"{path.name}: entry {number}: {change} takes one successor")
+            changes.append(
+                PcodeChange(
+                    old_pcode=row["old_pcode"].strip().upper(),
+                    old_name_en=(row.get("old_name_en") or "").strip(),
+                    change=change,
+                    successors=successors,
+                    since=(row.get("since") or "").strip(),
+                    source=(row.get("source") or "").strip(),
+                )
+            )
+    return changes
+
+
 class Resolver:
     """An in-memory index of admin units and aliases; build once, resolve many times."""
 
-    def __init__(self, units: Iterable[Unit], aliases: Iterable[AliasEntry] = ()) -> None:
+    def __init__(
+        self,
+        units: Iterable[Unit],
+        aliases: Iterable[AliasEntry] = (),
+        changes: Iterable[PcodeChange] = (),
+    ) -> None:
         self.units: dict[str, Unit] = {unit.pcode: unit for unit in units}
         self._ancestors: dict[str, frozenset[str]] = {
             pcode: frozenset(self._walk_up(pcode)) for pcode in self.units
@@ -136,9 +189,33 @@ class Resolver:
                     key = unicode_name_key(text)
                     self._full[key.full].add(unit.pcode)
                     self._base[key.base].add(unit.pcode)
+        # Names decided by a person in the review queue: they settle what the shipped names
+        # and aliases leave ambiguous (Htantabin, Hlaing Thar Yar), within the given parent.
+        self._decided: dict[str, set[str]] = defaultdict(set)
         for entry in aliases:
             if entry.pcode in self.units and entry.alias:
-                self._alias[unicode_name_key(entry.alias).full].add(entry.pcode)
+                key = unicode_name_key(entry.alias).full
+                self._alias[key].add(entry.pcode)
+                if entry.kind == "review":
+                    self._decided[key].add(entry.pcode)
+        # The crosswalk: retired and split codes (not units any more), and codes that name
+        # the same place as another (filed under that one, so need and reach meet).
+        self.changes: dict[str, PcodeChange] = {}
+        self._same: dict[str, str] = {}
+        self._retired_names: dict[str, str] = {}
+        for change in changes:
+            if not all(p in self.units for p in change.successors):
+                continue
+            if change.change == "same_place":
+                if change.old_pcode in self.units:
+                    self._same[change.old_pcode] = change.successors[0]
+                    self.changes[change.old_pcode] = change
+            elif change.old_pcode not in self.units:
+                self.changes[change.old_pcode] = change
+                if change.old_name_en:
+                    self._retired_names[unicode_name_key(change.old_name_en).full] = (
+                        change.old_pcode
+                    )
         self._latin, self._burmese = self._fuzzy_choices()
         self._scoped: dict[tuple[frozenset[str] | None, int | None, bool], _Choices] = {}
 
@@ -163,7 +240,7 @@ class Resolver:
                 "alias", "admin_unit_id", "kind"
             )
         ]
-        return cls(units, aliases)
+        return cls(units, aliases, read_change_file(CHANGES_CSV))
 
     def _walk_up(self, pcode: str) -> list[str]:
         chain = []
@@ -178,7 +255,7 @@ class Resolver:
         for index in (self._full, self._alias, self._base):
             for key, pcodes in index.items():
                 if key:
-                    merged[key] |= pcodes
+                    merged[key] |= {self._same.get(p, p) for p in pcodes}
         latin, burmese = _Choices(), _Choices()
         for key, pcodes in sorted(merged.items()):
             target = burmese if has_burmese(key) else latin
@@ -225,13 +302,91 @@ class Resolver:
             return Resolution(query, NOT_FOUND, None, None, None, 0.0, ())
         code = text.upper()
         if code in self.units:
-            unit = self.units[code]
-            return Resolution(
-                query, MATCHED, code, unit.level, "pcode", 100.0, (self.candidate(code, 100),)
-            )
+            return self._by_code(query, code)
         key = name_key(text)
         scope = self.parent_scope(parent)
         levels: set[int] | None = {level} if level else None
+        decided = self._decided_for(query, key.full, scope, levels)
+        if decided is not None:
+            return decided
+        if code in self.changes:
+            return self._crosswalk(query, self.changes[code], code)
+        found = self._by_name(query, text, key, scope, levels)
+        retired = self._retired_names.get(key.full)
+        if retired and not found.accepted:
+            # "Seikkan", "Hlaingtharya": the name of a unit that is no more.
+            return self._crosswalk(query, self.changes[retired], repr(text))
+        return found
+
+    def change_for(self, text: str) -> PcodeChange | None:
+        """The crosswalk entry a code or a retired unit's name stands for, if any."""
+        code = (text or "").strip().upper()
+        if code in self.changes:
+            return self.changes[code]
+        retired = self._retired_names.get(name_key(text or "").full)
+        return self.changes[retired] if retired else None
+
+    def _by_code(self, query: str, code: str) -> Resolution:
+        same = self._same.get(code)
+        if same:
+            unit = self.units[same]
+            note = self._note(self.changes[code], code)
+            return Resolution(
+                query, MATCHED, same, unit.level, "pcode", 100.0, (self.candidate(same, 100),), note
+            )
+        unit = self.units[code]
+        return Resolution(
+            query, MATCHED, code, unit.level, "pcode", 100.0, (self.candidate(code, 100),)
+        )
+
+    def _note(self, change: PcodeChange, given: str) -> str:
+        """The crosswalk's note on a code or name, in English (callers translate their own)."""
+        named = " and ".join(f"{p} {self.units[p].name_en}" for p in change.successors)
+        old = f"{change.old_pcode} {change.old_name_en}".strip()
+        when = f" ({change.since})" if change.since else ""
+        if change.change == "same_place":
+            return f"{old} is the same place as {named}{when}; filed under {change.successors[0]}"
+        said = "" if given == change.old_pcode else f"{given}: "
+        if change.change == "replaced":
+            return f"{said}{old} was retired{when}; it became {named}"
+        return f"{said}{old} was retired{when}; its ground is now {named}"
+
+    def _crosswalk(self, query: str, change: PcodeChange, given: str) -> Resolution:
+        """A retired code (or name): its one successor, or the successors for a person to pick."""
+        successors = change.successors
+        candidates = tuple(self.candidate(p, 100.0) for p in successors)
+        note = self._note(change, given)
+        if len(successors) == 1:
+            unit = self.units[successors[0]]
+            return Resolution(
+                query, MATCHED, unit.pcode, unit.level, "crosswalk", 100.0, candidates, note
+            )
+        return Resolution(query, AMBIGUOUS, None, None, "crosswalk", 100.0, candidates, note)
+
+    def _decided_for(
+        self, query: str, key: str, scope: frozenset[str] | None, levels: set[int] | None
+    ) -> Resolution | None:
+        """What a person decided this name means, when that unit fits the parent and level."""
+        pcodes = self._decided.get(key)
+        if not pcodes:
+            return None
+        kept = {
+            self._same.get(p, p)
+            for p in pcodes
+            if self.in_scope(p, scope) and (levels is None or self.units[p].level in levels)
+        }
+        if len(kept) != 1:
+            return None
+        return self._decide(query, kept, "alias", 100.0)
+
+    def _by_name(
+        self,
+        query: str,
+        text: str,
+        key: Any,
+        scope: frozenset[str] | None,
+        levels: set[int] | None,
+    ) -> Resolution:
         hint = key.hint if not levels else None
 
         lookups = [("exact", self._full, key.full), ("alias", self._alias, key.full)]
@@ -251,6 +406,7 @@ class Resolver:
             ]
 
         elsewhere: set[str] = set()
+        other_level: set[str] = set()
         # An affix ("Bago Region") first restricts the search to its level; only when
         # nothing at that level fits is the name tried at every level.
         passes = [levels] if levels else ([{hint}, None] if hint else [None])
@@ -262,16 +418,50 @@ class Resolver:
                 kept = {p for p in pcodes if self.in_scope(p, scope)}
                 elsewhere |= pcodes - kept
                 if wanted:
+                    other_level |= {p for p in kept if self.units[p].level not in wanted}
                     kept = {p for p in kept if self.units[p].level in wanted}
                 if kept:
                     return self._decide(query, kept, method, 100.0)
 
-        return self._fuzzy(query, key.full, scope, levels, hint, elsewhere)
+        found = self._fuzzy(query, key.full, scope, levels, hint, elsewhere)
+        if other_level and levels and not found.accepted:
+            return self._other_level(query, other_level, levels)
+        return found
+
+    def _other_level(self, query: str, named: set[str], levels: set[int]) -> Resolution:
+        """A name that is exactly a unit of another level ("Kokang SAZ" asked as a township):
+        not found, with the units of the wanted level inside it as the candidates."""
+        areas = sorted(named, key=lambda p: (-self.units[p].level, p))
+        # The townships of a district or self-administered area are offered; a state's are
+        # too many to be suggestions.
+        inside = sorted(
+            p
+            for p, unit in self.units.items()
+            if unit.level in levels
+            and self._ancestors[p] & set(areas)
+            and p not in self._same
+            and all(self.units[a].level == 2 for a in areas)
+        )
+        candidates = tuple(self.candidate(p, 0.0) for p in inside[:MAX_CANDIDATES])
+        wanted = ", ".join(LEVEL_WORDS[lv] for lv in sorted(levels))
+        named_text = " and ".join(
+            f"{p} {self.units[p].name_en} ({LEVEL_WORDS[self.units[p].level]})" for p in areas[:3]
+        )
+        note = f"{query.strip()!r} names {named_text}, not a {wanted}"
+        if inside:
+            note += f"; the {wanted}s inside it are listed"
+        return Resolution(query, NOT_FOUND, None, None, None, 0.0, candidates, note)
 
     def _decide(self, query: str, pcodes: set[str], method: str, score: float) -> Resolution:
-        ordered = sorted(pcodes, key=lambda p: (-self.units[p].level, p))
-        candidates = tuple(self.candidate(p, score) for p in ordered[:MAX_CANDIDATES])
+        def deepest_first(codes: Iterable[str]) -> list[str]:
+            return sorted(codes, key=lambda p: (-self.units[p].level, p))
+
+        ordered = deepest_first(pcodes)
         chosen = self._one_place(ordered)
+        # A code that names the same place as another is answered with that other one.
+        folded = deepest_first({self._same.get(p, p) for p in pcodes})
+        chosen = self._same.get(chosen, chosen) if chosen else self._one_place(folded)
+        candidates = tuple(self.candidate(p, score) for p in folded[:MAX_CANDIDATES])
         if chosen:
             unit = self.units[chosen]
             return Resolution(query, MATCHED, chosen, unit.level, method, score, candidates)

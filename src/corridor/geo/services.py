@@ -16,6 +16,7 @@ from corridor.audit.services import Action, audit_record, audited_create, audite
 from corridor.core.errors import InvalidInput, NotAllowed
 from corridor.geo.models import AdminUnit, AliasKind, PlaceAlias, PlaceReview, ReviewStatus
 from corridor.geo.names import name_key
+from corridor.geo.queries import place_candidates
 from corridor.geo.resolver import Resolution, invalidate_resolver
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -145,7 +146,11 @@ def place_review_add(
     parent: str = "",
     resolution: Resolution | None = None,
 ) -> PlaceReview:
-    """Queue a name the resolver could not settle; an open review of the same name is reused."""
+    """Queue a name the resolver could not settle; an open review of the same name is reused.
+
+    The review carries the resolver's candidates with their scores (its suggestions): those
+    of ``resolution`` when the caller has one, else the resolver is asked here.
+    """
     text = " ".join((query or "").split())
     if not text:
         raise InvalidInput("a review needs the place name as written")
@@ -156,16 +161,14 @@ def place_review_add(
     ).first()
     if open_one:
         return open_one
-    candidates = [
-        {"pcode": c.pcode, "name_en": c.name_en, "level": c.level, "score": c.score}
-        for c in (resolution.candidates if resolution else ())
-    ]
+    suggested = place_candidates(text, level=level, parent=parent, resolution=resolution)
     review = PlaceReview(
         query=text[:200],
         context=(context or "")[:300],
         level=level,
         parent=(parent or "")[:200],
-        candidates=candidates,
+        candidates=suggested.candidates,
+        note=suggested.note[:300],
     )
     return audited_create(review, by=by)
 

@@ -10,6 +10,7 @@ from corridor.web.views import (
     lists,
     members,
     organisations,
+    place_review,
     places,
     printmap,
     records,
@@ -57,5 +58,6 @@ urlpatterns = [
     path("enter/held/<uuid:pk>/fix/", held.held_fix_page, name="held_fix"),
     path("enter/held/<uuid:pk>/drop/", held.held_drop_page, name="held_drop"),
     path("exchange/", exchange.exchange_page, name="exchange"),
+    path("places/review/", place_review.place_review_page, name="place_review"),
     path("language/", language.language_switch, name="language"),
 ]

@@ -317,6 +317,8 @@ ROUTES: dict[str, Route] = {
     "GET enter/held/<uuid:pk>/fix/": Route(NOBODY),
     "GET enter/held/<uuid:pk>/drop/": Route(NOBODY),
     "GET exchange/": Route(SIGNED_IN),
+    # The gazetteer's review queue: the people who decide it (geo/services._require_curator).
+    "GET places/review/": Route(roles("coordinator", "admin")),
     "GET language/": Route(NOBODY),
 }
 

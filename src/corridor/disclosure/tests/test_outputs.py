@@ -78,6 +78,10 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET gaps/": PAGE,
     "GET townships/<str:pcode>/": PAGE,
     "GET organisations/": PAGE,
+    "GET places/review/": (
+        "place names imports could not settle, with the file and row they came from and "
+        "the gazetteer's suggestions; for coordinators and admins; no records"
+    ),
     "GET organisations/<uuid:pk>/": PAGE,
     "GET organisations/<uuid:pk>/members/": (
         "an organisation's user names and roles, for its organisation admins; no records"

@@ -12,6 +12,7 @@ from corridor.aid.models import Activity
 from corridor.cli.main import main
 from corridor.exchange import reading
 from corridor.exchange.tests.legacy_xls import OLE2_TEST_DOCUMENT, write_xls
+from corridor.geo.models import PlaceReview
 from corridor.testing.factories import MembershipFactory
 from corridor.testing.signin import signed_in_client
 
@@ -221,6 +222,7 @@ def test_acled_reasons_point_at_its_admin_columns_not_at_a_p_code(org, places):
         ("Yangon", "Yangon-North", "Hlaingtharya"),  # East and West since the split
         ("Chin", "Hakha", "Nowhereville"),
         ("", "", ""),
+        ("Yangon", "Yangon-North", "Hlaing Thar Yar"),  # a spelling of both East and West
     )
 
     # The upload page's check is a dry run: nothing is queued, so the reasons say what to do.
@@ -232,9 +234,10 @@ def test_acled_reasons_point_at_its_admin_columns_not_at_a_p_code(org, places):
         (
             2,
             "admin3",
-            "place 'Hlaingtharya' is ambiguous: Hlaingtharya (East) (MMR013046), "
-            "Hlaingtharya (West) (MMR013047); check the admin1/admin2/admin3 names "
-            "or ask a coordinator to add the name to the gazetteer",
+            "'Hlaingtharya' names a retired place (MMR013008 Hlaingtharya); its ground is now "
+            "Hlaingtharya (East) (MMR013046), Hlaingtharya (West) (MMR013047): check the "
+            "admin1/admin2/admin3 names or ask a coordinator to decide it in the gazetteer "
+            "review queue",
         ),
         (
             3,
@@ -243,6 +246,13 @@ def test_acled_reasons_point_at_its_admin_columns_not_at_a_p_code(org, places):
             "or ask a coordinator to add the name to the gazetteer",
         ),
         (4, "admin1", "a place is required (admin1/admin2/admin3)"),
+        (
+            5,
+            "admin3",
+            "place 'Hlaing Thar Yar' is ambiguous: Hlaingtharya (East) (MMR013046), "
+            "Hlaingtharya (West) (MMR013047); check the admin1/admin2/admin3 names "
+            "or ask a coordinator to add the name to the gazetteer",
+        ),
     ]
     assert not any("p-code" in reason for _, _, reason in errors)
 
@@ -254,9 +264,13 @@ def test_an_acled_import_sends_its_ambiguous_places_to_review(places, tmp_path, 
     assert main(["import", str(path), "--quiet"]) == 1
 
     out = capsys.readouterr().out
-    assert "acled.csv, row 2, column admin3: place 'Hlaingtharya' is ambiguous: " in out
-    assert "; sent to the gazetteer review queue" in out
+    assert "acled.csv, row 2, column admin3: 'Hlaingtharya' names a retired place " in out
+    assert ": sent to the gazetteer review queue to pick one" in out
     assert "p-code" not in out
+    # The person deciding sees where ACLED put the event (no geo_precision column here).
+    review = PlaceReview.objects.get()
+    assert review.context == "acled.csv row 2 (point 16.9, 96.1)"
+    assert [c["pcode"] for c in review.candidates] == ["MMR013046", "MMR013047"]
 
 
 # -- legacy Excel (.xls) --------------------------------------------------------------------

@@ -34,6 +34,16 @@ def test_resolve_one_name(client):
     assert client.get("/api/geo/resolve", {"name": "Kale", "level": 7}).status_code == 400
 
 
+def test_a_retired_code_answers_with_its_successors_and_a_note(client):
+    data = client.get("/api/geo/resolve", {"name": "MMR013008"}).json()
+    assert (data["status"], data["method"], data["accepted"]) == ("ambiguous", "crosswalk", False)
+    assert [c["pcode"] for c in data["candidates"]] == ["MMR013046", "MMR013047"]
+    assert data["note"].startswith("MMR013008 Hlaingtharya was retired")
+    doubled = client.get("/api/geo/resolve", {"name": "MMR015202"}).json()
+    assert (doubled["pcode"], doubled["accepted"]) == ("MMR015022", True)
+    assert "same place" in doubled["note"]
+
+
 def test_resolve_many_names(client):
     response = client.post(
         "/api/geo/resolve",

@@ -19,6 +19,7 @@ from corridor.accounts import policy
 from corridor.disclosure import internal_output
 from corridor.exchange.fields import KINDS
 from corridor.exchange.formats.xlsform import FORMS
+from corridor.geo.queries import place_reviews
 from corridor.orgs.queries import organisations_user_can_export
 
 
@@ -41,5 +42,11 @@ def exchange_page(request: Any) -> HttpResponse:
             "may_export": policy.can(user, policy.EXPORT),
             "may_export_internal": policy.can(user, policy.ADD),
             "may_import": policy.can(user, policy.ADD),
+            # The gazetteer's review queue, for the people who decide it.
+            "place_reviews": (
+                place_reviews().count()
+                if policy.is_admin(user) or policy.is_coordinator(user)
+                else None
+            ),
         },
     )
