@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from corridor.aid.queries import activities_visible_to
+from corridor.aid.queries import reach_visible_to
 from corridor.disclosure import shared_output, suppressed_legend
 from corridor.gaps.queries import GapInputError
 from corridor.gaps.shared import shared_gap_table
@@ -96,7 +96,7 @@ def gaps(request: Any, month: str, sector: str | None = None, state: str | None 
         table = shared_gap_table(
             month,
             today=timezone.localdate(),
-            activities=activities_visible_to(request.user),
+            reach_rows=reach_visible_to(request.user),
             figures=figures_visible_to(request.user),
             sector=sector or None,
             state=state or None,

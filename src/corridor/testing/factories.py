@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import factory
 
 from corridor.accounts.models import Membership, OrgRole, User
 from corridor.aid.models import Activity, Modality, Sector
+from corridor.aid.services import rollups_refresh
 from corridor.funds.models import Evidence, Transfer, TransferChannel
 from corridor.geo.models import AdminUnit
 from corridor.orgs.models import Organisation, OrgKind, Visibility
@@ -85,6 +87,13 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     men = 8
     girls = 5
     boys = 4
+
+    @classmethod
+    def _create(cls, model_class: type, *args: Any, **kwargs: Any) -> Activity:
+        # Written past the services, so kept in the monthly reach rollups here (decision 0225).
+        activity = super()._create(model_class, *args, **kwargs)
+        rollups_refresh([(activity.reporting_month, activity.admin_unit_id)])
+        return activity
 
 
 class DisplacementFigureFactory(factory.django.DjangoModelFactory):
