@@ -32,6 +32,7 @@ from corridor.cli import (
     orgs,
     panic,
     restore,
+    rollups,
     serve,
     sessions,
     signin,
@@ -60,6 +61,7 @@ COMMANDS: list[ModuleType] = [
     backup,
     restore,
     db,
+    rollups,
     manage,
 ]
 
