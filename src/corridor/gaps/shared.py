@@ -76,10 +76,10 @@ class SharedGapRow:
     people_reached: int | None
     organisations: int | None
     coverage: float | None
-    suppressed: tuple[str, ...] = ()
     planned: int | None = 0
     need_basis: str | None = None  # "sector", "all_sectors", "idps"
     need_period: str = ""  # the need figure's month, or its validity period in months
+    suppressed: tuple[str, ...] = ()
 
     def shown(self, columns: Iterable[str]) -> list[Any]:
         """The row as a file shows it: the suppressed mark for a hidden figure, "" for an
