@@ -309,3 +309,60 @@ def conditionality_problem(modality: str, conditionality: str) -> str | None:
     if conditionality and modality not in CASH_MODALITIES:
         return _("conditional or unconditional is said of cash and vouchers only")
     return None
+
+
+class MonthlyReach(models.Model):
+    """Rollup of the activity rows (decision 0225): per reporting month, township, sector and
+    organisation, the people reached (ongoing and completed rows), the people planned and how
+    many rows reached people. Removed and cancelled rows count nowhere. Kept exact on every
+    write by ``aid.services.rollups_refresh``; read by the gap table for a viewer's
+    organisations, so it scopes like the activities."""
+
+    month = models.DateField()
+    admin_unit = models.ForeignKey("geo.AdminUnit", on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=24)
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    reached = models.BigIntegerField(default=0)
+    planned = models.BigIntegerField(default=0)
+    reached_rows = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "admin_unit", "sector", "organisation"],
+                name="monthly_reach_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.admin_unit_id} {self.sector} {self.organisation_id}"
+
+
+#: ``MonthlyReachTotal.sector`` of the row that holds a township's month over all sectors.
+ALL_SECTORS_TOTAL = ""
+
+
+class MonthlyReachTotal(models.Model):
+    """``MonthlyReach`` summed over organisations (decision 0225): per month, township and
+    sector, people reached, people planned and the organisations that reached people; the row
+    with sector ``ALL_SECTORS_TOTAL`` counts the township's organisations over every sector.
+    The operator's gap table (every row) reads it: a month is one township × sector row each."""
+
+    month = models.DateField()
+    admin_unit = models.ForeignKey("geo.AdminUnit", on_delete=models.CASCADE, related_name="+")
+    sector = models.CharField(max_length=24, blank=True)
+    reached = models.BigIntegerField(default=0)
+    planned = models.BigIntegerField(default=0)
+    organisations = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "admin_unit", "sector"], name="monthly_reach_total_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.admin_unit_id} {self.sector or 'all sectors'}"

@@ -9,7 +9,13 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from corridor.accounts import policy
-from corridor.aid.models import PEOPLE_FIELDS, REACHED_STATUSES, Activity, Status
+from corridor.aid.models import (
+    PEOPLE_FIELDS,
+    REACHED_STATUSES,
+    Activity,
+    MonthlyReach,
+    Status,
+)
 from corridor.orgs.models import Visibility
 
 #: An activity row's people, as a database expression (the columns of ``PEOPLE_FIELDS``).
@@ -39,16 +45,31 @@ def activities_reached(activities: QuerySet[Activity]) -> QuerySet[Activity]:
     return activities.filter(IS_REACHED)
 
 
+def _organisations_visible_to(user: Any) -> Q | None:
+    """Whose rows ``user`` may see, on the ``organisation`` of a row; None: everyone's."""
+    if policy.is_admin(user):
+        return None
+    visible = Q(organisation_id__in=policy.organisation_ids(user))
+    if policy.is_coordinator(user):
+        visible |= ~Q(organisation__visibility=Visibility.ANONYMOUS)
+    return visible
+
+
 def activities_visible_to(user: Any) -> QuerySet[Activity]:
     """Own organisations' activities; coordinators also every non-anonymous organisation's."""
     if not policy.is_active_user(user):
         return Activity.objects.none()
-    if policy.is_admin(user):
-        return Activity.objects.all()
-    visible = Q(organisation_id__in=policy.organisation_ids(user))
-    if policy.is_coordinator(user):
-        visible |= ~Q(organisation__visibility=Visibility.ANONYMOUS)
-    return Activity.objects.filter(visible)
+    visible = _organisations_visible_to(user)
+    return Activity.objects.all() if visible is None else Activity.objects.filter(visible)
+
+
+def reach_visible_to(user: Any) -> QuerySet[MonthlyReach]:
+    """The monthly reach rollup (decision 0225) of the activities ``user`` may see: the same
+    organisations as ``activities_visible_to``."""
+    if not policy.is_active_user(user):
+        return MonthlyReach.objects.none()
+    visible = _organisations_visible_to(user)
+    return MonthlyReach.objects.all() if visible is None else MonthlyReach.objects.filter(visible)
 
 
 def activity_removed_for(user: Any, pk: Any) -> Activity | None:

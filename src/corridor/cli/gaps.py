@@ -21,19 +21,9 @@ NAME = "gaps"
 HELP = "people in need against people reached, per township and sector, for one month"
 #: The registered outputs this command writes (docs/security/disclosure.md).
 OUTPUTS = ("gaps.shared_gap_table", "gaps.gap_table")
-COLUMNS = [
-    "pcode",
-    "township",
-    "sector",
-    "idps",
-    "people_in_need",
-    "need",
-    "need_basis",
-    "people_reached",
-    "planned",
-    "organisations",
-    "coverage",
-]
+#: The columns of the plain table, CSV and JSON: the shared file's, without the Burmese name,
+#: the state and the need's period (one home: gaps/shared.py SHARED_COLUMNS).
+LEFT_OUT = ("township_my", "state_pcode", "need_period")
 INTERNAL_NOTE = "internal: counts are not suppressed; not for sharing outside the organisation"
 
 
@@ -68,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
 
     from corridor.disclosure import suppressed_legend
     from corridor.gaps.queries import gap_table
-    from corridor.gaps.shared import shared_gap_table
+    from corridor.gaps.shared import SHARED_COLUMNS, shared_gap_table
+
+    columns = [c for c in SHARED_COLUMNS if c not in LEFT_OUT]
 
     if args.internal:
         table: Any = gap_table(args.month, sector=args.sector, state=args.state)
@@ -97,9 +89,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.csv:
         writer = csv.writer(sys.stdout)
-        writer.writerow(["month", *COLUMNS])
+        writer.writerow(["month", *columns])
         for row in table.rows:
-            writer.writerow([month, *_cells(row, COLUMNS, args.internal)])
+            writer.writerow([month, *_cells(row, columns, args.internal)])
         writer.writerows([note] for note in notes)
         return 0
 
@@ -108,9 +100,9 @@ def run(args: argparse.Namespace) -> int:
 
     console = Console()
     title = f"Gaps {month}" + (" (INTERNAL)" if args.internal else " (shared)")
-    shown_table = Table(*COLUMNS, title=title)
+    shown_table = Table(*columns, title=title)
     for row in table.rows[: args.limit]:
-        shown_table.add_row(*(str(v) for v in _cells(row, COLUMNS, args.internal)))
+        shown_table.add_row(*(str(v) for v in _cells(row, columns, args.internal)))
     console.print(shown_table)
     console.print(f"{len(table.rows)} rows; worst-covered townships:")
     for item in table.ranking[:10]:

@@ -34,6 +34,7 @@ from corridor.cli import (
     orgs,
     panic,
     restore,
+    rollups,
     serve,
     sessions,
     signin,
@@ -64,6 +65,7 @@ COMMANDS: list[ModuleType] = [
     backup,
     restore,
     db,
+    rollups,
     manage,
 ]
 

@@ -17,6 +17,7 @@ from django.db import models, transaction
 
 from corridor.accounts.models import Membership, User
 from corridor.aid.models import Activity
+from corridor.aid.services import rollups_rebuild
 from corridor.audit.services import Action, audit_record
 from corridor.demo import generate
 from corridor.demo.names import MARK_EN
@@ -234,6 +235,7 @@ def demo_load(
     _audit_import(IncidentSource, by=by, seed=seed, rows=len(links), created=created)
     step("activities", 7, total)
     _upsert(Activity, data.activities, by=by, seed=seed)
+    rollups_rebuild()  # the monthly reach rollups of every row loaded (decision 0225)
     step("transfers", 8, total)
     _upsert(Grant, data.ledger.grants, by=by, seed=seed)
     _upsert(ExchangeRate, data.ledger.rates, by=by, seed=seed)

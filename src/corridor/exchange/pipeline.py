@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from corridor.aid.services import rollups_refresh_organisations
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
 from corridor.exchange.flags import batch_warnings
@@ -683,6 +684,8 @@ def _settle(scope: Scope, by: Any, result: ImportResult, spec: Kind, started: An
             pks=missing,
             changes={"file": result.file, "checksum": result.checksum, "scope": result.scope},
         )
+    # The monthly reach rollups of every organisation the file wrote for (decision 0225).
+    rollups_refresh_organisations(scope.organisations())
 
 
 def _apply_batches(

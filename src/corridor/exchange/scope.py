@@ -137,6 +137,11 @@ class Scope:
         identity = self.stored_identity
         return [row[0] for row in self.stored(mine) if identity(row) not in seen], others
 
+    def organisations(self) -> set[str]:
+        """The organisations whose records the file holds; a kind with a rollup refreshes
+        theirs (only activities have one: decision 0225)."""
+        return set()
+
     def sample(self, where: Q) -> list[str]:
         """A few records as a person would recognise them, for the preview."""
         return [self.line(r) for r in self.model._default_manager.filter(where)[:SAMPLE]]
@@ -160,6 +165,9 @@ class ActivityScope(Scope):
         org_at, month_at, start_at = self.org_at, self.month_at, self.start_at
         # Every valid 4W row has a reporting month or a start date (builders.period_problems).
         self.months.update((v[org_at], v[month_at] or v[start_at].replace(day=1)) for v in batch)
+
+    def organisations(self) -> set[str]:
+        return {org for org, _month in self.months}
 
     def _make_parts(self) -> list[Part]:
         spans: dict[str, list[dt.date]] = {}

@@ -3,61 +3,46 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from typing import Any
+from typing import Any, get_type_hints
 
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
+from pydantic import create_model
 
-from corridor.aid.queries import activities_visible_to
+from corridor.aid.queries import reach_visible_to
 from corridor.disclosure import shared_output, suppressed_legend
-from corridor.gaps.queries import GapInputError
-from corridor.gaps.shared import shared_gap_table
+from corridor.gaps.queries import GapInputError, GapRow
+from corridor.gaps.shared import SharedGapRow, shared_gap_table
 from corridor.situation.queries import figures_visible_to
 
 router = Router(tags=["gaps"], auth=django_auth)
 
 
-class GapRowOut(Schema):
-    pcode: str
-    township: str
-    township_my: str
-    state_pcode: str
-    sector: str
-    idps: int | None
-    people_in_need: int | None
-    need: int | None
-    people_reached: int
-    organisations: int
-    coverage: float | None
-    figure_as_of: dt.date | None
-    planned: int  # people planned rows mean to reach; not in people_reached
-    need_basis: str | None  # "sector", "all_sectors" or "idps"
-    need_source: str | None
-    need_as_of: dt.date | None
-    need_valid_from: dt.date | None
-    need_valid_to: dt.date | None
-    need_period: str
+def _schema_of(
+    name: str, row: type, *, leave_out: tuple[str, ...] = (), add: tuple[str, ...] = ()
+) -> type[Schema]:
+    """The response schema of a gap row: the fields of its dataclass (``GapRow``,
+    ``SharedGapRow``), in their order, so a row's columns are written in one place
+    (issue 16); ``add`` names properties to send too."""
+    hints = get_type_hints(row)
+    fields: dict[str, Any] = {
+        f.name: (hints[f.name], ...) for f in dataclasses.fields(row) if f.name not in leave_out
+    }
+    for prop in add:
+        fields[prop] = (get_type_hints(getattr(row, prop).fget)["return"], ...)
+    return create_model(name, __base__=Schema, **fields)
 
 
-class SharedGapRowOut(Schema):
-    pcode: str
-    township: str
-    township_my: str
-    state_pcode: str
-    sector: str
-    idps: int | None
-    people_in_need: int | None
-    need: int | None
-    people_reached: int | None
-    organisations: int | None
-    coverage: float | None
-    planned: int | None  # people planned rows mean to reach; never in people_reached
-    need_basis: str | None  # "sector", "all_sectors" or "idps"
-    need_period: str  # the need figure's month, or its validity period in months
-    suppressed: list[str]  # the fields above that are hidden (null), not unknown
+#: The unsuppressed row (the township page's data): planned people are never in
+#: people_reached; need_basis is "sector", "all_sectors" or "idps".
+GapRowOut = _schema_of("GapRowOut", GapRow, leave_out=("figure_source_id",), add=("need_period",))
+#: A row as it may be shared: ``suppressed`` names the fields that are hidden (null), not
+#: unknown; need_period is the need figure's month, or its validity period in months.
+SharedGapRowOut = _schema_of("SharedGapRowOut", SharedGapRow)
 
 
 class SharedTownshipGapOut(Schema):
@@ -96,7 +81,7 @@ def gaps(request: Any, month: str, sector: str | None = None, state: str | None 
         table = shared_gap_table(
             month,
             today=timezone.localdate(),
-            activities=activities_visible_to(request.user),
+            reach_rows=reach_visible_to(request.user),
             figures=figures_visible_to(request.user),
             sector=sector or None,
             state=state or None,

@@ -4,10 +4,10 @@ Need is, per township and sector, the people-in-need figure valid for the month 
 sector, else the one for all sectors, else the IDPs of the township's latest figure (the rules
 are in ``situation.queries``: ``needs_valid``, ``latest_figures``); reach is the sum of the
 month's ongoing and completed activity rows, and planned rows are summed apart (decision
-0175). Both sides are read through querysets the caller scopes to the person asking, so a page
-never counts rows its viewer may not see. Everything is aggregated in the database: the
-month's activities are summed by township and sector in one grouped query (read from the
-covering index), however many rows the table holds.
+0175). Reach is read from the monthly rollups kept on every write (decision 0225): the
+operator's table from the township × sector totals, a viewer's from the rollup of the
+organisations they may see, summed in one grouped query; both sides are read through querysets
+the caller scopes to the person asking, so a page never counts rows its viewer may not see.
 """
 
 from __future__ import annotations
@@ -16,15 +16,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from corridor.accounts import policy
-from corridor.aid.models import Activity, Sector
-from corridor.aid.queries import (
-    people_planned_sum,
-    people_reached_sum,
-    reaching_organisations_count,
-)
+from corridor.aid.models import ALL_SECTORS_TOTAL, MonthlyReach, MonthlyReachTotal, Sector
 from corridor.disclosure import internal_output
 from corridor.geo.models import AdminUnit
 from corridor.situation.models import ALL_SECTORS, DisplacementFigure
@@ -150,46 +145,21 @@ def check_filters(sector: str | None, state: str | None) -> None:
 def gap_table(
     month: str | dt.date,
     *,
-    activities: QuerySet | None = None,
+    reach_rows: QuerySet[MonthlyReach] | None = None,
     figures: QuerySet | None = None,
     sector: str | None = None,
     state: str | None = None,
 ) -> GapTable:
     """The gap table for one month, optionally one sector and one state/region (p-code).
 
-    ``activities`` and ``figures`` are the caller's scoped querysets; None means every row
-    (the operator's view from the CLI).
+    ``reach_rows`` (the monthly reach rollup, ``aid.queries.reach_visible_to``) and ``figures``
+    are the caller's scoped querysets; None means every row (the operator's view from the CLI).
     """
     start = month_start(month)
     end = next_month(start)
     check_filters(sector, state)
-    activities = Activity.objects.all() if activities is None else activities
     figures = DisplacementFigure.objects.all() if figures is None else figures
-
-    month_rows = activities.filter(reporting_month=start)
-    if sector:
-        month_rows = month_rows.filter(sector=sector)
-    if state:
-        month_rows = month_rows.filter(admin_unit__pcode__startswith=state)
-    reach: dict[tuple[str, str], tuple[int, int, int]] = {
-        (pcode, sec): (reached, orgs, planned)
-        for pcode, sec, reached, orgs, planned in month_rows.order_by()
-        .values("admin_unit_id", "sector")
-        .annotate(
-            reached=people_reached_sum(),
-            orgs=reaching_organisations_count(),
-            planned=people_planned_sum(),
-        )
-        .values_list("admin_unit_id", "sector", "reached", "orgs", "planned")
-        # A township × sector with only cancelled rows has nothing to show.
-        if reached or planned or orgs
-    }
-    orgs_by_township = dict(
-        month_rows.order_by()
-        .values("admin_unit_id")
-        .annotate(orgs=reaching_organisations_count())
-        .values_list("admin_unit_id", "orgs")
-    )
+    reach, orgs_by_township = _month_reach(reach_rows, start, sector, state)
     if state:
         figures = figures.filter(admin_unit__pcode__startswith=state)
     month_last = end - dt.timedelta(days=1)
@@ -249,6 +219,57 @@ def gap_table(
         ),
         township_need=township_need,
     )
+
+
+def _month_reach(
+    rows: QuerySet[MonthlyReach] | None, start: dt.date, sector: str | None, state: str | None
+) -> tuple[dict[tuple[str, str], tuple[int, int, int]], dict[str, int]]:
+    """From the monthly reach rollups (decision 0225): per (township, sector) the month's
+    (people reached, organisations reaching, people planned), and per township the
+    organisations reaching people in the sector asked for (or in any). Every row's
+    organisations are summed from the totals, a viewer's from the rollup of their
+    organisations."""
+    place = {"admin_unit__pcode__startswith": state} if state else {}
+    if rows is None or not rows.query.has_filters():
+        totals = MonthlyReachTotal.objects.filter(month=start, **place)
+        if sector:
+            totals = totals.filter(sector__in=[sector, ALL_SECTORS_TOTAL])
+        cells = list(
+            totals.values_list("admin_unit_id", "sector", "reached", "organisations", "planned")
+        )
+        wanted = sector or ALL_SECTORS_TOTAL
+        return (
+            {
+                (pcode, sec): (reached, orgs, planned)
+                for pcode, sec, reached, orgs, planned in cells
+                # A township × sector with only cancelled rows has nothing to show.
+                if sec != ALL_SECTORS_TOTAL and (reached or planned or orgs)
+            },
+            {pcode: orgs for pcode, sec, _r, orgs, _p in cells if sec == wanted},
+        )
+    month_rows = rows.filter(month=start, **place)
+    if sector:
+        month_rows = month_rows.filter(sector=sector)
+    reaching = Q(reached_rows__gt=0)
+    reach = {
+        (pcode, sec): (reached, orgs, planned)
+        for pcode, sec, reached, orgs, planned in month_rows.order_by()
+        .values("admin_unit_id", "sector")
+        .annotate(
+            r=Sum("reached", default=0),
+            n=Count("organisation_id", filter=reaching),
+            p=Sum("planned", default=0),
+        )
+        .values_list("admin_unit_id", "sector", "r", "n", "p")
+        if reached or planned or orgs
+    }
+    orgs_by_township = dict(
+        month_rows.order_by()
+        .values("admin_unit_id")
+        .annotate(n=Count("organisation_id", filter=reaching, distinct=True))
+        .values_list("admin_unit_id", "n")
+    )
+    return reach, orgs_by_township
 
 
 def _need(

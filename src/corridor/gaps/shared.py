@@ -76,10 +76,10 @@ class SharedGapRow:
     people_reached: int | None
     organisations: int | None
     coverage: float | None
-    suppressed: tuple[str, ...] = ()
     planned: int | None = 0
     need_basis: str | None = None  # "sector", "all_sectors", "idps"
     need_period: str = ""  # the need figure's month, or its validity period in months
+    suppressed: tuple[str, ...] = ()
 
     def shown(self, columns: Iterable[str]) -> list[Any]:
         """The row as a file shows it: the suppressed mark for a hidden figure, "" for an
@@ -139,7 +139,7 @@ def shared_gap_table(
     month: str | dt.date,
     *,
     today: dt.date,
-    activities: QuerySet | None = None,
+    reach_rows: QuerySet | None = None,
     figures: QuerySet | None = None,
     sector: str | None = None,
     state: str | None = None,
@@ -147,7 +147,8 @@ def shared_gap_table(
 ) -> SharedGapTable:
     """The gap table of one month as it may be shared, cut by ``sector`` and ``state``.
 
-    ``activities`` and ``figures`` are the caller's scoped querysets (None: every row, the
+    ``reach_rows`` (``aid.queries.reach_visible_to``) and ``figures`` are the caller's scoped
+    querysets (None: every row, the
     operator's view). ``tables_only``: only the suppressed reach and IDP tables, no rows (for
     outputs that show other cuts of them). Raises GapInputError for a month after the
     publication cutoff.
@@ -160,7 +161,7 @@ def shared_gap_table(
             f"{publication_cutoff(today):%Y-%m-%d}); the latest month that can be shared is "
             f"{latest_public_month(today):%Y-%m}"
         )
-    full = gap_table(start, activities=activities, figures=figures)
+    full = gap_table(start, reach_rows=reach_rows, figures=figures)
     state_of = {row.pcode: row.state_pcode for row in full.rows}
     townships = sorted(state_of)
     sectors = list(Sector.values)

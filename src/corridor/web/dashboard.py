@@ -19,6 +19,7 @@ from corridor.aid.queries import (
     activities_visible_to,
     people_planned_sum,
     people_reached_sum,
+    reach_visible_to,
     reaching_organisations_count,
 )
 from corridor.disclosure import PublishedTable, latest_public_month, publish_table
@@ -269,7 +270,7 @@ def map_values(user: Any, filters: Filters, layer: str) -> dict[str, float | Non
     if layer == "coverage":
         table = gap_table(
             filters.end,
-            activities=activities_visible_to(user),
+            reach_rows=reach_visible_to(user),
             figures=figures_visible_to(user),
             sector=filters.sector,
             state=filters.state,
@@ -312,7 +313,7 @@ def _shared_gaps(user: Any, months: list[dt.date], today: dt.date) -> dict[dt.da
         month: shared_gap_table(
             month,
             today=today,
-            activities=activities_visible_to(user),
+            reach_rows=reach_visible_to(user),
             figures=figures_visible_to(user),
             tables_only=True,
         )
@@ -402,7 +403,7 @@ def shared_map_values(
         table = shared_gap_table(
             last,
             today=today,
-            activities=activities_visible_to(user),
+            reach_rows=reach_visible_to(user),
             figures=figures_visible_to(user),
             sector=filters.sector,
             state=filters.state,

@@ -18,6 +18,7 @@ from corridor.aid.queries import (
     activities_visible_to,
     people_planned_sum,
     people_reached_sum,
+    reach_visible_to,
 )
 from corridor.funds.queries import transfers_visible_to
 from corridor.gaps.queries import GapInputError, GapTable, gap_table, month_start, next_month
@@ -169,7 +170,7 @@ def township_summary(user: Any, unit: AdminUnit, month: str | dt.date | None) ->
         chosen = latest_month
     table = gap_table(
         chosen,
-        activities=activities_visible_to(user).filter(admin_unit=unit),
+        reach_rows=reach_visible_to(user).filter(admin_unit=unit),
         figures=figures_visible_to(user).filter(admin_unit=unit),
     )
     return TownshipSummary(unit, list(figures), list(incidents), present, hidden, table)

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from corridor.accounts.models import OrgRole
-from corridor.aid.queries import activities_visible_to
+from corridor.aid.queries import reach_visible_to
 from corridor.gaps.shared import shared_gap_table
 from corridor.orgs.models import Visibility
 from corridor.situation.queries import figures_visible_to
@@ -204,7 +204,7 @@ def test_shared_series_are_figures_of_the_gap_table(client, editor, data):
     gaps = shared_gap_table(
         "2024-03",
         today=timezone.localdate(),
-        activities=activities_visible_to(editor),
+        reach_rows=reach_visible_to(editor),
         figures=figures_visible_to(editor),
     )
     query = {**PERIOD, "state": "MMR005", "sector": "food_security"}

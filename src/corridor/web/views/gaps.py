@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
 from corridor.aid.models import Sector
-from corridor.aid.queries import activities_visible_to
+from corridor.aid.queries import reach_visible_to
 from corridor.disclosure import latest_public_month, shared_output
 from corridor.gaps.queries import GapInputError, GapTable, gap_table
 from corridor.gaps.shared import SHARED_COLUMNS, shared_gap_table
@@ -31,7 +31,7 @@ def table_for(request: Any) -> tuple[GapFilterForm, GapTable]:
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     table = gap_table(
         data.get("month") or latest_month(request.user),
-        activities=activities_visible_to(request.user),
+        reach_rows=reach_visible_to(request.user),
         figures=figures_visible_to(request.user),
         sector=data.get("sector") or None,
         state=data.get("state") or None,
@@ -113,7 +113,7 @@ def gaps_csv(request: Any) -> HttpResponse:
     table = shared_gap_table(
         data.get("month") or latest_public_month(today),
         today=today,
-        activities=activities_visible_to(request.user),
+        reach_rows=reach_visible_to(request.user),
         figures=figures_visible_to(request.user),
         sector=data.get("sector") or None,
         state=data.get("state") or None,
