@@ -189,6 +189,7 @@ def import_upload(
         "warnings": [
             {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
             for e in result.warnings[:200]
+        ],
         "held_rows": [
             {"row": e.row, "column": e.column, "value": e.value, "reason": e.reason}
             for e in result.held_errors()[:200]
