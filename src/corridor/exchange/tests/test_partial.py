@@ -207,3 +207,33 @@ def test_a_small_upload_not_asked_to_be_partial_is_refused_with_a_hint(org):
     # The review list is empty, and it says so.
     listed = client.get("/enter/held/").content.decode()
     assert "No rows are held." in listed
+
+
+def test_on_the_web_a_viewer_sees_their_organisations_held_rows_but_may_not_settle_them(
+    org, five_w, capsys
+):
+    from corridor.testing.signin import signed_in_client
+
+    editor = UserFactory(username="editor")
+    MembershipFactory(user=editor, organisation=org, role="editor")
+    viewer = MembershipFactory(organisation=org, role="viewer").user
+    args = ["import", str(five_w), "--quiet", "--partial", "--as", "editor", "--org", "CRN"]
+    assert main(args) == 0
+    capsys.readouterr()
+    some = HeldRow.objects.get(row=5)
+
+    client = signed_in_client(viewer)
+    page = client.get("/enter/held/").content.decode()
+    assert "5w.csv, row 5" in page
+    assert "unknown sector &#x27;rocketry&#x27;" in page
+    answer = client.post(f"/enter/held/{some.pk}/drop/", follow=True)
+    assert "you may not change this" in answer.content.decode()
+    some.refresh_from_db()
+    assert some.status == HeldStatus.HELD
+
+    # The editor fixes it on the same page: the sector cell, through the same rules.
+    client = signed_in_client(editor)
+    at = some.table["labels"].index("#sector")
+    answer = client.post(f"/enter/held/{some.pk}/fix/", {f"cell-{at}": "wash"}, follow=True)
+    assert "5w.csv, row 5: fixed and imported." in answer.content.decode()
+    assert Activity.objects.filter(admin_unit__name_en="Tedim", sector="wash").exists()

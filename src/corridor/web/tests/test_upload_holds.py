@@ -54,7 +54,17 @@ def test_what_the_instance_keeps_does_not_decrypt_a_held_file(client, editor, da
     # The database holds the session's half and nothing of the browser's.
     assert browser_half not in repr(stored)
     hold = next(s[uploads.SESSION_KEY][run_id] for s in stored if uploads.SESSION_KEY in s)
-    assert set(hold) == {"name", "format", "kind", "organisation", "key", "replace", "half", "at"}
+    assert set(hold) == {
+        "name",
+        "format",
+        "kind",
+        "organisation",
+        "key",
+        "replace",
+        "partial",
+        "half",
+        "at",
+    }
     for value in hold.values():
         try:
             key = Fernet(str(value).encode())

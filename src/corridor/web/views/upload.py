@@ -120,7 +120,7 @@ def _page(
             "form": form,
             "result": result,
             "errors": problems[:ERRORS_SHOWN],
-            "problem_count": result.error_count + (result.held if held_refused else 0)
+            "problem_count": result.error_count + (len(result.held_errors()) if held_refused else 0)
             if result
             else 0,
             "samples": samples,
