@@ -60,3 +60,4 @@ before_period  # web.dashboard Headline: read by the dashboard template and the 
 CURRENCY_CHOICES
 
 used_by  # orgs.Invitation: who joined by the link, kept with the row for whoever reads it later
+suggestions  # web.views.place_review Item: read by the review page's template

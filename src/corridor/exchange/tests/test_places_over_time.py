@@ -40,7 +40,8 @@ def crosswalk(places, tmp_path, monkeypatch):
     invalidate_resolver()
 
 
-def test_old_need_table_imports_with_notes_after_the_split_is_decided(crosswalk, write, capsys):
+@pytest.mark.usefixtures("crosswalk")
+def test_old_need_table_imports_with_notes_after_the_split_is_decided(write, capsys):
     need = write("need-2022.csv", OLD_NEED)
     assert main(["import", str(need), "--quiet"]) == 1
     out = capsys.readouterr().out
