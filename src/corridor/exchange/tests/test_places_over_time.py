@@ -177,3 +177,13 @@ def test_4w_name_decided_on_the_review_page_is_read_so_by_the_next_import(org, w
 def test_only_coordinators_and_admins_decide_on_the_review_page(org):
     editor = UserFactory(global_role=GlobalRole.NONE)
     assert signed_in_client(editor).get("/places/review/").status_code == 403
+
+
+def test_geo_resolve_names_what_a_retired_code_became(places, capsys):
+    assert main(["geo", "resolve", "MMR013045", "Kokang SAZ", "--level", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "MMR013045: ambiguous" in out
+    assert "note: MMR013045 Seikkan was retired (abolished 2020; inactive in MIMU 9.6)" in out
+    assert "MMR013035   Lanmadaw (township) 100" in out
+    assert "note: 'Kokang SAZ' names MMR015S002 Kokang Self-Administered Zone (district)" in out
+    assert "MMR015022   Laukkaing (township) 0" in out
