@@ -63,3 +63,4 @@ used_by  # orgs.Invitation: who joined by the link, kept with the row for whoeve
 confirm_shown  # web.forms.ConfirmMixin: asked by web/entry.html (decision 0215)
 VERIFIED  # situation.models.Verification: a choice people make on the incident form (0216)
 last_figure  # core tests: a fixture that stores the township's last figure
+suggestions  # web.views.place_review Item: read by the review page's template

@@ -4,6 +4,7 @@ doubled p-code; a 4W name decided on the review page and read so by the next imp
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from corridor.accounts.models import GlobalRole
 from corridor.aid.models import Activity
@@ -14,7 +15,7 @@ from corridor.geo import resolver as resolver_module
 from corridor.geo.models import PlaceAlias, PlaceReview
 from corridor.geo.resolver import invalidate_resolver
 from corridor.situation.models import DisplacementFigure
-from corridor.testing.factories import UserFactory
+from corridor.testing.factories import MembershipFactory, UserFactory
 from corridor.testing.signin import signed_in_client
 
 # A need table from before MIMU 9.6: Hlaingtharya's old code (split into East and West), a
@@ -40,7 +41,8 @@ def crosswalk(places, tmp_path, monkeypatch):
     invalidate_resolver()
 
 
-def test_old_need_table_imports_with_notes_after_the_split_is_decided(crosswalk, write, capsys):
+@pytest.mark.usefixtures("crosswalk")
+def test_old_need_table_imports_with_notes_after_the_split_is_decided(write, capsys):
     need = write("need-2022.csv", OLD_NEED)
     assert main(["import", str(need), "--quiet"]) == 1
     out = capsys.readouterr().out
@@ -176,3 +178,34 @@ def test_4w_name_decided_on_the_review_page_is_read_so_by_the_next_import(org, w
 def test_only_coordinators_and_admins_decide_on_the_review_page(org):
     editor = UserFactory(global_role=GlobalRole.NONE)
     assert signed_in_client(editor).get("/places/review/").status_code == 403
+
+
+def test_geo_resolve_names_what_a_retired_code_became(places, capsys):
+    assert main(["geo", "resolve", "MMR013045", "Kokang SAZ", "--level", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "MMR013045: ambiguous" in out
+    assert "note: MMR013045 Seikkan was retired (abolished 2020; inactive in MIMU 9.6)" in out
+    assert "MMR013035   Lanmadaw (township) 100" in out
+    assert "note: 'Kokang SAZ' names MMR015S002 Kokang Self-Administered Zone (district)" in out
+    assert "MMR015022   Laukkaing (township) 0" in out
+
+
+def test_the_upload_page_lists_the_old_codes_it_read(org, settings, tmp_path):
+    settings.HOME = tmp_path
+    editor = MembershipFactory(organisation=org, role="editor").user
+    text = (
+        "#org,#sector,#modality,#adm3+code,#date+reported,#reached+f+adults\r\n"
+        "CRN,health,service,MMR015202,2024-03,9\r\n"
+    )
+    page = signed_in_client(editor).post(
+        "/enter/upload/",
+        {
+            "file": SimpleUploadedFile("4w.csv", text.encode(), "text/csv"),
+            "organisation": str(org.pk),
+        },
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="upload-place-notes"' in html
+    assert "MMR015202 Laukkaing (Kokang SAZ) is the same place as MMR015022 Laukkaing" in html
+    assert 'id="upload-ok"' in html
