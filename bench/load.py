@@ -167,12 +167,13 @@ def drive(
 
 
 def measure(
-    label: str, run: Callable[[int], dict[str, float]], levels: list[int]
+    label: str, run: Callable[[int, int], dict[str, float]], levels: list[int], requests: int
 ) -> dict[int, dict[str, float]]:
     results = {}
     for connections in levels:
-        run(min(connections, 4))  # warm-up: connections, caches, the first query plans
-        result = run(connections)
+        # Warm-up: a few requests on a few connections (threads' connections, caches, plans).
+        run(min(connections, 4), min(connections, 4) * 2)
+        result = run(connections, requests)
         results[connections] = result
         print(
             f"{label:<34} {connections:>3} conn  {result['rps']:>8.1f} req/s  "
@@ -214,11 +215,13 @@ def main() -> int:
         )
         env = {**os.environ, "CORRIDOR_HOME": home}
         ports = [free_port() for _ in range(args.processes)]
+        server_log = (Path(home) / "servers.log").open("w")
         servers = [
             subprocess.Popen(
                 [CORRIDOR, "serve", "--port", str(port), "--threads", str(args.threads)],
                 env=env,
                 stdout=subprocess.DEVNULL,
+                stderr=server_log,  # waitress's "task queue depth" warnings, kept out of the table
             )
             for port in ports
         ]
@@ -236,8 +239,9 @@ def main() -> int:
             print(f"GET {path}: {rows} rows")
             corridor = measure(
                 "corridor /api/gaps/",
-                lambda c: drive(ports, path, headers, c, args.requests),
+                lambda c, n: drive(ports, path, headers, c, n),
                 levels,
+                args.requests,
             )
         finally:
             stop(servers)
@@ -275,8 +279,9 @@ def main() -> int:
             print(f"datasette: {len(json.loads(body))} township x sector sums")
             other = measure(
                 "datasette, same sums",
-                lambda c: drive([port], ds_path, {"Accept-Encoding": "gzip"}, c, args.requests),
+                lambda c, n: drive([port], ds_path, {"Accept-Encoding": "gzip"}, c, n),
                 levels,
+                args.requests,
             )
         finally:
             stop([datasette])

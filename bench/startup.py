@@ -25,6 +25,14 @@ from pathlib import Path
 
 CORRIDOR = str(Path(sys.executable).with_name("corridor"))
 TARGETS = {"--help": 0.3, "status": 1.0}
+BEFORE = (
+    "import sys\n{pre}\n"
+    "from corridor.cli.main import main\n"
+    "try:\n    sys.exit(main([{arg!r}]))\nexcept SystemExit:\n    pass"
+)
+
+# django-ninja and pydantic loaded as "ninja" in INSTALLED_APPS loaded them.
+WITH_NINJA = "from corridor.cli import django_env\ndjango_env.setup()\nimport ninja"
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -42,7 +50,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="runs of each command (default 7)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as home:
+    with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as empty:
         env = {**os.environ, "CORRIDOR_HOME": home}
         subprocess.run(
             [CORRIDOR, "init", "--no-input", "--admin-username", "admin"],
@@ -53,12 +61,37 @@ def main() -> int:
         database = "PostgreSQL" if env.get("CORRIDOR_DATABASE_URL") else "SQLite"
         print(f"start-up, {args.repeat} runs each, {database}, load {os.getloadavg()[0]:.1f}")
         print(f"{'command':<22} {'median':>8} {'slowest':>8} {'CPU':>8} {'target':>8}")
-        rows = [("python -c pass", [sys.executable, "-c", "pass"], None)]
-        rows += [(f"corridor {name}", [CORRIDOR, name], TARGETS[name]) for name in TARGETS]
+        rows = [("python -c pass", [sys.executable, "-c", "pass"], None, env)]
+        rows += [(f"corridor {name}", [CORRIDOR, name], TARGETS[name], env) for name in TARGETS]
+        # The same run, as things were before issue 18 §6 (for the ratio): Django imported by the
+        # parser, django-ninja and pydantic by django.setup(), and no bytecode to read (an empty
+        # cache folder and no writing: what a fresh or read-only install without compiled files
+        # does on every run).
+        no_bytecode = {**env, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": empty}
+        rows += [
+            (
+                "--help importing Django",
+                [
+                    sys.executable,
+                    "-c",
+                    BEFORE.format(pre="import django.db.migrations.executor", arg="--help"),
+                ],
+                None,
+                env,
+            ),
+            (
+                "status importing ninja",
+                [sys.executable, "-c", BEFORE.format(pre=WITH_NINJA, arg="status")],
+                None,
+                env,
+            ),
+            ("--help, no bytecode", [CORRIDOR, "--help"], None, no_bytecode),
+            ("status, no bytecode", [CORRIDOR, "status"], None, no_bytecode),
+        ]
         failed = False
-        for label, command, target in rows:
-            timed(command, env)  # warm the file cache
-            runs = [timed(command, env) for _ in range(args.repeat)]
+        for label, command, target, run_env in rows:
+            timed(command, run_env)  # warm the file cache
+            runs = [timed(command, run_env) for _ in range(args.repeat)]
             walls = [wall for wall, _ in runs]
             median = statistics.median(walls)
             cpu = statistics.median(cpu for _, cpu in runs)

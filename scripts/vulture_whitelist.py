@@ -54,6 +54,7 @@ situation  # gaps tests: a fixture that creates the figures
 django_db_setup  # pytest-django
 fingerprint  # web.map: the lru_cache key, unused inside on purpose
 before_period  # web.dashboard Headline: read by the dashboard template and the API schema
+render_page  # api.LocalSwagger: django-ninja calls it to render /api/docs
 
 # Known gap, kept visible rather than deleted: core.money says an unknown currency code is
 # refused, but no field or form uses these choices yet (reported on issue 16).

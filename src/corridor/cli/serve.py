@@ -49,6 +49,10 @@ def serve(args: argparse.Namespace) -> int:
     if pending:
         raise RuntimeError(f"{len(pending)} migrations pending: run `corridor init` first")
     print(sweep(), flush=True)
+    # Load every URL's view (and the API framework) now, not in the first person's request.
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 — the property imports the URL modules
     stop = threading.Event()
     threading.Thread(target=_sweep_every, args=(stop,), name="corridor-sweep", daemon=True).start()
     print(f"Corridor is at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
