@@ -26,6 +26,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_a_viewer_sees_no_menu_item_it_cannot_use(live_server, browser_page):  # noqa: F811
     """Every link of the main menu a viewer is shown opens for them; none is an entry page."""
     page = browser_page
+    # It opens every page of the menu, the dashboard's first drawing of the map among them:
+    # on a busy shared machine with PostgreSQL that took over the fixture's 20 s.
+    page.set_default_navigation_timeout(60_000)
     org = f.OrganisationFactory(name="Helping Hands")
     viewer = f.UserFactory(username="reader", language="en")
     f.MembershipFactory(user=viewer, organisation=org, role=OrgRole.VIEWER)
