@@ -38,6 +38,31 @@ def _real_password_hasher(request, _fast_password_hasher):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _gazetteer_shapes_parsed_once():
+    """Parse the shipped boundary GeoJSON (2.8 MB) once per worker, not in every test.
+
+    Hundreds of tests load the gazetteer (``admin_units_load``); decoding the boundaries was
+    most of its cost. The files are read-only package data, the rows are still written to each
+    test's database, and a changed file (by size or time) is read again (decision 0200).
+    """
+    from corridor.geo import services
+
+    parse = services._boundaries
+    parsed: dict[tuple, dict] = {}
+
+    def boundaries_once():
+        stamp = tuple((p, p.stat().st_mtime_ns, p.stat().st_size) for p in services.BOUNDARY_FILES)
+        if stamp not in parsed:
+            parsed.clear()
+            parsed[stamp] = parse()
+        return parsed[stamp]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(services, "_boundaries", boundaries_once)
+        yield
+
+
 @pytest.fixture
 def cli_instance(tmp_path):
     """A fresh instance folder (and, on the PostgreSQL lane, a fresh database) for the real CLI."""

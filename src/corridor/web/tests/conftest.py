@@ -56,22 +56,27 @@ def coordinator(client):
     return user
 
 
-@pytest.fixture
-def chromium(monkeypatch):
+@pytest.fixture(scope="module")
+def chromium():
     """Debian's chromium driven by Playwright, for the browser tests (test_browser.py and
     test_every_page.py). Without /usr/bin/chromium the test skips with a message; in CI
-    (CI=true) a missing browser is a failure, never a skip."""
+    (CI=true) a missing browser is a failure, never a skip.
+
+    One browser per test module (tests get their own context, so no cookies or pages are
+    shared): starting chromium for every test cost seconds each. Not per session: while
+    Playwright runs, its event loop counts as running in this thread, which other modules'
+    tests must not see (decision 0200)."""
     if not CHROMIUM.exists():
         message = "browser tests need Debian's chromium: apt-get install -y chromium"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
     sync_api = pytest.importorskip("playwright.sync_api")
+    ARTIFACTS.mkdir(exist_ok=True)
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # between browser steps are ordinary blocking calls, not run inside that loop.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_api.sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             headless=True,
