@@ -139,7 +139,7 @@ def reads(org, unit: str, month: dt.date) -> list[tuple[str, object]]:
         ),
         (
             "one record by id (detail and edit pages; the importer probes ids one by one)",
-            Activity.all_objects.filter(pk=Activity.all_objects.values_list("pk", flat=True)[:1]),
+            Activity.all_objects.filter(pk=Activity.all_objects.order_by().values_list("pk")[0][0]),
         ),
     ]
 
