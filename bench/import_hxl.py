@@ -163,7 +163,7 @@ def run_naive(path: Path, org, sample: int, by_name: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-def _best_rows(path: Path, org, by_name: dict[str, str], sqlite: bool):
+def _best_rows(path: Path, org, by_name: dict[str, str], sqlite: bool, new_id=uuid.uuid4):
     from django.utils import timezone
 
     org_id = org.pk.hex if sqlite else org.pk
@@ -173,7 +173,7 @@ def _best_rows(path: Path, org, by_name: dict[str, str], sqlite: bool):
         reader = csv.reader(f)
         next(reader), next(reader)
         for r in reader:
-            pk = uuid.uuid4()
+            pk = new_id()
             month = r[6] + "-01"
             yield (
                 pk.hex if sqlite else pk,
@@ -201,7 +201,28 @@ def _best_rows(path: Path, org, by_name: dict[str, str], sqlite: bool):
             )
 
 
-def run_best(path: Path, org, by_name: dict[str, str]) -> float:
+# The indexes the lean table dropped (decision 0220), for ``--table-variants``.
+OLD_INDEXES = (
+    ("aid_activit_reporti_f22e22_idx", "reporting_month, sector, admin_unit_id"),
+    ("aid_activity_organisation_id_99994b36", "organisation_id"),
+    ("aid_activity_created_by_id_692f4273", "created_by_id"),
+    ("aid_activity_updated_by_id_c33614df", "updated_by_id"),
+    ("aid_activity_removed_by_id_aea25f03", "removed_by_id"),
+)
+
+
+def old_indexes(create: bool) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for name, columns in OLD_INDEXES:
+            if create:
+                cursor.execute(f"CREATE INDEX {name} ON aid_activity ({columns})")
+            else:
+                cursor.execute(f"DROP INDEX {name}")
+
+
+def run_best(path: Path, org, by_name: dict[str, str], new_id=uuid.uuid4) -> float:
     from django.db import connection, transaction
 
     from corridor.aid.models import Activity
@@ -212,7 +233,7 @@ def run_best(path: Path, org, by_name: dict[str, str]) -> float:
     started = time.perf_counter()
     # The same settings as the pipeline (larger SQLite page cache, collector frozen).
     with bulk_session(), transaction.atomic(), connection.cursor() as cursor:
-        rows = _best_rows(path, org, by_name, sqlite)
+        rows = _best_rows(path, org, by_name, sqlite, new_id)
         if sqlite:
             marks = ", ".join(["%s"] * len(COLUMNS))
             sql = f"INSERT INTO {table} ({', '.join(COLUMNS)}) VALUES ({marks})"
@@ -262,6 +283,11 @@ def main() -> int:
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs of best and pipeline")
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument(
+        "--table-variants",
+        action="store_true",
+        help="also time the raw insert with the dropped indexes back, and with uuid7 keys",
+    )
     args = parser.parse_args()
 
     from corridor.cli import django_env
@@ -283,8 +309,24 @@ def main() -> int:
         file=sys.stderr,
     )
 
-    bests, pipelines, agains = [], [], []
+    # One small import first: modules the pipeline imports on first use are not timed (this
+    # machine runs with PYTHONDONTWRITEBYTECODE, so each is compiled on import).
+    warm = folder / "warm.csv"
+    generate(warm, 10, townships)
+    run_pipeline(warm, org, False)
+    warm.unlink()
+
+    bests, pipelines, agains, olds, ordered = [], [], [], [], []
     for n in range(args.repeat):
+        if args.table_variants:
+            clear()
+            old_indexes(create=True)
+            olds.append(run_best(path, org, by_name))
+            clear()
+            old_indexes(create=False)
+            from corridor.core.ids import uuid7
+
+            ordered.append(run_best(path, org, by_name, new_id=uuid7))
         clear()
         bests.append(run_best(path, org, by_name))
         clear()
@@ -294,13 +336,37 @@ def main() -> int:
         elapsed, result = run_pipeline(path, org, False)
         assert (result.created, result.changed) == (0, 0)
         agains.append(elapsed)
+        variants = (
+            f"raw insert with the old indexes {olds[-1]:.1f} s, with uuid7 keys "
+            f"{ordered[-1]:.1f} s, "
+            if args.table_variants
+            else ""
+        )
         print(
-            f"run {n + 1}: best {bests[-1]:.1f} s, pipeline {pipelines[-1]:.1f} s, "
-            f"again {agains[-1]:.1f} s; load average {load()}",
+            f"run {n + 1}: {variants}raw insert (best) {bests[-1]:.1f} s, "
+            f"pipeline {pipelines[-1]:.1f} s, again {agains[-1]:.1f} s; "
+            f"pipeline rate / raw insert rate {bests[-1] / pipelines[-1]:.2f}; "
+            f"load average {load()}",
             file=sys.stderr,
         )
     clear()
     best, pipeline, again = (statistics.median(v) for v in (bests, pipelines, agains))
+    ratios = [b / p for b, p in zip(bests, pipelines, strict=True)]
+    print(
+        f"pipeline {args.rows / pipeline:,.0f} rows/s, raw insert {args.rows / best:,.0f} rows/s, "
+        f"again {args.rows / again:,.0f} rows/s; pipeline rate / raw insert rate, each run: "
+        + ", ".join(f"{r:.2f}" for r in ratios)
+        + f" (median {statistics.median(ratios):.2f})",
+        file=sys.stderr,
+    )
+    if args.table_variants:
+        old, seq = statistics.median(olds), statistics.median(ordered)
+        print(
+            f"raw insert: lean table {args.rows / best:,.0f} rows/s, with the five old indexes "
+            f"{args.rows / old:,.0f} rows/s ({old / best:.2f}x the time), lean with uuid7 keys "
+            f"{args.rows / seq:,.0f} rows/s ({seq / best:.2f}x the time)",
+            file=sys.stderr,
+        )
     # Peak memory of best + pipeline, before the naive path (which holds its sample in memory).
     peak = peak_mb()
     clear()
