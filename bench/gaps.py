@@ -1,5 +1,13 @@
 """How long the gap table for one month (all sectors) takes with 1,000,000 activities.
 
+Since decision 0225 the reach side is read from the monthly rollups: the rows are loaded past
+Corridor (raw inserts), so the script then builds the rollups with ``rollups_rebuild`` (timed)
+and times, in the same run: ``gap_table(month)`` for the operator (township × sector totals)
+and for a viewer (the organisation-keyed rollup, scoped like a coordinator's), the month's
+reach summed from the activity rows as before the rollups (the old query), and the
+all-period table (every month's township × sector cells at once) from the rollup and in
+DuckDB.
+
 Rows are ongoing, completed, planned or cancelled (45/40/10/5 %): only the first two count
 as reached, as in the gap table (decision 0175).
 
@@ -241,6 +249,17 @@ WHERE reach.pcode NOT IN (SELECT pcode FROM need)
 """
 
 
+DUCKDB_PERIOD_SQL = """
+SELECT reporting_month, admin_unit_id AS pcode, sector,
+       COALESCE(SUM(women + men + girls + boys + unspecified)
+                FILTER (WHERE status IN ('ongoing', 'completed')), 0) AS reached,
+       COUNT(DISTINCT organisation_id) FILTER (WHERE status IN ('ongoing', 'completed')) AS orgs,
+       COALESCE(SUM(women + men + girls + boys + unspecified)
+                FILTER (WHERE status = 'planned'), 0) AS planned
+FROM activities GROUP BY 1, 2, 3
+"""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--activities", type=int, default=1_000_000)
@@ -254,7 +273,7 @@ def main() -> int:
     import duckdb
     from django.db import connection
 
-    from corridor.aid.models import Sector
+    from corridor.aid.models import Activity, Sector
     from corridor.gaps.queries import gap_table, next_month
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -269,7 +288,66 @@ def main() -> int:
         else:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        from django.db.models import Count, Q
+
+        from corridor.aid.models import MonthlyReach, MonthlyReachTotal
+        from corridor.aid.queries import IS_REACHED, people_planned_sum, people_reached_sum
+        from corridor.aid.services import rollups_rebuild
+        from corridor.orgs.models import Visibility
+
+        started = time.perf_counter()
+        built = rollups_rebuild()
+        build_s = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("VACUUM ANALYZE aid_monthlyreach")
+                cursor.execute("VACUUM ANALYZE aid_monthlyreachtotal")
+            else:
+                cursor.execute("ANALYZE")
         ms, table = time_it(lambda: gap_table(month), args.repeat)
+        coordinator = MonthlyReach.objects.filter(~Q(organisation__visibility=Visibility.ANONYMOUS))
+        viewer_ms, viewer_table = time_it(
+            lambda: gap_table(month, reach_rows=coordinator), args.repeat
+        )
+        assert viewer_table.rows == table.rows, "the viewer's and the operator's tables differ"
+
+        def reaching_organisations_count():
+            return Count("organisation_id", filter=IS_REACHED, distinct=True)
+
+        def reach_from_rows():  # the gap table's reach side before the rollups
+            rows = Activity.objects.filter(reporting_month=month).order_by()
+            cells = list(
+                rows.values("admin_unit_id", "sector")
+                .annotate(
+                    r=people_reached_sum(), n=reaching_organisations_count(), p=people_planned_sum()
+                )
+                .values_list("admin_unit_id", "sector", "r", "n", "p")
+            )
+            towns = list(
+                rows.values("admin_unit_id")
+                .annotate(n=reaching_organisations_count())
+                .values_list("admin_unit_id", "n")
+            )
+            return cells, towns
+
+        def reach_from_rollup():
+            return list(
+                MonthlyReachTotal.objects.filter(month=month).values_list(
+                    "admin_unit_id", "sector", "reached", "organisations", "planned"
+                )
+            )
+
+        rows_ms, _cells = time_it(reach_from_rows, args.repeat)
+        rollup_ms, _cells = time_it(reach_from_rollup, args.repeat)
+
+        def all_period():
+            return list(
+                MonthlyReachTotal.objects.exclude(sector="").values_list(
+                    "month", "admin_unit_id", "sector", "reached", "organisations", "planned"
+                )
+            )
+
+        period_ms, period_rows = time_it(all_period, max(3, args.repeat // 3))
 
         duck = duckdb.connect()
         duck.execute(f"CREATE TABLE figures AS SELECT * FROM read_csv('{out_dir}/figures.csv')")
@@ -280,14 +358,39 @@ def main() -> int:
         duck_ms, duck_rows = time_it(
             lambda: duck.execute(DUCKDB_SQL, params).fetchall(), args.repeat
         )
+        duck_period_ms, duck_period = time_it(
+            lambda: duck.execute(DUCKDB_PERIOD_SQL).fetchall(), max(3, args.repeat // 3)
+        )
     ours = {(r.pcode, r.sector): (r.need, r.people_reached, r.organisations) for r in table.rows}
     theirs = {(p, s): (n, int(r), int(o)) for p, s, n, r, o in duck_rows}
     assert ours == theirs, "DuckDB and gap_table disagree"
+    period = {(m, p, s): (r, o, pl) for m, p, s, r, o, pl in period_rows if r or o or pl}
+    duck_cells = {
+        (m, p, s): (int(r), int(o), int(pl)) for m, p, s, r, o, pl in duck_period if r or o or pl
+    }
+    assert period == duck_cells, "DuckDB and the rollup disagree on the all-period table"
     print(
         f"database: {connection.vendor}; activities: {args.activities:,}; month {month:%Y-%m}; "
         f"rows {len(table.rows):,}"
     )
-    print(f"gap_table median of {args.repeat}: {ms:.1f} ms")
+    print(
+        f"rollups built in {build_s:.1f} s: {built['monthly_reach']:,} organisation rows, "
+        f"{built['monthly_reach_total']:,} total rows"
+    )
+    print(f"gap_table median of {args.repeat}: {ms:.1f} ms (operator: the totals)")
+    print(
+        f"gap_table for a viewer (coordinator scope, organisation rollup): {viewer_ms:.1f} ms "
+        f"(viewer / operator = {viewer_ms / ms:.1f})"
+    )
+    print(
+        f"the month's reach alone: from the activity rows {rows_ms:.1f} ms, from the rollup "
+        f"{rollup_ms:.1f} ms (rows / rollup = {rows_ms / rollup_ms:.1f})"
+    )
+    print(
+        f"all-period table ({len(period):,} month × township × sector cells): rollup "
+        f"{period_ms:.1f} ms, DuckDB {duck_period_ms:.1f} ms "
+        f"(rollup / DuckDB = {period_ms / duck_period_ms:.1f})"
+    )
     print(
         f"DuckDB same query median of {args.repeat}: {duck_ms:.1f} ms "
         f"(gap_table / DuckDB = {ms / duck_ms:.1f})"

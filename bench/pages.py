@@ -147,7 +147,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
     )
     try:
-        for _ in range(100):
+        for _ in range(600):  # up to two minutes: a busy machine starts the server slowly
             try:
                 get(port, "/accounts/login/", None)
                 break

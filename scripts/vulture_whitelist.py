@@ -21,6 +21,7 @@ A, C, D, E  # situation.Source reliability grades
 CONDITIONAL, UNCONDITIONAL  # aid.Conditionality choices (decision 0166)
 EXPLOSIVE_DEVICE, ATTACK_ON_CIVILIANS, ABDUCTION, SEXUAL_VIOLENCE, LOOTING  # IncidentType (0168)
 TOWN, NEAR_TOWN, REGION  # situation.GeoPrecision: ACLED's codes 1-3 (decision 0168)
+reached_rows  # aid.MonthlyReach: filled by INSERT … SELECT, read as reached_rows__gt (0225)
 
 # Schema, form and dataclass fields: serialised by django-ninja, bound by Django forms.
 help  # config.Setting: the line of help declared beside each setting, for the reader
@@ -46,6 +47,7 @@ _.readable  # io.RawIOBase
 _.site_header, _.site_title  # Django admin site
 _.LANGUAGE_CODE  # Django's request language
 may  # web template tag {% may %}, called by name from templates
+need_from  # web template filter {{ row|need_from }}, called by name from templates
 DJANGO_WORDS_TRANSLATED_HERE  # accounts.passwords: keeps Django's words for makemessages
 skip_postgeneration_save, _save, extracted  # factory_boy hooks and their arguments
 

@@ -6,7 +6,7 @@ from functools import reduce
 from operator import add
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 
 from corridor.accounts import policy
 from corridor.aid.models import (
@@ -33,11 +33,6 @@ def people_reached_sum() -> Sum:
 def people_planned_sum() -> Sum:
     """Sum of the people planned rows mean to reach (shown apart, never as reached)."""
     return Sum(PEOPLE, filter=IS_PLANNED, default=0)
-
-
-def reaching_organisations_count() -> Count:
-    """Organisations with at least one reached row: "active" means reaching people."""
-    return Count("organisation_id", filter=IS_REACHED, distinct=True)
 
 
 def activities_reached(activities: QuerySet[Activity]) -> QuerySet[Activity]:

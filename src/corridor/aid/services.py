@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models import Count, Model, Q, QuerySet, Sum, Value
 
 from corridor.accounts import policy
 from corridor.aid.checks import activity_duplicates
@@ -176,7 +176,7 @@ def activities_set_status(
 _WHOLE_MONTH = 200
 
 
-def _insert_select(model: type, columns: tuple[str, ...], rows: QuerySet) -> None:
+def _insert_select(model: type[Model], columns: tuple[str, ...], rows: QuerySet) -> None:
     """INSERT INTO ``model`` (columns) the rows of a grouped query, in the database."""
     sql, params = rows.query.sql_with_params()
     table = connection.ops.quote_name(model._meta.db_table)
@@ -261,7 +261,7 @@ def rollups_refresh_organisations(organisation_ids: Iterable[Any]) -> None:
     ids = list(organisation_ids)
     if not ids:
         return
-    places = set(
+    places: set[tuple[dt.date | None, str]] = set(
         MonthlyReach.objects.filter(organisation_id__in=ids)
         .order_by()
         .values_list("month", "admin_unit_id")

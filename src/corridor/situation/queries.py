@@ -168,7 +168,12 @@ def latest_figures_each(
         return {}
     ordered = sorted(days)
     counted = _townships(figures).filter(sector=ALL_SECTORS, as_of__lte=ordered[-1])
-    refs = sorted(_refs(counted.values_list(*_COLUMNS)), key=lambda r: r.as_of)
+    # Of the history up to the first day only each township's newest rows can count; every
+    # row after it may count on a later day. So the years before a period are not read.
+    rows = _newest_rows(counted.filter(as_of__lte=ordered[0])) + list(
+        counted.filter(as_of__gt=ordered[0]).values_list(*_COLUMNS)
+    )
+    refs = sorted(_refs(rows), key=lambda r: r.as_of)
     out: dict[dt.date, dict[str, FigureRef]] = {}
     chosen: dict[str, FigureRef] = {}
     at = 0

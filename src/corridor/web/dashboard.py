@@ -10,17 +10,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from corridor.aid.queries import (
-    IS_REACHED,
-    activities_visible_to,
-    people_planned_sum,
-    people_reached_sum,
     reach_visible_to,
-    reaching_organisations_count,
 )
 from corridor.disclosure import PublishedTable, latest_public_month, publish_table
 from corridor.gaps.queries import gap_table, month_start, next_month
@@ -86,11 +81,15 @@ def _in_state(queryset: Any, state: str | None, field_name: str = "admin_unit__p
 
 
 def scoped(user: Any, filters: Filters) -> dict[str, Any]:
-    activities = _in_state(activities_visible_to(user), filters.state)
+    # Activities are read through their monthly reach rollup (decision 0225): the period's
+    # sums without reading every row.
+    reach = _in_state(reach_visible_to(user), filters.state).filter(
+        month__gte=filters.start, month__lt=filters.until
+    )
     if filters.sector:
-        activities = activities.filter(sector=filters.sector)
+        reach = reach.filter(sector=filters.sector)
     return {
-        "activities": activities,
+        "reach": reach,
         "figures": _in_state(figures_visible_to(user), filters.state),
         "incidents": _in_state(incidents_visible_to(user), filters.state),
     }
@@ -175,14 +174,12 @@ def headlines(user: Any, filters: Filters) -> list[Headline]:
             period,
         )
     )
-    activities = data["activities"].filter(
-        reporting_month__gte=filters.start, reporting_month__lt=filters.until
-    )
-    reach = activities.aggregate(
-        reached=people_reached_sum(),
-        planned=people_planned_sum(),
-        orgs=reaching_organisations_count(),
-        last=Max("reporting_month", filter=IS_REACHED),
+    reaching = Q(reached_rows__gt=0)
+    reach = data["reach"].aggregate(
+        reached=Sum("reached", default=0),
+        planned=Sum("planned", default=0),
+        orgs=Count("organisation_id", filter=reaching, distinct=True),
+        last=Max("month", filter=reaching),
     )
     out.append(
         Headline(
@@ -244,12 +241,11 @@ def trends(user: Any, filters: Filters) -> list[Series]:
 
     reached = Series("reached", _("People reached by month"))
     sums = dict(
-        data["activities"]
-        .filter(reporting_month__gte=filters.start, reporting_month__lt=filters.until)
+        data["reach"]
         .order_by()
-        .values("reporting_month")
-        .annotate(n=people_reached_sum())
-        .values_list("reporting_month", "n")
+        .values("month")
+        .annotate(n=Sum("reached", default=0))
+        .values_list("month", "n")
     )
     reached.points = [(m, sums.get(m, 0) or 0) for m in months]
     return [idps, incidents, reached]

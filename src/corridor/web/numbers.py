@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, pgettext_lazy
 
 MYANMAR_DIGITS = str.maketrans("0123456789", "၀၁၂၃၄၅၆၇၈၉")
 
@@ -41,28 +41,31 @@ def percent(ratio: float | None) -> str:
     return number(ratio * 100, places) + "%"
 
 
+#: Month names, translated when shown (one lookup a label, not twelve).
+_MONTHS = (
+    pgettext_lazy("month", "January"),
+    pgettext_lazy("month", "February"),
+    pgettext_lazy("month", "March"),
+    pgettext_lazy("month", "April"),
+    pgettext_lazy("month", "May"),
+    pgettext_lazy("month", "June"),
+    pgettext_lazy("month", "July"),
+    pgettext_lazy("month", "August"),
+    pgettext_lazy("month", "September"),
+    pgettext_lazy("month", "October"),
+    pgettext_lazy("month", "November"),
+    pgettext_lazy("month", "December"),
+)
+
+
 def month_label(day: dt.date | None) -> str:
     """'March 2024' / 'မတ် ၂၀၂၄'."""
     if day is None:
         return "–"
-    names = [
-        pgettext("month", "January"),
-        pgettext("month", "February"),
-        pgettext("month", "March"),
-        pgettext("month", "April"),
-        pgettext("month", "May"),
-        pgettext("month", "June"),
-        pgettext("month", "July"),
-        pgettext("month", "August"),
-        pgettext("month", "September"),
-        pgettext("month", "October"),
-        pgettext("month", "November"),
-        pgettext("month", "December"),
-    ]
     year = str(day.year)
     if _burmese():
         year = year.translate(MYANMAR_DIGITS)
-    return f"{names[day.month - 1]} {year}"
+    return f"{_MONTHS[day.month - 1]} {year}"
 
 
 def date_label(day: dt.date | None) -> str:

@@ -182,6 +182,7 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "corridor backup": "encrypted copy of the whole instance, to restore it; not data to share",
     "corridor restore": "reads a backup in",
     "corridor db": "database role administration: no records",
+    "corridor rollups": "rebuilds the monthly reach rollups; prints how many rows each holds",
     "corridor manage": "Django's management commands, for the operator",
     # --- Services that write files
     "corridor.backup.services.backup_write": (
