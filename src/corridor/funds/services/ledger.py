@@ -160,9 +160,7 @@ def _side_of(by: Any, transfer: Transfer) -> Any:
 
 
 @transaction.atomic
-def dispute_open(
-    *, by: Any, transfer: Transfer, note: str, on: dt.date | None = None
-) -> Dispute:
+def dispute_open(*, by: Any, transfer: Transfer, note: str, on: dt.date | None = None) -> Dispute:
     """One side says the transfer is wrong; it counts in nobody's reports until resolved."""
     dispute = Dispute(transfer=transfer, opened_by=None, opened_on=on or today(), note=note)
     policy.require(by, policy.ADD, dispute)
