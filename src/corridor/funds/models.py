@@ -112,7 +112,6 @@ class Grant(Record):
         grant_clean(self)
 
 
-
 class Transfer(Record):
     from_organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.PROTECT, related_name="transfers_out"

@@ -17,7 +17,6 @@ from corridor.core.money import quantize, rate_text
 from corridor.funds.models import ExchangeRate
 
 
-
 @dataclass(frozen=True)
 class UsedRate:
     """The row a conversion used, as reports show it (``inverse``: divided by it)."""
