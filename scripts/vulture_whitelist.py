@@ -15,6 +15,8 @@ contact  # orgs.Organisation
 joined_on  # orgs.CoalitionMember
 empty_strings_allowed  # Django Field option, core.crypto.fields
 MOBILE_MONEY, CASH_CARRIED, CRYPTO  # funds.TransferChannel choices
+NOTE, PARTNER, AGENT  # funds.ReportingRule and funds.RateKind choices
+starts_on, ends_on, purpose  # funds.Grant fields, shown in the admin and custody
 DISTRICT  # geo.Level choice
 ROMANISATION, OLD_NAME, BURMESE, ABBREVIATION  # geo.PlaceAlias kinds
 A, C, D, E  # situation.Source reliability grades

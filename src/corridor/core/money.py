@@ -74,7 +74,7 @@ def currency(code: str) -> Currency:
 
 
 def as_decimal(value: Any) -> Decimal:
-    """A Decimal from a Decimal, an int or a decimal string; a float is refused (it is not exact)."""
+    """A Decimal from a Decimal, an int or a decimal string; never a float (it is not exact)."""
     if isinstance(value, float):
         raise TypeError("money is never a float: pass a Decimal or a decimal string")
     if isinstance(value, Decimal):

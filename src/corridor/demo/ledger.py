@@ -127,7 +127,7 @@ def build(seed: int, size: Size, organisations: list[Organisation],
         sent = quantize(amount * D(r.randint(80, 100)) / 100, code)
         hops = [(donor, chain[0], sent, code, "THB", thb_rate, TransferChannel.BANK, D("0.005"))]
         held = None
-        for k, (sender, receiver) in enumerate(zip(chain, chain[1:] + [local], strict=True)):
+        for k, (sender, receiver) in enumerate(zip(chain, [*chain[1:], local], strict=True)):
             hops.append((sender, receiver, None, "THB",
                          "MMK" if receiver is local else "THB",
                          mmk_per_thb if receiver is local else D(1),

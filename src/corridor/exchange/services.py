@@ -388,7 +388,7 @@ def iati_export(
                 # Each side publishes its own leg: what it paid, or what it received.
                 amount=t.received_amount if incoming else t.amount,
                 currency=t.received_currency if incoming else t.currency,
-                sent_on=public_week_start(t.received_on if incoming else t.sent_on),
+                sent_on=public_week_start((t.received_on or t.sent_on) if incoming else t.sent_on),
                 updated=_stamp(t.updated_at, cutoff),
             )
         )

@@ -1,7 +1,8 @@
 """Who may do what to the ledger's records (``orgs.access.owned_row``). Registered with
 ``corridor.accounts.policy`` when Django starts (``FundsConfig.ready``).
 
-- transfers and their disputes: rows of both sides;
+- transfers and their disputes: rows of both sides; others (coordinators) see a transfer only
+  when both legs are confirmed;
 - grants: rows of the donor and the recipient, seen also by the intermediaries it went through;
 - spending: written by the spending organisation's editors, read by it and the grant's parties;
 - exchange rates: reference data read by every member, written by coordinators and admins (a
@@ -16,13 +17,22 @@ from corridor.accounts import policy
 from corridor.orgs.access import owned_row
 
 
+def settled(transfer: Any) -> bool:
+    """Both legs are their own side's word (or nothing has arrived yet): decision 0236."""
+    return transfer.sent_state == "confirmed" and transfer.received_state != "claimed"
+
+
 def transfer_rule(user: Any, action: str, transfer: Any) -> bool:
     sides = [transfer.from_organisation_id, transfer.to_organisation_id]
     if None in sides:
         return False
-    return owned_row(
+    allowed = owned_row(
         user, action, set(sides), [transfer.from_organisation, transfer.to_organisation]
     )
+    if allowed and action in (policy.VIEW, policy.EXPORT):
+        # Anyone but the two sides sees a transfer only once both sides stand behind it.
+        return settled(transfer) or bool(policy.organisation_ids(user) & set(sides))
+    return allowed
 
 
 def grant_chain(grant: Any) -> set[Any]:

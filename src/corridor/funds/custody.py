@@ -207,7 +207,8 @@ def custody(
             hop.in_transit_value = value(t.net_sent, t.currency, t.sent_on)
             parts["in_transit"] += hop.in_transit_value
             continue
-        assert t.received_amount is not None and t.received_on is not None  # noqa: S101 — a confirmed leg is whole
+        if t.received_amount is None or t.received_on is None:
+            continue  # a confirmed leg is whole (a database constraint): never reached
         holdings[t.to_organisation_id][t.received_currency] += t.received_amount
         hop.received_value = value(t.received_amount, t.received_currency, t.received_on)
         rate = hop_rate(t)

@@ -20,8 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from corridor.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
 from corridor.core.models import Record, one_of
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES, RATE_DIGITS, RATE_PLACES
-from corridor.core.sectors import Sector
-from corridor.funds.rules import dispute_clean, grant_clean, rate_clean, spending_clean, transfer_clean
+from corridor.funds.rules import (
+    dispute_clean,
+    grant_clean,
+    rate_clean,
+    spending_clean,
+    transfer_clean,
+)
 
 
 class TransferChannel(models.TextChoices):
@@ -107,9 +112,6 @@ class Grant(Record):
         grant_clean(self)
 
 
-SECTOR_CODES = frozenset(Sector.values)
-
-
 class Transfer(Record):
     from_organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.PROTECT, related_name="transfers_out"
@@ -128,9 +130,7 @@ class Transfer(Record):
         blank=True,
         help_text=_("Fee in the transfer's currency."),
     )
-    sent_state = models.CharField(
-        max_length=10, choices=LegState.choices, default=LegState.CLAIMED
-    )
+    sent_state = models.CharField(max_length=10, choices=LegState.choices, default=LegState.CLAIMED)
     received_amount = _amount(null=True, blank=True)
     received_currency = models.CharField(max_length=3, blank=True)
     received_on = models.DateField(null=True, blank=True)
@@ -210,11 +210,6 @@ class Transfer(Record):
     def clean(self) -> None:
         transfer_clean(self)
 
-
-    @property
-    def has_received_leg(self) -> bool:
-        return bool(self.received_state)
-
     @property
     def net_sent(self) -> Decimal:
         """What the channel passed on, in the sent currency: the amount less the fee."""
@@ -225,9 +220,7 @@ class Dispute(Record):
     """One side says a transfer is wrong; open until resolved with a note (both audited)."""
 
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="disputes")
-    opened_by = models.ForeignKey(
-        "orgs.Organisation", on_delete=models.PROTECT, related_name="+"
-    )
+    opened_by = models.ForeignKey("orgs.Organisation", on_delete=models.PROTECT, related_name="+")
     opened_on = models.DateField()
     note = EncryptedTextField(max_length=2000)
     resolved_on = models.DateField(null=True, blank=True)
@@ -243,7 +236,9 @@ class Dispute(Record):
         ]
 
     def __str__(self) -> str:
-        return f"Dispute on transfer {self.transfer_id} ({'resolved' if self.resolved_on else 'open'})"
+        return (
+            f"Dispute on transfer {self.transfer_id} ({'resolved' if self.resolved_on else 'open'})"
+        )
 
     def clean(self) -> None:
         dispute_clean(self)
@@ -253,9 +248,7 @@ class Spending(Record):
     """Money of a grant spent on one 4W activity, by the activity's organisation."""
 
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="spending")
-    activity = models.ForeignKey(
-        "aid.Activity", on_delete=models.PROTECT, related_name="spending"
-    )
+    activity = models.ForeignKey("aid.Activity", on_delete=models.PROTECT, related_name="spending")
     amount = _amount()
     currency = models.CharField(max_length=3)
     spent_on = models.DateField()
@@ -298,7 +291,9 @@ class ExchangeRate(Record):
             models.CheckConstraint(
                 condition=~Q(from_currency=F("to_currency")), name="rate_two_currencies"
             ),
-            models.CheckConstraint(condition=one_of("kind", RateKind.values), name="rate_kind_valid"),
+            models.CheckConstraint(
+                condition=one_of("kind", RateKind.values), name="rate_kind_valid"
+            ),
             models.UniqueConstraint(
                 fields=["on", "from_currency", "to_currency", "kind", "source"],
                 name="rate_once_per_day_kind_source",

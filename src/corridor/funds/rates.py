@@ -16,8 +16,6 @@ from corridor.core.errors import InvalidInput
 from corridor.core.money import quantize, rate_text
 from corridor.funds.models import ExchangeRate
 
-ONE = Decimal(1)
-
 
 @dataclass(frozen=True)
 class UsedRate:
@@ -99,7 +97,9 @@ class RateBook:
         self.used[(row.on, row.from_currency, row.to_currency, row.source)] = used
         return used
 
-    def convert(self, amount: Decimal, from_currency: str, to_currency: str, on: dt.date) -> Conversion:
+    def convert(
+        self, amount: Decimal, from_currency: str, to_currency: str, on: dt.date
+    ) -> Conversion:
         if from_currency == to_currency:
             return Conversion(quantize(amount, to_currency), to_currency, None)
         used = self.rate(from_currency, to_currency, on)

@@ -108,10 +108,10 @@ def transfer_mismatches(
         if t.sent_state == LegState.CLAIMED:
             out.append(_mismatch(CLAIMED, t.amount, t.currency, t.sent_on, today, sender, t,
                                  "the sent leg, written by the receiver's side"))  # fmt: skip
-        if t.received_state == LegState.CLAIMED:
-            assert t.received_amount is not None and t.received_on is not None  # noqa: S101
+        if t.received_state == LegState.CLAIMED and t.received_amount and t.received_on:
+            note = "the received leg, written by the sender's side"
             out.append(_mismatch(CLAIMED, t.received_amount, t.received_currency, t.received_on,
-                                 today, receiver, t, "the received leg, written by the sender's side"))  # fmt: skip
+                                 today, receiver, t, note))  # fmt: skip
         if not t.received_state:
             out.append(_mismatch(NOT_RECEIVED, t.net_sent, t.currency, t.sent_on, today,
                                  receiver, t, "sent; nobody has recorded it arriving"))  # fmt: skip
@@ -211,8 +211,10 @@ def grant_reconcile(grant: Grant, *, today: dt.date) -> GrantReconciliation:
                       **{k: text(v, currency) for k, v in flow.items()}})  # fmt: skip
         if held < 0:
             since = last.get((name, currency), today)
-            mismatches.append(_mismatch(OVERSPENT, -held, currency, since, today, orgs[name], None,
-                                        "passed on or spent more of this grant than it received"))  # fmt: skip
+            note = "passed on or spent more of this grant than it received"
+            mismatches.append(
+                _mismatch(OVERSPENT, -held, currency, since, today, orgs[name], None, note)
+            )
     return GrantReconciliation(
         grant=grant,
         today=today,

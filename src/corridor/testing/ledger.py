@@ -76,7 +76,8 @@ def walk() -> Walk:
         MembershipFactory(user=editors[key], organisation=org, role=OrgRole.EDITOR)
     rates()
     grant = services.grant_record(
-        by=editors["donor"], donor=donor, recipient=local, title="Walk: food for displaced families",
+        by=editors["donor"], donor=donor, recipient=local,
+        title="Walk: food for displaced families",
         amount=D("10000.00"), currency="USD", pledged_on=dt.date(2024, 1, 10),
         starts_on=dt.date(2024, 2, 1), ends_on=dt.date(2024, 12, 31),
         purpose="Rice and oil for displaced families", sectors=["food_security"],
@@ -108,7 +109,8 @@ def walk() -> Walk:
               reference="HUNDI-0305")  # fmt: skip
     t3 = receive(t3, "14406000", "MMK", dt.date(2024, 3, 8), "local")
     t4 = send("donor", donor, first, amount=D("2000.00"), currency="USD",
-              sent_on=dt.date(2024, 3, 10), fee=D("10.00"), channel=TransferChannel.BANK)  # fmt: skip
+              sent_on=dt.date(2024, 3, 10), fee=D("10.00"),
+              channel=TransferChannel.BANK)  # fmt: skip
     # The local group says the border group sent it more; the border group has not said so.
     claim = send("local", second, local, amount=D("30000.00"), currency="THB",
                  sent_on=dt.date(2024, 3, 18), rate=D("100"),

@@ -218,7 +218,10 @@ def organisation_summary(user: Any, pk: Any) -> OrganisationSummary | None:
                 names.label(t.to_organisation),
                 t.amount,
                 t.currency,
-                t.status,
+                # A claim by one side until the other confirms (decision 0236).
+                "claimed"
+                if "claimed" in (t.sent_state, t.received_state)
+                else ("received" if t.received_state else "sent"),
             )
             for t in transfers
         ],

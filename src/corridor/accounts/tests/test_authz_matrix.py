@@ -214,7 +214,7 @@ ROUTES: dict[str, Route] = {
     ),
     "GET /api/funds/transfers/{pk}/": Route(OWNED_READ, obj="transfer"),
     "PATCH /api/funds/transfers/{pk}/": Route(
-        OWNED_WRITE, obj="transfer", body=lambda w, whose: {"status": "received"}
+        OWNED_WRITE, obj="transfer", body=lambda w, whose: {"channel": "mobile_money"}
     ),
     "DELETE /api/funds/transfers/{pk}/": Route(OWNED_WRITE, obj="transfer"),
     # --- API: organisations
@@ -591,7 +591,9 @@ def _cases(route: Route, lanes: tuple[Lane, ...]) -> list[tuple[Lane, str]]:
 
 # The PATCH bodies in ROUTES change these fields and nothing else.
 # (An anonymous organisation's acronym is kept with its real name, in protected_name.)
-PATCHED_FIELDS = {"notes", "injuries", "idps", "publisher", "status", "acronym", "protected_name"}
+PATCHED_FIELDS = {
+    *("notes", "injuries", "idps", "publisher", "status", "acronym", "protected_name", "channel"),
+}
 MATRIX_KEYS = [key for key in DISCOVERED if key in ROUTES]
 
 

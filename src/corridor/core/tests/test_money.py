@@ -73,7 +73,8 @@ def test_currency_table_is_data_with_provenance():
         rows = list(csv.DictReader(handle))
     assert [r["code"] for r in rows] == list(money.CURRENCIES)
     for row in rows:
-        assert len(row["code"]) == 3 and row["code"].isupper()
+        assert len(row["code"]) == 3
+        assert row["code"].isupper()
         # Every currency fits the database's places; a difference from ISO says why.
         assert int(row["minor_units"]) <= money.AMOUNT_PLACES
         assert row["minor_units"] == row["iso_minor_units"] or row["note"]

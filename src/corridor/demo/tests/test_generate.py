@@ -69,7 +69,10 @@ def test_sizes_follow_the_parameters(data):
     assert len(data.activities) == SIZE.activities
     assert len(data.figures) == SIZE.figures
     assert len(data.incidents) == SIZE.incidents
-    assert len(data.transfers) == SIZE.transfers
+    assert len(data.transfers) + len(data.ledger.transfers) == SIZE.transfers
+    assert len(data.ledger.grants) == SIZE.grants
+    assert len(data.ledger.rates) == SIZE.exchange_rates
+    assert len(data.ledger.spending) == SIZE.grant_spending
     smaller = generate.build(1, read_units(), Size(townships=10, activities=40, incidents=5))
     assert len({a.admin_unit_id for a in smaller.activities}) == 10
     assert len(smaller.figures) == 10 * (len(SIZE.reported_months) + len(SIZE.need_sectors))

@@ -13,7 +13,7 @@ from corridor.demo import services
 from corridor.demo.names import MARK_EN, MARK_MY, RECORD_NOTE
 from corridor.demo.plan import SIZE, Size
 from corridor.demo.real_figures import REAL_INDICATORS, REAL_SOURCES
-from corridor.funds.models import Transfer
+from corridor.funds.models import Dispute, ExchangeRate, Grant, Spending, Transfer
 from corridor.orgs.models import Coalition, CoalitionMembership, Organisation, Visibility
 from corridor.situation.models import DisplacementFigure, Incident, Indicator, Source
 
@@ -81,8 +81,12 @@ def wipe():
         Incident,
         DisplacementFigure,
         Indicator,
-        Activity,
+        Spending,
+        Dispute,
         Transfer,
+        Grant,
+        ExchangeRate,
+        Activity,
         Membership,
         User,
         CoalitionMembership,

@@ -39,12 +39,17 @@ def to_legs(apps, schema_editor):
             t.received_on = t.sent_on
         t.save(
             update_fields=[
-                "sent_state", "received_state", "received_amount", "received_currency",
+                "sent_state",
+                "received_state",
+                "received_amount",
+                "received_currency",
                 "received_on",
             ]
         )
         if t.status == "disputed":
-            opener = t.from_organisation_id if t.from_organisation_id in mine else t.to_organisation_id
+            opener = (
+                t.from_organisation_id if t.from_organisation_id in mine else t.to_organisation_id
+            )
             Dispute.objects.create(
                 transfer_id=t.pk,
                 opened_by_id=opener,

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
-
 from corridor.accounts import policy
 from corridor.audit.services import audited_create, audited_delete, audited_update
 from corridor.core.errors import InvalidInput, NotAllowed
@@ -159,10 +157,7 @@ def _side_of(by: Any, transfer: Transfer) -> Any:
     raise NotAllowed("only an editor of one of the two sides opens or resolves a dispute")
 
 
-@transaction.atomic
-def dispute_open(
-    *, by: Any, transfer: Transfer, note: str, on: dt.date | None = None
-) -> Dispute:
+def dispute_open(*, by: Any, transfer: Transfer, note: str, on: dt.date | None = None) -> Dispute:
     """One side says the transfer is wrong; it counts in nobody's reports until resolved."""
     dispute = Dispute(transfer=transfer, opened_by=None, opened_on=on or today(), note=note)
     policy.require(by, policy.ADD, dispute)

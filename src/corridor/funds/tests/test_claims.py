@@ -78,9 +78,11 @@ def test_a_dispute_takes_it_out_again(db):
     )  # fmt: skip
     services.transfer_receive(by=receiver, transfer=t, amount=Decimal("100.00"), currency="USD",
                               on=dt.date(2024, 2, 3))  # fmt: skip
-    assert t in transfers_counting_for(public) and t in transfers_counting_for(other)
+    assert t in transfers_counting_for(public)
+    assert t in transfers_counting_for(other)
     dispute = services.dispute_open(by=receiver, transfer=t, note="only 80 came",
                                     on=dt.date(2024, 2, 4))  # fmt: skip
-    assert t not in transfers_counting_for(public) and t not in transfers_settled()
+    assert t not in transfers_counting_for(public)
+    assert t not in transfers_settled()
     services.dispute_resolve(by=sender, dispute=dispute, resolution="the agent paid the rest")
     assert t in transfers_counting_for(public)

@@ -49,13 +49,16 @@ def test_conversions_round_trip_within_the_minor_unit(pair, rate, data):
     rates_ = book({(source, target): rate})
     there = rates_.convert(x, source, target, DAY)
     back = rates_.convert(there.amount, target, source, DAY)
-    assert there.rate is not None and back.rate is not None and back.rate.inverse
+    assert there.rate is not None
+    assert back.rate is not None
+    assert back.rate.inverse
     unit_x, unit_y = currency(source).quantum, currency(target).quantum
     # Each rounding is at most half a unit: half of X's, and half of Y's carried back over.
     assert abs(back.amount - x) <= unit_x / 2 + unit_y / (2 * rate)
     if unit_y / rate <= unit_x:  # the target is at least as fine: back within one minor unit
         assert abs(back.amount - x) <= unit_x
-    assert is_exact(there.amount, target) and is_exact(back.amount, source)
+    assert is_exact(there.amount, target)
+    assert is_exact(back.amount, source)
 
 
 def _rolled_back(build):
@@ -147,7 +150,8 @@ def test_parts_are_sums_of_hops_and_add_up_exactly(grant_currency, hops, to_thb,
     )
     assert parts["not_yet_sent"] == grant.amount - donor_sent
     for value in parts.values():
-        assert isinstance(value, Decimal) and is_exact(value, grant_currency)
+        assert isinstance(value, Decimal)
+        assert is_exact(value, grant_currency)
     # A hop's legs balance: what was sent is the fee, what the hop's rate passed on, and the
     # shortfall, each in the sent currency (exactly, before converting to the grant's).
     for h in counted:

@@ -165,7 +165,9 @@ def test_a_dispute_takes_a_hop_out_until_resolved_and_is_audited(w):
     report = custody(w.grant, valued_on=ON)
     assert report.breakdown["disputed"] == D("5555.56")  # 200,000 THB / 36
     assert sum(report.breakdown.values()) == D("10000.00")
-    mismatch = next(m for m in grant_reconcile(w.grant, today=ON).mismatches if m.kind == "disputed")
+    mismatch = next(
+        m for m in grant_reconcile(w.grant, today=ON).mismatches if m.kind == "disputed"
+    )
     assert (mismatch.must_act, mismatch.age_days) == ("Walk Intermediary (Chiang Mai)", 45)
     services.dispute_resolve(by=w.editors["first"], dispute=dispute, resolution="agent's fee",
                              on=dt.date(2024, 3, 2))  # fmt: skip
