@@ -40,6 +40,8 @@ def markers() -> dict[str, list[bytes]]:
         "funds.dispute.resolution": [f"{MARK}-resolution".encode()],
         "aid.activity.village_tract": [f"{MARK}-villagetract".encode()],
         "aid.activity.village": [f"{MARK}-village".encode()],
+        "exchange.heldrow.cells": [f"{MARK}-heldcell".encode()],
+        "exchange.heldrow.reasons": [f"{MARK}-heldreason".encode()],
     }
 
 
@@ -49,6 +51,7 @@ def seed(mark: str = MARK, control: str = CONTROL) -> None:
 
     from corridor.aid.models import Activity
     from corridor.audit.services import audited_create, audited_update
+    from corridor.exchange.models import HeldRow, ImportRun
     from corridor.funds.models import Dispute, Evidence, Transfer
     from corridor.orgs.models import Organisation
     from corridor.situation.models import Incident
@@ -123,6 +126,21 @@ def seed(mark: str = MARK, control: str = CONTROL) -> None:
             by=None,
         )
         audited_update(activity, by=None, village=f"{mark}-village and more")
+        run = ImportRun.objects.create(
+            file_name="5w.csv", checksum="0" * 64, format="hxl", kind="activities"
+        )
+        audited_create(
+            HeldRow(
+                run=run,
+                organisation=hidden,
+                file_name="5w.csv",
+                row=3,
+                table={"kind": "activities"},
+                cells=f'["{mark}-heldcell"]',
+                reasons=f'[{{"reason": "{mark}-heldreason"}}]',
+            ),
+            by=None,
+        )
         data = f"{mark}-evidence-bytes".encode() * 3
         audited_create(
             Evidence(

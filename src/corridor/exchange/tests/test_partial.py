@@ -76,7 +76,11 @@ def test_a_partial_import_applies_the_valid_rows_and_holds_the_rest(org, five_w,
     assert reasons[3]["column"] == "#reached+f+adults"
     assert reasons[3]["reason"] == "not a whole number: 'NA'"
     assert reasons[4]["column"] == "#adm3+name"
-    assert "ambiguous" in reasons[4]["reason"]
+    # Hlaingtharya was split (decision 0210): the reason names both successors.
+    assert (
+        "its ground is now Hlaingtharya (East) (MMR013046), Hlaingtharya (West)"
+        in (reasons[4]["reason"])
+    )
     assert reasons[5]["column"] == "#sector"
     assert "unknown sector 'rocketry'" in reasons[5]["reason"]
     # Held cells are encrypted at rest: the village is not in the table's text.
