@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from corridor.cli import django_env
+from corridor.cli.acting import acting_user
 
 NAME = "held"
 HELP = "rows a partial import held for review: list, show, fix (and apply), drop"
@@ -81,16 +82,10 @@ def _row(held: Any) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     django_env.setup()
-    from corridor.accounts.models import User
-    from corridor.core.errors import InvalidInput
     from corridor.exchange.held.queries import held_cells, held_find, held_visible_to
     from corridor.exchange.held.services import held_drop, held_fix
 
-    by = None
-    if args.as_user:
-        by = User.objects.filter(username=args.as_user, is_active=True).first()
-        if by is None:
-            raise InvalidInput(f"no active user named {args.as_user!r}")
+    by = acting_user(args.as_user)
     if args.action == "list":
         rows = held_visible_to(by, status=None if args.status == "all" else args.status)
         count = 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from corridor.cli import django_env
+from corridor.cli.acting import acting_user
 
 NAME = "import"
 HELP = "import an HXL, ACLED-style or KoBo/ODK file (all-or-nothing; --dry-run to check only)"
@@ -142,18 +143,13 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-    from corridor.accounts.models import User
     from corridor.core.errors import InvalidInput
     from corridor.exchange.services import file_import, organisation_find
 
     path: Path = args.file
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
-    by = None
-    if args.as_user:
-        by = User.objects.filter(username=args.as_user, is_active=True).first()
-        if by is None:
-            raise InvalidInput(f"no active user named {args.as_user!r}")
+    by = acting_user(args.as_user)
     organisation = organisation_find(args.org, by=by) if args.org else None
     mapping = chosen_mapping(args, path)
     console = Console(stderr=True)

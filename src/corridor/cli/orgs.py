@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from corridor.cli import django_env
+from corridor.cli.acting import acting_user
 
 NAME = "orgs"
 HELP = "create organisations in bulk from a table (name, acronym, type, country, public)"
@@ -33,18 +34,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     django_env.setup()
-    from corridor.accounts.models import User
     from corridor.core.errors import InvalidInput
     from corridor.exchange.organisations import organisations_import
 
     path: Path = args.file
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
-    by = None
-    if args.as_user:
-        by = User.objects.filter(username=args.as_user, is_active=True).first()
-        if by is None:
-            raise InvalidInput(f"no active user named {args.as_user!r}")
+    by = acting_user(args.as_user)
     result = organisations_import(by=by, path=path, dry_run=args.dry_run)
     print(f"{result.file}: {result.rows} organisations listed")
     if not result.ok:
