@@ -136,19 +136,30 @@ def twin_key(values: Mapping[str, Any]) -> tuple:
     return tuple(key)
 
 
-def duplicate_problems(record: str | None, twins: list[str]) -> list[Problem]:
-    """An activity the same as one already recorded (``twins``: their ids) is flagged.
+def duplicate_problems(
+    record: str | None, twins: list[str], *, earlier_row: int | None = None
+) -> list[Problem]:
+    """An activity the same as one already recorded (``twins``: their ids) is flagged, and so
+    is an imported row the same as an earlier row of its file (``earlier_row``, its number).
 
     ``record``: the activity's own id. When it is among the twins, the record is stored with
     these very values already — accepted once, so neither a re-import of the same file
     (decision 0150) nor a correction of another field flags it again.
     """
-    if not twins or (record is not None and record in twins):
+    if record is not None and record in twins:
         return []
-    message = _(
-        "looks like a duplicate of activity %(id)s, already recorded: same organisation, "
-        "township, month, sector, modality and people"
-    ) % {"id": min(twins)[:8]}
+    if twins:
+        message = _(
+            "looks like a duplicate of activity %(id)s, already recorded: same organisation, "
+            "township, month, sector, modality and people"
+        ) % {"id": min(twins)[:8]}
+    elif earlier_row is not None:
+        message = _(
+            "looks like a duplicate of row %(row)s of this file: same organisation, "
+            "township, month, sector, modality and people"
+        ) % {"row": earlier_row}
+    else:
+        return []
     return [Problem(NON_FIELD_ERRORS, "duplicate", message)]
 
 

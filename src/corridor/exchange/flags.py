@@ -1,6 +1,6 @@
 """Warnings on imported rows: the rules a person confirms rather than obeys (decision 0215).
 
-A row that looks like a duplicate of a stored activity, or a figure far above its township's
+A row that looks like a duplicate of a stored activity or of an earlier row of its file, or a figure far above its township's
 last one, is flagged by the same rules and in the same words as on the entry forms and the
 API (``aid.checks``, ``situation.checks``). A file is a whole report, imported all or nothing:
 its check (the dry run behind the upload page's preview, ``corridor import --dry-run``) lists
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from corridor.aid.checks import activity_duplicates
+from corridor.aid.checks import InFile, activity_duplicates
 from corridor.exchange.table import RowError, Table
 from corridor.situation.checks import figure_jumps
 
@@ -22,22 +22,29 @@ _FIELD = {"organisation_id": "organisation", "admin_unit_id": "admin_unit"}
 
 
 def batch_warnings(
-    table: Table, columns: Sequence[str], numbers: list[int], batch: list[tuple]
+    table: Table,
+    columns: Sequence[str],
+    numbers: list[int],
+    batch: list[tuple],
+    in_file: InFile,
 ) -> list[RowError]:
-    """The warnings of one batch of built rows (``columns``: the values' names, id first)."""
-    if table.kind == "activities":
-        check = activity_duplicates
-    elif table.kind == "figures":
-        check = figure_jumps
-    else:
+    """The warnings of one batch of built rows (``columns``: the values' names, id first).
+
+    ``in_file``: what the table's earlier batches left to remember (one per table and file).
+    """
+    if table.kind not in ("activities", "figures"):
         return []
     names = [_FIELD.get(name, name) for name in columns]
     rows: list[tuple[Any, dict[str, Any]]] = []
     for values in batch:
         row = dict(zip(names, values, strict=True))
         rows.append((row["id"], row))
+    if table.kind == "activities":
+        found = activity_duplicates(rows, numbers=numbers, in_file=in_file)
+    else:
+        found = figure_jumps(rows)
     warnings = []
-    for number, (_, named), problems in zip(numbers, rows, check(rows), strict=True):
+    for number, (_, named), problems in zip(numbers, rows, found, strict=True):
         for problem in problems:
             field = problem.field if problem.field in named else ""
             column = table.label(field) if field else ""

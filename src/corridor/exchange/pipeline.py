@@ -35,6 +35,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from corridor.aid.checks import InFile
 from corridor.aid.services import rollups_refresh_organisations
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
@@ -349,6 +350,7 @@ def _validated(
     partial = result.partial
     # A partial import keeps each batch row's cells, to hold a row the batch check refuses.
     batch_cells: list[list[str]] = []
+    in_file: InFile = {}  # the rows met so far, for the duplicates within the file
 
     def close_batch() -> None:
         nonlocal numbers, batch, count, people, batch_cells
@@ -367,7 +369,7 @@ def _validated(
         elif problems:
             result.add_errors([RowError(table.name, n, "", "", reason) for n, reason in problems])
             result.valid -= len({n for n, _ in problems})
-        result.add_warnings(batch_warnings(table, writer.spec.columns, numbers, batch))
+        result.add_warnings(batch_warnings(table, writer.spec.columns, numbers, batch, in_file))
         batch_cells = []
         scope.add(batch)
         seen.update(map(identity, batch))

@@ -722,6 +722,59 @@ def test_a_likely_duplicate_through_the_importer(world, twin, tmp_path, import_p
     assert Activity.objects.count() == 2
 
 
+IN_FILE = (
+    "looks like a duplicate of row {row} of this file: same organisation, township, month, "
+    "sector, modality and people"
+)
+
+
+def _file_of(world: dict, tmp_path: Any, rows: list[dict]) -> Any:
+    """An HXL file of activities, one line per typed row (the same columns for each)."""
+    names = list(ACTIVITY_TAGS)
+    lines = [",".join(ACTIVITY_TAGS[n] for n in names)]
+    lines += [",".join(row.get(n, "") for n in names) for row in rows]
+    path = tmp_path / "5w.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["check", "import"])
+def test_a_row_the_same_as_an_earlier_row_of_its_file(world, tmp_path, import_path, dry_run):
+    """Within one file, by the same rule and in its words: row 4 and row 5 repeat row 2 (row 4
+    in a later batch than row 2, so after row 2 is written when importing). The file's check
+    and its import say the same; the rows are kept, as two records are (decision 0150)."""
+    same, _ = _activity_case("valid")
+    other = {**same, "women": "11"}
+    path = _file_of(world, tmp_path, [same, other, same, same])
+    write = {"by": world["user"], "kind": "activities", "format": "hxl"}
+    result = file_import(
+        **write, path=path, organisation=world["org"], dry_run=dry_run, batch_size=2
+    )
+    assert result.errors == []
+    flagged = sorted((w.row, w.column, w.reason) for w in result.warnings)
+    assert flagged == [(4, "", IN_FILE.format(row=2)), (5, "", IN_FILE.format(row=2))]
+    assert Activity.objects.count() == (0 if dry_run else 4)
+    if dry_run:
+        return
+    # The same file again: every row is stored as it is, accepted once; nothing is flagged.
+    again = file_import(**write, path=path, organisation=world["org"], batch_size=2)
+    assert (again.unchanged, again.created, again.warnings) == (4, 0, [])
+
+
+def test_a_row_the_same_as_a_stored_activity_names_the_stored_one(world, twin, tmp_path):
+    """A file repeating an activity recorded before it: every such row names the stored one,
+    not an earlier row of the file."""
+    same, _ = _activity_case("valid")
+    path = _file_of(world, tmp_path, [same, same])
+    result = file_import(
+        by=world["user"], path=path, kind="activities", format="hxl", organisation=world["org"]
+    )
+    assert sorted((w.row, w.reason) for w in result.warnings) == [
+        (2, twin[0][1]),
+        (3, twin[0][1]),
+    ]
+
+
 def test_a_status_change_of_a_confirmed_duplicate_is_not_flagged_again(world, twin):
     """Accepted once: correcting another field (here the status, in bulk) is not refused."""
     second = activity_record(
