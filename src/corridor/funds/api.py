@@ -55,19 +55,19 @@ class TransferPage(Schema):
 
 
 class TransferChange(Schema):
-    amount: Decimal | None = Field(
-        None, gt=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES
-    )
+    # The amount, fee and rate have no lower bound here: the rules (funds/rules.py) refuse
+    # them in their own words, as on every other entry point (core/tests/test_rules.py).
+    amount: Decimal | None = Field(None, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
     currency: CurrencyCode | None = None
     sent_on: dt.date | None = None
     channel: TransferChannel | None = None
-    fee: Decimal | None = Field(None, ge=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
+    fee: Decimal | None = Field(None, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
     received_amount: Decimal | None = Field(
         None, gt=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES
     )
     received_currency: CurrencyCode | None = None
     received_on: dt.date | None = None
-    rate: Decimal | None = Field(None, gt=0, max_digits=RATE_DIGITS, decimal_places=RATE_PLACES)
+    rate: Decimal | None = Field(None, max_digits=RATE_DIGITS, decimal_places=RATE_PLACES)
     reference: Line | None = Field(None, max_length=120)
     intermediary: Line | None = Field(None, max_length=200)
 
@@ -75,7 +75,7 @@ class TransferChange(Schema):
 class TransferIn(TransferChange):
     from_organisation: UUID
     to_organisation: UUID
-    amount: Decimal = Field(gt=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
+    amount: Decimal = Field(max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
     currency: CurrencyCode
     sent_on: dt.date
     channel: TransferChannel

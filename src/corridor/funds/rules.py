@@ -55,7 +55,9 @@ def transfer_problems(values: Mapping[str, Any]) -> list[Problem]:
     problems += currency_problems("currency", currency)
     problems += amount_problems("amount", amount, currency)
     problems += amount_problems("fee", fee, currency, zero=True)
-    if not any(p.field == "fee" for p in problems) and fee is not None and amount and fee > amount:
+    # A fee is compared with the amount only when both are right in themselves.
+    compared = not any(p.field in ("fee", "amount") for p in problems)
+    if compared and fee is not None and amount and fee > amount:
         message = _("the fee %(fee)s is more than the amount sent %(amount)s")
         problems.append(Problem("fee", "fee_over_amount", message % {"fee": fee, "amount": amount}))
     sender, receiver = values.get("from_organisation"), values.get("to_organisation")

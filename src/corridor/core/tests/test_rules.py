@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -484,7 +485,8 @@ def test_incident_through_the_importer(world, tmp_path, case):
     assert Incident.objects.exists() == (not expected)
 
 
-# --- Transfers (the service and the API: there is no transfer form or import) --------------
+# --- Transfers (the service and the API: there is no transfer import; the transfer form is
+# the funds pages', tested with them) ------------------------------------------------------
 
 TRANSFER_CASES: dict[str, tuple[dict, list]] = {
     "valid": ({}, []),
@@ -492,6 +494,20 @@ TRANSFER_CASES: dict[str, tuple[dict, list]] = {
     "fee above the amount": (
         {"fee": "150"},
         [("fee", "the fee 150 is more than the amount sent 100")],
+    ),
+    "sent before 2021": (
+        {"sent_on": "2019-05-01"},
+        [("sent_on", "2019-05-01 is before 2021-01-01, the earliest date Corridor takes")],
+    ),
+    "nothing sent": ({"amount": "0"}, [("amount", "the amount must be more than 0, not 0")]),
+    "a negative fee": ({"fee": "-5"}, [("fee", "must be 0 or more, not -5")]),
+    "cents of a currency without them": (
+        {"amount": "100.50", "currency": "JPY"},
+        [("amount", "100.50 has more decimals than JPY keeps")],
+    ),
+    "to itself": (
+        {"to": "itself"},
+        [("to_organisation", "a transfer goes between two different organisations")],
     ),
 }
 
@@ -508,16 +524,16 @@ def _transfer_case(name: str) -> tuple[dict, list]:
 @pytest.mark.parametrize("case", TRANSFER_CASES)
 def test_transfer_through_the_service_and_the_api(world, case, send):
     typed, expected = _transfer_case(case)
-    receiver = OrganisationFactory(name="Receiving Group")
+    receiver = world["org"] if typed.pop("to", "") == "itself" else OrganisationFactory()
     if send == "service":
         values: dict[str, Any] = {
-            "amount": int(typed["amount"]),
+            "amount": Decimal(typed["amount"]),
             "currency": typed["currency"],
             "sent_on": _date(typed["sent_on"]),
             "channel": "informal",
         }
         if "fee" in typed:
-            values["fee"] = int(typed["fee"])
+            values["fee"] = Decimal(typed["fee"])
         problems = _refused(
             transfer_record,
             by=world["user"],
