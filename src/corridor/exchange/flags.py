@@ -1,11 +1,12 @@
 """Warnings on imported rows: the rules a person confirms rather than obeys (decision 0215).
 
-A row that looks like a duplicate of a stored activity or of an earlier row of its file, or a figure far above its township's
-last one, is flagged by the same rules and in the same words as on the entry forms and the
-API (``aid.checks``, ``situation.checks``). A file is a whole report, imported all or nothing:
-its check (the dry run behind the upload page's preview, ``corridor import --dry-run``) lists
-these as warnings, and importing it after the check is the confirmation — the rows are
-imported and the result keeps the warnings.
+A row that looks like a duplicate of a stored activity or of an earlier row of its file
+(decision 0250), or a figure far above its township's last one, is flagged by the same rules
+and in the same words as on the entry forms and the API (``aid.checks``,
+``situation.checks``). A file is a whole report, imported all or nothing: its check (the dry
+run behind the upload page's preview, ``corridor import --dry-run``) lists these as warnings,
+and importing it after the check is the confirmation — the rows are imported and the result
+keeps the warnings.
 """
 
 from __future__ import annotations

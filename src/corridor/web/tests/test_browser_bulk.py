@@ -97,7 +97,8 @@ def test_a_viewer_is_offered_nothing_to_correct(live_server, browser_page):  # n
     assert page.get_by_role("link", name="Edit").count() == 0
     assert page.get_by_role("link", name="Remove").count() == 0
     refused = page.goto(f"{live_server.url}/activities/{activity.pk}/edit/")
-    assert refused is not None and refused.status == 403
+    assert refused is not None
+    assert refused.status == 403
     assert page.locator("link[rel=stylesheet]").count() >= 1  # the site's page, not a bare 403
     assert page.locator("h1").inner_text() == "Not allowed"
     assert page.get_by_role("link", name="Back to the dashboard").count() == 1
