@@ -24,8 +24,11 @@ from corridor.accounts.services import SESSION_LAST_SEEN, SESSION_SIGNED_IN_AT
 from corridor.aid.models import Activity
 from corridor.demo.plan import Size
 from corridor.demo.services import demo_load
+from corridor.exchange.models import HeldRow, HeldStatus
+from corridor.exchange.services import file_import
+from corridor.exchange.tests.test_partial import HEADER, ROWS
 from corridor.funds.models import Transfer
-from corridor.geo.models import AdminUnit
+from corridor.geo.models import AdminUnit, PlaceReview, ReviewStatus
 from corridor.geo.services import admin_units_load
 from corridor.orgs.models import Organisation
 from corridor.situation.models import DisplacementFigure, Incident, Source
@@ -258,8 +261,13 @@ class Phone:
         self.context.close()
 
 
+#: A partial upload's rows (exchange/tests/test_partial.py): two good, three held — one of them
+#: for an ambiguous township name, which also leaves a place name to review.
+HELD_FILE = HEADER.replace("#org,", "") + "\r\n".join(r.split(",", 1)[1] for r in ROWS) + "\r\n"
+
+
 @pytest.fixture
-def demo(db):
+def demo(db, tmp_path):
     admin_units_load()
     demo_load(size=DEMO)
     org = Organisation.objects.filter(activities__isnull=False).order_by("name").first()
@@ -267,6 +275,12 @@ def demo(db):
         username="sweep-admin", global_role=GlobalRole.ADMIN, is_staff=True, language="en"
     )
     f.MembershipFactory(user=admin, organisation=org, role=OrgRole.EDITOR)
+    # The review pages with something to review, not only their empty state.
+    path = tmp_path / "5w.csv"
+    path.write_text(HELD_FILE, encoding="utf-8")
+    file_import(by=admin, path=path, kind="activities", organisation=org, partial=True)
+    assert HeldRow.objects.filter(status=HeldStatus.HELD).count() == 3
+    assert PlaceReview.objects.filter(status=ReviewStatus.OPEN).exists()
     coordinator = f.UserFactory(
         username="sweep-coordinator", global_role=GlobalRole.COORDINATOR, language="my"
     )
@@ -290,6 +304,14 @@ def test_every_page_fits_a_phone_without_console_errors(live_server, chromium, d
         if key in SIGNED_OUT or key in HALF_SIGNED_IN:
             continue
         problems += admin.check(key, address)
+    # The review pages were checked with something on them, not only empty.
+    for address, item, count in (
+        ("/enter/held/", ".held-row", 3),
+        ("/places/review/", ".review", 1),
+    ):
+        admin.page.goto(base + address)
+        if admin.page.locator(item).count() < count:
+            problems.append(f"{address}: fewer than {count} {item} to check it with")
     admin.page.goto(base + "/")
     admin.page.screenshot(path=str(ARTIFACTS / "phone-dashboard-en.png"))
     admin.close()
