@@ -11,10 +11,13 @@ status line; median and slowest of N, after one warm-up request). Targets (issue
 
 With ``--screenshot PATH`` it also saves the dashboard as a phone shows it (390 × 844, in
 Burmese, Debian's chromium through Playwright): docs/screenshots/dashboard-phone.png is made so.
+With ``--screenshots FOLDER`` it saves every demo screenshot of README.md and docs/ (the
+dashboard and gaps in English and Burmese, the busiest township, the printed map, the phone).
 
 Run:  .venv/bin/python bench/pages.py                  (about a minute on a quiet machine)
       .venv/bin/python bench/pages.py --repeat 15 --home /path/to/an/instance/with/the/demo
       .venv/bin/python bench/pages.py --repeat 1 --screenshot docs/screenshots/dashboard-phone.png
+      .venv/bin/python bench/pages.py --repeat 1 --screenshots docs/screenshots
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ def cookies(home: Path) -> dict[str, str]:
 
     name = settings.SESSION_COOKIE_NAME
     out = {}
-    for username in ("demo-coordinator", "demo-editor"):
+    for username in ("demo-coordinator", "demo-editor", "demo-org-admin"):
         client = signed_in_client(User.objects.get(username=username))
         out[username] = f"{name}={client.cookies[name].value}"
     return out
@@ -87,6 +90,31 @@ def busiest_township() -> str:
 
     unit = AdminUnit.objects.annotate(n=Count("activities")).order_by("-n", "pcode").first()
     return unit.pcode
+
+
+def record_pages() -> list[tuple[str, str, str]]:
+    """(label, address, user) of the pages that name one record or organisation: the demo's
+    first rows, each opened by a user who may (the edit form by the editor of its organisation,
+    the members page by the organisation's admin)."""
+    from corridor.accounts.models import Membership, OrgRole
+    from corridor.aid.models import Activity
+    from corridor.situation.models import DisplacementFigure, Incident
+
+    edited = Membership.objects.filter(user__username="demo-editor", role=OrgRole.EDITOR)
+    own = Activity.objects.filter(organisation__in=edited.values("organisation")).order_by("id")
+    activity = own.first()
+    managed = Membership.objects.get(user__username="demo-org-admin", role=OrgRole.ORG_ADMIN)
+    incident = Incident.objects.order_by("id").first()
+    figure = DisplacementFigure.objects.order_by("id").first()
+    organisation = managed.organisation_id
+    return [
+        ("activity detail", f"/activities/{activity.pk}/", "demo-coordinator"),
+        ("activity edit form", f"/activities/{activity.pk}/edit/", "demo-editor"),
+        ("incident detail", f"/incidents/{incident.pk}/", "demo-coordinator"),
+        ("figure detail", f"/figures/{figure.pk}/", "demo-coordinator"),
+        ("organisation page", f"/organisations/{organisation}/", "demo-coordinator"),
+        ("members", f"/organisations/{organisation}/members/", "demo-org-admin"),
+    ]
 
 
 def phone_screenshot(port: int, cookie: str, path: Path) -> None:
@@ -113,11 +141,58 @@ def phone_screenshot(port: int, cookie: str, path: Path) -> None:
     print(f"saved {path}")
 
 
+def doc_screenshots(port: int, cookie: str, folder: Path, township: str) -> None:
+    """The screenshots in README.md and docs/ that show the demo, in one run: what each page
+    shows on a laptop's first screen (1280 × 900, not the whole page, to keep the files small),
+    the printed map as paper shows it, and the dashboard on a phone."""
+    from playwright.sync_api import sync_playwright
+
+    base = f"http://127.0.0.1:{port}"
+    name, value = cookie.split("=", 1)
+    shots = [
+        ("dashboard-demo.png", "/", "en"),
+        ("dashboard-my.png", "/", "my"),
+        ("gaps-demo.png", "/gaps/", "en"),
+        ("gaps-my.png", "/gaps/", "my"),
+        ("township-my.png", f"/townships/{township}/", "my"),
+        ("map-print.png", "/map/print/", "en"),
+    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"]
+        )
+        for file_name, path, language in shots:
+            # The printed map as one A4 sheet at 96 dots per inch; the rest a laptop's screen.
+            paper = file_name == "map-print.png"
+            size = {"width": 794, "height": 1123} if paper else {"width": 1280, "height": 900}
+            context = browser.new_context(viewport=size)
+            context.add_cookies(
+                [
+                    {"name": name, "value": value, "url": base},
+                    {"name": "django_language", "value": language, "url": base},
+                ]
+            )
+            page = context.new_page()
+            page.set_default_timeout(120_000)  # the first map of a process projects every border
+            page.goto(base + path, wait_until="networkidle")
+            if paper:
+                page.emulate_media(media="print")  # no menus, as on paper
+            page.screenshot(path=str(folder / file_name))
+            context.close()
+            print(f"saved {folder / file_name}")
+        browser.close()
+    phone_screenshot(port, cookie, folder / "dashboard-phone.png")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=9, help="timed requests per page (9)")
     parser.add_argument("--home", type=Path, help="an instance that already holds the demo")
     parser.add_argument("--screenshot", type=Path, help="save the dashboard on a phone here")
+    parser.add_argument(
+        "--screenshots", type=Path, help="save the docs' demo screenshots in this folder"
+    )
     args = parser.parse_args()
 
     scratch = tempfile.TemporaryDirectory(prefix="corridor-bench-pages-")
@@ -130,15 +205,26 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
         )
     signed_in = cookies(home)
+    township = busiest_township()
     pages = [
         ("dashboard", "/", "demo-coordinator"),
         ("gaps", "/gaps/", "demo-coordinator"),
-        ("township page", f"/townships/{busiest_township()}/", "demo-coordinator"),
+        ("township page", f"/townships/{township}/", "demo-coordinator"),
         ("activities list", "/activities/", "demo-coordinator"),
         ("entry form", "/enter/activity/", "demo-editor"),
         ("files", "/exchange/", "demo-coordinator"),
         ("organisations", "/organisations/", "demo-coordinator"),
         ("API docs", "/api/docs", "demo-coordinator"),
+        # Added with the record, review and print pages of issue 12 (bench/README.md).
+        ("incidents list", "/incidents/", "demo-coordinator"),
+        *record_pages(),
+        ("figure entry form", "/enter/figure/", "demo-editor"),
+        ("incident entry form", "/enter/incident/", "demo-editor"),
+        ("upload", "/enter/upload/", "demo-editor"),
+        ("held rows", "/enter/held/", "demo-editor"),
+        ("place names to review", "/places/review/", "demo-coordinator"),
+        ("printable map", "/map/print/", "demo-coordinator"),
+        ("printable map, SVG", "/map/print.svg", "demo-coordinator"),
     ]
     port = free_port()
     server = subprocess.Popen(
@@ -179,6 +265,8 @@ def main() -> None:
             )
         if args.screenshot:
             phone_screenshot(port, signed_in["demo-coordinator"], args.screenshot)
+        if args.screenshots:
+            doc_screenshots(port, signed_in["demo-coordinator"], args.screenshots, township)
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -390,8 +390,9 @@ def shared_map_values(
     """Per township, the map layer's value as it may be passed on (None: suppressed).
 
     Incidents: the count over the period's months up to the cutoff, shown only when every
-    month's count is published. IDPs: the latest figure within the period, as the gap table of
-    its month publishes it. Coverage: the shared gap table of the last month that may be shared.
+    month's count is published. IDPs: each township's latest figure by the period's end, as the
+    gap table of the period's last month publishes it. Coverage: the shared gap table of the last month that
+    may be shared.
     """
     last = min(filters.end, latest_public_month(today))
     in_state = (lambda pcode: _state(pcode) == filters.state) if filters.state else bool
@@ -422,11 +423,14 @@ def shared_map_values(
             if any(cells) or None in cells:
                 values[pcode] = None if None in cells else sum(c for c in cells if c is not None)
         return values
-    # IDPs: each township's latest month with a figure in the period.
-    gaps = _shared_gaps(user, months, today)
-    for month in months:
-        table = gaps[month].idps
-        for pcode in table.rows if table is not None else ():
-            if in_state(pcode):
-                values[pcode] = table.cell(pcode, "idps")
+    # IDPs: each township's latest figure by the period's end, as the gap table of the
+    # period's last month publishes it. A figure counts from its date until a later one
+    # replaces it (decision 0177), so that table holds every township an earlier month's
+    # table holds, each with its latest figure: one gap table, not one a month.
+    if not months:
+        return values
+    table = _shared_gaps(user, months[-1:], today)[months[-1]].idps
+    for pcode in table.rows if table is not None else ():
+        if in_state(pcode):
+            values[pcode] = table.cell(pcode, "idps")
     return values
