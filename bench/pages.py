@@ -178,7 +178,8 @@ def doc_screenshots(port: int, cookie: str, folder: Path, township: str) -> None
             page.goto(base + path, wait_until="networkidle")
             if paper:
                 page.emulate_media(media="print")  # no menus, as on paper
-            page.screenshot(path=str(folder / file_name))
+            # The sheet whole (its legend, sources and "produced with Corridor" under the map).
+            page.screenshot(path=str(folder / file_name), full_page=paper)
             context.close()
             print(f"saved {folder / file_name}")
         browser.close()
