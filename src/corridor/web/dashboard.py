@@ -390,9 +390,9 @@ def shared_map_values(
     """Per township, the map layer's value as it may be passed on (None: suppressed).
 
     Incidents: the count over the period's months up to the cutoff, shown only when every
-    month's count is published. IDPs: each township's latest figure by the period's end, as the
-    gap table of the period's last month publishes it. Coverage: the shared gap table of the last month that
-    may be shared.
+    month's count is published. IDPs: each township's latest figure by the period's end, as
+    the gap table of the period's last month publishes it. Coverage: the shared gap table of
+    the last month that may be shared.
     """
     last = min(filters.end, latest_public_month(today))
     in_state = (lambda pcode: _state(pcode) == filters.state) if filters.state else bool
