@@ -31,6 +31,7 @@ from corridor.funds.models import Transfer
 from corridor.geo.models import AdminUnit, PlaceReview, ReviewStatus
 from corridor.geo.services import admin_units_load
 from corridor.orgs.models import Organisation
+from corridor.orgs.services import invitation_create
 from corridor.situation.models import DisplacementFigure, Incident, Source
 from corridor.testing import factories as f
 from corridor.testing.discovery import ADMIN, discovered_routes
@@ -64,12 +65,10 @@ NOT_PAGES = {
     "GET enter/held/<uuid:pk>/fix/": "POST only: a button of the held rows' review list",
     "GET enter/held/<uuid:pk>/drop/": "POST only: a button of the held rows' review list",
     "GET map/print.svg": "an SVG download of the printable map (test_printmap.py)",
-    "GET join/<str:secret>/": "an invitation page: needs a real link (test_members.py, and the "
-    "members browser test in test_browser.py)",
 }
 #: Pages a signed-in person never sees: opened signed out, or half signed in (password given,
 #: second factor not yet); "enrol" is for a user without an authenticator.
-SIGNED_OUT = {"GET accounts/login/"}
+SIGNED_OUT = {"GET accounts/login/", "GET join/<str:secret>/"}
 HALF_SIGNED_IN = {"GET accounts/verify/", "GET accounts/enrol/"}
 #: What the admin area is checked by: its index page.
 ADMIN_PAGE = "/admin/"
@@ -124,12 +123,17 @@ def ids_for(route: str) -> dict[str, str] | None:
             values[name] = unit.pcode
         elif name == "name" and first == "data":
             values[name] = "idps"
+        elif name == "secret" and first == "join":  # a new person's invitation link
+            values[name] = INVITATION["secret"]
         elif name in ("pk", "id") and first in PK_SOURCES:
             values[name] = str(PK_SOURCES[first]().pk)
         else:
             return None
     return values
 
+
+#: The secret of the invitation the demo fixture makes (shown only once, when it is made).
+INVITATION: dict[str, str] = {}
 
 PK_SOURCES: dict[str, Callable[[], Any]] = {
     "organisations": lambda: Organisation.objects.filter(activities__isnull=False).first(),
@@ -275,6 +279,10 @@ def demo(db, tmp_path):
         username="sweep-admin", global_role=GlobalRole.ADMIN, is_staff=True, language="en"
     )
     f.MembershipFactory(user=admin, organisation=org, role=OrgRole.EDITOR)
+    # An invitation link of the organisation, as its admin hands it to a new person.
+    _invitation, INVITATION["secret"] = invitation_create(
+        by=admin, organisation=org, role=OrgRole.EDITOR
+    )
     # The review pages with something to review, not only their empty state.
     path = tmp_path / "5w.csv"
     path.write_text(HELD_FILE, encoding="utf-8")
