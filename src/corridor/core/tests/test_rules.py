@@ -935,3 +935,22 @@ def test_corridor_import_prints_the_rows_to_check(world, twin, tmp_path, capsys)
     assert main(["import", str(path), "--quiet", "--json"]) == 0
     again = json.loads(capsys.readouterr().out)
     assert (again["unchanged"], again["warning_count"], again["warnings"]) == (1, 0, [])
+
+
+def test_corridor_import_names_the_earlier_row_of_the_file(world, tmp_path, capsys):
+    """The CLI as a person runs it: a row pasted twice is listed with the row it repeats."""
+    from corridor.cli.main import main
+
+    path = tmp_path / "5w.csv"
+    row = f"CRN,health,service,{TOWNSHIP},2026-05,10,5\n"
+    path.write_text(
+        "#org,#sector,#modality,#adm3+code,#date+reported,#reached+f+adults,#reached+m+adults\n"
+        + row
+        + row,
+        encoding="utf-8",
+    )
+    assert main(["import", str(path), "--quiet", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert f"warning: 5w.csv, row 3: {IN_FILE.format(row=2)}" in out
+    assert "row 2:" not in out
+    assert Activity.objects.count() == 0
