@@ -260,7 +260,7 @@ ROUTES: dict[str, Route] = {
     "GET /api/exchange/forms/{form}.xlsx": Route(SIGNED_IN, args={"form": "activity"}),
     # Held rows (decision 0205; exchange/access.py): the list shows each person only the rows
     # they may see; settling is for the organisation's editors, coordinators and admins.
-    "GET /api/exchange/held": Route(SIGNED_IN),
+    "GET /api/exchange/held/": Route(SIGNED_IN),
     "GET /api/exchange/held/{pk}": Route(OWNED_READ, obj="heldrow"),
     "PATCH /api/exchange/held/{pk}": Route(
         HELD_SETTLE, obj="heldrow", body=lambda w, whose: {"cells": {"#reached+f+adults": "4"}}

@@ -1,4 +1,4 @@
-"""API of the rows a partial import held (decision 0205), under /api/exchange/held: list them,
+"""API of the rows a partial import held (decision 0205), under /api/exchange/held/: list them,
 show one with its cells, fix one (it is applied at once through the import pipeline, as
 `corridor held fix` and the review page do), drop one with a reason.
 
@@ -131,7 +131,7 @@ def _find(request: Any, pk: uuid.UUID) -> Any:
     return found
 
 
-@router.get("", response=HeldListOut, summary="Rows partial imports held for review")
+@router.get("/", response=HeldListOut, summary="Rows partial imports held for review")
 @internal_output(
     "api.exchange.held_list",
     role=policy.VIEW_PROTECTED,

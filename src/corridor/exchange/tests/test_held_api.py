@@ -46,7 +46,7 @@ def _views() -> list[AuditEntry]:
 
 def test_the_uploader_lists_shows_fixes_and_drops_held_rows_over_http(upload):
     client, run_id = upload
-    listed = client.get("/api/exchange/held", {"run": run_id})
+    listed = client.get("/api/exchange/held/", {"run": run_id})
     assert listed.status_code == 200, listed.content
     body = listed.json()
     assert body["count"] == 3
@@ -117,8 +117,8 @@ def test_the_uploader_lists_shows_fixes_and_drops_held_rows_over_http(upload):
     assert again.status_code == 400
     assert "no longer held" in again.json()["detail"]
 
-    assert client.get("/api/exchange/held", {"run": run_id}).json()["count"] == 0
-    every = client.get("/api/exchange/held", {"run": run_id, "status": "all"}).json()
+    assert client.get("/api/exchange/held/", {"run": run_id}).json()["count"] == 0
+    every = client.get("/api/exchange/held/", {"run": run_id, "status": "all"}).json()
     assert sorted(i["status"] for i in every["items"]) == ["applied", "applied", "dropped"]
 
 
@@ -126,7 +126,7 @@ def test_a_viewer_may_look_but_not_fix_or_drop(upload, org):
     _client, run_id = upload
     viewer = signed_in_client(MembershipFactory(organisation=org, role="viewer").user)
     five = str(_row(5).pk)
-    assert viewer.get("/api/exchange/held", {"run": run_id}).json()["count"] == 3
+    assert viewer.get("/api/exchange/held/", {"run": run_id}).json()["count"] == 3
     assert viewer.get(f"/api/exchange/held/{five}").status_code == 200
     fix = viewer.patch(f"/api/exchange/held/{five}", {"cells": {"sector": "wash"}}, "application/json")
     assert fix.status_code == 403, fix.content
@@ -142,8 +142,8 @@ def test_another_organisations_member_finds_nothing(upload):
     for role in ("viewer", "editor", "org_admin"):
         outsider = signed_in_client(MembershipFactory(organisation=other, role=role).user)
         five = str(_row(5).pk)
-        assert outsider.get("/api/exchange/held").json() == {"count": 0, "items": []}
-        assert outsider.get("/api/exchange/held", {"run": run_id}).status_code == 404
+        assert outsider.get("/api/exchange/held/").json() == {"count": 0, "items": []}
+        assert outsider.get("/api/exchange/held/", {"run": run_id}).status_code == 404
         assert outsider.get(f"/api/exchange/held/{five}").status_code == 404
         fix = outsider.patch(
             f"/api/exchange/held/{five}", {"cells": {"sector": "wash"}}, "application/json"
@@ -153,4 +153,4 @@ def test_another_organisations_member_finds_nothing(upload):
         assert drop.status_code == 404
     assert _row(5).status == HeldStatus.HELD
     assert not _views()  # nothing was shown, so no view was audited
-    assert outsider.get("/api/exchange/held", {"limit": 0}).status_code == 400
+    assert outsider.get("/api/exchange/held/", {"limit": 0}).status_code == 400

@@ -55,7 +55,7 @@ def _web_page(editor: Any, row: HeldRow, capsys: Any) -> str:
 
 
 def _api_list(editor: Any, row: HeldRow, capsys: Any) -> str:
-    answer = signed_in_client(editor).get("/api/exchange/held", {"run": str(row.run_id)})
+    answer = signed_in_client(editor).get("/api/exchange/held/", {"run": str(row.run_id)})
     assert answer.status_code == 200
     return answer.content.decode()
 
@@ -71,7 +71,7 @@ FACES: dict[str, tuple[Callable[..., str], str, str]] = {
     "corridor held show": (_cli_show, "cli", "Village B"),
     "corridor held list": (_cli_list, "cli", "not a whole number: 'NA'"),
     "the review page": (_web_page, "web", 'value="NA"'),
-    "GET /api/exchange/held": (_api_list, "api", "not a whole number: 'NA'"),
+    "GET /api/exchange/held/": (_api_list, "api", "not a whole number: 'NA'"),
     "GET /api/exchange/held/{pk}": (_api_show, "api", "Village B"),
 }
 
