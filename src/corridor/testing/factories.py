@@ -182,6 +182,18 @@ HELD_LABELS = [
 ]
 
 
+HELD_FIELDS = [
+    "org",
+    "sector",
+    "modality",
+    "adm3_code",
+    "reporting_month",
+    "women",
+    "men",
+    "village",
+]
+
+
 class HeldRowFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = HeldRow
@@ -195,13 +207,7 @@ class HeldRowFactory(factory.django.DjangoModelFactory):
             "name": "5w.csv",
             "format": "hxl",
             "kind": "activities",
-            "plan": {
-                name: [at]
-                for at, name in enumerate(
-                    ["org", "sector", "modality", "adm3_code", "reporting_month", "women", "men"]
-                    + ["village"]
-                )
-            },
+            "plan": {name: [at] for at, name in enumerate(HELD_FIELDS)},
             "labels": list(HELD_LABELS),
             "id_prefix": "",
             "place_columns": "",

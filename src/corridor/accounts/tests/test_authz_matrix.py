@@ -106,9 +106,7 @@ ORG_READ = on(
 ORG_ADMINS = on("org_admin:own", "admin:*")
 SOURCE_CREATOR = on("editor:own", "admin:*")  # the "own" source was added by the editor
 # Held rows of an organisation's partial import: its editors, coordinators unless anonymous.
-HELD_SETTLE = on(
-    "editor:own", "org_admin:own", "coordinator:own", "coordinator:other", "admin:*"
-)
+HELD_SETTLE = on("editor:own", "org_admin:own", "coordinator:own", "coordinator:other", "admin:*")
 
 
 # --- The table: one entry per route ---------------------------------------------------------

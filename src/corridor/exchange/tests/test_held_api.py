@@ -39,9 +39,7 @@ def _row(number: int) -> HeldRow:
 
 
 def _views() -> list[AuditEntry]:
-    return list(
-        AuditEntry.objects.filter(object_type="exchange.heldrow", action="view_protected")
-    )
+    return list(AuditEntry.objects.filter(object_type="exchange.heldrow", action="view_protected"))
 
 
 def test_the_uploader_lists_shows_fixes_and_drops_held_rows_over_http(upload):
@@ -103,7 +101,9 @@ def test_the_uploader_lists_shows_fixes_and_drops_held_rows_over_http(upload):
     # Dropping needs a reason, which goes to the audit trail.
     assert client.post(f"/api/exchange/held/{five}/drop", {}, "application/json").status_code == 422
     dropped = client.post(
-        f"/api/exchange/held/{five}/drop", {"reason": "rocketry is not a sector"}, "application/json"
+        f"/api/exchange/held/{five}/drop",
+        {"reason": "rocketry is not a sector"},
+        "application/json",
     )
     assert dropped.status_code == 200, dropped.content
     assert dropped.json()["status"] == "dropped"
@@ -111,9 +111,7 @@ def test_the_uploader_lists_shows_fixes_and_drops_held_rows_over_http(upload):
     entry = AuditEntry.objects.get(object_type="exchange.heldrow", action="delete")
     assert entry.changes == {"status": "dropped", "reason": "rocketry is not a sector"}
     # Settled rows cannot be settled again.
-    again = client.post(
-        f"/api/exchange/held/{five}/drop", {"reason": "twice"}, "application/json"
-    )
+    again = client.post(f"/api/exchange/held/{five}/drop", {"reason": "twice"}, "application/json")
     assert again.status_code == 400
     assert "no longer held" in again.json()["detail"]
 
@@ -128,7 +126,9 @@ def test_a_viewer_may_look_but_not_fix_or_drop(upload, org):
     five = str(_row(5).pk)
     assert viewer.get("/api/exchange/held/", {"run": run_id}).json()["count"] == 3
     assert viewer.get(f"/api/exchange/held/{five}").status_code == 200
-    fix = viewer.patch(f"/api/exchange/held/{five}", {"cells": {"sector": "wash"}}, "application/json")
+    fix = viewer.patch(
+        f"/api/exchange/held/{five}", {"cells": {"sector": "wash"}}, "application/json"
+    )
     assert fix.status_code == 403, fix.content
     drop = viewer.post(f"/api/exchange/held/{five}/drop", {"reason": "no"}, "application/json")
     assert drop.status_code == 403, drop.content
