@@ -1,5 +1,6 @@
 """`corridor held`: the rows a partial import held for review (`corridor import --partial`):
-list them with their reasons, fix a value or pick the township and apply the row, drop it."""
+list them with their reasons, fix a value or pick the township and apply the row, drop it.
+Listing and showing are audited views (``held_view``): the reasons and cells may be protected."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     drop = sub.add_parser("drop", help="drop a held row: it is not imported")
     drop.add_argument("id", help="row id (or its first 8+ characters)")
+    drop.add_argument("--reason", default="", help="why it is dropped (kept in the audit trail)")
     for command in (listing, show, fix, drop):
         command.add_argument(
             "--as",
@@ -63,9 +65,8 @@ def _values(given: list[str]) -> dict[str, str]:
     return found
 
 
-def _row(held: Any) -> dict[str, Any]:
-    from corridor.exchange.held.queries import held_candidates, held_reasons
-
+def _row(view: Any) -> dict[str, Any]:
+    held = view.held
     return {
         "id": str(held.pk),
         "file": held.file_name,
@@ -73,8 +74,8 @@ def _row(held: Any) -> dict[str, Any]:
         "status": held.status,
         "kind": held.table.get("kind", ""),
         "organisation": held.organisation.name if held.organisation else None,
-        "reasons": [r.__dict__ for r in held_reasons(held)],
-        "townships": [t.__dict__ for t in held_candidates(held)] if held.status == "held" else [],
+        "reasons": [r.__dict__ for r in view.reasons],
+        "townships": [t.__dict__ for t in view.townships],
         # The run that applied the fixed row (its audit entry and counts).
         "applied_run": str(held.applied_run.pk) if held.applied_run is not None else None,
     }
@@ -82,16 +83,15 @@ def _row(held: Any) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     django_env.setup()
-    from corridor.exchange.held.queries import held_cells, held_find, held_visible_to
-    from corridor.exchange.held.services import held_drop, held_fix
+    from corridor.exchange.held.queries import held_find, held_visible_to
+    from corridor.exchange.held.services import held_drop, held_fix, held_view
 
     by = acting_user(args.as_user)
     if args.action == "list":
         rows = held_visible_to(by, status=None if args.status == "all" else args.status)
-        count = 0
-        for held in rows:
-            count += 1
-            data = _row(held)
+        views = held_view(by=by, rows=rows, where="cli")
+        for view in views:
+            data = _row(view)
             if args.json:
                 print(json.dumps(data, ensure_ascii=False))
                 continue
@@ -102,15 +102,15 @@ def run(args: argparse.Namespace) -> int:
             if data["townships"]:
                 picks = ", ".join(f"{t['pcode']} {t['name_en']}" for t in data["townships"])
                 print(f"    townships to pick from (--township PCODE): {picks}")
-        if not count and not args.json:
+        if not views and not args.json:
             print("no held rows")
         return 0
     held = held_find(by, args.id)
     if args.action == "show":
-        data = _row(held)
+        (view,) = held_view(by=by, rows=[held], where="cli")
+        data = _row(view)
         print(f"{data['id']}  {data['file']}, row {data['row']} ({data['status']})")
-        labels = held.table.get("labels", [])
-        for label, cell in zip(labels, held_cells(held), strict=False):
+        for label, cell in zip(view.labels, view.cells, strict=False):
             print(f"  {label}: {cell}")
         for reason in data["reasons"]:
             column = f"column {reason['column']}: " if reason["column"] else ""
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  township candidate: {t['pcode']} {t['name_en']} {t['name_my']}")
         return 0
     if args.action == "drop":
-        held_drop(by=by, held=held)
+        held_drop(by=by, held=held, reason=args.reason)
         print(f"dropped: {held.file_name}, row {held.row} (not imported)")
         return 0
     result = held_fix(by=by, held=held, values=_values(args.values), township=args.township or "")

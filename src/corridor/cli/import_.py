@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -121,9 +122,11 @@ def chosen_mapping(args: argparse.Namespace, path: Path):
         return None
     if args.map == "auto":
         mapping = propose(path, name=path.name, kind=args.kind)
-        print(f"{path.name}: proposed mapping")
+        # With --json the standard output is the one JSON object (its "mapping" says the same).
+        out = sys.stderr if getattr(args, "json", False) else sys.stdout
+        print(f"{path.name}: proposed mapping", file=out)
         for line in mapping.describe():
-            print(line)
+            print(line, file=out)
     elif args.map.lower().endswith(".json") or Path(args.map).is_file():
         source = Path(args.map)
         try:
@@ -189,18 +192,21 @@ def run(args: argparse.Namespace) -> int:
             mapping=mapping,
             partial=args.partial,
         )
+    saved = ""
+    if args.save_map and mapping is not None:
+        from corridor.exchange.mapping.services import mapping_save
+
+        mapping_save(by=None, name=args.save_map, mapping=mapping)
+        saved = args.save_map
     if args.json:
-        return _print_json(result, args.report)
+        return _print_json(result, args.report, mapping, saved)
     print(f"{result.file}: {result.format}, {result.kind}, {result.rows} rows")
     if result.mapping and mapping is None:
         print(f"  read through the saved mapping {result.mapping!r} (made for this header)")
     elif result.mapping:
         print(f"  read through the mapping {result.mapping!r}")
-    if args.save_map and mapping is not None:
-        from corridor.exchange.mapping.services import mapping_save
-
-        mapping_save(by=None, name=args.save_map, mapping=mapping)
-        print(f"  mapping saved as {args.save_map!r}: files with this header will use it")
+    if saved:
+        print(f"  mapping saved as {saved!r}: files with this header will use it")
     for column in result.ignored:
         print(f"  ignored column: {column}")
     if result.blank_rows:
@@ -275,13 +281,29 @@ def _write_report(result, given: Path | None) -> Path:
     return report
 
 
-def _print_json(result, given: Path | None) -> int:
+def _print_json(result, given: Path | None, mapping: Any = None, saved: str = "") -> int:
     summary = result.summary()
+    if result.mapping or mapping is not None:
+        summary["mapping"] = _mapping_json(result, mapping, saved)
     summary["errors"] = [e.line() for e in result.errors[:SHOWN_ERRORS]]
     summary["warnings"] = [e.line() for e in result.warnings[:SHOWN_ERRORS]]
     summary["error_report"] = str(_write_report(result, given)) if not result.ok else None
     print(json.dumps(summary, ensure_ascii=False))
     return 0 if result.ok else 1
+
+
+def _mapping_json(result: Any, mapping: Any, saved: str) -> dict[str, Any]:
+    """The mapping the file was read through: its name (None: proposed, not saved) and each
+    column with the field it went to (None: not imported)."""
+    if mapping is None:
+        from corridor.exchange.mapping.queries import saved_mapping_named
+
+        mapping = saved_mapping_named(result.mapping, by=None)
+    return {
+        "name": saved or result.mapping or None,
+        "kind": mapping.kind,
+        "columns": [{"header": c.header, "field": c.field} for c in mapping.columns if c.header],
+    }
 
 
 def print_held(result: Any) -> None:

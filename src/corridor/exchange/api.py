@@ -32,6 +32,7 @@ from corridor.core.errors import InvalidInput, NotAllowed
 from corridor.disclosure import internal_output, reference_output, shared_output
 from corridor.exchange.fields import KINDS
 from corridor.exchange.formats.xlsform import FORMS
+from corridor.exchange.held.api import router as held_router
 from corridor.exchange.queries import import_runs_visible_to
 from corridor.exchange.services import (
     file_import,
@@ -44,6 +45,8 @@ from corridor.exchange.services import (
 from corridor.orgs.queries import organisations_user_can_export, organisations_visible_to
 
 router = Router(tags=["exchange"], auth=django_auth)
+# Rows partial imports held for review: list, show, fix, drop (exchange/held/api.py).
+router.add_router("/held", held_router)
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 

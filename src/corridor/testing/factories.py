@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ import factory
 from corridor.accounts.models import Membership, OrgRole, User
 from corridor.aid.models import Activity, Modality, Sector
 from corridor.aid.services import rollups_refresh
+from corridor.exchange.models import HeldRow, ImportRun, RunStatus
 from corridor.funds.models import Evidence, LegState, Transfer, TransferChannel
 from corridor.geo.models import AdminUnit
 from corridor.orgs.models import Organisation, OrgKind, Visibility
@@ -153,3 +155,68 @@ def anonymous_organisation(name: str, **fields: object) -> Organisation:
     org.clean()
     org.save()
     return org
+
+
+class ImportRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportRun
+
+    file_name = "5w.csv"
+    checksum = factory.Sequence(lambda n: f"{n:064x}")
+    format = "hxl"
+    kind = "activities"
+    status = RunStatus.APPLIED
+
+
+# A 4W row as a partial import holds it (exchange.held.services.held_store): the plan of
+# fields to columns and the labels, no values; the cells with women given as "NA".
+HELD_LABELS = [
+    "#org",
+    "#sector",
+    "#modality",
+    "#adm3+code",
+    "#date+reported",
+    "#reached+f+adults",
+    "#reached+m+adults",
+    "#loc+village",
+]
+
+
+HELD_FIELDS = [
+    "org",
+    "sector",
+    "modality",
+    "adm3_code",
+    "reporting_month",
+    "women",
+    "men",
+    "village",
+]
+
+
+class HeldRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HeldRow
+
+    run = factory.SubFactory(ImportRunFactory, organisation=factory.SelfAttribute("..organisation"))
+    organisation = factory.SubFactory(OrganisationFactory)
+    file_name = "5w.csv"
+    row = 3
+    table = factory.LazyFunction(
+        lambda: {
+            "name": "5w.csv",
+            "format": "hxl",
+            "kind": "activities",
+            "plan": {name: [at] for at, name in enumerate(HELD_FIELDS)},
+            "labels": list(HELD_LABELS),
+            "id_prefix": "",
+            "place_columns": "",
+            "key": [],
+        }
+    )
+    cells = factory.LazyFunction(
+        lambda: json.dumps(["", "health", "service", "MMR005022", "2024-03", "NA", "5", "A"])
+    )
+    reasons = json.dumps(
+        [{"column": "#reached+f+adults", "value": "NA", "reason": "not a whole number: 'NA'"}]
+    )

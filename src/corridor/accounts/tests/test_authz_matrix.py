@@ -36,12 +36,14 @@ from corridor.accounts import policy, tokens
 from corridor.accounts.models import GlobalRole, OrgRole
 from corridor.aid.models import Activity
 from corridor.api import api
+from corridor.exchange.models import HeldRow
 from corridor.funds.models import Transfer
 from corridor.orgs.models import Organisation, Visibility
 from corridor.situation.models import DisplacementFigure, Incident, Source
 from corridor.testing.factories import (
     ActivityFactory,
     DisplacementFigureFactory,
+    HeldRowFactory,
     IncidentFactory,
     MembershipFactory,
     OrganisationFactory,
@@ -103,6 +105,8 @@ ORG_READ = on(
 )
 ORG_ADMINS = on("org_admin:own", "admin:*")
 SOURCE_CREATOR = on("editor:own", "admin:*")  # the "own" source was added by the editor
+# Held rows of an organisation's partial import: its editors, coordinators unless anonymous.
+HELD_SETTLE = on("editor:own", "org_admin:own", "coordinator:own", "coordinator:other", "admin:*")
 
 
 # --- The table: one entry per route ---------------------------------------------------------
@@ -252,6 +256,16 @@ ROUTES: dict[str, Route] = {
         on("viewer:own", "editor:own", "org_admin:own", "admin:*"), obj="organisation"
     ),
     "GET /api/exchange/forms/{form}.xlsx": Route(SIGNED_IN, args={"form": "activity"}),
+    # Held rows (decision 0205; exchange/access.py): the list shows each person only the rows
+    # they may see; settling is for the organisation's editors, coordinators and admins.
+    "GET /api/exchange/held/": Route(SIGNED_IN),
+    "GET /api/exchange/held/{pk}": Route(OWNED_READ, obj="heldrow"),
+    "PATCH /api/exchange/held/{pk}": Route(
+        HELD_SETTLE, obj="heldrow", body=lambda w, whose: {"cells": {"#reached+f+adults": "4"}}
+    ),
+    "POST /api/exchange/held/{pk}/drop": Route(
+        HELD_SETTLE, obj="heldrow", body=lambda w, whose: {"reason": "matrix"}
+    ),
     # --- API documentation
     "GET api/openapi.json": Route(EVERYONE),
     "GET api/docs": Route(EVERYONE),
@@ -384,7 +398,7 @@ def test_no_entry_for_a_route_that_is_gone():
 
 
 class World:
-    KINDS = ("organisation", "activity", "incident", "figure", "source", "transfer")
+    KINDS = ("organisation", "activity", "incident", "figure", "source", "transfer", "heldrow")
     MODELS = {
         "organisation": Organisation,
         "activity": Activity,
@@ -392,6 +406,7 @@ class World:
         "figure": DisplacementFigure,
         "source": Source,
         "transfer": Transfer,
+        "heldrow": HeldRow,
     }
 
     def __init__(self) -> None:
@@ -451,6 +466,14 @@ class World:
                 from_organisation=self.orgs[sides[w][0]],
                 to_organisation=self.orgs[sides[w][1]],
                 reference=f"MARK-transfer-{w}",
+            )
+            for w in WHOSE
+        }
+        self.objects["heldrow"] = {
+            w: HeldRowFactory(
+                organisation=self.orgs[w],
+                cells=f'["", "health", "service", "{TOWNSHIP}", "2024-03", "NA", "5", '
+                f'"MARK-heldrow-{w}"]',
             )
             for w in WHOSE
         }
@@ -593,6 +616,8 @@ def _cases(route: Route, lanes: tuple[Lane, ...]) -> list[tuple[Lane, str]]:
 # (An anonymous organisation's acronym is kept with its real name, in protected_name.)
 PATCHED_FIELDS = {
     *("notes", "injuries", "idps", "publisher", "status", "acronym", "protected_name", "channel"),
+    # A held row's fix: its cells, and the outcome (applied, or still held with new reasons).
+    *("cells", "reasons", "applied_run"),
 }
 MATRIX_KEYS = [key for key in DISCOVERED if key in ROUTES]
 

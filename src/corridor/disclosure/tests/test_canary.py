@@ -51,7 +51,12 @@ from corridor.geo.services import admin_units_load
 from corridor.orgs.models import Visibility
 from corridor.orgs.services import organisation_update
 from corridor.situation.services import incident_record, source_record
-from corridor.testing.factories import MembershipFactory, OrganisationFactory, UserFactory
+from corridor.testing.factories import (
+    HeldRowFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 from corridor.testing.signin import signed_in_client
 
 TOWNSHIP = "MMR005022"
@@ -91,7 +96,7 @@ SHARED_READING = {"descrj6n1p"}  # incidents are network-shared reading (see the
 
 # Values for path and query parameters, by name; "{x}" is filled from the seeded records.
 PARAMETERS: dict[str, list[str]] = {
-    "pk": ["{A}", "{N}", "{B}", "{incident}", "{activity}", "{transfer}", "{source}"],
+    "pk": ["{A}", "{N}", "{B}", "{incident}", "{activity}", "{transfer}", "{source}", "{held}"],
     "pcode": [TOWNSHIP],
     "kind": list(KINDS),
     "form": list(FORMS),
@@ -314,6 +319,12 @@ class Reader:
         incident.save(update_fields=["witnesses"])
         activity = _activity(a_editor, a, unit, women=3, notes=NOTES, village_tract=VILLAGE_TRACT)
         _activity(n_admin, n, unit, men=2)
+        # A row A's partial import held for review, its cells holding A's canaries.
+        held = HeldRowFactory(
+            organisation=a,
+            created_by=a_editor,
+            cells=json.dumps(["", "health", "service", TOWNSHIP, "2024-03", "NA", NOTES]),
+        )
         # B's own rows, some with A and N on the other side: B sees these, never A's or
         # N's real name through them.
         editor = UserFactory()
@@ -345,6 +356,7 @@ class Reader:
             "activity": activity.pk,
             "transfer": transfer.pk,
             "source": source.pk,
+            "held": held.pk,
             "runs": [],
         }
         self.client = signed_in_client(editor, raise_request_exception=False)

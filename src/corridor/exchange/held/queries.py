@@ -58,7 +58,21 @@ def held_find(user: Any, text: str) -> HeldRow:
 
 
 def held_cells(held: HeldRow) -> list[str]:
+    """The row's cells, decrypted. To show them, go through ``services.held_view`` (audited);
+    only the held package reads them directly (a test checks it)."""
     return list(json.loads(held.cells or "[]"))
+
+
+def held_edits(held: HeldRow, posted: dict[int, str]) -> dict[str, str]:
+    """Of the cells a form sent back ({position: value}), those the person changed, by
+    column label: an untouched cell stays as the file gave it."""
+    labels = held.table.get("labels", [])
+    cells = held_cells(held)
+    return {
+        labels[at]: value
+        for at, value in posted.items()
+        if at < len(labels) and value != (cells[at] if at < len(cells) else "")
+    }
 
 
 @dataclass(frozen=True)

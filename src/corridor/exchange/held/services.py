@@ -1,4 +1,9 @@
-"""Writes of held rows: hold them (the pipeline), fix and apply one, drop one (decision 0205).
+"""Writes of held rows: hold them (the pipeline), show them, fix and apply one, drop one
+(decision 0205).
+
+Showing a held row's cells or reasons is audited, because they may hold protected values
+(decision 0245): every face (``corridor held``, the review page, the API) gets them from
+``held_view``, which leaves one audit entry per view.
 
 A fixed row is read again exactly as its file gave it (the stored plan of fields to columns
 and labels) and goes through the one import pipeline (``pipeline.run_import``): the same row
@@ -10,6 +15,8 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +26,14 @@ from django.utils.translation import gettext as _
 from corridor.accounts import policy
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
-from corridor.exchange.held.queries import held_cells, held_township_column
+from corridor.exchange.held.queries import (
+    Reason,
+    Township,
+    held_candidates,
+    held_cells,
+    held_reasons,
+    held_township_column,
+)
 from corridor.exchange.models import HeldRow, HeldStatus, ImportRun
 from corridor.exchange.table import RowError, Table
 
@@ -83,6 +97,49 @@ def held_store(*, by: Any, result: Any, table: Table, organisation: Any) -> int:
         },
     )
     return len(rows)
+
+
+@dataclass(frozen=True)
+class HeldView:
+    """One held row as a person is shown it: its cells by column, why it is held, and the
+    townships to pick from (only while it is held)."""
+
+    held: HeldRow
+    labels: list[str]
+    cells: list[str]
+    reasons: list[Reason]
+    townships: list[Township]
+
+
+def held_view(*, by: Any, rows: Iterable[HeldRow], where: str) -> list[HeldView]:
+    """The cells and reasons of held rows, to be shown to ``by``; one audit entry for this
+    view, naming every row shown and where (``where``: "cli", "web", "api"). Call it only for
+    what will be shown. ``by`` None: the instance operator."""
+    rows = list(rows)
+    if by is not None:
+        for held in rows:
+            policy.require(by, policy.VIEW_PROTECTED, held)
+    views = [
+        HeldView(
+            held=held,
+            labels=list(held.table.get("labels", [])),
+            cells=held_cells(held),
+            reasons=held_reasons(held),
+            townships=held_candidates(held) if held.status == HeldStatus.HELD else [],
+        )
+        for held in rows
+    ]
+    if rows:
+        person = by if by is not None and by.pk else None
+        with transaction.atomic():
+            audit_record(
+                by=person,
+                action=Action.VIEW_PROTECTED,
+                object_type=HeldRow._meta.label_lower,
+                object_id=str(rows[0].pk) if len(rows) == 1 else "",
+                changes={"rows": [str(held.pk) for held in rows], "where": where},
+            )
+    return views
 
 
 def _open(by: Any, held: HeldRow) -> None:
@@ -201,14 +258,18 @@ def _apply(by: Any, held: HeldRow, meta: dict[str, Any], cells: list[str]) -> An
         )
 
 
-def held_drop(*, by: Any, held: HeldRow) -> HeldRow:
-    """Drop a held row: it is not imported; its cells are erased (they may be protected)."""
+def held_drop(*, by: Any, held: HeldRow, reason: str = "") -> HeldRow:
+    """Drop a held row: it is not imported; its cells are erased (they may be protected).
+    ``reason`` (why a person dropped it) is kept in the audit entry."""
     _open(by, held)
     person = by if by is not None and by.pk else None
+    changes = {"status": "dropped"}
+    if reason.strip():
+        changes["reason"] = " ".join(reason.split())[:500]
     with transaction.atomic():
         held.status = HeldStatus.DROPPED
         held.cells = json.dumps([])
         held.updated_by = person
         held.save()
-        audit_record(by=person, action=Action.DELETE, obj=held, changes={"status": "dropped"})
+        audit_record(by=person, action=Action.DELETE, obj=held, changes=changes)
     return held

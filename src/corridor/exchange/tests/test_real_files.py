@@ -338,3 +338,59 @@ def test_an_ole2_file_that_is_no_workbook_is_refused_clearly(org, tmp_path):
     detail = response.json()["detail"]
     assert detail.startswith("minutes.xls: not a readable .xls workbook (")
     assert detail.endswith("); save it as .xlsx or CSV")
+
+
+# -- XLSX uploads (the upload was kept without its name's extension) --------------------------
+
+
+def _chin_xlsx(workbook):
+    """A 4W workbook as partners send it: instructions first, then a title row, headers,
+    hashtags and rows with real dates and numbers."""
+    return workbook(
+        "chin-4w.xlsx",
+        [
+            ("Instructions", [["One row per activity; hashtags under the headers."]]),
+            (
+                "4W",
+                [
+                    ["Chin 4W, March 2024"],
+                    ["Organisation", "Sector", "Modality", "Township", "Month", "Women"],
+                    TAGS.strip().split(","),
+                    ["CRN", "health", "service", "MMR004002", dt.datetime(2024, 3, 1), 9],
+                    ["CRN", "wash", "service", "MMR004006", dt.datetime(2024, 3, 1), 12.0],
+                ],
+            ),
+        ],
+    )
+
+
+def test_an_xlsx_upload_over_the_api_is_read(org, workbook):
+    content = _chin_xlsx(workbook).read_bytes()
+
+    response = upload(editor_client(org), "chin-4w.xlsx", content, org="CRN")
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["status"], response.json()["created"]) == ("applied", 2)
+    assert sorted(Activity.objects.values_list("women", flat=True)) == [9, 12]
+
+
+def test_an_xlsx_upload_on_the_web_page_is_checked_then_imported(org, workbook, settings, tmp_path):
+    import re
+
+    settings.HOME = tmp_path  # the held upload lives in this test's own instance folder
+    client = editor_client(org)
+    content = _chin_xlsx(workbook).read_bytes()
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    checked = client.post(
+        "/enter/upload/",
+        {"file": SimpleUploadedFile("chin-4w.xlsx", content, kind), "organisation": str(org.pk)},
+    )
+
+    page = checked.content.decode()
+    assert checked.status_code == 200, page
+    assert "openpyxl" not in page and "does not support" not in page
+    run = re.search(r'name="run" value="([^"]+)"', page).group(1)
+    applied = client.post("/enter/upload/apply/", {"run": run}).content.decode()
+    assert "Imported: 2 new, 0 changed, 0 removed, 0 unchanged." in applied
+    assert sorted(Activity.objects.values_list("women", flat=True)) == [9, 12]

@@ -1,6 +1,7 @@
 """The review list of rows a partial import held (decision 0205): each row with its reasons;
 fix a value, pick the township among the candidates, or drop the row. A fixed row is applied
 at once through the import pipeline (exchange.held.services), as `corridor held fix` does.
+Each page shown is one audited view of the rows on it (``held_view``, decision 0245).
 """
 
 from __future__ import annotations
@@ -15,23 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from corridor.core.errors import CorridorError
-from corridor.exchange.held.queries import (
-    held_candidates,
-    held_cells,
-    held_reasons,
-    held_visible_to,
-)
-from corridor.exchange.held.services import held_drop, held_fix
+from corridor.exchange.held.queries import held_edits, held_visible_to
+from corridor.exchange.held.services import held_drop, held_fix, held_view
 
 # Rows one page shows; the CLI lists them all.
 SHOWN = 200
 
 
-def _entry(held: Any) -> dict[str, Any]:
-    labels = held.table.get("labels", [])
-    cells = held_cells(held)
+def _entry(view: Any) -> dict[str, Any]:
+    labels, cells = view.labels, view.cells
     fields = []
-    for reason in held_reasons(held):
+    for reason in view.reasons:
         at = labels.index(reason.column) if reason.column in labels else None
         fields.append(
             {
@@ -41,17 +36,18 @@ def _entry(held: Any) -> dict[str, Any]:
                 "value": cells[at] if at is not None and at < len(cells) else reason.value,
             }
         )
-    return {"held": held, "problems": fields, "townships": held_candidates(held)}
+    return {"held": view.held, "problems": fields, "townships": view.townships}
 
 
 @login_required
 def held_page(request: Any) -> HttpResponse:
     rows = held_visible_to(request.user)
     total = rows.count()
+    views = held_view(by=request.user, rows=rows[:SHOWN], where="web")
     return render(
         request,
         "web/held.html",
-        {"entries": [_entry(h) for h in rows[:SHOWN]], "total": total, "shown": SHOWN},
+        {"entries": [_entry(v) for v in views], "total": total, "shown": SHOWN},
     )
 
 
@@ -66,19 +62,12 @@ def _held(request: Any, pk: Any) -> Any:
 @require_POST
 def held_fix_page(request: Any, pk: Any) -> HttpResponse:
     held = _held(request, pk)
-    labels = held.table.get("labels", [])
-    values = {}
-    for at, label in enumerate(labels):
-        name = f"cell-{at}"
-        if name in request.POST:
-            values[label] = request.POST[name].strip()
-    cells = held_cells(held)
-    # Only what the person changed: an untouched cell stays as the file gave it.
-    values = {
-        label: value
-        for label, value in values.items()
-        if value != (cells[labels.index(label)] if labels.index(label) < len(cells) else "")
+    posted = {
+        at: request.POST[f"cell-{at}"].strip()
+        for at in range(len(held.table.get("labels", [])))
+        if f"cell-{at}" in request.POST
     }
+    values = held_edits(held, posted)
     township = request.POST.get("township", "").strip()
     try:
         result = held_fix(by=request.user, held=held, values=values, township=township)
@@ -102,7 +91,7 @@ def held_fix_page(request: Any, pk: Any) -> HttpResponse:
 def held_drop_page(request: Any, pk: Any) -> HttpResponse:
     held = _held(request, pk)
     try:
-        held_drop(by=request.user, held=held)
+        held_drop(by=request.user, held=held, reason=request.POST.get("reason", ""))
     except CorridorError as exc:
         messages.error(request, str(exc))
         return redirect("web:held")
