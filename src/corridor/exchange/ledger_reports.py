@@ -321,8 +321,6 @@ class PublicLedger:
     rate_kind: str
     until: str  # the last month shown (the publication delay)
     tables: list[LedgerTable]
-    organisations: list[str]
-    organisations_not_named: int | None
     not_valued: int  # transfers and spending left out for want of a rate
     rates: list[dict[str, str | bool]] = field(default_factory=list)
 
@@ -382,7 +380,6 @@ def public_ledger(
         raise InvalidInput(f"unknown currency {currency!r}")
     book = book or RateBook(rate_kind)
     not_valued = 0
-    organisations: dict[Any, Organisation] = {}
 
     def value(amount: Decimal, code: str, on: dt.date) -> Decimal | None:
         try:
@@ -402,8 +399,6 @@ def public_ledger(
         if worth is None:
             not_valued += 1
             continue
-        organisations[t.from_organisation_id] = t.from_organisation
-        organisations[t.to_organisation_id] = t.to_organisation
         key = (public_month(t.sent_on), CHANNEL_FAMILY.get(t.channel, "other"))
         cells[BY_CHANNEL][key] += worth
         who[BY_CHANNEL][key].add((t.from_organisation_id, t.to_organisation_id))
@@ -416,7 +411,6 @@ def public_ledger(
             not_valued += 1
             continue
         spender = s.activity.organisation
-        organisations[spender.pk] = spender
         month = public_month(s.spent_on)
         for dimension, key in (
             (BY_SECTOR, s.activity.sector),
@@ -447,14 +441,11 @@ def public_ledger(
                 published=published,
             )
         )
-    named = public_organisations(organisations.values())
     return PublicLedger(
         currency=currency,
         rate_kind=rate_kind,
         until=public_month(latest_public_month(today)),
         tables=tables,
-        organisations=list(named.labels),
-        organisations_not_named=named.not_named,
         not_valued=not_valued,
         rates=book.rates_used(),
     )

@@ -163,9 +163,7 @@ def ledger_world() -> LedgerWorld:
     hidden = OrganisationFactory(name=HIDDEN_NAME, visibility=Visibility.ANONYMOUS)
     hidden.full_clean()
     hidden.save()
-    senders = [
-        OrganisationFactory(name=f"Ledger Donor {n}", kind=OrgKind.DONOR) for n in range(6)
-    ]
+    senders = [OrganisationFactory(name=f"Ledger Donor {n}", kind=OrgKind.DONOR) for n in range(6)]
     for sender in senders:
         TransferFactory(from_organisation=sender, to_organisation=receiver, amount=D("1000.00"),
                         sent_on=LEDGER_MONTH, channel=TransferChannel.BANK)  # fmt: skip

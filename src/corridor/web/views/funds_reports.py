@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corridor.accounts import policy
-from corridor.core.errors import InvalidInput
+from corridor.core.errors import InvalidInput, NotAllowed
 from corridor.core.money import CURRENCY_TABLE
 from corridor.disclosure import SUPPRESSED, shared_output, shown, suppressed_legend
 from corridor.exchange.ledger_reports import (
@@ -53,6 +53,8 @@ def _refusal_as_400(view: Any) -> Any:
             return view(request, *args, **kwargs)
         except InvalidInput as exc:
             return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
 
     return answer
 
