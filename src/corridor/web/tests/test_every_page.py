@@ -24,7 +24,7 @@ from corridor.accounts.services import SESSION_LAST_SEEN, SESSION_SIGNED_IN_AT
 from corridor.aid.models import Activity
 from corridor.demo.plan import Size
 from corridor.demo.services import demo_load
-from corridor.funds.models import Transfer
+from corridor.funds.models import Grant, Transfer
 from corridor.geo.models import AdminUnit
 from corridor.geo.services import admin_units_load
 from corridor.orgs.models import Organisation
@@ -63,6 +63,10 @@ NOT_PAGES = {
     "GET map/print.svg": "an SVG download of the printable map (test_printmap.py)",
     "GET join/<str:secret>/": "an invitation page: needs a real link (test_members.py, and the "
     "members browser test in test_browser.py)",
+    "GET funds/grants/<uuid:pk>/report.csv": "a CSV download of the donor report "
+    "(test_funds_reports.py)",
+    "GET funds/grants/<uuid:pk>/iati.xml": "an XML download (test_funds_reports.py)",
+    "GET ledger.csv": "a CSV download of the public ledger (test_public_ledger.py)",
 }
 #: Pages a signed-in person never sees: opened signed out, or half signed in (password given,
 #: second factor not yet); "enrol" is for a user without an authenticator.
@@ -135,6 +139,7 @@ PK_SOURCES: dict[str, Callable[[], Any]] = {
     "figures": lambda: DisplacementFigure.objects.order_by("id").first(),
     "transfers": lambda: Transfer.objects.order_by("id").first(),
     "sources": lambda: Source.objects.order_by("id").first(),
+    "funds": lambda: Grant.objects.order_by("id").first(),  # funds/grants/<pk>/...
 }
 
 
