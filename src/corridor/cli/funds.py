@@ -6,6 +6,7 @@
     corridor funds rates add --date D --from USD --to THB --rate 35.5 --kind market --source S
     corridor funds rates import FILE                     CSV: date,from,to,rate,kind,source
     corridor funds rates list [--json]
+    corridor funds import FILE [--as USERNAME]           grants or transfers, CSV or XLSX
 
 Amounts are printed as decimal strings, exact to the currency's minor unit. The reports are
 internal (they name organisations and, to the operator, every hop): not for sharing.
@@ -81,6 +82,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "import", help="add the rates a CSV lists (date,from,to,rate,kind,source); all or nothing"
     )
     imp.add_argument("file", type=Path)
+    ledger = sub.add_parser(
+        "import",
+        help="create the grants or transfers a CSV/XLSX file lists (all or nothing)",
+        description="A grants file has the columns donor, recipient, title, amount, currency, "
+        "pledged_on, starts_on (and ends_on, purpose, sectors, reporting); a transfers file "
+        "from, to, amount, currency, sent_on, channel (and fee, rate, received_amount, "
+        "received_currency, received_on, grant, reference, intermediary). Every error names "
+        "the file, row and column; one error refuses the whole file.",
+    )
+    ledger.add_argument("file", type=Path, help="CSV or XLSX file")
+    ledger.add_argument(
+        "--as",
+        dest="as_user",
+        metavar="USERNAME",
+        help="import as this person (their own side's legs confirmed, the other side's "
+        "claimed); default: the operator",
+    )
     listing = rates_sub.add_parser("list", help="print the rate table")
     listing.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -200,8 +218,27 @@ def _rates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from corridor.cli.acting import acting_user
+    from corridor.core.errors import InvalidInput
+    from corridor.exchange.ledger_import import ledger_import
+
+    if not args.file.is_file():
+        raise InvalidInput(f"{args.file}: no such file")
+    result = ledger_import(by=acting_user(args.as_user), path=args.file)
+    if not result.ok:
+        for error in result.errors[:50]:
+            print(f"  {error}")
+        print(f"refused: {len(result.errors)} errors, nothing imported")
+        return 1
+    print(f"{result.file}: {result.created} {result.kind} imported")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     django_env.setup()
+    if args.action == "import":
+        return _import(args)
     if args.action == "grants":
         return _grants(args)
     if args.action == "custody":

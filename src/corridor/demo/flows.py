@@ -1,20 +1,19 @@
-"""Demo activities and transfers: the aid that reaches people and the money behind it."""
+"""Demo activities: the aid that reaches people (the money behind it: ``demo.money``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from decimal import Decimal
 
 from corridor.aid.models import Activity, Channel, Modality, Sector, Status
+from corridor.demo.money import LOCAL_KINDS, activity_value
 from corridor.demo.names import RECORD_NOTE
 from corridor.demo.plan import Size, day_in, key_id, month_end, rng
-from corridor.funds.models import LegState, Transfer, TransferChannel
 from corridor.geo.models import AdminUnit
 from corridor.orgs.models import Organisation, OrgKind
 
-LOCAL_KINDS = (OrgKind.LOCAL_CSO, OrgKind.ETHNIC, OrgKind.RESISTANCE_ADMIN)
-INTERMEDIARY_KINDS = (OrgKind.INGO, OrgKind.DIASPORA, OrgKind.UN, OrgKind.NUG_NUCC, OrgKind.OTHER)
+__all__ = ["LOCAL_KINDS", "activities"]
+
 COUNTRIES = {
     OrgKind.LOCAL_CSO: ["MM", "MM", "MM", "TH"],
     OrgKind.ETHNIC: ["MM", "MM", "TH"],
@@ -26,9 +25,6 @@ COUNTRIES = {
     OrgKind.DONOR: ["NO", "JP", "US", "GB", "CH"],
     OrgKind.OTHER: ["TH", "MM"],
 }
-DONOR_CURRENCY = {"NO": "NOK", "JP": "JPY", "US": "USD", "GB": "USD", "CH": "USD"}
-# Rough units per US dollar over 2022-2026 (MMK at a market rate): enough for plausible amounts.
-PER_USD = {"USD": 1.0, "THB": 35.0, "MMK": 3500.0, "JPY": 145.0, "NOK": 10.5}
 # Which border a state's cross-border aid comes over (state p-code -> channel).
 BORDER_CHANNEL = {
     "MMR001": Channel.CROSS_BORDER_CN,
@@ -68,14 +64,6 @@ SECTOR_MODALITIES = {
     Sector.MULTIPURPOSE_CASH: [Modality.CASH],
     Sector.LOGISTICS: [Modality.SERVICE],
 }
-CENT = Decimal("0.01")
-
-
-def money(amount: float, currency: str) -> Decimal:
-    # Kyat and yen have no minor unit in practice: whole amounts read as real.
-    if currency in ("MMK", "JPY"):
-        return Decimal(round(amount)).quantize(CENT)
-    return Decimal(str(round(amount, 2))).quantize(CENT)
 
 
 def _reach(people: int, r) -> dict[str, int]:
@@ -116,7 +104,7 @@ def activities(
         value, currency = None, ""
         if r.random() < 0.75:
             currency = ACTIVITY_CURRENCY.get(channel, "USD")
-            value = money(people * r.uniform(4, 60) * PER_USD[currency], currency)
+            value = activity_value(people, currency, r)
         when: dict = {"reporting_month": None, "start_date": None, "end_date": None}
         if r.random() < 0.8:
             when["reporting_month"] = month
@@ -158,66 +146,4 @@ def activities(
                 **_reach(people, r),
             )
         )
-    return out
-
-
-def _received(sent_on: dt.date, reference_end: dt.date, r) -> str:
-    """The received leg's state: none yet for recent or some older transfers, else mostly
-    confirmed by the receiver and sometimes only claimed by the sender."""
-    if sent_on > reference_end - dt.timedelta(days=10):
-        return ""
-    return r.choices([LegState.CONFIRMED, "", LegState.CLAIMED], [85, 8, 7])[0]
-
-
-def transfers(seed: int, size: Size, organisations: list[Organisation]) -> list[Transfer]:
-    """Chains donor -> intermediary -> local group; every channel and currency appears."""
-    r = rng(seed, "transfers")
-    donors = [org for org in organisations if org.kind == OrgKind.DONOR]
-    intermediaries = [org for org in organisations if org.kind in INTERMEDIARY_KINDS]
-    local_groups = [org for org in organisations if org.kind in LOCAL_KINDS]
-    channels = list(TransferChannel.values)
-    reference_end = month_end(size.last_reported_month)
-    span = (reference_end - size.first_month).days - 60
-    out = []
-    for chain in range(size.transfer_chains):
-        donor = donors[chain % len(donors)]
-        intermediary, local = r.choice(intermediaries), r.choice(local_groups)
-        usd = math.exp(r.uniform(math.log(5_000), math.log(250_000)))
-        first_currency = DONOR_CURRENCY.get(donor.base_country, "USD")
-        if intermediary.base_country == "TH" or chain % 4 == 0:
-            second_currency = "THB"
-        else:
-            second_currency = "MMK" if r.random() < 0.8 else "USD"
-        first_amount = money(usd * PER_USD[first_currency], first_currency)
-        second_amount = money(usd * r.uniform(0.2, 0.9) * PER_USD[second_currency], second_currency)
-        first_on = size.first_month + dt.timedelta(days=r.randrange(span))
-        second_on = first_on + dt.timedelta(days=r.randint(3, 40))
-        legs = [
-            (donor, intermediary, first_amount, first_currency, first_on,
-             r.choice([TransferChannel.BANK] * 3 + [TransferChannel.LICENSED_REMITTANCE]), 0.01),
-            (intermediary, local, second_amount, second_currency, second_on,
-             channels[chain % len(channels)], 0.04),
-        ]  # fmt: skip
-        for leg, (sender, receiver, amount, currency, sent_on, channel, max_fee) in enumerate(legs):
-            fee = money(float(amount) * r.uniform(0, max_fee), currency)
-            fee = fee if r.random() < 0.7 else None
-            received = _received(sent_on, reference_end, r)
-            out.append(
-                Transfer(
-                    id=key_id(f"transfer:{chain}:{leg}"),
-                    from_organisation_id=sender.id,
-                    to_organisation_id=receiver.id,
-                    amount=amount,
-                    currency=currency,
-                    sent_on=sent_on,
-                    channel=channel,
-                    fee=fee,
-                    sent_state=LegState.CONFIRMED,
-                    received_state=received,
-                    received_amount=(amount - (fee or 0)) if received else None,
-                    received_currency=currency if received else "",
-                    received_on=sent_on + dt.timedelta(days=2) if received else None,
-                    reference=f"DEMO-TR-{chain + 1:04d}-{'AB'[leg]}",
-                )
-            )
     return out

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from corridor.aid.models import Activity
 from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
-from corridor.demo import flows, ledger, names
+from corridor.demo import flows, ledger, money, names
 from corridor.demo.flows import BORDER_CHANNEL, COUNTRIES, LOCAL_KINDS
 from corridor.demo.names import MARK_EN, RECORD_NOTE
 from corridor.demo.plan import SIZE, Size, day_in, key_id, month_end, rng
@@ -92,7 +92,7 @@ def build(seed: int, units: list[AdminUnit], size: Size = SIZE) -> Dataset:
     sector_needs(seed, size, data)
     incidents(seed, size, data)
     data.activities = flows.activities(seed, size, data.townships, data.organisations)
-    data.transfers = flows.transfers(seed, size, data.organisations)
+    data.transfers = money.transfers(seed, size, data.organisations)
     data.ledger = ledger.build(seed, size, data.organisations, data.activities)
     return data
 

@@ -23,6 +23,7 @@ from corridor.disclosure import (
     month_is_publishable,
     public_week_start,
     publication_cutoff,
+    publish_table,
     reference_output,
     shared_output,
 )
@@ -35,6 +36,7 @@ from corridor.exchange.mapping.spec import Mapping
 from corridor.exchange.models import ImportRun
 from corridor.exchange.pipeline import DEFAULT_BATCH, ImportResult, Progress, run_import
 from corridor.exchange.registry import FORMATS, detect
+from corridor.funds.models import Grant, Spending
 from corridor.funds.queries import transfers_counting_for
 from corridor.geo.models import AdminUnit
 from corridor.orgs.models import Organisation, Visibility
@@ -420,6 +422,126 @@ def iati_export(
                 "organisation": str(organisation.pk),
             },
         )
+    return counts
+
+
+@shared_output(
+    "exchange.iati_grant_export",
+    what=(
+        "one grant as an organisation's IATI activity: the pledge, its own confirmed transfers "
+        "of the grant and its own spending, amounts in their currencies, dates as week starts "
+        "up to the publication cutoff, public labels, people reached suppressed with k; no "
+        "channels, fees, references or intermediaries"
+    ),
+)
+def iati_grant_export(
+    *,
+    by: Any,
+    grant: Grant,
+    out: IO[bytes],
+    organisation: Organisation | None = None,
+    identifier: str | None = None,
+    today: dt.date | None = None,
+) -> dict[str, int]:
+    """Write one grant as IATI 2.03 activity XML, as ``organisation`` (default: the grant's
+    recipient) publishes it: only its own word counts (decision 0236) — transfers of the grant
+    whose leg on its side it confirmed, with no open dispute; a transfer another organisation
+    recorded in its name stays out until it confirms. Checked against the schema first."""
+    organisation = organisation or grant.recipient
+    if by is not None:
+        policy.require(by, policy.EXPORT, grant)
+        policy.require(by, policy.EXPORT, organisation)
+    if identifier is not None and (
+        organisation.visibility != Visibility.PUBLIC or not iati.IDENTIFIER.match(identifier)
+    ):
+        raise InvalidInput(
+            "an IATI identifier is allowed only for a public organisation, in the form "
+            "GB-CHC-202918"
+        )
+    day = _today(today)
+    cutoff = publication_cutoff(day)
+    query = (
+        transfers_counting_for(organisation)
+        .filter(grant=grant)
+        .filter(
+            Q(from_organisation=organisation, sent_on__lte=cutoff)
+            | Q(to_organisation=organisation, received_on__lte=cutoff)
+        )
+        .select_related("from_organisation", "to_organisation")
+        .order_by("sent_on", "currency", "amount", "id")
+    )
+    transfers = []
+    for t in query:
+        if by is not None and not policy.can(by, policy.EXPORT, t):
+            continue
+        incoming = t.to_organisation_id == organisation.pk
+        other = t.from_organisation if incoming else t.to_organisation
+        transfers.append(
+            iati.TransferEntry(
+                incoming=incoming,
+                counterpart=iati.party(other),
+                amount=t.received_amount if incoming else t.amount,
+                currency=t.received_currency if incoming else t.currency,
+                sent_on=public_week_start((t.received_on or t.sent_on) if incoming else t.sent_on),
+                updated=_stamp(t.updated_at, cutoff),
+            )
+        )
+    spent = (
+        Spending.objects.filter(grant=grant, spent_on__lte=cutoff)
+        .select_related("activity")
+        .order_by("spent_on", "id")
+    )
+    own_spending = [s for s in spent if s.activity.organisation_id == organisation.pk]
+    people = {str(s.activity_id): s.activity.people_reached for s in spent}
+    reached = publish_table(
+        {(pk, "people"): n for pk, n in people.items()}, rows=list(people), columns=["people"]
+    ).total()
+    sides = organisation.pk in (grant.donor_id, grant.recipient_id)
+    pledged = grant.pledged_on <= cutoff
+    if not transfers and not own_spending and not (sides and pledged):
+        raise InvalidInput(
+            "nothing to publish: this organisation has no confirmed transfer or spending of the "
+            f"grant dated on or before the publication cutoff ({cutoff.isoformat()})"
+        )
+    stamps = [grant.updated_at, *(t.updated_at for t in query), *(s.updated_at for s in spent)]
+    entry = iati.GrantEntry(
+        id=str(grant.pk),
+        title=grant.title,
+        updated=_stamp(max(stamps), cutoff),
+        donor=iati.party(grant.donor),
+        recipient=iati.party(grant.recipient),
+        commitment=sides and pledged,
+        incoming=organisation.pk == grant.recipient_id,
+        amount=grant.amount,
+        currency=grant.currency,
+        pledged_week=public_week_start(grant.pledged_on),
+        starts_on=public_week_start(grant.starts_on),
+        ends_on=public_week_start(grant.ends_on) if grant.ends_on else None,
+        ended=grant.ends_on is not None and grant.ends_on < day,
+        people=iati.WITHHELD if reached is None else str(reached),
+        transfers=transfers,
+        spending=[
+            iati.SpendingEntry(public_week_start(s.spent_on), s.amount, s.currency)
+            for s in own_spending
+        ],
+    )
+    data = iati.write_grant(reporter=iati.party(organisation, ref=identifier or ""), grant=entry)
+    problems = iati.validate(data)
+    if problems:
+        raise CorridorError("the IATI file does not validate: " + "; ".join(problems[:5]))
+    out.write(data)
+    counts = {
+        "transactions": len(transfers) + len(own_spending) + int(entry.commitment),
+    }
+    with transaction.atomic():
+        audit_record(
+            by=by,
+            action=Action.EXPORT,
+            object_type=Grant._meta.label_lower,
+            object_id=str(grant.pk),
+            changes={"format": "iati", **counts, "cutoff": cutoff.isoformat(),
+                     "organisation": str(organisation.pk)},
+        )  # fmt: skip
     return counts
 
 

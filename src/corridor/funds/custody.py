@@ -32,6 +32,7 @@ from typing import Any
 from corridor.core.money import quantize, rate_text, text
 from corridor.funds.models import Dispute, Grant, LegState, RateKind, Spending, Transfer
 from corridor.funds.rates import RateBook
+from corridor.orgs.models import Organisation
 
 ZERO = Decimal(0)
 FIXED_PARTS = (
@@ -50,7 +51,7 @@ EXCHANGE = "exchange_differences"
 class Hop:
     """One transfer of the grant, with its values in the grant's currency."""
 
-    transfer: Transfer
+    transfer: TransferRow
     counted: bool
     disputed: bool
     sent_value: Decimal = ZERO
@@ -138,17 +139,57 @@ class Custody:
         }
 
 
-def grant_transfers(grant: Grant) -> list[Transfer]:
-    rows = grant.transfers.select_related("from_organisation", "to_organisation")
-    return list(rows.order_by("sent_on", "id"))
+@dataclass(slots=True)
+class TransferRow:
+    """A transfer as custody and reconciliation read it: its plain columns and its two
+    organisations, without building a model instance per row (bench/reconcile.py: a grant
+    may hold tens of thousands of transfers). Never saved; writes go through the services."""
+
+    pk: Any
+    from_organisation_id: Any
+    to_organisation_id: Any
+    amount: Decimal
+    currency: str
+    fee: Decimal | None
+    sent_on: dt.date
+    sent_state: str
+    received_amount: Decimal | None
+    received_currency: str
+    received_on: dt.date | None
+    received_state: str
+    rate: Decimal | None
+    channel: str
+    from_organisation: Organisation
+    to_organisation: Organisation
+
+    @property
+    def net_sent(self) -> Decimal:
+        """What the channel passed on, in the sent currency: the amount less the fee."""
+        return self.amount - (self.fee or ZERO)
 
 
-def open_disputes(transfer_ids: list[Any]) -> set[Any]:
-    found = Dispute.objects.filter(transfer_id__in=transfer_ids, resolved_on__isnull=True)
+ROW_COLUMNS = (
+    "pk", "from_organisation_id", "to_organisation_id", "amount", "currency", "fee", "sent_on",
+    "sent_state", "received_amount", "received_currency", "received_on", "received_state",
+    "rate", "channel",
+)  # fmt: skip
+
+
+def grant_transfers(grant: Grant) -> list[TransferRow]:
+    """The grant's transfers in the order they were sent, each with its two organisations
+    (read once each)."""
+    rows = list(grant.transfers.order_by("sent_on", "id").values_list(*ROW_COLUMNS))
+    ids = {r[1] for r in rows} | {r[2] for r in rows}
+    orgs = Organisation.objects.in_bulk(ids)
+    return [TransferRow(*r, orgs[r[1]], orgs[r[2]]) for r in rows]
+
+
+def open_disputes(grant: Grant) -> set[Any]:
+    found = Dispute.objects.filter(transfer__grant=grant, resolved_on__isnull=True)
     return set(found.values_list("transfer_id", flat=True))
 
 
-def hop_rate(t: Transfer) -> Decimal | None:
+def hop_rate(t: TransferRow | Transfer) -> Decimal | None:
     """The rate the hop itself used: as recorded, 1 within one currency, else implied."""
     if t.rate is not None:
         return t.rate
@@ -168,7 +209,7 @@ def custody(
     book = book or RateBook(rate_kind)
     cur = grant.currency
     transfers = grant_transfers(grant)
-    disputed_ids = open_disputes([t.pk for t in transfers])
+    disputed_ids = open_disputes(grant)
     parts = dict.fromkeys(FIXED_PARTS, ZERO)
     holdings: dict[Any, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     names: dict[Any, str] = {}

@@ -18,8 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from corridor.core.money import quantize, text
-from corridor.funds.custody import grant_transfers, hop_rate
-from corridor.funds.models import Dispute, Grant, LegState, Spending, Transfer
+from corridor.funds.custody import TransferRow, grant_transfers, hop_rate
+from corridor.funds.models import Dispute, Grant, LegState, Spending
 
 ZERO = Decimal(0)
 
@@ -84,7 +84,7 @@ class PartnerLine:
 
 
 def _mismatch(kind: str, amount: Decimal, currency: str, since: dt.date, today: dt.date,
-              must_act: Any, transfer: Transfer | None, note: str = "") -> Mismatch:  # fmt: skip
+              must_act: Any, transfer: TransferRow | None, note: str = "") -> Mismatch:  # fmt: skip
     return Mismatch(
         kind=kind, amount=amount, currency=currency, since=since,
         age_days=(today - since).days, must_act=must_act.name,
@@ -93,7 +93,7 @@ def _mismatch(kind: str, amount: Decimal, currency: str, since: dt.date, today: 
 
 
 def transfer_mismatches(
-    transfers: Iterable[Transfer], *, today: dt.date, disputes: dict[Any, Dispute]
+    transfers: Iterable[TransferRow], *, today: dt.date, disputes: dict[Any, Dispute]
 ) -> list[Mismatch]:
     """Every mismatch of these transfers (``disputes``: the open one of each transfer)."""
     out: list[Mismatch] = []
@@ -129,7 +129,7 @@ def transfer_mismatches(
     return out
 
 
-def partner_lines(transfers: Iterable[Transfer]) -> list[PartnerLine]:
+def partner_lines(transfers: Iterable[TransferRow]) -> list[PartnerLine]:
     """Sent against received per pair of organisations and currency pair (confirmed legs;
     a transfer with a claimed leg is counted in ``unconfirmed``)."""
     lines: dict[tuple[str, str, str, str], PartnerLine] = {}
@@ -152,8 +152,8 @@ def partner_lines(transfers: Iterable[Transfer]) -> list[PartnerLine]:
     return [lines[key] for key in sorted(lines)]
 
 
-def open_dispute_map(transfer_ids: list[Any]) -> dict[Any, Dispute]:
-    rows = Dispute.objects.filter(transfer_id__in=transfer_ids, resolved_on__isnull=True)
+def open_dispute_map(grant: Grant) -> dict[Any, Dispute]:
+    rows = Dispute.objects.filter(transfer__grant=grant, resolved_on__isnull=True)
     return {d.transfer_id: d for d in rows.select_related("opened_by").order_by("opened_on")}
 
 
@@ -179,7 +179,7 @@ class GrantReconciliation:
 def grant_reconcile(grant: Grant, *, today: dt.date) -> GrantReconciliation:
     """Received against passed on and spent, per organisation and currency, for one grant."""
     transfers = grant_transfers(grant)
-    disputes = open_dispute_map([t.pk for t in transfers])
+    disputes = open_dispute_map(grant)
     mismatches = transfer_mismatches(transfers, today=today, disputes=disputes)
     flows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(
         lambda: {"received": ZERO, "passed_on": ZERO, "spent": ZERO}

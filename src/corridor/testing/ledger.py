@@ -13,13 +13,23 @@ from typing import Any
 from corridor.accounts.models import OrgRole
 from corridor.aid.models import Status
 from corridor.funds import services
-from corridor.funds.models import Grant, RateKind, ReportingRule, Transfer, TransferChannel
-from corridor.orgs.models import OrgKind
+from corridor.funds.models import (
+    Grant,
+    LegState,
+    RateKind,
+    ReportingRule,
+    Spending,
+    Transfer,
+    TransferChannel,
+)
+from corridor.orgs.models import OrgKind, Visibility
 from corridor.testing.factories import (
     ActivityFactory,
     MembershipFactory,
     OrganisationFactory,
+    TransferFactory,
     UserFactory,
+    township,
 )
 
 D = Decimal
@@ -125,3 +135,54 @@ def walk() -> Walk:
                                  amount=D(amount), currency="MMK", spent_on=on)  # fmt: skip
         activities.append(activity)
     return Walk(grant, donor, first, second, local, editors, t1, t2, t3, t4, claim, activities)
+
+
+# --- A network for the public ledger: cells big enough to show, one too small, a claim ----------
+
+HIDDEN_NAME = "Hidden Kachin Relief Committee"
+AGENT_NAME = "Agent Daw Nang Seng, Laiza"
+SMALL_AMOUNT = D("777.00")  # one informal transfer in March 2024: a cell that must be hidden
+CLAIMED_AMOUNT = D("55555.00")  # a transfer only its receiver speaks for: counts nowhere
+LEDGER_MONTH = dt.date(2024, 2, 1)
+
+
+@dataclass
+class LedgerWorld:
+    receiver: Any
+    hidden: Any
+    senders: list[Any]
+
+
+def ledger_world() -> LedgerWorld:
+    """Six public donors send 1,000.00 USD each by bank and six 100.00 USD each through an
+    agent in February 2024 (twelve routes); an anonymous group sends 777.00 USD through the
+    same agent in March (one route: hidden); one claimed transfer of 55,555.00 USD; five
+    organisations each spend 100.00 USD of a grant on food in Kachin (MMR001) in February.
+    Rates: none needed (all in USD)."""
+    receiver = OrganisationFactory(name="Ledger Receiving Network", kind=OrgKind.INGO)
+    hidden = OrganisationFactory(name=HIDDEN_NAME, visibility=Visibility.ANONYMOUS)
+    hidden.full_clean()
+    hidden.save()
+    senders = [OrganisationFactory(name=f"Ledger Donor {n}", kind=OrgKind.DONOR) for n in range(6)]
+    for sender in senders:
+        TransferFactory(from_organisation=sender, to_organisation=receiver, amount=D("1000.00"),
+                        sent_on=LEDGER_MONTH, channel=TransferChannel.BANK)  # fmt: skip
+        TransferFactory(from_organisation=receiver, to_organisation=sender, amount=D("100.00"),
+                        sent_on=LEDGER_MONTH + dt.timedelta(days=3),
+                        channel=TransferChannel.INFORMAL, intermediary=AGENT_NAME)  # fmt: skip
+    TransferFactory(from_organisation=hidden, to_organisation=receiver, amount=SMALL_AMOUNT,
+                    sent_on=dt.date(2024, 3, 4), channel=TransferChannel.INFORMAL,
+                    intermediary=AGENT_NAME)  # fmt: skip
+    TransferFactory(from_organisation=senders[0], to_organisation=hidden, amount=CLAIMED_AMOUNT,
+                    sent_on=LEDGER_MONTH, channel=TransferChannel.BANK,
+                    sent_state=LegState.CLAIMED)  # fmt: skip
+    grant = Grant.objects.create(
+        donor=senders[0], recipient=receiver, title="Ledger grant", amount=D("5000.00"),
+        currency="USD", pledged_on=LEDGER_MONTH, starts_on=LEDGER_MONTH,
+    )  # fmt: skip
+    kachin = township("MMR001001")
+    for sender in senders[1:]:
+        activity = ActivityFactory(organisation=sender, admin_unit=kachin)
+        Spending.objects.create(grant=grant, activity=activity, amount=D("100.00"),
+                                currency="USD", spent_on=LEDGER_MONTH)  # fmt: skip
+    return LedgerWorld(receiver, hidden, senders)

@@ -4,6 +4,7 @@ from corridor.web.views import (
     dashboard,
     entry,
     exchange,
+    funds_reports,
     gaps,
     held,
     language,
@@ -60,4 +61,13 @@ urlpatterns = [
     path("exchange/", exchange.exchange_page, name="exchange"),
     path("places/review/", place_review.place_review_page, name="place_review"),
     path("language/", language.language_switch, name="language"),
+    # Money reports (web/views/funds_reports.py; docs/money.md)
+    path("funds/grants/<uuid:pk>/report/", funds_reports.grant_report_page, name="grant_report"),
+    path(
+        "funds/grants/<uuid:pk>/report.csv", funds_reports.grant_report_csv, name="grant_report_csv"
+    ),
+    path("funds/grants/<uuid:pk>/iati.xml", funds_reports.grant_iati, name="grant_iati"),
+    path("funds/grants/<uuid:pk>/custody/", funds_reports.grant_custody_page, name="grant_custody"),
+    path("ledger/", funds_reports.ledger_page, name="ledger"),
+    path("ledger.csv", funds_reports.ledger_csv, name="ledger_csv"),
 ]

@@ -21,9 +21,11 @@ How to extend: see docs/security/access-control.md ("Adding a route").
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -37,7 +39,7 @@ from corridor.accounts.models import GlobalRole, OrgRole
 from corridor.aid.models import Activity
 from corridor.api import api
 from corridor.exchange.models import HeldRow
-from corridor.funds.models import Transfer
+from corridor.funds.models import Grant, Transfer
 from corridor.orgs.models import Organisation, Visibility
 from corridor.situation.models import DisplacementFigure, Incident, Source
 from corridor.testing.factories import (
@@ -334,6 +336,18 @@ ROUTES: dict[str, Route] = {
     # The gazetteer's review queue: the people who decide it (geo/services._require_curator).
     "GET places/review/": Route(roles("coordinator", "admin")),
     "GET language/": Route(NOBODY),
+    # Money reports (web/views/funds_reports.py): a grant's donor report for its donor and
+    # recipient (and coordinators unless a side is anonymous); the custody page also for the
+    # intermediaries (none here); the public ledger for everyone, signed in or not.
+    "GET funds/grants/<uuid:pk>/report/": Route(OWNED_READ, obj="grant"),
+    "GET funds/grants/<uuid:pk>/report.csv": Route(OWNED_READ, obj="grant"),
+    # An IATI file is an organisation's own publication: its members, not coordinators.
+    "GET funds/grants/<uuid:pk>/iati.xml": Route(
+        on("viewer:own", "editor:own", "org_admin:own", "admin:*"), obj="grant"
+    ),
+    "GET funds/grants/<uuid:pk>/custody/": Route(OWNED_READ, obj="grant"),
+    "GET ledger/": Route(EVERYONE),
+    "GET ledger.csv": Route(EVERYONE),
 }
 
 
@@ -398,7 +412,16 @@ def test_no_entry_for_a_route_that_is_gone():
 
 
 class World:
-    KINDS = ("organisation", "activity", "incident", "figure", "source", "transfer", "heldrow")
+    KINDS = (
+        "organisation",
+        "activity",
+        "incident",
+        "figure",
+        "source",
+        "transfer",
+        "heldrow",
+        "grant",
+    )
     MODELS = {
         "organisation": Organisation,
         "activity": Activity,
@@ -407,6 +430,7 @@ class World:
         "source": Source,
         "transfer": Transfer,
         "heldrow": HeldRow,
+        "grant": Grant,
     }
 
     def __init__(self) -> None:
@@ -474,6 +498,19 @@ class World:
                 organisation=self.orgs[w],
                 cells=f'["", "health", "service", "{TOWNSHIP}", "2024-03", "NA", "5", '
                 f'"MARK-heldrow-{w}"]',
+            )
+            for w in WHOSE
+        }
+        # A grant from "other" to each whose (to "other2" for other), as transfers above.
+        self.objects["grant"] = {
+            w: Grant.objects.create(
+                donor=self.orgs[sides[w][0]],
+                recipient=self.orgs[sides[w][1]],
+                title=f"MARK-grant-{w}",
+                amount=Decimal("5000.00"),
+                currency="USD",
+                pledged_on=dt.date(2024, 1, 10),
+                starts_on=dt.date(2024, 1, 10),
             )
             for w in WHOSE
         }

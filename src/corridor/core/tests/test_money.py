@@ -20,6 +20,7 @@ MONEY_PATHS = [
     SRC / "core" / "money.py",
     SRC / "cli" / "funds.py",
     SRC / "demo" / "ledger.py",
+    SRC / "demo" / "money.py",
 ]
 
 

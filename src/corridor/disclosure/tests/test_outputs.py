@@ -45,6 +45,7 @@ from corridor.disclosure import (
     publish_table,
     shared_output,
 )
+from corridor.funds.models import Grant
 from corridor.orgs.models import Visibility
 from corridor.testing import factories as f
 from corridor.testing.discovery import (
@@ -112,6 +113,11 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET enter/held/<uuid:pk>/fix/": "POST only: fixes a held row; answers with a redirect",
     "GET enter/held/<uuid:pk>/drop/": "POST only: drops a held row; answers with a redirect",
     "GET language/": "switches the language; answers with a redirect",
+    "GET funds/grants/<uuid:pk>/custody/": (
+        "a grant's chain of custody and its picture, for the grant's parties and the "
+        "intermediaries its money went through (access control); what can be passed on is the "
+        "donor report, which is marked"
+    ),
     "GET accounts/login/": SIGN_IN,
     "GET accounts/verify/": SIGN_IN,
     "GET accounts/enrol/": SIGN_IN,
@@ -364,6 +370,19 @@ class World:
         self.client = signed_in_client(self.viewer)
 
 
+def grant_of(w: World) -> Any:
+    """A grant from the public organisation to the hidden one, with one settled transfer of it
+    (made once per world, on first use)."""
+    if not hasattr(w, "grant"):
+        w.grant = Grant.objects.create(
+            donor=w.public, recipient=w.hidden, title="Outputs grant", amount=5000,
+            currency="USD", pledged_on=dt.date(2024, 1, 8), starts_on=dt.date(2024, 1, 8),
+        )  # fmt: skip
+        f.TransferFactory(from_organisation=w.public, to_organisation=w.hidden, grant=w.grant,
+                          amount=3000, sent_on=dt.date(2024, 2, 5))  # fmt: skip
+    return w.grant
+
+
 PERIOD = {"start": "2023-04", "end": MONTH}
 # How to request each shared route: (path, query) pairs, given the world.
 SHARED_REQUESTS: dict[str, Callable[[World], list[tuple[str, dict]]]] = {
@@ -395,6 +414,17 @@ SHARED_REQUESTS: dict[str, Callable[[World], list[tuple[str, dict]]]] = {
     "GET /api/exchange/exports/iati/{pk}.xml": lambda w: [
         (f"/api/exchange/exports/iati/{w.public.pk}.xml", {})
     ],
+    "GET funds/grants/<uuid:pk>/report/": lambda w: [
+        (f"/funds/grants/{grant_of(w).pk}/report/", {"on": "2024-04-01"})
+    ],
+    "GET funds/grants/<uuid:pk>/report.csv": lambda w: [
+        (f"/funds/grants/{grant_of(w).pk}/report.csv", {"on": "2024-04-01"})
+    ],
+    "GET funds/grants/<uuid:pk>/iati.xml": lambda w: [
+        (f"/funds/grants/{grant_of(w).pk}/iati.xml", {})
+    ],
+    "GET ledger/": lambda w: [("/ledger/", {}), ("/ledger/", {"currency": "EUR"})],
+    "GET ledger.csv": lambda w: [("/ledger.csv", {})],
 }
 CANARIES = {
     CANARY_NAME: "an anonymous organisation's real name",

@@ -66,9 +66,10 @@ ACTIVITY_STATUS = {
 # ActivityDateType.
 PLANNED_START, ACTUAL_START, PLANNED_END, ACTUAL_END = "1", "2", "3", "4"
 # TransactionType.
-INCOMING_FUNDS, DISBURSEMENT, EXPENDITURE = "1", "3", "4"
+INCOMING_FUNDS, OUTGOING_COMMITMENT, DISBURSEMENT, EXPENDITURE = "1", "2", "3", "4"
+INCOMING_COMMITMENT = "11"
 # OrganisationRole.
-ROLE_ACCOUNTABLE, ROLE_IMPLEMENTING = "2", "4"
+ROLE_FUNDING, ROLE_ACCOUNTABLE, ROLE_IMPLEMENTING = "1", "2", "4"
 # Modality -> CashandVoucherModalities (aid type vocabulary 4); in-kind and services have none.
 AID_TYPE_VOCABULARY_CASH = "4"
 CASH_VOUCHER = {Modality.CASH: "1", Modality.VOUCHER: "2"}
@@ -162,6 +163,39 @@ class TransferEntry:
     currency: str
     sent_on: dt.date
     updated: dt.datetime
+
+
+@dataclass(frozen=True)
+class SpendingEntry:
+    """Money of a grant the reporting organisation spent on its activities, in one week."""
+
+    week: dt.date
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class GrantEntry:
+    """One grant as the reporting organisation publishes it: the pledge (as an incoming or
+    outgoing commitment, when it is the recipient or the donor), its own confirmed transfers of
+    the grant, and its own spending of it (decision 0267)."""
+
+    id: str
+    title: str
+    updated: dt.datetime
+    donor: Party
+    recipient: Party
+    commitment: bool  # the pledge is written (the reporter is the donor or the recipient)
+    incoming: bool  # the reporter is the recipient: an incoming commitment
+    amount: Decimal
+    currency: str
+    pledged_week: dt.date
+    starts_on: dt.date
+    ends_on: dt.date | None
+    ended: bool  # its period is over on the day of the export
+    people: str  # people reached as the gate publishes it ("not published" when suppressed)
+    transfers: list[TransferEntry]
+    spending: list[SpendingEntry]
 
 
 def _text(value: str) -> str:
@@ -438,6 +472,68 @@ def _funds(
         value.text = _amount(transfer.amount)
         tag = "provider-org" if transfer.incoming else "receiver-org"
         _org(transaction, tag, transfer.counterpart)
+
+
+def _grant(root: etree._Element, grant: GrantEntry, *, reporting: Party, prefix: str) -> None:
+    activity = _sub(
+        root, "iati-activity", last_updated_datetime=_stamp(grant.updated), humanitarian="1"
+    )
+    activity.set(XML_LANG, "en")
+    _sub(activity, "iati-identifier").text = f"{prefix}-grant-{grant.id}"
+    _org(activity, "reporting-org", reporting)
+    _narrative(_sub(activity, "title"), grant.title)
+    _narrative(
+        _sub(activity, "description", type="1"),
+        f"A grant from {grant.donor.label} to {grant.recipient.label}, as recorded in Corridor: "
+        "the pledge, the transfers of it this organisation confirmed, and what it spent on "
+        f"activities. People reached by the activities it paid for: {grant.people}. "
+        "Channels, fees, references and intermediaries are not published.",
+    )
+    _org(activity, "participating-org", grant.donor, role=ROLE_FUNDING)
+    _org(activity, "participating-org", grant.recipient, role=ROLE_IMPLEMENTING)
+    _sub(
+        activity,
+        "activity-status",
+        code=ACTIVITY_STATUS[Status.COMPLETED if grant.ended else Status.ONGOING],
+    )
+    _sub(activity, "activity-date", type=ACTUAL_START, iso_date=grant.starts_on.isoformat())
+    if grant.ends_on is not None:
+        _sub(activity, "activity-date", type=PLANNED_END, iso_date=grant.ends_on.isoformat())
+    _sub(activity, "recipient-country", code=COUNTRY, percentage="100")
+
+    def transaction(code: str, day: dt.date, amount: Decimal, currency: str) -> etree._Element:
+        element = _sub(activity, "transaction")
+        _sub(element, "transaction-type", code=code)
+        _sub(element, "transaction-date", iso_date=day.isoformat())
+        value = _sub(element, "value", currency=currency, value_date=day.isoformat())
+        value.text = _amount(amount)
+        return element
+
+    if grant.commitment:
+        code = INCOMING_COMMITMENT if grant.incoming else OUTGOING_COMMITMENT
+        element = transaction(code, grant.pledged_week, grant.amount, grant.currency)
+        if grant.incoming:
+            _org(element, "provider-org", grant.donor)
+        else:
+            _org(element, "receiver-org", grant.recipient)
+    for t in grant.transfers:
+        element = transaction(
+            INCOMING_FUNDS if t.incoming else DISBURSEMENT, t.sent_on, t.amount, t.currency
+        )
+        _org(element, "provider-org" if t.incoming else "receiver-org", t.counterpart)
+    for spent in grant.spending:
+        transaction(EXPENDITURE, spent.week, spent.amount, spent.currency)
+
+
+def write_grant(*, reporter: Party, grant: GrantEntry) -> bytes:
+    """One grant as an IATI activity file of the reporting organisation (same records, same
+    bytes)."""
+    prefix = reporter.ref or PLACEHOLDER_REF
+    reporting = Party(reporter.label, reporter.type or OTHER_TYPE, prefix)
+    root = etree.Element("iati-activities", version=VERSION)
+    with translation.override("en"):
+        _grant(root, grant, reporting=reporting, prefix=prefix)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def write(

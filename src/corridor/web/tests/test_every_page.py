@@ -27,7 +27,7 @@ from corridor.demo.services import demo_load
 from corridor.exchange.models import HeldRow, HeldStatus
 from corridor.exchange.services import file_import
 from corridor.exchange.tests.test_partial import HEADER, ROWS
-from corridor.funds.models import Transfer
+from corridor.funds.models import Grant, Transfer
 from corridor.geo.models import AdminUnit, PlaceReview, ReviewStatus
 from corridor.geo.services import admin_units_load
 from corridor.orgs.models import Organisation
@@ -65,6 +65,10 @@ NOT_PAGES = {
     "GET enter/held/<uuid:pk>/fix/": "POST only: a button of the held rows' review list",
     "GET enter/held/<uuid:pk>/drop/": "POST only: a button of the held rows' review list",
     "GET map/print.svg": "an SVG download of the printable map (test_printmap.py)",
+    "GET funds/grants/<uuid:pk>/report.csv": "a CSV download of the donor report "
+    "(test_funds_reports.py)",
+    "GET funds/grants/<uuid:pk>/iati.xml": "an XML download (test_funds_reports.py)",
+    "GET ledger.csv": "a CSV download of the public ledger (test_public_ledger.py)",
 }
 #: Pages a signed-in person never sees: opened signed out, or half signed in (password given,
 #: second factor not yet); "enrol" is for a user without an authenticator.
@@ -142,6 +146,7 @@ PK_SOURCES: dict[str, Callable[[], Any]] = {
     "figures": lambda: DisplacementFigure.objects.order_by("id").first(),
     "transfers": lambda: Transfer.objects.order_by("id").first(),
     "sources": lambda: Source.objects.order_by("id").first(),
+    "funds": lambda: Grant.objects.order_by("id").first(),  # funds/grants/<pk>/...
 }
 
 

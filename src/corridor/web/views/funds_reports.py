@@ -1,0 +1,264 @@
+"""Money reports: a grant's donor report (printable page, CSV, IATI), its chain-of-custody
+picture for the grant's parties, and the network's public transparency ledger (no sign-in).
+
+The figures are computed once in ``exchange.ledger_reports`` (through the disclosure gate) and
+``funds.custody``; these views only choose, render and answer. The grant and transfer pages
+themselves live in another module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from corridor.accounts import policy
+from corridor.core.errors import InvalidInput, NotAllowed
+from corridor.core.money import CURRENCY_TABLE
+from corridor.disclosure import SUPPRESSED, shared_output, shown, suppressed_legend
+from corridor.exchange.ledger_reports import (
+    DONOR_REPORT_HEADER,
+    PUBLIC_LEDGER_HEADER,
+    donor_report,
+    donor_report_rows,
+    public_ledger,
+    public_ledger_rows,
+)
+from corridor.exchange.services import iati_grant_export
+from corridor.funds.custody import custody
+from corridor.funds.models import Grant, RateKind
+from corridor.funds.queries import grants_visible_to, spending_visible_to
+from corridor.orgs.queries import OrganisationNames
+from corridor.web.flow import custody_svg
+from corridor.web.views.common import csv_response
+
+RATE_KINDS = (RateKind.MARKET, RateKind.OFFICIAL)
+
+
+def _refusal_as_400(view: Any) -> Any:
+    """A day, rate kind or currency the report cannot use (or a missing rate) is a 400 with
+    the reason; raised through the shared mark (a refusal holds no data), answered outside."""
+
+    @functools.wraps(view)
+    def answer(request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except InvalidInput as exc:
+            return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
+
+    return answer
+
+
+def _grant(request: Any, pk: Any, action: str) -> Grant:
+    grant = (
+        grants_visible_to(request.user).select_related("donor", "recipient").filter(pk=pk).first()
+    )
+    if grant is None:
+        raise Http404
+    if not policy.can(request.user, action, grant):
+        raise PermissionDenied
+    return grant
+
+
+def _choices(request: Any) -> tuple[dt.date, str]:
+    """The day the report values holdings on (?on=, default today) and the rate kind."""
+    day = timezone.localdate()
+    if request.GET.get("on"):
+        try:
+            day = dt.date.fromisoformat(request.GET["on"])
+        except ValueError as exc:
+            raise InvalidInput(_("on: give a day as YYYY-MM-DD")) from exc
+    kind = request.GET.get("rates") or RateKind.MARKET
+    if kind not in RATE_KINDS:
+        raise InvalidInput(_("rates: use market or official"))
+    return day, kind
+
+
+# --- A grant's donor report ----------------------------------------------------------------------
+
+
+@login_required
+@_refusal_as_400
+@shared_output(
+    "web.grant_report",
+    what=(
+        "/funds/grants/<pk>/report/: a grant's donor report, printable to PDF: where its "
+        "amount is now (custody parts), the confirmed hops by public label and channel family "
+        "with week starts, spending by sector, township and month, people reached suppressed "
+        "with k; for the grant's donor and recipient"
+    ),
+)
+def grant_report_page(request: Any, pk: Any) -> HttpResponse:
+    grant = _grant(request, pk, policy.EXPORT)
+    day, kind = _choices(request)
+    report = donor_report(grant, valued_on=day, rate_kind=kind)
+    return render(
+        request,
+        "web/grant_report.html",
+        {
+            "report": report,
+            "grant": grant,
+            "legend": suppressed_legend(),
+            "suppressed": SUPPRESSED,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+@_refusal_as_400
+@shared_output(
+    "web.grant_report_csv",
+    what="/funds/grants/<pk>/report.csv: the donor report's lines as CSV (the page's figures)",
+)
+def grant_report_csv(request: Any, pk: Any) -> HttpResponse:
+    grant = _grant(request, pk, policy.EXPORT)
+    day, kind = _choices(request)
+    report = donor_report(grant, valued_on=day, rate_kind=kind)
+    rows = [[shown(v) for v in row] for row in donor_report_rows(report)]
+    rows += [[suppressed_legend()], [f"valued on {day.isoformat()} with {kind} rates"]]
+    rows += [[f"rate {r['on']} 1 {r['from']} = {r['rate']} {r['to']} ({r['source']})"]
+             for r in report.rates]  # fmt: skip
+    return csv_response(f"corridor-grant-{grant.pk}", DONOR_REPORT_HEADER, rows)
+
+
+@login_required
+@_refusal_as_400
+@shared_output(
+    "web.grant_iati",
+    what="/funds/grants/<pk>/iati.xml: the IATI file of exchange.iati_grant_export, as a download",
+)
+def grant_iati(request: Any, pk: Any) -> HttpResponse:
+    grant = _grant(request, pk, policy.EXPORT)
+    mine = policy.organisation_ids(request.user)
+    # Published as the side the person belongs to (the recipient when both, or neither).
+    organisation = (
+        grant.donor if grant.donor_id in mine and grant.recipient_id not in mine else None
+    )
+    out = io.BytesIO()
+    iati_grant_export(by=request.user, grant=grant, out=out, organisation=organisation)
+    response = HttpResponse(out.getvalue(), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="corridor-grant-{grant.pk}.xml"'
+    return response
+
+
+# --- The chain-of-custody picture ----------------------------------------------------------------
+
+
+@login_required
+@_refusal_as_400
+def grant_custody_page(request: Any, pk: Any) -> HttpResponse:
+    """For the grant's parties (and the intermediaries its money went through): the picture and
+    the custody parts, organisations named as the viewer may see them."""
+    grant = _grant(request, pk, policy.VIEW)
+    day, kind = _choices(request)
+    found = custody(grant, valued_on=day, rate_kind=kind)
+    names = OrganisationNames(request.user)
+    by_name = {}
+    for hop in found.hops:
+        for org in (hop.transfer.from_organisation, hop.transfer.to_organisation):
+            by_name[org.name] = org
+    for org in (grant.donor, grant.recipient):
+        by_name[org.name] = org
+    for s in (
+        spending_visible_to(request.user)
+        .filter(grant=grant)
+        .select_related("activity__organisation")
+    ):
+        by_name[s.activity.organisation.name] = s.activity.organisation
+
+    def label(name: str) -> str:
+        return names.label(by_name[name]) if name in by_name else name
+
+    parts = [
+        {"key": key, "label": label(key.split(":", 1)[1]) if ":" in key else key, "value": value}
+        for key, value in found.breakdown.items()
+    ]
+    return render(
+        request,
+        "web/grant_custody.html",
+        {
+            "grant": grant,
+            "found": found,
+            "parts": parts,
+            "svg": custody_svg(found, label=label),
+            "query": request.GET.urlencode(),
+            "may_report": policy.can(request.user, policy.EXPORT, grant),
+        },
+    )
+
+
+# --- The public transparency ledger --------------------------------------------------------------
+
+
+def _ledger(request: Any) -> Any:
+    currency = (request.GET.get("currency") or "USD").upper()
+    if currency not in CURRENCY_TABLE:
+        raise InvalidInput(_("currency: use an ISO 4217 code such as USD, THB or MMK"))
+    kind = request.GET.get("rates") or RateKind.MARKET
+    if kind not in RATE_KINDS:
+        raise InvalidInput(_("rates: use market or official"))
+    return public_ledger(today=timezone.localdate(), currency=currency, rate_kind=kind)
+
+
+@_refusal_as_400
+@shared_output(
+    "web.public_ledger",
+    what=(
+        "/ledger/: the network's money by month and channel family, sector or state/region, "
+        "for anyone (no sign-in): settled transfers and spending valued in one currency, a "
+        "cell shown only with k distinct routes or spenders (complementary suppression), whole "
+        "months up to the publication cutoff; no organisation, route, reference or agent"
+    ),
+)
+def ledger_page(request: Any) -> HttpResponse:
+    ledger = _ledger(request)
+    tables = []
+    for table in ledger.tables:
+        rows = [
+            {
+                "month": month,
+                "cells": [shown(table.amount(month, key)) for key in table.keys],
+                "total": shown(table.amount(month, None)),
+            }
+            for month in table.months
+        ]
+        totals = [shown(table.amount(None, key)) for key in table.keys]
+        tables.append({
+            "table": table, "rows": rows, "totals": totals,
+            "labels": [table.labels[k] for k in table.keys],
+            "total": shown(table.amount(None, None)),
+        })  # fmt: skip
+    return render(
+        request,
+        "web/ledger.html",
+        {
+            "ledger": ledger,
+            "tables": tables,
+            "legend": suppressed_legend(),
+            "query": request.GET.urlencode(),
+            "currencies": ("USD", "EUR", "THB", "MMK"),
+        },
+    )
+
+
+@_refusal_as_400
+@shared_output(
+    "web.public_ledger_csv",
+    what="/ledger.csv: the public ledger's figures as CSV, suppressed ones as the mark",
+)
+def ledger_csv(request: Any) -> HttpResponse:
+    ledger = _ledger(request)
+    rows = [[shown(v) for v in row] for row in public_ledger_rows(ledger)]
+    rows += [[suppressed_legend()], [f"{ledger.rate_kind} rates; months up to {ledger.until}"]]
+    return csv_response("corridor-ledger", PUBLIC_LEDGER_HEADER, rows)
