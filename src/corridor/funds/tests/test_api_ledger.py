@@ -76,16 +76,16 @@ def test_grants_listed_read_created_and_changed_by_their_parties_only(w):
     grant = Grant.objects.get(pk=created.json()["id"])
     assert (grant.amount, grant.currency, grant.reporting) == (Decimal(2500000), "MMK", "receipt")
     # Whole kyat only: the rule of the money module, in the API's words.
-    fine = w["donor_editor"].post(
-        f"{API}/grants/", {**body, "amount": "10.50"}, content_type=JSON
-    )
-    assert fine.status_code == 400 and "MMK" in fine.json()["detail"]
+    fine = w["donor_editor"].post(f"{API}/grants/", {**body, "amount": "10.50"}, content_type=JSON)
+    assert fine.status_code == 400
+    assert "MMK" in fine.json()["detail"]
 
     change = {"purpose": "Shelter for 40 households"}
     assert w["stranger"].patch(url, change, content_type=JSON).status_code == 404
     assert w["partner_viewer"].patch(url, change, content_type=JSON).status_code == 403
     answer = w["partner_editor"].patch(url, change, content_type=JSON)
-    assert answer.status_code == 200 and answer.json()["purpose"] == change["purpose"]
+    assert answer.status_code == 200
+    assert answer.json()["purpose"] == change["purpose"]
 
 
 def test_the_receiver_confirms_its_leg_and_nobody_else_can(w):
@@ -127,7 +127,8 @@ def test_a_dispute_is_opened_and_resolved_by_the_sides(w):
     assert answer.json()["resolution"] == "The agent paid the rest"
     assert Dispute.objects.get().resolved_on is not None
     again = w["donor_editor"].post(resolve, settled, content_type=JSON)
-    assert again.status_code == 400 and "resolved already" in again.json()["detail"]
+    assert again.status_code == 400
+    assert "resolved already" in again.json()["detail"]
 
 
 def test_spending_is_written_by_the_activity_organisation(w):
@@ -140,10 +141,12 @@ def test_spending_is_written_by_the_activity_organisation(w):
         "spent_on": "2024-04-10",
     }
     refused = w["stranger"].post(f"{API}/spending/", body, content_type=JSON)
-    assert refused.status_code == 400 and refused.json()["detail"] == "grant: unknown grant"
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "grant: unknown grant"
     # The donor sees the grant, but spending is the activity's organisation's word.
     refused = w["donor_editor"].post(f"{API}/spending/", body, content_type=JSON)
-    assert refused.status_code == 400 and refused.json()["detail"] == "activity: unknown activity"
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == "activity: unknown activity"
     own = ActivityFactory(organisation=w["donor"])
     refused = w["partner_editor"].post(
         f"{API}/spending/", {**body, "activity": str(own.pk)}, content_type=JSON
@@ -170,7 +173,8 @@ def test_rates_are_read_by_members_and_written_by_coordinators(w):
     assert created.status_code == 201, created.content
     assert w["partner_viewer"].get(f"{API}/rates/").json()["items"][0]["rate"] == "3750.0000000000"
     again = w["coordinator"].post(f"{API}/rates/", body, content_type=JSON)
-    assert again.status_code == 400 and "recorded already" in again.json()["detail"]
+    assert again.status_code == 400
+    assert "recorded already" in again.json()["detail"]
 
 
 def _csv(text: str, name: str = "rates.csv") -> SimpleUploadedFile:
