@@ -29,8 +29,15 @@ def _amount(label: Any, *, required: bool = True, help_text: Any = "") -> forms.
     )
 
 
+class CurrencyField(forms.CharField):
+    """An ISO 4217 code, typed in either case (a phone keyboard starts in lower case)."""
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).upper()
+
+
 def _currency(label: Any, *, required: bool = True) -> forms.CharField:
-    return forms.CharField(
+    return CurrencyField(
         label=label,
         required=required,
         max_length=3,
@@ -88,12 +95,6 @@ class TransferForm(forms.Form):
                 field.required = False
         self.fields["grant"].queryset = grants  # type: ignore[attr-defined]
 
-    def clean_currency(self) -> str:
-        return (self.cleaned_data.get("currency") or "").upper()
-
-    def clean_received_currency(self) -> str:
-        return (self.cleaned_data.get("received_currency") or "").upper()
-
     def values(self) -> dict[str, Any]:
         """The service's keywords; a received leg only when an amount was given."""
         data = dict(self.cleaned_data)
@@ -133,9 +134,6 @@ class ReceiveForm(forms.Form):
     def __init__(self, *args: Any, photo_required: bool = False, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.fields["photo"].required = photo_required
-
-    def clean_received_currency(self) -> str:
-        return (self.cleaned_data.get("received_currency") or "").upper()
 
 
 class EvidenceForm(forms.Form):

@@ -195,8 +195,7 @@ def _speaks_for_a_side(user: Any, transfer: Transfer) -> bool:
 
 def _history_labels() -> dict[str, str]:
     labels = {name: str(field.label) for name, field in TransferForm.base_fields.items()}
-    labels.update(sent_state=_("Sent leg"), received_state=_("Received leg"))
-    return labels
+    return {**labels, "sent_state": _("Sent leg"), "received_state": _("Received leg")}
 
 
 @internal_output(
