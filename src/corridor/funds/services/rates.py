@@ -129,9 +129,9 @@ def rates_import_stream(*, by: Any, name: str, handle: IO[str]) -> RatesImport:
                 try:
                     rate_record(by=by, **values)
                 except ValidationError as error:
-                    for name, messages in error.message_dict.items():
+                    for field, messages in error.message_dict.items():
                         column = {"on": "date", "from_currency": "from", "to_currency": "to"}
-                        where = f"{name}, row {number}, column {column.get(name, name)}"
+                        where = f"{name}, row {number}, column {column.get(field, field)}"
                         result.errors += [f"{where}: {m}" for m in messages]
                 except InvalidInput as error:
                     result.errors.append(f"{name}, row {number}: {error}")

@@ -194,6 +194,11 @@ def test_rates_import_is_all_or_nothing_naming_file_row_and_column(w):
     assert refused.status_code == 400
     assert refused.json()["errors"] == ["may.csv, row 4, column rate: 'lots' is not a number"]
     assert ExchangeRate.objects.count() == 0
+    unknown = good + "2024-05-02,USD,XYZ,1,market,Nowhere\n"
+    refused = w["coordinator"].post(url, {"file": _csv(unknown, "june.csv")})
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0].startswith("june.csv, row 4, column to: ")
+    assert ExchangeRate.objects.count() == 0
     answer = w["coordinator"].post(url, {"file": _csv(good)})
     assert answer.status_code == 201, answer.content
     assert (answer.json()["rows"], answer.json()["created"]) == (2, 2)
