@@ -141,9 +141,11 @@ def test_the_receiver_confirms_with_a_phone_photo_stripped_and_encrypted(w):
     assert not raw_content.startswith(b"\xff\xd8")
     assert kept[100:140] not in raw_content
     assert "IMG_2041" not in str(raw_name)
-    # The audit entry names the photo's size, never its bytes.
+    # The audit entry keeps the photo's size; its name and bytes only as keyed hashes.
     entry = AuditEntry.objects.get(object_type="funds.evidence", action="create")
-    assert "PhoneMakerX" not in str(entry.changes)
+    assert entry.changes["size"] == len(kept)
+    assert "IMG_2041" not in str(entry.changes)
+    assert entry.changes["content"] not in (kept.hex(), kept.decode("latin-1"))
 
 
 def test_evidence_is_seen_by_the_grant_parties_only(w):
