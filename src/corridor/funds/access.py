@@ -5,6 +5,7 @@
   when both legs are confirmed;
 - grants: rows of the donor and the recipient, seen also by the intermediaries it went through;
 - spending: written by the spending organisation's editors, read by it and the grant's parties;
+- evidence (photos of receipts): seen only by the grant's parties, added by a transfer's sides;
 - exchange rates: reference data read by every member, written by coordinators and admins (a
   rate changes every report that converts with it, so not by any editor; decision 0237).
 """
@@ -83,9 +84,33 @@ def rate_rule(user: Any, action: str, rate: Any) -> bool:
     return False
 
 
+def evidence_parties(evidence: Any) -> set[Any]:
+    """Who may see a piece of evidence: the transfer's two sides and its grant's donor and
+    recipient. Never coordinators: a photo of a handover can show people and places."""
+    transfer = evidence.transfer
+    parties = {transfer.from_organisation_id, transfer.to_organisation_id}
+    if transfer.grant_id is not None:
+        parties |= {transfer.grant.donor_id, transfer.grant.recipient_id}
+    return parties
+
+
+def evidence_rule(user: Any, action: str, evidence: Any) -> bool:
+    """Seen by the grant's parties (``evidence_parties``); added or deleted by an editor of one
+    of the transfer's two sides (the receiver, mostly, with a photo of what arrived)."""
+    if evidence.transfer_id is None:
+        return False
+    if action in (policy.VIEW, policy.EXPORT, policy.VIEW_PROTECTED):
+        return bool(policy.organisation_ids(user) & evidence_parties(evidence))
+    if action in (policy.ADD, policy.DELETE):
+        sides = {evidence.transfer.from_organisation_id, evidence.transfer.to_organisation_id}
+        return bool(policy.organisation_ids(user, policy.EDIT_ROLES) & sides)
+    return False
+
+
 def register() -> None:
     policy.register("funds.transfer", transfer_rule, editors_add=True)
     policy.register("funds.grant", grant_rule, editors_add=True)
     policy.register("funds.dispute", dispute_rule, editors_add=True)
     policy.register("funds.spending", spending_rule, editors_add=True)
     policy.register("funds.exchangerate", rate_rule, coordinators_add=True)
+    policy.register("funds.evidence", evidence_rule, editors_add=True)

@@ -1,4 +1,4 @@
-"""JSON API for transfers: money between two organisations, seen and kept by either side.
+"""JSON API for the ledger: grants, transfers and their legs, disputes, spending, exchange rates.
 
 Reads go through ``transfers_visible_to``; writes through funds.services, which ask the access
 policy and decide whether a leg is confirmed or only claimed (decision 0236). A transfer's
@@ -9,24 +9,43 @@ sides and admins see them.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from corridor.accounts import policy
+from corridor.aid.queries import activities_visible_to
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES, RATE_DIGITS, RATE_PLACES
-from corridor.core.schema import CurrencyCode, Limit, Line, Offset
+from corridor.core.schema import CurrencyCode, Limit, Line, Offset, Text, Title
 from corridor.funds import services
-from corridor.funds.models import LegState, Transfer, TransferChannel
-from corridor.funds.queries import transfers_visible_to
+from corridor.funds.models import (
+    Dispute,
+    ExchangeRate,
+    Grant,
+    LegState,
+    RateKind,
+    ReportingRule,
+    Spending,
+    Transfer,
+    TransferChannel,
+)
+from corridor.funds.queries import (
+    disputes_visible_to,
+    grants_visible_to,
+    rates_visible_to,
+    spending_visible_to,
+    transfers_visible_to,
+)
 from corridor.orgs.queries import organisations_visible_to
 
-router = Router(tags=["transfers"], auth=django_auth)
+router = Router(tags=["money"], auth=django_auth)
 
 
 class TransferOut(Schema):
@@ -150,3 +169,295 @@ def transfer_remove(request: Any, pk: UUID) -> Status:
     transfer = get_object_or_404(transfers_visible_to(request.user), pk=pk)
     services.transfer_delete(by=request.user, transfer=transfer)
     return Status(204, None)
+
+
+# --- Legs and disputes ---------------------------------------------------------------------
+
+
+class ConfirmIn(Schema):
+    leg: Literal["sent", "received"] = Field(
+        description="The leg your organisation confirms: 'sent' if it sent, 'received' if it "
+        "received."
+    )
+
+
+@router.post(
+    "/transfers/{pk}/confirm", response=TransferOut, summary="Confirm your side's leg of a claim"
+)
+def transfer_confirm(request: Any, pk: UUID, payload: ConfirmIn) -> dict:
+    transfer = get_object_or_404(transfers_visible_to(request.user), pk=pk)
+    transfer = services.transfer_confirm(by=request.user, transfer=transfer, leg=payload.leg)
+    return transfer_out(request, transfer)
+
+
+class DisputeIn(Schema):
+    note: Text = Field(min_length=1, max_length=2000)
+
+
+class ResolveIn(Schema):
+    resolution: Text = Field(min_length=1, max_length=2000)
+
+
+class DisputeOut(Schema):
+    id: UUID
+    transfer: UUID
+    opened_by: UUID
+    opened_on: dt.date
+    note: str
+    resolved_on: dt.date | None
+    resolution: str
+
+
+def dispute_out(dispute: Dispute) -> dict[str, Any]:
+    return {
+        "id": dispute.pk,
+        "transfer": dispute.transfer_id,
+        "opened_by": dispute.opened_by_id,
+        "opened_on": dispute.opened_on,
+        "note": dispute.note,
+        "resolved_on": dispute.resolved_on,
+        "resolution": dispute.resolution,
+    }
+
+
+@router.post(
+    "/transfers/{pk}/disputes/", response={201: DisputeOut}, summary="Say a transfer is wrong"
+)
+def dispute_create(request: Any, pk: UUID, payload: DisputeIn) -> Status:
+    transfer = get_object_or_404(transfers_visible_to(request.user), pk=pk)
+    dispute = services.dispute_open(by=request.user, transfer=transfer, note=payload.note)
+    return Status(201, dispute_out(dispute))
+
+
+@router.post("/disputes/{pk}/resolve", response=DisputeOut, summary="Resolve a dispute")
+def dispute_resolve(request: Any, pk: UUID, payload: ResolveIn) -> dict:
+    dispute = get_object_or_404(disputes_visible_to(request.user).select_related("transfer"), pk=pk)
+    dispute = services.dispute_resolve(
+        by=request.user, dispute=dispute, resolution=payload.resolution
+    )
+    return dispute_out(dispute)
+
+
+# --- Grants ----------------------------------------------------------------------------------
+
+
+class GrantOut(Schema):
+    id: UUID
+    donor: UUID
+    recipient: UUID
+    title: str
+    amount: Decimal
+    currency: str
+    pledged_on: dt.date
+    starts_on: dt.date
+    ends_on: dt.date | None
+    purpose: str
+    sectors: list[str]
+    reporting: ReportingRule
+
+
+class GrantPage(Schema):
+    count: int
+    items: list[GrantOut]
+
+
+class GrantChange(Schema):
+    title: Title | None = Field(None, max_length=200)
+    amount: Decimal | None = Field(
+        None, gt=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES
+    )
+    currency: CurrencyCode | None = None
+    pledged_on: dt.date | None = None
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    purpose: Text | None = None
+    sectors: list[Line] | None = None
+    reporting: ReportingRule | None = None
+
+
+class GrantIn(GrantChange):
+    donor: UUID
+    recipient: UUID
+    title: Title = Field(max_length=200)
+    amount: Decimal = Field(gt=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
+    currency: CurrencyCode
+    pledged_on: dt.date
+    starts_on: dt.date
+
+
+def grant_out(grant: Grant) -> dict[str, Any]:
+    out = {name: getattr(grant, name) for name in GrantOut.model_fields}
+    out["donor"], out["recipient"] = grant.donor_id, grant.recipient_id
+    return out
+
+
+def _grant_values(payload: Schema) -> dict[str, Any]:
+    values = payload.dict(exclude_unset=True)
+    values.pop("donor", None)
+    values.pop("recipient", None)
+    for name in ("title", "amount", "currency", "pledged_on", "starts_on", "reporting"):
+        if name in values and values[name] is None:
+            raise HttpError(400, f"{name} cannot be null")
+    for name, empty in (("purpose", ""), ("sectors", [])):
+        if name in values and values[name] is None:
+            values[name] = empty
+    return values
+
+
+@router.get("/grants/", response=GrantPage, summary="Grants the caller may see")
+def grant_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
+    rows = grants_visible_to(request.user).order_by("-pledged_on", "id")
+    return {"count": rows.count(), "items": [grant_out(g) for g in rows[offset : offset + limit]]}
+
+
+@router.get("/grants/{pk}/", response=GrantOut, summary="One grant")
+def grant_detail(request: Any, pk: UUID) -> dict:
+    return grant_out(get_object_or_404(grants_visible_to(request.user), pk=pk))
+
+
+@router.post("/grants/", response={201: GrantOut}, summary="Record a grant (a donor's pledge)")
+def grant_create(request: Any, payload: GrantIn) -> Status:
+    grant = services.grant_record(
+        by=request.user,
+        donor=_organisation(request, payload.donor, "donor"),
+        recipient=_organisation(request, payload.recipient, "recipient"),
+        **_grant_values(payload),
+    )
+    return Status(201, grant_out(grant))
+
+
+@router.patch("/grants/{pk}/", response=GrantOut, summary="Correct a grant")
+def grant_change(request: Any, pk: UUID, payload: GrantChange) -> dict:
+    grant = get_object_or_404(grants_visible_to(request.user), pk=pk)
+    return grant_out(services.grant_update(by=request.user, grant=grant, **_grant_values(payload)))
+
+
+# --- Spending --------------------------------------------------------------------------------
+
+
+class SpendingIn(Schema):
+    grant: UUID
+    activity: UUID
+    amount: Decimal = Field(gt=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES)
+    currency: CurrencyCode
+    spent_on: dt.date
+
+
+class SpendingOut(Schema):
+    id: UUID
+    grant: UUID
+    activity: UUID
+    amount: Decimal
+    currency: str
+    spent_on: dt.date
+
+
+class SpendingPage(Schema):
+    count: int
+    items: list[SpendingOut]
+
+
+def spending_out(spending: Spending) -> dict[str, Any]:
+    return {
+        "id": spending.pk,
+        "grant": spending.grant_id,
+        "activity": spending.activity_id,
+        "amount": spending.amount,
+        "currency": spending.currency,
+        "spent_on": spending.spent_on,
+    }
+
+
+@router.get("/spending/", response=SpendingPage, summary="Spending of grants on 4W activities")
+def spending_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
+    rows = spending_visible_to(request.user).order_by("-spent_on", "id")
+    return {
+        "count": rows.count(),
+        "items": [spending_out(s) for s in rows[offset : offset + limit]],
+    }
+
+
+@router.post(
+    "/spending/",
+    response={201: SpendingOut},
+    summary="Record money of a grant spent on an activity",
+)
+def spending_create(request: Any, payload: SpendingIn) -> Status:
+    grant = grants_visible_to(request.user).filter(pk=payload.grant).first()
+    if grant is None:
+        raise HttpError(400, "grant: unknown grant")
+    activity = activities_visible_to(request.user).filter(pk=payload.activity).first()
+    if activity is None:
+        raise HttpError(400, "activity: unknown activity")
+    spending = services.spending_record(
+        by=request.user,
+        grant=grant,
+        activity=activity,
+        amount=payload.amount,
+        currency=payload.currency,
+        spent_on=payload.spent_on,
+    )
+    return Status(201, spending_out(spending))
+
+
+# --- Exchange rates --------------------------------------------------------------------------
+
+
+class RateIn(Schema):
+    on: dt.date
+    from_currency: CurrencyCode
+    to_currency: CurrencyCode
+    rate: Decimal = Field(gt=0, max_digits=RATE_DIGITS, decimal_places=RATE_PLACES)
+    kind: RateKind
+    source: Title = Field(max_length=200)
+
+
+class RateOut(RateIn):
+    id: UUID
+    source: str
+
+
+class RatePage(Schema):
+    count: int
+    items: list[RateOut]
+
+
+class RatesImportOut(Schema):
+    file: str
+    rows: int
+    created: int
+    errors: list[str]
+
+
+def rate_out(rate: ExchangeRate) -> dict[str, Any]:
+    return {name: getattr(rate, name) for name in RateOut.model_fields} | {"id": rate.pk}
+
+
+@router.get("/rates/", response=RatePage, summary="The exchange-rate table")
+def rate_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
+    rows = rates_visible_to(request.user)
+    return {"count": rows.count(), "items": [rate_out(r) for r in rows[offset : offset + limit]]}
+
+
+@router.post("/rates/", response={201: RateOut}, summary="Add one exchange rate")
+def rate_create(request: Any, payload: RateIn) -> Status:
+    return Status(201, rate_out(services.rate_record(by=request.user, **payload.dict())))
+
+
+@router.post(
+    "/rates/import",
+    response={201: RatesImportOut, 400: RatesImportOut},
+    summary="Add the rates of a CSV file (date,from,to,rate,kind,source), all or none",
+)
+def rate_import(request: Any, file: File[UploadedFile]) -> Status:
+    name = file.name or "rates.csv"
+    try:
+        text = file.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise HttpError(400, f"{name}: not UTF-8 text ({exc.reason})") from None
+    result = services.rates_import_stream(
+        by=request.user, name=name, handle=io.StringIO(text, newline="")
+    )
+    body = {"file": result.file, "rows": result.rows, "created": result.created,
+            "errors": result.errors}  # fmt: skip
+    return Status(201 if result.ok else 400, body)

@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.crypto.fields import EncryptedBinaryField, EncryptedTextField
-from corridor.core.models import Record, one_of
+from corridor.core.models import Record, Removable, one_of
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES, RATE_DIGITS, RATE_PLACES
 from corridor.funds.rules import (
     dispute_clean,
@@ -112,7 +112,10 @@ class Grant(Record):
         grant_clean(self)
 
 
-class Transfer(Record):
+class Transfer(Removable):
+    """Money from one organisation to another. Removed softly with a reason, like a 4W row
+    (decision 0180): a removed transfer leaves custody, reconciliation, lists and the API."""
+
     from_organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.PROTECT, related_name="transfers_out"
     )

@@ -8,7 +8,15 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from corridor.accounts import policy
-from corridor.funds.models import Dispute, ExchangeRate, Grant, LegState, Spending, Transfer
+from corridor.funds.models import (
+    Dispute,
+    Evidence,
+    ExchangeRate,
+    Grant,
+    LegState,
+    Spending,
+    Transfer,
+)
 from corridor.orgs.models import Visibility
 
 #: Both legs are each side's own word (or the money has not arrived yet): a transfer anyone
@@ -102,3 +110,38 @@ def rates_visible_to(user: Any) -> QuerySet[ExchangeRate]:
     if policy.is_admin(user) or policy.is_member_anywhere(user) or policy.is_coordinator(user):
         return ExchangeRate.objects.all()
     return ExchangeRate.objects.none()
+
+
+def transfer_removed_for(user: Any, pk: Any) -> Transfer | None:
+    """A removed transfer, for a person who may restore it (who may delete it); None for
+    everyone else, exactly as for an id nobody has (decision 0180)."""
+    transfer = (
+        Transfer.all_objects.filter(pk=pk, removed_at__isnull=False)
+        .select_related("from_organisation", "to_organisation", "grant")
+        .first()
+    )
+    if transfer is None or not policy.can(user, policy.DELETE, transfer):
+        return None
+    return transfer
+
+
+def disputes_visible_to(user: Any) -> QuerySet[Dispute]:
+    """Disputes on the transfers the user sees."""
+    return Dispute.objects.filter(transfer__in=transfers_visible_to(user))
+
+
+def evidence_visible_to(user: Any) -> QuerySet[Evidence]:
+    """Evidence the grant's parties see: the transfer's two sides and its grant's donor and
+    recipient (``funds.access.evidence_rule``); nobody else but admins."""
+    if not policy.is_active_user(user):
+        return Evidence.objects.none()
+    if policy.is_admin(user):
+        return Evidence.objects.all()
+    mine = policy.organisation_ids(user)
+    visible = (
+        Q(transfer__from_organisation_id__in=mine)
+        | Q(transfer__to_organisation_id__in=mine)
+        | Q(transfer__grant__donor_id__in=mine)
+        | Q(transfer__grant__recipient_id__in=mine)
+    )
+    return Evidence.objects.filter(visible, transfer__removed_at__isnull=True)

@@ -13,7 +13,7 @@ from corridor.accounts.models import Membership, OrgRole, User
 from corridor.aid.models import Activity, Modality, Sector
 from corridor.aid.services import rollups_refresh
 from corridor.exchange.models import HeldRow, ImportRun, RunStatus
-from corridor.funds.models import Evidence, LegState, Transfer, TransferChannel
+from corridor.funds.models import Evidence, Grant, LegState, Transfer, TransferChannel
 from corridor.geo.models import AdminUnit
 from corridor.orgs.models import Organisation, OrgKind, Visibility
 from corridor.situation.models import DisplacementFigure, Incident, IncidentType, Source
@@ -135,6 +135,19 @@ class TransferFactory(factory.django.DjangoModelFactory):
     received_amount = factory.LazyAttribute(lambda o: Decimal(o.amount) - Decimal(o.fee or 0))
     received_currency = factory.LazyAttribute(lambda o: o.currency)
     received_on = factory.LazyAttribute(lambda o: o.sent_on)
+
+
+class GrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Grant
+
+    donor = factory.SubFactory(OrganisationFactory, kind=OrgKind.DONOR)
+    recipient = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Grant {n}")
+    amount = Decimal(10000)
+    currency = "USD"
+    pledged_on = dt.date(2024, 1, 15)
+    starts_on = dt.date(2024, 2, 1)
 
 
 class EvidenceFactory(factory.django.DjangoModelFactory):

@@ -4,6 +4,7 @@ from corridor.web.views import (
     dashboard,
     entry,
     exchange,
+    funds,
     funds_reports,
     gaps,
     held,
@@ -70,4 +71,21 @@ urlpatterns = [
     path("funds/grants/<uuid:pk>/custody/", funds_reports.grant_custody_page, name="grant_custody"),
     path("ledger/", funds_reports.ledger_page, name="ledger"),
     path("ledger.csv", funds_reports.ledger_csv, name="ledger_csv"),
+    # Money (web/views/funds.py): grants, transfers and their legs, disputes, evidence photos.
+    path("money/", funds.money_page, name="money"),
+    path("money/grants/<uuid:pk>/", funds.grant_page, name="grant"),
+    path("money/transfers/new/", funds.transfer_new, name="transfer_new"),
+    path("money/transfers/<uuid:pk>/", funds.transfer_page, name="transfer"),
+    path("money/transfers/<uuid:pk>/edit/", funds.transfer_edit, name="transfer_edit"),
+    path(
+        "money/transfers/<uuid:pk>/confirm/", funds.transfer_confirm_page, name="transfer_confirm"
+    ),
+    path("money/transfers/<uuid:pk>/photo/", funds.evidence_add_page, name="evidence_add"),
+    path("money/transfers/<uuid:pk>/dispute/", funds.dispute_open_page, name="dispute_open"),
+    path("money/transfers/<uuid:pk>/remove/", funds.transfer_remove_page, name="transfer_remove"),
+    path(
+        "money/transfers/<uuid:pk>/restore/", funds.transfer_restore_page, name="transfer_restore"
+    ),
+    path("money/disputes/<uuid:pk>/resolve/", funds.dispute_resolve_page, name="dispute_resolve"),
+    path("money/evidence/<uuid:pk>/", funds.evidence_file, name="evidence"),
 ]

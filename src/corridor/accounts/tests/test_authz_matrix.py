@@ -25,7 +25,6 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -39,12 +38,14 @@ from corridor.accounts.models import GlobalRole, OrgRole
 from corridor.aid.models import Activity
 from corridor.api import api
 from corridor.exchange.models import HeldRow
-from corridor.funds.models import Grant, Transfer
+from corridor.funds.models import Dispute, Evidence, Grant, Transfer
 from corridor.orgs.models import Organisation, Visibility
 from corridor.situation.models import DisplacementFigure, Incident, Source
 from corridor.testing.factories import (
     ActivityFactory,
     DisplacementFigureFactory,
+    EvidenceFactory,
+    GrantFactory,
     HeldRowFactory,
     IncidentFactory,
     MembershipFactory,
@@ -177,6 +178,46 @@ def _transfer_body(w: Any, whose: str) -> dict:
     }
 
 
+def _grant_body(w: Any, whose: str) -> dict:
+    sides = {"own": ("other", "own"), "other": ("other", "other2"), "hidden": ("other", "hidden")}
+    donor, recipient = sides[whose]
+    return {
+        "donor": str(w.orgs[donor].pk),
+        "recipient": str(w.orgs[recipient].pk),
+        "title": "pledged in the matrix",
+        "amount": "900.00",
+        "currency": "USD",
+        "pledged_on": "2024-04-01",
+        "starts_on": "2024-04-01",
+    }
+
+
+def _spending_body(w: Any, whose: str) -> dict:
+    return {
+        "grant": str(w.objects["grant"][whose].pk),
+        "activity": str(w.objects["activity"][whose].pk),
+        "amount": "10.00",
+        "currency": "USD",
+        "spent_on": "2024-04-10",
+    }
+
+
+def _rate_body(w: Any, whose: str) -> dict:
+    return {
+        "on": "2024-04-01",
+        "from_currency": "USD",
+        "to_currency": "MMK",
+        "rate": "3750",
+        "kind": "market",
+        "source": "the matrix",
+    }
+
+
+# A leg, a dispute, a photo: only an editor of a side speaks for it (not a network admin).
+SIDE_EDITORS = on("editor:own", "org_admin:own")
+# Evidence photos: the grant's parties (here the transfer's sides) and admins; no coordinator.
+EVIDENCE_READ = on("viewer:own", "editor:own", "org_admin:own", "admin:*")
+
 ROUTES: dict[str, Route] = {
     # --- API: activities
     "GET /api/aid/activities/": Route(SIGNED_IN),
@@ -223,6 +264,30 @@ ROUTES: dict[str, Route] = {
         OWNED_WRITE, obj="transfer", body=lambda w, whose: {"channel": "mobile_money"}
     ),
     "DELETE /api/funds/transfers/{pk}/": Route(OWNED_WRITE, obj="transfer"),
+    "POST /api/funds/transfers/{pk}/confirm": Route(
+        SIDE_EDITORS, obj="transfer", body=lambda w, whose: {"leg": "received"}
+    ),
+    "POST /api/funds/transfers/{pk}/disputes/": Route(
+        SIDE_EDITORS, obj="transfer", body=lambda w, whose: {"note": "disputed by the matrix"}
+    ),
+    "POST /api/funds/disputes/{pk}/resolve": Route(
+        SIDE_EDITORS, obj="dispute", body=lambda w, whose: {"resolution": "settled"}
+    ),
+    # --- API: grants, spending, exchange rates
+    "GET /api/funds/grants/": Route(SIGNED_IN),
+    "POST /api/funds/grants/": Route(
+        on("editor:own", "org_admin:own", "admin:*"), obj="grant", body=_grant_body
+    ),
+    "GET /api/funds/grants/{pk}/": Route(OWNED_READ, obj="grant"),
+    "PATCH /api/funds/grants/{pk}/": Route(
+        OWNED_WRITE, obj="grant", body=lambda w, whose: {"purpose": "changed"}
+    ),
+    "GET /api/funds/spending/": Route(SIGNED_IN),
+    "POST /api/funds/spending/": Route(OWNED_WRITE, obj="grant", body=_spending_body),
+    "GET /api/funds/rates/": Route(SIGNED_IN),
+    "POST /api/funds/rates/": Route(roles("coordinator", "admin"), body=_rate_body),
+    # Multipart like the imports above; who may import rates: funds/tests/test_api_ledger.py.
+    "POST /api/funds/rates/import": Route(NOBODY),
     # --- API: organisations
     "GET /api/orgs/organisations/": Route(SIGNED_IN),
     "GET /api/orgs/organisations/{pk}/": Route(ORG_READ, obj="organisation"),
@@ -348,6 +413,20 @@ ROUTES: dict[str, Route] = {
     "GET funds/grants/<uuid:pk>/custody/": Route(OWNED_READ, obj="grant"),
     "GET ledger/": Route(EVERYONE),
     "GET ledger.csv": Route(EVERYONE),
+    # Money (web/views/funds.py; web/tests/test_money_pages.py)
+    "GET money/": Route(SIGNED_IN),
+    "GET money/grants/<uuid:pk>/": Route(OWNED_READ, obj="grant"),
+    "GET money/transfers/new/": Route(roles("editor", "org_admin", "admin")),
+    "GET money/transfers/<uuid:pk>/": Route(OWNED_READ, obj="transfer"),
+    "GET money/transfers/<uuid:pk>/edit/": Route(OWNED_WRITE, obj="transfer"),
+    # The receiver's editors (the own organisation receives every transfer of the world).
+    "GET money/transfers/<uuid:pk>/confirm/": Route(SIDE_EDITORS, obj="transfer"),
+    "GET money/transfers/<uuid:pk>/photo/": Route(OWNED_WRITE, obj="transfer"),
+    "GET money/transfers/<uuid:pk>/dispute/": Route(SIDE_EDITORS, obj="transfer"),
+    "GET money/transfers/<uuid:pk>/remove/": Route(OWNED_WRITE, obj="transfer"),
+    "GET money/transfers/<uuid:pk>/restore/": Route(NOBODY),  # POST only
+    "GET money/disputes/<uuid:pk>/resolve/": Route(SIDE_EDITORS, obj="dispute"),
+    "GET money/evidence/<uuid:pk>/": Route(EVIDENCE_READ, obj="evidence"),
 }
 
 
@@ -413,16 +492,13 @@ def test_no_entry_for_a_route_that_is_gone():
 
 class World:
     KINDS = (
-        "organisation",
-        "activity",
-        "incident",
-        "figure",
-        "source",
-        "transfer",
-        "heldrow",
-        "grant",
+        *("organisation", "activity", "incident", "figure", "source", "transfer", "grant"),
+        *("dispute", "evidence", "heldrow"),
     )
     MODELS = {
+        "grant": Grant,
+        "dispute": Dispute,
+        "evidence": Evidence,
         "organisation": Organisation,
         "activity": Activity,
         "incident": Incident,
@@ -430,7 +506,6 @@ class World:
         "source": Source,
         "transfer": Transfer,
         "heldrow": HeldRow,
-        "grant": Grant,
     }
 
     def __init__(self) -> None:
@@ -501,16 +576,26 @@ class World:
             )
             for w in WHOSE
         }
-        # A grant from "other" to each whose (to "other2" for other), as transfers above.
         self.objects["grant"] = {
-            w: Grant.objects.create(
+            w: GrantFactory(
                 donor=self.orgs[sides[w][0]],
                 recipient=self.orgs[sides[w][1]],
                 title=f"MARK-grant-{w}",
-                amount=Decimal("5000.00"),
-                currency="USD",
-                pledged_on=dt.date(2024, 1, 10),
-                starts_on=dt.date(2024, 1, 10),
+            )
+            for w in WHOSE
+        }
+        self.objects["dispute"] = {
+            w: Dispute.objects.create(
+                transfer=self.objects["transfer"][w],
+                opened_by=self.orgs[sides[w][1]],
+                opened_on=dt.date(2024, 3, 1),
+                note=f"MARK-dispute-{w}",
+            )
+            for w in WHOSE
+        }
+        self.objects["evidence"] = {
+            w: EvidenceFactory(
+                transfer=self.objects["transfer"][w], content=f"MARK-evidence-{w}".encode()
             )
             for w in WHOSE
         }
@@ -655,6 +740,7 @@ PATCHED_FIELDS = {
     *("notes", "injuries", "idps", "publisher", "status", "acronym", "protected_name", "channel"),
     # A held row's fix: its cells, and the outcome (applied, or still held with new reasons).
     *("cells", "reasons", "applied_run"),
+    "purpose",
 }
 MATRIX_KEYS = [key for key in DISCOVERED if key in ROUTES]
 

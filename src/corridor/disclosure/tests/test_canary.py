@@ -42,9 +42,11 @@ from corridor.accounts.tests.test_authz_matrix import _page_patterns as page_pat
 from corridor.aid.services import activity_record
 from corridor.api import api
 from corridor.audit.models import AuditEntry
+from corridor.audit.services import audited_create
 from corridor.exchange.fields import KINDS
 from corridor.exchange.formats.xlsform import FORMS
-from corridor.funds.services import transfer_record
+from corridor.funds.models import Evidence
+from corridor.funds.services import dispute_open, grant_record, transfer_record
 from corridor.geo.models import AdminUnit
 from corridor.geo.resolver import invalidate_resolver
 from corridor.geo.services import admin_units_load
@@ -73,6 +75,9 @@ DESCRIPTION = "Shelling near the monastery Descrj6n1p"
 NOTES = "Cash for 40 families Notesh3g8y"
 VILLAGE_TRACT = "Kyauk Tan Villtrq5w8z"  # protected: below the township (decision 0167)
 REFERENCE = "TT-Refxb9c4d"
+GRANT_PURPOSE = "Rice for the hidden camp Grntp7k2d"
+DISPUTE_NOTE = "Short by 20 at the border Dispn5c8w"
+EVIDENCE = b"photo bytes Evdnc4t9q"
 
 CANARIES = {
     "anonq7z3k": "the anonymous organisation's real name",
@@ -84,19 +89,25 @@ CANARIES = {
     "notesh3g8y": "organisation A's activity notes",
     "villtrq5w8z": "organisation A's activity village tract",
     "refxb9c4d": "the transfer reference",
+    "grntp7k2d": "the purpose of a grant between A and N",
+    "dispn5c8w": "A's dispute note on its transfer to N",
+    "evdnc4t9q": "an evidence photo of A's transfer to N",
     **{f"{LATITUDE:.{d}f}": f"the incident's exact latitude ({d} decimals)" for d in (4, 5, 6)},
     **{f"{LONGITUDE:.{d}f}": f"the incident's exact longitude ({d} decimals)" for d in (4, 5, 6)},
 }
 # Plain columns by design (a pseudonymous organisation's name, free text): the audit trail,
 # which only administrators read, may keep them. Every other canary is a protected value,
 # kept only as a keyed hash or encrypted, never in clear, even in the audit trail.
-PLAIN = {"pseuk4w2v", PSEUDO_ACRONYM.lower(), "descrj6n1p", "notesh3g8y"}
+PLAIN = {"pseuk4w2v", PSEUDO_ACRONYM.lower(), "descrj6n1p", "notesh3g8y", "grntp7k2d"}
 PROTECTED = {k: v for k, v in CANARIES.items() if k not in PLAIN}
 SHARED_READING = {"descrj6n1p"}  # incidents are network-shared reading (see the docstring)
 
 # Values for path and query parameters, by name; "{x}" is filled from the seeded records.
 PARAMETERS: dict[str, list[str]] = {
-    "pk": ["{A}", "{N}", "{B}", "{incident}", "{activity}", "{transfer}", "{source}", "{held}"],
+    "pk": [
+        *("{A}", "{N}", "{B}", "{incident}", "{activity}", "{transfer}", "{source}"),
+        *("{grant}", "{dispute}", "{evidence}", "{held}"),
+    ],
     "pcode": [TOWNSHIP],
     "kind": list(KINDS),
     "form": list(FORMS),
@@ -347,6 +358,24 @@ class Reader:
                 (n_admin, n, b, "B-side transfer"),
             )
         )
+        grant = grant_record(
+            by=a_editor,
+            donor=a,
+            recipient=n,
+            title="A to N",
+            amount=500,
+            currency="USD",
+            pledged_on=dt.date(2024, 3, 1),
+            starts_on=dt.date(2024, 3, 1),
+            purpose=GRANT_PURPOSE,
+        )
+        dispute = dispute_open(by=a_editor, transfer=transfer, note=DISPUTE_NOTE)
+        # Raw bytes, as stored: the service would re-encode a real picture (and lose the canary).
+        evidence = audited_create(
+            Evidence(transfer=transfer, filename="receipt.jpg", content=EVIDENCE,
+                     size=len(EVIDENCE), content_type="image/jpeg"),
+            by=a_editor,
+        )  # fmt: skip
         self.ids = {
             "A": a.pk,
             "N": n.pk,
@@ -357,6 +386,9 @@ class Reader:
             "transfer": transfer.pk,
             "source": source.pk,
             "held": held.pk,
+            "grant": grant.pk,
+            "dispute": dispute.pk,
+            "evidence": evidence.pk,
             "runs": [],
         }
         self.client = signed_in_client(editor, raise_request_exception=False)

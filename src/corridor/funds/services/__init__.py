@@ -1,6 +1,8 @@
-"""Writes to the ledger (``ledger.py``: grants, transfers, disputes, spending; ``rates.py``:
+"""Writes to the ledger (``ledger.py``: grants, transfers, disputes, spending; ``evidence.py``:
+photos stripped of their metadata; ``rates.py``:
 exchange rates by hand or from a CSV file)."""
 
+from corridor.funds.services.evidence import evidence_add, evidence_delete
 from corridor.funds.services.ledger import (
     RECEIVED,
     SENT,
@@ -15,19 +17,24 @@ from corridor.funds.services.ledger import (
     transfer_delete,
     transfer_receive,
     transfer_record,
+    transfer_remove,
+    transfer_restore,
     transfer_update,
 )
-from corridor.funds.services.rates import rate_record, rates_import
+from corridor.funds.services.rates import rate_record, rates_import, rates_import_stream
 
 __all__ = [
     "RECEIVED",
     "SENT",
     "dispute_open",
     "dispute_resolve",
+    "evidence_add",
+    "evidence_delete",
     "grant_record",
     "grant_update",
     "rate_record",
     "rates_import",
+    "rates_import_stream",
     "speaks_for",
     "spending_delete",
     "spending_record",
@@ -35,5 +42,7 @@ __all__ = [
     "transfer_delete",
     "transfer_receive",
     "transfer_record",
+    "transfer_remove",
+    "transfer_restore",
     "transfer_update",
 ]

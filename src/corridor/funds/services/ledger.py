@@ -12,7 +12,13 @@ import datetime as dt
 from typing import Any
 
 from corridor.accounts import policy
-from corridor.audit.services import audited_create, audited_delete, audited_update
+from corridor.audit.services import (
+    audited_create,
+    audited_delete,
+    audited_remove,
+    audited_restore,
+    audited_update,
+)
 from corridor.core.errors import InvalidInput, NotAllowed
 from corridor.core.rules import today
 from corridor.funds.models import Dispute, Grant, LegState, Spending, Transfer
@@ -145,6 +151,19 @@ def transfer_confirm(*, by: Any, transfer: Transfer, leg: str) -> Transfer:
 def transfer_delete(*, by: Any, transfer: Transfer) -> None:
     policy.require(by, policy.DELETE, transfer)
     audited_delete(transfer, by=by)
+
+
+def transfer_remove(*, by: Any, transfer: Transfer, reason: str) -> Transfer:
+    """Remove a transfer softly, with the reason given (decision 0180): it leaves custody,
+    reconciliation, lists, exports and the API; its history keeps it and it can be restored."""
+    policy.require(by, policy.DELETE, transfer)
+    return audited_remove(transfer, by=by, reason=reason)
+
+
+def transfer_restore(*, by: Any, transfer: Transfer) -> Transfer:
+    """Undo ``transfer_remove``; whoever may remove it may restore it."""
+    policy.require(by, policy.DELETE, transfer)
+    return audited_restore(transfer, by=by)
 
 
 # --- Disputes ----------------------------------------------------------------------------------

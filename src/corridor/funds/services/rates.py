@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -100,19 +100,25 @@ def _parse(where: str, row: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
 
 def rates_import(*, by: Any, path: Path) -> RatesImport:
     """Add every rate a CSV file lists (columns date, from, to, rate, kind, source), or none."""
-    result = RatesImport(file=path.name)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return rates_import_stream(by=by, name=path.name, handle=handle)
+
+
+def rates_import_stream(*, by: Any, name: str, handle: IO[str]) -> RatesImport:
+    """``rates_import`` for an open text stream (an upload through the API), named ``name``
+    in every error."""
+    result = RatesImport(file=name)
     if by is not None:
         policy.require(by, policy.ADD, ExchangeRate)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InvalidInput(f"{path.name}: missing column(s) {', '.join(missing)}")
-        rows = list(reader)
+    reader = csv.DictReader(handle)
+    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise InvalidInput(f"{name}: missing column(s) {', '.join(missing)}")
+    rows = list(reader)
     result.rows = len(rows)
     parsed = []
     for number, row in enumerate(rows, start=2):
-        values, errors = _parse(f"{path.name}, row {number}", row)
+        values, errors = _parse(f"{name}, row {number}", row)
         result.errors += errors
         parsed.append((number, values))
     if not result.ok:
@@ -123,12 +129,12 @@ def rates_import(*, by: Any, path: Path) -> RatesImport:
                 try:
                     rate_record(by=by, **values)
                 except ValidationError as error:
-                    for name, messages in error.message_dict.items():
+                    for field, messages in error.message_dict.items():
                         column = {"on": "date", "from_currency": "from", "to_currency": "to"}
-                        where = f"{path.name}, row {number}, column {column.get(name, name)}"
+                        where = f"{name}, row {number}, column {column.get(field, field)}"
                         result.errors += [f"{where}: {m}" for m in messages]
                 except InvalidInput as error:
-                    result.errors.append(f"{path.name}, row {number}: {error}")
+                    result.errors.append(f"{name}, row {number}: {error}")
                 else:
                     result.created += 1
             if result.errors:

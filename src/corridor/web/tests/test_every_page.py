@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -27,7 +28,8 @@ from corridor.demo.services import demo_load
 from corridor.exchange.models import HeldRow, HeldStatus
 from corridor.exchange.services import file_import
 from corridor.exchange.tests.test_partial import HEADER, ROWS
-from corridor.funds.models import Grant, Transfer
+from corridor.funds.models import Dispute, Grant, LegState, Transfer
+from corridor.funds.services import dispute_open, evidence_add
 from corridor.geo.models import AdminUnit, PlaceReview, ReviewStatus
 from corridor.geo.services import admin_units_load
 from corridor.orgs.models import Organisation
@@ -35,6 +37,7 @@ from corridor.orgs.services import invitation_create
 from corridor.situation.models import DisplacementFigure, Incident, Source
 from corridor.testing import factories as f
 from corridor.testing.discovery import ADMIN, discovered_routes
+from corridor.testing.photos import gps_jpeg
 from corridor.testing.signin import signed_in_client, totp_device
 from corridor.web.tests.conftest import ARTIFACTS
 
@@ -69,6 +72,9 @@ NOT_PAGES = {
     "(test_funds_reports.py)",
     "GET funds/grants/<uuid:pk>/iati.xml": "an XML download (test_funds_reports.py)",
     "GET ledger.csv": "a CSV download of the public ledger (test_public_ledger.py)",
+    "GET money/transfers/<uuid:pk>/restore/": "POST only: a button on a removed transfer's page",
+    "GET money/evidence/<uuid:pk>/": "an evidence photo (JPEG), shown on the transfer page "
+    "(test_money_pages.py)",
 }
 #: Pages a signed-in person never sees: opened signed out, or half signed in (password given,
 #: second factor not yet); "enrol" is for a user without an authenticator.
@@ -129,6 +135,8 @@ def ids_for(route: str) -> dict[str, str] | None:
             values[name] = "idps"
         elif name == "secret" and first == "join":  # a new person's invitation link
             values[name] = INVITATION["secret"]
+        elif name in ("pk", "id") and first == "money":
+            values[name] = str(MONEY_PK_SOURCES[route.split("/")[1]]().pk)
         elif name in ("pk", "id") and first in PK_SOURCES:
             values[name] = str(PK_SOURCES[first]().pk)
         else:
@@ -147,6 +155,16 @@ PK_SOURCES: dict[str, Callable[[], Any]] = {
     "transfers": lambda: Transfer.objects.order_by("id").first(),
     "sources": lambda: Source.objects.order_by("id").first(),
     "funds": lambda: Grant.objects.order_by("id").first(),  # funds/grants/<pk>/...
+}
+
+
+SWEEP_AMOUNT = Decimal("43217.00")  # no demo transfer has it
+#: The money pages by their second path part: the sweep's transfer, received by the admin's
+#: organisation and disputed (see ``demo``), so its confirm and resolve pages open.
+MONEY_PK_SOURCES: dict[str, Callable[[], Any]] = {
+    "grants": lambda: Grant.objects.order_by("id").first(),
+    "transfers": lambda: Transfer.objects.get(amount=SWEEP_AMOUNT),
+    "disputes": lambda: Dispute.objects.get(transfer__amount=SWEEP_AMOUNT),
 }
 
 
@@ -302,6 +320,18 @@ def demo(db, tmp_path):
     f.MembershipFactory(user=viewer, organisation=org, role=OrgRole.VIEWER)
     newcomer = f.UserFactory(username="sweep-newcomer", language="en")  # no authenticator yet
     totp_device(viewer)
+    # A transfer the admin's organisation received, claimed by the sender, disputed, with a
+    # photo: every money page then has something to show and a button to press.
+    sender = Organisation.objects.exclude(pk=org.pk).order_by("name").first()
+    transfer = f.TransferFactory(
+        from_organisation=sender,
+        to_organisation=org,
+        grant=Grant.objects.order_by("id").first(),
+        received_state=LegState.CLAIMED,
+        amount=SWEEP_AMOUNT,
+    )
+    dispute_open(by=admin, transfer=transfer, note="Short by 20")
+    evidence_add(by=admin, transfer=transfer, filename="receipt.jpg", data=gps_jpeg())
     return {"admin": admin, "coordinator": coordinator, "viewer": viewer, "newcomer": newcomer}
 
 

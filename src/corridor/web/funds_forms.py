@@ -1,0 +1,155 @@
+"""Forms of the money pages (web/views/funds.py): a transfer, what arrived, a dispute, a photo.
+
+They check the shape of what was typed; the ledger's rules and the access policy decide in
+``funds.services`` (the same calls the API and the CLI make).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES, RATE_DIGITS, RATE_PLACES
+from corridor.funds.models import TransferChannel
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _amount(label: Any, *, required: bool = True, help_text: Any = "") -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=0,
+        max_digits=AMOUNT_DIGITS,
+        decimal_places=AMOUNT_PLACES,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+class CurrencyField(forms.CharField):
+    """An ISO 4217 code, typed in either case (a phone keyboard starts in lower case)."""
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value)).upper()
+
+
+def _currency(label: Any, *, required: bool = True) -> forms.CharField:
+    return CurrencyField(
+        label=label,
+        required=required,
+        max_length=3,
+        help_text=_("ISO 4217 code, e.g. MMK, THB, USD."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 4}),
+    )
+
+
+class TransferForm(forms.Form):
+    """Record or correct a transfer: the two sides, the sent leg and, if known, what arrived."""
+
+    from_organisation = forms.ModelChoiceField(label=_("From"), queryset=None)
+    to_organisation = forms.ModelChoiceField(label=_("To"), queryset=None)
+    grant = forms.ModelChoiceField(label=_("Grant"), queryset=None, required=False)
+    amount = _amount(_("Amount sent"), help_text=_("What the sender paid, the fee included."))
+    currency = _currency(_("Currency sent"))
+    sent_on = forms.DateField(label=_("Sent on"), widget=DATE)
+    fee = _amount(_("Fee"), required=False, help_text=_("In the currency sent."))
+    channel = forms.ChoiceField(label=_("Channel"), choices=TransferChannel.choices)
+    rate = forms.DecimalField(
+        label=_("Exchange rate the channel used"),
+        required=False,
+        min_value=0,
+        max_digits=RATE_DIGITS,
+        decimal_places=RATE_PLACES,
+        help_text=_("Units received for one unit sent."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    received_amount = _amount(_("Amount received"), required=False)
+    received_currency = _currency(_("Currency received"), required=False)
+    received_on = forms.DateField(label=_("Received on"), required=False, widget=DATE)
+    reference = forms.CharField(
+        label=_("Reference"),
+        required=False,
+        max_length=120,
+        help_text=_("Bank or hundi code; stored encrypted, shown only to the two sides."),
+    )
+    intermediary = forms.CharField(
+        label=_("Agent or carrier"),
+        required=False,
+        max_length=200,
+        help_text=_("Stored encrypted, shown only to the two sides."),
+    )
+
+    def __init__(
+        self, *args: Any, organisations: Any, grants: Any, fixed_sides: bool = False, **kw: Any
+    ) -> None:
+        super().__init__(*args, **kw)
+        for name in ("from_organisation", "to_organisation"):
+            field = self.fields[name]
+            field.queryset = organisations  # type: ignore[attr-defined]
+            if fixed_sides:
+                # The sides are fixed: a transfer between others is a new record.
+                field.disabled = True
+                field.required = False
+        self.fields["grant"].queryset = grants  # type: ignore[attr-defined]
+
+    def values(self) -> dict[str, Any]:
+        """The service's keywords; a received leg only when an amount was given."""
+        data = dict(self.cleaned_data)
+        data.pop("from_organisation", None)
+        data.pop("to_organisation", None)
+        if data.get("received_amount") is None and data.get("received_on") is None:
+            data["received_amount"] = data["received_on"] = None
+            data["received_currency"] = ""
+        elif not data.get("received_currency"):
+            data["received_currency"] = data.get("currency") or ""
+        return data
+
+
+class PhotoField(forms.FileField):
+    """A photo from the phone's camera or gallery (``capture`` opens the camera on a phone)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+        )
+        super().__init__(**kwargs)
+
+
+class ReceiveForm(forms.Form):
+    """The receiver says what arrived (or confirms the other side's claim), with a photo."""
+
+    received_amount = _amount(_("Amount received"))
+    received_currency = _currency(_("Currency received"))
+    received_on = forms.DateField(label=_("Received on"), widget=DATE)
+    photo = PhotoField(
+        label=_("Photo of the receipt or distribution list"),
+        required=False,
+        help_text=_("Where and when it was taken, and the phone's details, are removed."),
+    )
+
+    def __init__(self, *args: Any, photo_required: bool = False, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["photo"].required = photo_required
+
+
+class EvidenceForm(forms.Form):
+    photo = PhotoField(
+        label=_("Photo of the receipt or distribution list"),
+        help_text=_("Where and when it was taken, and the phone's details, are removed."),
+    )
+
+
+class DisputeForm(forms.Form):
+    note = forms.CharField(
+        label=_("What is wrong?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(
+        label=_("How was it resolved?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
