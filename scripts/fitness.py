@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("geo", "orgs"),
     ("situation", "aid"),
     ("funds",),  # spending names the 4W activities a grant paid for (decision 0235)
-    ("disclosure", "keys", "backup"),
+    ("disclosure", "keys", "backup", "sync"),  # sync: above the records it carries
     ("exchange", "gaps", "demo"),
     ("web",),
     ("api",),  # the root API: mounts every app's router
