@@ -80,7 +80,7 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def identity(args: argparse.Namespace) -> int:
-    from corridor.sync.services import identity_document, identity_ensure
+    from corridor.sync.services.peers import identity_document, identity_ensure
 
     document = identity_document(identity_ensure(by=None, name=args.name))
     Path(args.output).write_text(json.dumps(document, indent=2) + "\n")
@@ -117,7 +117,7 @@ def _organisations(names: list[str]) -> list:
 
 def peer_add(args: argparse.Namespace) -> int:
     from corridor.core.errors import InvalidInput
-    from corridor.sync.services import peer_add, peer_identity_read
+    from corridor.sync.services.peers import peer_add, peer_identity_read
 
     path = Path(args.file)
     try:
@@ -150,7 +150,7 @@ def peer_add(args: argparse.Namespace) -> int:
 
 
 def export(args: argparse.Namespace) -> int:
-    from corridor.sync.services import bundle_export
+    from corridor.sync.services.bundles import bundle_export
 
     result = bundle_export(by=None, to=args.to, chunk_size=args.chunk_size)
     out = Path(args.output)
@@ -167,7 +167,7 @@ def export(args: argparse.Namespace) -> int:
 
 def import_(args: argparse.Namespace) -> int:
     from corridor.core.errors import InvalidInput
-    from corridor.sync.services import bundle_import
+    from corridor.sync.services.bundles import bundle_import
 
     files = []
     for name in args.files:
@@ -213,7 +213,7 @@ def run(args: argparse.Namespace) -> int:
     if command == "peer":
         if args.peer_command == "add":
             return peer_add(args)
-        from corridor.sync.services import peer_revoke
+        from corridor.sync.services.peers import peer_revoke
 
         peer = peer_revoke(by=None, name=args.name)
         print(f"Peer {peer.name} revoked: its bundles are refused from now on.")
