@@ -69,6 +69,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     imp = sub.add_parser("import", help="verify and apply bundles (whole files or chunks)")
     imp.add_argument("files", nargs="+", metavar="FILE")
 
+    conflicts = sub.add_parser(
+        "conflicts", help="list the concurrent versions that lost, for a person to review"
+    )
+    conflicts.add_argument(
+        "--reviewed", metavar="ID", help="mark this conflict as reviewed (the kept version stays)"
+    )
+
     status = sub.add_parser("status", help="peers, bundles in and out, pending changes, conflicts")
     status.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -205,6 +212,29 @@ def status(args: argparse.Namespace) -> int:
     return 0
 
 
+def conflicts(args: argparse.Namespace) -> int:
+    import uuid
+
+    from corridor.core.errors import InvalidInput
+    from corridor.sync.queries import conflicts_open
+    from corridor.sync.services.merge import conflict_review
+
+    if args.reviewed:
+        try:
+            pk = uuid.UUID(args.reviewed)
+        except ValueError:
+            raise InvalidInput(f"{args.reviewed!r} is not a conflict id") from None
+        conflict_review(by=None, conflict_id=pk)
+        print(f"Conflict {pk} reviewed.")
+        return 0
+    for conflict in conflicts_open():
+        print(
+            f"{conflict.pk} {conflict.kind} {conflict.record_id}: kept {conflict.kept_hlc}, "
+            f"lost {conflict.lost_hlc}: {conflict.lost}"
+        )
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     django_env.setup()
     command = args.sync_command
@@ -222,4 +252,6 @@ def run(args: argparse.Namespace) -> int:
         return export(args)
     if command == "import":
         return import_(args)
+    if command == "conflicts":
+        return conflicts(args)
     return status(args)

@@ -20,6 +20,11 @@ def local_edits() -> int:
     return edited
 
 
+def conflicts_open() -> list[Conflict]:
+    """The conflicts nobody reviewed yet, oldest first."""
+    return list(Conflict.objects.filter(reviewed_at__isnull=True).order_by("found_at"))
+
+
 def sync_status() -> dict[str, Any]:
     identity = Identity.objects.first()
     peers = []

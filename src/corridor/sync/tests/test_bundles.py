@@ -32,7 +32,9 @@ many = settings(
 @pytest.fixture
 def setup():
     world = World(
-        [HUB, A, B, STRANGER], OrganisationFactory(), [(HUB, A), (A, HUB), (B, HUB), (STRANGER, HUB)]
+        [HUB, A, B, STRANGER],
+        OrganisationFactory(),
+        [(HUB, A), (A, HUB), (B, HUB), (STRANGER, HUB)],
     )
     world.create(A, "activity", 5)
     world.create(A, "incident", 6)
@@ -55,7 +57,8 @@ def refused(files: list[tuple[str, bytes]], reason: str = "") -> str:
     (outcome,) = outcomes
     assert outcome.applied is None, outcome.line
     assert reason in outcome.reason
-    assert "\n" not in outcome.line and "refused: " in outcome.line
+    assert "\n" not in outcome.line
+    assert "refused: " in outcome.line
     assert checksum() == before
     return outcome.reason
 
@@ -82,7 +85,8 @@ def test_extra_bytes_and_reordered_blocks_are_refused(setup):
     middle = len(bundle) // 2
     swapped = bundle[:middle] + bundle[middle + 16 : middle + 32] + bundle[middle : middle + 16]
     swapped += bundle[middle + 32 :]
-    assert swapped != bundle and len(swapped) == len(bundle)
+    assert swapped != bundle
+    assert len(swapped) == len(bundle)
     refused([("reordered", swapped)], "bad signature")
 
 
@@ -95,7 +99,7 @@ def test_an_unknown_sender_is_refused(setup):
 
 
 def test_a_bundle_signed_by_another_key_than_the_senders_is_refused(setup):
-    world, bundle = setup
+    world, _bundle = setup
     world.use(STRANGER)
     stranger = Identity.objects.get()
     world.use(HUB)

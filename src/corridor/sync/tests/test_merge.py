@@ -66,7 +66,8 @@ def deliver(world: World, oracle: Oracle, bundle: tuple[str, str, bytes], applie
     world.use(recipient)
     (outcome,) = bundle_import(by=None, files=[(label, data)])
     if label in applied:
-        assert outcome.applied is None and outcome.reason.startswith("replayed"), outcome.line
+        assert outcome.applied is None, outcome.line
+        assert outcome.reason.startswith("replayed"), outcome.line
     else:
         assert outcome.applied is not None, outcome.line
         applied.add(label)
@@ -79,7 +80,12 @@ def sync_round(world: World, oracle: Oracle, applied: set) -> int:
         world.use(sender)
         result = bundle_export(by=None, to=recipient)
         oracle.observe(sender)
-        deliver(world, oracle, (recipient, f"{sender}>{recipient}#{result.seq}", result.pieces[0]), applied)
+        deliver(
+            world,
+            oracle,
+            (recipient, f"{sender}>{recipient}#{result.seq}", result.pieces[0]),
+            applied,
+        )
         moved += result.rows
     return moved
 
@@ -103,9 +109,11 @@ def test_any_order_of_bundles_converges_and_logs_every_conflict(steps, data):
             counter += 1
             world.create(one[1], one[2], counter)
             oracle.observe(one[1])
-        elif name == "edit" and world.edit(one[1], one[2], one[3]):
+        elif name == "edit":
+            world.edit(one[1], one[2], one[3])
             oracle.observe(one[1])
-        elif name == "remove" and world.remove(one[1], one[2]):
+        elif name == "remove":
+            world.remove(one[1], one[2])
             oracle.observe(one[1])
         elif name == "export":
             sender, recipient = one[1]
@@ -139,9 +147,10 @@ def test_any_order_of_bundles_converges_and_logs_every_conflict(steps, data):
         every = set().union(*(oracle.seen[n][key] for n in NAMES))
         for other in every - {version.hlc} - oracle.past[version.hlc]:
             assert (*key, other) in lost, f"{key}: concurrent version {other} lost unlogged"
-    for kind, record, kept, lost_hlc in conflicts:
+    for _kind, _record, kept, lost_hlc in conflicts:
         # Logged only for versions made without seeing each other.
-        assert lost_hlc not in oracle.past[kept] and kept not in oracle.past[lost_hlc]
+        assert lost_hlc not in oracle.past[kept]
+        assert kept not in oracle.past[lost_hlc]
 
 
 def _sources() -> int:

@@ -167,9 +167,7 @@ class World:
         """The instance's synced records with their versions, as one text."""
         self.use(name)
         state = {}
-        versions = dict(
-            ((v.kind, str(v.record_id)), v.hlc) for v in Version.objects.all()
-        )
+        versions = {(v.kind, str(v.record_id)): v.hlc for v in Version.objects.all()}
         for kind in records.KINDS:
             for row in records.rows(kind):
                 key = (kind.label, str(row.pk))
