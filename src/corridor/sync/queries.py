@@ -40,6 +40,7 @@ def sync_status() -> dict[str, Any]:
                 "id": str(peer.pk),
                 "role": peer.role,
                 "fingerprint": peer.fingerprint,
+                "added_at": peer.added_at.isoformat(),
                 "revoked": peer.revoked_at is not None,
                 "organisations": sorted(
                     str(pk) for pk in peer.organisations.values_list("pk", flat=True)

@@ -11,7 +11,7 @@ import json
 import uuid
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -92,7 +92,7 @@ def bundle_export(*, by: Any, to: str, chunk_size: int = 0) -> ExportResult:
         sealed = envelope.seal(
             json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode(),
             header=header,
-            signing_key=identity.signing_key,
+            signing_key=cast(bytes, identity.signing_key),
             recipient_box=envelope.unb64(peer.box_public, "peer key"),
         )
         peer.sent_seq = seq
@@ -163,7 +163,7 @@ def _verified(data: bytes, identity: Identity) -> tuple[Peer, dict[str, Any], di
     if ack > peer.sent_seq or ack < 0:
         raise Refused(f"acknowledges bundle {ack}, never written to {peer.name}")
     try:
-        payload = json.loads(envelope.open_payload(sealed, identity.box_key))
+        payload = json.loads(envelope.open_payload(sealed, cast(bytes, identity.box_key)))
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise Refused("damaged payload") from None
     if not isinstance(payload, dict):

@@ -10,7 +10,7 @@ import json
 import socket
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -44,8 +44,9 @@ def identity_ensure(*, by: Any, name: str = "") -> Identity:
     with transaction.atomic():
         identity = Identity.objects.create(
             name=(name or socket.gethostname() or "corridor").strip()[:100],
-            signing_key=keys.signing_key,
-            box_key=keys.box_key,
+            # Encrypted bytes fields; the stubs type every TextField subclass as text.
+            signing_key=cast(Any, keys.signing_key),
+            box_key=cast(Any, keys.box_key),
             signing_public=envelope.b64(keys.signing_public),
             box_public=envelope.b64(keys.box_public),
         )
