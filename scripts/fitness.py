@@ -32,8 +32,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("geo", "orgs"),
     ("situation", "aid"),
     ("funds",),  # spending names the 4W activities a grant paid for (decision 0235)
-    ("disclosure", "keys", "backup", "sync"),  # sync: above the records it carries
-    ("exchange", "gaps", "demo"),
+    ("disclosure", "keys", "backup"),
+    ("exchange", "gaps", "demo", "sync"),  # sync: its bundles are marked outputs
     ("web",),
     ("api",),  # the root API: mounts every app's router
     ("urls",),

@@ -13,6 +13,7 @@ from corridor.cli import django_env
 
 NAME = "sync"
 HELP = "exchange records with a hub or field instances by signed, encrypted files"
+OUTPUTS = ("sync.bundle",)
 
 _SIZE = re.compile(r"^(\d+)([KMG]?)B?$", re.IGNORECASE)
 _UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3}

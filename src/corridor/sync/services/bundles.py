@@ -16,8 +16,10 @@ from typing import Any, cast
 from django.db import transaction
 from django.utils import timezone
 
+from corridor.accounts import policy
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
+from corridor.disclosure.outputs import internal_output
 from corridor.geo.models import AdminUnit
 from corridor.orgs.models import Organisation
 from corridor.sync import envelope, hlc, records
@@ -37,6 +39,11 @@ class ExportResult:
     pieces: list[bytes]
 
 
+@internal_output(
+    "sync.bundle",
+    role=policy.ADMINISTER,
+    what="records with their protected fields, encrypted to one registered peer instance",
+)
 def bundle_export(*, by: Any, to: str, chunk_size: int = 0) -> ExportResult:
     """A bundle for the peer ``to``: every record changed since the last bundle it
     acknowledged and that it may receive, with our acknowledgement of its bundles."""

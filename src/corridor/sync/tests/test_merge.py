@@ -91,7 +91,7 @@ def sync_round(world: World, oracle: Oracle, applied: set) -> int:
 
 
 @settings(
-    max_examples=60,
+    max_examples=15,
     database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
