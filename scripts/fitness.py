@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("situation", "aid"),
     ("funds",),  # spending names the 4W activities a grant paid for (decision 0235)
     ("disclosure", "keys", "backup"),
-    ("exchange", "gaps", "demo"),
+    ("exchange", "gaps", "demo", "sync"),  # sync: its bundles are marked outputs
     ("web",),
     ("api",),  # the root API: mounts every app's router
     ("urls",),

@@ -69,3 +69,7 @@ confirm_shown  # web.forms.ConfirmMixin: asked by web/entry.html (decision 0215)
 VERIFIED  # situation.models.Verification: a choice people make on the incident form (0216)
 last_figure  # core tests: a fixture that stores the township's last figure
 suggestions  # web.views.place_review Item: read by the review page's template
+
+# sync: fields read through ORM lookups (exclude(came_from=...), reviewed_at__isnull, order_by).
+came_from, found_at, reviewed_at  # sync.Version, sync.Conflict
+revoked_by, reviewed_by  # sync.Peer, sync.Conflict: who revoked or reviewed, kept for the record

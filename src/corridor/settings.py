@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "corridor.aid",
     "corridor.funds",
     "corridor.exchange",
+    "corridor.sync",
     "corridor.web",
 ]
 

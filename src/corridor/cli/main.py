@@ -39,6 +39,7 @@ from corridor.cli import (
     sessions,
     signin,
     status,
+    sync,
     tokens,
 )
 
@@ -66,6 +67,7 @@ COMMANDS: list[ModuleType] = [
     restore,
     db,
     rollups,
+    sync,
     manage,
 ]
 

@@ -1,0 +1,110 @@
+"""Named histories the property test may or may not hit: a stale bundle after a newer one,
+concurrent edits on two field instances, a removal meeting an edit, acknowledgements."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corridor.aid.models import Activity
+from corridor.sync.models import Conflict, Peer, Version
+from corridor.sync.services.bundles import bundle_export, bundle_import
+from corridor.sync.tests.world import World
+from corridor.testing.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+HUB, A, B = "hub", "field-a", "field-b"
+LINKS = [(HUB, A), (HUB, B), (A, HUB), (B, HUB)]
+
+
+@pytest.fixture
+def world():
+    return World([HUB, A, B], OrganisationFactory(), LINKS)
+
+
+def export(world: World, sender: str, recipient: str) -> bytes:
+    world.use(sender)
+    return bundle_export(by=None, to=recipient).pieces[0]
+
+
+def apply(world: World, recipient: str, data: bytes) -> str:
+    world.use(recipient)
+    (outcome,) = bundle_import(by=None, files=[("b", data)])
+    return outcome.line
+
+
+def women(world: World, name: str) -> int:
+    world.use(name)
+    return Activity._base_manager.get().women
+
+
+def test_a_stale_bundle_after_a_newer_one_changes_nothing(world):
+    world.create(A, "activity", 5)
+    first = export(world, A, HUB)
+    world.edit(A, 0, 7)
+    second = export(world, A, HUB)
+    assert "applied 1" in apply(world, HUB, second)
+    assert "applied 0" in apply(world, HUB, first)  # older version: kept out, no conflict
+    assert women(world, HUB) == 7
+    assert Conflict.objects.count() == 0
+
+
+def test_concurrent_edits_keep_the_higher_version_and_log_the_other_everywhere(world):
+    world.create(A, "activity", 5)
+    apply(world, HUB, export(world, A, HUB))
+    apply(world, B, export(world, HUB, B))
+    world.edit(A, 0, 11)
+    world.edit(B, 0, 22)  # later clock: wins
+    apply(world, HUB, export(world, A, HUB))
+    line = apply(world, HUB, export(world, B, HUB))
+    assert "1 conflicts to review" in line
+    assert women(world, HUB) == 22
+    conflict = Conflict.objects.get()
+    assert json.loads(conflict.lost)["women"] == 11
+    # The hub's version tells field A that A's edit lost: A takes the winner without a
+    # second conflict (the hub holds it for review).
+    apply(world, A, export(world, HUB, A))
+    assert women(world, A) == 22
+    world.use(A)
+    assert Conflict.objects.count() == 0
+    world.use(B)
+    world.use(HUB)
+    assert Conflict.objects.filter(reviewed_at__isnull=True).count() == 1
+
+
+def test_a_removal_travels_as_a_tombstone(world):
+    world.create(A, "activity", 5)
+    apply(world, HUB, export(world, A, HUB))
+    world.remove(A, 0)
+    apply(world, HUB, export(world, A, HUB))
+    world.use(HUB)
+    row = Activity._base_manager.get()
+    assert row.removed_at is not None
+    assert row.removal_reason == "by field-a"
+    assert not Activity.objects.exists()  # hidden from every ordinary read
+
+
+def test_acknowledged_changes_are_not_sent_again_and_unacknowledged_are(world):
+    world.create(A, "activity", 5)
+    lost_in_the_post = export(world, A, HUB)
+    resent = export(world, A, HUB)  # not acknowledged: carries the record again
+    assert "applied 1" in apply(world, HUB, resent)
+    assert "applied 0" in apply(world, A, export(world, HUB, A))  # carries the ack
+    world.use(A)
+    peer = Peer.objects.get(name=HUB)
+    assert (peer.acked_seq, peer.sent_seq) == (2, 2)
+    assert bundle_export(by=None, to=HUB).rows == 0
+    assert "applied 0" in apply(world, HUB, lost_in_the_post)  # late and harmless
+
+
+def test_a_field_peer_receives_only_its_organisations_records(world):
+    world.create(A, "activity", 5)
+    apply(world, HUB, export(world, A, HUB))
+    world.use(HUB)
+    Activity._base_manager.update(organisation=OrganisationFactory())
+    result = bundle_export(by=None, to=B)
+    assert result.rows == 0
+    world.use(HUB)
+    assert Version.objects.count() == 1

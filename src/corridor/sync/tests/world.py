@@ -1,0 +1,188 @@
+"""Several Corridor instances simulated in one test database.
+
+Running a hub and two field instances as separate processes for every hypothesis example
+would take minutes, so the property tests keep each instance's synced records and sync state
+(identity, peers, bundles, versions, conflicts) as a snapshot and swap it into the database
+before acting as that instance. Organisations and places are shared: they are the same on
+every instance of the network (bundles carry the organisations a peer lacks; the CLI tests,
+which run separate instance folders, check that). The code under test is the real one: each
+export and import runs the services against the database as that instance left it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+
+from corridor.aid.models import Activity
+from corridor.audit.models import AuditEntry
+from corridor.situation.models import DisplacementFigure, Incident, Source
+from corridor.sync import records
+from corridor.sync.models import Bundle, Conflict, Identity, Peer, Version
+from corridor.sync.services.merge import changes_stamp
+from corridor.sync.services.peers import (
+    identity_document,
+    identity_ensure,
+    peer_add,
+    peer_identity_read,
+)
+from corridor.testing.factories import township
+
+# In the order rows can be inserted (referenced tables first).
+TABLES: list[type[models.Model]] = [
+    Source,
+    DisplacementFigure,
+    Incident,
+    Incident.sources.through,
+    Activity,
+    Identity,
+    Peer,
+    Peer.organisations.through,
+    Bundle,
+    Version,
+    Conflict,
+]
+
+
+def _dump() -> dict[type[models.Model], list[dict[str, Any]]]:
+    return {table: list(table._base_manager.order_by("pk").values()) for table in TABLES}
+
+
+def _clear() -> None:
+    for table in reversed(TABLES):
+        table._base_manager.all().delete()
+
+
+def _load(snapshot: dict[type[models.Model], list[dict[str, Any]]]) -> None:
+    for table in TABLES:
+        table._base_manager.bulk_create([table(**row) for row in snapshot[table]])
+
+
+class World:
+    def __init__(self, names: list[str], organisation: Any, links: list[tuple[str, str]]):
+        """Instances ``names`` (the first is the hub); ``links``: (instance, peer) pairs to
+        register, the peer with the hub role when it is the hub, else as a field instance of
+        ``organisation``."""
+        self.names = names
+        self.organisation = organisation
+        self.snapshots: dict[str, Any] = {}
+        self.current: str | None = None
+        self.nodes: dict[str, str] = {}
+        _clear()
+        public = {}
+        for name in names:
+            identity = identity_ensure(by=None, name=name)
+            self.nodes[name] = identity.pk.hex
+            public[name] = peer_identity_read(json.dumps(identity_document(identity)), name)
+            self.snapshots[name] = _dump()
+            _clear()
+        for name, other in links:
+            self.use(name)
+            peer_add(
+                by=None,
+                identity=public[other],
+                role="hub" if other == names[0] else "field",
+                fingerprint=public[other].fingerprint,
+                organisations=[organisation],
+            )
+        self.public = public
+
+    def use(self, name: str) -> None:
+        """Make the database hold instance ``name``'s records and sync state."""
+        if self.current == name:
+            return
+        if self.current is not None:
+            self.snapshots[self.current] = _dump()
+        _clear()
+        _load(self.snapshots[name])
+        self.current = name
+
+    # --- what a person does on an instance -------------------------------------------------
+
+    def create(self, name: str, kind: str, number: int) -> None:
+        self.use(name)
+        if kind == "activity":
+            Activity.objects.create(
+                organisation=self.organisation,
+                sector="health",
+                modality="in_kind",
+                admin_unit=township(),
+                reporting_month=dt.date(2026, 11, 1),
+                women=number,
+                village=f"village {number}",
+            )
+        else:
+            source = Source.objects.create(title=f"report {number}")
+            incident = Incident.objects.create(
+                occurred_on=dt.date(2026, 11, 3),
+                incident_type="airstrike",
+                admin_unit=township(),
+                fatalities=number,
+                latitude=16.8 + number / 1000,
+                witnesses=f"witness {number}",
+                reporting_organisation=self.organisation,
+            )
+            incident.sources.set([source])
+        changes_stamp(by=None)
+
+    def live(self) -> list[models.Model]:
+        rows: list[models.Model] = []
+        for kind in (Activity, Incident):
+            rows += list(kind._base_manager.order_by("pk"))
+        return rows
+
+    def edit(self, name: str, index: int, value: int) -> bool:
+        self.use(name)
+        rows = self.live()
+        if not rows:
+            return False
+        row = rows[index % len(rows)]
+        if isinstance(row, Activity):
+            Activity._base_manager.filter(pk=row.pk).update(women=value, village=f"v{value}")
+        else:
+            Incident._base_manager.filter(pk=row.pk).update(fatalities=value, witnesses=f"w{value}")
+        changes_stamp(by=None)
+        return True
+
+    def remove(self, name: str, index: int) -> bool:
+        self.use(name)
+        rows = [r for r in self.live() if r.removed_at is None]  # type: ignore[attr-defined]
+        if not rows:
+            return False
+        row = rows[index % len(rows)]
+        type(row)._base_manager.filter(pk=row.pk).update(
+            removed_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC), removal_reason=f"by {name}"
+        )
+        changes_stamp(by=None)
+        return True
+
+    # --- what the tests compare ------------------------------------------------------------
+
+    def canonical(self, name: str) -> str:
+        """The instance's synced records with their versions, as one text."""
+        self.use(name)
+        state = {}
+        versions = {(v.kind, str(v.record_id)): v.hlc for v in Version.objects.all()}
+        for kind in records.KINDS:
+            for row in records.rows(kind):
+                key = (kind.label, str(row.pk))
+                state[f"{kind.label} {row.pk}"] = [versions.get(key), records.serialise(kind, row)]
+        return json.dumps(state, sort_keys=True)
+
+
+def checksum() -> str:
+    """Every row of every table but the audit trail, hashed: what a refused bundle must not
+    change."""
+    digest = hashlib.sha256()
+    for model in apps.get_models(include_auto_created=True):
+        if model is AuditEntry:
+            continue
+        digest.update(model._meta.label.encode())
+        for row in model._base_manager.order_by("pk").values_list():
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
