@@ -366,3 +366,18 @@ class MonthlyReachTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.admin_unit_id} {self.sector or 'all sectors'}"
+
+
+class DataVersion(models.Model):
+    """One row whose ``token`` changes, in the same transaction, with every write of the rows
+    the gap table is computed from (decision 0271): the monthly reach rollup, displacement
+    figures, their sources, organisations and admin units. Database triggers change it
+    (``aid`` migration 0010), so every path that writes, the importer's raw statements and
+    tests' factories included, changes it too; a rolled-back write restores it with the rows.
+    A computed answer cached under a token is therefore the answer for the data of that
+    token. No row (after a flush): nothing may be cached."""
+
+    token = models.CharField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return self.token or "(initial)"
