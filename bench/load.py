@@ -112,10 +112,17 @@ def prepare(activities: int, seed: int, out_dir: Path) -> tuple[str, str]:
 
     started = time.perf_counter()
     month = load(activities, seed, out_dir)
+    # The rows were inserted past Corridor: build the monthly rollups the gap table reads
+    # (decision 0225), as `corridor rollups rebuild` does.
+    from corridor.aid.services import rollups_rebuild
+
+    rollups_rebuild()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE aid_activity")
             cursor.execute("VACUUM ANALYZE situation_displacementfigure")
+            cursor.execute("VACUUM ANALYZE aid_monthlyreach")
+            cursor.execute("VACUUM ANALYZE aid_monthlyreachtotal")
     print(f"loaded {activities:,} activities in {time.perf_counter() - started:.0f} s")
     admin = User.objects.create_user(
         username="bench-admin", password=None, global_role=GlobalRole.ADMIN

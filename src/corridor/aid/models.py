@@ -213,9 +213,12 @@ class Activity(Removable):
         # the month and serves the same reads.
         indexes = [
             models.Index(fields=["organisation", "reporting_month"]),
-            # Covers the gap table's monthly sums (corridor.gaps): the month's rows are read
-            # from the index alone, already grouped by township and sector (bench/gaps.py);
-            # status last, so that reached and planned are told apart from the index too.
+            # Covers the monthly sums (the rollup refresh of decision 0225, bench/gaps.py): the
+            # month's rows are read from the index alone, already grouped by township and
+            # sector; status last, so that reached and planned are told apart from the index
+            # too. ``removed_at`` (decision 0273): every read of the sums leaves removed rows
+            # out, and without it in the index each row was looked up in the table. (A partial
+            # index of live rows is not covering in SQLite: it still reads the column.)
             models.Index(
                 fields=[
                     "reporting_month",
@@ -228,6 +231,7 @@ class Activity(Removable):
                     "boys",
                     "unspecified",
                     "status",
+                    "removed_at",
                 ],
                 name="activity_gap_cover_idx",
             ),
