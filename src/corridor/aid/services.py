@@ -263,6 +263,21 @@ def rollups_refresh(places: Iterable[tuple[dt.date | None, str]]) -> None:
         )
 
 
+def rollup_places(activity_ids: Iterable[Any]) -> set[tuple[dt.date | None, str]]:
+    """The (month, township) places the activity rows with these ids count in now, removed
+    rows included: for a writer that knows which rows it writes but not where they were (the
+    importer's resumable batches: asked before and after each batch)."""
+    ids = list(activity_ids)
+    places: set[tuple[dt.date | None, str]] = set()
+    for start in range(0, len(ids), 500):
+        places |= set(
+            Activity._base_manager.filter(pk__in=ids[start : start + 500])
+            .order_by()
+            .values_list("reporting_month", "admin_unit_id")
+        )
+    return places
+
+
 def rollups_refresh_organisations(organisation_ids: Iterable[Any]) -> None:
     """Recompute every place where these organisations' rows count, or counted: for writes
     that move rows without knowing where from (an import may change a row's month or
