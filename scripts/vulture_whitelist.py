@@ -69,3 +69,4 @@ confirm_shown  # web.forms.ConfirmMixin: asked by web/entry.html (decision 0215)
 VERIFIED  # situation.models.Verification: a choice people make on the incident form (0216)
 last_figure  # core tests: a fixture that stores the township's last figure
 suggestions  # web.views.place_review Item: read by the review page's template
+model_config  # gaps.api._Plain: pydantic reads it (from_attributes)
