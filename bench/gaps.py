@@ -20,7 +20,9 @@ Run (PostgreSQL):  CORRIDOR_HOME=$(mktemp -d) \
     CORRIDOR_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/corridor_bench_gaps \
     .venv/bin/python bench/gaps.py
 (the PostgreSQL database is created if missing and emptied by the migrations' test setup.)
-Options: --activities N (1,000,000), --repeat R (15), --seed S.
+Options: --activities N (1,000,000), --repeat R (15), --seed S, --keep DIR (keep the CSV copies
+in DIR and, when DIR holds a finished load, time again without loading: give the same
+CORRIDOR_HOME / database; the dataset is built once and measured as often as needed).
 """
 
 import argparse
@@ -210,14 +212,28 @@ def load(n_activities: int, seed: int, out_dir: Path) -> dt.date:
     return calendar[-1]
 
 
-def time_it(fn, repeat: int) -> tuple[float, object]:
+def time_it(fn, repeat: int, clock=time.perf_counter) -> tuple[float, object]:
     result = fn()  # warm caches the way a running server has them
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         result = fn()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return statistics.median(times) * 1000, result
+
+
+def newest_rows_before(figures, _sectors):
+    """``situation.queries._newest_rows`` before decision 0270 (a subquery per figure row)."""
+    from django.db.models import OuterRef, Subquery
+
+    from corridor.situation.queries import _COLUMNS
+
+    newest = (
+        figures.filter(admin_unit=OuterRef("admin_unit"), sector=OuterRef("sector"))
+        .order_by("-as_of")
+        .values("as_of")[:1]
+    )
+    return list(figures.filter(as_of=Subquery(newest)).values_list(*_COLUMNS))
 
 
 DUCKDB_SQL = """
@@ -265,9 +281,11 @@ def main() -> int:
     parser.add_argument("--activities", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, default=None)
     args = parser.parse_args()
+    kept = args.keep is not None and (args.keep / "loaded.txt").exists()
     url = os.environ.get("CORRIDOR_DATABASE_URL", "")
-    if url:
+    if url and not kept:
         ensure_pg_database(url)
     django.setup()
     import duckdb
@@ -277,10 +295,23 @@ def main() -> int:
     from corridor.gaps.queries import gap_table, next_month
 
     with tempfile.TemporaryDirectory() as tmp:
-        out_dir = Path(tmp)
-        started = time.perf_counter()
-        month = load(args.activities, args.seed, out_dir)
-        print(f"loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        out_dir = Path(tmp) if args.keep is None else args.keep
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if kept:
+            from django.core.management import call_command
+
+            call_command("migrate", verbosity=0)  # indexes added since the load
+            month, loaded = (out_dir / "loaded.txt").read_text().split()
+            month = dt.date.fromisoformat(month)
+            if int(loaded) != args.activities:
+                raise SystemExit(
+                    f"{out_dir} holds {int(loaded):,} activities, not {args.activities:,}"
+                )
+        else:
+            started = time.perf_counter()
+            month = load(args.activities, args.seed, out_dir)
+            print(f"loaded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            (out_dir / "loaded.txt").write_text(f"{month.isoformat()} {args.activities}\n")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE aid_activity")
@@ -305,6 +336,18 @@ def main() -> int:
             else:
                 cursor.execute("ANALYZE")
         ms, table = time_it(lambda: gap_table(month), args.repeat)
+        # The need side as it was before decision 0270, in the same run: each figure row's
+        # township and sector looked up in a correlated "newest date" subquery.
+        from corridor.situation import queries as situation_queries
+
+        newest_rows = situation_queries._newest_rows
+        situation_queries._newest_rows = newest_rows_before
+        try:
+            before_ms, before_table = time_it(lambda: gap_table(month), args.repeat)
+        finally:
+            situation_queries._newest_rows = newest_rows
+        assert before_table.rows == table.rows, "the need rule before and now disagree"
+        cpu_ms, _table = time_it(lambda: gap_table(month), args.repeat, clock=time.process_time)
         coordinator = MonthlyReach.objects.filter(~Q(organisation__visibility=Visibility.ANONYMOUS))
         viewer_ms, viewer_table = time_it(
             lambda: gap_table(month, reach_rows=coordinator), args.repeat
@@ -378,6 +421,10 @@ def main() -> int:
         f"{built['monthly_reach_total']:,} total rows"
     )
     print(f"gap_table median of {args.repeat}: {ms:.1f} ms (operator: the totals)")
+    print(
+        f"gap_table with the need rule's query before decision 0270: {before_ms:.1f} ms "
+        f"(before / now = {before_ms / ms:.1f}); now, CPU time of this process: {cpu_ms:.1f} ms"
+    )
     print(
         f"gap_table for a viewer (coordinator scope, organisation rollup): {viewer_ms:.1f} ms "
         f"(viewer / operator = {viewer_ms / ms:.1f})"

@@ -22,6 +22,14 @@ count: wrk is not part of the project's install. It shares the CPU with the serv
 2-core machine it caps what can be measured; the ratio to Datasette, measured by the same client
 in the same run, is the fair figure.
 
+6. with --baseline SRC (the src folder of another version of Corridor, e.g. main exported by
+   `git archive main src | tar -x -C /tmp/base`): first serves the same instance with that code
+   (PYTHONPATH=SRC) and measures it the same way, so old and new are compared in one run.
+
+The first request to each server is timed alone: it computes the answer (decision 0271 keeps
+computed answers per data version and audience, so later identical requests are served from
+that cache until a write changes the data).
+
 Run:  nice -n 10 .venv/bin/python bench/load.py --activities 100000
       nice -n 10 .venv/bin/python bench/load.py --datasette /tmp/ds/bin/datasette
       CORRIDOR_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/corridor_bench_load \\
@@ -104,10 +112,17 @@ def prepare(activities: int, seed: int, out_dir: Path) -> tuple[str, str]:
 
     started = time.perf_counter()
     month = load(activities, seed, out_dir)
+    # The rows were inserted past Corridor: build the monthly rollups the gap table reads
+    # (decision 0225), as `corridor rollups rebuild` does.
+    from corridor.aid.services import rollups_rebuild
+
+    rollups_rebuild()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE aid_activity")
             cursor.execute("VACUUM ANALYZE situation_displacementfigure")
+            cursor.execute("VACUUM ANALYZE aid_monthlyreach")
+            cursor.execute("VACUUM ANALYZE aid_monthlyreachtotal")
     print(f"loaded {activities:,} activities in {time.perf_counter() - started:.0f} s")
     admin = User.objects.create_user(
         username="bench-admin", password=None, global_role=GlobalRole.ADMIN
@@ -184,6 +199,53 @@ def measure(
     return results
 
 
+def serve_and_measure(
+    label: str,
+    env: dict[str, str],
+    home: str,
+    month: str,
+    session: str,
+    args: argparse.Namespace,
+    levels: list[int],
+) -> dict[int, dict[str, float]]:
+    """Start the servers with ``env``, time the first answer, drive the levels, stop them."""
+    ports = [free_port() for _ in range(args.processes)]
+    server_log = (Path(home) / f"servers-{label}.log").open("w")
+    servers = [
+        subprocess.Popen(
+            [CORRIDOR, "serve", "--port", str(port), "--threads", str(args.threads)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=server_log,  # waitress's "task queue depth" warnings, kept out of the table
+        )
+        for port in ports
+    ]
+    try:
+        for port, server in zip(ports, servers, strict=True):
+            wait_for(port, server)
+        headers = {"Cookie": f"sessionid={session}", "Accept-Encoding": "gzip"}
+        path = f"/api/gaps/?month={month}"
+        for port in ports:
+            check = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            started = time.perf_counter()
+            check.request("GET", path, headers={"Cookie": headers["Cookie"]})
+            answer = check.getresponse()
+            body = answer.read()
+            took = (time.perf_counter() - started) * 1000
+            if answer.status != 200:
+                raise RuntimeError(f"GET {path} answered {answer.status}")
+            rows = len(json.loads(body)["rows"])
+            print(f"{label}: GET {path}: {rows} rows, first answer {took:.0f} ms", flush=True)
+        return measure(
+            f"{label} /api/gaps/",
+            lambda c, n: drive(ports, path, headers, c, n),
+            levels,
+            args.requests,
+        )
+    finally:
+        stop(servers)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--activities", type=int, default=100_000)
@@ -193,6 +255,7 @@ def main() -> int:
     parser.add_argument("--connections", default="1,32", help="client connection counts")
     parser.add_argument("--datasette", metavar="PATH", help="a datasette executable to compare")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--baseline", metavar="SRC", help="src folder of the version to compare")
     args = parser.parse_args()
     # Stopped from outside (timeout, kill): still stop the servers this run started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -213,38 +276,29 @@ def main() -> int:
             f"{args.processes} x `corridor serve --threads {args.threads}`, "
             f"{args.requests} requests per level, load {os.getloadavg()[0]:.1f}"
         )
-        env = {**os.environ, "CORRIDOR_HOME": home}
-        ports = [free_port() for _ in range(args.processes)]
-        server_log = (Path(home) / "servers.log").open("w")
-        servers = [
-            subprocess.Popen(
-                [CORRIDOR, "serve", "--port", str(port), "--threads", str(args.threads)],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=server_log,  # waitress's "task queue depth" warnings, kept out of the table
+        runs = [("corridor", {**os.environ, "CORRIDOR_HOME": home})]
+        if args.baseline:
+            base = str(Path(args.baseline).resolve())
+            runs.insert(
+                0,
+                (
+                    "baseline",
+                    {
+                        **os.environ,
+                        "CORRIDOR_HOME": home,
+                        "PYTHONPATH": base,
+                        "PYTHONDONTWRITEBYTECODE": "1",
+                    },
+                ),
             )
-            for port in ports
-        ]
-        try:
-            for port, server in zip(ports, servers, strict=True):
-                wait_for(port, server)
-            headers = {"Cookie": f"sessionid={session}", "Accept-Encoding": "gzip"}
-            path = f"/api/gaps/?month={month}"
-            check = http.client.HTTPConnection("127.0.0.1", ports[-1], timeout=60)
-            check.request("GET", path, headers={"Cookie": headers["Cookie"]})
-            answer = check.getresponse()
-            rows = len(json.loads(answer.read())["rows"]) if answer.status == 200 else 0
-            if answer.status != 200:
-                raise RuntimeError(f"GET {path} answered {answer.status}")
-            print(f"GET {path}: {rows} rows")
-            corridor = measure(
-                "corridor /api/gaps/",
-                lambda c, n: drive(ports, path, headers, c, n),
-                levels,
-                args.requests,
-            )
-        finally:
-            stop(servers)
+        results = {}
+        for label, env in runs:
+            results[label] = serve_and_measure(label, env, home, month, session, args, levels)
+        corridor = results["corridor"]
+        if args.baseline:
+            for connections in levels:
+                ratio = corridor[connections]["rps"] / results["baseline"][connections]["rps"]
+                print(f"corridor / baseline at {connections} connections: {ratio:.1f}x")
         if not args.datasette:
             return 0
         port = free_port()

@@ -73,3 +73,4 @@ suggestions  # web.views.place_review Item: read by the review page's template
 # sync: fields read through ORM lookups (exclude(came_from=...), reviewed_at__isnull, order_by).
 came_from, found_at, reviewed_at  # sync.Version, sync.Conflict
 revoked_by, reviewed_by  # sync.Peer, sync.Conflict: who revoked or reviewed, kept for the record
+model_config  # gaps.api._Plain: pydantic reads it (from_attributes)

@@ -213,9 +213,12 @@ class Activity(Removable):
         # the month and serves the same reads.
         indexes = [
             models.Index(fields=["organisation", "reporting_month"]),
-            # Covers the gap table's monthly sums (corridor.gaps): the month's rows are read
-            # from the index alone, already grouped by township and sector (bench/gaps.py);
-            # status last, so that reached and planned are told apart from the index too.
+            # Covers the monthly sums (the rollup refresh of decision 0225, bench/gaps.py): the
+            # month's rows are read from the index alone, already grouped by township and
+            # sector; status last, so that reached and planned are told apart from the index
+            # too. ``removed_at`` (decision 0273): every read of the sums leaves removed rows
+            # out, and without it in the index each row was looked up in the table. (A partial
+            # index of live rows is not covering in SQLite: it still reads the column.)
             models.Index(
                 fields=[
                     "reporting_month",
@@ -228,6 +231,7 @@ class Activity(Removable):
                     "boys",
                     "unspecified",
                     "status",
+                    "removed_at",
                 ],
                 name="activity_gap_cover_idx",
             ),
@@ -366,3 +370,18 @@ class MonthlyReachTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.admin_unit_id} {self.sector or 'all sectors'}"
+
+
+class DataVersion(models.Model):
+    """One row whose ``token`` changes, in the same transaction, with every write of the rows
+    the gap table is computed from (decision 0271): the monthly reach rollup, displacement
+    figures, their sources, organisations and admin units. Database triggers change it
+    (``aid`` migration 0010), so every path that writes, the importer's raw statements and
+    tests' factories included, changes it too; a rolled-back write restores it with the rows.
+    A computed answer cached under a token is therefore the answer for the data of that
+    token. No row (after a flush): nothing may be cached."""
+
+    token = models.CharField(max_length=32, blank=True)
+
+    def __str__(self) -> str:
+        return self.token or "(initial)"

@@ -13,6 +13,7 @@ from corridor.aid.models import (
     PEOPLE_FIELDS,
     REACHED_STATUSES,
     Activity,
+    DataVersion,
     MonthlyReach,
     Status,
 )
@@ -78,3 +79,10 @@ def activity_removed_for(user: Any, pk: Any) -> Activity | None:
     if activity is None or not policy.can(user, policy.DELETE, activity):
         return None
     return activity
+
+
+def data_version() -> str | None:
+    """The token of the data the gap table is computed from (``DataVersion``, decision 0271):
+    it changes with every write of those rows, in the writing transaction. None when the row
+    is missing (after a flush): then no computed answer may be reused."""
+    return DataVersion.objects.filter(id=1).values_list("token", flat=True).first()

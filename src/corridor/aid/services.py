@@ -185,6 +185,23 @@ def _insert_select(model: type[Model], columns: tuple[str, ...], rows: QuerySet)
         cursor.execute(f"INSERT INTO {table} ({names}) {sql}", params)
 
 
+def reach_sums(activities: QuerySet) -> QuerySet:
+    """The ``MonthlyReach`` rows ``activities`` sum to, grouped in the database. Every column
+    it reads is in ``activity_gap_cover_idx`` (decision 0273), so a month's rows are read from
+    the index alone: rows reaching people are counted by their status, not their id."""
+    return (
+        activities.exclude(status=Status.CANCELLED)
+        .exclude(reporting_month=None)
+        .order_by()
+        .values("reporting_month", "admin_unit_id", "sector", "organisation_id")
+        .annotate(
+            r=people_reached_sum(),
+            p=people_planned_sum(),
+            n=Count("status", filter=IS_REACHED),
+        )
+    )
+
+
 def _recompute(activities: QuerySet, reach: QuerySet, totals: QuerySet) -> None:
     """Replace the rollup rows of ``reach`` and ``totals`` by what ``activities`` sum to; the
     three querysets cover the same places."""
@@ -200,15 +217,7 @@ def _recompute(activities: QuerySet, reach: QuerySet, totals: QuerySet) -> None:
             "planned",
             "reached_rows",
         ),
-        activities.exclude(status=Status.CANCELLED)
-        .exclude(reporting_month=None)
-        .order_by()
-        .values("reporting_month", "admin_unit_id", "sector", "organisation_id")
-        .annotate(
-            r=people_reached_sum(),
-            p=people_planned_sum(),
-            n=Count("id", filter=IS_REACHED),
-        ),
+        reach_sums(activities),
     )
     totals.delete()
     reaching = Q(reached_rows__gt=0)
@@ -252,6 +261,21 @@ def rollups_refresh(places: Iterable[tuple[dt.date | None, str]]) -> None:
             MonthlyReach.objects.filter(month=month, **place),
             MonthlyReachTotal.objects.filter(month=month, **place),
         )
+
+
+def rollup_places(activity_ids: Iterable[Any]) -> set[tuple[dt.date | None, str]]:
+    """The (month, township) places the activity rows with these ids count in now, removed
+    rows included: for a writer that knows which rows it writes but not where they were (the
+    importer's resumable batches: asked before and after each batch)."""
+    ids = list(activity_ids)
+    places: set[tuple[dt.date | None, str]] = set()
+    for start in range(0, len(ids), 500):
+        places |= set(
+            Activity._base_manager.filter(pk__in=ids[start : start + 500])
+            .order_by()
+            .values_list("reporting_month", "admin_unit_id")
+        )
+    return places
 
 
 def rollups_refresh_organisations(organisation_ids: Iterable[Any]) -> None:

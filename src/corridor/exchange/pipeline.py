@@ -36,7 +36,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corridor.aid.checks import InFile
-from corridor.aid.services import rollups_refresh_organisations
+from corridor.aid.models import Activity
+from corridor.aid.services import rollup_places, rollups_refresh, rollups_refresh_organisations
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
 from corridor.exchange.flags import batch_warnings
@@ -717,7 +718,14 @@ def _apply_batches(
             ctx.new_sources.clear()  # committed with that batch
             return
         with transaction.atomic():
+            # Each batch commits on its own, so it refreshes the monthly rollups of the places
+            # its rows left and reached (decision 0274): a run that stops half-way leaves
+            # rollups that match the rows it committed.
+            ids = [values[0] for values in batch] if spec.model is Activity else []
+            places = rollup_places(ids)
             created, changed = writer.write(batch)
+            if ids:
+                rollups_refresh(places | rollup_places(ids))
             ImportBatch.objects.create(
                 checksum=result.checksum,
                 kind=spec.name,

@@ -1,20 +1,35 @@
 """JSON API for the gap table as it may be shared (gaps/shared.py, like /gaps.csv and
-`corridor gaps`). ``GapRowOut`` is the unsuppressed row the township page's data shows."""
+`corridor gaps`). ``GapRowOut`` is the unsuppressed row the township page's data shows.
+
+``GET /api/gaps/`` answers from a cache of computed answers (decision 0271): the key is the
+data version (``aid.queries.data_version``, changed by every write of the rows the table is
+computed from), the audience (the SQL and parameters of the caller's two scoped querysets:
+exactly what the computation may read for them), the question and the settings and day it
+depends on. The answer is checked against its schema by plain pydantic models and turned into
+JSON once (decision 0272); a cached answer is sent as those bytes.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from typing import Any, get_type_hints
 
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
-from pydantic import create_model
+from pydantic import BaseModel, ConfigDict, create_model
 
-from corridor.aid.queries import reach_visible_to
+from corridor.aid.queries import data_version, reach_visible_to
 from corridor.disclosure import shared_output, suppressed_legend
+from corridor.disclosure.gate import gate_passed, tracking
 from corridor.gaps.queries import GapInputError, GapRow
 from corridor.gaps.shared import SharedGapRow, shared_gap_table
 from corridor.situation.queries import figures_visible_to
@@ -22,9 +37,21 @@ from corridor.situation.queries import figures_visible_to
 router = Router(tags=["gaps"], auth=django_auth)
 
 
+class _Plain(BaseModel):
+    """Read from attributes like a ninja ``Schema``, without its per-attribute getter (a
+    third of the time: docs/scaling.md)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
 def _schema_of(
-    name: str, row: type, *, leave_out: tuple[str, ...] = (), add: tuple[str, ...] = ()
-) -> type[Schema]:
+    name: str,
+    row: type,
+    *,
+    leave_out: tuple[str, ...] = (),
+    add: tuple[str, ...] = (),
+    base: type[BaseModel] = Schema,
+) -> type[BaseModel]:
     """The response schema of a gap row: the fields of its dataclass (``GapRow``,
     ``SharedGapRow``), in their order, so a row's columns are written in one place
     (issue 16); ``add`` names properties to send too."""
@@ -34,7 +61,7 @@ def _schema_of(
     }
     for prop in add:
         fields[prop] = (get_type_hints(getattr(row, prop).fget)["return"], ...)
-    return create_model(name, __base__=Schema, **fields)
+    return create_model(name, __base__=base, **fields)
 
 
 #: The unsuppressed row (the township page's data): planned people are never in
@@ -42,10 +69,10 @@ def _schema_of(
 GapRowOut = _schema_of("GapRowOut", GapRow, leave_out=("figure_source_id",), add=("need_period",))
 #: A row as it may be shared: ``suppressed`` names the fields that are hidden (null), not
 #: unknown; need_period is the need figure's month, or its validity period in months.
-SharedGapRowOut = _schema_of("SharedGapRowOut", SharedGapRow)
+SharedGapRowOut = _schema_of("SharedGapRowOut", SharedGapRow, base=_Plain)
 
 
-class SharedTownshipGapOut(Schema):
+class SharedTownshipGapOut(_Plain):
     pcode: str
     township: str
     township_my: str
@@ -54,7 +81,7 @@ class SharedTownshipGapOut(Schema):
     coverage: float
 
 
-class SharedGapTableOut(Schema):
+class SharedGapTableOut(_Plain):
     month: str
     sector: str | None
     state: str | None
@@ -71,30 +98,104 @@ class SharedGapTableOut(Schema):
     what="GET /api/gaps/: the gap table of one month (township × sector) as JSON, over what "
     "the signed-in person may see",
 )
-def gaps(request: Any, month: str, sector: str | None = None, state: str | None = None) -> dict:
+def gaps(
+    request: Any, month: str, sector: str | None = None, state: str | None = None
+) -> HttpResponse:
     """Need against people reached per township and sector, worst-covered first.
 
     Made to be passed on: counts below k and the figures that would give them away are null
     and named in each row's ``suppressed``; months after the publication cutoff are refused.
     """
+    reach_rows = reach_visible_to(request.user)
+    figures = figures_visible_to(request.user)
+    today = timezone.localdate()
+    version = data_version()
+    key = (
+        month,
+        sector or None,
+        state or None,
+        today,
+        get_language(),
+        settings.DISCLOSURE_K,
+        settings.PUBLICATION_DELAY_DAYS,
+        audience(reach_rows),
+        audience(figures),
+    )
+    kept = ANSWERS.get(version, key)
+    if kept is not None:
+        body, steps = kept
+        # The answer passed through the disclosure gate when it was built; its steps are
+        # noted again for this request.
+        for step in steps:
+            gate_passed(f"{step} (kept answer)")
+        return HttpResponse(body, content_type="application/json; charset=utf-8")
+    with tracking() as steps:
+        try:
+            table = shared_gap_table(
+                month,
+                today=today,
+                reach_rows=reach_rows,
+                figures=figures,
+                sector=sector or None,
+                state=state or None,
+            )
+        except GapInputError as exc:
+            raise HttpError(400, str(exc)) from None
+    for step in steps:
+        gate_passed(step)
+    body = SharedGapTableOut.model_validate(
+        {
+            "month": table.month.strftime("%Y-%m"),
+            "sector": table.sector,
+            "state": table.state,
+            "cutoff": table.cutoff,
+            "k": table.k,
+            "legend": suppressed_legend(table.k),
+            "rows": table.rows,
+            "ranking": table.ranking,
+        }
+    ).model_dump_json()
+    if steps:
+        ANSWERS.put(version, key, (body, tuple(steps)))
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
+
+
+def audience(rows: QuerySet) -> tuple:
+    """What a scoped queryset lets its caller read, as a cache key: its SQL and parameters
+    (two callers with equal keys are asked the same query); ``("none",)`` for none()."""
     try:
-        table = shared_gap_table(
-            month,
-            today=timezone.localdate(),
-            reach_rows=reach_visible_to(request.user),
-            figures=figures_visible_to(request.user),
-            sector=sector or None,
-            state=state or None,
-        )
-    except GapInputError as exc:
-        raise HttpError(400, str(exc)) from None
-    return {
-        "month": table.month.strftime("%Y-%m"),
-        "sector": table.sector,
-        "state": table.state,
-        "cutoff": table.cutoff,
-        "k": table.k,
-        "legend": suppressed_legend(table.k),
-        "rows": table.rows,
-        "ranking": table.ranking,
-    }
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return ("none",)
+    return (sql, tuple(repr(p) for p in params))
+
+
+class Answers:
+    """Computed answers of one data version (the JSON and the disclosure gate steps it
+    passed), at most ``size`` of them; a new version empties it. None (no version) caches
+    nothing. Shared by the threads of one process."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.version: str | None = None
+        self.answers: dict[tuple, tuple[str, tuple[str, ...]]] = {}
+        self.lock = threading.Lock()
+
+    def get(self, version: str | None, key: tuple) -> tuple[str, tuple[str, ...]] | None:
+        if version is None:
+            return None
+        with self.lock:
+            return self.answers.get(key) if version == self.version else None
+
+    def put(self, version: str | None, key: tuple, answer: tuple[str, tuple[str, ...]]) -> None:
+        if version is None:
+            return
+        with self.lock:
+            if version != self.version:
+                self.version, self.answers = version, {}
+            if len(self.answers) >= self.size:
+                self.answers.pop(next(iter(self.answers)))
+            self.answers[key] = answer
+
+
+ANSWERS = Answers()

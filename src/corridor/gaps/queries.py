@@ -172,17 +172,27 @@ def gap_table(
     names = _names({pcode for pcode, _ in keys})
     rows = []
     township_need: dict[str, tuple[str, int]] = {}
+    # What a township's rows share is worked out once per township, not once per sector.
+    per_township: dict[str, tuple] = {}
     for pcode, sec in keys:
+        here = per_township.get(pcode)
+        if here is None:
+            figure = latest.get(pcode)
+            overall_basis, overall, _pin = _need(needs.get((pcode, ALL_SECTORS)), figure)
+            if overall_basis is not None and overall is not None:
+                township_need[pcode] = (overall_basis, overall)
+            here = per_township[pcode] = (
+                figure,
+                figure.idps if figure else None,
+                figure.as_of if figure else None,
+                figure.source_id if figure else None,
+                names.get(pcode, (pcode, "", "")),
+            )
+        figure, idps, figure_as_of, figure_source_id, (en, my, state_pcode) = here
         reached, orgs, planned = reach.get((pcode, sec), (0, 0, 0))
-        figure = latest.get(pcode)
-        idps = figure.idps if figure else None
         need_figure = need_for(needs, pcode, sec)
         basis, need, pin = _need(need_figure, figure)
-        overall_basis, overall, _pin = _need(needs.get((pcode, ALL_SECTORS)), figure)
-        if overall_basis is not None and overall is not None:
-            township_need[pcode] = (overall_basis, overall)
         shown = need_figure if basis in (NEED_SECTOR, NEED_ALL_SECTORS) else figure
-        en, my, state_pcode = names.get(pcode, (pcode, "", ""))
         rows.append(
             GapRow(
                 pcode=pcode,
@@ -196,8 +206,8 @@ def gap_table(
                 people_reached=reached,
                 organisations=orgs,
                 coverage=coverage_ratio(reached, need),
-                figure_as_of=figure.as_of if figure else None,
-                figure_source_id=figure.source_id if figure else None,
+                figure_as_of=figure_as_of,
+                figure_source_id=figure_source_id,
                 planned=planned,
                 need_basis=basis,
                 need_source=shown.source if shown else None,

@@ -15,7 +15,8 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from corridor.accounts import policy
-from corridor.geo.models import Level
+from corridor.core.sectors import Sector
+from corridor.geo.models import AdminUnit, Level
 from corridor.situation.models import ALL_SECTORS, DisplacementFigure, Incident, Source
 
 
@@ -141,23 +142,50 @@ def latest_figures(figures: QuerySet[DisplacementFigure], on: dt.date) -> dict[s
     """
     counted = _townships(figures).filter(sector=ALL_SECTORS, as_of__lte=on)
     chosen: dict[str, FigureRef] = {}
-    for ref in _refs(_newest_rows(counted)):
+    for ref in _refs(_newest_rows(counted, [ALL_SECTORS])):
         held = chosen.get(ref.pcode)
         if held is None or figure_rank(ref) > figure_rank(held):
             chosen[ref.pcode] = ref
     return chosen
 
 
-def _newest_rows(figures: QuerySet[DisplacementFigure]) -> list[tuple]:
-    """The rows (``_COLUMNS``) dated on the latest ``as_of`` of their township and sector:
-    the only ones the rule can pick. One query; each row's latest date is looked up in the
-    index (``figure_latest_idx``), whatever the history's length."""
-    newest = (
-        figures.filter(admin_unit=OuterRef("admin_unit"), sector=OuterRef("sector"))
-        .order_by("-as_of")
-        .values("as_of")[:1]
-    )
-    return list(figures.filter(as_of=Subquery(newest)).values_list(*_COLUMNS))
+def _newest_rows(figures: QuerySet[DisplacementFigure], sectors: Iterable[str]) -> list[tuple]:
+    """The rows (``_COLUMNS``) of ``sectors`` dated on the latest ``as_of`` of their township
+    and sector: the only ones the rule can pick.
+
+    Driven by the townships, not by the figures: one query finds each township's latest date
+    per sector (an index seek each in ``figure_latest_idx``, however long the history), one
+    more reads the rows of those dates. The second may read a few rows of the same dates in
+    other townships; they are left out here.
+    """
+    sectors = list(sectors)
+    newest_of = {
+        f"newest_{n}": Subquery(
+            figures.filter(admin_unit=OuterRef("pk"), sector=sector)
+            .order_by("-as_of")
+            .values("as_of")[:1]
+        )
+        for n, sector in enumerate(sectors)
+    }
+    newest: dict[tuple[str, str], dt.date] = {}
+    for pcode, *dates in (
+        AdminUnit.objects.filter(level=Level.TOWNSHIP)
+        .annotate(**newest_of)
+        .order_by()
+        .values_list("pcode", *newest_of)
+    ):
+        for sector, day in zip(sectors, dates, strict=True):
+            if day is not None:
+                newest[(pcode, sector)] = day
+    if not newest:
+        return []
+    rows = figures.filter(
+        sector__in={sector for _pcode, sector in newest},
+        admin_unit_id__in={pcode for pcode, _sector in newest},
+        as_of__in=set(newest.values()),
+    ).values_list(*_COLUMNS)
+    # _COLUMNS: the township is first, the date second, the sector sixth.
+    return [row for row in rows if newest.get((row[0], row[5])) == row[1]]
 
 
 def latest_figures_each(
@@ -170,7 +198,7 @@ def latest_figures_each(
     counted = _townships(figures).filter(sector=ALL_SECTORS, as_of__lte=ordered[-1])
     # Of the history up to the first day only each township's newest rows can count; every
     # row after it may count on a later day. So the years before a period are not read.
-    rows = _newest_rows(counted.filter(as_of__lte=ordered[0])) + list(
+    rows = _newest_rows(counted.filter(as_of__lte=ordered[0]), [ALL_SECTORS]) + list(
         counted.filter(as_of__gt=ordered[0]).values_list(*_COLUMNS)
     )
     refs = sorted(_refs(rows), key=lambda r: r.as_of)
@@ -198,7 +226,9 @@ def needs_valid(
     with_need = _townships(figures).filter(people_in_need__isnull=False)
     in_period = with_need.filter(valid_from__lte=last, valid_to__gte=first)
     points = with_need.filter(valid_from__isnull=True, as_of__lte=last)
-    rows = list(in_period.values_list(*_COLUMNS)) + _newest_rows(points)
+    rows = list(in_period.values_list(*_COLUMNS)) + _newest_rows(
+        points, [ALL_SECTORS, *Sector.values]
+    )
     chosen: dict[tuple[str, str], FigureRef] = {}
     for ref in _refs(rows):
         key = (ref.pcode, ref.sector)

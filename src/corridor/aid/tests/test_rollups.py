@@ -281,3 +281,60 @@ def test_a_stale_rollup_is_caught_and_rebuilt(world, capsys):
         ).reached
         == 70
     )
+
+
+def test_a_resumable_import_stopped_half_way_leaves_exact_rollups(world, tmp_path, monkeypatch):
+    """Each committed batch of a resumable import refreshes its places (decision 0274): when the
+    run stops after two batches, the rollups hold exactly the rows those batches wrote; the
+    rerun finishes the file and they still match. The second pass moves rows to another month
+    and township, so the places a batch leaves are refreshed too."""
+    from corridor.exchange import pipeline
+
+    admin, _orgs = world
+    # One row per township × sector (the key), nine rows: batches of four, four and one.
+    rows = [
+        (pcode, sector, MONTHS[n % 2], "ongoing", 10 + n)
+        for n, (pcode, sector) in enumerate((p, s) for p in TOWNSHIPS for s in SECTORS)
+    ]
+
+    def write(rows, name):
+        lines = [
+            f"CRN,{sector},in_kind,{pcode},{month:%Y-%m},{status},{women},2,1,1"
+            for pcode, sector, month, status, women in rows
+        ]
+        path = tmp_path / name
+        path.write_text(HEADER + "".join(line + "\r\n" for line in lines), encoding="utf-8")
+        return path
+
+    def stop_after(batches: int):
+        write_batch = pipeline._Writer.write
+        written = []
+
+        def write_then_stop(self, batch):
+            if len(written) == batches:
+                raise RuntimeError("the process was stopped")
+            written.append(batch)
+            return write_batch(self, batch)
+
+        monkeypatch.setattr(pipeline._Writer, "write", write_then_stop)
+
+    first = write(rows, "first.csv")
+    stop_after(2)
+    with pytest.raises(RuntimeError, match="stopped"):
+        file_import(by=admin, path=first, key=KEY, resumable=True, batch_size=4)
+    monkeypatch.undo()
+    assert Activity.objects.count() == 8  # two batches of four
+    assert_exact("a resumable import stopped after two batches")
+
+    assert file_import(by=admin, path=first, key=KEY, resumable=True, batch_size=4).ok
+    assert Activity.objects.count() == len(rows)
+    assert_exact("the rerun")
+
+    # The same records (same key: organisation, township, sector) moved to May, 5 people.
+    moved = write([(p, s, MONTHS[2], st_, 5) for p, s, _m, st_, _w in rows], "moved.csv")
+    stop_after(1)
+    with pytest.raises(RuntimeError, match="stopped"):
+        file_import(by=admin, path=moved, key=KEY, resumable=True, batch_size=4)
+    monkeypatch.undo()
+    assert Activity.objects.filter(reporting_month=MONTHS[2]).count() == 4
+    assert_exact("a resumable re-import that moved rows, stopped after one batch")

@@ -1,0 +1,140 @@
+"""The gap API's cache of computed answers (decision 0271): one audience never gets another's
+answer, and every write of the rows the table is computed from is seen at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from corridor.accounts.models import GlobalRole
+from corridor.aid.models import Sector
+from corridor.aid.queries import data_version
+from corridor.gaps import api as gaps_api
+from corridor.testing import factories as f
+from corridor.testing.signin import sign_in
+
+pytestmark = pytest.mark.django_db
+
+MARCH = {"month": "2024-03", "sector": Sector.FOOD_SECURITY}
+
+
+@pytest.fixture
+def reach():
+    """Six organisations each reaching 100 people in one township in March 2024."""
+    place = f.township("MMR005022")
+    f.DisplacementFigureFactory(admin_unit=place, as_of=dt.date(2024, 3, 5), idps=5000)
+    organisations = [f.OrganisationFactory() for _ in range(6)]
+    for organisation in organisations:
+        f.ActivityFactory(
+            admin_unit=place,
+            organisation=organisation,
+            women=100,
+            men=0,
+            girls=0,
+            boys=0,
+            unspecified=0,
+        )
+    return place, organisations
+
+
+@pytest.fixture
+def computed(monkeypatch):
+    """Counts the answers the API computes (rather than takes from its cache)."""
+    calls = []
+    compute = gaps_api.shared_gap_table
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs["reach_rows"])
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(gaps_api, "shared_gap_table", counted)
+    gaps_api.ANSWERS.answers.clear()
+    return calls
+
+
+def _client(user) -> Client:
+    return sign_in(Client(), user)
+
+
+def _fresh(client: Client, query: dict) -> dict:
+    """The answer computed now, with no cached answer to give."""
+    gaps_api.ANSWERS.answers.clear()
+    return client.get("/api/gaps/", query).json()
+
+
+def _row(answer: dict, pcode: str = "MMR005022") -> dict:
+    return next(r for r in answer["rows"] if r["pcode"] == pcode)
+
+
+def test_each_audience_gets_its_own_answer(reach, computed):
+    _place, organisations = reach
+    coordinator = _client(f.UserFactory(global_role=GlobalRole.COORDINATOR))
+    member = _client(f.MembershipFactory(organisation=organisations[0]).user)
+    other_member = _client(f.MembershipFactory(organisation=organisations[1]).user)
+
+    first = coordinator.get("/api/gaps/", MARCH).json()
+    assert coordinator.get("/api/gaps/", MARCH).json() == first
+    assert len(computed) == 1  # the second answer came from the cache
+    mine = member.get("/api/gaps/", MARCH).json()
+    assert len(computed) == 2  # another audience: computed, not taken from the cache
+    theirs = other_member.get("/api/gaps/", MARCH).json()
+    assert len(computed) == 3
+    assert _row(first)["people_reached"] == 600
+    assert _row(mine)["people_reached"] == 100
+    assert _row(mine)["organisations"] is None  # one organisation: hidden
+    # Each audience's cached answer is what it gets computed afresh, and none is another's.
+    assert coordinator.get("/api/gaps/", MARCH).json() == first == _fresh(coordinator, MARCH)
+    assert member.get("/api/gaps/", MARCH).json() == mine == _fresh(member, MARCH)
+    assert other_member.get("/api/gaps/", MARCH).json() == theirs == _fresh(other_member, MARCH)
+    assert mine != first
+
+
+def test_audiences_the_other_way_round(reach, computed):
+    _place, organisations = reach
+    member = _client(f.MembershipFactory(organisation=organisations[0]).user)
+    coordinator = _client(f.UserFactory(global_role=GlobalRole.COORDINATOR))
+    mine = member.get("/api/gaps/", MARCH).json()
+    theirs = coordinator.get("/api/gaps/", MARCH).json()
+    assert len(computed) == 2
+    assert _row(mine)["people_reached"] == 100
+    assert _row(theirs)["people_reached"] == 600
+
+
+def test_every_write_is_seen_at_once(reach, computed):
+    place, organisations = reach
+    coordinator = _client(f.UserFactory(global_role=GlobalRole.COORDINATOR))
+    before = data_version()
+    assert _row(coordinator.get("/api/gaps/", MARCH).json())["people_reached"] == 600
+    # An activity (through the rollup refresh), a figure, an organisation turned anonymous:
+    f.ActivityFactory(
+        admin_unit=place,
+        organisation=organisations[2],
+        women=50,
+        men=0,
+        girls=0,
+        boys=0,
+        unspecified=0,
+    )
+    assert data_version() != before
+    assert _row(coordinator.get("/api/gaps/", MARCH).json())["people_reached"] == 650
+    f.DisplacementFigureFactory(admin_unit=place, as_of=dt.date(2024, 3, 20), idps=7000)
+    assert _row(coordinator.get("/api/gaps/", MARCH).json())["idps"] == 7000
+    organisations[2].visibility = "anonymous"
+    organisations[2].save()
+    # A coordinator does not see an anonymous organisation's rows.
+    assert _row(coordinator.get("/api/gaps/", MARCH).json())["people_reached"] == 500
+    assert len(computed) == 4
+
+
+def test_a_rolled_back_write_restores_the_version(reach):
+    place, organisations = reach
+    before = data_version()
+    assert before is not None
+    with transaction.atomic():
+        f.ActivityFactory(admin_unit=place, organisation=organisations[0], women=1)
+        assert data_version() != before
+        transaction.set_rollback(True)
+    assert data_version() == before
