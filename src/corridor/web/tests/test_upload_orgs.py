@@ -3,6 +3,7 @@ created with the import (decision 0160). Over HTTP with a signed-in coordinator.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from corridor.aid.models import Activity
 from corridor.orgs.models import Organisation, OrgKind, Visibility
+from corridor.testing.factories import ActivityFactory
 from corridor.web.tests.conftest import TOWNSHIP
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +123,24 @@ def test_an_editor_still_chooses_an_organisation_and_sees_no_review(client, edit
     assert "a coordinator can create it (--create-orgs)" in page
     assert 'id="unknown-organisations"' in page
     assert not Organisation.objects.filter(visibility=Visibility.PSEUDONYMOUS).exists()
+
+
+def test_the_check_says_which_records_a_coordinator_leaves_alone(client, coordinator, data):
+    """Decision 0240: the partner's own record of the month is not the coordinator's to
+    remove; the check says so rather than counting it silently."""
+    theirs = ActivityFactory(
+        organisation=data["org"],
+        admin_unit=data["township"],
+        reporting_month=dt.date(2024, 4, 1),
+        sector="education",
+    )
+    only_hh = "\r\n".join(CLUSTER.split("\r\n")[:3]) + "\r\n"
+
+    page = _check(client, only_hh, replace="on").content.decode()
+
+    assert "If you import it: 1 new, 0 changed, 0 removed, 0 unchanged." in page
+    kept = page[page.index('id="upload-scope-kept"') :]
+    assert "Helping Hands: activities of 2024-04: records others entered or changed" in kept
+    run_id = re.search(r'name="run" value="([^"]+)"', page).group(1)
+    client.post("/enter/upload/apply/", {"run": run_id})
+    assert Activity.objects.filter(pk=theirs.pk).exists()
