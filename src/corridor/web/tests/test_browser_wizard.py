@@ -86,8 +86,8 @@ def _workbook(path: Path, rows: list[list]) -> str:
     return str(path)
 
 
-def _shot(page, name: str, target) -> None:
-    """One part of the page, at most SHOT_HEIGHT tall, for the docs or the test artifacts."""
+def _shot(page, name: str, target, height: int = SHOT_HEIGHT) -> None:
+    """One part of the page, at most ``height`` tall, for the docs or the test artifacts."""
     folder = DOCS if os.environ.get("SCREENSHOTS_TO_DOCS") else ARTIFACTS
     target.scroll_into_view_if_needed()
     box = target.bounding_box()
@@ -96,7 +96,7 @@ def _shot(page, name: str, target) -> None:
         "x": box["x"],
         "y": box["y"] + top,
         "width": box["width"],
-        "height": min(box["height"], SHOT_HEIGHT),
+        "height": min(box["height"], height),
     }
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True, clip=clip)
 
@@ -120,7 +120,7 @@ def _listed(page, url: str) -> list[tuple[str, str, int]]:
 
 def test_bring_in_a_cluster_5w_then_its_update(live_server, browser_page, tmp_path):  # noqa: F811
     page = browser_page
-    page.set_viewport_size({"width": 1000, "height": 900})
+    page.set_viewport_size({"width": 1040, "height": 900})
     admin_units_load()
     f.OrganisationFactory(name="Helping Hands", acronym="HH")
     officer = f.UserFactory(
@@ -130,6 +130,7 @@ def test_bring_in_a_cluster_5w_then_its_update(live_server, browser_page, tmp_pa
 
     # 1. Upload the file as it is, asking for rows with problems to be held.
     page.goto(f"{live_server.url}/enter/upload/")
+    assert "or a sheet with its own headers" in page.locator("form.entry").inner_text()
     page.set_input_files("#id_file", _workbook(tmp_path / "chin-sagaing-5w.xlsx", ROWS))
     page.check("#id_partial")
     _shot(page, "wizard-1-upload", page.locator("form.entry"))
@@ -176,7 +177,8 @@ def test_bring_in_a_cluster_5w_then_its_update(live_server, browser_page, tmp_pa
     assert "Chin Women Network: activities of 2024-04" in scope
     assert not Activity.objects.exists()
     assert not Organisation.objects.filter(name="Sagaing Youth Relief").exists()
-    _shot(page, "wizard-3-check", page.locator("#upload-report"))
+    _shot(page, "wizard-3-check", page.locator("#upload-report"), height=482)
+    _shot(page, "wizard-4-organisations", page.locator("#upload-report form"))
 
     # 4. Import: the partners are created, the valid rows applied, the others held.
     page.get_by_role("button", name="Create the ticked organisations and import").click()
@@ -201,7 +203,7 @@ def test_bring_in_a_cluster_5w_then_its_update(live_server, browser_page, tmp_pa
     page.locator("#held-rows").wait_for()
     tamoo = page.locator(".held-row", has_text=f"row {TAMOO + 3}")
     tamoo.get_by_label("Tamu", exact=False).check()
-    _shot(page, "wizard-4-held", page.locator("#held-rows"))
+    _shot(page, "wizard-5-held", page.locator("#held-rows"))
     tamoo.get_by_role("button", name="Fix and import").click()
     page.get_by_text(f"chin-sagaing-5w.xlsx, row {TAMOO + 3}: fixed and imported.").wait_for()
     matupi = page.locator(".held-row", has_text=f"row {MATUPI + 3}")
@@ -237,7 +239,7 @@ def test_bring_in_a_cluster_5w_then_its_update(live_server, browser_page, tmp_pa
     assert f"MMR004006 health service 2024-04: {PEOPLE[MINDAT]} people reached" in preview
     assert "Chin Women Network: activities of 2024-04" in preview
     assert Activity.objects.count() == 8  # the check changed nothing
-    _shot(page, "wizard-5-reimport", page.locator("#upload-report"))
+    _shot(page, "wizard-6-reimport", page.locator("#upload-report"))
 
     page.get_by_role("button", name="Import now").click()
     page.locator("#upload-done").wait_for()
