@@ -163,6 +163,9 @@ def test_bring_in_a_cluster_5w_then_its_update(live_server, browser_page, tmp_pa
         (str(MATUPI + 3), "Female (18-59)", "9999999"),
     ]
     assert "more people than live in any township" in held[1][3]
+    # Left unticked, a partner's rows would wait in the review list, not refuse the file.
+    caption = page.locator("#new-organisations caption").inner_text()
+    assert "its rows are held for review with the others" in caption
     new = _table(page, "#new-organisations")
     assert [row[1] for row in new] == ["Sagaing Youth Relief", "Chin Women Network"]
     assert page.locator('input[name="new-0-acronym"]').input_value() == "SYR"

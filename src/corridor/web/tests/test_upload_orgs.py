@@ -10,6 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from corridor.aid.models import Activity
+from corridor.exchange.models import HeldRow, HeldStatus
 from corridor.orgs.models import Organisation, OrgKind, Visibility
 from corridor.testing.factories import ActivityFactory
 from corridor.web.tests.conftest import TOWNSHIP
@@ -144,3 +145,27 @@ def test_the_check_says_which_records_a_coordinator_leaves_alone(client, coordin
     run_id = re.search(r'name="run" value="([^"]+)"', page).group(1)
     client.post("/enter/upload/apply/", {"run": run_id})
     assert Activity.objects.filter(pk=theirs.pk).exists()
+
+
+def test_in_a_partial_import_an_unticked_partners_rows_are_held(client, coordinator, data):
+    with_a_bad_row = CLUSTER + f"Helping Hands,HH,NNGO,rocketry,service,{TOWNSHIP},2024-04,3\r\n"
+    page = _check(client, with_a_bad_row, partial="on").content.decode()
+    assert "its rows are held for review with the others" in page
+    run_id = re.search(r'name="run" value="([^"]+)"', page).group(1)
+
+    applied = client.post(
+        "/enter/upload/apply/",
+        {
+            "run": run_id,
+            "new-count": "2",
+            "new-0-name": "Sagaing Youth Relief",
+            "new-0-create": "on",
+            "new-1-name": "Delta Women Network",
+        },
+    ).content.decode()
+
+    assert "Imported: 2 new" in applied
+    assert not Organisation.objects.filter(name="Delta Women Network").exists()
+    held = {h.row: h for h in HeldRow.objects.filter(status=HeldStatus.HELD)}
+    assert sorted(held) == [5, 6]  # Delta's row and the rocketry row
+    assert "unknown organisation 'Delta Women Network'" in held[5].reasons

@@ -147,6 +147,7 @@ def _page(
             "org_kinds": OrgKind.choices,
             "held_errors": result.held_errors()[:ERRORS_SHOWN] if result else [],
             "held_refused": held_refused,
+            "partial": partial,
             "partial_from": WEB_PARTIAL_ROWS,
         },
         status=status,
