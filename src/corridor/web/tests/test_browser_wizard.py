@@ -143,12 +143,14 @@ def test_bring_in_a_cluster_5w_then_its_update(live_server, browser_page, tmp_pa
     assert page.get_by_label("Female (18-59)").input_value() == "women"
     assert page.get_by_label("Acronym").input_value() == ""
     assert page.get_by_label("Org Type").input_value() == ""
-    page.get_by_label("Acronym").select_option("org_acronym")
-    page.get_by_label("Org Type").select_option("org_type")
+    # Picked by what the list shows, as a person does.
+    page.get_by_label("Acronym").select_option(label="Organisation acronym (org_acronym)")
+    page.get_by_label("Org Type").select_option(label="Organisation type (org_type)")
+    assert page.get_by_label("Acronym").input_value() == "org_acronym"
     page.get_by_label("Save this mapping as (optional)").fill("Chin-Sagaing 5W")
     # A wide file scrolls in its own box; the page itself does not run off the screen.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    _shot(page, "wizard-2-mapping", page.locator("#upload-mapping"))
+    _shot(page, "wizard-2-mapping", page.locator("#upload-mapping"), height=885)
     page.get_by_role("button", name="Check the file with this mapping").click()
 
     # 3. The check: rows to hold, partners to create, what the import will do. Nothing saved.

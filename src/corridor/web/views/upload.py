@@ -180,10 +180,14 @@ def _preview(path: Path, name: str, mapping: Mapping) -> dict[str, Any]:
     close = getattr(table.rows, "close", None)
     if close:
         close()
+    # A field as a person reads it, with the name the docs and exported mappings use.
+    labels = {
+        f.name: f"{f.header} ({f.name})" if f.header else f.name for f in FIELDS[mapping.kind]
+    }
     return {
         "columns": [c for c in mapping.columns if c.header],
-        "fields": fields,
-        "shown": shown,
+        "fields": [(name, labels[name]) for name in fields],
+        "shown": [labels[name] for name in shown],
         "rows": rows,
         "values": [
             (name, raw, code)
