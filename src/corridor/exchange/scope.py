@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from corridor.accounts import policy
 from corridor.aid.models import Activity
 from corridor.geo.resolver import get_resolver
+from corridor.orgs.models import Organisation
 from corridor.situation.models import DisplacementFigure, Incident, Source
 
 # Records named in a preview, for each of created, changed and removed.
@@ -89,15 +90,32 @@ class Scope:
     def describe(self) -> list[str]:
         return [part.text for part in self.parts()]
 
-    def allowed(self, by: Any) -> tuple[list[Part], list[Part]]:
-        """(parts ``by`` may remove records from, parts they may not)."""
-        mine, others = [], []
+    def allowed(self, by: Any) -> tuple[list[Part], list[Part], list[Part]]:
+        """(parts ``by`` may remove records from, parts they may not, and parts of records
+        others entered where ``by`` may remove only their own).
+
+        Someone who may import for an organisation but not remove its records (a
+        coordinator bringing in a cluster-wide file) may remove there the records they filed
+        and nobody changed since; the others' records of that part are left alone
+        (decision 0240)."""
+        mine, others, shared = [], [], []
         for part in self.parts():
             if by is None or policy.can(by, policy.DELETE, self._probe(part.organisation)):
                 mine.append(part)
+            elif self._files_for(by, part.organisation):
+                theirs = Q(created_by_id=by.pk, updated_by_id=by.pk)
+                mine.append(Part(part.organisation, part.where & theirs, part.text))
+                left = _("%(part)s: records others entered or changed") % {"part": part.text}
+                shared.append(Part(part.organisation, part.where & ~theirs, left))
             else:
                 others.append(part)
-        return mine, others
+        return mine, others, shared
+
+    def _files_for(self, by: Any, organisation: str | None) -> bool:
+        if not organisation:
+            return False
+        found = Organisation.objects.filter(pk=organisation).first()
+        return found is not None and policy.can(by, policy.IMPORT_FOR, found)
 
     def _probe(self, organisation: str | None) -> models.Model:
         # The policy compares organisation ids as UUIDs; built rows carry them as text.
@@ -132,10 +150,15 @@ class Scope:
     def missing(self, by: Any) -> tuple[list[Any], list[Part]]:
         """Primary keys of stored records in scope that the file no longer holds, and the
         parts left alone because ``by`` may not remove records there."""
-        mine, others = self.allowed(by)
+        mine, others, shared = self.allowed(by)
         seen = self.seen
         identity = self.stored_identity
-        return [row[0] for row in self.stored(mine) if identity(row) not in seen], others
+        gone = [row[0] for row in self.stored(mine) if identity(row) not in seen]
+        # Others' records there are named only when the file no longer holds some of them.
+        kept = others + [
+            part for part in shared if any(identity(row) not in seen for row in self.stored([part]))
+        ]
+        return gone, kept
 
     def organisations(self) -> set[str]:
         """The organisations whose records the file holds; a kind with a rollup refreshes

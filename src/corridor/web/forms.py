@@ -500,7 +500,8 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
         help_text=_(
-            "HXL, ACLED or KoBoToolbox files as CSV or XLSX, or KoBoToolbox JSON; at most 50 MB."
+            "HXL, ACLED or KoBoToolbox files as CSV or XLSX, KoBoToolbox JSON, or a sheet with "
+            "its own headers (you say which column holds what on the next step); at most 50 MB."
         ),
     )
     format = forms.ChoiceField(label=_("Format"), choices=UPLOAD_FORMATS, required=False)

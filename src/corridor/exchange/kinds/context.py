@@ -179,7 +179,11 @@ class Context:
         if org_id is None:
             return _("no reporting organisation")
         org = self._orgs_by_id.get(str(org_id))
-        return self.org_names.label(org) if org is not None else str(org_id)
+        if org is not None:
+            return self.org_names.label(org)
+        # One this import creates: by the name the file gives it (never its new id).
+        new = self._new_org_ids.get(str(org_id))
+        return new.name if new is not None else str(org_id)
 
     # -- cells ------------------------------------------------------------------------
 

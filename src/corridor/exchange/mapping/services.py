@@ -20,12 +20,13 @@ MAX_NAME = 100
 def mapping_save(*, by: Any, name: str, mapping: Mapping) -> SavedMapping:
     """Save ``mapping`` under ``name`` for files of the same header; audited.
 
-    Any editor may save a mapping (it holds headers and codes, no records); saving over a
-    name replaces it, allowed to the person who made it and to admins. ``by`` None is the
-    instance operator (CLI).
+    Anyone who may import files may save a mapping (editors, organisation admins,
+    coordinators: it holds headers and codes, no records); saving over a name replaces it,
+    allowed to the person who made it and to admins. ``by`` None is the instance operator
+    (CLI).
     """
     if by is not None:
-        policy.require(by, policy.ADD)
+        policy.require(by, policy.IMPORT_FOR)
     name = " ".join(name.split())
     if not name or len(name) > MAX_NAME:
         raise InvalidInput(_("a mapping name is 1 to %(most)s characters") % {"most": MAX_NAME})

@@ -8,7 +8,9 @@ HTTP. A hidden organisation's real name must never come back in any answer or re
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,6 +21,7 @@ from corridor.audit.models import AuditEntry
 from corridor.cli.main import main
 from corridor.orgs.models import Organisation, OrgKind, Visibility
 from corridor.testing.factories import (
+    ActivityFactory,
     MembershipFactory,
     OrganisationFactory,
     UserFactory,
@@ -362,3 +365,66 @@ def test_resumable_batches_create_the_new_one_with_the_batch_citing_it(world, cl
     assert "organisations created (1, not public; see docs/exchange.md):" in out
     assert Organisation.objects.filter(name="Sagaing Youth Relief").count() == 1
     assert counts()["Sagaing Youth Relief"] == 2
+
+
+def _summary(capsys, *args: str) -> dict:
+    code = main(["import", *args, "--quiet", "--json"])
+    out = capsys.readouterr().out
+    summary = json.loads(out)
+    assert code == 0, out
+    return summary
+
+
+def test_the_scope_names_an_organisation_the_import_creates_by_its_name(
+    world, cluster_file, capsys
+):
+    coordinator = world["coordinator"].username
+    for dry_run in (["--dry-run"], []):
+        summary = _summary(capsys, cluster_file(), "--create-orgs", "--as", coordinator, *dry_run)
+        # Not the id the new organisation gets: the person never saw it.
+        assert "Sagaing Youth Relief: activities of 2024-03 to 2024-04" in summary["scope"]
+
+
+def test_a_coordinators_re_import_removes_only_the_records_they_filed(world, cluster_file, capsys):
+    """Decision 0240: a coordinator's --replace removes, for a partner, what the
+    coordinator filed and nobody changed since; what the partner entered or changed stays."""
+    coordinator = world["coordinator"].username
+    kha_wash = "Karen Health Alliance,KHA,NNGO,wash,in_kind,MMR004002,2024-03,4"
+    crn_food = "Chin Relief Network,CRN,NNGO,food_security,cash,MMR004002,2024-04,6"
+    _summary(
+        capsys,
+        cluster_file(five_w(*ROWS, kha_wash, crn_food)),
+        "--create-orgs",
+        "--as",
+        coordinator,
+    )
+    editor = world["editor"]
+    own = ActivityFactory(
+        organisation=world["crn"],
+        admin_unit_id="MMR004002",
+        reporting_month=dt.date(2024, 3, 1),
+        created_by=editor,
+        updated_by=editor,
+    )
+    # CRN's editor corrected one of the records the coordinator filed.
+    Activity.objects.filter(organisation=world["crn"], sector="food_security").update(
+        updated_by=editor
+    )
+
+    # The next version no longer has the KHA wash row nor the CRN food row.
+    summary = _summary(capsys, cluster_file(five_w(*ROWS)), "--replace", "--as", coordinator)
+
+    assert (summary["created"], summary["changed"], summary["removed"]) == (0, 0, 1)
+    assert not Activity.objects.filter(organisation=world["kha"], sector="wash").exists()
+    assert Activity.objects.filter(pk=own.pk).exists()
+    assert Activity.objects.filter(organisation=world["crn"], sector="food_security").exists()
+    assert summary["scope_kept"] == [
+        "Chin Relief Network: activities of 2024-03 to 2024-04: records others entered or changed"
+    ]
+
+    # An editor's --replace for their own organisation removes as before, whoever filed it.
+    mine = five_w(*[row for row in ROWS if "Chin Relief" in row])
+    summary = _summary(capsys, cluster_file(mine), "--replace", "--as", editor.username)
+    assert (summary["removed"], summary["scope_kept"]) == (2, [])
+    assert not Activity.objects.filter(pk=own.pk).exists()
+    assert not Activity.objects.filter(organisation=world["crn"], sector="food_security").exists()

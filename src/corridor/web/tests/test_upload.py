@@ -189,3 +189,20 @@ def test_a_hold_another_server_swept_first_is_not_an_error(tmp_path, monkeypatch
     monkeypatch.setattr(uploads, "_folder", Listed)
     assert uploads.holds_sweep() == 1
     assert not old.exists()
+
+
+def test_with_rows_held_the_check_says_replacing_removes_nothing_yet(client, editor, data):
+    first = _upload(client, GOOD, data["org"]).content.decode()
+    client.post("/enter/upload/apply/", {"run": re.search(r'name="run" value="([^"]+)"', first)[1]})
+    assert Activity.objects.filter(reporting_month=dt.date(2024, 4, 1)).count() == 2
+    # The update: the health row again, the wash row gone, and a row with a problem.
+    update = GOOD.splitlines()[0] + "\r\n" + GOOD.splitlines()[1] + "\r\n"
+    update += f"football,service,{TOWNSHIP},2024-04,5,5\r\n"
+
+    page = _upload(client, update, data["org"], partial="on", replace="on").content.decode()
+
+    assert "If you import it: 0 new, 0 changed, 0 removed, 1 unchanged." in page
+    assert 'id="upload-kept-held"' in page
+    assert "One record it covers is not in this file; it is kept while rows" in page
+    assert "Not in this file (kept), for example:" in page
+    assert "Removed, for example" not in page

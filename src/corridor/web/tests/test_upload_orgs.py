@@ -3,13 +3,16 @@ created with the import (decision 0160). Over HTTP with a signed-in coordinator.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from corridor.aid.models import Activity
+from corridor.exchange.models import HeldRow, HeldStatus
 from corridor.orgs.models import Organisation, OrgKind, Visibility
+from corridor.testing.factories import ActivityFactory
 from corridor.web.tests.conftest import TOWNSHIP
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +124,48 @@ def test_an_editor_still_chooses_an_organisation_and_sees_no_review(client, edit
     assert "a coordinator can create it (--create-orgs)" in page
     assert 'id="unknown-organisations"' in page
     assert not Organisation.objects.filter(visibility=Visibility.PSEUDONYMOUS).exists()
+
+
+def test_the_check_says_which_records_a_coordinator_leaves_alone(client, coordinator, data):
+    """Decision 0240: the partner's own record of the month is not the coordinator's to
+    remove; the check says so rather than counting it silently."""
+    theirs = ActivityFactory(
+        organisation=data["org"],
+        admin_unit=data["township"],
+        reporting_month=dt.date(2024, 4, 1),
+        sector="education",
+    )
+    only_hh = "\r\n".join(CLUSTER.split("\r\n")[:3]) + "\r\n"
+
+    page = _check(client, only_hh, replace="on").content.decode()
+
+    assert "If you import it: 1 new, 0 changed, 0 removed, 0 unchanged." in page
+    kept = page[page.index('id="upload-scope-kept"') :]
+    assert "Helping Hands: activities of 2024-04: records others entered or changed" in kept
+    run_id = re.search(r'name="run" value="([^"]+)"', page).group(1)
+    client.post("/enter/upload/apply/", {"run": run_id})
+    assert Activity.objects.filter(pk=theirs.pk).exists()
+
+
+def test_in_a_partial_import_an_unticked_partners_rows_are_held(client, coordinator, data):
+    with_a_bad_row = CLUSTER + f"Helping Hands,HH,NNGO,rocketry,service,{TOWNSHIP},2024-04,3\r\n"
+    page = _check(client, with_a_bad_row, partial="on").content.decode()
+    assert "its rows are held for review with the others" in page
+    run_id = re.search(r'name="run" value="([^"]+)"', page).group(1)
+
+    applied = client.post(
+        "/enter/upload/apply/",
+        {
+            "run": run_id,
+            "new-count": "2",
+            "new-0-name": "Sagaing Youth Relief",
+            "new-0-create": "on",
+            "new-1-name": "Delta Women Network",
+        },
+    ).content.decode()
+
+    assert "Imported: 2 new" in applied
+    assert not Organisation.objects.filter(name="Delta Women Network").exists()
+    held = {h.row: h for h in HeldRow.objects.filter(status=HeldStatus.HELD)}
+    assert sorted(held) == [5, 6]  # Delta's row and the rocketry row
+    assert "unknown organisation 'Delta Women Network'" in held[5].reasons

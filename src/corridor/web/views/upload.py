@@ -69,6 +69,15 @@ def _form(request: Any, *args: Any) -> UploadForm:
     )
 
 
+def _refused(form: UploadForm, message: str) -> UploadForm:
+    """The refusal above the upload form. The apply and mapping steps' forms are unbound, and
+    an unbound form has no cleaned data for ``add_error`` to look into."""
+    if not form.is_bound:
+        form.cleaned_data = {}
+    form.add_error(None, message)
+    return form
+
+
 def _org_choices(post: Any) -> dict[str, dict[str, Any]]:
     """The review of organisations to create, by code_key of the name the file gives."""
     try:
@@ -108,7 +117,16 @@ def _page(
         "removed": _("Removed, for example"),
         "not_in_file": _("Not in this file (kept), for example"),
     }
-    samples = [(labels[what], lines) for what, lines in result.samples.items()] if result else []
+    # With rows held, --replace removes nothing (decision 0205): the "removed" are kept.
+    kept = bool(result and result.replace and result.held)
+    samples = (
+        [
+            (labels["not_in_file" if what == "removed" and kept else what], lines)
+            for what, lines in result.samples.items()
+        ]
+        if result
+        else []
+    )
     # The check is a partial dry run: rows with problems are held, not refused. A small file
     # not asked to be partial (or a refused one) shows them as the file's problems.
     held_refused = bool(result and result.held and (not partial or not result.ok))
@@ -129,6 +147,7 @@ def _page(
             "org_kinds": OrgKind.choices,
             "held_errors": result.held_errors()[:ERRORS_SHOWN] if result else [],
             "held_refused": held_refused,
+            "partial": partial,
             "partial_from": WEB_PARTIAL_ROWS,
         },
         status=status,
@@ -161,10 +180,14 @@ def _preview(path: Path, name: str, mapping: Mapping) -> dict[str, Any]:
     close = getattr(table.rows, "close", None)
     if close:
         close()
+    # A field as a person reads it, with the name the docs and exported mappings use.
+    labels = {
+        f.name: f"{f.header} ({f.name})" if f.header else f.name for f in FIELDS[mapping.kind]
+    }
     return {
         "columns": [c for c in mapping.columns if c.header],
-        "fields": fields,
-        "shown": shown,
+        "fields": [(name, labels[name]) for name in fields],
+        "shown": [labels[name] for name in shown],
         "rows": rows,
         "values": [
             (name, raw, code)
@@ -217,6 +240,8 @@ def upload_page(request: Any) -> HttpResponse:
                     "name": name,
                     "organisation": str(chosen.pk) if chosen else "",
                     "partial": "1" if data["partial"] else "",
+                    "key": data["key"],
+                    "replace": "1" if data["replace"] else "",
                 }
                 half, shown = _hold_mapping(request, path, meta, mapping)
                 response = _page(request, form, mapping=shown)
@@ -298,16 +323,25 @@ def upload_apply(request: Any) -> HttpResponse:
                 org_choices=choices,
                 partial=bool(meta.get("partial")),
             )
-            if result.ok and mapping is not None and meta.get("save_as"):
+        except CorridorError as exc:
+            _refused(form, str(exc))
+            return _page(request, form, status=400)
+        if result.ok and mapping is not None and meta.get("save_as"):
+            # The file is in by now: a mapping that cannot be saved is said, not a refusal.
+            try:
                 mapping_save(by=request.user, name=meta["save_as"], mapping=mapping)
+            except CorridorError as exc:
+                messages.error(
+                    request,
+                    _("The mapping was not saved as %(name)s: %(reason)s")
+                    % {"name": meta["save_as"], "reason": exc},
+                )
+            else:
                 messages.success(
                     request,
                     _("Mapping saved as %(name)s: files with this header will use it.")
                     % {"name": meta["save_as"]},
                 )
-        except CorridorError as exc:
-            form.add_error(None, str(exc))
-            return _page(request, form, status=400)
     if result.ok:
         messages.success(
             request,
@@ -360,12 +394,14 @@ def upload_map(request: Any) -> HttpResponse:
                 name=meta["name"],
                 organisation=organisation,
                 dry_run=True,
+                key=_columns(meta.get("key", "")),
+                replace=bool(meta.get("replace")),
                 mapping=mapping,
                 create_orgs=_creates_orgs(request.user),
                 partial=True,
             )
         except CorridorError as exc:
-            form.add_error(None, str(exc))
+            _refused(form, str(exc))
             half, shown = _hold_mapping(request, path, meta, mapping)
             response = _page(request, form, status=400, mapping=shown)
             hold_cookie(response, half)
@@ -383,6 +419,8 @@ def upload_map(request: Any) -> HttpResponse:
                     "organisation": meta["organisation"],
                     "mapping": json.dumps(mapping.to_json()),
                     "save_as": save_as,
+                    "key": meta.get("key", ""),
+                    "replace": meta.get("replace", ""),
                     "partial": "1" if partial and result.held else "",
                 },
             )
