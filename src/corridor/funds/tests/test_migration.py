@@ -25,7 +25,21 @@ def _migrate(target):
     return executor.loader.project_state(others + target).apps
 
 
+def _migrate_to_latest() -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.fixture
+def back_to_latest():
+    """Leave the schema as every other test expects it: migrated to the latest, not to AFTER."""
+    yield
+    _migrate_to_latest()
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_latest")
 def test_old_statuses_become_legs():
     apps = _migrate(BEFORE)
     Organisation = apps.get_model("orgs", "Organisation")
