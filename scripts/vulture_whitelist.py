@@ -69,3 +69,5 @@ confirm_shown  # web.forms.ConfirmMixin: asked by web/entry.html (decision 0215)
 VERIFIED  # situation.models.Verification: a choice people make on the incident form (0216)
 last_figure  # core tests: a fixture that stores the township's last figure
 suggestions  # web.views.place_review Item: read by the review page's template
+township_name  # exchange.ledger_reports ReportSpending: read by the donor report's template
+organisations_not_named  # exchange.ledger_reports DonorReport: read by the donor report's template
