@@ -181,12 +181,12 @@ def donor_report(
     for key, value in found.breakdown.items():
         if key.startswith(HELD):
             held[_label(chain[key[len(HELD) :]])] += value
-        else:
+        elif key != EXCHANGE:
             parts.append(ReportPart(key, str(PART_LABELS.get(key, key)), value))
-    exchange = parts.pop()  # custody puts exchange differences last; keep them last
     for name, value in sorted(held.items()):
         parts.append(ReportPart(HELD + name, str(_("Held by %(name)s") % {"name": name}), value))
-    parts.append(exchange)
+    # Last, as in custody: the rest, so that the parts add up exactly to the grant.
+    parts.append(ReportPart(EXCHANGE, str(PART_LABELS[EXCHANGE]), found.breakdown[EXCHANGE]))
 
     hops = []
     for hop in found.hops:
