@@ -74,3 +74,5 @@ suggestions  # web.views.place_review Item: read by the review page's template
 came_from, found_at, reviewed_at  # sync.Version, sync.Conflict
 revoked_by, reviewed_by  # sync.Peer, sync.Conflict: who revoked or reviewed, kept for the record
 model_config  # gaps.api._Plain: pydantic reads it (from_attributes)
+township_name  # exchange.ledger_reports ReportSpending: read by the donor report's template
+organisations_not_named  # exchange.ledger_reports DonorReport: read by the donor report's template

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -180,12 +181,12 @@ def donor_report(
     for key, value in found.breakdown.items():
         if key.startswith(HELD):
             held[_label(chain[key[len(HELD) :]])] += value
-        else:
+        elif key != EXCHANGE:
             parts.append(ReportPart(key, str(PART_LABELS.get(key, key)), value))
-    exchange = parts.pop()  # custody puts exchange differences last; keep them last
     for name, value in sorted(held.items()):
         parts.append(ReportPart(HELD + name, str(_("Held by %(name)s") % {"name": name}), value))
-    parts.append(exchange)
+    # Last, as in custody: the rest, so that the parts add up exactly to the grant.
+    parts.append(ReportPart(EXCHANGE, str(PART_LABELS[EXCHANGE]), found.breakdown[EXCHANGE]))
 
     hops = []
     for hop in found.hops:
@@ -339,20 +340,21 @@ def _published_amounts(
     for (month, key), amount in cells.items():
         rows[month] += amount
         columns[key] += amount
-    for month in table.rows:
-        for key in table.columns:
+    for row in table.rows:
+        month = str(row)
+        for column in table.columns:
+            key = str(column)
             shown = table.cell(month, key)
-            out[(str(month), str(key))] = (
-                None
-                if shown is None
-                else quantize(cells.get((str(month), str(key)), ZERO), currency)
+            out[(month, key)] = (
+                None if shown is None else quantize(cells.get((month, key), ZERO), currency)
             )
-        out[(str(month), None)] = (
-            None if table.row_total(month) is None else quantize(rows[str(month)], currency)
+        out[(month, None)] = (
+            None if table.row_total(month) is None else quantize(rows[month], currency)
         )
-    for key in table.columns:
-        out[(None, str(key))] = (
-            None if table.column_total(key) is None else quantize(columns[str(key)], currency)
+    for column in table.columns:
+        key = str(column)
+        out[(None, key)] = (
+            None if table.column_total(key) is None else quantize(columns[key], currency)
         )
     out[(None, None)] = (
         None if table.total() is None else quantize(sum(cells.values(), ZERO), currency)
@@ -399,9 +401,9 @@ def public_ledger(
         if worth is None:
             not_valued += 1
             continue
-        key = (public_month(t.sent_on), CHANNEL_FAMILY.get(t.channel, "other"))
-        cells[BY_CHANNEL][key] += worth
-        who[BY_CHANNEL][key].add((t.from_organisation_id, t.to_organisation_id))
+        cell = (public_month(t.sent_on), CHANNEL_FAMILY.get(t.channel, "other"))
+        cells[BY_CHANNEL][cell] += worth
+        who[BY_CHANNEL][cell].add((t.from_organisation_id, t.to_organisation_id))
     spending = Spending.objects.select_related("activity__organisation", "activity__admin_unit")
     for s in spending.order_by("spent_on", "id"):
         if not month_is_publishable(s.spent_on.replace(day=1), today):
@@ -429,7 +431,9 @@ def public_ledger(
     for dimension in DIMENSIONS:
         months = sorted({m for m, _k in cells[dimension]})
         keys = sorted({k for _m, k in cells[dimension]})
-        counts = {cell: len(found) for cell, found in who[dimension].items()}
+        counts: dict[tuple[Hashable, Hashable], int] = {
+            cell: len(found) for cell, found in who[dimension].items()
+        }
         published = publish_table(counts, rows=months, columns=keys)
         tables.append(
             LedgerTable(

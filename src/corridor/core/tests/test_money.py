@@ -14,13 +14,17 @@ from corridor.core import money
 from corridor.core.errors import InvalidInput
 
 SRC = Path(money.__file__).resolve().parents[1]
-#: The code that touches money: the ledger app, the money module, its command and its demo.
+#: The code that touches money: the ledger app, the money module, its command and its demo, the
+#: money reports, the ledger import and the custody picture.
 MONEY_PATHS = [
     SRC / "funds",
     SRC / "core" / "money.py",
     SRC / "cli" / "funds.py",
     SRC / "demo" / "ledger.py",
     SRC / "demo" / "money.py",
+    SRC / "exchange" / "ledger_reports.py",
+    SRC / "exchange" / "ledger_import.py",
+    SRC / "web" / "flow.py",
 ]
 
 
