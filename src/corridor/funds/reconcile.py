@@ -19,7 +19,7 @@ from typing import Any
 
 from corridor.core.money import quantize, text
 from corridor.funds.custody import TransferRow, grant_transfers, hop_rate
-from corridor.funds.models import Dispute, Grant, LegState, Spending
+from corridor.funds.models import Dispute, Grant, LegState, Spending, Transfer
 
 ZERO = Decimal(0)
 
@@ -84,7 +84,8 @@ class PartnerLine:
 
 
 def _mismatch(kind: str, amount: Decimal, currency: str, since: dt.date, today: dt.date,
-              must_act: Any, transfer: TransferRow | None, note: str = "") -> Mismatch:  # fmt: skip
+              must_act: Any, transfer: TransferRow | Transfer | None,
+              note: str = "") -> Mismatch:  # fmt: skip
     return Mismatch(
         kind=kind, amount=amount, currency=currency, since=since,
         age_days=(today - since).days, must_act=must_act.name,
@@ -93,7 +94,7 @@ def _mismatch(kind: str, amount: Decimal, currency: str, since: dt.date, today: 
 
 
 def transfer_mismatches(
-    transfers: Iterable[TransferRow], *, today: dt.date, disputes: dict[Any, Dispute]
+    transfers: Iterable[TransferRow | Transfer], *, today: dt.date, disputes: dict[Any, Dispute]
 ) -> list[Mismatch]:
     """Every mismatch of these transfers (``disputes``: the open one of each transfer)."""
     out: list[Mismatch] = []

@@ -63,12 +63,12 @@ urlpatterns = [
     path("places/review/", place_review.place_review_page, name="place_review"),
     path("language/", language.language_switch, name="language"),
     # Money reports (web/views/funds_reports.py; docs/money.md)
-    path("funds/grants/<uuid:pk>/report/", funds_reports.grant_report_page, name="grant_report"),
+    path("money/grants/<uuid:pk>/report/", funds_reports.grant_report_page, name="grant_report"),
     path(
-        "funds/grants/<uuid:pk>/report.csv", funds_reports.grant_report_csv, name="grant_report_csv"
+        "money/grants/<uuid:pk>/report.csv", funds_reports.grant_report_csv, name="grant_report_csv"
     ),
-    path("funds/grants/<uuid:pk>/iati.xml", funds_reports.grant_iati, name="grant_iati"),
-    path("funds/grants/<uuid:pk>/custody/", funds_reports.grant_custody_page, name="grant_custody"),
+    path("money/grants/<uuid:pk>/iati.xml", funds_reports.grant_iati, name="grant_iati"),
+    path("money/grants/<uuid:pk>/custody/", funds_reports.grant_custody_page, name="grant_custody"),
     path("ledger/", funds_reports.ledger_page, name="ledger"),
     path("ledger.csv", funds_reports.ledger_csv, name="ledger_csv"),
     # Money (web/views/funds.py): grants, transfers and their legs, disputes, evidence photos.

@@ -404,13 +404,13 @@ ROUTES: dict[str, Route] = {
     # Money reports (web/views/funds_reports.py): a grant's donor report for its donor and
     # recipient (and coordinators unless a side is anonymous); the custody page also for the
     # intermediaries (none here); the public ledger for everyone, signed in or not.
-    "GET funds/grants/<uuid:pk>/report/": Route(OWNED_READ, obj="grant"),
-    "GET funds/grants/<uuid:pk>/report.csv": Route(OWNED_READ, obj="grant"),
+    "GET money/grants/<uuid:pk>/report/": Route(OWNED_READ, obj="grant"),
+    "GET money/grants/<uuid:pk>/report.csv": Route(OWNED_READ, obj="grant"),
     # An IATI file is an organisation's own publication: its members, not coordinators.
-    "GET funds/grants/<uuid:pk>/iati.xml": Route(
+    "GET money/grants/<uuid:pk>/iati.xml": Route(
         on("viewer:own", "editor:own", "org_admin:own", "admin:*"), obj="grant"
     ),
-    "GET funds/grants/<uuid:pk>/custody/": Route(OWNED_READ, obj="grant"),
+    "GET money/grants/<uuid:pk>/custody/": Route(OWNED_READ, obj="grant"),
     "GET ledger/": Route(EVERYONE),
     "GET ledger.csv": Route(EVERYONE),
     # Money (web/views/funds.py; web/tests/test_money_pages.py)

@@ -113,7 +113,7 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET enter/held/<uuid:pk>/fix/": "POST only: fixes a held row; answers with a redirect",
     "GET enter/held/<uuid:pk>/drop/": "POST only: drops a held row; answers with a redirect",
     "GET language/": "switches the language; answers with a redirect",
-    "GET funds/grants/<uuid:pk>/custody/": (
+    "GET money/grants/<uuid:pk>/custody/": (
         "a grant's chain of custody and its picture, for the grant's parties and the "
         "intermediaries its money went through (access control); what can be passed on is the "
         "donor report, which is marked"
@@ -437,14 +437,14 @@ SHARED_REQUESTS: dict[str, Callable[[World], list[tuple[str, dict]]]] = {
     "GET /api/exchange/exports/iati/{pk}.xml": lambda w: [
         (f"/api/exchange/exports/iati/{w.public.pk}.xml", {})
     ],
-    "GET funds/grants/<uuid:pk>/report/": lambda w: [
-        (f"/funds/grants/{grant_of(w).pk}/report/", {"on": "2024-04-01"})
+    "GET money/grants/<uuid:pk>/report/": lambda w: [
+        (f"/money/grants/{grant_of(w).pk}/report/", {"on": "2024-04-01"})
     ],
-    "GET funds/grants/<uuid:pk>/report.csv": lambda w: [
-        (f"/funds/grants/{grant_of(w).pk}/report.csv", {"on": "2024-04-01"})
+    "GET money/grants/<uuid:pk>/report.csv": lambda w: [
+        (f"/money/grants/{grant_of(w).pk}/report.csv", {"on": "2024-04-01"})
     ],
-    "GET funds/grants/<uuid:pk>/iati.xml": lambda w: [
-        (f"/funds/grants/{grant_of(w).pk}/iati.xml", {})
+    "GET money/grants/<uuid:pk>/iati.xml": lambda w: [
+        (f"/money/grants/{grant_of(w).pk}/iati.xml", {})
     ],
     "GET ledger/": lambda w: [("/ledger/", {}), ("/ledger/", {"currency": "EUR"})],
     "GET ledger.csv": lambda w: [("/ledger.csv", {})],

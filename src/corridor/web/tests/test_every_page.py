@@ -68,9 +68,9 @@ NOT_PAGES = {
     "GET enter/held/<uuid:pk>/fix/": "POST only: a button of the held rows' review list",
     "GET enter/held/<uuid:pk>/drop/": "POST only: a button of the held rows' review list",
     "GET map/print.svg": "an SVG download of the printable map (test_printmap.py)",
-    "GET funds/grants/<uuid:pk>/report.csv": "a CSV download of the donor report "
+    "GET money/grants/<uuid:pk>/report.csv": "a CSV download of the donor report "
     "(test_funds_reports.py)",
-    "GET funds/grants/<uuid:pk>/iati.xml": "an XML download (test_funds_reports.py)",
+    "GET money/grants/<uuid:pk>/iati.xml": "an XML download (test_funds_reports.py)",
     "GET ledger.csv": "a CSV download of the public ledger (test_public_ledger.py)",
     "GET money/transfers/<uuid:pk>/restore/": "POST only: a button on a removed transfer's page",
     "GET money/evidence/<uuid:pk>/": "an evidence photo (JPEG), shown on the transfer page "
@@ -154,7 +154,6 @@ PK_SOURCES: dict[str, Callable[[], Any]] = {
     "figures": lambda: DisplacementFigure.objects.order_by("id").first(),
     "transfers": lambda: Transfer.objects.order_by("id").first(),
     "sources": lambda: Source.objects.order_by("id").first(),
-    "funds": lambda: Grant.objects.order_by("id").first(),  # funds/grants/<pk>/...
 }
 
 

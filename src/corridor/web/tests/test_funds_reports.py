@@ -36,14 +36,14 @@ def w(db):
 
 
 def _report_csv(client, w, **query):
-    answer = client.get(f"/funds/grants/{w.grant.pk}/report.csv", {"on": ON.isoformat(), **query})
+    answer = client.get(f"/money/grants/{w.grant.pk}/report.csv", {"on": ON.isoformat(), **query})
     assert answer.status_code == 200, answer.content
     return list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
 
 
 def test_donor_report_page_gives_the_custody_parts_and_no_agent(w):
     client = signed_in_client(w.editors["donor"])
-    answer = client.get(f"/funds/grants/{w.grant.pk}/report/", {"on": ON.isoformat()})
+    answer = client.get(f"/money/grants/{w.grant.pk}/report/", {"on": ON.isoformat()})
     assert answer.status_code == 200
     page = answer.content.decode()
     found = custody(w.grant, valued_on=ON)
@@ -84,18 +84,18 @@ def test_donor_report_is_for_the_grant_s_donor_and_recipient(w):
     # The first intermediary sees the grant (its money went through it) but may not take the
     # donor's report; an outsider does not see the grant at all.
     first = signed_in_client(w.editors["first"])
-    assert first.get(f"/funds/grants/{w.grant.pk}/report/").status_code == 403
-    custody_page = first.get(f"/funds/grants/{w.grant.pk}/custody/", {"on": "2024-04-15"})
+    assert first.get(f"/money/grants/{w.grant.pk}/report/").status_code == 403
+    custody_page = first.get(f"/money/grants/{w.grant.pk}/custody/", {"on": "2024-04-15"})
     assert custody_page.status_code == 200
     assert (
-        signed_in_client(UserFactory()).get(f"/funds/grants/{w.grant.pk}/report/").status_code
+        signed_in_client(UserFactory()).get(f"/money/grants/{w.grant.pk}/report/").status_code
         == 404
     )
 
 
 def test_grant_iati_is_valid_and_holds_only_the_recipient_s_own_word(w):
     client = signed_in_client(w.editors["local"])
-    answer = client.get(f"/funds/grants/{w.grant.pk}/iati.xml")
+    answer = client.get(f"/money/grants/{w.grant.pk}/iati.xml")
     assert answer.status_code == 200, answer.content
     assert iati.validate(answer.content) == []
     root = etree.fromstring(answer.content)
@@ -129,7 +129,7 @@ def test_custody_picture_bands_are_the_custody_numbers(w):
     assert into["sink:exchange_differences"] == parts["exchange_differences"]
     # Every band the page draws carries its amount; the page shows the same bands.
     client = signed_in_client(w.editors["donor"])
-    page = client.get(f"/funds/grants/{w.grant.pk}/custody/", {"on": ON.isoformat()})
+    page = client.get(f"/money/grants/{w.grant.pk}/custody/", {"on": ON.isoformat()})
     assert page.status_code == 200
     drawn = re.findall(r'data-to="([^"]*)" data-amount="([^"]*)"', page.content.decode())
     assert len(drawn) == len(bands)
@@ -147,7 +147,7 @@ def _money_outputs(w):
     out = {}
     for who in ("local", "donor", "second"):
         client = signed_in_client(w.editors[who])
-        base = f"/funds/grants/{w.grant.pk}"
+        base = f"/money/grants/{w.grant.pk}"
         query = {"on": ON.isoformat()}
         if who != "second":
             out[f"{who} report"] = client.get(f"{base}/report/", query)

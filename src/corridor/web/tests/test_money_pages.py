@@ -235,3 +235,18 @@ def test_a_side_opens_and_resolves_a_dispute(w):
     assert dispute.resolved_on is not None
     page = _as(w, "partner").get(f"/money/transfers/{t.pk}/").content.decode()
     assert "Agent paid 100 more" in page
+
+
+def test_grant_page_links_to_its_reports_by_the_rule_each_checks(w):
+    base = f"/money/grants/{w['grant'].pk}"
+    donor = _as(w, "donor").get(f"{base}/").content.decode()
+    links = donor.split('id="grant-reports"')[1].split("</ul>")[0]
+    for address in ("custody/", "report/", "report.csv", "iati.xml"):
+        assert f'href="{base}/{address}"' in links
+        assert _as(w, "donor").get(f"{base}/{address}").status_code == 200
+    # A coordinator may read the donor report but publishes no IATI file for the grant.
+    coordinator = _as(w, "coordinator").get(f"{base}/").content.decode()
+    assert f'href="{base}/report/"' in coordinator
+    assert "iati.xml" not in coordinator
+    money = _as(w, "viewer").get("/money/").content.decode()
+    assert 'href="/ledger/"' in money

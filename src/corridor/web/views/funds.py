@@ -149,7 +149,7 @@ def grant_page(request: Any, pk: Any) -> HttpResponse:
     names = OrganisationNames(user)
     hops = list(_transfers(user).filter(grant=grant).order_by("sent_on", "id"))
     counts = _evidence_counts(user, hops)
-    disputes = open_dispute_map([t.pk for t in hops])
+    disputes = open_dispute_map(grant)
     mismatches = transfer_mismatches(hops, today=today(), disputes=disputes)
     wants_photo = grant.reporting == ReportingRule.RECEIPT
     rows = []
@@ -168,6 +168,10 @@ def grant_page(request: Any, pk: Any) -> HttpResponse:
             {"m": m, "what": MISMATCH.get(m.kind, m.kind), "pk": m.transfer} for m in mismatches
         ],
         "spending": spending.order_by("spent_on", "id"),
+        # The grant's reports (web/views/funds_reports.py) by the rule each of them checks.
+        "can_report": policy.can(user, policy.EXPORT, grant),
+        "can_custody": policy.can(user, policy.VIEW, grant),
+        "can_iati": bool({grant.donor_id, grant.recipient_id} & set(policy.organisation_ids(user))),
     }
     return render(request, "web/money_grant.html", context)
 

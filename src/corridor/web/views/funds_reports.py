@@ -92,7 +92,7 @@ def _choices(request: Any) -> tuple[dt.date, str]:
 @shared_output(
     "web.grant_report",
     what=(
-        "/funds/grants/<pk>/report/: a grant's donor report, printable to PDF: where its "
+        "/money/grants/<pk>/report/: a grant's donor report, printable to PDF: where its "
         "amount is now (custody parts), the confirmed hops by public label and channel family "
         "with week starts, spending by sector, township and month, people reached suppressed "
         "with k; for the grant's donor and recipient"
@@ -119,7 +119,7 @@ def grant_report_page(request: Any, pk: Any) -> HttpResponse:
 @_refusal_as_400
 @shared_output(
     "web.grant_report_csv",
-    what="/funds/grants/<pk>/report.csv: the donor report's lines as CSV (the page's figures)",
+    what="/money/grants/<pk>/report.csv: the donor report's lines as CSV (the page's figures)",
 )
 def grant_report_csv(request: Any, pk: Any) -> HttpResponse:
     grant = _grant(request, pk, policy.EXPORT)
@@ -136,7 +136,7 @@ def grant_report_csv(request: Any, pk: Any) -> HttpResponse:
 @_refusal_as_400
 @shared_output(
     "web.grant_iati",
-    what="/funds/grants/<pk>/iati.xml: the IATI file of exchange.iati_grant_export, as a download",
+    what="/money/grants/<pk>/iati.xml: the IATI file of exchange.iati_grant_export, as a download",
 )
 def grant_iati(request: Any, pk: Any) -> HttpResponse:
     grant = _grant(request, pk, policy.EXPORT)
