@@ -138,3 +138,18 @@ def test_a_rolled_back_write_restores_the_version(reach):
         assert data_version() != before
         transaction.set_rollback(True)
     assert data_version() == before
+
+
+def test_a_kept_answer_is_sent_gzipped_to_who_accepts_it(reach, computed):
+    import gzip
+    import json
+
+    coordinator = _client(f.UserFactory(global_role=GlobalRole.COORDINATOR))
+    plain = coordinator.get("/api/gaps/", MARCH)
+    assert "Content-Encoding" not in plain.headers
+    for _ in range(2):  # computed, then kept
+        packed = coordinator.get("/api/gaps/", MARCH, HTTP_ACCEPT_ENCODING="gzip, deflate")
+        assert packed.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in packed.headers["Vary"]
+        assert json.loads(gzip.decompress(packed.content)) == plain.json()
+    assert len(computed) == 1
