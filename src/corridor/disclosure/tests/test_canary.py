@@ -42,7 +42,7 @@ from corridor.accounts.tests.test_authz_matrix import _page_patterns as page_pat
 from corridor.aid.services import activity_record
 from corridor.api import api
 from corridor.audit.models import AuditEntry
-from corridor.exchange.fields import KINDS
+from corridor.exchange.fields import KIND_NAMES
 from corridor.exchange.formats.xlsform import FORMS
 from corridor.funds.services import transfer_record
 from corridor.geo.models import AdminUnit
@@ -93,7 +93,7 @@ SHARED_READING = {"descrj6n1p"}  # incidents are network-shared reading (see the
 PARAMETERS: dict[str, list[str]] = {
     "pk": ["{A}", "{N}", "{B}", "{incident}", "{activity}", "{transfer}", "{source}"],
     "pcode": [TOWNSHIP],
-    "kind": list(KINDS),
+    "kind": list(KIND_NAMES),
     "form": list(FORMS),
     "run_id": ["{runs}"],
     "name": ["map", "idps", "incidents", "reached"],
@@ -164,7 +164,7 @@ EXPORT_VARIANTS = {
 SURFACES = [
     *(f"page GET /{route}" for route in _pages()),
     *(f"API GET {path}" for path in sorted(_api_gets())),
-    *(f"HXL export {kind} ({variant})" for kind in KINDS for variant in EXPORT_VARIANTS),
+    *(f"HXL export {kind} ({variant})" for kind in KIND_NAMES for variant in EXPORT_VARIANTS),
     *(f"API import, {name}" for name in IMPORTS),
     *(f"API import, {name}" for name in IMPORT_ORGS),
     *(f"web upload, {name}" for name in IMPORTS),
@@ -430,7 +430,7 @@ class Reader:
                 self.get(surface, filled, query)
 
     def exports(self) -> None:
-        for kind in KINDS:
+        for kind in KIND_NAMES:
             for variant, query in EXPORT_VARIANTS.items():
                 filled = {k: _fill(v, self.ids)[0] for k, v in query.items()}
                 self.get(
