@@ -7,6 +7,7 @@ of a row's errors; a file repeats its dates and months, so each distinct text is
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.utils.translation import gettext as _
 
@@ -27,29 +28,11 @@ class Cells:
             if required:
                 row.error(name, _("a date is required"))
             return None
-        found = self._dates.get(raw)
-        if found is None:
-            try:
-                found = values.date(raw, window=False)
-            except values.CellError as exc:
-                row.error(name, str(exc), raw)
-                return None
-            self._dates[raw] = found
-        return found
+        return _read_once(row, name, raw, self._dates, values.date)
 
     def month(self, row: Row, name: str) -> dt.date | None:
         raw = row.get(name)
-        if not raw:
-            return None
-        found = self._months.get(raw)
-        if found is None:
-            try:
-                found = values.month(raw, window=False)
-            except values.CellError as exc:
-                row.error(name, str(exc), raw)
-                return None
-            self._months[raw] = found
-        return found
+        return _read_once(row, name, raw, self._months, values.month) if raw else None
 
     @staticmethod
     def count(row: Row, name: str, *, default: int | None = 0) -> int | None:
@@ -77,3 +60,22 @@ class Cells:
         except values.CellError as exc:
             row.error(name, str(exc), raw)
             return ""
+
+
+def _read_once(
+    row: Row,
+    name: str,
+    raw: str,
+    cache: dict[str, dt.date],
+    read: Callable[..., dt.date],
+) -> dt.date | None:
+    """``read`` of a cell text, kept for the file's next cell of the same text."""
+    found = cache.get(raw)
+    if found is None:
+        try:
+            found = read(raw, window=False)
+        except values.CellError as exc:
+            row.error(name, str(exc), raw)
+            return None
+        cache[raw] = found
+    return found
