@@ -1,11 +1,13 @@
-"""Fitness checks run by scripts/check: the layering and "only services write" (decision 0145).
+"""Fitness checks run by scripts/check: the layering, "only services write" (decision 0145) and
+"reads through queries" (decision 0256).
 
-    python scripts/fitness.py [--root src/corridor] [layering] [writes]
+    python scripts/fitness.py [--root src/corridor] [layering] [writes] [reads]
 
-Both read the source with ``ast`` (nothing is imported or run) and print one line per finding,
+Each reads the source with ``ast`` (nothing is imported or run) and prints one line per finding,
 ``path:line: message``; the exit status is 1 when anything is found. Tests and migrations are not
-checked. A known exception is an entry in ``LAYERING_ALLOWED`` or ``WRITES_ALLOWED`` below, with
-its reason; an entry that no longer matches anything is reported too, so the lists stay true.
+checked. A known exception is an entry in ``LAYERING_ALLOWED``, ``WRITES_ALLOWED`` or
+``READS_ALLOWED`` below (or a model in ``PUBLIC_MODELS``), with its reason; an entry that no
+longer matches anything is reported too, so the lists stay true.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import ast
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -263,31 +266,120 @@ class _Writes(ast.NodeVisitor):
         self.generic_visit(node)
 
 
-def check_writes(root: Path = ROOT) -> list[Finding]:
+def _scoped_findings(
+    root: Path,
+    checked: Callable[[Path], bool],
+    visitor: Callable[[], _Writes],
+    allowed: dict[tuple[str, str, str], str],
+    say: Callable[[str, str], str],
+    entry: Callable[[str, str], str],
+) -> list[Finding]:
+    """What ``visitor`` finds in the ``checked`` modules, (module, function, what) entries of
+    ``allowed`` aside; and each entry of ``allowed`` that matches nothing."""
     findings, used = [], set()
     for path in _modules(root):
         relative = path.relative_to(root)
-        if _writer_module(relative):
+        if not checked(relative):
             continue
         name = relative.as_posix()
-        visitor = _Writes()
-        visitor.visit(ast.parse(path.read_text()))
-        for line, scope, method in visitor.found:
-            if (name, scope, method) in WRITES_ALLOWED:
-                used.add((name, scope, method))
+        found = visitor()
+        found.visit(ast.parse(path.read_text()))
+        for line, scope, what in found.found:
+            if (name, scope, what) in allowed:
+                used.add((name, scope, what))
                 continue
-            findings.append(
-                Finding(name, line, f".{method}() in {scope} writes outside a services module")
-            )
+            findings.append(Finding(name, line, say(scope, what)))
     findings += [
-        Finding(name, 0, f"allow-list entry for {scope}/.{method}() matches nothing; remove it")
-        for name, scope, method in WRITES_ALLOWED.keys() - used
+        Finding(name, 0, f"allow-list entry for {entry(scope, what)} matches nothing; remove it")
+        for name, scope, what in allowed.keys() - used
         if root == ROOT
     ]
     return findings
 
 
-CHECKS = {"layering": check_layering, "writes": check_writes}
+def check_writes(root: Path = ROOT) -> list[Finding]:
+    return _scoped_findings(
+        root,
+        lambda relative: not _writer_module(relative),
+        _Writes,
+        WRITES_ALLOWED,
+        lambda scope, method: f".{method}() in {scope} writes outside a services module",
+        lambda scope, method: f"{scope}/.{method}()",
+    )
+
+
+# -- Reads through queries ----------------------------------------------------------------------
+# Pages, API handlers and commands read records through the apps' queries.py (scoped to who asks),
+# never a bare ``<Model>.objects`` (or ``_default_manager``/``_base_manager``) of a domain model,
+# i.e. a class of a models.py under src/corridor.
+READ_MANAGERS = {"objects", "_default_manager", "_base_manager"}
+
+# Models anyone may read whole: public reference data, not records of who asks.
+PUBLIC_MODELS: dict[str, str] = {
+    "AdminUnit": "the gazetteer: MIMU p-codes, names and boundaries are public reference data",
+}
+
+# (module path, enclosing function, model): reason.
+READS_ALLOWED: dict[tuple[str, str, str], str] = {
+    ("cli/funds.py", "_grant", "Grant"): (
+        "the instance operator (the command line has no --as here) may read every grant; "
+        "funds.queries scope a signed-in person"
+    ),
+    ("cli/funds.py", "_grants", "Grant"): "the instance operator lists every grant",
+    ("cli/funds.py", "_rates", "ExchangeRate"): "the instance operator lists the rate table",
+    ("cli/init.py", "ensure_admin", "User"): (
+        "first-run setup asks whether any administrator exists, before anyone can sign in"
+    ),
+    ("cli/tokens.py", "run", "ApiToken"): (
+        "the instance operator lists every API token (prefixes and states, never a secret)"
+    ),
+    ("web/views/records.py", "_owner_only", "Organisation"): (
+        "the edit form's organisation field holds only the record's own owner, fixed; the "
+        "page asked the policy before it let the person edit the record"
+    ),
+}
+
+
+def _reader_module(relative: Path) -> bool:
+    """Web views, every API module and the command line: where a person's request is read."""
+    parts = relative.parts
+    return parts[:2] == ("web", "views") or relative.name == "api.py" or parts[0] == "cli"
+
+
+def _model_names(root: Path) -> set[str]:
+    return {name.rsplit(".", 1)[1] for name in _model_labels(root)}
+
+
+class _Reads(_Writes):
+    def __init__(self, models: set[str]) -> None:
+        super().__init__()
+        self.models = models
+
+    def visit_Call(self, node: ast.Call) -> None:  # the writes check's, not needed here
+        self.generic_visit(node)
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        value = node.value
+        named = isinstance(value, ast.Name) and value.id.lower() in self.models
+        if node.attr in READ_MANAGERS and named:
+            scope = ".".join(self.scope) or "<module>"
+            self.found.append((node.lineno, scope, value.id))  # type: ignore[attr-defined]
+        self.generic_visit(node)
+
+
+def check_reads(root: Path = ROOT) -> list[Finding]:
+    models = _model_names(root) - {name.lower() for name in PUBLIC_MODELS}
+    return _scoped_findings(
+        root,
+        _reader_module,
+        lambda: _Reads(models),
+        READS_ALLOWED,
+        lambda scope, model: f"{model}.objects in {scope}: read through a queries function",
+        lambda scope, model: f"{scope}/{model}",
+    )
+
+
+CHECKS = {"layering": check_layering, "writes": check_writes, "reads": check_reads}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -128,3 +128,9 @@ def history_of(obj: models.Model, labels: Mapping[str, str] | None = None) -> li
             )
         )
     return history
+
+
+def entries_latest(limit: int) -> list[AuditEntry]:
+    """The last ``limit`` entries of the whole trail, newest first (the instance operator's
+    `corridor audit list` and `verify`; the trail is not read by anyone else whole)."""
+    return list(AuditEntry.objects.order_by("-seq")[:limit])

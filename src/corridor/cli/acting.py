@@ -10,10 +10,10 @@ def acting_user(username: str | None) -> Any:
     """The active user named ``username``, or None when no name is given."""
     if not username:
         return None
-    from corridor.accounts.models import User
+    from corridor.accounts.queries import user_named
     from corridor.core.errors import InvalidInput
 
-    user = User.objects.filter(username=username, is_active=True).first()
+    user = user_named(username, active_only=True)
     if user is None:
         raise InvalidInput(f"no active user named {username!r}")
     return user

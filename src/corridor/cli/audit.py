@@ -63,17 +63,18 @@ def _check_chain(args: argparse.Namespace) -> int:
 
 def verify(args: argparse.Namespace) -> int:
     from corridor.audit.anchor import anchor_problem
-    from corridor.audit.models import AuditEntry
+    from corridor.audit.queries import entries_latest
 
     checked = _check_chain(args)
     problem = anchor_problem()
     if problem:
         raise AuditBroken(f"audit trail broken: {problem}")
-    last = AuditEntry.objects.order_by("-seq").first()
-    if last is None:
+    latest = entries_latest(1)
+    if not latest:
         print("Audit trail empty: a new instance, nothing written yet.")
         return 0
     print(f"Audit trail intact: {checked} entries.")
+    last = latest[0]
     print(f"Head: {last.seq}:{last.hash}  (keep this somewhere else to check with --head)")
     return 0
 
@@ -107,11 +108,11 @@ def anchor(args: argparse.Namespace) -> int:
 
 
 def listing(args: argparse.Namespace) -> int:
-    from corridor.audit.models import AuditEntry
+    from corridor.audit.queries import entries_latest
 
     if args.limit < 1:
         raise ValueError("--limit must be 1 or more")
-    entries = list(AuditEntry.objects.order_by("-seq")[: args.limit])
+    entries = entries_latest(args.limit)
     for entry in reversed(entries):
         what = f"{entry.object_type} {entry.object_id}".strip()
         when = f"{entry.at:%Y-%m-%d %H:%M:%S}Z"

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.home and "CORRIDOR_HOME" not in os.environ:
         os.environ["CORRIDOR_HOME"] = "corridor-demo"
     django_env.setup()
-    from corridor.accounts.models import User
+    from corridor.accounts.queries import user_named
     from corridor.accounts.services import admin_create, recovery_codes_issue
     from corridor.geo.services import admin_units_load
 
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     admin_units_load(by=None)
     password = demo_password()
     recovery_codes: list[str] = []
-    user = User.objects.filter(username=DEMO_USER).first()
+    user = user_named(DEMO_USER)
     if user is None:
         user = admin_create(by=None, username=DEMO_USER, password=password)
         recovery_codes = recovery_codes_issue(by=None, user=user)

@@ -21,10 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     django_env.setup()
-    from corridor.accounts.models import User
     from corridor.accounts.panic import user_panic
+    from corridor.accounts.queries import user_named
 
-    user = User.objects.filter(username=args.username).first()
+    user = user_named(args.username)
     if user is None:
         raise ValueError(f"no user named {args.username!r}")
     # Whoever runs the CLI holds the server: the audit trail records the system as the actor.

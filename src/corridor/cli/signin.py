@@ -29,10 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     django_env.setup()
-    from corridor.accounts.models import User
+    from corridor.accounts.queries import user_named
     from corridor.accounts.services import second_factor_reset, sign_in_unlock
 
-    user = User.objects.filter(username=args.username).first()
+    user = user_named(args.username)
     if user is None:
         raise ValueError(f"no user named {args.username!r}")
     # The CLI runs as whoever holds the server: the audit trail records it as the system.

@@ -41,11 +41,12 @@ def run(args: argparse.Namespace) -> int:
 
     from corridor.accounts import tokens
     from corridor.accounts.models import ApiToken, User
+    from corridor.accounts.queries import user_named
     from corridor.core.errors import InvalidInput
     from corridor.orgs.queries import organisation_find_visible
 
-    def user_named(name: str) -> User:
-        user = User.objects.filter(username=name).first()
+    def known_user(name: str) -> User:
+        user = user_named(name)
         if user is None:
             raise InvalidInput(f"no user named {name!r}")
         return user
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     if args.tokens_command == "create":
         issued = tokens.token_create(
             by=None,
-            user=user_named(args.username),
+            user=known_user(args.username),
             organisation=organisation_find_visible(None, args.org),
             scope=args.scope,
             name=args.name,
@@ -70,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     if args.tokens_command == "list":
         rows = ApiToken.objects.select_related("user", "organisation")
         if args.username:
-            rows = rows.filter(user=user_named(args.username))
+            rows = rows.filter(user=known_user(args.username))
         now = timezone.now()
         print("prefix\tuser\torganisation\tscope\tstate\texpires\tlast used\tname")
         for t in rows:

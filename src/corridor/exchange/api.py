@@ -30,7 +30,7 @@ from ninja.security import django_auth
 from corridor.accounts import policy
 from corridor.core.errors import InvalidInput, NotAllowed
 from corridor.disclosure import internal_output, reference_output, shared_output
-from corridor.exchange.fields import KINDS
+from corridor.exchange.fields import KIND_NAMES
 from corridor.exchange.formats.xlsform import FORMS
 from corridor.exchange.held.api import router as held_router
 from corridor.exchange.queries import import_runs_visible_to
@@ -222,8 +222,8 @@ def _hxl(
     request: Any, export: Callable[..., int], kind: str, org: uuid.UUID | None, suffix: str
 ) -> HttpResponse:
     """One HXL download: the service's file, or 404/403/400 with the reason."""
-    if kind not in KINDS:
-        raise HttpError(404, f"no export of {kind!r}; use one of {', '.join(KINDS)}")
+    if kind not in KIND_NAMES:
+        raise HttpError(404, f"no export of {kind!r}; use one of {', '.join(KIND_NAMES)}")
     organisation = None
     if org is not None:
         organisation = get_object_or_404(organisations_visible_to(request.user), pk=org)

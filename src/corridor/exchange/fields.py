@@ -150,4 +150,4 @@ FIELDS = {
     "figures": FIGURE_FIELDS,
     "incidents": INCIDENT_FIELDS,
 }
-KINDS = tuple(FIELDS)
+KIND_NAMES = tuple(FIELDS)

@@ -27,6 +27,7 @@ import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,14 +37,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corridor.aid.checks import InFile
-from corridor.aid.models import Activity
 from corridor.aid.services import rollup_places, rollups_refresh, rollups_refresh_organisations
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
 from corridor.exchange.flags import batch_warnings
-from corridor.exchange.kinds import KINDS, SOURCE_COLUMNS, Context, Kind
+from corridor.exchange.kinds import BUILDERS, IMPORT_KINDS, SOURCE_COLUMNS, Context, Kind
 from corridor.exchange.kinds.batches import batch_builder
-from corridor.exchange.kinds.context import MAX_REVIEWS
+from corridor.exchange.kinds.columns import Record
+from corridor.exchange.kinds.places import MAX_REVIEWS
 from corridor.exchange.models import ImportBatch, ImportRun, RunStatus
 from corridor.exchange.removal import records_remove
 from corridor.exchange.safety import neutralise
@@ -51,7 +52,7 @@ from corridor.exchange.scope import SAMPLE, SCOPES, Scope
 from corridor.exchange.table import RowError, Table
 from corridor.exchange.writer import Background, Upsert, background_inserts, bulk_session
 from corridor.geo.services import place_review_add
-from corridor.situation.models import Incident, Source
+from corridor.situation.models import Source
 
 DEFAULT_BATCH = 5000
 # Rows read before they are built together (kinds.batches); independent of the batch size.
@@ -215,49 +216,45 @@ class _Writer:
     def __init__(self, spec: Kind, ctx: Context, background: Background | None = None) -> None:
         self.spec = spec
         self.ctx = ctx
-        self.links = spec.model is Incident
+        self.links = spec.links
         columns = spec.columns
         self.rows = Upsert(spec.model, columns, spec.conflict, background=background)
         self.sources = Upsert(Source, SOURCE_COLUMNS, ("id",), update=False)
         if self.links:
-            self.through = Incident.sources.through
             self.link_rows = Upsert(
-                self.through,
-                ("incident_id", "source_id"),
-                ("incident_id", "source_id"),
-                update=False,
+                self.links.through, self.links.columns, self.links.columns, update=False
             )
-        self.owner_at = columns.index(spec.owner)
+        self.owner_of = attrgetter(spec.owner)
         self.stored: dict[Any, tuple] | None = None
 
-    def foreign(self, numbers: list[int], batch: list[tuple]) -> list[tuple[int, str]]:
+    def foreign(self, numbers: list[int], batch: list[Record]) -> list[tuple[int, str]]:
         """Rows that would overwrite a record owned by another organisation.
 
         Keyed on ids, the lookup also tells ``write`` which rows are stored already.
         """
         spec = self.spec
         model = spec.model
-        owner_at = self.owner_at
+        owner_of = self.owner_of
         problems = []
         self.stored = None
         if spec.conflict == ("id",):
             # The values the upsert compares come with the owner, so that ``write`` leaves
             # out the stored rows that would not change.
             compared = self.rows.compared
-            owners = self.rows.stored((values[0] for values in batch), *compared)
+            owners = self.rows.stored((values.id for values in batch), *compared)
             self.stored = owners
-            owner_of = compared.index(spec.owner)
-            keys = self.rows.keys(values[0] for values in batch)
+            owner_at = compared.index(spec.owner)
+            keys = self.rows.keys(values.id for values in batch)
             labels: dict[Any, str | None] = {}
             for number, values, key in zip(numbers, batch, keys, strict=True):
                 found = owners.get(key)
                 if found is None:
                     continue
-                owner = found[owner_of]
+                owner = found[owner_at]
                 if owner not in labels:
                     labels[owner] = str(uuid.UUID(str(owner))) if owner else None
-                if labels[owner] != values[owner_at]:
-                    record = uuid.UUID(str(values[0]))
+                if labels[owner] != owner_of(values):
+                    record = uuid.UUID(str(values.id))
                     problems.append(
                         (
                             number,
@@ -267,8 +264,8 @@ class _Writer:
         else:
             # The conflict key's columns, wherever the kind puts them (figures: place, date,
             # source and sector).
-            at = [spec.columns.index(c) for c in spec.conflict]
-            sources = {values[spec.columns.index("source_id")] for values in batch}
+            conflict_of = attrgetter(*spec.conflict)
+            sources = {values.source_id for values in batch}
             existing = {
                 tuple(str(v) for v in found[:-1]): (str(found[-1]) if found[-1] else None)
                 # The base manager: a removed figure still holds its key (decision 0180).
@@ -277,8 +274,8 @@ class _Writer:
                 )
             }
             for number, values in zip(numbers, batch, strict=True):
-                key = tuple(str(values[i]) for i in at)
-                if key in existing and existing[key] != values[owner_at]:
+                key = tuple(str(v) for v in conflict_of(values))
+                if key in existing and existing[key] != owner_of(values):
                     problems.append(
                         (
                             number,
@@ -290,29 +287,33 @@ class _Writer:
                     )
         return problems
 
-    def write(self, batch: list[tuple]) -> tuple[int, int]:
+    def write(self, batch: list[Record]) -> tuple[int, int]:
         """Write one batch checked by ``foreign``; returns (created, changed)."""
         by = self.ctx.by
-        if self.ctx.new_orgs:
-            self.ctx.create_new_orgs()
-        if self.ctx.new_sources:
-            self.sources.write(list(self.ctx.new_sources.values()), by=by)
-            self.ctx.new_sources.clear()
-        if not self.links:
+        if self.ctx.owners.new_orgs:
+            self.ctx.owners.create_new_orgs()
+        if self.ctx.sources.new:
+            self.sources.write(list(self.ctx.sources.new.values()), by=by)
+            self.ctx.sources.new.clear()
+        links = self.links
+        if not links:
             return self.rows.write(batch, by=by, stored=self.stored)
-        written = self.rows.write([values[:-1] for values in batch], by=by, stored=self.stored)
-        wanted = {(uuid.UUID(str(values[0])), s) for values in batch for s in values[-1]}
-        ids = [values[0] for values in batch]
+        width = len(self.spec.columns)
+        linked = attrgetter(links.field)
+        written = self.rows.write([values[:width] for values in batch], by=by, stored=self.stored)
+        wanted = {(uuid.UUID(str(values.id)), s) for values in batch for s in linked(values)}
+        ids = [values.id for values in batch]
+        through = links.through
         stale = [
             pk
-            for pk, incident, source in self.through.objects.filter(
-                incident_id__in=ids
-            ).values_list("pk", "incident_id", "source_id")
-            if (incident, source) not in wanted
+            for pk, record, other in through.objects.filter(  # type: ignore[attr-defined]
+                **{f"{links.columns[0]}__in": ids}
+            ).values_list("pk", *links.columns)
+            if (record, other) not in wanted
         ]
         if stale:
-            self.through.objects.filter(pk__in=stale).delete()
-        self.link_rows.write([(values[0], s) for values in batch for s in values[-1]], by=by)
+            through.objects.filter(pk__in=stale).delete()  # type: ignore[attr-defined]
+        self.link_rows.write([(values.id, s) for values in batch for s in linked(values)], by=by)
         return written
 
 
@@ -330,7 +331,7 @@ def _validated(
     result: ImportResult,
     writer: _Writer,
     batch_size: int,
-    on_batch: Callable[[int, list[int], list[tuple]], None],
+    on_batch: Callable[[int, list[int], list[Record]], None],
     scope: Scope,
 ) -> None:
     """Build every row, check ownership per batch, and hand full batches to ``on_batch``.
@@ -338,15 +339,15 @@ def _validated(
     Each batch's identities and scope go to ``scope`` (kept or refused alike: a refused file
     applies nothing); with a declared key, a key met twice is an error on the later row.
     """
-    build = batch_builder(table, ctx, KINDS[table.kind].build)
+    build = batch_builder(table, ctx, BUILDERS[table.kind])
     numbers: list[int] = []
-    batch: list[tuple] = []
+    batch: list[Record] = []
     count = 0
     identity = scope.identity
     seen = scope.seen
     key_at = ctx.keys.key_at
     firsts: dict[Any, int] | None = {} if key_at else None
-    people_at = [writer.spec.columns.index(c) for c in PEOPLE] if table.kind == "activities" else []
+    people_of = attrgetter(*PEOPLE) if table.kind == "activities" else None
     people = 0
     partial = result.partial
     # A partial import keeps each batch row's cells, to hold a row the batch check refuses.
@@ -374,9 +375,8 @@ def _validated(
         batch_cells = []
         scope.add(batch)
         seen.update(map(identity, batch))
-        if people_at:
-            w, m, g, b, u = people_at
-            people += sum(v[w] + v[m] + v[g] + v[b] + v[u] for v in batch)
+        if people_of is not None:
+            people += sum(sum(people_of(v)) for v in batch)
         on_batch(count, numbers, batch)
         count += 1
         numbers, batch = [], []
@@ -426,7 +426,7 @@ def _validated(
     take(chunk)
     if batch:
         close_batch()
-    result.people_reached = people if people_at else None
+    result.people_reached = people if people_of is not None else None
 
 
 def key_columns(table: Table, names: list[str]) -> tuple[int, ...]:
@@ -504,7 +504,7 @@ def run_import(
         partial=partial,
     )
     key_at = key_columns(table, list(key))
-    spec = KINDS[table.kind]
+    spec = IMPORT_KINDS[table.kind]
     with transaction.atomic():
         run = ImportRun.objects.create(
             file_name=name[:255],
@@ -530,7 +530,7 @@ def run_import(
         )
 
     def new_scope(c: Context) -> Scope:
-        return SCOPES[spec.name](spec.columns, c.org_label)
+        return SCOPES[spec.name](spec, c.owners.org_label)
 
     ctx = new_context(table)
     try:
@@ -541,7 +541,8 @@ def run_import(
                     again = read(path, name=name, kind=table.kind, progress=None)
                     checked = ctx
                     ctx = new_context(again)
-                    ctx.reviews, ctx.reviews_left_out = checked.reviews, checked.reviews_left_out
+                    ctx.places.reviews = checked.places.reviews
+                    ctx.places.reviews_left_out = checked.places.reviews_left_out
                     _apply_batches(again, ctx, result, spec, batch_size, run, new_scope(ctx))
             else:
                 _apply_at_once(table, ctx, result, spec, batch_size, dry_run, new_scope(ctx))
@@ -549,9 +550,9 @@ def run_import(
         _queue_reviews(ctx, by, result)
         result.place_notes = _place_notes(ctx)
         if not result.ok:
-            for entry in ctx.new_orgs.values():
+            for entry in ctx.owners.new_orgs.values():
                 entry.created = entry.created and resumable  # rolled back with the file
-        result.organisations_to_create = ctx.organisations_to_create()
+        result.organisations_to_create = ctx.owners.organisations_to_create()
     if not result.ok:
         result.status = RunStatus.REFUSED
     elif dry_run:
@@ -626,7 +627,7 @@ def _apply_at_once(
             # Rows move into their table on a second thread while the next batch is built.
             writer = _Writer(spec, ctx, background)
 
-            def on_batch(_: int, __: list[int], batch: list[tuple]) -> None:
+            def on_batch(_: int, __: list[int], batch: list[Record]) -> None:
                 if result.ok:
                     created, changed = writer.write(batch)
                     result.created += created
@@ -710,18 +711,18 @@ def _apply_batches(
     rows_seen = result.rows
     result.rows = 0
 
-    def on_batch(number: int, _: list[int], batch: list[tuple]) -> None:
+    def on_batch(number: int, _: list[int], batch: list[Record]) -> None:
         if not result.ok:
             return
         if number in done:
             result.batches_skipped += 1
-            ctx.new_sources.clear()  # committed with that batch
+            ctx.sources.new.clear()  # committed with that batch
             return
         with transaction.atomic():
             # Each batch commits on its own, so it refreshes the monthly rollups of the places
             # its rows left and reached (decision 0274): a run that stops half-way leaves
             # rollups that match the rows it committed.
-            ids = [values[0] for values in batch] if spec.model is Activity else []
+            ids = [values.id for values in batch] if spec.rollups else []
             places = rollup_places(ids)
             created, changed = writer.write(batch)
             if ids:
@@ -769,7 +770,7 @@ def _audit_changes(result: ImportResult) -> dict[str, Any]:
 def _place_notes(ctx: Context) -> list[str]:
     """One line per crosswalk note, with how many rows and the first of them."""
     lines = []
-    for note, numbers in ctx.place_notes.items():
+    for note, numbers in ctx.places.place_notes.items():
         first = ", ".join(str(n) for n in sorted(numbers)[:5])
         more = "" if len(numbers) <= 5 else ", ..."
         lines.append(f"{note} ({len(numbers)} rows: {first}{more})")
@@ -782,10 +783,10 @@ def _queue_reviews(ctx: Context, by: Any, result: ImportResult) -> None:
     A dry run queues none (the context collects none); a real import at most MAX_REVIEWS
     distinct names, so a file of 2,000 invented names cannot flood the queue and the trail.
     """
-    result.reviews_left_out = len(ctx.reviews_left_out)
-    if not ctx.reviews:
+    result.reviews_left_out = len(ctx.places.reviews_left_out)
+    if not ctx.places.reviews:
         return
     with transaction.atomic():
-        for (query, level, parent), where in ctx.reviews.items():
+        for (query, level, parent), where in ctx.places.reviews.items():
             place_review_add(by=by, query=query, context=where, level=level, parent=parent or "")
             result.reviews += 1

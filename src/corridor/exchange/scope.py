@@ -28,10 +28,10 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from corridor.accounts import policy
-from corridor.aid.models import Activity
+from corridor.exchange.kinds.columns import Kind, Record
 from corridor.geo.resolver import get_resolver
 from corridor.orgs.models import Organisation
-from corridor.situation.models import DisplacementFigure, Incident, Source
+from corridor.situation.models import Source
 
 # Records named in a preview, for each of created, changed and removed.
 SAMPLE = 5
@@ -57,23 +57,21 @@ def _month(day: dt.date) -> str:
 class Scope:
     """The identities a file holds and the part of the stored table it covers."""
 
-    model: type[models.Model]
-    owner = "reporting_organisation_id"
-
-    def __init__(self, columns: tuple[str, ...], label: Callable[[str | None], str]) -> None:
-        self.columns = columns
+    def __init__(self, kind: Kind, label: Callable[[str | None], str]) -> None:
+        self.model: type[models.Model] = kind.model
+        self.owner = kind.owner
         self.label = label
         self.seen: set[Any] = set()
         self._parts: list[Part] | None = None
 
     # -- while rows are built ----------------------------------------------------------
 
-    def identity(self, values: tuple) -> Any:
+    def identity(self, values: Record) -> Any:
         """How a built row and a stored record are matched: the record id, as 32 hex digits."""
-        record = values[0]
+        record = values.id
         return record if isinstance(record, str) else record.hex
 
-    def add(self, batch: list[tuple]) -> None:
+    def add(self, batch: list[Record]) -> None:
         raise NotImplementedError
 
     # -- once the file is read ---------------------------------------------------------
@@ -174,20 +172,15 @@ class Scope:
 
 
 class ActivityScope(Scope):
-    model = Activity
-    owner = "organisation_id"
-
-    def __init__(self, columns: tuple[str, ...], label: Callable[[str | None], str]) -> None:
-        super().__init__(columns, label)
-        self.org_at = columns.index("organisation_id")
-        self.month_at = columns.index("reporting_month")
-        self.start_at = columns.index("start_date")
+    def __init__(self, kind: Kind, label: Callable[[str | None], str]) -> None:
+        super().__init__(kind, label)
         self.months: set[tuple[str, dt.date]] = set()
 
-    def add(self, batch: list[tuple]) -> None:
-        org_at, month_at, start_at = self.org_at, self.month_at, self.start_at
+    def add(self, batch: list[Record]) -> None:
         # Every valid 4W row has a reporting month or a start date (builders.period_problems).
-        self.months.update((v[org_at], v[month_at] or v[start_at].replace(day=1)) for v in batch)
+        self.months.update(
+            (v.organisation_id, v.reporting_month or v.start_date.replace(day=1)) for v in batch
+        )
 
     def organisations(self) -> set[str]:
         return {org for org, _month in self.months}
@@ -229,22 +222,17 @@ class ActivityScope(Scope):
 
 
 class IncidentScope(Scope):
-    model = Incident
-
-    def __init__(self, columns: tuple[str, ...], label: Callable[[str | None], str]) -> None:
-        super().__init__(columns, label)
-        self.org_at = columns.index("reporting_organisation_id")
-        self.date_at = columns.index("occurred_on")
-        self.place_at = columns.index("admin_unit_id")
+    def __init__(self, kind: Kind, label: Callable[[str | None], str]) -> None:
+        super().__init__(kind, label)
         self.days: dict[str | None, list[dt.date]] = {}
         self.places: dict[str | None, set[str]] = {}
 
-    def add(self, batch: list[tuple]) -> None:
+    def add(self, batch: list[Record]) -> None:
         for v in batch:
-            org, day = v[self.org_at], v[self.date_at]
+            org, day = v.reporting_organisation_id, v.occurred_on
             span = self.days.setdefault(org, [day, day])
             span[0], span[1] = min(span[0], day), max(span[1], day)
-            self.places.setdefault(org, set()).add(v[self.place_at])
+            self.places.setdefault(org, set()).add(v.admin_unit_id)
 
     def _make_parts(self) -> list[Part]:
         units = get_resolver().units
@@ -279,24 +267,16 @@ class IncidentScope(Scope):
 
 
 class FigureScope(Scope):
-    model = DisplacementFigure
-
-    def __init__(self, columns: tuple[str, ...], label: Callable[[str | None], str]) -> None:
-        super().__init__(columns, label)
-        self.at = [
-            columns.index(c)
-            for c in ("admin_unit_id", "as_of", "source_id", "reporting_organisation_id")
-        ]
+    def __init__(self, kind: Kind, label: Callable[[str | None], str]) -> None:
+        super().__init__(kind, label)
         self.dates: set[tuple[str | None, str, dt.date]] = set()
 
-    def identity(self, values: tuple) -> Any:
+    def identity(self, values: Record) -> Any:
         # A figure is its place, date and source: the table's unique key (decision 0080).
-        unit, as_of, source, _ = (values[i] for i in self.at)
-        return (unit, as_of, str(source))
+        return (values.admin_unit_id, values.as_of, str(values.source_id))
 
-    def add(self, batch: list[tuple]) -> None:
-        _unit_at, as_of_at, source_at, org_at = self.at
-        self.dates.update((v[org_at], str(v[source_at]), v[as_of_at]) for v in batch)
+    def add(self, batch: list[Record]) -> None:
+        self.dates.update((v.reporting_organisation_id, str(v.source_id), v.as_of) for v in batch)
 
     def _make_parts(self) -> list[Part]:
         grouped: dict[tuple[str | None, str], set[dt.date]] = {}

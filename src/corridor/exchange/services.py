@@ -27,8 +27,8 @@ from corridor.disclosure import (
     reference_output,
     shared_output,
 )
-from corridor.exchange import records, sharing
-from corridor.exchange.fields import KINDS
+from corridor.exchange import internal_export, sharing
+from corridor.exchange.fields import KIND_NAMES
 from corridor.exchange.formats import hxl, iati, xlsform
 from corridor.exchange.mapping import apply as mapped
 from corridor.exchange.mapping.queries import saved_mapping_for_file
@@ -97,8 +97,8 @@ def file_import(
     (exchange/held, decision 0205); all or nothing otherwise.
     """
     name = name or path.name
-    if kind is not None and kind not in KINDS:
-        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    if kind is not None and kind not in KIND_NAMES:
+        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KIND_NAMES)}")
     if format is not None and format not in FORMATS:
         raise InvalidInput(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
     if batch_size < 1:
@@ -209,8 +209,8 @@ def hxl_export_shared(
     suppressed on its own, so they read exactly as in the whole table. ``today`` fixes the
     publication cutoff (default: today).
     """
-    if kind not in KINDS:
-        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    if kind not in KIND_NAMES:
+        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KIND_NAMES)}")
     if organisation is not None and kind != "activities":
         raise InvalidInput(
             f"the sharing table of {kind} is not split by organisation; export it without "
@@ -249,11 +249,11 @@ def hxl_export_internal(
     imports back unchanged. Only for people who may add these records (the file is the one
     they would import again); its first row says it is internal.
     """
-    if kind not in KINDS:
-        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    if kind not in KIND_NAMES:
+        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KIND_NAMES)}")
     if by is not None:
         policy.require(by, policy.ADD, organisation if organisation else MODELS[kind])
-    rows = records.export_records(kind, by=by, organisation=organisation)
+    rows = internal_export.export_records(kind, by=by, organisation=organisation)
     many = max((len(r.get("source_title") or ()) for r in rows), default=1) or 1
     title = (
         f"INTERNAL - Corridor {kind} records with ids and the real names and exact "

@@ -40,7 +40,7 @@ from corridor.disclosure import (
     publication_cutoff,
     publish_table,
 )
-from corridor.exchange.records import Places
+from corridor.exchange.internal_export import Places
 from corridor.orgs.models import Organisation
 from corridor.situation.models import ALL_SECTORS, DisplacementFigure, Incident
 from corridor.situation.queries import figures_ranked, figures_visible_to, incidents_visible_to

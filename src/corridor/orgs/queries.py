@@ -90,6 +90,23 @@ class OrganisationNames:
         return org.public_label or ANONYMOUS_LABEL
 
 
+def organisations_listed(
+    names: OrganisationNames,
+) -> tuple[list[tuple[Organisation, bool]], list[Organisation]]:
+    """The organisation directory as the person of ``names`` may read it (decision 0110):
+    each organisation they may list, with whether they see it by name (a public one is listed
+    by its name, a pseudonymous one by its alias), and apart the anonymous ones they may not
+    see, which are only counted."""
+    listed, unnamed = [], []
+    for org in Organisation.objects.only(*NAMING_FIELDS, "kind"):
+        seen = names.sees(org)
+        if seen or org.visibility == Visibility.PUBLIC or org.public_label:
+            listed.append((org, seen))
+        else:
+            unnamed.append(org)
+    return listed, unnamed
+
+
 def organisation_find_visible(user: Any, text: str) -> Organisation:
     """The one organisation ``text`` (an id, name, acronym, Burmese name or alias) names for
     ``user`` (None: the instance operator). One it may not name is "no organisation", worded

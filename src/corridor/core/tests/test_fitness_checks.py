@@ -1,4 +1,5 @@
-"""The layering and "only services write" checks in scripts/check (scripts/fitness.py)."""
+"""The layering, "only services write" and "reads through queries" checks in scripts/check
+(scripts/fitness.py)."""
 
 import importlib.util
 import subprocess
@@ -27,15 +28,15 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
     return root / "corridor"
 
 
-def test_scripts_check_runs_both_checks():
+def test_scripts_check_runs_every_check():
     assert (
-        ".venv/bin/python scripts/fitness.py layering writes\n"
+        ".venv/bin/python scripts/fitness.py layering writes reads\n"
         in (ROOT / "scripts" / "check").read_text()
     )
 
 
-def test_the_tree_passes_both_checks():
-    result = _fitness("layering", "writes")
+def test_the_tree_passes_every_check():
+    result = _fitness("layering", "writes", "reads")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == ""
 
@@ -119,6 +120,60 @@ def test_a_save_in_a_view_is_reported_with_file_and_line(tmp_path):
     ]
 
 
+def test_a_bare_read_in_a_view_an_api_or_a_command_is_reported(tmp_path):
+    root = _tree(
+        tmp_path,
+        {
+            "aid/models.py": "class Activity:\n    pass\n",
+            "geo/models.py": "class AdminUnit:\n    pass\n",
+            "web/views/activities.py": """
+                from corridor.aid.models import Activity
+                from corridor.aid.queries import activities_visible_to
+
+
+                def activity_list(request):
+                    mine = activities_visible_to(request.user)
+                    units = AdminUnit.objects.filter(level=3)  # public reference data
+                    return Activity.objects.filter(pk__in=mine), units
+                """,
+            "aid/api.py": """
+                def activity_get(request, pk):
+                    return Activity._default_manager.get(pk=pk)
+                """,
+            "cli/activities.py": "def run(args):\n    return list(Activity._base_manager.all())\n",
+            "aid/queries.py": "def activities_visible_to(u):\n    return Activity.objects.all()\n",
+            "web/dashboard.py": "def rows():\n    return Activity.objects.all()\n",
+            "aid/tests/test_a.py": "def test_a():\n    Activity.objects.all()\n",
+        },
+    )
+    result = _fitness("--root", str(root), "reads")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "aid/api.py:2: Activity.objects in activity_get: read through a queries function",
+        "cli/activities.py:2: Activity.objects in run: read through a queries function",
+        "web/views/activities.py:8: Activity.objects in activity_list: read through a queries "
+        "function",
+    ]
+
+
+def test_reads_through_queries_pass(tmp_path):
+    root = _tree(
+        tmp_path,
+        {
+            "aid/models.py": "class Activity:\n    pass\n",
+            "web/views/activities.py": """
+                from corridor.aid.queries import activities_visible_to
+
+
+                def activity_list(request):
+                    return activities_visible_to(request.user)
+                """,
+        },
+    )
+    result = _fitness("--root", str(root), "reads")
+    assert (result.returncode, result.stdout) == (0, "")
+
+
 def test_an_allow_list_entry_that_matches_nothing_is_reported(monkeypatch):
     spec = importlib.util.spec_from_file_location("fitness", ROOT / "scripts" / "fitness.py")
     fitness = importlib.util.module_from_spec(spec)
@@ -126,10 +181,14 @@ def test_an_allow_list_entry_that_matches_nothing_is_reported(monkeypatch):
     spec.loader.exec_module(fitness)
     monkeypatch.setitem(fitness.LAYERING_ALLOWED, ("core/money.py", "web"), "gone")
     monkeypatch.setitem(fitness.WRITES_ALLOWED, ("web/views/lists.py", "activity_list", "save"), "")
+    monkeypatch.setitem(fitness.READS_ALLOWED, ("web/views/lists.py", "activity_list", "Grant"), "")
     assert [str(f) for f in fitness.check_layering()] == [
         "core/money.py:0: allow-list entry for 'web' matches nothing; remove it"
     ]
     assert [str(f) for f in fitness.check_writes()] == [
         "web/views/lists.py:0: allow-list entry for activity_list/.save() matches nothing; "
         "remove it"
+    ]
+    assert [str(f) for f in fitness.check_reads()] == [
+        "web/views/lists.py:0: allow-list entry for activity_list/Grant matches nothing; remove it"
     ]

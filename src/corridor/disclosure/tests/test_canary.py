@@ -43,7 +43,7 @@ from corridor.aid.services import activity_record
 from corridor.api import api
 from corridor.audit.models import AuditEntry
 from corridor.audit.services import audited_create
-from corridor.exchange.fields import KINDS
+from corridor.exchange.fields import KIND_NAMES
 from corridor.exchange.formats.xlsform import FORMS
 from corridor.funds.models import Evidence
 from corridor.funds.services import dispute_open, grant_record, transfer_record
@@ -109,7 +109,7 @@ PARAMETERS: dict[str, list[str]] = {
         *("{grant}", "{dispute}", "{evidence}", "{held}"),
     ],
     "pcode": [TOWNSHIP],
-    "kind": list(KINDS),
+    "kind": list(KIND_NAMES),
     "form": list(FORMS),
     "run_id": ["{runs}"],
     "name": ["map", "idps", "incidents", "reached"],
@@ -180,7 +180,7 @@ EXPORT_VARIANTS = {
 SURFACES = [
     *(f"page GET /{route}" for route in _pages()),
     *(f"API GET {path}" for path in sorted(_api_gets())),
-    *(f"HXL export {kind} ({variant})" for kind in KINDS for variant in EXPORT_VARIANTS),
+    *(f"HXL export {kind} ({variant})" for kind in KIND_NAMES for variant in EXPORT_VARIANTS),
     *(f"API import, {name}" for name in IMPORTS),
     *(f"API import, {name}" for name in IMPORT_ORGS),
     *(f"web upload, {name}" for name in IMPORTS),
@@ -474,7 +474,7 @@ class Reader:
                 self.get(surface, filled, query)
 
     def exports(self) -> None:
-        for kind in KINDS:
+        for kind in KIND_NAMES:
             for variant, query in EXPORT_VARIANTS.items():
                 filled = {k: _fill(v, self.ids)[0] for k, v in query.items()}
                 self.get(

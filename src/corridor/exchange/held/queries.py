@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from corridor.accounts import policy
 from corridor.core.errors import InvalidInput
 from corridor.exchange.models import HeldRow, HeldStatus
+from corridor.geo.queries import place_candidates
+from corridor.geo.resolver import MATCHED, get_resolver
 from corridor.orgs.models import Visibility
 
 # A person finds a row by the first characters of its id, as geo review items.
@@ -102,9 +104,8 @@ class Township:
 
 def held_candidates(held: HeldRow) -> list[Township]:
     """The townships the row's township name could be, when it was not settled (ambiguous,
-    or only resembling some): the person picks one. Empty when the place is not at fault."""
-    from corridor.geo.resolver import MATCHED, get_resolver
-
+    or only resembling some): the person picks one among the suggestions every review list
+    shows (``geo.queries.place_candidates``). Empty when the place is not at fault."""
     meta = held.table
     plan = meta.get("plan", {})
     if not plan.get("adm3_name"):
@@ -127,4 +128,9 @@ def held_candidates(held: HeldRow) -> list[Township]:
     )
     if found.status == MATCHED and found.accepted:
         return []
-    return [Township(c.pcode, c.name_en, c.name_my) for c in found.candidates if c.level == 3]
+    suggestions = place_candidates(name, level=3, resolution=found)
+    return [
+        Township(c["pcode"], c["name_en"], c["name_my"])
+        for c in suggestions.candidates
+        if c["level"] == 3
+    ]

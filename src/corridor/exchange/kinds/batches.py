@@ -19,7 +19,7 @@ from functools import partial
 from operator import itemgetter
 from typing import Any
 
-from corridor.aid.models import Activity, conditionality_problem, reach_problems
+from corridor.aid.models import conditionality_problem, reach_problems
 from corridor.aid.rules import activity_problems, reach_unspecified, reporting_month_of
 from corridor.exchange import values
 from corridor.exchange.kinds.builders import (
@@ -35,6 +35,7 @@ from corridor.exchange.kinds.choices import (
     SECTORS,
     STATUSES,
 )
+from corridor.exchange.kinds.columns import ACTIVITIES
 from corridor.exchange.kinds.context import Context
 from corridor.exchange.kinds.keys import content_of
 from corridor.exchange.table import Row, RowError, Table
@@ -129,7 +130,7 @@ class ActivityBatches:
 
         self.org = _Column(
             [first[n] for n in ("org_code", "org") if n in first],
-            lambda row: ctx.org(row, required=True, model=Activity),
+            lambda row: ctx.org(row, required=True),
         )
         self.sector = column("sector", lambda row: ctx.choice(row, "sector", SECTORS))
         self.modality = column("modality", lambda row: ctx.choice(row, "modality", MODALITIES))
@@ -190,8 +191,8 @@ class ActivityBatches:
             return col.values(table, rows, bad, by_column)
 
         orgs = settled(self.org, FAIL)
-        if ctx.new_orgs:
-            ctx.named_new_orgs([number for number, _ in rows], orgs)
+        if ctx.owners.new_orgs:
+            ctx.owners.named_new_orgs([number for number, _ in rows], orgs)
         sectors = settled(self.sector, FAIL)
         modalities = settled(self.modality, FAIL)
         channels = settled(self.channel, "in_country")
@@ -326,7 +327,7 @@ class ActivityBatches:
             )
             content = content_of(stored) if by_content and not given[n] else ""
             record = keys(given[n], content, stored[0] or "", cells)
-            yield number, (record, *stored), []
+            yield number, ACTIVITIES.record(record, *stored), []
 
     def _by_row(self, number: int, cells: list[str]) -> Built:
         row = Row(self.table, number, cells)

@@ -1,9 +1,10 @@
 """One builder per kind of table: a validated row in, the row's database values out.
 
-A builder reads fields through ``Row.get`` and the ``Context`` helpers, and returns the values
-in the order of its kind's ``columns``, or None when the row has errors. The record rules are
-each record type's own (``aid.rules``, ``situation.rules``): functions of values, asked here
-and by the batch path (batches.py), the model, the forms and the API alike (docs/rules.md).
+A builder reads fields through ``Row.get`` and the ``Context`` helpers, and returns its kind's
+``record`` (the values named by the kind's ``columns``), or None when the row has errors. The
+record rules are each record type's own (``aid.rules``, ``situation.rules``): functions of
+values, asked here and by the batch path (batches.py), the model, the forms and the API alike
+(docs/rules.md).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext as _
 
-from corridor.aid.models import Activity, conditionality_problem, reach_problems
+from corridor.aid.models import conditionality_problem, reach_problems
 from corridor.aid.rules import (
     activity_problems,
     reach_unspecified,
@@ -21,7 +22,7 @@ from corridor.aid.rules import (
 )
 from corridor.core.rules import Problem
 from corridor.exchange import values
-from corridor.exchange.formats.acled import incident_type_for, region_only
+from corridor.exchange.kinds.acled_events import incident_type_for, region_only
 from corridor.exchange.kinds.choices import (
     CHANNELS,
     CONDITIONALITIES,
@@ -32,10 +33,10 @@ from corridor.exchange.kinds.choices import (
     SECTORS,
     STATUSES,
 )
+from corridor.exchange.kinds.columns import ACTIVITIES, FIGURES, INCIDENTS
 from corridor.exchange.kinds.context import Context
 from corridor.exchange.kinds.keys import content_of
 from corridor.exchange.table import Row
-from corridor.situation.models import DisplacementFigure, Incident
 from corridor.situation.rules import figure_problems, incident_problems
 
 PLACE_FIELDS = ("adm3_code", "adm3_name", "adm2_code", "adm2_name", "adm1_code", "adm1_name")
@@ -102,7 +103,7 @@ def elderly_in_bands(
 
 
 def build_activity(row: Row, ctx: Context) -> tuple | None:
-    org = ctx.org(row, required=True, model=Activity)
+    org = ctx.org(row, required=True)
     sector = ctx.choice(row, "sector", SECTORS)
     modality = ctx.choice(row, "modality", MODALITIES)
     channel = ctx.choice(row, "channel", CHANNELS, default="in_country")
@@ -209,7 +210,7 @@ def build_activity(row: Row, ctx: Context) -> tuple | None:
         *detail,
         conditionality,
     )
-    return (ctx.stable_id(row, content_of(stored), scope=org or ""), *stored)
+    return ACTIVITIES.record(ctx.stable_id(row, content_of(stored), scope=org or ""), *stored)
 
 
 def place_detail_and_donor(row: Row) -> tuple[str, str, str]:
@@ -257,7 +258,7 @@ def build_figure(row: Row, ctx: Context) -> tuple | None:
         row.error("valid_to", _("the validity period ends before it starts"))
     elif valid_from and pin is None and not row.get("people_in_need"):
         row.error("people_in_need", _("a validity period is for people in need; give them"))
-    org = ctx.org(row, required=False, model=DisplacementFigure)
+    org = ctx.org(row, required=False)
     sources = ctx.source_ids(row, required=True)
     if len(sources) > 1:
         row.error("source_title", _("a displacement figure cites exactly one source"))
@@ -271,7 +272,7 @@ def build_figure(row: Row, ctx: Context) -> tuple | None:
     # identity.
     natural = f"{pcode}|{as_of}|{sources[0]}" + (f"|{sector}" if sector else "")
     record = ctx.stable_id(row, natural)
-    return (
+    return FIGURES.record(
         record,
         pcode,
         as_of,
@@ -331,7 +332,7 @@ def build_incident(row: Row, ctx: Context) -> tuple | None:
         extra.insert(0, REGION_ONLY_NOTE)
     if extra:
         description = "\n".join([description, *extra]) if description else "\n".join(extra)
-    org = ctx.org(row, required=False, model=Incident)
+    org = ctx.org(row, required=False)
     joined = row.get("acled_sources")
     # ACLED lists several sources in one cell, separated by semicolons.
     names = [values.text(n) for n in joined.split(";") if n.strip()] if joined else None
@@ -363,7 +364,7 @@ def build_incident(row: Row, ctx: Context) -> tuple | None:
         precision,
         tuple(sources),
     )
-    return (ctx.stable_id(row, content_of(stored)), *stored)
+    return INCIDENTS.record(ctx.stable_id(row, content_of(stored)), *stored)
 
 
 def geo_precision(row: Row) -> int | None:

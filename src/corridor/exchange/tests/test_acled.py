@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from corridor.exchange.formats.acled import OTHERWISE, SUB_EVENT_TYPES, incident_type_for
+from corridor.exchange.kinds.acled_events import OTHERWISE, SUB_EVENT_TYPES, incident_type_for
 from corridor.exchange.services import file_import
 from corridor.situation.models import Incident, IncidentType
 

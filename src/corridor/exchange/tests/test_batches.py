@@ -109,7 +109,7 @@ def test_batch_builder_agrees_with_the_row_builder(org, file, with_org, chunk):
         )
 
     assert got == expected
-    assert by_batch.reviews == by_row.reviews
+    assert by_batch.places.reviews == by_row.places.reviews
 
 
 @pytest.mark.django_db

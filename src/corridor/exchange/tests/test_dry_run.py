@@ -6,7 +6,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from corridor.audit.models import AuditEntry
-from corridor.exchange.kinds.context import MAX_REVIEWS
+from corridor.exchange.kinds.places import MAX_REVIEWS
 from corridor.exchange.models import ImportRun
 from corridor.geo.models import PlaceReview
 from corridor.testing.factories import MembershipFactory

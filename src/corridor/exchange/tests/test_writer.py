@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from corridor.aid.models import Activity
-from corridor.exchange.kinds import KINDS
+from corridor.exchange.kinds import IMPORT_KINDS
 from corridor.exchange.writer import Upsert, background_inserts
 from corridor.situation.models import Incident
 from corridor.testing.factories import OrganisationFactory, township
@@ -45,7 +45,7 @@ def _activity(pk, org, women=1, notes=""):
 @pytest.fixture
 def activities():
     township()
-    return Upsert(Activity, KINDS["activities"].columns, ("id",))
+    return Upsert(Activity, IMPORT_KINDS["activities"].columns, ("id",))
 
 
 def test_counts_new_changed_and_unchanged_rows(activities):
@@ -137,7 +137,7 @@ def test_stored_rows_the_upsert_would_leave_alone_are_not_sent_at_all(activities
 
 def test_unchanged_encrypted_values_keep_their_ciphertext():
     township()
-    incidents = Upsert(Incident, KINDS["incidents"].columns, ("id",))
+    incidents = Upsert(Incident, IMPORT_KINDS["incidents"].columns, ("id",))
     pk = uuid.uuid4()
     row = (
         *(pk, dt.date(2024, 3, 1), "airstrike", "MMR005022", 21.5, 93.5, 1, 0, 0, "", None),
@@ -166,7 +166,7 @@ def test_unchanged_encrypted_values_keep_their_ciphertext():
 
 
 def _background_upsert(background):
-    return Upsert(Activity, KINDS["activities"].columns, ("id",), background=background)
+    return Upsert(Activity, IMPORT_KINDS["activities"].columns, ("id",), background=background)
 
 
 def test_background_batches_are_counted_and_visible_to_the_next_query():

@@ -17,7 +17,7 @@ from django.shortcuts import render
 
 from corridor.accounts import policy
 from corridor.disclosure import internal_output
-from corridor.exchange.fields import KINDS
+from corridor.exchange.fields import KIND_NAMES
 from corridor.exchange.formats.xlsform import FORMS
 from corridor.geo.queries import place_reviews
 from corridor.orgs.queries import organisations_user_can_export
@@ -36,7 +36,7 @@ def exchange_page(request: Any) -> HttpResponse:
         request,
         "web/exchange.html",
         {
-            "kinds": KINDS,
+            "kinds": KIND_NAMES,
             "forms": FORMS,
             "organisations": [(org, policy.can(user, policy.ADD, org)) for org in organisations],
             "may_export": policy.can(user, policy.EXPORT),

@@ -11,8 +11,8 @@ from django.shortcuts import render
 
 from corridor.accounts import policy
 from corridor.disclosure import public_organisations
-from corridor.orgs.models import Organisation, OrgKind, Visibility
-from corridor.orgs.queries import NAMING_FIELDS, OrganisationNames
+from corridor.orgs.models import OrgKind, Visibility
+from corridor.orgs.queries import OrganisationNames, organisations_listed
 
 
 @dataclass(frozen=True)
@@ -38,9 +38,8 @@ def organisations_page(request: Any) -> HttpResponse:
     kinds = dict(OrgKind.choices)
     visibilities = dict(Visibility.choices)
     entries: list[Entry] = []
-    unnamed: list[Organisation] = []
-    for org in Organisation.objects.only(*NAMING_FIELDS, "kind"):
-        seen = names.sees(org)
+    listed, unnamed = organisations_listed(names)
+    for org, seen in listed:
         if seen or org.visibility == Visibility.PUBLIC:
             entries.append(
                 Entry(
@@ -53,10 +52,8 @@ def organisations_page(request: Any) -> HttpResponse:
                     mine=str(org.pk) in mine,
                 )
             )
-        elif org.public_label:
-            entries.append(Entry(name=names.label(org)))  # a pseudonym: its alias, nothing more
         else:
-            unnamed.append(org)
+            entries.append(Entry(name=names.label(org)))  # a pseudonym: its alias, nothing more
     entries.sort(key=lambda e: (not e.mine, e.name.casefold()))
     not_named = public_organisations(unnamed).not_named
     return render(request, "web/organisations.html", {"entries": entries, "not_named": not_named})
