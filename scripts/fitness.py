@@ -327,6 +327,10 @@ READS_ALLOWED: dict[tuple[str, str, str], str] = {
     ),
     ("cli/funds.py", "_grants", "Grant"): "the instance operator lists every grant",
     ("cli/funds.py", "_rates", "ExchangeRate"): "the instance operator lists the rate table",
+    ("cli/sync.py", "_organisations", "Organisation"): (
+        "the instance operator names the organisations a field peer is registered for "
+        "(`corridor sync peer add --org`); no person's view is involved"
+    ),
     ("cli/init.py", "ensure_admin", "User"): (
         "first-run setup asks whether any administrator exists, before anyone can sign in"
     ),
