@@ -8,6 +8,12 @@ Both files are imported alternately from an empty activity table, ``--repeat`` t
 and the medians and the fastest runs compared (bench/README.md, "Exchange: a file through a
 saved mapping").
 
+Before the mapping is saved, the preview of the untagged file is timed: what the upload page
+does with a file no format recognises (``web.views.upload``: no format told, no saved mapping
+fits, a mapping proposed from the first rows, the first rows read through it for the page),
+with the file already on disk. It must not grow with the file (issue 11: under 5 s at
+1,000,000 rows; it samples).
+
 Usage: .venv/bin/python bench/import_mapped.py --rows 100000
 """
 
@@ -29,6 +35,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args()
 
     from corridor.cli import django_env
@@ -50,6 +57,13 @@ def main() -> int:
         source.readline()  # the hashtag row
         while chunk := source.read(1 << 20):
             out.write(chunk)
+    preview_times = [time_preview(untagged) for _ in range(3)]
+    print(
+        f"preview of the untagged {args.rows:,}-row file ({untagged.stat().st_size / 1e6:.0f} MB): "
+        + ", ".join(f"{t:.2f} s" for t in preview_times)
+        + f"; load average {load()}",
+        file=sys.stderr,
+    )
     mapping = propose(untagged, name=untagged.name)
     mapped = [c.field for c in mapping.columns]
     assert None not in mapped, mapped
@@ -83,7 +97,7 @@ def main() -> int:
     for n in range(args.repeat):
         for label, path in (("hxl", tagged), ("mapped", untagged)):
             clear()
-            elapsed, result = run_pipeline(path, org, False)
+            elapsed, result = run_pipeline(path, org, not args.no_progress)
             assert result.created == args.rows, (label, result.created, result.errors[:3])
             assert result.mapping == ("bench 4W" if label == "mapped" else ""), result.mapping
             times[label].append(elapsed)
@@ -102,9 +116,29 @@ def main() -> int:
             f"({args.rows / hxl:,.0f} rows/s) | {via_map:.1f} s ({args.rows / via_map:,.0f} "
             f"rows/s) | {hxl / via_map:.0%} |"
         )
+    print(
+        f"| preview, {args.rows:,} rows | fastest of {len(preview_times)} | "
+        f"{min(preview_times):.2f} s | slowest {max(preview_times):.2f} s |"
+    )
     for path in (tagged, untagged):
         path.unlink()
     return 0
+
+
+def time_preview(path: Path) -> float:
+    """Seconds for the upload page's mapping step on a file already received: the same
+    calls in the same order as ``upload_page`` and ``_hold_mapping`` (not the page's HTML)."""
+    from corridor.exchange.mapping.propose import propose
+    from corridor.web.views.upload import PREVIEW_ROWS, _preview, _untagged
+
+    started = time.perf_counter()
+    assert _untagged(path, path.name, None), "the bench file should need a mapping"
+    mapping = propose(path, name=path.name)
+    shown = _preview(path, path.name, mapping)
+    elapsed = time.perf_counter() - started
+    assert len(shown["rows"]) == PREVIEW_ROWS, shown["rows"]
+    assert None not in [c.field for c in mapping.columns]
+    return elapsed
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -375,8 +376,6 @@ def test_an_xlsx_upload_over_the_api_is_read(org, workbook):
 
 
 def test_an_xlsx_upload_on_the_web_page_is_checked_then_imported(org, workbook, settings, tmp_path):
-    import re
-
     settings.HOME = tmp_path  # the held upload lives in this test's own instance folder
     client = editor_client(org)
     content = _chin_xlsx(workbook).read_bytes()
@@ -389,7 +388,8 @@ def test_an_xlsx_upload_on_the_web_page_is_checked_then_imported(org, workbook, 
 
     page = checked.content.decode()
     assert checked.status_code == 200, page
-    assert "openpyxl" not in page and "does not support" not in page
+    assert "openpyxl" not in page
+    assert "does not support" not in page
     run = re.search(r'name="run" value="([^"]+)"', page).group(1)
     applied = client.post("/enter/upload/apply/", {"run": run}).content.decode()
     assert "Imported: 2 new, 0 changed, 0 removed, 0 unchanged." in applied
