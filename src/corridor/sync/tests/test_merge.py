@@ -94,7 +94,12 @@ def sync_round(world: World, oracle: Oracle, applied: set) -> int:
     max_examples=15,
     database=None,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
 )
 @given(steps=st.lists(step, min_size=8, max_size=30), data=st.data())
 def test_any_order_of_bundles_converges_and_logs_every_conflict(steps, data):
