@@ -28,13 +28,15 @@ import time
 from pathlib import Path
 
 CORRIDOR = str(Path(sys.executable).with_name("corridor"))
+MAKE_ORGANISATION = (
+    "from corridor.orgs.services import organisation_create; "
+    "organisation_create(by=None, name='Karen Relief', acronym='KR', kind='local_cso')"
+)
 
 
 def corridor(home: Path, *args: str) -> str:
     env = {**os.environ, "CORRIDOR_HOME": str(home)}
-    done = subprocess.run(  # noqa: S603 — our own entry point
-        [CORRIDOR, *args], env=env, capture_output=True, text=True, check=False
-    )
+    done = subprocess.run([CORRIDOR, *args], env=env, capture_output=True, text=True, check=False)
     if done.returncode not in (0,) and args[0] != "init":
         raise SystemExit(f"corridor {' '.join(args)}: {done.stderr}{done.stdout}")
     return done.stdout
@@ -42,7 +44,7 @@ def corridor(home: Path, *args: str) -> str:
 
 def child(home: Path, *args: str) -> dict:
     env = {**os.environ, "CORRIDOR_HOME": str(home)}
-    done = subprocess.run(  # noqa: S603 — this script
+    done = subprocess.run(
         [sys.executable, __file__, "--child", *args],
         env=env,
         capture_output=True,
@@ -173,9 +175,7 @@ def main() -> None:
             corridor(home, "init", "--no-input")
             corridor(home, "sync", "identity", "--name", name, "-o", str(folder / f"{name}.json"))
         # Each child reads its database from the environment: keep one per instance.
-        run_as = {}
-        for name in homes:
-            run_as[name] = urls.get(name, "")
+        run_as = {name: urls.get(name, "") for name in homes}
 
         def on(name: str):
             if run_as[name]:
@@ -183,9 +183,7 @@ def main() -> None:
             return homes[name]
 
         prints = {n: json.loads((folder / f"{n}.json").read_text())["fingerprint"] for n in homes}
-        corridor(on("hub"), "manage", "shell", "-c",
-                 "from corridor.orgs.services import organisation_create; "
-                 "organisation_create(by=None, name='Karen Relief', acronym='KR', kind='local_cso')")  # fmt: skip
+        corridor(on("hub"), "manage", "shell", "-c", MAKE_ORGANISATION)
         corridor(on("hub"), "sync", "peer", "add", str(folder / "field.json"), "--role", "field",
                  "--org", "KR", "--fingerprint", prints["field"])  # fmt: skip
         corridor(on("field"), "sync", "peer", "add", str(folder / "hub.json"), "--role", "hub",
