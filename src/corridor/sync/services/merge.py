@@ -21,8 +21,8 @@ from corridor.sync import hlc, records
 from corridor.sync.models import Conflict, Identity, Peer, Version
 from corridor.sync.services.peers import require_admin
 
-# How many superseded stamps a version remembers. Beyond that an edit made on top of a very
-# old version looks concurrent: a conflict is logged for review, the result is the same.
+# How many superseded stamps a version remembers, newest first. Beyond that an edit made on top
+# of a very old version looks concurrent: a conflict is logged for review, the result is the same.
 ANCESTRY = 32
 
 
@@ -162,7 +162,7 @@ def merge_rows(
             if version is not None and item.hlc < version.hlc:
                 if item.hlc not in version.superseded:  # concurrent and lost
                     conflicts += _lost(kind.label, item.id, version.hlc, item.hlc, item.data)
-                    version.superseded = [*version.superseded, item.hlc][-ANCESTRY:]
+                    version.superseded = [item.hlc, *version.superseded][:ANCESTRY]
                     version.save(update_fields=["superseded"])
                 continue
             superseded = list(item.superseded)
@@ -170,11 +170,11 @@ def merge_rows(
                 conflicts += _lost(
                     kind.label, item.id, item.hlc, version.hlc, current.get(item.id, {})
                 )
-                superseded = [*superseded, version.hlc]
+                superseded = [version.hlc, *superseded]
             (changed if item.id in current else fresh).append(item)
             if version is None:
                 version = Version(kind=kind.label, record_id=item.id)
-            version.hlc, version.superseded = item.hlc, superseded[-ANCESTRY:]
+            version.hlc, version.superseded = item.hlc, superseded[:ANCESTRY]
             version.change, version.came_from = _next_change(identity), peer
             versions[item.id] = version
             applied.append(version)
