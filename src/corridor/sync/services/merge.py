@@ -21,8 +21,8 @@ from corridor.sync import hlc, records
 from corridor.sync.models import Conflict, Identity, Peer, Version
 from corridor.sync.services.peers import require_admin
 
-# How many superseded stamps a version remembers. Beyond that an edit made on top of a very
-# old version looks concurrent: a conflict is logged for review, the result is the same.
+# How many superseded stamps a version remembers, newest first. Beyond that an edit made on top
+# of a very old version looks concurrent: a conflict is logged for review, the result is the same.
 ANCESTRY = 32
 
 
@@ -100,15 +100,24 @@ class Incoming:
     values: dict[str, Any] = field(default_factory=dict)
 
 
-def _write(item: Incoming, exists: bool) -> None:
-    model = item.kind.model
-    fields = {k: v for k, v in item.values.items() if k not in item.kind.many}
-    if exists:
-        model._base_manager.filter(pk=item.id).update(updated_at=timezone.now(), **fields)
-    else:
-        model._base_manager.bulk_create([model(id=item.id, **fields)])
-    for name in item.kind.many:
-        getattr(model._base_manager.get(pk=item.id), name).set(item.values[name])
+def _write(kind: records.Kind, fresh: list[Incoming], changed: list[Incoming]) -> None:
+    """Insert the new rows and update the changed ones of one kind, in batches."""
+    model = kind.model
+
+    def row(item: Incoming) -> Any:
+        return model(id=item.id, **{k: v for k, v in item.values.items() if k not in kind.many})
+
+    model._base_manager.bulk_create([row(item) for item in fresh], batch_size=500)
+    now = timezone.now()
+    updated = [row(item) for item in changed]
+    for one in updated:
+        one.updated_at = now  # type: ignore[attr-defined]
+    model._base_manager.bulk_update(
+        updated, [f.name for f in kind.fields] + ["updated_at"], batch_size=200
+    )
+    for item in fresh + changed:
+        for name in kind.many:
+            getattr(model._base_manager.get(pk=item.id), name).set(item.values[name])
 
 
 def _lost(kind: str, record_id: Any, kept: str, lost: str, data: dict[str, Any]) -> int:
@@ -142,7 +151,9 @@ def merge_rows(
         current = {
             row.pk: records.serialise(kind, row) for row in records.rows(kind, [i.id for i in mine])
         }
-        applied = []
+        applied: list[Version] = []
+        fresh: list[Incoming] = []
+        changed: list[Incoming] = []
         for item in mine:
             top = max(top, item.hlc)
             version = versions.get(item.id)
@@ -151,7 +162,7 @@ def merge_rows(
             if version is not None and item.hlc < version.hlc:
                 if item.hlc not in version.superseded:  # concurrent and lost
                     conflicts += _lost(kind.label, item.id, version.hlc, item.hlc, item.data)
-                    version.superseded = [*version.superseded, item.hlc][-ANCESTRY:]
+                    version.superseded = [item.hlc, *version.superseded][:ANCESTRY]
                     version.save(update_fields=["superseded"])
                 continue
             superseded = list(item.superseded)
@@ -159,16 +170,17 @@ def merge_rows(
                 conflicts += _lost(
                     kind.label, item.id, item.hlc, version.hlc, current.get(item.id, {})
                 )
-                superseded = [*superseded, version.hlc]
-            _write(item, exists=item.id in current)
+                superseded = [version.hlc, *superseded]
+            (changed if item.id in current else fresh).append(item)
             if version is None:
                 version = Version(kind=kind.label, record_id=item.id)
-            version.hlc, version.superseded = item.hlc, superseded[-ANCESTRY:]
+            version.hlc, version.superseded = item.hlc, superseded[:ANCESTRY]
             version.change, version.came_from = _next_change(identity), peer
             versions[item.id] = version
             applied.append(version)
             if kind.label == "aid.activity":
                 activity_orgs.add(item.values["organisation_id"])
+        _write(kind, fresh, changed)
         # The digest of the rows as stored here, so they do not look like local edits.
         stored = {
             row.pk: records.digest(records.serialise(kind, row))

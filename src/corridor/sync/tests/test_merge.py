@@ -94,7 +94,12 @@ def sync_round(world: World, oracle: Oracle, applied: set) -> int:
     max_examples=15,
     database=None,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
 )
 @given(steps=st.lists(step, min_size=8, max_size=30), data=st.data())
 def test_any_order_of_bundles_converges_and_logs_every_conflict(steps, data):
@@ -140,13 +145,17 @@ def test_any_order_of_bundles_converges_and_logs_every_conflict(steps, data):
         world.use(name)
         conflicts += list(Conflict.objects.values_list("kind", "record_id", "kept_hlc", "lost_hlc"))
         assert Version.objects.count() == sum(1 for _ in world.live()) + _sources()
-    lost = {(kind, record, lost_hlc) for kind, record, _, lost_hlc in conflicts}
+    # Every version the winner's author never saw is kept for review: logged itself, or an
+    # earlier edit of a logged one (the head of the losing line holds it).
+    covered: dict[tuple, set[str]] = defaultdict(set)
+    for kind, record, _, lost_hlc in conflicts:
+        covered[(kind, record)] |= {lost_hlc} | oracle.past[lost_hlc]
     world.use(HUB)
     for version in Version.objects.all():
         key = (version.kind, version.record_id)
         every = set().union(*(oracle.seen[n][key] for n in NAMES))
         for other in every - {version.hlc} - oracle.past[version.hlc]:
-            assert (*key, other) in lost, f"{key}: concurrent version {other} lost unlogged"
+            assert other in covered[key], f"{key}: concurrent version {other} lost unlogged"
     for _kind, _record, kept, lost_hlc in conflicts:
         # Logged only for versions made without seeing each other.
         assert lost_hlc not in oracle.past[kept]

@@ -61,6 +61,7 @@ def test_concurrent_edits_keep_the_higher_version_and_log_the_other_everywhere(w
     line = apply(world, HUB, export(world, B, HUB))
     assert "1 conflicts to review" in line
     assert women(world, HUB) == 22
+    assert Activity._base_manager.get().village == "v22"  # encrypted, written as an update
     conflict = Conflict.objects.get()
     assert json.loads(conflict.lost)["women"] == 11
     # The hub's version tells field A that A's edit lost: A takes the winner without a
