@@ -32,6 +32,7 @@ from corridor.core.errors import InvalidInput, NotAllowed
 from corridor.disclosure import internal_output, reference_output, shared_output
 from corridor.exchange.fields import KIND_NAMES
 from corridor.exchange.formats.xlsform import FORMS
+from corridor.exchange.held.api import RowErrorOut
 from corridor.exchange.held.api import router as held_router
 from corridor.exchange.queries import import_runs_visible_to
 from corridor.exchange.services import (
@@ -49,13 +50,6 @@ router = Router(tags=["exchange"], auth=django_auth)
 router.add_router("/held", held_router)
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-
-
-class RowErrorOut(Schema):
-    row: int
-    column: str
-    value: str
-    reason: str
 
 
 class OrganisationToCreateOut(Schema):

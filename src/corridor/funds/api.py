@@ -194,7 +194,7 @@ class DisputeIn(Schema):
     note: Text = Field(min_length=1, max_length=2000)
 
 
-class ResolveIn(Schema):
+class DisputeResolveIn(Schema):
     resolution: Text = Field(min_length=1, max_length=2000)
 
 
@@ -230,7 +230,7 @@ def dispute_create(request: Any, pk: UUID, payload: DisputeIn) -> Status:
 
 
 @router.post("/disputes/{pk}/resolve", response=DisputeOut, summary="Resolve a dispute")
-def dispute_resolve(request: Any, pk: UUID, payload: ResolveIn) -> dict:
+def dispute_resolve(request: Any, pk: UUID, payload: DisputeResolveIn) -> dict:
     dispute = get_object_or_404(disputes_visible_to(request.user).select_related("transfer"), pk=pk)
     dispute = services.dispute_resolve(
         by=request.user, dispute=dispute, resolution=payload.resolution

@@ -42,6 +42,10 @@ def markers() -> dict[str, list[bytes]]:
         "aid.activity.village": [f"{MARK}-village".encode()],
         "exchange.heldrow.cells": [f"{MARK}-heldcell".encode()],
         "exchange.heldrow.reasons": [f"{MARK}-heldreason".encode()],
+        # A field instance's private keys and a conflict's losing version (sync/models.py).
+        "sync.identity.signing_key": [f"{MARK}-signkey".encode()],
+        "sync.identity.box_key": [f"{MARK}-boxkey".encode()],
+        "sync.conflict.lost": [f"{MARK}-lostversion".encode()],
     }
 
 
@@ -55,6 +59,7 @@ def seed(mark: str = MARK, control: str = CONTROL) -> None:
     from corridor.funds.models import Dispute, Evidence, Transfer
     from corridor.orgs.models import Organisation
     from corridor.situation.models import Incident
+    from corridor.sync.models import Conflict, Identity
     from corridor.testing.factories import township
 
     with transaction.atomic():
@@ -140,6 +145,21 @@ def seed(mark: str = MARK, control: str = CONTROL) -> None:
                 reasons=f'[{{"reason": "{mark}-heldreason"}}]',
             ),
             by=None,
+        )
+        # Written as sync/services write them (peers.py, merge.py): not through audited_create.
+        Identity.objects.create(
+            name="field laptop",
+            signing_key=f"{mark}-signkey".encode(),
+            box_key=f"{mark}-boxkey".encode(),
+            signing_public="c2lnbg==",
+            box_public="Ym94",
+        )
+        Conflict.objects.create(
+            kind="activity",
+            record_id=activity.pk,
+            kept_hlc="1-0-a",
+            lost_hlc="0-0-b",
+            lost=f'{{"notes": "{mark}-lostversion"}}',
         )
         data = f"{mark}-evidence-bytes".encode() * 3
         audited_create(

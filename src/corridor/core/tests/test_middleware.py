@@ -18,6 +18,7 @@ OWN_CACHING = {
     "core/middleware.py",  # the rule itself
     "geo/api.py",  # boundary GeoJSON: shipped reference data, no record of anyone
     "accounts/views.py",  # never_cache on the sign-in steps
+    "web/views/funds.py",  # an evidence photo: private, no-store (decision 0262)
 }
 
 
