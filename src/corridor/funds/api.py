@@ -22,6 +22,7 @@ from ninja.security import django_auth
 
 from corridor.accounts import policy
 from corridor.aid.queries import activities_visible_to
+from corridor.core.errors import InvalidInput
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES, RATE_DIGITS, RATE_PLACES
 from corridor.core.schema import CurrencyCode, Limit, Line, Offset, Text, Title
 from corridor.funds import services
@@ -454,10 +455,15 @@ def rate_import(request: Any, file: File[UploadedFile]) -> Status:
     try:
         text = file.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise HttpError(400, f"{name}: not UTF-8 text ({exc.reason})") from None
-    result = services.rates_import_stream(
-        by=request.user, name=name, handle=io.StringIO(text, newline="")
-    )
+        # The answer the route declares for a refused file: its name and why, nothing added.
+        error = f"{name}: not UTF-8 text ({exc.reason})"
+        return Status(400, {"file": name, "rows": 0, "created": 0, "errors": [error]})
+    try:
+        result = services.rates_import_stream(
+            by=request.user, name=name, handle=io.StringIO(text, newline="")
+        )
+    except InvalidInput as exc:  # the whole file refused (its header), in the same shape
+        return Status(400, {"file": name, "rows": 0, "created": 0, "errors": [str(exc)]})
     body = {"file": result.file, "rows": result.rows, "created": result.created,
             "errors": result.errors}  # fmt: skip
     return Status(201 if result.ok else 400, body)
