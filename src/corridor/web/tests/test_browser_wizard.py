@@ -41,8 +41,9 @@ DOCS = Path(__file__).resolve().parents[4] / "docs" / "screenshots"
 TITLE = "Chin and Sagaing 5W - April 2024"
 HEADER = [
     "Implementing Partner",
-    "Acronym",
-    "Org Type",
+    # Headers of this partner's own making, which no template uses: the person maps them.
+    "Abbrev.",
+    "Partner category",
     "Cluster",
     "State/Region",
     "Township",
@@ -141,12 +142,12 @@ def test_bring_in_a_cluster_5w_then_its_update(live_server, browser_page, tmp_pa
     assert page.get_by_label("Implementing Partner").input_value() == "org"
     assert page.get_by_label("Township", exact=True).input_value() == "adm3_name"
     assert page.get_by_label("Female (18-59)").input_value() == "women"
-    assert page.get_by_label("Acronym").input_value() == ""
-    assert page.get_by_label("Org Type").input_value() == ""
+    assert page.get_by_label("Abbrev.").input_value() == ""
+    assert page.get_by_label("Partner category").input_value() == ""
     # Picked by what the list shows, as a person does.
-    page.get_by_label("Acronym").select_option(label="Organisation acronym (org_acronym)")
-    page.get_by_label("Org Type").select_option(label="Organisation type (org_type)")
-    assert page.get_by_label("Acronym").input_value() == "org_acronym"
+    page.get_by_label("Abbrev.").select_option(label="Organisation acronym (org_acronym)")
+    page.get_by_label("Partner category").select_option(label="Organisation type (org_type)")
+    assert page.get_by_label("Abbrev.").input_value() == "org_acronym"
     page.get_by_label("Save this mapping as (optional)").fill("Chin-Sagaing 5W")
     # A wide file scrolls in its own box; the page itself does not run off the screen.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
