@@ -322,10 +322,14 @@ def demo(db, tmp_path):
     # A transfer the admin's organisation received, claimed by the sender, disputed, with a
     # photo: every money page then has something to show and a button to press.
     sender = Organisation.objects.exclude(pk=org.pk).order_by("name").first()
+    grant = Grant.objects.order_by("id").first()
+    # In the grant's own currency, so that its report and custody pages need no new rate.
     transfer = f.TransferFactory(
         from_organisation=sender,
         to_organisation=org,
-        grant=Grant.objects.order_by("id").first(),
+        grant=grant,
+        currency=grant.currency,
+        received_currency=grant.currency,
         received_state=LegState.CLAIMED,
         amount=SWEEP_AMOUNT,
     )
