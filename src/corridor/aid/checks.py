@@ -7,8 +7,12 @@ compares with, for one activity (the services) or a batch of imported rows (one 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 
 from corridor.aid.models import Activity
 from corridor.aid.rules import TWIN_FIELDS, duplicate_problems, twin_key
@@ -16,7 +20,8 @@ from corridor.core.rules import Problem
 
 _IDS = ("organisation", "admin_unit")
 _COLUMNS = tuple(f"{name}_id" if name in _IDS else name for name in TWIN_FIELDS)
-_MOST_VALUES = 5000
+# Keys per query: each is an OR term of up to six parameters (SQLite's limit is 32,766).
+_KEYS_PER_QUERY = 300
 
 
 #: What an import remembers of its file's rows, batch to batch: twin key -> (the first row's
@@ -70,24 +75,59 @@ def _id(pk: Any) -> str | None:
 
 
 def _stored_twins(wanted: set[tuple]) -> dict[tuple, list[str]]:
-    """The ids of the current activities with each of these twin keys."""
+    """The ids of the current activities with each of these twin keys.
+
+    Each key is looked up on its own (month, township, sector, organisation and, when not
+    zero, women and men: a seek in ``activity_gap_cover_idx``), a few hundred keys a query.
+    Filtering by the sets of values instead (every organisation x township x month x sector
+    of the batch) read most of the table again for every batch of a large file: an import
+    slowed with the rows it had already written (bench/README.md, "a file through a saved
+    mapping")."""
     at = {name: n for n, name in enumerate(TWIN_FIELDS)}
-    within = Activity.objects.filter(
-        organisation_id__in={key[at["organisation"]] for key in wanted},
-        admin_unit_id__in={key[at["admin_unit"]] for key in wanted},
-        reporting_month__in={key[at["reporting_month"]] for key in wanted},
-        sector__in={key[at["sector"]] for key in wanted},
-    )
-    # Narrowed by the counts too, so that a re-imported batch reads about its own rows, not
-    # every activity of its townships and months (within SQLite's limit of query parameters).
-    for name in ("women", "men"):
-        values = {key[at[name]] for key in wanted}
-        if len(values) <= _MOST_VALUES:
-            within = within.filter(**{f"{name}__in": values})
-    stored = within.values_list("id", *_COLUMNS)
+    seeks: dict[tuple, tuple[str, list[Any]]] = {}  # keys told apart by modality share one
+    for key in wanted:
+        names = ["reporting_month", "admin_unit", "sector", "organisation"]
+        # A count of 0 in the key is 0 or empty when stored (twin_key), so only a non-zero
+        # count narrows the seek.
+        names += [name for name in ("women", "men") if key[at[name]]]
+        values = [_SEEK[name][1](key[at[name]]) for name in names]
+        sql = " AND ".join(f"{_SEEK[name][0]} = %s" for name in names)
+        seeks[(sql, *map(str, values))] = (sql, values)
+    found = [seeks[k] for k in sorted(seeks)]
     twins: dict[tuple, list[str]] = {}
-    for pk, *values in stored.order_by():
+    for start in range(0, len(found), _KEYS_PER_QUERY):
+        chunk = found[start : start + _KEYS_PER_QUERY]
+        # Written as SQL: building hundreds of OR'ed Q objects per batch cost the ORM more
+        # than the seeks themselves (a profile of bench/import_hxl.py).
+        where = " OR ".join(f"({sql})" for sql, _ in chunk)
+        params = [value for _, values in chunk for value in values]
+        # Only our own quoted column names are in the text; every value is a parameter.
+        matching = RawSQL(where, params, output_field=BooleanField())  # noqa: S611
+        _collect(Activity.objects.filter(matching), wanted, twins)
+    return twins
+
+
+def _seek_columns() -> dict[str, tuple[str, Callable[[Any], Any]]]:
+    """Per twin field used in a seek: its quoted column, and its key value as the database
+    holds it (a UUID as SQLite's 32 hex digits, a date as the driver takes it)."""
+    out: dict[str, tuple[str, Callable[[Any], Any]]] = {}
+    for name in ("reporting_month", "admin_unit", "sector", "organisation", "women", "men"):
+        field = Activity._meta.get_field(name)
+        target = field.target_field if field.is_relation else field  # type: ignore[union-attr]
+        column = connection.ops.quote_name(field.column)  # type: ignore[union-attr]
+
+        def prep(value: Any, target: Any = target) -> Any:
+            return target.get_db_prep_value(target.to_python(value), connection, prepared=False)
+
+        out[name] = (column, prep)
+    return out
+
+
+_SEEK = _seek_columns()
+
+
+def _collect(within: Any, wanted: set[tuple], twins: dict[tuple, list[str]]) -> None:
+    for pk, *values in within.values_list("id", *_COLUMNS).order_by():
         key = twin_key(dict(zip(TWIN_FIELDS, values, strict=True)))
         if key in wanted:
             twins.setdefault(key, []).append(str(pk))
-    return twins
