@@ -8,12 +8,15 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from corridor.accounts import policy
 from corridor.aid.queries import activities_reached, activities_visible_to
+from corridor.core.errors import NotAllowed
 from corridor.gaps.queries import month_start
 from corridor.web.dashboard import Filters
 from corridor.web.forms import FilterForm
@@ -104,3 +107,11 @@ def layer_style(layer: str, values: dict[str, float | None]) -> tuple[Any, list[
     legend = [Legend(c, label) for c, label in zip(ramp, labels, strict=True)]
     legend.append(Legend("#eeeeee", _("no data")))
     return steps(breaks, ramp), legend
+
+
+def require_or_403(user: Any, action: str, record: Any) -> None:
+    """The policy's refusal (audited) as a 403: the person may see the record, not do this."""
+    try:
+        policy.require(user, action, record)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from None

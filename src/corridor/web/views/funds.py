@@ -48,6 +48,7 @@ from corridor.web.funds_forms import (
     ResolveForm,
     TransferForm,
 )
+from corridor.web.views.common import require_or_403
 
 RECENT = 100
 
@@ -83,14 +84,6 @@ def _live_transfer(user: Any, pk: Any) -> Transfer:
     if transfer is None:
         raise Http404
     return transfer
-
-
-def _require(user: Any, action: str, record: Any) -> None:
-    """The policy's refusal (audited) as a 403: the person sees the record, may not do this."""
-    try:
-        policy.require(user, action, record)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from None
 
 
 def _leg(amount: Any, currency: str, on: Any, state: str) -> dict[str, Any]:
@@ -268,7 +261,7 @@ def _refused(form: Any, exc: Exception) -> None:
 @login_required
 def transfer_new(request: Any) -> HttpResponse:
     user = request.user
-    _require(user, policy.ADD, Transfer)
+    require_or_403(user, policy.ADD, Transfer)
     form = TransferForm(
         request.POST or None,
         organisations=organisations_visible_to(user).order_by("name"),
@@ -295,7 +288,7 @@ def transfer_new(request: Any) -> HttpResponse:
 def transfer_edit(request: Any, pk: Any) -> HttpResponse:
     user = request.user
     t = _live_transfer(user, pk)
-    _require(user, policy.CHANGE, t)
+    require_or_403(user, policy.CHANGE, t)
     initial = {name: getattr(t, name) for name in TransferForm.base_fields}
     initial["from_organisation"], initial["to_organisation"] = (
         t.from_organisation_id,
@@ -358,7 +351,7 @@ def transfer_confirm_page(request: Any, pk: Any) -> HttpResponse:
     sender confirms a sent leg the receiver wrote."""
     user = request.user
     t = _live_transfer(user, pk)
-    _require(user, policy.CHANGE, t)
+    require_or_403(user, policy.CHANGE, t)
     back = reverse("web:transfer", args=[t.pk])
     if request.method == "POST" and request.POST.get("leg") == services.SENT:
         try:
@@ -412,7 +405,7 @@ def transfer_confirm_page(request: Any, pk: Any) -> HttpResponse:
 def evidence_add_page(request: Any, pk: Any) -> HttpResponse:
     user = request.user
     t = _live_transfer(user, pk)
-    _require(user, policy.ADD, Evidence(transfer=t, size=1))
+    require_or_403(user, policy.ADD, Evidence(transfer=t, size=1))
     form = EvidenceForm(request.POST or None, request.FILES or None)
     back = reverse("web:transfer", args=[t.pk])
     if request.method == "POST" and form.is_valid():
@@ -493,7 +486,7 @@ def transfer_remove_page(request: Any, pk: Any) -> HttpResponse:
     t = _transfer(user, pk)
     if t.is_removed:
         return redirect("web:transfer", pk=t.pk)
-    _require(user, policy.DELETE, t)
+    require_or_403(user, policy.DELETE, t)
     error = reason = ""
     if request.method == "POST":
         reason = " ".join(request.POST.get("reason", "").split())

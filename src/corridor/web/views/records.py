@@ -16,7 +16,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +28,7 @@ from corridor.accounts import policy
 from corridor.aid.queries import activities_visible_to, activity_removed_for
 from corridor.aid.services import activity_remove, activity_restore, activity_update
 from corridor.audit.queries import history_of
-from corridor.core.errors import CorridorError, NotAllowed
+from corridor.core.errors import CorridorError
 from corridor.disclosure import internal_output
 from corridor.orgs.models import Organisation
 from corridor.orgs.queries import OrganisationNames
@@ -58,6 +57,7 @@ from corridor.web.forms import (
 )
 from corridor.web.map import NO_DATA, Legend, choropleth
 from corridor.web.numbers import date_label, month_label, number
+from corridor.web.views.common import require_or_403
 from corridor.web.views.entry import _field_check, _save_values, _source
 
 HIGHLIGHT = "#d7301f"
@@ -121,14 +121,6 @@ def _record(kind: Kind, user: Any, pk: Any) -> Any:
     if record is None:
         raise Http404
     return record
-
-
-def _require(user: Any, action: str, record: Any) -> None:
-    """The policy's refusal (audited) as a 403: the person may see the record, not change it."""
-    try:
-        policy.require(user, action, record)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from None
 
 
 def _owner(record: Any) -> Organisation | None:
@@ -320,7 +312,7 @@ def activity_edit(request: Any, pk: Any) -> HttpResponse:
     activity = _record(ACTIVITY, request.user, pk)
     if activity.is_removed:
         raise Http404
-    _require(request.user, policy.CHANGE, activity)
+    require_or_403(request.user, policy.CHANGE, activity)
     initial = {
         "organisation": activity.organisation_id,
         "township": township_label(activity.admin_unit),
@@ -378,7 +370,7 @@ def _situation_edit(request: Any, kind: Kind, form_class: Any, save: Any, pk: An
     record = _record(kind, request.user, pk)
     if record.is_removed:
         raise Http404
-    _require(request.user, policy.CHANGE, record)
+    require_or_403(request.user, policy.CHANGE, record)
     initial = {
         "organisation": record.reporting_organisation_id,
         "township": township_label(record.admin_unit),
@@ -423,7 +415,7 @@ def _remove(request: Any, kind: Kind, pk: Any) -> HttpResponse:
     record = _record(kind, request.user, pk)
     if record.is_removed:
         return redirect(kind.page, pk=record.pk)
-    _require(request.user, policy.DELETE, record)
+    require_or_403(request.user, policy.DELETE, record)
     error = ""
     reason = ""
     if request.method == "POST":
