@@ -5,7 +5,8 @@
   when both legs are confirmed;
 - grants: rows of the donor and the recipient, seen also by the intermediaries it went through;
 - spending: written by the spending organisation's editors, read by it and the grant's parties;
-- evidence (photos of receipts): seen only by the grant's parties, added by a transfer's sides;
+- evidence (photos of receipts): seen only by the grant's parties, added by a transfer's sides
+  or by the organisation that spent;
 - exchange rates: reference data read by every member, written by coordinators and admins (a
   rate changes every report that converts with it, so not by any editor; decision 0237).
 """
@@ -86,7 +87,12 @@ def rate_rule(user: Any, action: str, rate: Any) -> bool:
 
 def evidence_parties(evidence: Any) -> set[Any]:
     """Who may see a piece of evidence: the transfer's two sides and its grant's donor and
+    recipient; for a spending's evidence, the spending organisation and the grant's donor and
     recipient. Never coordinators: a photo of a handover can show people and places."""
+    if evidence.spending_id is not None:
+        spending = evidence.spending
+        grant = spending.grant
+        return {spending.activity.organisation_id, grant.donor_id, grant.recipient_id}
     transfer = evidence.transfer
     parties = {transfer.from_organisation_id, transfer.to_organisation_id}
     if transfer.grant_id is not None:
@@ -94,16 +100,23 @@ def evidence_parties(evidence: Any) -> set[Any]:
     return parties
 
 
+def evidence_writers(evidence: Any) -> set[Any]:
+    """Whose editors add or delete it: a transfer's two sides (the receiver, mostly, with a
+    photo of what arrived); the organisation that spent, for a spending."""
+    if evidence.spending_id is not None:
+        return {evidence.spending.activity.organisation_id}
+    return {evidence.transfer.from_organisation_id, evidence.transfer.to_organisation_id}
+
+
 def evidence_rule(user: Any, action: str, evidence: Any) -> bool:
-    """Seen by the grant's parties (``evidence_parties``); added or deleted by an editor of one
-    of the transfer's two sides (the receiver, mostly, with a photo of what arrived)."""
-    if evidence.transfer_id is None:
+    """Seen by the parties (``evidence_parties``); added or deleted by an editor of one of the
+    writers (``evidence_writers``)."""
+    if evidence.transfer_id is None and evidence.spending_id is None:
         return False
     if action in (policy.VIEW, policy.EXPORT, policy.VIEW_PROTECTED):
         return bool(policy.organisation_ids(user) & evidence_parties(evidence))
     if action in (policy.ADD, policy.DELETE):
-        sides = {evidence.transfer.from_organisation_id, evidence.transfer.to_organisation_id}
-        return bool(policy.organisation_ids(user, policy.EDIT_ROLES) & sides)
+        return bool(policy.organisation_ids(user, policy.EDIT_ROLES) & evidence_writers(evidence))
     return False
 
 

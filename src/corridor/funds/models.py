@@ -311,12 +311,18 @@ class ExchangeRate(Record):
 
 
 class Evidence(Record):
-    """A file backing a transfer (receipt, photo of a handover), stored encrypted in the database.
+    """A file backing a transfer (receipt, photo of a handover) or a spending (a signed
+    distribution list), stored encrypted in the database; it backs exactly one of the two.
 
     The file name is encrypted too: it often names a person or a place. The size stays plain.
     """
 
-    transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="evidence")
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.CASCADE, related_name="evidence", null=True, blank=True
+    )
+    spending = models.ForeignKey(
+        Spending, on_delete=models.CASCADE, related_name="evidence", null=True, blank=True
+    )
     filename = EncryptedTextField(max_length=200)
     content_type = models.CharField(max_length=100, blank=True)
     size = models.PositiveIntegerField()
@@ -327,7 +333,14 @@ class Evidence(Record):
         verbose_name_plural = "evidence"
         constraints = [
             models.CheckConstraint(condition=Q(size__gt=0), name="evidence_not_empty"),
+            models.CheckConstraint(
+                condition=(Q(transfer__isnull=False) & Q(spending__isnull=True))
+                | (Q(transfer__isnull=True) & Q(spending__isnull=False)),
+                name="evidence_backs_one_record",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.spending_id is not None:
+            return f"Evidence for spending {self.spending_id} ({self.size} bytes)"
         return f"Evidence for transfer {self.transfer_id} ({self.size} bytes)"

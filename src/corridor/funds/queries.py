@@ -132,16 +132,22 @@ def disputes_visible_to(user: Any) -> QuerySet[Dispute]:
 
 def evidence_visible_to(user: Any) -> QuerySet[Evidence]:
     """Evidence the grant's parties see: the transfer's two sides and its grant's donor and
-    recipient (``funds.access.evidence_rule``); nobody else but admins."""
+    recipient, or the spending organisation and the grant's donor and recipient
+    (``funds.access.evidence_rule``); nobody else but admins. A removed transfer's evidence
+    leaves with it for everyone but admins."""
     if not policy.is_active_user(user):
         return Evidence.objects.none()
     if policy.is_admin(user):
         return Evidence.objects.all()
+    live = Q(spending__isnull=False) | Q(transfer__isnull=False, transfer__removed_at__isnull=True)
     mine = policy.organisation_ids(user)
     visible = (
         Q(transfer__from_organisation_id__in=mine)
         | Q(transfer__to_organisation_id__in=mine)
         | Q(transfer__grant__donor_id__in=mine)
         | Q(transfer__grant__recipient_id__in=mine)
+        | Q(spending__activity__organisation_id__in=mine)
+        | Q(spending__grant__donor_id__in=mine)
+        | Q(spending__grant__recipient_id__in=mine)
     )
-    return Evidence.objects.filter(visible, transfer__removed_at__isnull=True)
+    return Evidence.objects.filter(visible).filter(live)

@@ -1,4 +1,5 @@
-"""Forms of the money pages (web/views/funds.py): a transfer, what arrived, a dispute, a photo.
+"""Forms of the money pages (web/views/funds.py, web/views/funds_records.py): a transfer, what
+arrived, a dispute, a photo; a grant, a spending with its photo, an exchange rate.
 
 They check the shape of what was typed; the ledger's rules and the access policy decide in
 ``funds.services`` (the same calls the API and the CLI make).
@@ -12,7 +13,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES, RATE_DIGITS, RATE_PLACES
-from corridor.funds.models import TransferChannel
+from corridor.core.sectors import Sector
+from corridor.funds.models import RateKind, ReportingRule, TransferChannel
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -152,4 +154,105 @@ class DisputeForm(forms.Form):
 class ResolveForm(forms.Form):
     resolution = forms.CharField(
         label=_("How was it resolved?"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+# --- Grants, spending, rates (web/views/funds_records.py) ----------------------------------
+
+
+class GrantForm(forms.Form):
+    """Record or correct a grant: who pledged what to whom, for when and what, and the
+    evidence the donor asks for."""
+
+    donor = forms.ModelChoiceField(label=_("Donor"), queryset=None)
+    recipient = forms.ModelChoiceField(label=_("Recipient"), queryset=None)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    amount = _amount(_("Amount pledged"))
+    currency = _currency(_("Currency"))
+    pledged_on = forms.DateField(label=_("Pledged on"), widget=DATE)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DATE)
+    purpose = forms.CharField(
+        label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors"),
+        required=False,
+        choices=Sector.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reporting = forms.ChoiceField(
+        label=_("Evidence the donor asks"),
+        choices=ReportingRule.choices,
+        initial=ReportingRule.NONE,
+    )
+
+    def __init__(
+        self, *args: Any, organisations: Any, fixed_sides: bool = False, **kw: Any
+    ) -> None:
+        super().__init__(*args, **kw)
+        for name in ("donor", "recipient"):
+            field = self.fields[name]
+            field.queryset = organisations  # type: ignore[attr-defined]
+            if fixed_sides:
+                # The two sides are fixed: a pledge between others is a new grant.
+                field.disabled = True
+                field.required = False
+
+    def values(self) -> dict[str, Any]:
+        """The service's keywords, without the two sides."""
+        data = dict(self.cleaned_data)
+        data.pop("donor", None)
+        data.pop("recipient", None)
+        data["sectors"] = list(data.get("sectors") or [])
+        return data
+
+
+class ActivityChoice(forms.ModelChoiceField):
+    """A 4W activity by what a person recognises: sector, township and month."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        # A planned activity may have a start date and no reporting month yet.
+        when = obj.reporting_month or obj.start_date
+        return f"{obj.get_sector_display()} — {obj.admin_unit.name_en} — {when:%Y-%m}"
+
+
+class SpendingForm(forms.Form):
+    """Money of a grant spent on one 4W activity, with a photo of the receipt or the signed
+    distribution list."""
+
+    activity = ActivityChoice(label=_("Activity"), queryset=None)
+    amount = _amount(_("Amount spent"))
+    currency = _currency(_("Currency"))
+    spent_on = forms.DateField(label=_("Spent on"), widget=DATE)
+    photo = PhotoField(
+        label=_("Photo of the receipt or distribution list"),
+        required=False,
+        help_text=_("Where and when it was taken, and the phone's details, are removed."),
+    )
+
+    def __init__(self, *args: Any, activities: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["activity"].queryset = activities  # type: ignore[attr-defined]
+
+
+class RateForm(forms.Form):
+    """One exchange rate: on a day, one unit of a currency bought so many of another."""
+
+    on = forms.DateField(label=_("Day"), widget=DATE)
+    from_currency = _currency(_("From currency"))
+    to_currency = _currency(_("To currency"))
+    rate = forms.DecimalField(
+        label=_("Rate"),
+        min_value=0,
+        max_digits=RATE_DIGITS,
+        decimal_places=RATE_PLACES,
+        help_text=_("Units of the second currency for one unit of the first."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=RateKind.choices)
+    source = forms.CharField(
+        label=_("Source"),
+        max_length=200,
+        help_text=_("Where the rate comes from, e.g. the central bank, a market survey, an agent."),
     )

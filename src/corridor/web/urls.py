@@ -5,6 +5,7 @@ from corridor.web.views import (
     entry,
     exchange,
     funds,
+    funds_records,
     funds_reports,
     gaps,
     held,
@@ -88,4 +89,12 @@ urlpatterns = [
     ),
     path("money/disputes/<uuid:pk>/resolve/", funds.dispute_resolve_page, name="dispute_resolve"),
     path("money/evidence/<uuid:pk>/", funds.evidence_file, name="evidence"),
+    # Recording grants, spending and rates (web/views/funds_records.py)
+    path("money/grants/new/", funds_records.grant_new, name="grant_new"),
+    path("money/grants/<uuid:pk>/edit/", funds_records.grant_edit, name="grant_edit"),
+    path("money/grants/<uuid:pk>/spending/", funds_records.spending_new, name="spending_new"),
+    path("money/spending/<uuid:pk>/edit/", funds_records.spending_edit, name="spending_edit"),
+    path("money/rates/", funds_records.rates_page, name="rates"),
+    path("money/rates/new/", funds_records.rate_new, name="rate_new"),
+    path("money/rates/<uuid:pk>/edit/", funds_records.rate_edit, name="rate_edit"),
 ]

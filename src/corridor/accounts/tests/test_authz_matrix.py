@@ -38,7 +38,7 @@ from corridor.accounts.models import GlobalRole, OrgRole
 from corridor.aid.models import Activity
 from corridor.api import api
 from corridor.exchange.models import HeldRow
-from corridor.funds.models import Dispute, Evidence, Grant, Transfer
+from corridor.funds.models import Dispute, Evidence, ExchangeRate, Grant, Spending, Transfer
 from corridor.orgs.models import Organisation, Visibility
 from corridor.situation.models import DisplacementFigure, Incident, Source
 from corridor.testing.factories import (
@@ -427,6 +427,16 @@ ROUTES: dict[str, Route] = {
     "GET money/transfers/<uuid:pk>/restore/": Route(NOBODY),  # POST only
     "GET money/disputes/<uuid:pk>/resolve/": Route(SIDE_EDITORS, obj="dispute"),
     "GET money/evidence/<uuid:pk>/": Route(EVIDENCE_READ, obj="evidence"),
+    # Recording grants, spending and rates (web/views/funds_records.py;
+    # web/tests/test_money_records.py). Spending is written by the spending organisation's
+    # editors; rates by coordinators and admins (decision 0237).
+    "GET money/grants/new/": Route(roles("editor", "org_admin", "admin")),
+    "GET money/grants/<uuid:pk>/edit/": Route(OWNED_WRITE, obj="grant"),
+    "GET money/grants/<uuid:pk>/spending/": Route(OWNED_WRITE, obj="grant"),
+    "GET money/spending/<uuid:pk>/edit/": Route(OWNED_WRITE, obj="spending"),
+    "GET money/rates/": Route(SIGNED_IN),
+    "GET money/rates/new/": Route(roles("coordinator", "admin")),
+    "GET money/rates/<uuid:pk>/edit/": Route(on("coordinator:*", "admin:*"), obj="rate"),
 }
 
 
@@ -493,9 +503,11 @@ def test_no_entry_for_a_route_that_is_gone():
 class World:
     KINDS = (
         *("organisation", "activity", "incident", "figure", "source", "transfer", "grant"),
-        *("dispute", "evidence", "heldrow"),
+        *("dispute", "evidence", "heldrow", "spending", "rate"),
     )
     MODELS = {
+        "spending": Spending,
+        "rate": ExchangeRate,
         "grant": Grant,
         "dispute": Dispute,
         "evidence": Evidence,
@@ -596,6 +608,30 @@ class World:
         self.objects["evidence"] = {
             w: EvidenceFactory(
                 transfer=self.objects["transfer"][w], content=f"MARK-evidence-{w}".encode()
+            )
+            for w in WHOSE
+        }
+        # Spending of each grant on an activity of the grant's recipient (not the activity the
+        # routes above delete: spending keeps its activity).
+        self.objects["spending"] = {
+            w: Spending.objects.create(
+                grant=self.objects["grant"][w],
+                activity=ActivityFactory(organisation=self.orgs[w]),
+                amount=10,
+                currency="USD",
+                spent_on=dt.date(2024, 3, 5),
+            )
+            for w in WHOSE
+        }
+        # The rate table is nobody's: one row per "whose" only to have three to try.
+        self.objects["rate"] = {
+            w: ExchangeRate.objects.create(
+                on=dt.date(2024, 3, 1),
+                from_currency="USD",
+                to_currency="MMK",
+                rate=3700,
+                kind="market",
+                source=f"MARK-rate-{w}",
             )
             for w in WHOSE
         }

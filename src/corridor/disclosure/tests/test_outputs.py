@@ -128,6 +128,14 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET money/transfers/<uuid:pk>/restore/": "restores a removed transfer; answers with a "
     "redirect",
     "GET money/disputes/<uuid:pk>/resolve/": FORM,
+    "GET money/grants/new/": FORM,
+    "GET money/grants/<uuid:pk>/edit/": FORM,
+    "GET money/grants/<uuid:pk>/spending/": FORM,
+    "GET money/spending/<uuid:pk>/edit/": FORM,
+    "GET money/rates/": "the exchange-rate table: reference data (date, currencies, rate, kind, "
+    "source), no records of any organisation",
+    "GET money/rates/new/": FORM,
+    "GET money/rates/<uuid:pk>/edit/": FORM,
     "GET accounts/login/": SIGN_IN,
     "GET accounts/verify/": SIGN_IN,
     "GET accounts/enrol/": SIGN_IN,

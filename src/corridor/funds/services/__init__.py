@@ -13,6 +13,7 @@ from corridor.funds.services.ledger import (
     speaks_for,
     spending_delete,
     spending_record,
+    spending_update,
     transfer_confirm,
     transfer_delete,
     transfer_receive,
@@ -21,7 +22,12 @@ from corridor.funds.services.ledger import (
     transfer_restore,
     transfer_update,
 )
-from corridor.funds.services.rates import rate_record, rates_import, rates_import_stream
+from corridor.funds.services.rates import (
+    rate_record,
+    rate_update,
+    rates_import,
+    rates_import_stream,
+)
 
 __all__ = [
     "RECEIVED",
@@ -33,11 +39,13 @@ __all__ = [
     "grant_record",
     "grant_update",
     "rate_record",
+    "rate_update",
     "rates_import",
     "rates_import_stream",
     "speaks_for",
     "spending_delete",
     "spending_record",
+    "spending_update",
     "transfer_confirm",
     "transfer_delete",
     "transfer_receive",

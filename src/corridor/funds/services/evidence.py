@@ -1,4 +1,5 @@
-"""Evidence of a transfer: a photo of a receipt or a signed distribution list, sent from a phone.
+"""Evidence of a transfer or of a spending: a photo of a receipt or a signed distribution list,
+sent from a phone (the page, the API: the same call).
 
 The picture is stripped of EXIF and GPS (``core.photos``) before anything is stored, and stored
 encrypted with its file name (``Evidence.content``, ``Evidence.filename``). Who sees it: the
@@ -14,16 +15,26 @@ from corridor.accounts import policy
 from corridor.audit.services import audited_create, audited_delete
 from corridor.core.errors import InvalidInput
 from corridor.core.photos import photo_clean
-from corridor.funds.models import Evidence, Transfer
+from corridor.funds.models import Evidence, Spending, Transfer
 
 #: A phone photo is a few megabytes; more is refused before it is decoded.
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 
 
-def evidence_add(*, by: Any, transfer: Transfer, filename: str, data: bytes) -> Evidence:
-    """Keep a photo as evidence of ``transfer``, without its metadata, encrypted."""
-    policy.require(by, policy.ADD, Evidence(transfer=transfer))
-    if transfer.is_removed:
+def evidence_add(
+    *,
+    by: Any,
+    transfer: Transfer | None = None,
+    spending: Spending | None = None,
+    filename: str,
+    data: bytes,
+) -> Evidence:
+    """Keep a photo as evidence of ``transfer`` or of ``spending`` (exactly one of the two),
+    without its metadata, encrypted."""
+    if (transfer is None) == (spending is None):
+        raise InvalidInput("evidence backs one transfer or one spending")
+    policy.require(by, policy.ADD, Evidence(transfer=transfer, spending=spending))
+    if transfer is not None and transfer.is_removed:
         raise InvalidInput("this transfer is removed; restore it first")
     if len(data) > MAX_UPLOAD_BYTES:
         raise InvalidInput(f"{filename}: more than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
@@ -33,6 +44,7 @@ def evidence_add(*, by: Any, transfer: Transfer, filename: str, data: bytes) -> 
     content: Any = clean.content
     evidence = Evidence(
         transfer=transfer,
+        spending=spending,
         filename=f"{stem}.{clean.extension}",
         content_type=clean.content_type,
         content=content,

@@ -209,6 +209,19 @@ def spending_record(
     return audited_create(spending, by=by)
 
 
+SPENDING_UPDATABLE = frozenset({"amount", "currency", "spent_on", "activity"})
+
+
+def spending_update(*, by: Any, spending: Spending, **values: Any) -> Spending:
+    """Correct a spending: its amount, currency, day or activity (of the same organisation's
+    editors: the policy asks again for the new activity)."""
+    _only("spending", values, SPENDING_UPDATABLE)
+    policy.require(by, policy.CHANGE, spending)
+    if "activity" in values and values["activity"] != spending.activity:
+        policy.require(by, policy.ADD, Spending(grant=spending.grant, activity=values["activity"]))
+    return audited_update(spending, by=by, **values)
+
+
 def spending_delete(*, by: Any, spending: Spending) -> None:
     policy.require(by, policy.DELETE, spending)
     audited_delete(spending, by=by)

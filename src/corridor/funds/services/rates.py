@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from corridor.accounts import policy
-from corridor.audit.services import audited_create
+from corridor.audit.services import audited_create, audited_update
 from corridor.core.errors import InvalidInput
 from corridor.funds.models import ExchangeRate, RateKind
 
@@ -57,6 +57,29 @@ def rate_record(
             "already"
         )
     return audited_create(row, by=by)
+
+
+RATE_UPDATABLE = frozenset({"on", "from_currency", "to_currency", "rate", "kind", "source"})
+
+
+def rate_update(*, by: Any, row: ExchangeRate, **values: Any) -> ExchangeRate:
+    """Correct ``row`` of the rate table (a typing slip, the wrong source): every report that
+    converts with it changes, so only those who may add rates may (decision 0237); audited."""
+    unknown = sorted(set(values) - RATE_UPDATABLE)
+    if unknown:
+        raise InvalidInput(f"rate: field(s) {', '.join(unknown)} cannot be set")
+    if isinstance(values.get("rate"), float):
+        raise TypeError("a rate is never a float: pass a Decimal")
+    if by is not None:
+        policy.require(by, policy.CHANGE, row)
+    key = {name: values.get(name, getattr(row, name))
+           for name in ("on", "from_currency", "to_currency", "kind", "source")}  # fmt: skip
+    if ExchangeRate.objects.filter(**key).exclude(pk=row.pk).exists():
+        raise InvalidInput(
+            f"a {key['kind']} rate {key['from_currency']}→{key['to_currency']} from "
+            f"{key['source']!r} on {key['on']} is recorded already"
+        )
+    return audited_update(row, by=by, **values)
 
 
 @dataclass

@@ -28,7 +28,7 @@ from corridor.demo.services import demo_load
 from corridor.exchange.models import HeldRow, HeldStatus
 from corridor.exchange.services import file_import
 from corridor.exchange.tests.test_partial import HEADER, ROWS
-from corridor.funds.models import Dispute, Grant, LegState, Transfer
+from corridor.funds.models import Dispute, ExchangeRate, Grant, LegState, Spending, Transfer
 from corridor.funds.services import dispute_open, evidence_add
 from corridor.geo.models import AdminUnit, PlaceReview, ReviewStatus
 from corridor.geo.services import admin_units_load
@@ -164,6 +164,8 @@ MONEY_PK_SOURCES: dict[str, Callable[[], Any]] = {
     "grants": lambda: Grant.objects.order_by("id").first(),
     "transfers": lambda: Transfer.objects.get(amount=SWEEP_AMOUNT),
     "disputes": lambda: Dispute.objects.get(transfer__amount=SWEEP_AMOUNT),
+    "spending": lambda: Spending.objects.order_by("id").first(),
+    "rates": lambda: ExchangeRate.objects.order_by("id").first(),
 }
 
 

@@ -30,7 +30,7 @@ from corridor.core.errors import CorridorError, NotAllowed
 from corridor.core.rules import today
 from corridor.disclosure import internal_output
 from corridor.funds import services
-from corridor.funds.models import Evidence, LegState, ReportingRule, Transfer
+from corridor.funds.models import Evidence, Grant, LegState, ReportingRule, Spending, Transfer
 from corridor.funds.queries import (
     disputes_visible_to,
     evidence_visible_to,
@@ -123,6 +123,7 @@ def money_page(request: Any) -> HttpResponse:
         ],
         "transfers": [_row(user, names, t, counts) for t in transfers],
         "may_record": policy.can(user, policy.ADD, Transfer),
+        "may_record_grant": policy.can(user, policy.ADD, Grant),
     }
     return render(request, "web/money.html", context)
 
@@ -151,7 +152,20 @@ def grant_page(request: Any, pk: Any) -> HttpResponse:
         row["disputed"] = t.pk in disputes
         row["photo_missing"] = wants_photo and bool(t.received_state) and not row["photos"]
         rows.append(row)
-    spending = spending_visible_to(user).filter(grant=grant).select_related("activity__admin_unit")
+    spending = list(
+        spending_visible_to(user)
+        .filter(grant=grant)
+        .select_related("activity__admin_unit", "activity__organisation", "grant")
+        .order_by("spent_on", "id")
+    )
+    photos: dict[Any, list[Any]] = {}
+    for pk_spending, pk_photo in (
+        evidence_visible_to(user)
+        .filter(spending__in=[s.pk for s in spending])
+        .order_by("created_at")
+        .values_list("spending_id", "pk")
+    ):
+        photos.setdefault(pk_spending, []).append(pk_photo)
     context = {
         "grant": grant,
         "donor": names.label(grant.donor),
@@ -160,7 +174,16 @@ def grant_page(request: Any, pk: Any) -> HttpResponse:
         "mismatches": [
             {"m": m, "what": MISMATCH.get(m.kind, m.kind), "pk": m.transfer} for m in mismatches
         ],
-        "spending": spending.order_by("spent_on", "id"),
+        "spending": [
+            {
+                "s": s,
+                "photos": photos.get(s.pk, []),
+                "may_change": policy.can(user, policy.CHANGE, s),
+            }
+            for s in spending
+        ],
+        "may_change_grant": policy.can(user, policy.CHANGE, grant),
+        "may_add_spending": policy.can(user, policy.ADD, Spending),
         # The grant's reports (web/views/funds_reports.py) by the rule each of them checks.
         "can_report": policy.can(user, policy.EXPORT, grant),
         "can_custody": policy.can(user, policy.VIEW, grant),
