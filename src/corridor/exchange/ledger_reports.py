@@ -82,6 +82,7 @@ class ReportPart:
     key: str  # the custody part (held_by:<public label> for holdings)
     label: str
     value: Decimal
+    complete: bool = True  # False: an amount of it could not be converted (a rate is missing)
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class ReportHop:
     fee: Decimal
     received: Decimal | None  # None: no confirmed arrival yet
     received_currency: str
-    value: Decimal  # what was sent, in the grant's currency
+    value: Decimal | None  # what was sent, in the grant's currency; None: a rate is missing
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class ReportSpending:
     organisation: str
     amount: Decimal
     currency: str
-    value: Decimal
+    value: Decimal | None  # None: not converted, a rate is missing
     people: int | None  # None: suppressed (fewer than k, or hidden to protect another)
 
 
@@ -134,6 +135,9 @@ class DonorReport:
     organisations: list[str]
     organisations_not_named: int | None
     rates: list[dict[str, str | bool]] = field(default_factory=list)
+    #: Rates the table lacked: the amounts needing them are left out of the parts marked
+    #: incomplete (``ReportPart.complete``), of their hops and spending lines.
+    missing_rates: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def total(self) -> Decimal:
@@ -150,8 +154,10 @@ def donor_report(
     valued_on: dt.date,
     rate_kind: str = RateKind.MARKET,
     book: RateBook | None = None,
+    missing_rates: str = "refuse",
 ) -> DonorReport:
     """The grant's report to its donor, from its chain of custody, through the disclosure gate.
+    ``missing_rates``: as ``custody``'s ("note": render without what cannot be converted).
 
     Amounts are the custody's, in the grant's currency, and add up exactly to the grant.
     Organisations appear by their public label (an anonymous one as NOT_NAMED, its holdings
@@ -159,7 +165,9 @@ def donor_report(
     reached suppressed below k. Claims, disputes' notes, references, intermediaries and
     channels finer than their family are left out.
     """
-    found: Custody = custody(grant, valued_on=valued_on, rate_kind=rate_kind, book=book)
+    found: Custody = custody(
+        grant, valued_on=valued_on, rate_kind=rate_kind, book=book, missing_rates=missing_rates
+    )
     chain: dict[str, Organisation] = {}
     for hop in found.hops:
         t = hop.transfer
@@ -178,15 +186,23 @@ def donor_report(
 
     parts: list[ReportPart] = []
     held: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    held_whole: dict[str, bool] = defaultdict(lambda: True)
+    whole = {key: key not in found.incomplete for key in found.breakdown}
     for key, value in found.breakdown.items():
         if key.startswith(HELD):
-            held[_label(chain[key[len(HELD) :]])] += value
+            name = _label(chain[key[len(HELD) :]])
+            held[name] += value
+            held_whole[name] = held_whole[name] and whole[key]
         elif key != EXCHANGE:
-            parts.append(ReportPart(key, str(PART_LABELS.get(key, key)), value))
+            parts.append(ReportPart(key, str(PART_LABELS.get(key, key)), value, whole[key]))
     for name, value in sorted(held.items()):
-        parts.append(ReportPart(HELD + name, str(_("Held by %(name)s") % {"name": name}), value))
+        label = str(_("Held by %(name)s") % {"name": name})
+        parts.append(ReportPart(HELD + name, label, value, held_whole[name]))
     # Last, as in custody: the rest, so that the parts add up exactly to the grant.
-    parts.append(ReportPart(EXCHANGE, str(PART_LABELS[EXCHANGE]), found.breakdown[EXCHANGE]))
+    parts.append(
+        ReportPart(EXCHANGE, str(PART_LABELS[EXCHANGE]), found.breakdown[EXCHANGE],
+                   whole[EXCHANGE])
+    )  # fmt: skip
 
     hops = []
     for hop in found.hops:
@@ -205,7 +221,7 @@ def donor_report(
                 fee=t.fee or ZERO,
                 received=t.received_amount if arrived else None,
                 received_currency=t.received_currency if arrived else "",
-                value=hop.sent_value,
+                value=None if hop.unvalued else hop.sent_value,
             )
         )
 
@@ -226,7 +242,7 @@ def donor_report(
                 organisation=_label(a.organisation),
                 amount=s.amount,
                 currency=s.currency,
-                value=Decimal(line["value"]),
+                value=Decimal(line["value"]) if line["value"] else None,
                 people=table.cell(str(a.pk), PEOPLE),
             )
         )
@@ -252,6 +268,7 @@ def donor_report(
         organisations=list(named.labels),
         organisations_not_named=named.not_named,
         rates=found.rates,
+        missing_rates=found.missing_rates,
     )
 
 
@@ -263,10 +280,12 @@ def donor_report_rows(report: DonorReport) -> list[list[Any]]:
         ["grant", report.title, "", "", "", report.amount, cur, report.amount, ""],
     ]
     for part in report.parts:
-        out.append(["part", part.label, "", "", "", part.value, cur, part.value, ""])
+        # A part an amount of which could not be converted is left empty, not understated.
+        value = part.value if part.complete else ""
+        out.append(["part", part.label, "", "", "", value, cur, value, ""])
     for h in report.hops:
         out.append(["sent", h.family, h.week.isoformat(), h.sender, h.receiver, h.sent,
-                    h.currency, h.value, ""])  # fmt: skip
+                    h.currency, "" if h.value is None else h.value, ""])  # fmt: skip
         if h.fee:
             out.append(["fee", h.family, h.week.isoformat(), h.sender, h.receiver, h.fee,
                         h.currency, "", ""])  # fmt: skip
@@ -275,8 +294,12 @@ def donor_report_rows(report: DonorReport) -> list[list[Any]]:
                         h.received, h.received_currency, "", ""])  # fmt: skip
     for s in report.spending:
         out.append(["spent", s.sector, s.month, s.organisation, s.township, s.amount,
-                    s.currency, s.value, s.people])  # fmt: skip
+                    s.currency, "" if s.value is None else s.value, s.people])  # fmt: skip
     out.append(["people_reached", "", "", "", "", "", "", "", report.people_reached])
+    for m in report.missing_rates:
+        # The rate to add: left-out values above need it (the first day they need).
+        out.append(["missing_rate", f"{m['kind']} {m['from']}→{m['to']}", m["on"], "", "",
+                    "", "", "", ""])  # fmt: skip
     return out
 
 

@@ -61,6 +61,7 @@ class Hop:
     shortfall: Decimal | None = None  # in the received currency
     unaccounted_value: Decimal = ZERO
     received_value: Decimal = ZERO
+    unvalued: bool = False  # the sent amount could not be converted: a rate is missing
 
     def as_dict(self) -> dict[str, Any]:
         t = self.transfer
@@ -110,6 +111,9 @@ class Custody:
     people_reached: int
     claims: list[dict[str, Any]]
     rates: list[dict[str, str | bool]] = field(default_factory=list)
+    #: Rates the table lacked (``missing_rates="note"``) and the parts that leave amounts out.
+    missing_rates: list[dict[str, str]] = field(default_factory=list)
+    incomplete: set[str] = field(default_factory=set)
 
     @property
     def total(self) -> Decimal:
@@ -136,6 +140,12 @@ class Custody:
             "people_reached": self.people_reached,
             "claims": self.claims,
             "rates": self.rates,
+            # Only when a rate was missing and noted (never in the refusing default).
+            **(
+                {"missing_rates": self.missing_rates, "incomplete": sorted(self.incomplete)}
+                if self.missing_rates
+                else {}
+            ),
         }
 
 
@@ -204,9 +214,18 @@ def custody(
     valued_on: dt.date,
     rate_kind: str = RateKind.MARKET,
     book: RateBook | None = None,
+    missing_rates: str = "refuse",
 ) -> Custody:
-    """The grant's chain of custody valued on ``valued_on`` (see the module's docstring)."""
+    """The grant's chain of custody valued on ``valued_on`` (see the module's docstring).
+
+    An amount the rate table cannot convert is refused (InvalidInput naming the rate to add),
+    or with ``missing_rates="note"`` left out: the parts it belongs to, and the exchange
+    differences (the rest), are listed in ``Custody.incomplete`` and the rates it needed in
+    ``Custody.missing_rates``, for a report to show beside its figures."""
+    if missing_rates not in ("refuse", "note"):
+        raise ValueError(f"missing_rates: {missing_rates!r} is neither 'refuse' nor 'note'")
     book = book or RateBook(rate_kind)
+    incomplete: set[str] = set()
     cur = grant.currency
     transfers = grant_transfers(grant)
     disputed_ids = open_disputes(grant)
@@ -217,8 +236,17 @@ def custody(
     claims: list[dict[str, Any]] = []
     donor_sent = ZERO
 
-    def value(amount: Decimal, currency: str, on: dt.date) -> Decimal:
-        return book.value(amount, currency, cur, on)
+    def converted(amount: Decimal, currency: str, on: dt.date, part: str) -> Decimal | None:
+        if missing_rates == "refuse":
+            return book.value(amount, currency, cur, on)
+        found = book.try_value(amount, currency, cur, on)
+        if found is None:
+            incomplete.update({part, EXCHANGE} - {""})
+        return found
+
+    def value(amount: Decimal, currency: str, on: dt.date, part: str = "") -> Decimal:
+        found = converted(amount, currency, on, part)
+        return ZERO if found is None else found
 
     for t in transfers:
         names[t.from_organisation_id] = t.from_organisation.name
@@ -234,7 +262,12 @@ def custody(
                 claims.append({"transfer": str(t.pk), "leg": leg, "awaiting": side.name})
         if not sent_ok:
             continue  # the sender has not said it sent this: it counts nowhere
-        hop.sent_value = value(t.amount, t.currency, t.sent_on)
+        sent_part = "disputed" if hop.disputed else "not_yet_sent"
+        if t.from_organisation_id != grant.donor_id and not hop.disputed:
+            sent_part = ""  # an intermediary's sending moves value between parts, adds none
+        sent_value = converted(t.amount, t.currency, t.sent_on, sent_part)
+        hop.unvalued = sent_value is None
+        hop.sent_value = ZERO if sent_value is None else sent_value
         if t.from_organisation_id == grant.donor_id:
             donor_sent += hop.sent_value
         else:
@@ -242,10 +275,10 @@ def custody(
         if hop.disputed:
             parts["disputed"] += hop.sent_value
             continue
-        hop.fee_value = value(t.fee or ZERO, t.currency, t.sent_on)
+        hop.fee_value = value(t.fee or ZERO, t.currency, t.sent_on, "fees")
         parts["fees"] += hop.fee_value
         if not received_ok:
-            hop.in_transit_value = value(t.net_sent, t.currency, t.sent_on)
+            hop.in_transit_value = value(t.net_sent, t.currency, t.sent_on, "in_transit")
             parts["in_transit"] += hop.in_transit_value
             continue
         if t.received_amount is None or t.received_on is None:
@@ -256,7 +289,9 @@ def custody(
         if rate is not None:
             hop.expected_received = quantize(t.net_sent * rate, t.received_currency)
             hop.shortfall = hop.expected_received - t.received_amount
-            hop.unaccounted_value = value(hop.shortfall, t.received_currency, t.received_on)
+            hop.unaccounted_value = value(
+                hop.shortfall, t.received_currency, t.received_on, "unaccounted"
+            )
             parts["unaccounted"] += hop.unaccounted_value
 
     parts["not_yet_sent"] = grant.amount - donor_sent
@@ -268,8 +303,8 @@ def custody(
         spender = s.activity.organisation
         names[spender.pk] = spender.name
         holdings[spender.pk][s.currency] -= s.amount
-        spent = value(s.amount, s.currency, s.spent_on)
-        parts["spent_on_activities"] += spent
+        spent = converted(s.amount, s.currency, s.spent_on, "spent_on_activities")
+        parts["spent_on_activities"] += spent or ZERO
         if s.activity_id not in seen_activities:
             seen_activities.add(s.activity_id)
             people += s.activity.people_reached
@@ -277,7 +312,8 @@ def custody(
             "activity": str(s.activity_id), "organisation": spender.name,
             "amount": text(s.amount, s.currency), "currency": s.currency,
             "spent_on": s.spent_on.isoformat(),
-            "value": str(spent), "people_reached": s.activity.people_reached,
+            "value": "" if spent is None else str(spent),
+            "people_reached": s.activity.people_reached,
         })  # fmt: skip
 
     held_parts: dict[str, Decimal] = {}
@@ -288,7 +324,8 @@ def custody(
         balances = {c: a for c, a in holdings[org_id].items() if a != 0}
         held_by_name[names[org_id]] = balances
         held_parts[HELD + names[org_id]] = sum(
-            (value(a, c, valued_on) for c, a in sorted(balances.items())), ZERO
+            (value(a, c, valued_on, HELD + names[org_id]) for c, a in sorted(balances.items())),
+            ZERO,
         )
     breakdown = dict(parts)
     breakdown.update(held_parts)
@@ -304,4 +341,6 @@ def custody(
         people_reached=people,
         claims=claims,
         rates=book.rates_used(),
+        missing_rates=book.rates_missing(),
+        incomplete=incomplete,
     )

@@ -62,6 +62,9 @@ class RateBook:
         for found in self._pairs.values():
             found.sort(key=lambda r: r.on)  # stable: same-day rows keep source order
         self.used: dict[tuple[dt.date, str, str, str], UsedRate] = {}
+        #: Pairs ``try_value`` found no rate for, with the earliest day asked: a rate of that
+        #: pair on or before it would convert every amount left out.
+        self.missing: dict[tuple[str, str], dt.date] = {}
 
     def _latest(self, pair: tuple[str, str], on: dt.date) -> ExchangeRate | None:
         best = None
@@ -108,6 +111,25 @@ class RateBook:
 
     def value(self, amount: Decimal, from_currency: str, to_currency: str, on: dt.date) -> Decimal:
         return self.convert(amount, from_currency, to_currency, on).amount
+
+    def try_value(
+        self, amount: Decimal, from_currency: str, to_currency: str, on: dt.date
+    ) -> Decimal | None:
+        """``value``, or None when the table has no rate for it: the pair is kept in
+        ``missing`` so that a report can name the rate to add instead of refusing to render."""
+        try:
+            return self.value(amount, from_currency, to_currency, on)
+        except InvalidInput:
+            pair = (from_currency, to_currency)
+            self.missing[pair] = min(on, self.missing.get(pair, on))
+            return None
+
+    def rates_missing(self) -> list[dict[str, str]]:
+        """The rates ``try_value`` lacked, one per pair, as reports name them."""
+        return [
+            {"from": pair[0], "to": pair[1], "on": day.isoformat(), "kind": self.kind}
+            for pair, day in sorted(self.missing.items())
+        ]
 
     def rates_used(self) -> list[dict[str, str | bool]]:
         return [self.used[key].as_dict() for key in sorted(self.used)]

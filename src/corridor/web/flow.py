@@ -84,7 +84,8 @@ def flows(found: Custody) -> list[Flow]:
                 out.append(Flow(sender, f"sink:{part}", amount))
     spent: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for line in found.spending:
-        spent[line["organisation"]] += Decimal(line["value"])
+        if line["value"]:  # empty: not converted, a rate is missing (the page says which)
+            spent[line["organisation"]] += Decimal(line["value"])
     for name, amount in spent.items():
         if amount > 0:
             out.append(Flow(f"org:{name}", "sink:spent_on_activities", amount))

@@ -172,3 +172,63 @@ def test_a_claimed_transfer_appears_in_no_money_output_until_confirmed(w):
     assert "30000.00" in shown["donor report"]
     assert "3000000" in shown["local report.csv"]
     assert "30000.00" in shown["second iati"]
+
+
+# --- A rate the table lacks: the reports say which, and leave its amounts out ---------------
+
+
+def _drop_mmk_rates():
+    from django.db.models import Q
+
+    from corridor.funds.models import ExchangeRate
+
+    ExchangeRate.objects.filter(Q(from_currency="MMK") | Q(to_currency="MMK")).delete()
+
+
+def test_a_missing_rate_is_named_on_the_report_and_its_amounts_left_out(w):
+    before = custody(w.grant, valued_on=ON).breakdown
+    _drop_mmk_rates()
+    from corridor.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="MMK"):  # the command line still refuses
+        custody(w.grant, valued_on=ON)
+    noted = custody(w.grant, valued_on=ON, missing_rates="note")
+    assert {m["from"] + m["to"] for m in noted.missing_rates} == {"MMKUSD"}
+    assert {"spent_on_activities", "exchange_differences"} <= noted.incomplete
+    # What needs no MMK rate is exactly what it was with the whole table.
+    for key in ("fees", "not_yet_sent", "in_transit", "disputed"):
+        assert key not in noted.incomplete
+        assert noted.breakdown[key] == before[key], key
+
+    client = signed_in_client(w.editors["donor"])
+    answer = client.get(f"/money/grants/{w.grant.pk}/report/", {"on": ON.isoformat()})
+    assert answer.status_code == 200, answer.content
+    page = answer.content.decode()
+    note = re.search(r'<div class="error" role="note" id="missing-rates">(.*?)</div>', page, re.S)
+    assert note
+    assert "No market rate MMK→USD on or before" in note.group(1)
+    spent = re.search(r'<tr data-part="spent_on_activities">.*?</tr>', page).group(0)
+    assert "incomplete" in spent
+    fees = re.search(r'<tr data-part="fees"><th scope="row">[^<]*</th><td class="n">([^<]*)<',
+                     page)  # fmt: skip
+    assert D(fees.group(1)) == before["fees"]
+    assert "rate missing" in page  # the spending lines it could not convert
+
+    rows = _report_csv(client, w)
+    by_line = {}
+    for row in rows[1:]:
+        by_line.setdefault(row[0], []).append(row)
+    assert by_line["missing_rate"][0][1:3] == ["market MMK→USD", by_line["missing_rate"][0][2]]
+    assert by_line["missing_rate"][0][2] <= ON.isoformat()
+    parts = {row[1]: row for row in by_line["part"]}
+    assert all(row[7] == "" for row in by_line["spent"])  # not converted: left empty
+    assert any(row[7] == "" for row in parts.values())  # the incomplete parts
+    assert any(row[7] == str(before["fees"]) for row in parts.values())
+
+    custody_page = client.get(f"/money/grants/{w.grant.pk}/custody/", {"on": ON.isoformat()})
+    assert custody_page.status_code == 200
+    assert "No market rate MMK→USD" in custody_page.content.decode()
+    # IATI carries each amount in its own currency: it needs no rate, and answers as before.
+    iati_file = client.get(f"/money/grants/{w.grant.pk}/iati.xml")
+    assert iati_file.status_code == 200
+    assert b"<iati-activities" in iati_file.content

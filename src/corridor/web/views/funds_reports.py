@@ -101,7 +101,8 @@ def _choices(request: Any) -> tuple[dt.date, str]:
 def grant_report_page(request: Any, pk: Any) -> HttpResponse:
     grant = _grant(request, pk, policy.EXPORT)
     day, kind = _choices(request)
-    report = donor_report(grant, valued_on=day, rate_kind=kind)
+    # A rate missing from the table leaves its amounts out, named on the page (not a 400).
+    report = donor_report(grant, valued_on=day, rate_kind=kind, missing_rates="note")
     return render(
         request,
         "web/grant_report.html",
@@ -124,7 +125,7 @@ def grant_report_page(request: Any, pk: Any) -> HttpResponse:
 def grant_report_csv(request: Any, pk: Any) -> HttpResponse:
     grant = _grant(request, pk, policy.EXPORT)
     day, kind = _choices(request)
-    report = donor_report(grant, valued_on=day, rate_kind=kind)
+    report = donor_report(grant, valued_on=day, rate_kind=kind, missing_rates="note")
     rows = [[shown(v) for v in row] for row in donor_report_rows(report)]
     rows += [[suppressed_legend()], [f"valued on {day.isoformat()} with {kind} rates"]]
     rows += [[f"rate {r['on']} 1 {r['from']} = {r['rate']} {r['to']} ({r['source']})"]
@@ -162,7 +163,7 @@ def grant_custody_page(request: Any, pk: Any) -> HttpResponse:
     the custody parts, organisations named as the viewer may see them."""
     grant = _grant(request, pk, policy.VIEW)
     day, kind = _choices(request)
-    found = custody(grant, valued_on=day, rate_kind=kind)
+    found = custody(grant, valued_on=day, rate_kind=kind, missing_rates="note")
     names = OrganisationNames(request.user)
     by_name = {}
     for hop in found.hops:
@@ -181,7 +182,12 @@ def grant_custody_page(request: Any, pk: Any) -> HttpResponse:
         return names.label(by_name[name]) if name in by_name else name
 
     parts = [
-        {"key": key, "label": label(key.split(":", 1)[1]) if ":" in key else key, "value": value}
+        {
+            "key": key,
+            "label": label(key.split(":", 1)[1]) if ":" in key else key,
+            "value": value,
+            "complete": key not in found.incomplete,
+        }
         for key, value in found.breakdown.items()
     ]
     return render(
