@@ -1,4 +1,6 @@
-"""JSON API for the ledger: grants, transfers and their legs, disputes, spending, exchange rates.
+"""JSON API for the ledger: grants, transfers and their legs, disputes, spending, exchange rates,
+and evidence photos (multipart uploads, stripped of EXIF and GPS by ``evidence_add`` as on the
+pages).
 
 Reads go through ``transfers_visible_to``; writes through funds.services, which ask the access
 policy and decide whether a leg is confirmed or only claimed (decision 0236). A transfer's
@@ -401,6 +403,90 @@ def spending_create(request: Any, payload: SpendingIn) -> Status:
     return Status(201, spending_out(spending))
 
 
+class SpendingChange(Schema):
+    activity: UUID | None = None
+    amount: Decimal | None = Field(
+        None, gt=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES
+    )
+    currency: CurrencyCode | None = None
+    spent_on: dt.date | None = None
+
+
+def _not_null(values: dict[str, Any]) -> dict[str, Any]:
+    for name, value in values.items():
+        if value is None:
+            raise HttpError(400, f"{name} cannot be null")
+    return values
+
+
+@router.patch("/spending/{pk}/", response=SpendingOut, summary="Correct a spending")
+def spending_change(request: Any, pk: UUID, payload: SpendingChange) -> dict:
+    spending = get_object_or_404(spending_visible_to(request.user), pk=pk)
+    values = _not_null(payload.dict(exclude_unset=True))
+    if "activity" in values:
+        activity = activities_visible_to(request.user).filter(pk=values["activity"]).first()
+        if activity is None:
+            raise HttpError(400, "activity: unknown activity")
+        values["activity"] = activity
+    spending = services.spending_update(by=request.user, spending=spending, **values)
+    spending.refresh_from_db()  # the amount as stored (250 typed is 250.00)
+    return spending_out(spending)
+
+
+# --- Evidence photos -------------------------------------------------------------------------
+
+
+class EvidenceOut(Schema):
+    id: UUID
+    transfer: UUID | None
+    spending: UUID | None
+    filename: str = Field(description="The uploaded name, its extension the stored format's.")
+    content_type: str
+    size: int = Field(description="Bytes kept, after the metadata was stripped.")
+
+
+def _evidence_add(request: Any, file: UploadedFile, **record: Any) -> Status:
+    """The page's upload, over HTTP: refused before it is read when too large; then the same
+    service (type, size, pixels checked; EXIF, GPS and the rest dropped; stored encrypted)."""
+    name = file.name or "photo"
+    if (file.size or 0) > services.MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"{name}: more than {services.MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    evidence = services.evidence_add(by=request.user, filename=name, data=file.read(), **record)
+    return Status(
+        201,
+        {
+            "id": evidence.pk,
+            "transfer": evidence.transfer_id,
+            "spending": evidence.spending_id,
+            "filename": evidence.filename,
+            "content_type": evidence.content_type,
+            "size": evidence.size,
+        },
+    )
+
+
+@router.post(
+    "/transfers/{pk}/evidence",
+    response={201: EvidenceOut},
+    summary="Add a photo (receipt, handover) to a transfer: multipart field 'file'",
+)
+def transfer_evidence(request: Any, pk: UUID, file: File[UploadedFile]) -> Status:
+    transfer = get_object_or_404(transfers_visible_to(request.user), pk=pk)
+    return _evidence_add(request, file, transfer=transfer)
+
+
+@router.post(
+    "/spending/{pk}/evidence",
+    response={201: EvidenceOut},
+    summary="Add a photo (receipt, signed distribution list) to a spending: multipart field 'file'",
+)
+def spending_evidence(request: Any, pk: UUID, file: File[UploadedFile]) -> Status:
+    spending = get_object_or_404(
+        spending_visible_to(request.user).select_related("grant", "activity"), pk=pk
+    )
+    return _evidence_add(request, file, spending=spending)
+
+
 # --- Exchange rates --------------------------------------------------------------------------
 
 
@@ -443,6 +529,24 @@ def rate_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
 @router.post("/rates/", response={201: RateOut}, summary="Add one exchange rate")
 def rate_create(request: Any, payload: RateIn) -> Status:
     return Status(201, rate_out(services.rate_record(by=request.user, **payload.dict())))
+
+
+class RateChange(Schema):
+    on: dt.date | None = None
+    from_currency: CurrencyCode | None = None
+    to_currency: CurrencyCode | None = None
+    rate: Decimal | None = Field(None, gt=0, max_digits=RATE_DIGITS, decimal_places=RATE_PLACES)
+    kind: RateKind | None = None
+    source: Title | None = Field(None, max_length=200)
+
+
+@router.patch("/rates/{pk}/", response=RateOut, summary="Correct an exchange rate")
+def rate_change(request: Any, pk: UUID, payload: RateChange) -> dict:
+    row = get_object_or_404(rates_visible_to(request.user), pk=pk)
+    values = _not_null(payload.dict(exclude_unset=True))
+    row = services.rate_update(by=request.user, row=row, **values)
+    row.refresh_from_db()  # the rate as stored
+    return rate_out(row)
 
 
 @router.post(

@@ -288,6 +288,15 @@ ROUTES: dict[str, Route] = {
     "POST /api/funds/rates/": Route(roles("coordinator", "admin"), body=_rate_body),
     # Multipart like the imports above; who may import rates: funds/tests/test_api_ledger.py.
     "POST /api/funds/rates/import": Route(NOBODY),
+    "PATCH /api/funds/spending/{pk}/": Route(
+        OWNED_WRITE, obj="spending", body=lambda w, whose: {"spent_on": "2024-03-06"}
+    ),
+    "PATCH /api/funds/rates/{pk}/": Route(
+        on("coordinator:*", "admin:*"), obj="rate", body=lambda w, whose: {"source": f"new {whose}"}
+    ),
+    # Multipart photo uploads; who may add one: funds/tests/test_api_evidence.py.
+    "POST /api/funds/transfers/{pk}/evidence": Route(NOBODY),
+    "POST /api/funds/spending/{pk}/evidence": Route(NOBODY),
     # --- API: organisations
     "GET /api/orgs/organisations/": Route(SIGNED_IN),
     "GET /api/orgs/organisations/{pk}/": Route(ORG_READ, obj="organisation"),
@@ -777,6 +786,7 @@ PATCHED_FIELDS = {
     # A held row's fix: its cells, and the outcome (applied, or still held with new reasons).
     *("cells", "reasons", "applied_run"),
     "purpose",
+    *("spent_on", "source"),  # a spending's day, a rate's source
 }
 MATRIX_KEYS = [key for key in DISCOVERED if key in ROUTES]
 

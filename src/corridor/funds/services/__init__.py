@@ -2,7 +2,7 @@
 photos stripped of their metadata; ``rates.py``:
 exchange rates by hand or from a CSV file)."""
 
-from corridor.funds.services.evidence import evidence_add, evidence_delete
+from corridor.funds.services.evidence import MAX_UPLOAD_BYTES, evidence_add, evidence_delete
 from corridor.funds.services.ledger import (
     RECEIVED,
     SENT,
@@ -30,6 +30,7 @@ from corridor.funds.services.rates import (
 )
 
 __all__ = [
+    "MAX_UPLOAD_BYTES",
     "RECEIVED",
     "SENT",
     "dispute_open",
