@@ -90,9 +90,17 @@ def as_decimal(value: Any) -> Decimal:
     return found
 
 
+#: Each currency's quantum, made once (custody and reconciliation round hundreds of thousands
+#: of amounts; bench/reconcile.py).
+_QUANTA: dict[str, Decimal] = {code: c.quantum for code, c in CURRENCY_TABLE.items()}
+
+
 def quantize(amount: Any, code: str) -> Decimal:
     """``amount`` rounded (half to even) to the minor unit of the currency ``code``."""
-    return as_decimal(amount).quantize(currency(code).quantum, rounding=ROUND_HALF_EVEN)
+    quantum = _QUANTA.get(code)
+    if quantum is None:
+        quantum = currency(code).quantum  # InvalidInput naming the unknown code
+    return as_decimal(amount).quantize(quantum, rounding=ROUND_HALF_EVEN)
 
 
 def is_exact(amount: Decimal, code: str) -> bool:

@@ -29,6 +29,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import CharField
+from django.db.models.functions import Cast
+
 from corridor.core.money import quantize, rate_text, text
 from corridor.funds.models import Dispute, Grant, LegState, RateKind, Spending, Transfer
 from corridor.funds.rates import RateBook
@@ -187,11 +190,19 @@ ROW_COLUMNS = (
 
 def grant_transfers(grant: Grant) -> list[TransferRow]:
     """The grant's transfers in the order they were sent, each with its two organisations
-    (read once each)."""
-    rows = list(grant.transfers.order_by("sent_on", "id").values_list(*ROW_COLUMNS))
-    ids = {r[1] for r in rows} | {r[2] for r in rows}
-    orgs = Organisation.objects.in_bulk(ids)
-    return [TransferRow(*r, orgs[r[1]], orgs[r[2]]) for r in rows]
+    (read once each). The two organisation ids are read as text and matched to the
+    organisations read once: no UUID is made per row for them (bench/reconcile.py)."""
+    as_text = {"from_key": Cast("from_organisation_id", CharField()),
+               "to_key": Cast("to_organisation_id", CharField())}  # fmt: skip
+    columns = ("pk", "from_key", "to_key", *ROW_COLUMNS[3:])
+    rows = list(grant.transfers.order_by("sent_on", "id").annotate(**as_text).values_list(*columns))
+    keys = {r[1] for r in rows} | {r[2] for r in rows}
+    found = Organisation.objects.annotate(key=Cast("pk", CharField())).filter(key__in=keys)
+    orgs = {org.key: org for org in found}
+    return [
+        TransferRow(r[0], orgs[r[1]].pk, orgs[r[2]].pk, *r[3:], orgs[r[1]], orgs[r[2]])
+        for r in rows
+    ]
 
 
 def open_disputes(grant: Grant) -> set[Any]:

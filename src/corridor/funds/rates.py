@@ -9,6 +9,7 @@ is quantised to the target currency's minor unit (``core.money.quantize``).
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -61,20 +62,28 @@ class RateBook:
                 self._pairs.setdefault((row.from_currency, row.to_currency), []).append(row)
         for found in self._pairs.values():
             found.sort(key=lambda r: r.on)  # stable: same-day rows keep source order
+        self._days = {pair: [r.on for r in found] for pair, found in self._pairs.items()}
+        #: Each (from, to, day) asked once: a grant's hops fall on a few hundred days.
+        self._asked: dict[tuple[str, str, dt.date], UsedRate] = {}
         self.used: dict[tuple[dt.date, str, str, str], UsedRate] = {}
         #: Pairs ``try_value`` found no rate for, with the earliest day asked: a rate of that
         #: pair on or before it would convert every amount left out.
         self.missing: dict[tuple[str, str], dt.date] = {}
 
     def _latest(self, pair: tuple[str, str], on: dt.date) -> ExchangeRate | None:
-        best = None
-        for row in self._pairs.get(pair, []):
-            if row.on > on:
-                break
-            best = row
-        return best
+        # The last row on or before ``on`` (of same-day rows, the last in source order).
+        found = bisect_right(self._days.get(pair, []), on)
+        return self._pairs[pair][found - 1] if found else None
 
     def rate(self, from_currency: str, to_currency: str, on: dt.date) -> UsedRate:
+        asked = self._asked.get((from_currency, to_currency, on))
+        if asked is None:
+            asked = self._asked[(from_currency, to_currency, on)] = self._rate(
+                from_currency, to_currency, on
+            )
+        return asked
+
+    def _rate(self, from_currency: str, to_currency: str, on: dt.date) -> UsedRate:
         direct = self._latest((from_currency, to_currency), on)
         inverse = self._latest((to_currency, from_currency), on)
         # The newer of the two; on the same day the pair as asked.
