@@ -18,7 +18,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from corridor.screening.names import Name, normalise
 
@@ -28,6 +28,10 @@ MATCH_SCORE = 95.0
 POSSIBLE_SCORE = 88.0
 #: A word alone is a key only when at most this many names have it.
 RARE_WORD = 200
+#: A blocking key shared by more names than this is read only for want of a better one.
+BIG_BUCKET = 400
+#: How many of the best-scoring names of a query are scored in full.
+SHORTLIST = 8
 #: Two names whose distinctive words differ this much are not one entity, whatever the ratio.
 WORD_FLOOR = 75.0
 
@@ -87,6 +91,13 @@ class _Entry:
     how: str  # "name", "alias", "weak alias"
 
 
+@dataclass(frozen=True)
+class _Bucket:
+    entries: list[int]
+    sorted_keys: list[str]
+    compacts: list[str]
+
+
 def _keys(name: Name) -> set[str]:
     words = sorted(set(name.words))
     keys = {f"{a[:4]}|{b[:4]}" for a, b in combinations(words, 2)}
@@ -115,8 +126,14 @@ class Index:
                 self.entries.append(_Entry(position, name, how))
                 for key in _keys(name):
                     buckets[key].append(entry)
-        self._buckets = {
-            key: entries
+        # Each bucket keeps its names' two compared forms beside their entries, so rapidfuzz
+        # reads a ready list (no list built per query).
+        self._buckets: dict[str, _Bucket] = {
+            key: _Bucket(
+                entries,
+                [self.entries[i].name.sorted_key for i in entries],
+                [self.entries[i].name.compact for i in entries],
+            )
             for key, entries in buckets.items()
             if not key.startswith("=") or len(entries) <= RARE_WORD
         }
@@ -128,11 +145,27 @@ class Index:
         name = normalise(query)
         if not name.words:
             return Hit(query=query, status=CLEAR, reasons=("nothing to compare",))
+        buckets = sorted(
+            (self._buckets[key] for key in _keys(name) if key in self._buckets),
+            key=lambda bucket: len(bucket.entries),
+        )
+        # A key that many names share (a common first word, two common syllables) is read
+        # only when the query has no better one.
+        chosen = [b for b in buckets if len(b.entries) <= BIG_BUCKET] or buckets[:1]
+        # rapidfuzz scores each bucket in C; the few best are scored again in full.
+        cutoff = POSSIBLE_SCORE - 1
+        shortlist: set[int] = set()
+        for bucket in chosen:
+            for text, forms in (
+                (name.sorted_key, bucket.sorted_keys),
+                (name.compact, bucket.compacts),
+            ):
+                found = process.extract(
+                    text, forms, scorer=fuzz.ratio, score_cutoff=cutoff, limit=SHORTLIST
+                )
+                shortlist.update(bucket.entries[position] for _, _, position in found)
         best: tuple[float, _Entry] | None = None
-        candidates: set[int] = set()
-        for key in _keys(name):
-            candidates.update(self._buckets.get(key, ()))
-        for index in candidates:
+        for index in shortlist:
             entry = self.entries[index]
             target = self.targets[entry.target]
             if not target.listed and not self._listed_links(target):
@@ -196,7 +229,7 @@ def _shown(entry: _Entry, target: Target) -> str:
 def _score(query: Name, listed: Name) -> float:
     """0-100: how alike two normalised names are (decision 0311)."""
     score = max(
-        fuzz.token_sort_ratio(query.key, listed.key),
+        fuzz.ratio(query.sorted_key, listed.sorted_key),
         fuzz.ratio(query.compact, listed.compact),
     )
     if score < POSSIBLE_SCORE:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from unidecode import unidecode
 
@@ -77,6 +78,7 @@ class Name:
         return "".join(self.words)
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
     word = _WORD_FOLDS.get(word, word)
     for pattern, replacement in _INNER_FOLDS:
@@ -85,15 +87,16 @@ def fold(word: str) -> str:
 
 
 def normalise(text: str) -> Name:
+    given = text
     notes: list[str] = []
-    unicode_text = to_unicode(text)
-    if unicode_text != text:
-        notes.append("Zawgyi read as Unicode")
-    plain = unicodedata.normalize("NFKC", unicode_text).casefold()
-    burmese = has_burmese(plain)
+    burmese = has_burmese(text)
     if burmese:
-        plain = romanise(plain)
-    plain = unidecode(plain).lower()
+        unicode_text = to_unicode(text)
+        if unicode_text != text:
+            notes.append("Zawgyi read as Unicode")
+        text = romanise(unicodedata.normalize("NFKC", unicode_text).casefold())
+    plain = text.lower() if text.isascii() else unidecode(unicodedata.normalize("NFKC", text))
+    plain = plain.lower()
     raw = _PUNCT.sub(" ", plain.replace("&", " and ")).split()
     suffixes = tuple(w for w in raw if w in SUFFIXES)
     words = [w for w in raw if w not in SUFFIXES] or raw
@@ -101,7 +104,7 @@ def normalise(text: str) -> Name:
     while len(words) > 1 and words[0] in HONORIFICS:
         honorifics.append(words.pop(0))
     return Name(
-        given=text,
+        given=given,
         words=tuple(fold(w) for w in words),
         burmese=burmese,
         honorifics=tuple(honorifics),
