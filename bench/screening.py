@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from corridor.screening.labelled import evaluate  # noqa: E402
-from corridor.screening.matcher import CLEAR, Index, Target  # noqa: E402
+from corridor.screening.labelled import evaluate
+from corridor.screening.matcher import CLEAR, Index, Target
 
 SYLLABLES = """aung kyaw myint win htun thein soe moe hlaing zaw min nyunt khin than shwe kyi naing
 htet paing phyo thu ye lwin san nu mya zin hein tin swe myo thet lin nwe khaing kaung myat htay
@@ -35,7 +35,20 @@ zeya thura nay lay wint thaw su kyu bo ba nyein"""
 PLACES = """thanlwin sittaung yoma pyinsa kanbawza nawarat zabu padauk tagaung moemaka yadanabon
 hintha kinnara mandalar pathein ayeyar chindwin inle bago dawei myeik lashio kalay hpakant
 mogok loikaw sagaing magway hakha minbu taunggyi kyaukse pyay thaton mudon hinthada"""
-TRADES = "gems trading brewery steel cement logistics timber oil rice fuel transport jade".split()
+TRADES = [
+    "gems",
+    "trading",
+    "brewery",
+    "steel",
+    "cement",
+    "logistics",
+    "timber",
+    "oil",
+    "rice",
+    "fuel",
+    "transport",
+    "jade",
+]
 FORMS = ["Co., Ltd.", "Company Limited", "Ltd", "Public Co., Ltd.", "Group", ""]
 HONORIFICS = ["U", "Daw", "Ko", "Ma", "Sai", "Nang", "Saw", "Naw", ""]
 
