@@ -29,8 +29,11 @@ def lists_visible_to(user: Any) -> QuerySet[EntityList]:
     return EntityList.objects.all()
 
 
-def _versions() -> tuple[tuple[str, int, int], ...]:
-    return tuple(EntityList.objects.order_by("pk").values_list("name", "version", "entity_count"))
+def _versions() -> tuple[tuple[Any, ...], ...]:
+    # The list's id too: a list deleted and loaded again starts at version 1 again.
+    return tuple(
+        EntityList.objects.order_by("pk").values_list("pk", "name", "version", "entity_count")
+    )
 
 
 def _index() -> tuple[Index, dict[Any, dict[str, Any]]]:
