@@ -31,7 +31,7 @@ def test_reload_reports_added_changed_removed_and_is_idempotent(db):
                  "U Kyaw Zin Htet,ဦးကျော်ဇင်ထက်,person,mm,SYN-1,synthetic,2024\n")  # fmt: skip
     assert (again.added, again.changed, again.removed, again.unchanged) == (0, 0, 0, 2)
     assert again.version == 1  # nothing changed: the same version
-    third = load(HEADER + "Nawarat Steel Co Ltd,NSC;Nawarat Steel,company,mm,SYN-2,synthetic,2024-01\n"
+    third = load(HEADER + "Nawarat Steel Co Ltd,NSC;Nawarat Steel,company,mm,SYN-2,s,2024-01\n"
                  "Daw Hnin Wai,,person,mm,SYN-2,synthetic,2025\n")  # fmt: skip
     assert (third.added, third.changed, third.removed, third.unchanged) == (1, 1, 1, 0)
     assert third.version == 2
@@ -48,7 +48,7 @@ def test_reload_reports_added_changed_removed_and_is_idempotent(db):
 
 def test_a_bad_file_changes_nothing(db):
     load(HEADER + "Nawarat Steel Co Ltd,,company,mm,,s,\n")
-    with pytest.raises(InvalidInput, match="list.csv, row 3, column type"):
+    with pytest.raises(InvalidInput, match=r"list\.csv, row 3, column type"):
         load(HEADER + "Another Co,,company,mm,,s,\nBad,,boat,mm,,s,\n")
     assert list(ListedEntity.objects.values_list("name", flat=True)) == ["Nawarat Steel Co Ltd"]
     assert EntityList.objects.get().version == 1
@@ -84,7 +84,8 @@ def test_a_dismissal_holds_until_the_list_changes_the_entity(db):
     member = MembershipFactory(role=OrgRole.EDITOR)
     org, editor = member.organisation, member.user
     (answer,) = screen_names(editor, ["NAWARAT STEEL COMPANY LIMITED"], organisation=org)
-    assert answer.hit.status == "match" and answer.warns
+    assert answer.hit.status == "match"
+    assert answer.warns
     entity = ListedEntity.objects.get()
     with pytest.raises(InvalidInput, match="reason: say why"):
         decision_record(by=editor, organisation=org, name="Nawarat Steel Company Limited",
@@ -104,7 +105,8 @@ def test_a_dismissal_holds_until_the_list_changes_the_entity(db):
     # The list changes the entity: the dismissal no longer holds.
     load(HEADER + "Nawarat Steel Co Ltd,NSC,company,mm,SYN-2,s,\n")
     (answer,) = screen_names(editor, ["Nawarat Steel Co., Ltd"], organisation=org)
-    assert answer.stale and answer.warns
+    assert answer.stale
+    assert answer.warns
     assert answer.notes == ("the list changed this entity since the decision: decide again",)
     # A viewer of the organisation may not decide.
     viewer = MembershipFactory(organisation=org, role=OrgRole.VIEWER).user
