@@ -16,6 +16,7 @@ from corridor.web.views import (
     places,
     printmap,
     records,
+    screening,
     upload,
 )
 
@@ -88,4 +89,10 @@ urlpatterns = [
     ),
     path("money/disputes/<uuid:pk>/resolve/", funds.dispute_resolve_page, name="dispute_resolve"),
     path("money/evidence/<uuid:pk>/", funds.evidence_file, name="evidence"),
+    # Screening counterparties against entity lists (web/views/screening.py; docs/screening.md)
+    path("money/screening/", screening.decisions_page, name="screening_decisions"),
+    path("money/screening/decide/", screening.decision_page, name="screening_decide"),
+    path(
+        "money/grants/<uuid:pk>/screening/", screening.grant_screening_page, name="grant_screening"
+    ),
 ]
