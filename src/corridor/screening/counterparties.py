@@ -48,8 +48,8 @@ def _screened(user: Any, wanted: list[tuple[str, str, Any, Any]]) -> list[Counte
     for item in wanted:
         by_payer.setdefault(item[2], []).append(item)
     for payer, items in by_payer.items():
-        answers = screen_names(user, [name for _, name, _, _ in items], organisation=payer)
-        for (role, name, _, transfer), answer in zip(items, answers, strict=True):
+        answers = screen_names(user, [item[1] for item in items], organisation=payer)
+        for (role, name, _payer, transfer), answer in zip(items, answers, strict=True):
             found.append(Counterparty(role, name, payer, answer, transfer))
     return found
 

@@ -22,7 +22,8 @@ from corridor.testing.signin import signed_in_client
 LIST = (
     "name,aliases,type,country,programme,source,date,owned_by\n"
     "Padauk Economic Holdings Public Co. Ltd.,PEH,company,mm,SYN-CONGLOMERATE,synthetic,2023,\n"
-    "Padauk Fuel Trading Co. Ltd.,,company,mm,,synthetic,,Padauk Economic Holdings Public Co. Ltd.\n"
+    "Padauk Fuel Trading Co. Ltd.,,company,mm,,synthetic,,"
+    "Padauk Economic Holdings Public Co. Ltd.\n"
 )
 
 

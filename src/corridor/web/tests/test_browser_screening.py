@@ -22,7 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 LIST = (
     "name,aliases,type,country,programme,source,date,owned_by\n"
     "Padauk Economic Holdings Public Co. Ltd.,PEH,company,mm,SYN-CONGLOMERATE,synthetic,2023,\n"
-    "Padauk Fuel Trading Co. Ltd.,,company,mm,,synthetic,,Padauk Economic Holdings Public Co. Ltd.\n"
+    "Padauk Fuel Trading Co. Ltd.,,company,mm,,synthetic,,"
+    "Padauk Economic Holdings Public Co. Ltd.\n"
 )
 REASON = "A namesake: the carrier's licence 4411 is from Hpa-an, owned by a family co-op"
 
