@@ -84,7 +84,7 @@ def decision_page(request: Any) -> HttpResponse:
             "back": _back(request),
             "intro": intro,
             "submit": _("Record the decision"),
-        },  # fmt: skip
+        },
         status=400 if form.is_bound and form.errors else 200,
     )
 
