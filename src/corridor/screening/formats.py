@@ -23,7 +23,7 @@ import csv
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import IO, Any
 
 from corridor.core.errors import InvalidInput
@@ -262,9 +262,3 @@ def _entities(lines: list[tuple[int, dict[str, Any]]], file_name: str) -> list[E
             datasets=tuple(str(d) for d in entity.get("datasets", []) if d),
         ))  # fmt: skip
     return rows
-
-
-def with_links_known(rows: list[EntityRow]) -> list[EntityRow]:
-    """Rows whose links name only entities in the same file (links to others are dropped)."""
-    keys = {r.key for r in rows}
-    return [replace(r, links=tuple(link for link in r.links if link[1] in keys)) for r in rows]

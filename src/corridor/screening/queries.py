@@ -59,7 +59,7 @@ def _index() -> tuple[Index, dict[Any, dict[str, Any]]]:
                     listed=r["listed"], links=links, list_name=list_name,
                 ))  # fmt: skip
                 facts[r["pk"]] = {"key": r["key"], "fingerprint": r["fingerprint"]}
-            _cache.update(versions=versions, index=Index(targets), facts=facts)
+            _cache["versions"], _cache["index"], _cache["facts"] = versions, Index(targets), facts
         return _cache["index"], _cache["facts"]
 
 
