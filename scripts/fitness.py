@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("funds",),  # spending names the 4W activities a grant paid for (decision 0235)
     ("disclosure", "keys", "backup"),
     ("exchange", "gaps", "demo", "sync"),  # sync: its bundles are marked outputs
+    ("screening",),  # screens the money's counterparties; over funds and orgs (decision 0310)
     ("web",),
     ("api",),  # the root API: mounts every app's router
     ("urls",),

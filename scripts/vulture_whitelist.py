@@ -77,3 +77,4 @@ model_config  # gaps.api._Plain: pydantic reads it (from_attributes)
 township_name  # exchange.ledger_reports ReportSpending: read by the donor report's template
 organisations_not_named  # exchange.ledger_reports DonorReport: read by the donor report's template
 label_from_instance  # web.funds_forms.ActivityChoice: Django's ModelChoiceField calls it
+screening_warnings  # web.templatetags.screening_web: the transfer page's template tag

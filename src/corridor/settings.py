@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "corridor.funds",
     "corridor.exchange",
     "corridor.sync",
+    "corridor.screening",
     "corridor.web",
 ]
 

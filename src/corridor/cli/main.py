@@ -35,6 +35,7 @@ from corridor.cli import (
     panic,
     restore,
     rollups,
+    screen,
     serve,
     sessions,
     signin,
@@ -68,6 +69,7 @@ COMMANDS: list[ModuleType] = [
     db,
     rollups,
     sync,
+    screen,
     manage,
 ]
 

@@ -17,6 +17,7 @@ from corridor.web.views import (
     places,
     printmap,
     records,
+    screening,
     upload,
 )
 
@@ -97,4 +98,10 @@ urlpatterns = [
     path("money/rates/", funds_records.rates_page, name="rates"),
     path("money/rates/new/", funds_records.rate_new, name="rate_new"),
     path("money/rates/<uuid:pk>/edit/", funds_records.rate_edit, name="rate_edit"),
+    # Screening counterparties against entity lists (web/views/screening.py; docs/screening.md)
+    path("money/screening/", screening.decisions_page, name="screening_decisions"),
+    path("money/screening/decide/", screening.decision_page, name="screening_decide"),
+    path(
+        "money/grants/<uuid:pk>/screening/", screening.grant_screening_page, name="grant_screening"
+    ),
 ]

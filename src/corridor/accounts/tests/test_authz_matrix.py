@@ -446,6 +446,20 @@ ROUTES: dict[str, Route] = {
     "GET money/rates/": Route(SIGNED_IN),
     "GET money/rates/new/": Route(roles("coordinator", "admin")),
     "GET money/rates/<uuid:pk>/edit/": Route(on("coordinator:*", "admin:*"), obj="rate"),
+    # Screening (web/views/screening.py, screening/api.py; docs/screening.md). Lists are
+    # reference data every member reads; a transfer's or grant's screening follows the record.
+    "GET money/screening/": Route(SIGNED_IN),
+    # Needs ?name=&entity=&organisation= of a listed entity (none in this world): 404 for all;
+    # who may decide: screening/tests/test_api.py and web/tests/test_browser_screening.py.
+    "GET money/screening/decide/": Route(NOBODY),
+    "GET money/grants/<uuid:pk>/screening/": Route(OWNED_READ, obj="grant"),
+    "GET /api/screening/lists/": Route(SIGNED_IN),
+    "POST /api/screening/screen": Route(SIGNED_IN, body=lambda w, whose: {"names": ["Matrix"]}),
+    "GET /api/screening/transfers/{pk}/": Route(OWNED_READ, obj="transfer"),
+    "GET /api/screening/grants/{pk}/": Route(OWNED_READ, obj="grant"),
+    "GET /api/screening/decisions/": Route(SIGNED_IN),
+    # Needs a listed entity (none in this world): refused for all; screening/tests/test_api.py.
+    "POST /api/screening/decisions/": Route(NOBODY),
 }
 
 

@@ -225,6 +225,18 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "corridor db": "database role administration: no records",
     "corridor rollups": "rebuilds the monthly reach rollups; prints how many rows each holds",
     "corridor manage": "Django's management commands, for the operator",
+    "GET money/screening/": PAGE,
+    "GET money/screening/decide/": FORM,
+    "GET money/grants/<uuid:pk>/screening/": PAGE,
+    "GET /api/screening/lists/": "the loaded entity lists' names, sources and counts: no records",
+    "POST /api/screening/screen": "names in, each with the listed entity it may be: reference "
+    "data of public lists, no Corridor records",
+    "GET /api/screening/transfers/{pk}/": RECORD_API,
+    "GET /api/screening/grants/{pk}/": RECORD_API,
+    "GET /api/screening/decisions/": RECORD_API,
+    "POST /api/screening/decisions/": RECORD_API,
+    "corridor screen": "loads entity lists and screens names for the operator: public list data "
+    "and the names given, no records",
     # --- Services that write files
     "corridor.backup.services.backup_write": (
         "the encrypted backup of the whole instance (passphrase required): made to restore "

@@ -75,6 +75,8 @@ NOT_PAGES = {
     "GET money/transfers/<uuid:pk>/restore/": "POST only: a button on a removed transfer's page",
     "GET money/evidence/<uuid:pk>/": "an evidence photo (JPEG), shown on the transfer page "
     "(test_money_pages.py)",
+    "GET money/screening/decide/": "opened from a screening warning with the name, entity and "
+    "organisation (test_browser_screening.py)",
 }
 #: Pages a signed-in person never sees: opened signed out, or half signed in (password given,
 #: second factor not yet); "enrol" is for a user without an authenticator.
