@@ -16,6 +16,7 @@ from corridor.web.views import (
     places,
     printmap,
     records,
+    statements,
     upload,
 )
 
@@ -88,4 +89,27 @@ urlpatterns = [
     ),
     path("money/disputes/<uuid:pk>/resolve/", funds.dispute_resolve_page, name="dispute_resolve"),
     path("money/evidence/<uuid:pk>/", funds.evidence_file, name="evidence"),
+    # Joint statements (web/views/statements.py; docs/statements.md)
+    path("statements/", statements.statements_page, name="statements"),
+    path("statements/<uuid:pk>/", statements.statement_page, name="statement"),
+    path("endorse/<str:secret>/", statements.endorse_page, name="endorse"),
+    path("s/<uuid:pk>/", statements.statement_public_page, name="statement_public"),
+    path(
+        "s/<uuid:pk>/statement.html",
+        statements.statement_public_export,
+        {"fmt": "html"},
+        name="statement_html",
+    ),
+    path(
+        "s/<uuid:pk>/statement.md",
+        statements.statement_public_export,
+        {"fmt": "md"},
+        name="statement_md",
+    ),
+    path(
+        "s/<uuid:pk>/statement.txt",
+        statements.statement_public_export,
+        {"fmt": "txt"},
+        name="statement_txt",
+    ),
 ]
