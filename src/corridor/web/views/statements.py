@@ -24,6 +24,8 @@ from corridor.statements.models import EndorserKind, ListedAs, Statement
 from corridor.statements.publication import (
     CONTENT_TYPES,
     public_statement,
+)
+from corridor.statements.publication import (
     render as render_document,
 )
 from corridor.statements.queries import (
