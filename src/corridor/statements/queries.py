@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from corridor.accounts import policy
 from corridor.audit.services import Action, audit_record
+from corridor.disclosure import internal_output
 from corridor.statements.models import Endorsement, Invitation, Statement, Status
 
 
@@ -72,3 +73,31 @@ def invitation_by_secret(secret: str) -> Invitation | None:
         )
         .first()
     )
+
+
+@internal_output(
+    "statements.owners_view",
+    role=policy.VIEW_PROTECTED,
+    what=(
+        "a statement's owners' view (`corridor statements show`): every endorser with the real "
+        "name, how each is listed (name, display name, anonymous) and the group; withdrawals"
+    ),
+)
+def statement_owners_view(user: Any, statement: Statement) -> dict[str, Any]:
+    """Everything the owners know of a statement's endorsers, as plain data."""
+    rows = endorsements_for_owners(user, statement)
+    return {
+        "id": str(statement.pk),
+        "status": statement.status,
+        "endorsers": [
+            {
+                "name": e.name,
+                "listed_as": e.listed_as,
+                "display_name": e.display_name,
+                "group": e.group,
+                "kind": e.kind,
+                "withdrawn_on": e.withdrawn_at.date().isoformat() if e.withdrawn_at else None,
+            }
+            for e in rows
+        ],
+    }
