@@ -20,6 +20,7 @@ from corridor.disclosure import shared_output
 from corridor.orgs.queries import organisations_visible_to
 from corridor.situation.queries import sources_visible_to
 from corridor.statements import services
+from corridor.statements.markdown import to_html
 from corridor.statements.models import EndorserKind, ListedAs, Statement
 from corridor.statements.publication import (
     CONTENT_TYPES,
@@ -65,6 +66,7 @@ def statements_page(request: HttpRequest) -> HttpResponse:
                 title=request.POST.get("title", ""),
                 body=request.POST.get("body", ""),
                 language=request.POST.get("language", "en"),
+                group_order=request.POST.get("group_order", ""),
             )
         except CorridorError as exc:
             messages.error(request, str(exc))
@@ -195,6 +197,7 @@ def endorse_page(request: HttpRequest, secret: str) -> HttpResponse:
         "web/endorse.html",
         {
             "text": text,
+            "body": to_html(text.body),
             "invitation": invitation,
             "values": values,
             "choices": ListedAs.choices,
