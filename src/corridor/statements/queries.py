@@ -36,10 +36,6 @@ def statement_public(pk: Any) -> Statement | None:
     return Statement.objects.filter(pk=pk, versions__published_at__isnull=False).distinct().first()
 
 
-def statements_public() -> QuerySet[Statement]:
-    return Statement.objects.filter(versions__published_at__isnull=False).distinct()
-
-
 def endorsements_for_owners(user: Any, statement: Statement) -> list[Endorsement]:
     """Every endorsement with the endorser's real name, for the statement's owners only
     (``by=None``: the operator). Audited: who saw the anonymous endorsers' names, and when."""

@@ -237,6 +237,7 @@ def statement_public_export(request: HttpRequest, pk: Any, fmt: str) -> HttpResp
         by=None, statement=statement, fmt=fmt, out=out, language=request.GET.get("lang", "en")
     )
     response = HttpResponse(out.getvalue(), content_type=CONTENT_TYPES[fmt])
-    if fmt != "html":
-        response["Content-Disposition"] = f'inline; filename="statement.{fmt}"'
+    # The HTML file carries its own style sheet, which the pages' CSP would block: a download.
+    disposition = "attachment" if fmt == "html" else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="statement.{fmt}"'
     return response
