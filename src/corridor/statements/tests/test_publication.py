@@ -91,9 +91,30 @@ def test_markdown_and_text_exports_are_exactly_the_joint_statement():
     assert _export(world.statement, "txt") == EXPECTED_TXT
 
 
+EXPECTED_HTML_ENDORSERS = """\
+<section class="endorsers">
+<h2>Endorsed by</h2>
+<h3>Japan</h3>
+<ol start="1"><li value="1">Aiko Tanaka (in a personal capacity)</li><li value="2">Sakura Relief \
+Japan</li></ol>
+<h3>Norway</h3>
+<ol start="3"><li value="3">Fjord Solidarity</li></ol>
+<h3>International</h3>
+<ol start="4"><li value="4">A health network on the border</li></ol>
+<p class="anonymous">2 organisations have requested anonymity.</p>
+</section>
+<section class="notes">
+<h2>Notes</h2>
+<ol><li id="fn-1" value="1">OCHA, Myanmar humanitarian update, 10 January 2026, p. 3. <a \
+href="https://example.org/ocha-update" rel="nofollow">https://example.org/ocha-update</a></li>\
+<li id="fn-2" value="2">AAPP, Daily briefing.</li></ol>
+</section>"""
+
+
 def test_html_export_groups_numbers_counts_and_footnotes():
     world = endorsed_statement()
     html = _export(world.statement, "html")
+    assert EXPECTED_HTML_ENDORSERS in html
     assert (
         '<h3>Japan</h3>\n<ol start="1"><li value="1">Aiko Tanaka (in a personal capacity)</li>'
         '<li value="2">Sakura Relief Japan</li></ol>' in html
