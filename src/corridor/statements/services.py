@@ -19,7 +19,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from corridor.accounts import policy
-from corridor.audit.services import Action, audit_record, audited_create, audited_update
+from corridor.audit.services import (
+    Action,
+    audit_record,
+    audited_create,
+    audited_delete,
+    audited_update,
+)
 from corridor.core.errors import InvalidInput
 from corridor.disclosure import shared_output
 from corridor.orgs.models import Coalition, Organisation
@@ -177,8 +183,7 @@ def statement_footnotes_set(
     version = _editable(statement)
     with transaction.atomic():
         for old in version.footnotes.all():
-            audit_record(by=by, action=Action.DELETE, obj=old)
-        version.footnotes.all().delete()
+            audited_delete(old, by=by)
         _footnotes_write(by, version, footnotes)
         _check_footnotes(version)
 

@@ -168,3 +168,21 @@ def test_the_seam_for_briefs_makes_a_draft_from_markdown_and_sources():
         Status.DRAFT, world.owner_org, source
     )  # fmt: skip
     assert Endorsement.objects.filter(statement=draft).count() == 0
+
+
+def test_footnotes_are_replaced_in_order_and_the_removed_ones_audited():
+    world = endorsed_statement(publish=False)
+    version = world.statement.versions.get()
+    ocha, aapp = (f.source for f in version.footnotes.order_by("number"))
+    services.statement_footnotes_set(
+        by=world.owner_user, statement=world.statement, footnotes=[aapp, (ocha, "table 2")]
+    )
+    rows = [(f.number, f.source, f.detail) for f in version.footnotes.order_by("number")]
+    assert rows == [(1, aapp, ""), (2, ocha, "table 2")]
+    deleted = AuditEntry.objects.filter(action="delete", object_type="statements.footnote")
+    assert deleted.count() == 2
+    with pytest.raises(InvalidInput, match=r"refers to footnote\(s\) 2"):
+        services.statement_footnotes_set(
+            by=world.owner_user, statement=world.statement, footnotes=[aapp]
+        )
+    assert version.footnotes.count() == 2  # refused as a whole
