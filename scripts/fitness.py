@@ -36,6 +36,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("situation", "aid"),
     ("funds",),  # spending names the 4W activities a grant paid for (decision 0235)
     ("disclosure", "keys", "backup"),
+    ("statements",),  # joint statements: orgs, situation sources, the disclosure gate
     ("exchange", "gaps", "demo", "sync"),  # sync: its bundles are marked outputs
     ("screening",),  # screens the money's counterparties; over funds and orgs (decision 0310)
     ("web",),

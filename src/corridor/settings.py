@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "corridor.situation",
     "corridor.aid",
     "corridor.funds",
+    "corridor.statements",
     "corridor.exchange",
     "corridor.sync",
     "corridor.screening",

@@ -22,6 +22,7 @@ from corridor.audit.services import Action, audit_record
 from corridor.demo import generate
 from corridor.demo.names import MARK_EN
 from corridor.demo.plan import DEFAULT_SEED, SIZE, Size, key_id
+from corridor.demo.statements import demo_statements
 from corridor.funds.models import Dispute, ExchangeRate, Grant, Spending, Transfer
 from corridor.geo.models import AdminUnit, Level
 from corridor.geo.services import admin_units_load
@@ -244,6 +245,7 @@ def demo_load(
     _upsert(Spending, data.ledger.spending, by=by, seed=seed)
     step("users", 9, total)
     _users(data, by=by, seed=seed, size=size)
+    demo_statements(by=by)  # a published joint statement and a draft (made once)
     step("counting", 10, total)
     counts = demo_counts()
     step("done", total, total)

@@ -6,6 +6,8 @@ passes through. Nothing here reads the database; callers fetch, this decides wha
   figure can be narrowed to fewer than k values from the published ones (totals, state vs
   township, month vs running total).
 - ``public_org_label(org)``, ``public_organisations(orgs)``: names, aliases, or only a count.
+- ``public_endorsers(endorsers, order=..., previous=...)``: a joint statement's endorsers,
+  grouped, the anonymous only counted; refused when one could be picked out (``endorsers.py``).
 - ``public_place(unit)``: township p-code or coarser, never coordinates.
 - ``public_date(d)``, ``public_week_start(d)``, ``public_month(d)``: ISO week or coarser.
 - ``publication_cutoff(today)``, ``is_publishable(d, today)``, ``latest_public_month(today)``:
@@ -28,6 +30,12 @@ from corridor.disclosure.dates import (
     public_week_start,
     publication_cutoff,
     publication_delay_days,
+)
+from corridor.disclosure.endorsers import (
+    Endorser,
+    PublicEndorsers,
+    endorsers_of_snapshot,
+    public_endorsers,
 )
 from corridor.disclosure.outputs import (
     INTERNAL,
@@ -68,16 +76,20 @@ __all__ = [
     "SHARED",
     "SUPPRESSED",
     "DisclosureError",
+    "Endorser",
     "Figure",
     "Output",
+    "PublicEndorsers",
     "PublicOrganisations",
     "PublishedTable",
+    "endorsers_of_snapshot",
     "internal_output",
     "is_publishable",
     "latest_public_month",
     "month_is_publishable",
     "output_of",
     "public_date",
+    "public_endorsers",
     "public_month",
     "public_org_label",
     "public_organisations",

@@ -18,6 +18,7 @@ from corridor.web.views import (
     printmap,
     records,
     screening,
+    statements,
     upload,
 )
 
@@ -103,5 +104,28 @@ urlpatterns = [
     path("money/screening/decide/", screening.decision_page, name="screening_decide"),
     path(
         "money/grants/<uuid:pk>/screening/", screening.grant_screening_page, name="grant_screening"
+    ),
+    # Joint statements (web/views/statements.py; docs/statements.md)
+    path("statements/", statements.statements_page, name="statements"),
+    path("statements/<uuid:pk>/", statements.statement_page, name="statement"),
+    path("endorse/<str:secret>/", statements.endorse_page, name="endorse"),
+    path("s/<uuid:pk>/", statements.statement_public_page, name="statement_public"),
+    path(
+        "s/<uuid:pk>/statement.html",
+        statements.statement_public_export,
+        {"fmt": "html"},
+        name="statement_html",
+    ),
+    path(
+        "s/<uuid:pk>/statement.md",
+        statements.statement_public_export,
+        {"fmt": "md"},
+        name="statement_md",
+    ),
+    path(
+        "s/<uuid:pk>/statement.txt",
+        statements.statement_public_export,
+        {"fmt": "txt"},
+        name="statement_txt",
     ),
 ]

@@ -41,6 +41,8 @@ from corridor.exchange.models import HeldRow
 from corridor.funds.models import Dispute, Evidence, ExchangeRate, Grant, Spending, Transfer
 from corridor.orgs.models import Organisation, Visibility
 from corridor.situation.models import DisplacementFigure, Incident, Source
+from corridor.statements.models import Statement
+from corridor.statements.services import statement_create_draft
 from corridor.testing.factories import (
     ActivityFactory,
     DisplacementFigureFactory,
@@ -460,6 +462,18 @@ ROUTES: dict[str, Route] = {
     "GET /api/screening/decisions/": Route(SIGNED_IN),
     # Needs a listed entity (none in this world): refused for all; screening/tests/test_api.py.
     "POST /api/screening/decisions/": Route(NOBODY),
+    # Joint statements (web/views/statements.py; docs/statements.md). The world's statements
+    # are drafts: their organisation's members read them, nobody else; a draft has no public
+    # page (published ones: statements/tests/test_pages.py).
+    "GET statements/": Route(SIGNED_IN),
+    "GET statements/<uuid:pk>/": Route(
+        on("viewer:own", "editor:own", "org_admin:own", "admin:*"), obj="statement"
+    ),
+    "GET endorse/<str:secret>/": Route(NOBODY, args={"secret": "not-a-real-invitation"}),
+    "GET s/<uuid:pk>/": Route(NOBODY, obj="statement"),
+    "GET s/<uuid:pk>/statement.html": Route(NOBODY, obj="statement"),
+    "GET s/<uuid:pk>/statement.md": Route(NOBODY, obj="statement"),
+    "GET s/<uuid:pk>/statement.txt": Route(NOBODY, obj="statement"),
 }
 
 
@@ -526,7 +540,7 @@ def test_no_entry_for_a_route_that_is_gone():
 class World:
     KINDS = (
         *("organisation", "activity", "incident", "figure", "source", "transfer", "grant"),
-        *("dispute", "evidence", "heldrow", "spending", "rate"),
+        *("dispute", "evidence", "heldrow", "spending", "rate", "statement"),
     )
     MODELS = {
         "spending": Spending,
@@ -541,6 +555,7 @@ class World:
         "source": Source,
         "transfer": Transfer,
         "heldrow": HeldRow,
+        "statement": Statement,
     }
 
     def __init__(self) -> None:
@@ -655,6 +670,12 @@ class World:
                 rate=3700,
                 kind="market",
                 source=f"MARK-rate-{w}",
+            )
+            for w in WHOSE
+        }
+        self.objects["statement"] = {
+            w: statement_create_draft(
+                by=None, owner=self.orgs[w], title=f"MARK-statement-{w}", body="Draft."
             )
             for w in WHOSE
         }

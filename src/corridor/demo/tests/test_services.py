@@ -16,6 +16,7 @@ from corridor.demo.real_figures import REAL_INDICATORS, REAL_SOURCES
 from corridor.funds.models import Dispute, ExchangeRate, Grant, Spending, Transfer
 from corridor.orgs.models import Coalition, CoalitionMembership, Organisation, Visibility
 from corridor.situation.models import DisplacementFigure, Incident, Indicator, Source
+from corridor.statements.models import Statement
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +78,7 @@ def expected_counts(size: Size) -> dict[str, int]:
 def wipe():
     """Remove everything the demo wrote, leaving the admin units: an empty instance again."""
     for model in (
+        Statement,
         IncidentSource,
         Incident,
         DisplacementFigure,

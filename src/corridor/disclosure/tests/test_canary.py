@@ -43,6 +43,7 @@ from corridor.aid.services import activity_record
 from corridor.api import api
 from corridor.audit.models import AuditEntry
 from corridor.audit.services import audited_create
+from corridor.disclosure import DisclosureError
 from corridor.exchange.fields import KIND_NAMES
 from corridor.exchange.formats.xlsform import FORMS
 from corridor.funds.models import Evidence
@@ -53,6 +54,8 @@ from corridor.geo.services import admin_units_load
 from corridor.orgs.models import Visibility
 from corridor.orgs.services import organisation_update
 from corridor.situation.services import incident_record, source_record
+from corridor.statements import services as statement_services
+from corridor.statements.models import Statement
 from corridor.testing.factories import (
     HeldRowFactory,
     MembershipFactory,
@@ -78,6 +81,9 @@ REFERENCE = "TT-Refxb9c4d"
 GRANT_PURPOSE = "Rice for the hidden camp Grntp7k2d"
 DISPUTE_NOTE = "Short by 20 at the border Dispn5c8w"
 EVIDENCE = b"photo bytes Evdnc4t9q"
+# Two endorsers of A's joint statement who asked for anonymity (decision 0301).
+ENDORSER = "Hidden Clinic Endrsk3v7"
+ENDORSER_TWO = "Quiet Union Endrsq8w2"
 
 CANARIES = {
     "anonq7z3k": "the anonymous organisation's real name",
@@ -92,6 +98,8 @@ CANARIES = {
     "grntp7k2d": "the purpose of a grant between A and N",
     "dispn5c8w": "A's dispute note on its transfer to N",
     "evdnc4t9q": "an evidence photo of A's transfer to N",
+    "endrsk3v7": "an anonymous endorser of A's joint statement",
+    "endrsq8w2": "the other anonymous endorser of A's joint statement",
     **{f"{LATITUDE:.{d}f}": f"the incident's exact latitude ({d} decimals)" for d in (4, 5, 6)},
     **{f"{LONGITUDE:.{d}f}": f"the incident's exact longitude ({d} decimals)" for d in (4, 5, 6)},
 }
@@ -106,7 +114,7 @@ SHARED_READING = {"descrj6n1p"}  # incidents are network-shared reading (see the
 PARAMETERS: dict[str, list[str]] = {
     "pk": [
         *("{A}", "{N}", "{B}", "{incident}", "{activity}", "{transfer}", "{source}"),
-        *("{grant}", "{dispute}", "{evidence}", "{held}"),
+        *("{grant}", "{dispute}", "{evidence}", "{held}", "{statement}", "{statement_draft}"),
     ],
     "pcode": [TOWNSHIP],
     "kind": list(KIND_NAMES),
@@ -184,6 +192,8 @@ SURFACES = [
     *(f"API import, {name}" for name in IMPORTS),
     *(f"API import, {name}" for name in IMPORT_ORGS),
     *(f"web upload, {name}" for name in IMPORTS),
+    *(f"statement export {fmt}" for fmt in ("html", "md", "txt")),
+    "statement publication refused",
     "log lines",
     "audit trail",
 ]
@@ -287,6 +297,32 @@ def _activity(by: Any, organisation: Any, unit: Any, **values: Any) -> Any:
     )
 
 
+def _statements(editor: Any) -> tuple[Any, Any]:
+    """A's published joint statement with a named and two anonymous endorsers, and a draft
+    with one anonymous endorser (which the gate would not yet let be published)."""
+    source = source_record(by=editor, title="Statement source", publisher="Team A")
+    made = []
+    for title, endorsers in (
+        ("Published statement", [("Open Ally", "name"), (ENDORSER, "anonymous"),
+                                 (ENDORSER_TWO, "anonymous")]),
+        ("Draft statement", [(ENDORSER, "anonymous")]),
+    ):  # fmt: skip
+        statement = statement_services.statement_create_draft(
+            by=editor, title=title, body="We ask.[^1]", footnotes=[source]
+        )
+        for name, listed_as in endorsers:
+            _invitation, secret = statement_services.invitation_create(
+                by=editor, statement=statement, invitee=name, group="Japan"
+            )
+            statement_services.endorsement_accept(
+                secret=secret, name=name, listed_as=listed_as, group="Japan"
+            )
+        made.append(statement)
+    statement_services.statement_submit(by=editor, statement=made[0])
+    statement_services.statement_publish(by=editor, statement=made[0])
+    return made[0], made[1]
+
+
 class Reader:
     """An editor of B reading every surface; ``answers`` by surface."""
 
@@ -376,7 +412,10 @@ class Reader:
                      size=len(EVIDENCE), content_type="image/jpeg"),
             by=a_editor,
         )  # fmt: skip
+        statement, draft = _statements(a_editor)
         self.ids = {
+            "statement": statement.pk,
+            "statement_draft": draft.pk,
             "A": a.pk,
             "N": n.pk,
             "N_label": n.name,
@@ -483,6 +522,24 @@ class Reader:
                     filled,
                 )
 
+    def statements(self) -> None:
+        """The exports as a service writes them (the command line's), and the error a refused
+        publication gives (the draft's one anonymous endorser would stand alone)."""
+        published = Statement.objects.get(pk=self.ids["statement"])
+        for fmt in ("html", "md", "txt"):
+            out = io.StringIO()
+            statement_services.statement_export(by=None, statement=published, fmt=fmt, out=out)
+            self.answers[f"statement export {fmt}"] = [Answer(f"export {fmt}", out.getvalue())]
+        draft = Statement.objects.get(pk=self.ids["statement_draft"])
+        answers = self.answers.setdefault("statement publication refused", [])
+        with transaction.atomic():
+            statement_services.statement_submit(by=None, statement=draft)
+            try:
+                statement_services.statement_publish(by=None, statement=draft)
+            except DisclosureError as exc:
+                answers.append(Answer("statement_publish", str(exc)))
+            transaction.set_rollback(True)
+
     def audit(self) -> None:
         self.answers["audit trail"] = [
             Answer(
@@ -513,6 +570,7 @@ def read(django_db_setup, django_db_blocker):
             reader.pages()
             reader.api()
             reader.exports()
+            reader.statements()
             reader.audit()
             transaction.set_rollback(True)
     finally:

@@ -47,6 +47,7 @@ from corridor.disclosure import (
 )
 from corridor.funds.models import Grant
 from corridor.orgs.models import Visibility
+from corridor.statements import services as statement_services
 from corridor.testing import factories as f
 from corridor.testing.discovery import (
     Found,
@@ -147,6 +148,15 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET accounts/tokens/<uuid:pk>/revoke/": "revokes one of the person's own API tokens",
     "GET admin/login/": SIGN_IN,
     "GET admin/*": "the Django admin: admins only (the matrix checks it), not made to pass on",
+    "GET statements/": PAGE,
+    "GET statements/<uuid:pk>/": (
+        "a statement's owners' page (drafts, invitations, every endorser's name): the "
+        "owning organisation's members, access control; what is passed on is the public page"
+    ),
+    "GET endorse/<str:secret>/": (
+        "the endorsement form of an invitation link: the statement's text and the person's own "
+        "input; never who the link was sent to"
+    ),
     "GET api/": "django-ninja's API root: answers 404",
     "GET api/docs": "the API's documentation page: no records",
     "GET api/openapi.json": "the API's schema: no records",
@@ -430,6 +440,29 @@ def grant_of(w: World) -> Any:
     return w.grant
 
 
+def statement_of(w: World) -> Any:
+    """A published joint statement of the public organisation, one of its two anonymous
+    endorsers named as the canary (made once per world, on first use)."""
+    if not hasattr(w, "statement"):
+        source = f.SourceFactory(title="Outputs source")
+        w.statement = statement_services.statement_create_draft(
+            by=None, owner=w.public, title="Outputs statement", body="We ask.[^1]",
+            footnotes=[source],
+        )  # fmt: skip
+        for name, listed_as in (
+            ("Named Endorser", "name"), (CANARY_NAME, "anonymous"), ("Second Quiet", "anonymous")
+        ):  # fmt: skip
+            _invitation, secret = statement_services.invitation_create(
+                by=None, statement=w.statement, invitee=name
+            )
+            statement_services.endorsement_accept(
+                secret=secret, name=name, listed_as=listed_as, group="Japan"
+            )
+        statement_services.statement_submit(by=None, statement=w.statement)
+        statement_services.statement_publish(by=None, statement=w.statement)
+    return w.statement
+
+
 PERIOD = {"start": "2023-04", "end": MONTH}
 # How to request each shared route: (path, query) pairs, given the world.
 SHARED_REQUESTS: dict[str, Callable[[World], list[tuple[str, dict]]]] = {
@@ -472,6 +505,16 @@ SHARED_REQUESTS: dict[str, Callable[[World], list[tuple[str, dict]]]] = {
     ],
     "GET ledger/": lambda w: [("/ledger/", {}), ("/ledger/", {"currency": "EUR"})],
     "GET ledger.csv": lambda w: [("/ledger.csv", {})],
+    "GET s/<uuid:pk>/": lambda w: [
+        (f"/s/{statement_of(w).pk}/", {}),
+        (f"/s/{statement_of(w).pk}/", {"lang": "my"}),
+    ],
+    **{
+        f"GET s/<uuid:pk>/statement.{fmt}": (
+            lambda w, fmt=fmt: [(f"/s/{statement_of(w).pk}/statement.{fmt}", {})]
+        )
+        for fmt in ("html", "md", "txt")
+    },
 }
 CANARIES = {
     CANARY_NAME: "an anonymous organisation's real name",

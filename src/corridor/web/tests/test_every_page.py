@@ -35,6 +35,8 @@ from corridor.geo.services import admin_units_load
 from corridor.orgs.models import Organisation
 from corridor.orgs.services import invitation_create
 from corridor.situation.models import DisplacementFigure, Incident, Source
+from corridor.statements.models import Statement, Status
+from corridor.statements.services import invitation_create as statement_invitation_create
 from corridor.testing import factories as f
 from corridor.testing.discovery import ADMIN, discovered_routes
 from corridor.testing.photos import gps_jpeg
@@ -77,10 +79,14 @@ NOT_PAGES = {
     "(test_money_pages.py)",
     "GET money/screening/decide/": "opened from a screening warning with the name, entity and "
     "organisation (test_browser_screening.py)",
+    "GET s/<uuid:pk>/statement.html": "a statement's HTML file, downloaded "
+    "(test_browser_statements.py)",
+    "GET s/<uuid:pk>/statement.md": "a statement's Markdown download (test_browser_statements.py)",
+    "GET s/<uuid:pk>/statement.txt": "a statement's text download (test_browser_statements.py)",
 }
 #: Pages a signed-in person never sees: opened signed out, or half signed in (password given,
 #: second factor not yet); "enrol" is for a user without an authenticator.
-SIGNED_OUT = {"GET accounts/login/", "GET join/<str:secret>/"}
+SIGNED_OUT = {"GET accounts/login/", "GET join/<str:secret>/", "GET endorse/<str:secret>/"}
 HALF_SIGNED_IN = {"GET accounts/verify/", "GET accounts/enrol/"}
 #: What the admin area is checked by: its index page.
 ADMIN_PAGE = "/admin/"
@@ -137,6 +143,8 @@ def ids_for(route: str) -> dict[str, str] | None:
             values[name] = "idps"
         elif name == "secret" and first == "join":  # a new person's invitation link
             values[name] = INVITATION["secret"]
+        elif name == "secret" and first == "endorse":  # an endorsement link, no account
+            values[name] = INVITATION["endorse"]
         elif name in ("pk", "id") and first == "money":
             values[name] = str(MONEY_PK_SOURCES[route.split("/")[1]]().pk)
         elif name in ("pk", "id") and first in PK_SOURCES:
@@ -156,6 +164,8 @@ PK_SOURCES: dict[str, Callable[[], Any]] = {
     "figures": lambda: DisplacementFigure.objects.order_by("id").first(),
     "transfers": lambda: Transfer.objects.order_by("id").first(),
     "sources": lambda: Source.objects.order_by("id").first(),
+    "statements": lambda: Statement.objects.order_by("id").first(),
+    "s": lambda: Statement.objects.get(status=Status.PUBLISHED),
 }
 
 
@@ -308,6 +318,10 @@ def demo(db, tmp_path):
     # An invitation link of the organisation, as its admin hands it to a new person.
     _invitation, INVITATION["secret"] = invitation_create(
         by=admin, organisation=org, role=OrgRole.EDITOR
+    )
+    # An endorsement link of the demo's draft statement, as its owners hand it out.
+    _invitation, INVITATION["endorse"] = statement_invitation_create(
+        by=None, statement=Statement.objects.get(status=Status.DRAFT), invitee="Sweep ally"
     )
     # The review pages with something to review, not only their empty state.
     path = tmp_path / "5w.csv"

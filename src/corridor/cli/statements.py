@@ -1,0 +1,103 @@
+"""`corridor statements`: list, show (the owners' view) and export joint statements.
+
+    corridor statements list [--json]
+    corridor statements show ID [--json]          every endorser, anonymous ones by name
+    corridor statements export ID --format html|md|txt [-o FILE] [--lang my]
+
+``--as USERNAME`` acts as that person (what they may see); without it, the instance operator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from corridor.cli import django_env
+
+NAME = "statements"
+HELP = "joint statements: list them, show their endorsers (owners), export a published one"
+#: The registered outputs this command writes (docs/security/disclosure.md).
+OUTPUTS = ("statements.statement_export", "statements.owners_view")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as", dest="as_user", metavar="USERNAME", help="act as this person")
+    sub = parser.add_subparsers(dest="action", required=True)
+    listing = sub.add_parser("list", help="every statement you may read")
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    show = sub.add_parser("show", help="a statement's endorsers, as its owners see them")
+    show.add_argument("id", help="the statement's id")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    export = sub.add_parser("export", help="a published statement as HTML, Markdown or text")
+    export.add_argument("id", help="the statement's id")
+    export.add_argument("--format", required=True, choices=("html", "md", "txt"))
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    export.add_argument("--lang", default="en", help="language of the text (default en)")
+
+
+def run(args: argparse.Namespace) -> int:
+    django_env.setup()
+    from django.core.exceptions import ValidationError
+    from django.urls import reverse
+
+    from corridor.cli.acting import acting_user
+    from corridor.core.errors import InvalidInput
+    from corridor.statements.queries import (
+        statement_owners_view,
+        statement_visible,
+        statements_visible_to,
+    )
+    from corridor.statements.services import current_version, statement_export
+
+    user = acting_user(args.as_user)
+    if args.action == "list":
+        rows = []
+        for statement in statements_visible_to(user):
+            version = current_version(statement)
+            text = version.texts.order_by("language").first()
+            rows.append(
+                {
+                    "id": str(statement.pk),
+                    "title": text.title if text else "",
+                    "status": statement.status,
+                    "version": version.number,
+                    "public_url": reverse("web:statement_public", args=[statement.pk]),
+                }
+            )
+        if args.json:
+            print(json.dumps({"statements": rows}, ensure_ascii=False, indent=2))
+        else:
+            for row in rows:
+                print(f"{row['id']}  {row['status']:<9}  {row['title']}  {row['public_url']}")
+        return 0
+    try:
+        statement = statement_visible(user, args.id)
+    except ValidationError:
+        statement = None
+    if statement is None:
+        raise InvalidInput(f"{args.id!r} is not a statement you may read")
+    if args.action == "show":
+        view = statement_owners_view(user, statement)
+        if args.json:
+            print(json.dumps(view, ensure_ascii=False, indent=2))
+        else:
+            for row in view["endorsers"]:
+                listed = row["listed_as"]
+                if listed == "display_name":
+                    listed += f" {row['display_name']}"
+                gone = f"  (withdrawn {row['withdrawn_on']})" if row["withdrawn_on"] else ""
+                print(f"{row['group']}: {row['name']}  [{listed}]{gone}")
+        return 0
+    if args.output:
+        with args.output.open("w", encoding="utf-8") as out:
+            statement_export(
+                by=user, statement=statement, fmt=args.format, out=out, language=args.lang
+            )
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        statement_export(
+            by=user, statement=statement, fmt=args.format, out=sys.stdout, language=args.lang
+        )
+    return 0

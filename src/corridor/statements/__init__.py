@@ -1,0 +1,2 @@
+"""Joint statements: drafts, language versions, footnoted sources, endorsements and publication
+(docs/statements.md)."""

@@ -1,0 +1,99 @@
+"""Reads of statements that depend on who asks (decision 0256)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from corridor.accounts import policy
+from corridor.audit.services import Action, audit_record
+from corridor.disclosure import internal_output
+from corridor.statements.models import Endorsement, Invitation, Statement, Status
+
+
+def statements_visible_to(user: Any) -> QuerySet[Statement]:
+    """Statements the user may read: their organisations' (drafts too) and published ones."""
+    if user is None or policy.is_admin(user):
+        return Statement.objects.all()
+    if not policy.is_active_user(user):
+        return Statement.objects.none()
+    mine = Q(owner_id__in=policy.organisation_ids(user))
+    if policy.reads_situation(user):
+        mine |= Q(status=Status.PUBLISHED)
+    return Statement.objects.filter(mine)
+
+
+def statement_visible(user: Any, pk: Any) -> Statement | None:
+    return statements_visible_to(user).filter(pk=pk).first()
+
+
+def statement_public(pk: Any) -> Statement | None:
+    """A statement with a published version, for the public page (no sign-in): what it
+    shows is built through the disclosure gate (``publication.public_statement``)."""
+    return Statement.objects.filter(pk=pk, versions__published_at__isnull=False).distinct().first()
+
+
+def endorsements_for_owners(user: Any, statement: Statement) -> list[Endorsement]:
+    """Every endorsement with the endorser's real name, for the statement's owners only
+    (``by=None``: the operator). Audited: who saw the anonymous endorsers' names, and when."""
+    if user is not None:
+        policy.require(user, policy.VIEW_PROTECTED, statement)
+    rows = list(statement.endorsements.order_by("group", "created_at"))
+    with transaction.atomic():
+        audit_record(
+            by=user,
+            action=Action.VIEW_PROTECTED,
+            obj=statement,
+            changes={"endorsements": len(rows)},
+        )
+    return rows
+
+
+def invitations_for_owners(user: Any, statement: Statement) -> QuerySet[Invitation]:
+    if user is not None:
+        policy.require(user, policy.VIEW_PROTECTED, statement)
+    return statement.invitations.order_by("-created_at")
+
+
+def invitation_by_secret(secret: str) -> Invitation | None:
+    """The invitation a link's secret opens while it still works (unused, not expired)."""
+    return (
+        Invitation.objects.select_related("statement")
+        .filter(
+            digest=Invitation.digest_of(secret or ""),
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+
+
+@internal_output(
+    "statements.owners_view",
+    role=policy.VIEW_PROTECTED,
+    what=(
+        "a statement's owners' view (`corridor statements show`): every endorser with the real "
+        "name, how each is listed (name, display name, anonymous) and the group; withdrawals"
+    ),
+)
+def statement_owners_view(user: Any, statement: Statement) -> dict[str, Any]:
+    """Everything the owners know of a statement's endorsers, as plain data."""
+    rows = endorsements_for_owners(user, statement)
+    return {
+        "id": str(statement.pk),
+        "status": statement.status,
+        "endorsers": [
+            {
+                "name": e.name,
+                "listed_as": e.listed_as,
+                "display_name": e.display_name,
+                "group": e.group,
+                "kind": e.kind,
+                "withdrawn_on": e.withdrawn_at.date().isoformat() if e.withdrawn_at else None,
+            }
+            for e in rows
+        ],
+    }
