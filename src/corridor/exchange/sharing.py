@@ -27,7 +27,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from corridor.aid.models import PEOPLE_FIELDS, Activity
 from corridor.aid.queries import activities_reached, activities_visible_to
@@ -78,8 +78,6 @@ CASUALTIES = ("fatalities", "injuries", "detained")
 FIGURES = ("idps", "refugees", "people_in_need")
 
 K = TypeVar("K", bound=Hashable)
-# publish_table's counts: the key type is invariant, so concrete keys are cast to it.
-CountMap = Mapping[tuple[Hashable, Hashable], int]
 Cell = int | str  # a published count, or SUPPRESSED; "" only where nothing was reported
 
 
@@ -263,7 +261,7 @@ def incidents_table(*, by: Any, today: dt.date) -> SharedTable:
     months = sorted({m for _, m in numbers})
     # Township groups: a hidden cell stays hidden under the township totals other outputs show.
     counted = publish_table(
-        cast(CountMap, numbers), rows=rows, columns=months, groups={r: r[0] for r in rows}
+        numbers, rows=rows, columns=months, groups={r: r[0] for r in rows}
     )
     # Casualties only where the number of incidents is published and not zero: where it is 0
     # they are 0 too, which would undo any suppression that leaned on them.
@@ -271,7 +269,7 @@ def incidents_table(*, by: Any, today: dt.date) -> SharedTable:
     measured = {
         measure: (
             publish_table(
-                cast(CountMap, {(c, measure): sums[measure][c] for c in shown}),
+                {(c, measure): sums[measure][c] for c in shown},
                 rows=shown,
                 columns=(measure,),
             )
