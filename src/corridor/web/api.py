@@ -188,7 +188,7 @@ def _filters(request: HttpRequest, params: FilterIn, layer: str | None = None) -
     form = FilterForm(values)
     if not form.is_valid():
         reasons = "; ".join(
-            f"{'layer' if name == 'map' else name}: {' '.join(errs)}"
+            f"{'layer' if name == 'map' else name}: {' '.join(str(e) for e in errs)}"
             for name, errs in form.errors.items()
         )
         raise HttpError(400, reasons)

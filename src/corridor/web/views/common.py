@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -86,7 +87,7 @@ def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
     return response
 
 
-def layer_style(layer: str, values: dict[str, float | None]) -> tuple[Any, list[Legend]]:
+def layer_style(layer: str, values: Mapping[str, float | None]) -> tuple[Any, list[Legend]]:
     if layer == "coverage":
         breaks = [0.1, 0.25, 0.5, 0.75]
         labels = (
@@ -107,6 +108,15 @@ def layer_style(layer: str, values: dict[str, float | None]) -> tuple[Any, list[
     legend = [Legend(c, label) for c, label in zip(ramp, labels, strict=True)]
     legend.append(Legend("#eeeeee", _("no data")))
     return steps(breaks, ramp), legend
+
+
+def uuid_or_none(text: str | None) -> uuid.UUID | None:
+    """A record id a form posted back, or None when it is missing or not an id (the page then
+    answers as for a record that is gone)."""
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        return None
 
 
 def require_or_403(user: Any, action: str, record: Any) -> None:

@@ -230,7 +230,7 @@ def transfer_page(request: Any, pk: Any) -> HttpResponse:
         and not any(d["dispute"].resolved_on is None for d in disputes),
         "may_add_photo": not t.is_removed
         and policy.can(user, policy.ADD, Evidence(transfer=t, size=1)),
-        "photo_wanted": t.grant_id is not None and t.grant.reporting == ReportingRule.RECEIPT,
+        "photo_wanted": t.grant is not None and t.grant.reporting == ReportingRule.RECEIPT,
     }
     return render(request, "web/money_transfer.html", context)
 
@@ -370,7 +370,7 @@ def transfer_confirm_page(request: Any, pk: Any) -> HttpResponse:
         "received_currency": t.received_currency or t.currency,
         "received_on": t.received_on or today(),
     }
-    photo_wanted = t.grant_id is not None and t.grant.reporting == ReportingRule.RECEIPT
+    photo_wanted = t.grant is not None and t.grant.reporting == ReportingRule.RECEIPT
     form = ReceiveForm(
         request.POST or None, request.FILES or None, initial=initial, photo_required=photo_wanted
     )

@@ -283,7 +283,8 @@ def figure_page(request: Any, pk: Any) -> HttpResponse:
 def _owner_only(record: Any) -> Any:
     """The organisation field of an edit form: the record's own, fixed (moving a record to
     another organisation is a new record)."""
-    return Organisation.objects.filter(pk=_owner(record).pk if _owner(record) else None)
+    owner = _owner(record)
+    return Organisation.objects.filter(pk=owner.pk) if owner else Organisation.objects.none()
 
 
 def _edit_form(form: Any, request: Any) -> Any:
