@@ -18,14 +18,18 @@ from django.utils import translation
 
 from corridor.accounts.models import GlobalRole, Membership, OrgRole
 from corridor.audit.admin import admin_log_label
-from corridor.audit.tests.test_protected import admin_form_data
-from corridor.orgs.models import Organisation, Visibility
+from corridor.audit.tests.test_protected import (
+    add_pseudonymous_organisation_in_admin,
+    admin_form_data,
+    change_memberships_in_admin,
+)
+from corridor.orgs.models import Organisation
 from corridor.testing.factories import MembershipFactory, OrganisationFactory, UserFactory
 from corridor.testing.signin import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
-HIDDEN = ("Salween", "SMA", "River Friends")
+HIDDEN = ("Salween", "SMA", "River Friends", "+66 555")
 
 
 @pytest.fixture
@@ -47,22 +51,7 @@ def admin_log() -> str:
 def test_an_organisation_added_and_changed_in_the_admin_is_logged_by_kind_and_id(
     superuser_client,
 ):
-    answer = superuser_client.post(
-        "/admin/orgs/organisation/add/",
-        {
-            "name": "Salween Mutual Aid",
-            "name_my": "",
-            "acronym": "SMA",
-            "kind": "local_cso",
-            "base_country": "MM",
-            "visibility": Visibility.PSEUDONYMOUS,
-            "alias": "River Friends",
-            "protected_name": "",
-            "contact": "",
-        },
-    )
-    assert answer.status_code == 302, answer.content
-    org = Organisation.objects.get(alias="River Friends")
+    org = add_pseudonymous_organisation_in_admin(superuser_client)
     url = f"/admin/orgs/organisation/{org.pk}/change/"
     data = admin_form_data(superuser_client.get(url))
     data["acronym"] = "SMA2"
@@ -89,29 +78,19 @@ def test_inline_memberships_are_named_by_kind_and_id_in_the_change_message(super
     kept = MembershipFactory(user=user, organisation=hidden_org, role=OrgRole.VIEWER)
     dropped = MembershipFactory(user=user, role=OrgRole.EDITOR)
     added_org = OrganisationFactory(name="River Friends Network")
-    url = f"/admin/accounts/user/{user.pk}/change/"
-    data = admin_form_data(superuser_client.get(url))
-    prefix = "memberships"
-    forms = {data[f"{prefix}-{i}-id"]: i for i in range(int(data[f"{prefix}-TOTAL_FORMS"]))}
-    data[f"{prefix}-{forms[str(kept.pk)]}-role"] = OrgRole.ORG_ADMIN
-    data[f"{prefix}-{forms[str(dropped.pk)]}-DELETE"] = "on"
-    new = int(data[f"{prefix}-TOTAL_FORMS"])
-    data[f"{prefix}-TOTAL_FORMS"] = str(new + 1)
-    data.update(
-        {
-            f"{prefix}-{new}-organisation": str(added_org.pk),
-            f"{prefix}-{new}-role": OrgRole.EDITOR,
-            f"{prefix}-{new}-user": str(user.pk),
-        }
+    change_memberships_in_admin(
+        superuser_client, user, promote=kept, drop=dropped, add_to=added_org
     )
-    answer = superuser_client.post(url, data)
-    assert answer.status_code == 302, answer.context and answer.context.get("errors")
     added = Membership.objects.get(user=user, organisation=added_org)
 
     (entry,) = LogEntry.objects.filter(object_id=str(user.pk), action_flag=CHANGE)
     assert entry.object_repr == f"User #{user.pk}"
     # Added, changed, deleted: each inline record by its label (a deleted one has no id left).
-    inline = [part for part in json.loads(entry.change_message) if "name" in [*part.values()][0]]
+    inline = [
+        part
+        for part in json.loads(entry.change_message)
+        if any("name" in detail for detail in part.values())
+    ]
     assert inline == [
         {"added": {"name": "membership", "object": f"Membership #{added.pk}"}},
         {
