@@ -6,18 +6,21 @@ import csv
 import datetime as dt
 import itertools
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corridor.accounts import policy
 from corridor.aid.queries import activities_reached, activities_visible_to
-from corridor.core.errors import NotAllowed
+from corridor.core.errors import CorridorError, NotAllowed
 from corridor.gaps.queries import month_start
 from corridor.web.dashboard import Filters
 from corridor.web.forms import FilterForm
@@ -125,3 +128,45 @@ def require_or_403(user: Any, action: str, record: Any) -> None:
         policy.require(user, action, record)
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from None
+
+
+def remove_page(
+    request: Any,
+    record: Any,
+    *,
+    remove: Callable[[str], object],
+    page: str,
+    back: str,
+    refused: str,
+    shown: dict[str, Any],
+) -> HttpResponse:
+    """The page that removes a record softly (an activity, a figure, an incident, a transfer):
+    the person says why, ``remove(reason)`` calls the record's service. ``page`` is the URL name
+    of the record's page, ``back`` of the list to return to, ``refused`` the message when no
+    reason is given, ``shown`` what web/remove.html names the record by."""
+    if record.is_removed:
+        return redirect(page, pk=record.pk)
+    require_or_403(request.user, policy.DELETE, record)
+    error = reason = ""
+    if request.method == "POST":
+        reason = " ".join(request.POST.get("reason", "").split())
+        try:
+            remove(reason)
+        except CorridorError:
+            error = refused
+        else:
+            messages.success(
+                request, _("Removed. Those who may restore it still find it at its address.")
+            )
+            return redirect(back)
+    return render(
+        request,
+        "web/remove.html",
+        {
+            **shown,
+            "page_url": reverse(page, args=[record.pk]),
+            "error": error,
+            "reason": reason,
+        },
+        status=400 if error else 200,
+    )
