@@ -40,8 +40,9 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django_stubs_ext import StrOrPromise
 
+    from corridor.aid.models import Activity
     from corridor.orgs.models import Organisation
-    from corridor.situation.models import Source
+    from corridor.situation.models import Incident, Source
 
 FieldT = TypeVar("FieldT", bound=forms.Field)
 
@@ -60,6 +61,12 @@ def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
     if not isinstance(field, kind):
         raise TypeError(f"{type(form).__name__}.{name} is not a {kind.__name__}")
     return field
+
+
+def chosen(form: forms.BaseForm) -> dict[str, Any]:
+    """What a page's filter form chose: nothing when it does not validate (the pages then show
+    their defaults; the API refuses it)."""
+    return form.cleaned_data if form.is_bound and form.is_valid() else {}
 
 
 def offer_organisations(form: forms.BaseForm, organisations: QuerySet[Organisation]) -> None:
@@ -289,6 +296,19 @@ class IncidentFilterForm(forms.Form):
             *IncidentType.choices,
         ]
 
+    def narrow(self, incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+        """The incidents the filters chose (all of them when the form does not validate)."""
+        data = chosen(self)
+        if data.get("state"):
+            incidents = incidents.filter(admin_unit__pcode__startswith=data["state"])
+        if data.get("incident_type"):
+            incidents = incidents.filter(incident_type=data["incident_type"])
+        if data.get("start"):
+            incidents = incidents.filter(occurred_on__gte=data["start"])
+        if data.get("end"):
+            incidents = incidents.filter(occurred_on__lte=data["end"])
+        return incidents
+
 
 class ActivityFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State/region"), required=False)
@@ -299,6 +319,17 @@ class ActivityFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         form_field(self, "state", forms.ChoiceField).choices = state_choices()
         form_field(self, "sector", forms.ChoiceField).choices = sector_choices()
+
+    def narrow(self, activities: QuerySet[Activity]) -> QuerySet[Activity]:
+        """The activities the filters chose (all of them when the form does not validate)."""
+        data = chosen(self)
+        if data.get("state"):
+            activities = activities.filter(admin_unit__pcode__startswith=data["state"])
+        if data.get("sector"):
+            activities = activities.filter(sector=data["sector"])
+        if data.get("month"):
+            activities = activities.filter(reporting_month=data["month"])
+        return activities
 
 
 class ActivityForm(ConfirmMixin, UnicodeTextMixin, forms.Form):

@@ -23,7 +23,7 @@ from corridor.aid.queries import activities_reached, activities_visible_to
 from corridor.core.errors import CorridorError, NotAllowed
 from corridor.gaps.queries import month_start
 from corridor.web.dashboard import Filters
-from corridor.web.forms import FilterForm
+from corridor.web.forms import FilterForm, chosen
 from corridor.web.map import Legend, steps
 from corridor.web.numbers import number, percent
 
@@ -62,7 +62,7 @@ def filters_for(user: Any, form: FilterForm) -> tuple[Filters, str]:
 
     The pages ignore a form that does not validate (they show the defaults); the API refuses it.
     """
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    data = chosen(form)
     end = data.get("end") or latest_month(user)
     start = data.get("start") or month_start(
         dt.date(
