@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
@@ -40,11 +41,11 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django_stubs_ext import StrOrPromise
 
-    from corridor.aid.models import Activity
     from corridor.orgs.models import Organisation
-    from corridor.situation.models import Incident, Source
+    from corridor.situation.models import Source
 
 FieldT = TypeVar("FieldT", bound=forms.Field)
+ModelT = TypeVar("ModelT", bound=models.Model)
 
 PCODE_AT_END = re.compile(r"\b(MMR[0-9A-Z]{3,13})\s*$")
 MAP_LAYERS = [
@@ -278,7 +279,27 @@ class GapFilterForm(forms.Form):
         form_field(self, "sector", forms.ChoiceField).choices = sector_choices()
 
 
-class IncidentFilterForm(forms.Form):
+class ListFilterForm(forms.Form):
+    """A list page's filters: each field chosen narrows the rows by its lookup in ``lookups``."""
+
+    lookups: ClassVar[dict[str, str]] = {}
+
+    def narrow(self, rows: QuerySet[ModelT]) -> QuerySet[ModelT]:
+        """The rows the filters chose (all of them when the form does not validate)."""
+        data = chosen(self)
+        return rows.filter(
+            **{lookup: data[name] for name, lookup in self.lookups.items() if data.get(name)}
+        )
+
+
+class IncidentFilterForm(ListFilterForm):
+    lookups: ClassVar[dict[str, str]] = {
+        "state": "admin_unit__pcode__startswith",
+        "incident_type": "incident_type",
+        "start": "occurred_on__gte",
+        "end": "occurred_on__lte",
+    }
+
     state = forms.ChoiceField(label=_("State/region"), required=False)
     incident_type = forms.ChoiceField(label=_("Type"), required=False)
     start = forms.DateField(
@@ -296,21 +317,14 @@ class IncidentFilterForm(forms.Form):
             *IncidentType.choices,
         ]
 
-    def narrow(self, incidents: QuerySet[Incident]) -> QuerySet[Incident]:
-        """The incidents the filters chose (all of them when the form does not validate)."""
-        data = chosen(self)
-        if data.get("state"):
-            incidents = incidents.filter(admin_unit__pcode__startswith=data["state"])
-        if data.get("incident_type"):
-            incidents = incidents.filter(incident_type=data["incident_type"])
-        if data.get("start"):
-            incidents = incidents.filter(occurred_on__gte=data["start"])
-        if data.get("end"):
-            incidents = incidents.filter(occurred_on__lte=data["end"])
-        return incidents
 
+class ActivityFilterForm(ListFilterForm):
+    lookups: ClassVar[dict[str, str]] = {
+        "state": "admin_unit__pcode__startswith",
+        "sector": "sector",
+        "month": "reporting_month",
+    }
 
-class ActivityFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State/region"), required=False)
     sector = forms.ChoiceField(label=_("Sector"), required=False)
     month = MonthField(label=_("Month"), required=False)
@@ -319,17 +333,6 @@ class ActivityFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         form_field(self, "state", forms.ChoiceField).choices = state_choices()
         form_field(self, "sector", forms.ChoiceField).choices = sector_choices()
-
-    def narrow(self, activities: QuerySet[Activity]) -> QuerySet[Activity]:
-        """The activities the filters chose (all of them when the form does not validate)."""
-        data = chosen(self)
-        if data.get("state"):
-            activities = activities.filter(admin_unit__pcode__startswith=data["state"])
-        if data.get("sector"):
-            activities = activities.filter(sector=data["sector"])
-        if data.get("month"):
-            activities = activities.filter(reporting_month=data["month"])
-        return activities
 
 
 class ActivityForm(ConfirmMixin, UnicodeTextMixin, forms.Form):
