@@ -260,9 +260,7 @@ def incidents_table(*, by: Any, today: dt.date) -> SharedTable:
     rows = sorted({r for r, _ in numbers}, key=lambda r: (places.sort_key(r[0]), r[1]))
     months = sorted({m for _, m in numbers})
     # Township groups: a hidden cell stays hidden under the township totals other outputs show.
-    counted = publish_table(
-        numbers, rows=rows, columns=months, groups={r: r[0] for r in rows}
-    )
+    counted = publish_table(numbers, rows=rows, columns=months, groups={r: r[0] for r in rows})
     # Casualties only where the number of incidents is published and not zero: where it is 0
     # they are 0 too, which would undo any suppression that leaned on them.
     shown = [c for c in numbers if counted.cell(*c)]
