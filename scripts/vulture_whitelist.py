@@ -78,3 +78,4 @@ township_name  # exchange.ledger_reports ReportSpending: read by the donor repor
 organisations_not_named  # exchange.ledger_reports DonorReport: read by the donor report's template
 label_from_instance  # web.funds_forms.ActivityChoice: Django's ModelChoiceField calls it
 screening_warnings  # web.templatetags.screening_web: the transfer page's template tag
+log_addition, log_change, log_deletions  # audit.admin.AuditedAdmin: Django's admin calls them

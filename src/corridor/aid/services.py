@@ -31,7 +31,7 @@ from corridor.audit.services import (
     audited_update,
 )
 from corridor.core.errors import InvalidInput, NotAllowed
-from corridor.core.rules import refuse
+from corridor.core.rules import refuse, settable_only, values_set
 
 # What a caller may set; everything else (id, authors, times) is Corridor's to decide.
 # The organisation is fixed at creation: moving a row to another organisation is a new row.
@@ -65,17 +65,6 @@ ACTIVITY_UPDATABLE = frozenset(
 )
 
 
-def _only(values: dict[str, Any], allowed: frozenset[str], what: str) -> None:
-    unknown = sorted(set(values) - allowed)
-    if unknown:
-        raise InvalidInput(f"{what}: field(s) {', '.join(unknown)} cannot be set")
-
-
-def _apply(record: Any, values: dict[str, Any]) -> None:
-    for name, value in values.items():
-        setattr(record, name, value)
-
-
 def _place(activity: Activity) -> tuple[dt.date | None, str]:
     """The (month, township) of the rollups an activity row counts in."""
     return activity.reporting_month, activity.admin_unit_id
@@ -87,7 +76,7 @@ def activity_record(
     """Record a 4W row for ``organisation`` (the user must be one of its editors).
 
     ``confirm``: the person confirmed a likely duplicate (decision 0215)."""
-    _only(values, ACTIVITY_UPDATABLE, "activity")
+    settable_only(values, ACTIVITY_UPDATABLE, "activity")
     activity = Activity(organisation=organisation, **values)
     policy.require(by, policy.ADD, activity)
     # The rules first, so their words alone come back (not a database range check's too).
@@ -106,10 +95,10 @@ def _not_a_duplicate(activity: Activity, confirm: bool) -> None:
 def activity_update(
     *, by: Any, activity: Activity, confirm: bool = False, **values: Any
 ) -> Activity:
-    _only(values, ACTIVITY_UPDATABLE, "activity")
+    settable_only(values, ACTIVITY_UPDATABLE, "activity")
     policy.require(by, policy.CHANGE, activity)
     before = _place(activity)
-    _apply(activity, values)
+    values_set(activity, values)
     activity_clean(activity)
     _not_a_duplicate(activity, confirm)
     with transaction.atomic():

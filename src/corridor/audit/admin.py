@@ -1,17 +1,92 @@
-"""Admin pages write audit entries too: every change made through /admin/ goes on the chain."""
+"""Admin pages write audit entries too: every change made through /admin/ goes on the chain.
+
+Django's own admin log (``django_admin_log``: an object's history page, "Recent actions") names
+a record by its kind and id, never by ``str(record)``: that is the name of a pseudonymous or
+anonymous organisation, a person's user name, a membership with both. The audit trail never
+held those; the admin log now holds them no more than it does.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+from typing import Any
+
 from django.contrib import admin
-from django.db import transaction
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import translation
+from django.utils.text import capfirst
 
 from corridor.audit.models import AuditEntry
 from corridor.audit.services import Action, audit_diff, audit_record, snapshot
 
 
+def admin_log_label(obj: models.Model) -> str:
+    """How the admin log names a record: "Organisation #<id>" (English, as Django keeps its log
+    messages), or only the kind once the record is deleted and has no id."""
+    with translation.override(None):
+        kind = capfirst(str(obj._meta.verbose_name))
+    return kind if obj.pk is None else f"{kind} #{obj.pk}"
+
+
+def _admin_log(
+    request: Any, objs: Iterable[models.Model], flag: int, message: Any = ""
+) -> list[LogEntry]:
+    """The admin log's entries for ``objs``, as Django writes them but for the record's text."""
+    if isinstance(message, list):
+        message = json.dumps(message)
+    return LogEntry.objects.bulk_create(
+        [
+            LogEntry(
+                user_id=request.user.pk,
+                content_type_id=ContentType.objects.get_for_model(obj, for_concrete_model=False).pk,
+                object_id=str(obj.pk),
+                object_repr=admin_log_label(obj)[:200],
+                action_flag=flag,
+                change_message=message,
+            )
+            for obj in objs
+        ]
+    )
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """A ModelAdmin whose saves and deletes, its inlines' included, are audited in the same
-    transaction."""
+    transaction; its entries in Django's admin log name records by kind and id only."""
+
+    def log_addition(self, request, obj, message):
+        (entry,) = _admin_log(request, [obj], ADDITION, message)
+        return entry
+
+    def log_change(self, request, obj, message):
+        (entry,) = _admin_log(request, [obj], CHANGE, message)
+        return entry
+
+    def log_deletions(self, request, queryset):
+        return _admin_log(request, queryset, DELETION)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """Django's message, the inline records it names (added, changed, deleted) by their
+        labels, in the order Django lists them."""
+        message = super().construct_change_message(request, form, formsets, add)
+        labels = iter(
+            [
+                admin_log_label(obj)
+                for formset in formsets or ()
+                for obj in (
+                    *formset.new_objects,
+                    *(changed for changed, _fields in formset.changed_objects),
+                    *formset.deleted_objects,
+                )
+            ]
+        )
+        for part in message:
+            for detail in part.values():
+                if "object" in detail:
+                    detail["object"] = next(labels, detail.get("name", ""))
+        return message
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():

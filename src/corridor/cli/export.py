@@ -102,14 +102,14 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput("corridor export hxl needs --kind activities|figures|incidents")
     if args.identifier:
         raise InvalidInput("--identifier is for iati")
-    organisation = organisation_find(args.org, by=None) if args.org else None
+    chosen = organisation_find(args.org, by=None) if args.org else None
     export = hxl_export_internal if args.internal else hxl_export_shared
     if args.output:
         with args.output.open("w", encoding="utf-8", newline="") as out:
-            count = export(by=None, kind=args.kind, out=out, organisation=organisation)
+            count = export(by=None, kind=args.kind, out=out, organisation=chosen)
         print(f"{count} rows written to {args.output}", file=sys.stderr)
     else:
-        export(by=None, kind=args.kind, out=sys.stdout, organisation=organisation)
+        export(by=None, kind=args.kind, out=sys.stdout, organisation=chosen)
     return 0
 
 

@@ -144,7 +144,13 @@ def chosen_mapping(args: argparse.Namespace, path: Path):
 def run(args: argparse.Namespace) -> int:
     django_env.setup()
     from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TaskID,
+        TimeRemainingColumn,
+    )
 
     from corridor.core.errors import InvalidInput
     from corridor.exchange.services import file_import, organisation_find
@@ -160,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
     class Bar:
         def __init__(self, progress: Progress) -> None:
             self.progress = progress
-            self.task = None
+            self.task: TaskID | None = None
 
         def start(self, total: int, description: str) -> None:
             self.task = self.progress.add_task(description, total=total)

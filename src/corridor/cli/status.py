@@ -27,7 +27,8 @@ def collect() -> dict:
         if not model.__module__.startswith("corridor."):
             continue
         label = model._meta.label
-        counts[label] = None if pending else model.objects.count()
+        # The default manager is each model's ``objects`` (removed records left out).
+        counts[label] = None if pending else model._default_manager.count()
     return {
         "version": __version__,
         "home": str(settings.HOME),

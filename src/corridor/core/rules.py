@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from corridor.core.errors import InvalidInput
+
 # More people than this in one township row is a typing mistake: the most populous township
 # (Hlaingthaya, Yangon) had about 690,000 people at the 2014 census; this leaves room for
 # growth and for people displaced into it. Also keeps every count inside a 32-bit integer.
@@ -125,3 +127,16 @@ def refuse(problems: Iterable[Problem], *, confirmed: bool = False) -> None:
         )
     if errors:
         raise ValidationError(errors)
+
+
+def settable_only(values: Mapping[str, Any], allowed: frozenset[str], what: str) -> None:
+    """Refuse a service call that would set a field its record type does not let callers set."""
+    unknown = sorted(set(values) - allowed)
+    if unknown:
+        raise InvalidInput(f"{what}: field(s) {', '.join(unknown)} cannot be set")
+
+
+def values_set(record: Any, values: Mapping[str, Any]) -> None:
+    """The new values on the record, so the rules judge the record as it would be saved."""
+    for name, value in values.items():
+        setattr(record, name, value)

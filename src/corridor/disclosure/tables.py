@@ -25,7 +25,7 @@ import math
 from collections import defaultdict
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from corridor.core.errors import InvalidInput
 from corridor.disclosure.gate import gate_passed
@@ -136,12 +136,18 @@ class PublishedTable:
         return self.values[Figure(RUNNING, row, column)]
 
 
+# A table's row and column keys: any hashable value, the same type in ``counts`` as in ``rows``
+# and ``columns`` (a dict keyed by (p-code, month) is then taken as it is).
+RowKey = TypeVar("RowKey", bound=Hashable)
+ColumnKey = TypeVar("ColumnKey", bound=Hashable)
+
+
 def publish_table(
-    counts: Mapping[tuple[Hashable, Hashable], int],
+    counts: Mapping[tuple[RowKey, ColumnKey], int],
     *,
-    rows: Sequence[Hashable],
-    columns: Sequence[Hashable],
-    groups: Mapping[Hashable, Hashable] | None = None,
+    rows: Sequence[RowKey],
+    columns: Sequence[ColumnKey],
+    groups: Mapping[RowKey, Hashable] | None = None,
     cumulative: bool = False,
     k: int | None = None,
 ) -> PublishedTable:

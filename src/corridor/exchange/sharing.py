@@ -27,7 +27,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from corridor.aid.models import PEOPLE_FIELDS, Activity
 from corridor.aid.queries import activities_reached, activities_visible_to
@@ -78,8 +78,6 @@ CASUALTIES = ("fatalities", "injuries", "detained")
 FIGURES = ("idps", "refugees", "people_in_need")
 
 K = TypeVar("K", bound=Hashable)
-# publish_table's counts: the key type is invariant, so concrete keys are cast to it.
-CountMap = Mapping[tuple[Hashable, Hashable], int]
 Cell = int | str  # a published count, or SUPPRESSED; "" only where nothing was reported
 
 
@@ -262,16 +260,14 @@ def incidents_table(*, by: Any, today: dt.date) -> SharedTable:
     rows = sorted({r for r, _ in numbers}, key=lambda r: (places.sort_key(r[0]), r[1]))
     months = sorted({m for _, m in numbers})
     # Township groups: a hidden cell stays hidden under the township totals other outputs show.
-    counted = publish_table(
-        cast(CountMap, numbers), rows=rows, columns=months, groups={r: r[0] for r in rows}
-    )
+    counted = publish_table(numbers, rows=rows, columns=months, groups={r: r[0] for r in rows})
     # Casualties only where the number of incidents is published and not zero: where it is 0
     # they are 0 too, which would undo any suppression that leaned on them.
     shown = [c for c in numbers if counted.cell(*c)]
     measured = {
         measure: (
             publish_table(
-                cast(CountMap, {(c, measure): sums[measure][c] for c in shown}),
+                {(c, measure): sums[measure][c] for c in shown},
                 rows=shown,
                 columns=(measure,),
             )

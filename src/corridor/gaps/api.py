@@ -67,12 +67,22 @@ def _schema_of(
     return create_model(name, __base__=base, **fields)
 
 
+# Each schema is a class of its own over the generated fields, so other modules' schemas and
+# mypy can name it as a type (a generated class is not one to mypy, hence the one ignore each).
+
+
 #: The unsuppressed row (the township page's data): planned people are never in
 #: people_reached; need_basis is "sector", "all_sectors" or "idps".
-GapRowOut = _schema_of("GapRowOut", GapRow, leave_out=("figure_source_id",), add=("need_period",))
+class GapRowOut(
+    _schema_of("GapRowFields", GapRow, leave_out=("figure_source_id",), add=("need_period",))  # type: ignore[misc]
+):
+    pass
+
+
 #: A row as it may be shared: ``suppressed`` names the fields that are hidden (null), not
 #: unknown; need_period is the need figure's month, or its validity period in months.
-SharedGapRowOut = _schema_of("SharedGapRowOut", SharedGapRow, base=_Plain)
+class SharedGapRowOut(_schema_of("SharedGapRowFields", SharedGapRow, base=_Plain)):  # type: ignore[misc]
+    pass
 
 
 class SharedTownshipGapOut(_Plain):

@@ -22,7 +22,7 @@ from corridor.audit.services import (
     audited_update,
 )
 from corridor.core.errors import InvalidInput
-from corridor.core.rules import refuse
+from corridor.core.rules import refuse, settable_only, values_set
 from corridor.situation.checks import figure_jumps
 from corridor.situation.models import DisplacementFigure, Incident, Source
 from corridor.situation.rules import JUMP_COUNTS, figure_clean, incident_clean
@@ -60,30 +60,18 @@ INCIDENT_UPDATABLE = frozenset(
 )
 
 
-def _only(values: dict[str, Any], allowed: frozenset[str], what: str) -> None:
-    unknown = sorted(set(values) - allowed)
-    if unknown:
-        raise InvalidInput(f"{what}: field(s) {', '.join(unknown)} cannot be set")
-
-
-def _apply(record: Any, values: dict[str, Any]) -> None:
-    """The new values on the record, so the rules judge the record as it would be saved."""
-    for name, value in values.items():
-        setattr(record, name, value)
-
-
 # --- Sources --------------------------------------------------------------------------------
 
 
 def source_record(*, by: Any, **values: Any) -> Source:
-    _only(values, SOURCE_WRITABLE, "source")
+    settable_only(values, SOURCE_WRITABLE, "source")
     source = Source(**values)
     policy.require(by, policy.ADD, source)
     return audited_create(source, by=by)
 
 
 def source_update(*, by: Any, source: Source, **values: Any) -> Source:
-    _only(values, SOURCE_WRITABLE, "source")
+    settable_only(values, SOURCE_WRITABLE, "source")
     policy.require(by, policy.CHANGE, source)
     return audited_update(source, by=by, **values)
 
@@ -104,7 +92,7 @@ def figure_record(
     """Record a displacement figure reported by one of the user's organisations.
 
     ``confirm``: the person confirmed a jump against the township's last figure (0215)."""
-    _only(values, FIGURE_UPDATABLE, "displacement figure")
+    settable_only(values, FIGURE_UPDATABLE, "displacement figure")
     figure = DisplacementFigure(reporting_organisation=reporting_organisation, **values)
     policy.require(by, policy.ADD, figure)
     figure_clean(figure)
@@ -138,9 +126,9 @@ def _no_unconfirmed_jump(figure: DisplacementFigure, confirm: bool) -> None:
 def figure_update(
     *, by: Any, figure: DisplacementFigure, confirm: bool = False, **values: Any
 ) -> DisplacementFigure:
-    _only(values, FIGURE_UPDATABLE, "displacement figure")
+    settable_only(values, FIGURE_UPDATABLE, "displacement figure")
     policy.require(by, policy.CHANGE, figure)
-    _apply(figure, values)
+    values_set(figure, values)
     figure_clean(figure)
     _no_unconfirmed_jump(figure, confirm)
     return audited_update(figure, by=by, **values)
@@ -179,7 +167,7 @@ def incident_record(
     *, by: Any, reporting_organisation: Any, sources: Iterable[Source] = (), **values: Any
 ) -> Incident:
     """Record an incident reported by one of the user's organisations, citing ``sources``."""
-    _only(values, INCIDENT_UPDATABLE, "incident")
+    settable_only(values, INCIDENT_UPDATABLE, "incident")
     incident = Incident(reporting_organisation=reporting_organisation, **values)
     policy.require(by, policy.ADD, incident)
     incident_clean(incident)
@@ -192,9 +180,9 @@ def incident_record(
 def incident_update(
     *, by: Any, incident: Incident, sources: Iterable[Source] | None = None, **values: Any
 ) -> Incident:
-    _only(values, INCIDENT_UPDATABLE, "incident")
+    settable_only(values, INCIDENT_UPDATABLE, "incident")
     policy.require(by, policy.CHANGE, incident)
-    _apply(incident, values)
+    values_set(incident, values)
     incident_clean(incident)
     with transaction.atomic():
         audited_update(incident, by=by, **values)

@@ -30,7 +30,6 @@ from corridor.disclosure import (
     suppressed_legend,
 )
 from corridor.gaps.api import GapRowOut
-from corridor.geo.models import AdminUnit, Level
 from corridor.web import dashboard
 from corridor.web.dashboard import Filters
 from corridor.web.forms import FilterForm
@@ -188,7 +187,7 @@ def _filters(request: HttpRequest, params: FilterIn, layer: str | None = None) -
     form = FilterForm(values)
     if not form.is_valid():
         reasons = "; ".join(
-            f"{'layer' if name == 'map' else name}: {' '.join(errs)}"
+            f"{'layer' if name == 'map' else name}: {' '.join(str(e) for e in errs)}"
             for name, errs in form.errors.items()
         )
         raise HttpError(400, reasons)
@@ -254,29 +253,15 @@ def trends(request: HttpRequest, params: Query[FilterIn]) -> dict:
 def map_values(request: HttpRequest, params: Query[FilterIn], layer: str = "idps") -> dict:
     """Layers: idps (latest figure), incidents (count in the period), coverage (last month),
     up to the publication cutoff; null where suppressed."""
-    filters = _filters(request, params, layer)
-    today = timezone.localdate()
-    values = dashboard.shared_map_values(request.user, filters, layer, today)
-    names = {
-        pcode: (en, my)
-        for pcode, en, my in AdminUnit.objects.filter(level=Level.TOWNSHIP).values_list(
-            "pcode", "name_en", "name_my"
-        )
-    }
+    shared = dashboard.shared_map(
+        request.user, _filters(request, params, layer), layer, timezone.localdate()
+    )
     return {
-        "filters": _filters_out(filters),
-        "layer": layer,
-        "cutoff": publication_cutoff(today),
+        "filters": _filters_out(shared.filters),
+        "layer": shared.layer,
+        "cutoff": shared.cutoff,
         "legend": suppressed_legend(),
-        "townships": [
-            {
-                "pcode": pcode,
-                "township": names.get(pcode, ("", ""))[0],
-                "township_my": names.get(pcode, ("", ""))[1],
-                "value": value,
-            }
-            for pcode, value in sorted(values.items())
-        ],
+        "townships": shared.rows,
     }
 
 

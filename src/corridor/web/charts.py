@@ -16,7 +16,7 @@ def bar_chart(points: Sequence[tuple[str, int | None]], *, title: str, chart_id:
     values = [v or 0 for _, v in points]
     top = max(values, default=0) or 1
     width = LEFT * 2 + len(points) * (BAR_W + GAP)
-    parts = [
+    parts: list[str] = [
         format_html(
             '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}">'
             '<title id="{}">{}</title>',

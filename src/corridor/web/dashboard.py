@@ -17,7 +17,12 @@ from django.utils.translation import gettext as _
 from corridor.aid.queries import (
     reach_visible_to,
 )
-from corridor.disclosure import PublishedTable, latest_public_month, publish_table
+from corridor.disclosure import (
+    PublishedTable,
+    latest_public_month,
+    publication_cutoff,
+    publish_table,
+)
 from corridor.gaps.queries import gap_table, month_start, next_month
 from corridor.gaps.shared import shared_gap_table
 from corridor.geo.models import AdminUnit, Level
@@ -434,3 +439,42 @@ def shared_map_values(
         if in_state(pcode):
             values[pcode] = table.cell(pcode, "idps")
     return values
+
+
+@dataclass(frozen=True)
+class SharedMapRow:
+    pcode: str
+    township: str
+    township_my: str
+    value: int | float | None  # None: suppressed
+
+
+@dataclass(frozen=True)
+class SharedMap:
+    """One map layer as it may be passed on, computed once; its CSV (/data/map.csv) and its
+    JSON (/api/web/map) are two renderings of it."""
+
+    layer: str
+    filters: Filters
+    cutoff: dt.date
+    rows: list[SharedMapRow]  # in p-code order
+
+
+def shared_map(user: Any, filters: Filters, layer: str, today: dt.date) -> SharedMap:
+    """``shared_map_values`` with each township's names, in p-code order."""
+    values = shared_map_values(user, filters, layer, today)
+    names = {
+        pcode: (en, my)
+        for pcode, en, my in AdminUnit.objects.filter(level=Level.TOWNSHIP).values_list(
+            "pcode", "name_en", "name_my"
+        )
+    }
+    return SharedMap(
+        layer=layer,
+        filters=filters,
+        cutoff=publication_cutoff(today),
+        rows=[
+            SharedMapRow(pcode, *names.get(pcode, ("", "")), value)
+            for pcode, value in sorted(values.items())
+        ],
+    )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.text import format_lazy
@@ -36,12 +37,46 @@ from corridor.situation.rules import (
 )
 from corridor.web.burmese import unicode_text
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django_stubs_ext import StrOrPromise
+
+    from corridor.orgs.models import Organisation
+    from corridor.situation.models import Source
+
+FieldT = TypeVar("FieldT", bound=forms.Field)
+ModelT = TypeVar("ModelT", bound=models.Model)
+
 PCODE_AT_END = re.compile(r"\b(MMR[0-9A-Z]{3,13})\s*$")
 MAP_LAYERS = [
     ("idps", _("IDPs")),
     ("incidents", _("Incidents")),
     ("coverage", _("Coverage")),
 ]
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
+    """A form's own copy of one of its fields as the class it is (``form.fields`` holds plain
+    fields to a type checker), to give it the choices or records of this request."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is not a {kind.__name__}")
+    return field
+
+
+def chosen(form: forms.BaseForm) -> dict[str, Any]:
+    """What a page's filter form chose: nothing when it does not validate (the pages then show
+    their defaults; the API refuses it)."""
+    return form.cleaned_data if form.is_bound and form.is_valid() else {}
+
+
+def offer_organisations(form: forms.BaseForm, organisations: QuerySet[Organisation]) -> None:
+    """The organisations the person may report for, in the form's ``organisation`` field; the
+    only one chosen already."""
+    field = form_field(form, "organisation", forms.ModelChoiceField)
+    field.queryset = organisations
+    if organisations.count() == 1:
+        field.initial = organisations.get().pk
 
 
 def township_label(unit: AdminUnit) -> str:
@@ -207,7 +242,7 @@ class UnicodeTextMixin:
         return data
 
 
-def state_choices() -> list[tuple[str, str]]:
+def state_choices() -> list[tuple[str, StrOrPromise]]:
     # Not the boundaries: decoding the states' GeoJSON took half a second of every list page.
     states = AdminUnit.objects.filter(level=Level.STATE).order_by("name_en")
     states = states.only("pcode", "name_en", "name_my")
@@ -229,8 +264,8 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = state_choices()
-        self.fields["sector"].choices = sector_choices()
+        form_field(self, "state", forms.ChoiceField).choices = state_choices()
+        form_field(self, "sector", forms.ChoiceField).choices = sector_choices()
 
 
 class GapFilterForm(forms.Form):
@@ -240,11 +275,31 @@ class GapFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = state_choices()
-        self.fields["sector"].choices = sector_choices()
+        form_field(self, "state", forms.ChoiceField).choices = state_choices()
+        form_field(self, "sector", forms.ChoiceField).choices = sector_choices()
 
 
-class IncidentFilterForm(forms.Form):
+class ListFilterForm(forms.Form):
+    """A list page's filters: each field chosen narrows the rows by its lookup in ``lookups``."""
+
+    lookups: ClassVar[dict[str, str]] = {}
+
+    def narrow(self, rows: QuerySet[ModelT]) -> QuerySet[ModelT]:
+        """The rows the filters chose (all of them when the form does not validate)."""
+        data = chosen(self)
+        return rows.filter(
+            **{lookup: data[name] for name, lookup in self.lookups.items() if data.get(name)}
+        )
+
+
+class IncidentFilterForm(ListFilterForm):
+    lookups: ClassVar[dict[str, str]] = {
+        "state": "admin_unit__pcode__startswith",
+        "incident_type": "incident_type",
+        "start": "occurred_on__gte",
+        "end": "occurred_on__lte",
+    }
+
     state = forms.ChoiceField(label=_("State/region"), required=False)
     incident_type = forms.ChoiceField(label=_("Type"), required=False)
     start = forms.DateField(
@@ -256,25 +311,36 @@ class IncidentFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = state_choices()
-        self.fields["incident_type"].choices = [("", _("All types")), *IncidentType.choices]
+        form_field(self, "state", forms.ChoiceField).choices = state_choices()
+        form_field(self, "incident_type", forms.ChoiceField).choices = [
+            ("", _("All types")),
+            *IncidentType.choices,
+        ]
 
 
-class ActivityFilterForm(forms.Form):
+class ActivityFilterForm(ListFilterForm):
+    lookups: ClassVar[dict[str, str]] = {
+        "state": "admin_unit__pcode__startswith",
+        "sector": "sector",
+        "month": "reporting_month",
+    }
+
     state = forms.ChoiceField(label=_("State/region"), required=False)
     sector = forms.ChoiceField(label=_("Sector"), required=False)
     month = MonthField(label=_("Month"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = state_choices()
-        self.fields["sector"].choices = sector_choices()
+        form_field(self, "state", forms.ChoiceField).choices = state_choices()
+        form_field(self, "sector", forms.ChoiceField).choices = sector_choices()
 
 
 class ActivityForm(ConfirmMixin, UnicodeTextMixin, forms.Form):
     text_fields = ("notes", "village_tract", "village", "donor")
 
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
+    organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None
+    )
     township = TownshipField(label=_("Township"), help_text=_("Type in English or Burmese."))
     reporting_month = MonthField(
         label=_("Reporting month"),
@@ -347,9 +413,7 @@ class ActivityForm(ConfirmMixin, UnicodeTextMixin, forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
-        if organisations.count() == 1:
-            self.fields["organisation"].initial = organisations.get().pk
+        offer_organisations(self, organisations)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -369,31 +433,35 @@ class ActivityForm(ConfirmMixin, UnicodeTextMixin, forms.Form):
                 disabled=data.get("disabled"),
             ):
                 self.add_error(name, reason)
-            problem = conditionality_problem(data.get("modality", ""), data.get("conditionality"))
+            problem = conditionality_problem(
+                data.get("modality", ""), data.get("conditionality", "")
+            )
             if problem:
                 self.add_error("conditionality", problem)
         return data
 
 
 class SourceFields(forms.Form):
-    source = forms.ModelChoiceField(label=_("Source"), queryset=None, required=False)
+    source: forms.ModelChoiceField[Source] = forms.ModelChoiceField(
+        label=_("Source"), queryset=None, required=False
+    )
     source_title = forms.CharField(label=_("Or a new source: title"), required=False)
     source_publisher = forms.CharField(label=_("Publisher"), required=False)
     source_reliability = forms.ChoiceField(
         label=_("Reliability"), choices=Reliability.choices, initial=Reliability.F
     )
 
-    organisation = forms.ModelChoiceField(label=_("Reporting organisation"), queryset=None)
+    organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Reporting organisation"), queryset=None
+    )
 
     def __init__(self, *args: Any, sources: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = sources
-        self.fields["organisation"].queryset = organisations
-        if organisations.count() == 1:
-            self.fields["organisation"].initial = organisations.get().pk
+        form_field(self, "source", forms.ModelChoiceField).queryset = sources
+        offer_organisations(self, organisations)
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         for name in ("source_title", "source_publisher"):
             if data.get(name):
                 data[name] = unicode_text(data[name])
@@ -506,7 +574,7 @@ class UploadForm(forms.Form):
     )
     format = forms.ChoiceField(label=_("Format"), choices=UPLOAD_FORMATS, required=False)
     kind = forms.ChoiceField(label=_("What the rows are"), choices=UPLOAD_KINDS, required=False)
-    organisation = forms.ModelChoiceField(
+    organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=None,
         help_text=_(
@@ -548,16 +616,16 @@ class UploadForm(forms.Form):
         self, *args: Any, organisations: Any, organisation_required: bool = True, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
-        if not organisation_required:
+        if organisation_required:
+            offer_organisations(self, organisations)
+        else:
+            form_field(self, "organisation", forms.ModelChoiceField).queryset = organisations
             # Coordinators: a cluster-wide file names each row's organisation (decision 0160).
             self.fields["organisation"].required = False
             self.fields["organisation"].help_text = _(
                 "Optional when the file has an organisation column: each row is recorded for "
                 "the organisation it names. Rows that name none are recorded for this one."
             )
-        elif organisations.count() == 1:
-            self.fields["organisation"].initial = organisations.get().pk
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -7,7 +7,7 @@ They check the shape of what was typed; the ledger's rules and the access policy
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES, RATE_DIGITS, RATE_PLACES
 from corridor.core.sectors import Sector
 from corridor.funds.models import RateKind, ReportingRule, TransferChannel
+
+if TYPE_CHECKING:
+    from corridor.funds.models import Grant
+    from corridor.orgs.models import Organisation
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -51,9 +55,15 @@ def _currency(label: Any, *, required: bool = True) -> forms.CharField:
 class TransferForm(forms.Form):
     """Record or correct a transfer: the two sides, the sent leg and, if known, what arrived."""
 
-    from_organisation = forms.ModelChoiceField(label=_("From"), queryset=None)
-    to_organisation = forms.ModelChoiceField(label=_("To"), queryset=None)
-    grant = forms.ModelChoiceField(label=_("Grant"), queryset=None, required=False)
+    from_organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("From"), queryset=None
+    )
+    to_organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("To"), queryset=None
+    )
+    grant: forms.ModelChoiceField[Grant] = forms.ModelChoiceField(
+        label=_("Grant"), queryset=None, required=False
+    )
     amount = _amount(_("Amount sent"), help_text=_("What the sender paid, the fee included."))
     currency = _currency(_("Currency sent"))
     sent_on = forms.DateField(label=_("Sent on"), widget=DATE)

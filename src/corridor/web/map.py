@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -60,7 +60,7 @@ def _ring_path(ring: Sequence[Sequence[float]], thin: int = THIN) -> str:
     return "".join(parts) + "z"
 
 
-def geometry_path(geometry: dict, thin: int = THIN) -> str:
+def geometry_path(geometry: dict | None, thin: int = THIN) -> str:
     if not geometry:
         return ""
     if geometry.get("type") == "Polygon":
@@ -130,7 +130,7 @@ def _regions(fingerprint: tuple) -> tuple[Region, ...]:
     return tuple(regions)
 
 
-def _label_spot(geometry: dict) -> tuple[int, int] | None:
+def _label_spot(geometry: dict | None) -> tuple[int, int] | None:
     """Where a region's name goes: the centroid of its largest polygon's outer ring, projected
     (the shipped gazetteer has no centroids for states; islands would pull a plain average)."""
     if not geometry:
@@ -194,7 +194,7 @@ class Legend:
 
 
 def choropleth(
-    values: dict[str, float | None],
+    values: Mapping[str, float | None],
     *,
     colour: Callable[[float | None], str],
     legend: Sequence[Legend],
@@ -209,7 +209,7 @@ def choropleth(
     shapes = [s for s in township_shapes() if not state or s.pcode.startswith(state)]
     if not shapes:
         return ""
-    parts = [
+    parts: list[str] = [
         format_html(
             '<svg class="map" viewBox="0 0 {} {}" role="img" aria-labelledby="map-title">'
             '<title id="map-title">{}</title>',

@@ -36,7 +36,7 @@ def townships_matching(raw: str, limit: int = MAX_MATCHES) -> list[AdminUnit]:
         return []
     townships = AdminUnit.objects.filter(level=Level.TOWNSHIP).only("pcode", "name_en", "name_my")
     starts = Q(name_en__istartswith=text) | Q(name_my__startswith=text) | Q(pcode__istartswith=text)
-    found = list(
+    found: list[AdminUnit] = list(
         townships.filter(starts | Q(name_en__icontains=text) | Q(name_my__contains=text))
         .annotate(
             rank=Case(When(starts, then=Value(0)), default=Value(1), output_field=IntegerField())

@@ -80,6 +80,28 @@ def admin_form_data(response) -> dict:
     return data
 
 
+def change_memberships_in_admin(client, user, *, promote, drop, add_to) -> None:
+    """On the user's admin page, as a person does: make one membership org admin, delete
+    another and add one (editor) in ``add_to``; the page must accept it."""
+    url = f"/admin/accounts/user/{user.pk}/change/"
+    data = admin_form_data(client.get(url))
+    prefix = "memberships"
+    forms = {data[f"{prefix}-{i}-id"]: i for i in range(int(data[f"{prefix}-TOTAL_FORMS"]))}
+    data[f"{prefix}-{forms[str(promote.pk)]}-role"] = OrgRole.ORG_ADMIN
+    data[f"{prefix}-{forms[str(drop.pk)]}-DELETE"] = "on"
+    new = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(new + 1)
+    data.update(
+        {
+            f"{prefix}-{new}-organisation": str(add_to.pk),
+            f"{prefix}-{new}-role": OrgRole.EDITOR,
+            f"{prefix}-{new}-user": str(user.pk),
+        }
+    )
+    answer = client.post(url, data)
+    assert answer.status_code == 302, answer.context and answer.context.get("errors")
+
+
 # --- Finding 3: real names of organisations that are not public --------------------------------
 
 
@@ -117,8 +139,9 @@ def test_making_an_organisation_anonymous_keeps_its_real_name_out_of_the_trail()
     assert trail().count("Thanlwin") == before.count("Thanlwin")
 
 
-def test_a_pseudonymous_organisation_is_named_in_the_trail_only_by_its_alias(superuser_client):
-    answer = superuser_client.post(
+def add_pseudonymous_organisation_in_admin(client) -> Organisation:
+    """Salween Mutual Aid (SMA), known outside as "River Friends", added on the admin page."""
+    answer = client.post(
         "/admin/orgs/organisation/add/",
         {
             "name": "Salween Mutual Aid",
@@ -133,7 +156,11 @@ def test_a_pseudonymous_organisation_is_named_in_the_trail_only_by_its_alias(sup
         },
     )
     assert answer.status_code == 302, answer.content
-    org = Organisation.objects.get(alias="River Friends")
+    return Organisation.objects.get(alias="River Friends")
+
+
+def test_a_pseudonymous_organisation_is_named_in_the_trail_only_by_its_alias(superuser_client):
+    org = add_pseudonymous_organisation_in_admin(superuser_client)
     (entry,) = entries_for(org)
     assert entry.action == "create"
     written = trail()
@@ -244,23 +271,9 @@ def test_inline_membership_changes_in_the_admin_are_audited(superuser_client):
     kept = MembershipFactory(user=user, role=OrgRole.VIEWER)
     dropped = MembershipFactory(user=user, role=OrgRole.EDITOR)
     added_org = OrganisationFactory()
-    url = f"/admin/accounts/user/{user.pk}/change/"
-    data = admin_form_data(superuser_client.get(url))
-    prefix = "memberships"
-    forms = {data[f"{prefix}-{i}-id"]: i for i in range(int(data[f"{prefix}-TOTAL_FORMS"]))}
-    data[f"{prefix}-{forms[str(kept.pk)]}-role"] = OrgRole.ORG_ADMIN
-    data[f"{prefix}-{forms[str(dropped.pk)]}-DELETE"] = "on"
-    new = int(data[f"{prefix}-TOTAL_FORMS"])
-    data[f"{prefix}-TOTAL_FORMS"] = str(new + 1)
-    data.update(
-        {
-            f"{prefix}-{new}-organisation": str(added_org.pk),
-            f"{prefix}-{new}-role": OrgRole.EDITOR,
-            f"{prefix}-{new}-user": str(user.pk),
-        }
+    change_memberships_in_admin(
+        superuser_client, user, promote=kept, drop=dropped, add_to=added_org
     )
-    answer = superuser_client.post(url, data)
-    assert answer.status_code == 302, answer.context and answer.context.get("errors")
     added = Membership.objects.get(user=user, organisation=added_org)
     assert [(e.action, e.changes) for e in entries_for(kept)] == [
         ("update", {"role": [OrgRole.VIEWER, OrgRole.ORG_ADMIN]})

@@ -183,6 +183,9 @@ class EncryptedBinaryField(EncryptedField):
 
     description = "Bytes stored encrypted"
     empty_strings_allowed = False
+    # What django-stubs' plugin types the model attribute as (the base class says text).
+    _pyi_private_set_type: bytes
+    _pyi_private_get_type: bytes
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("editable", False)

@@ -954,3 +954,22 @@ def test_corridor_import_names_the_earlier_row_of_the_file(world, tmp_path, caps
     assert f"warning: 5w.csv, row 3: {IN_FILE.format(row=2)}" in out
     assert "row 2:" not in out
     assert Activity.objects.count() == 0
+
+
+def test_a_service_refuses_fields_its_record_type_does_not_let_callers_set():
+    from corridor.core.errors import InvalidInput
+    from corridor.core.rules import settable_only, values_set
+
+    allowed = frozenset({"notes", "status"})
+    settable_only({"notes": "x"}, allowed, "activity")  # allowed: nothing raised
+    with pytest.raises(
+        InvalidInput, match=r"^activity: field\(s\) id, organisation cannot be set$"
+    ):
+        settable_only({"organisation": 1, "notes": "", "id": 2}, allowed, "activity")
+
+    class Row:
+        notes = "old"
+
+    row = Row()
+    values_set(row, {"notes": "new"})
+    assert row.notes == "new"

@@ -154,6 +154,22 @@ def test_an_org_admin_changes_a_role_and_removes_a_member(org_world, client):
     assert changes.count() == 2
 
 
+def test_a_missing_or_malformed_id_is_answered_as_a_record_that_is_gone(org_world, client):
+    """A form posted back with an id that is not one (an old page, a script) gets the page's
+    message, not a server error, and changes nothing."""
+    sign_in(client, org_world["admin"])
+    url = _members_url(org_world["org"])
+    for posted in ({}, {"membership": ""}, {"membership": "not-an-id"}):
+        answer = client.post(url, {"do": "remove", **posted}, follow=True)
+        assert answer.status_code == 200
+        assert "That person is no longer a member." in answer.content.decode()
+    for posted in ({}, {"invitation": "1234"}):
+        answer = client.post(url, {"do": "revoke", **posted}, follow=True)
+        assert answer.status_code == 200
+        assert "That invitation no longer works." in answer.content.decode()
+    assert Membership.objects.filter(organisation=org_world["org"]).count() == 2
+
+
 def test_the_last_org_admin_cannot_leave_the_organisation_without_one(org_world, client):
     sign_in(client, org_world["admin"])
     own = Membership.objects.get(user=org_world["admin"])

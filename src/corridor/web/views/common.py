@@ -5,21 +5,25 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corridor.accounts import policy
 from corridor.aid.queries import activities_reached, activities_visible_to
-from corridor.core.errors import NotAllowed
+from corridor.core.errors import CorridorError, NotAllowed
 from corridor.gaps.queries import month_start
 from corridor.web.dashboard import Filters
-from corridor.web.forms import FilterForm
+from corridor.web.forms import FilterForm, chosen
 from corridor.web.map import Legend, steps
 from corridor.web.numbers import number, percent
 
@@ -58,7 +62,7 @@ def filters_for(user: Any, form: FilterForm) -> tuple[Filters, str]:
 
     The pages ignore a form that does not validate (they show the defaults); the API refuses it.
     """
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    data = chosen(form)
     end = data.get("end") or latest_month(user)
     start = data.get("start") or month_start(
         dt.date(
@@ -86,7 +90,7 @@ def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
     return response
 
 
-def layer_style(layer: str, values: dict[str, float | None]) -> tuple[Any, list[Legend]]:
+def layer_style(layer: str, values: Mapping[str, float | None]) -> tuple[Any, list[Legend]]:
     if layer == "coverage":
         breaks = [0.1, 0.25, 0.5, 0.75]
         labels = (
@@ -109,9 +113,60 @@ def layer_style(layer: str, values: dict[str, float | None]) -> tuple[Any, list[
     return steps(breaks, ramp), legend
 
 
+def uuid_or_none(text: str | None) -> uuid.UUID | None:
+    """A record id a form posted back, or None when it is missing or not an id (the page then
+    answers as for a record that is gone)."""
+    try:
+        return uuid.UUID(text) if text else None
+    except ValueError:
+        return None
+
+
 def require_or_403(user: Any, action: str, record: Any) -> None:
     """The policy's refusal (audited) as a 403: the person may see the record, not do this."""
     try:
         policy.require(user, action, record)
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from None
+
+
+def remove_page(
+    request: Any,
+    record: Any,
+    *,
+    remove: Callable[[str], object],
+    page: str,
+    back: str,
+    refused: str,
+    shown: dict[str, Any],
+) -> HttpResponse:
+    """The page that removes a record softly (an activity, a figure, an incident, a transfer):
+    the person says why, ``remove(reason)`` calls the record's service. ``page`` is the URL name
+    of the record's page, ``back`` of the list to return to, ``refused`` the message when no
+    reason is given, ``shown`` what web/remove.html names the record by."""
+    if record.is_removed:
+        return redirect(page, pk=record.pk)
+    require_or_403(request.user, policy.DELETE, record)
+    error = reason = ""
+    if request.method == "POST":
+        reason = " ".join(request.POST.get("reason", "").split())
+        try:
+            remove(reason)
+        except CorridorError:
+            error = refused
+        else:
+            messages.success(
+                request, _("Removed. Those who may restore it still find it at its address.")
+            )
+            return redirect(back)
+    return render(
+        request,
+        "web/remove.html",
+        {
+            **shown,
+            "page_url": reverse(page, args=[record.pk]),
+            "error": error,
+            "reason": reason,
+        },
+        status=400 if error else 200,
+    )

@@ -140,11 +140,11 @@ def dashboard_csv(request: Any, name: str) -> HttpResponse:
     _form, filters, layer = filters_from(request)
     today = timezone.localdate()
     if name == "map":
-        values = dashboard.shared_map_values(request.user, filters, layer, today)
+        shared = dashboard.shared_map(request.user, filters, layer, today)
         return shared_csv_response(
             f"corridor-map-{layer}",
             ["pcode", layer],
-            [[pcode, value] for pcode, value in sorted(values.items())],
+            [[row.pcode, row.value] for row in shared.rows],
             today,
         )
     series = {s.key: s for s in dashboard.shared_trends(request.user, filters, today)}

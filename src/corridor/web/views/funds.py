@@ -48,7 +48,7 @@ from corridor.web.funds_forms import (
     ResolveForm,
     TransferForm,
 )
-from corridor.web.views.common import require_or_403
+from corridor.web.views.common import remove_page, require_or_403
 
 RECENT = 100
 
@@ -253,7 +253,7 @@ def transfer_page(request: Any, pk: Any) -> HttpResponse:
         and not any(d["dispute"].resolved_on is None for d in disputes),
         "may_add_photo": not t.is_removed
         and policy.can(user, policy.ADD, Evidence(transfer=t, size=1)),
-        "photo_wanted": t.grant_id is not None and t.grant.reporting == ReportingRule.RECEIPT,
+        "photo_wanted": t.grant is not None and t.grant.reporting == ReportingRule.RECEIPT,
     }
     return render(request, "web/money_transfer.html", context)
 
@@ -393,7 +393,7 @@ def transfer_confirm_page(request: Any, pk: Any) -> HttpResponse:
         "received_currency": t.received_currency or t.currency,
         "received_on": t.received_on or today(),
     }
-    photo_wanted = t.grant_id is not None and t.grant.reporting == ReportingRule.RECEIPT
+    photo_wanted = t.grant is not None and t.grant.reporting == ReportingRule.RECEIPT
     form = ReceiveForm(
         request.POST or None, request.FILES or None, initial=initial, photo_required=photo_wanted
     )
@@ -505,33 +505,15 @@ def dispute_resolve_page(request: Any, pk: Any) -> HttpResponse:
 
 @login_required
 def transfer_remove_page(request: Any, pk: Any) -> HttpResponse:
-    user = request.user
-    t = _transfer(user, pk)
-    if t.is_removed:
-        return redirect("web:transfer", pk=t.pk)
-    require_or_403(user, policy.DELETE, t)
-    error = reason = ""
-    if request.method == "POST":
-        reason = " ".join(request.POST.get("reason", "").split())
-        try:
-            services.transfer_remove(by=user, transfer=t, reason=reason)
-        except CorridorError:
-            error = _("Say why this transfer is removed.")
-        else:
-            messages.success(
-                request, _("Removed. Those who may restore it still find it at its address.")
-            )
-            return redirect("web:money")
-    return render(
+    t = _transfer(request.user, pk)
+    return remove_page(
         request,
-        "web/money_remove.html",
-        {
-            "t": t,
-            "page_url": reverse("web:transfer", args=[t.pk]),
-            "error": error,
-            "reason": reason,
-        },
-        status=400 if error else 200,
+        t,
+        remove=lambda reason: services.transfer_remove(by=request.user, transfer=t, reason=reason),
+        page="web:transfer",
+        back="web:money",
+        refused=_("Say why this transfer is removed."),
+        shown={"transfer": t},
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import Any
 
@@ -19,24 +20,33 @@ from corridor.disclosure import latest_public_month, shared_output
 from corridor.gaps.queries import GapInputError, GapTable, gap_table
 from corridor.gaps.shared import SHARED_COLUMNS, shared_gap_table
 from corridor.situation.queries import figures_visible_to
-from corridor.web.forms import GapFilterForm
+from corridor.web.forms import GapFilterForm, chosen
 from corridor.web.map import choropleth
 from corridor.web.numbers import percent
 from corridor.web.views.common import latest_month, layer_style
 from corridor.web.views.dashboard import shared_csv_response
 
 
-def table_for(request: Any) -> tuple[GapFilterForm, GapTable]:
+def _gap_filters(request: Any) -> tuple[GapFilterForm, dt.date | None, dict[str, Any]]:
+    """The page's and the CSV's one reading of the filters: the form, the month chosen (None:
+    each its default) and the table's other arguments, over what the person may see."""
     form = GapFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    table = gap_table(
-        data.get("month") or latest_month(request.user),
-        reach_rows=reach_visible_to(request.user),
-        figures=figures_visible_to(request.user),
-        sector=data.get("sector") or None,
-        state=data.get("state") or None,
+    data = chosen(form)
+    return (
+        form,
+        data.get("month"),
+        {
+            "reach_rows": reach_visible_to(request.user),
+            "figures": figures_visible_to(request.user),
+            "sector": data.get("sector") or None,
+            "state": data.get("state") or None,
+        },
     )
-    return form, table
+
+
+def table_for(request: Any) -> tuple[GapFilterForm, GapTable]:
+    form, month, arguments = _gap_filters(request)
+    return form, gap_table(month or latest_month(request.user), **arguments)
 
 
 def _shared_link(request: Any, table: GapTable) -> dict[str, str]:
@@ -107,17 +117,9 @@ def _refusal_as_400(view: Any) -> Any:
     "signed-in person may see",
 )
 def gaps_csv(request: Any) -> HttpResponse:
-    form = GapFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    _form, chosen_month, arguments = _gap_filters(request)
     today = timezone.localdate()
-    table = shared_gap_table(
-        data.get("month") or latest_public_month(today),
-        today=today,
-        reach_rows=reach_visible_to(request.user),
-        figures=figures_visible_to(request.user),
-        sector=data.get("sector") or None,
-        state=data.get("state") or None,
-    )
+    table = shared_gap_table(chosen_month or latest_public_month(today), today=today, **arguments)
     month = table.month.strftime("%Y-%m")
     return shared_csv_response(
         f"corridor-gaps-{month}",

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,47 +24,30 @@ from corridor.web.forms import ActivityFilterForm, IncidentFilterForm
 PAGE_SIZE = 50
 
 
+def _page_of(request: Any, rows: Any) -> tuple[Page, str]:
+    """The page of ``rows`` the request asks for, and its filters as a query string for the
+    other pages' links."""
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
 @login_required
 def incidents_page(request: Any) -> HttpResponse:
     form = IncidentFilterForm(request.GET or None)
-    incidents = incidents_visible_to(request.user).select_related("admin_unit")
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data["state"]:
-            incidents = incidents.filter(admin_unit__pcode__startswith=data["state"])
-        if data["incident_type"]:
-            incidents = incidents.filter(incident_type=data["incident_type"])
-        if data["start"]:
-            incidents = incidents.filter(occurred_on__gte=data["start"])
-        if data["end"]:
-            incidents = incidents.filter(occurred_on__lte=data["end"])
-    page = Paginator(incidents.order_by("-occurred_on", "id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request, "web/incidents.html", {"form": form, "page": page, "query": query.urlencode()}
-    )
+    incidents = form.narrow(incidents_visible_to(request.user).select_related("admin_unit"))
+    page, query = _page_of(request, incidents.order_by("-occurred_on", "id"))
+    return render(request, "web/incidents.html", {"form": form, "page": page, "query": query})
 
 
 @login_required
 def activities_page(request: Any) -> HttpResponse:
     form = ActivityFilterForm(request.GET or None)
-    activities = activities_visible_to(request.user).select_related("admin_unit", "organisation")
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data["state"]:
-            activities = activities.filter(admin_unit__pcode__startswith=data["state"])
-        if data["sector"]:
-            activities = activities.filter(sector=data["sector"])
-        if data["month"]:
-            activities = activities.filter(reporting_month=data["month"])
-    page = Paginator(activities.order_by("-reporting_month", "id"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    activities = form.narrow(
+        activities_visible_to(request.user).select_related("admin_unit", "organisation")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = _page_of(request, activities.order_by("-reporting_month", "id"))
     # Rows the person may correct get a box for the bulk status change (asked per row).
     editable = {a.pk for a in page if policy.can(request.user, policy.CHANGE, a)}
     return render(
@@ -73,7 +56,7 @@ def activities_page(request: Any) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "editable": editable,
             "statuses": Status.choices,
             "here": request.GET.urlencode(),

@@ -28,6 +28,7 @@ from corridor.orgs.queries import (
     memberships_managed_by,
     organisations_visible_to,
 )
+from corridor.web.views.common import uuid_or_none
 
 SESSION_NEW_LINK = "corridor_new_invitation_link"
 
@@ -62,13 +63,15 @@ def members_page(request: HttpRequest, pk: Any) -> HttpResponse:
                     reverse("web:join", args=[secret])
                 )
             elif what == "revoke":
-                found = invitations.filter(pk=request.POST.get("invitation")).first()
+                pk = uuid_or_none(request.POST.get("invitation"))
+                found = invitations.filter(pk=pk).first() if pk else None
                 if found is None:
                     raise InvalidInput(_("That invitation no longer works."))
                 services.invitation_revoke(by=request.user, invitation=found)
                 messages.success(request, _("The invitation link no longer works."))
             elif what in ("role", "remove"):
-                membership = members.filter(pk=request.POST.get("membership")).first()
+                pk = uuid_or_none(request.POST.get("membership"))
+                membership = members.filter(pk=pk).first() if pk else None
                 if membership is None:
                     raise InvalidInput(_("That person is no longer a member."))
                 if what == "role":
@@ -131,12 +134,13 @@ def join_page(request: HttpRequest, secret: str) -> HttpResponse:
         return render(request, "web/join.html", {"closed": True}, status=404)
     organisation = invitation.organisation
     shown = public_label(organisation.visibility, organisation.name, organisation.alias)
-    signed_in = request.user.is_authenticated and session_verified(request)
+    user = request.user if request.user.is_authenticated and session_verified(request) else None
+    signed_in = user is not None
     form = JoinForm(request.POST or None) if not signed_in else None
     if request.method == "POST":
         try:
-            if signed_in:
-                services.invitation_accept(secret=secret, user=request.user)
+            if user is not None:
+                services.invitation_accept(secret=secret, user=user)
                 messages.success(request, _("You are now a member."))
                 return redirect("web:organisations")
             if form is not None and form.is_valid():

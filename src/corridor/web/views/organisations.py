@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -14,6 +14,9 @@ from corridor.disclosure import public_organisations
 from corridor.orgs.models import OrgKind, Visibility
 from corridor.orgs.queries import OrganisationNames, organisations_listed
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -22,8 +25,8 @@ class Entry:
     name: str
     name_my: str = ""
     acronym: str = ""
-    kind: str = ""
-    visibility: str = ""
+    kind: StrOrPromise = ""  # the kind's label, translated when the page is drawn
+    visibility: StrOrPromise = ""
     pk: Any = None  # set only when the viewer may open the organisation's page
     mine: bool = False
 

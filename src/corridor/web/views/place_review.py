@@ -4,7 +4,6 @@ next import uses, docs/gazetteer.md), types another p-code, or rejects the name.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,7 @@ from corridor.core.errors import InvalidInput, NotAllowed
 from corridor.geo.models import PlaceReview
 from corridor.geo.queries import place_candidates, place_reviews
 from corridor.geo.services import place_review_reject, place_review_resolve
+from corridor.web.views.common import uuid_or_none
 
 # Open reviews shown at once (oldest first); the CLI lists them all.
 PAGE_SIZE = 50
@@ -41,13 +41,6 @@ def _item(review: PlaceReview) -> Item:
     return Item(review, found.candidates, found.note)
 
 
-def _uuid(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
-
-
 def _may_decide(user: Any) -> bool:
     return policy.is_admin(user) or policy.is_coordinator(user)
 
@@ -58,7 +51,8 @@ def place_review_page(request: HttpRequest) -> HttpResponse:
     if not _may_decide(request.user):
         raise PermissionDenied
     if request.method == "POST":
-        review = place_reviews().filter(pk=_uuid(request.POST.get("review", ""))).first()
+        pk = uuid_or_none(request.POST.get("review"))
+        review = place_reviews().filter(pk=pk).first() if pk else None
         try:
             if review is None:
                 raise InvalidInput(_("That place name is no longer waiting for review."))

@@ -28,7 +28,6 @@ from corridor.accounts import policy
 from corridor.aid.queries import activities_visible_to, activity_removed_for
 from corridor.aid.services import activity_remove, activity_restore, activity_update
 from corridor.audit.queries import history_of
-from corridor.core.errors import CorridorError
 from corridor.disclosure import internal_output
 from corridor.orgs.models import Organisation
 from corridor.orgs.queries import OrganisationNames
@@ -57,7 +56,7 @@ from corridor.web.forms import (
 )
 from corridor.web.map import NO_DATA, Legend, choropleth
 from corridor.web.numbers import date_label, month_label, number
-from corridor.web.views.common import require_or_403
+from corridor.web.views.common import remove_page, require_or_403
 from corridor.web.views.entry import _field_check, _save_values, _source
 
 HIGHLIGHT = "#d7301f"
@@ -283,7 +282,8 @@ def figure_page(request: Any, pk: Any) -> HttpResponse:
 def _owner_only(record: Any) -> Any:
     """The organisation field of an edit form: the record's own, fixed (moving a record to
     another organisation is a new record)."""
-    return Organisation.objects.filter(pk=_owner(record).pk if _owner(record) else None)
+    owner = _owner(record)
+    return Organisation.objects.filter(pk=owner.pk) if owner else Organisation.objects.none()
 
 
 def _edit_form(form: Any, request: Any) -> Any:
@@ -413,32 +413,16 @@ def figure_edit(request: Any, pk: Any) -> HttpResponse:
 
 def _remove(request: Any, kind: Kind, pk: Any) -> HttpResponse:
     record = _record(kind, request.user, pk)
-    if record.is_removed:
-        return redirect(kind.page, pk=record.pk)
-    require_or_403(request.user, policy.DELETE, record)
-    error = ""
-    reason = ""
-    if request.method == "POST":
-        reason = " ".join(request.POST.get("reason", "").split())
-        try:
-            kind.remove(by=request.user, reason=reason, **{kind.argument: record})
-        except CorridorError:
-            error = _("Say why this record is removed.")
-        else:
-            messages.success(
-                request, _("Removed. Those who may restore it still find it at its address.")
-            )
-            return redirect(kind.back)
-    return render(
+    return remove_page(
         request,
-        "web/remove.html",
-        {
-            "record": record,
-            "page_url": reverse(kind.page, args=[record.pk]),
-            "error": error,
-            "reason": reason,
-        },
-        status=400 if error else 200,
+        record,
+        remove=lambda reason: kind.remove(
+            by=request.user, reason=reason, **{kind.argument: record}
+        ),
+        page=kind.page,
+        back=kind.back,
+        refused=_("Say why this record is removed."),
+        shown={"record": record},
     )
 
 
