@@ -114,3 +114,21 @@ def test_ids_in_hex_and_in_text_name_the_same_record():
     assert checks._id(value) == "01234567-89ab-cdef-0123-456789abcdef"
     assert checks._id("01234567-89ab-cdef-0123-456789abcdef") == checks._id(value)
     assert checks._id(None) is None
+
+
+def test_postgresql_statistics_are_refreshed_once_per_file_before_seeking(world):
+    """PostgreSQL: the first seek of a file refreshes the table's statistics (a plan made on
+    an empty table's read every row of the organisation for every batch); never again in
+    the same file, and never for a file that seeks nothing. SQLite plans without them."""
+    known, new, _stored = world
+    in_file = InFile()
+
+    def analyses(rows: list) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            activity_duplicates(rows, numbers=list(range(len(rows))), in_file=in_file)
+        return sum(q["sql"].startswith("ANALYZE") for q in seen.captured_queries)
+
+    assert analyses([_row("a" * 32, new)]) == 0  # nothing sought
+    expected = 1 if connection.vendor == "postgresql" else 0
+    assert analyses([_row("b" * 32, known)]) == expected
+    assert analyses([_row("c" * 32, known, women=12)]) == 0
