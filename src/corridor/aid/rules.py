@@ -123,16 +123,19 @@ def activity_problems(values: Mapping[str, Any], *, now: dt.date | None = None) 
 TWIN_FIELDS = ("organisation", "admin_unit", "reporting_month", "sector", "modality", *COUNTS)
 
 
+_TWIN_IDS = tuple(n for n, name in enumerate(TWIN_FIELDS) if name in ("organisation", "admin_unit"))
+_TWIN_COUNTS = tuple(n for n, name in enumerate(TWIN_FIELDS) if name in COUNTS)
+
+
 def twin_key(values: Mapping[str, Any]) -> tuple:
     """The values two duplicate activities share (ids as text; no households as 0)."""
-    key: list[Any] = []
-    for name in TWIN_FIELDS:
-        value = values.get(name)
-        if name in COUNTS:
-            value = value or 0
-        elif name in ("organisation", "admin_unit") and value is not None:
-            value = str(value)
-        key.append(value)
+    get = values.get
+    key = [get(name) for name in TWIN_FIELDS]  # asked of every imported row: no per-name tests
+    for at in _TWIN_IDS:
+        if key[at] is not None:
+            key[at] = str(key[at])
+    for at in _TWIN_COUNTS:
+        key[at] = key[at] or 0
     return tuple(key)
 
 

@@ -352,7 +352,7 @@ def _validated(
     partial = result.partial
     # A partial import keeps each batch row's cells, to hold a row the batch check refuses.
     batch_cells: list[list[str]] = []
-    in_file: InFile = {}  # the rows met so far, for the duplicates within the file
+    in_file = InFile()  # the rows met so far, for the duplicates within the file
 
     def close_batch() -> None:
         nonlocal numbers, batch, count, people, batch_cells

@@ -609,8 +609,19 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
 
 def uuid_hex_all(values: Iterable[Any]) -> list[Any]:
     """``uuid_hex`` of each value (None stays None), without a call for values already in
-    that form."""
-    return [v if v is None or (type(v) is str and len(v) == 32) else uuid_hex(v) for v in values]
+    that form, and once per distinct value otherwise (a batch's organisation ids repeat)."""
+    out: list[Any] = []
+    append = out.append
+    seen: dict[Any, str] = {}
+    for v in values:
+        if v is None or (type(v) is str and len(v) == 32):
+            append(v)
+            continue
+        done = seen.get(v)
+        if done is None:
+            done = seen[v] = uuid_hex(v)
+        append(done)
+    return out
 
 
 def uuid_hex(value: Any) -> str:
