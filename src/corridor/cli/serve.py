@@ -56,7 +56,9 @@ def serve(args: argparse.Namespace) -> int:
     get_resolver().url_patterns  # noqa: B018 — the property imports the URL modules
     stop = threading.Event()
     threading.Thread(target=_sweep_every, args=(stop,), name="corridor-sweep", daemon=True).start()
-    threading.Thread(target=_lock_when_idle, args=(stop,), name="corridor-idle", daemon=True).start()
+    threading.Thread(
+        target=_lock_when_idle, args=(stop,), name="corridor-idle", daemon=True
+    ).start()
     print(f"Corridor is at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
     try:
         waitress_serve(application, host=args.host, port=args.port, threads=args.threads, ident="")

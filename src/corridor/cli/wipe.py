@@ -41,8 +41,10 @@ def run(args: argparse.Namespace) -> int:
         f"and deleted, {result['removed']} files and folders deleted from {settings.HOME}."
     )
     if result["database_encrypted"]:
-        print("The database was SQLCipher-encrypted: any copy of it, and every bound backup, "
-              "is unreadable without the destroyed keyring.")
+        print(
+            "The database was SQLCipher-encrypted: any copy of it, and every bound backup, "
+            "is unreadable without the destroyed keyring."
+        )
     else:
         print(
             "WARNING: the database was NOT encrypted (CORRIDOR_DATABASE_ENCRYPTED was off): its "

@@ -31,9 +31,9 @@ from corridor.core.errors import CorridorError
 
 log = logging.getLogger("corridor.atrest")
 
-# What Corridor makes in an instance folder: wipe refuses a folder holding none of these, so a
-# mistyped CORRIDOR_HOME (a home directory, "/") is never emptied.
-_INSTANCE_SIGNS = (keyring.KEYS_DIR, instance.SQLITE_FILE, instance.SECRET_KEY_FILE)
+# What only an instance that was used holds: wipe refuses a folder with neither, so a mistyped
+# CORRIDOR_HOME is never emptied (the secret key proves nothing: settings make it on start).
+_INSTANCE_SIGNS = (f"{keyring.KEYS_DIR}/{keyring.KEYRING_FILE}", instance.SQLITE_FILE)
 _SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 
@@ -165,8 +165,8 @@ def instance_wipe(home: Path, *, database: Path | None) -> dict:
         (home / sign).exists() for sign in _INSTANCE_SIGNS
     ):
         raise AtRestError(
-            f"{home} does not look like a Corridor instance folder (no keys/, database or "
-            f"secret_key): refusing to delete it"
+            f"{home} does not look like a Corridor instance folder (no keyring, no database): "
+            f"refusing to delete anything in it"
         )
     encrypted = database_encrypted()
     keys_dir = home / keyring.KEYS_DIR

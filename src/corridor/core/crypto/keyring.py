@@ -361,7 +361,9 @@ def _load(*, prompt: bool) -> Keyring:
         return _state.keyring
     path = keyring_path(_home())
     if (path.parent / LOCK_FILE).exists():
-        raise InstanceLocked("the instance is locked (`corridor lock`): run `corridor unlock` first")
+        raise InstanceLocked(
+            "the instance is locked (`corridor lock`): run `corridor unlock` first"
+        )
     if not path.exists():
         passphrase = config.value("CORRIDOR_KEY_PASSPHRASE") or None
         try:
