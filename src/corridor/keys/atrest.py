@@ -28,6 +28,7 @@ from pathlib import Path
 from corridor.core import instance
 from corridor.core.crypto import keyring
 from corridor.core.errors import CorridorError
+from corridor.core.sqlcipher.base import close_all_raw
 
 log = logging.getLogger("corridor.atrest")
 
@@ -73,8 +74,6 @@ def _require_sealed(home: Path) -> None:
 
 def process_lock(reason: str) -> None:
     """Drop this process's keys and close its encrypted database connections."""
-    from corridor.core.sqlcipher.base import close_all_raw
-
     if keyring.is_locked():
         return
     keyring.lock()

@@ -24,6 +24,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from corridor.core.crypto import keyring
 from corridor.core.errors import CorridorError
+from corridor.core.sqlcipher.base import closed_by_lock
 from corridor.keys import atrest
 
 UNLOCK_PATH = "/unlock/"
@@ -32,8 +33,6 @@ _tries = threading.Lock()
 
 def _release_locked_connections() -> None:
     """Let go of this thread's database connections that the lock closed."""
-    from corridor.core.sqlcipher.base import closed_by_lock
-
     for conn in connections.all(initialized_only=True):
         if conn.vendor == "sqlite" and closed_by_lock(conn.connection):
             conn.close()
