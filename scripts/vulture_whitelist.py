@@ -76,3 +76,4 @@ revoked_by, reviewed_by  # sync.Peer, sync.Conflict: who revoked or reviewed, ke
 model_config  # gaps.api._Plain: pydantic reads it (from_attributes)
 township_name  # exchange.ledger_reports ReportSpending: read by the donor report's template
 organisations_not_named  # exchange.ledger_reports DonorReport: read by the donor report's template
+get_new_connection, create_cursor  # core.sqlcipher DatabaseWrapper: Django's backend calls them

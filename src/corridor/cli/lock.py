@@ -1,4 +1,4 @@
-"""`corridor lock`: drop the keys; a running server shows its unlock page (docs/security/at-rest.md)."""
+"""`corridor lock`: a running server drops its keys, shows its unlock page (at-rest.md)."""
 
 from __future__ import annotations
 

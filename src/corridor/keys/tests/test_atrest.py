@@ -108,7 +108,7 @@ def request(port: int, method: str, path: str, fields: dict | None = None):
 
 def start_server(instance, port: int, log: Path) -> subprocess.Popen:
     handle = log.open("w")
-    server = subprocess.Popen(  # noqa: S603 — our own entry point
+    server = subprocess.Popen(
         [CORRIDOR, "serve", "--port", str(port), "--threads", "2"],
         env=instance.env,
         stdout=handle,
@@ -156,9 +156,11 @@ def test_locked_field_instance_leaves_no_marker_anywhere(field, tmp_path):
         assert "the instance is locked" in refused.stderr
 
         wal = database.with_name(database.name + "-wal")
-        assert wal.exists() and wal.stat().st_size > 0, "nothing in the WAL: the scan is blind"
-        scanned = files_under(home, field.temp) + [backup, server_log]
-        assert wal in scanned and backup in scanned
+        assert wal.exists()
+        assert wal.stat().st_size > 0, "nothing in the WAL: the scan is blind"
+        scanned = [*files_under(home, field.temp), backup, server_log]
+        assert wal in scanned
+        assert backup in scanned
         for path in scanned:
             assert_no_marker(path.read_bytes(), str(path.relative_to(tmp_path)))
         for number, output in enumerate(field.output):
@@ -241,7 +243,8 @@ def test_wipe_destroys_keys_and_data_within_ten_seconds(field, tmp_path):
     assert wiped.returncode == 0, wiped.stderr
     assert took <= 10, f"corridor wipe took {took:.1f} s"
     assert "SQLCipher-encrypted" in wiped.stdout
-    assert home.is_dir() and list(home.iterdir()) == []
+    assert home.is_dir()
+    assert list(home.iterdir()) == []
 
     # The old backup does not open any more, passphrase or not, nor from a fresh instance.
     fresh = {"CORRIDOR_HOME": str(tmp_path / "fresh")}
