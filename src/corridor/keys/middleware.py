@@ -21,6 +21,7 @@ from django.db import connections
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from corridor.core.crypto import keyring
 from corridor.core.errors import CorridorError
@@ -74,7 +75,7 @@ class LockMiddleware:
                     wrong = "wrong passphrase" in str(refused) or "passphrase is empty" in str(
                         refused
                     )
-                    error = "Wrong passphrase." if wrong else str(refused)
+                    error = gettext("Wrong passphrase.") if wrong else str(refused)
                 else:
                     self.idle.touch()
                     if not url_has_allowed_host_and_scheme(
