@@ -283,3 +283,31 @@ def test_wipe_refuses_a_folder_that_is_not_an_instance(cli_instance, tmp_path):
     assert refused.returncode == 1
     assert "does not look like a Corridor instance folder" in refused.stderr
     assert (stranger / "thesis.txt").read_text() == "keep me"
+
+
+def test_a_plain_instance_moves_to_an_encrypted_one_by_backup_and_restore(cli_instance, tmp_path):
+    cli_instance.env.pop("CORRIDOR_DATABASE_URL", None)
+    cli_instance.env["CORRIDOR_BACKUP_PASSPHRASE"] = BACKUP_PASSPHRASE
+    made = cli_instance.run(
+        "init",
+        "--no-input",
+        "--admin-username",
+        "admin",
+        env={"CORRIDOR_ADMIN_PASSWORD": ADMIN_PASSWORD},
+    )
+    assert made.returncode == 0, made.stderr
+    plain = cli_instance.home / "corridor.sqlite3"
+    assert plain.read_bytes().startswith(b"SQLite format 3")
+    backup = tmp_path / "plain.backup"
+    assert cli_instance.run("backup", str(backup)).returncode == 0
+    encrypted = {
+        "CORRIDOR_HOME": str(tmp_path / "field"),
+        "CORRIDOR_DATABASE_ENCRYPTED": "1",
+        "CORRIDOR_KEY_PASSPHRASE": KEY_PASSPHRASE,
+    }
+    restored = cli_instance.run("restore", str(backup), env=encrypted)
+    assert restored.returncode == 0, restored.stderr
+    database = tmp_path / "field" / "corridor.sqlite3"
+    assert not database.read_bytes().startswith(b"SQLite format 3")
+    verified = cli_instance.run("audit", "verify", env=encrypted)
+    assert verified.returncode == 0, verified.stderr

@@ -101,3 +101,24 @@ def test_an_unsealed_keyring_is_never_idle_locked(settings, tmp_path):
             atrest.instance_lock(tmp_path)
     finally:
         keyring.forget()
+
+
+def test_the_servers_idle_thread_locks_without_any_request(sealed, settings, monkeypatch):
+    import threading
+
+    from corridor.cli import serve
+
+    settings.IDLE_LOCK_MINUTES = 1
+    monkeypatch.setattr(serve, "IDLE_CHECK_EVERY", 0.05)
+    atrest.idle_clock(1).touch(time.monotonic() - 61)
+    stop = threading.Event()
+    watcher = threading.Thread(target=serve._lock_when_idle, args=(stop,), daemon=True)
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not keyring.is_locked() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+    assert keyring.is_locked()
