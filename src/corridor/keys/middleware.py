@@ -35,7 +35,7 @@ _tries = threading.Lock()
 def _release_locked_connections() -> None:
     """Let go of this thread's database connections that the lock closed."""
     for conn in connections.all(initialized_only=True):
-        if conn.vendor == "sqlite" and closed_by_lock(conn.connection):
+        if closed_by_lock(conn.connection):
             conn.close()
 
 
@@ -57,8 +57,9 @@ class LockMiddleware:
 
     def __call__(self, request: Any) -> Any:
         self._check()
+        # Also after an unlock: this thread may still hold a connection the lock closed.
+        _release_locked_connections()
         if keyring.is_locked():
-            _release_locked_connections()
             return self._locked(request)
         self.idle.touch()
         return self.get_response(request)

@@ -53,14 +53,16 @@ def close_all_raw() -> int:
     return closed
 
 
-def closed_by_lock(conn: Any) -> bool:
-    """Whether this raw connection was closed by ``close_all_raw`` (its wrapper must let go)."""
-    with _open_lock:
-        return conn is not None and conn not in _open
-
-
 class Connection(Database.Connection):
     """SQLCipher's connection, subclassed only so that ``_open`` can hold weak references."""
+
+
+def closed_by_lock(conn: Any) -> bool:
+    """Whether this raw connection was closed by ``close_all_raw`` (its wrapper must let go)."""
+    if not isinstance(conn, Connection):  # not ours: plain SQLite, PostgreSQL, or none yet
+        return False
+    with _open_lock:
+        return conn not in _open
 
 
 class CursorWrapper(Database.Cursor):
