@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from corridor.cli import django_env
-
 NAME = "wipe"
 HELP = "destroy the keys, the database and every file of this instance (cannot be undone)"
 CONFIRM = "wipe"
@@ -21,24 +19,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    django_env.setup()
-    from django.conf import settings
-    from django.db import connection
+    # No Django: a wipe must be quick on a loaded laptop and work when the instance cannot start.
+    from corridor import config
+    from corridor.core import instance
+    from corridor.keys.wipe import instance_wipe
 
-    from corridor.keys.atrest import instance_wipe
-
+    home = instance.ensure_home(config.value("CORRIDOR_HOME"))
     if not args.yes:
         if not sys.stdin.isatty():
             raise ValueError("not confirmed: pass --yes, or run it in a terminal and type 'wipe'")
-        print(f"This destroys the keys and every file in {settings.HOME}. It cannot be undone.")
+        print(f"This destroys the keys and every file in {home}. It cannot be undone.")
         if input(f"Type {CONFIRM!r} to go on: ").strip() != CONFIRM:
             print("Not wiped.")
             return 1
-    database = settings.DATABASES["default"]["NAME"] if connection.vendor == "sqlite" else None
-    result = instance_wipe(settings.HOME, database=database)
+    plain_sqlite = not config.value("CORRIDOR_DATABASE_URL")
+    result = instance_wipe(
+        home,
+        database=home / instance.SQLITE_FILE if plain_sqlite else None,
+        encrypted=config.value("CORRIDOR_DATABASE_ENCRYPTED"),
+    )
     print(
         f"Wiped in {result['seconds']:.2f} s: {result['keys_shredded']} key files overwritten "
-        f"and deleted, {result['removed']} files and folders deleted from {settings.HOME}."
+        f"and deleted, {result['removed']} files and folders deleted from {home}."
     )
     if result["database_encrypted"]:
         print(
