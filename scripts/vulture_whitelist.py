@@ -79,3 +79,4 @@ organisations_not_named  # exchange.ledger_reports DonorReport: read by the dono
 label_from_instance  # web.funds_forms.ActivityChoice: Django's ModelChoiceField calls it
 screening_warnings  # web.templatetags.screening_web: the transfer page's template tag
 log_addition, log_change, log_deletions  # audit.admin.AuditedAdmin: Django's admin calls them
+get_new_connection, create_cursor  # core.sqlcipher DatabaseWrapper: Django's backend calls them

@@ -75,6 +75,20 @@ SETTINGS: dict[str, Setting] = {
             "`corridor restore`. Empty: asked for in a terminal.",
         ),
         Setting(
+            "CORRIDOR_DATABASE_ENCRYPTED",
+            bool,
+            False,
+            "SQLite only (field laptops): encrypt the whole database file with SQLCipher under "
+            "a key in the keyring. Set it before `corridor init`; see docs/security/at-rest.md.",
+        ),
+        Setting(
+            "CORRIDOR_IDLE_LOCK_MINUTES",
+            int,
+            0,
+            "Lock a running server after this many minutes without a request: its keys are "
+            "dropped until the passphrase is given again. 0: never.",
+        ),
+        Setting(
             "CORRIDOR_AUDIT_ANCHOR",
             Path,
             None,

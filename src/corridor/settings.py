@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",  # slow links; BREACH: docs/decisions/0135-*.md
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything that reads the database: a locked instance answers with its unlock page.
+    "corridor.keys.middleware.LockMiddleware",
     "corridor.core.middleware.NoStoreMiddleware",  # no-store on signed-in and API answers
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -106,7 +108,12 @@ if _database_url:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # A field laptop encrypts the whole file (SQLCipher, decision 0290).
+            "ENGINE": (
+                "corridor.core.sqlcipher"
+                if config.value("CORRIDOR_DATABASE_ENCRYPTED")
+                else "django.db.backends.sqlite3"
+            ),
             "NAME": HOME / instance.SQLITE_FILE,
             "OPTIONS": {
                 # WAL lets the web server read while an import writes; IMMEDIATE takes the write
@@ -136,6 +143,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "corridor.accounts.passwords.DenylistPasswordValidator"},
 ]
 PASSWORD_DENYLIST = config.value("CORRIDOR_PASSWORD_DENYLIST")
+IDLE_LOCK_MINUTES = config.value("CORRIDOR_IDLE_LOCK_MINUTES")
 # Field-encryption keys and passphrases are read by corridor.core.crypto.keyring itself, never
 # copied into settings where an error page or a settings dump could show them.
 AUDIT_ANCHOR = config.value("CORRIDOR_AUDIT_ANCHOR") or HOME / "audit-anchor.json"

@@ -6,19 +6,27 @@ nonce holds its number and whether it is the last one, and the header is the ass
 of every chunk, so a changed, dropped, reordered or cut-off chunk and a changed header are
 all refused (the "STREAM" construction of Hoang, Reyhanitabar, Rogaway and Vizár, 2015).
 Nothing in the file is readable without the passphrase.
+
+A field instance's backup is also *bound* to its keyring (decision 0290): the sealing key mixes
+the passphrase's scrypt key with the keyring's ``backup`` key (HKDF-SHA256), and the header names
+only a fingerprint of that key. Once `corridor wipe` has destroyed the keyring, such a backup
+cannot be opened, passphrase or not.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from corridor.core.crypto.keyring import (
     SCRYPT_N,
@@ -40,6 +48,19 @@ class BackupError(CorridorError):
     """The backup cannot be read: wrong passphrase, damaged, altered or not a backup."""
 
 
+def binding_fingerprint(bound_key: bytes) -> str:
+    """Names a keyring's backup key in a header without revealing it."""
+    return hashlib.sha256(b"corridor-backup-binding\0" + bound_key).hexdigest()[:16]
+
+
+def _sealing_key(passphrase_key: bytes, bound_key: bytes | None) -> bytes:
+    if bound_key is None:
+        return passphrase_key
+    return HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"corridor-backup-bound-v1"
+    ).derive(passphrase_key + bound_key)
+
+
 def _nonce(prefix: bytes, number: int, last: bool) -> bytes:
     return prefix + struct.pack(">I", number) + (b"\x01" if last else b"\x00")
 
@@ -47,7 +68,14 @@ def _nonce(prefix: bytes, number: int, last: bool) -> bytes:
 class SealedWriter:
     """Write-only file object: compresses, then seals chunk by chunk."""
 
-    def __init__(self, out: BinaryIO, passphrase: str, *, note: dict | None = None) -> None:
+    def __init__(
+        self,
+        out: BinaryIO,
+        passphrase: str,
+        *,
+        note: dict | None = None,
+        bound_key: bytes | None = None,
+    ) -> None:
         salt = secrets.token_bytes(16)
         self._prefix = secrets.token_bytes(7)
         header = {
@@ -62,9 +90,12 @@ class SealedWriter:
             "nonce_prefix": b64(self._prefix),
             "note": note or {},
         }
+        if bound_key is not None:
+            header["bound"] = {"keyring": binding_fingerprint(bound_key)}
         header_bytes = json.dumps(header, sort_keys=True).encode()
         self._aad = MAGIC + header_bytes
-        self._aead = AESGCM(derive_key(passphrase, salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P))
+        passphrase_key = derive_key(passphrase, salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+        self._aead = AESGCM(_sealing_key(passphrase_key, bound_key))
         self._out = out
         self._zip = zlib.compressobj(6)
         self._buffer = bytearray()
@@ -107,16 +138,37 @@ def read_header(source: BinaryIO, name: str) -> tuple[dict, bytes]:
     return header, MAGIC + header_bytes
 
 
-def open_sealed(source: BinaryIO, passphrase: str, name: str) -> Iterator[bytes]:
-    """Yield the decompressed plaintext of a backup, refusing any damage as it goes."""
+def open_sealed(
+    source: BinaryIO,
+    passphrase: str,
+    name: str,
+    *,
+    bound_key: Callable[[], bytes | None] | None = None,
+) -> Iterator[bytes]:
+    """Yield the decompressed plaintext of a backup, refusing any damage as it goes.
+
+    ``bound_key`` gives this instance's keyring backup key (None if it has none); it is asked
+    only for a bound backup, which opens only with the key it was bound to.
+    """
     header, aad = read_header(source, name)
+    bound = header.get("bound")
+    binding = None
+    if bound is not None:
+        wanted = bound.get("keyring") if isinstance(bound, dict) else None
+        binding = bound_key() if bound_key is not None else None
+        if binding is None or binding_fingerprint(binding) != wanted:
+            raise BackupError(
+                f"{name} is bound to the keyring of the field instance that wrote it "
+                f"(binding {wanted}), which is not this instance's: restore with that keyring "
+                f"(`corridor restore --keyring FILE`); if it was wiped, the backup is gone too"
+            )
     kdf = header["kdf"]
     if kdf.get("name") != "scrypt":
         raise BackupError(f"{name}: unknown key derivation {kdf.get('name')!r}")
     key = derive_key(
         passphrase, unb64(kdf["salt"], "salt"), n=int(kdf["n"]), r=int(kdf["r"]), p=int(kdf["p"])
     )
-    aead = AESGCM(key)
+    aead = AESGCM(_sealing_key(key, binding))
     prefix = unb64(header["nonce_prefix"], "nonce prefix")
     unzip = zlib.decompressobj()
     number = 0

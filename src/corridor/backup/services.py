@@ -22,11 +22,12 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
-from corridor import __version__
+from corridor import __version__, config
 from corridor.audit.anchor import anchor_write
 from corridor.audit.models import AuditEntry
 from corridor.audit.services import Action, audit_record
 from corridor.backup import archive, tables
+from corridor.core.crypto import keyring
 from corridor.core.crypto.keyring import KEYS_DIR, unlock
 from corridor.core.instance import SECRET_KEY_FILE, SQLITE_FILE
 
@@ -95,7 +96,9 @@ def backup_write(path: Path, *, passphrase: str, by: Any = None, progress: Progr
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
-            out = archive.SealedWriter(handle, passphrase, note={"corridor": __version__})
+            out = archive.SealedWriter(
+                handle, passphrase, note={"corridor": __version__}, bound_key=_binding_key()
+            )
             # One read transaction: every table is seen at the same moment (on PostgreSQL
             # REPEATABLE READ; SQLite's write lock keeps writers out meanwhile).
             outermost = not connection.in_atomic_block
@@ -186,9 +189,28 @@ def backup_check(path: Path, *, passphrase: str) -> dict[str, Any]:
     raise archive.BackupError(f"{path.name} ends before its closing record")
 
 
+def _binding_key() -> bytes | None:
+    """A field instance (encrypted database) binds its backups to its keyring; others don't,
+    so that a hub can be restored after losing its keyring."""
+    if settings.DATABASES["default"]["ENGINE"] != "corridor.core.sqlcipher":
+        return None
+    return keyring.active().at_rest_key("backup")
+
+
+def _opening_key() -> bytes | None:
+    """This instance's backup key, if its keyring file has one (opens backups bound to it)."""
+    if config.value("CORRIDOR_ENCRYPTION_KEYS"):
+        return None
+    if not keyring.keyring_path(Path(settings.HOME)).exists():
+        return None  # a fresh instance: no keyring to make just for this question
+    return keyring.active().at_rest.get("backup")
+
+
 def _records(path: Path, passphrase: str):
     with open(path, "rb") as handle:
-        yield from archive.lines(archive.open_sealed(handle, passphrase, path.name))
+        yield from archive.lines(
+            archive.open_sealed(handle, passphrase, path.name, bound_key=_opening_key)
+        )
 
 
 def _compare(path: Path, expected: dict, found: dict) -> None:

@@ -29,6 +29,7 @@ from corridor.cli import (
     init,
     keys,
     load_demo,
+    lock,
     manage,
     maps,
     orgs,
@@ -43,6 +44,8 @@ from corridor.cli import (
     status,
     sync,
     tokens,
+    unlock,
+    wipe,
 )
 
 COMMANDS: list[ModuleType] = [
@@ -65,6 +68,9 @@ COMMANDS: list[ModuleType] = [
     panic,
     tokens,
     keys,
+    lock,
+    unlock,
+    wipe,
     audit,
     backup,
     restore,

@@ -14,6 +14,12 @@ HELP = "restore a backup into a fresh instance (new CORRIDOR_HOME, empty databas
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="backup file written by `corridor backup`")
+    parser.add_argument(
+        "--keyring",
+        metavar="FILE",
+        help="a field instance's backup is bound to its keyring: the keyring file "
+        "(keys/keyring.json) to adopt into this new instance first",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,6 +29,13 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise FileNotFoundError(f"{path} is not a file")
+    if args.keyring:
+        from django.conf import settings
+
+        from corridor.core.crypto.keyring import keyring_adopt
+
+        adopted = keyring_adopt(Path(args.keyring), Path(settings.HOME))
+        print(f"Keyring {args.keyring} adopted as {adopted}.")
     checked = backup_restore(path, passphrase=passphrase(confirm=False))
     rows = sum(t["count"] for t in checked["tables"].values())
     print(

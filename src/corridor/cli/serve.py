@@ -14,6 +14,7 @@ from corridor.cli import django_env
 
 log = logging.getLogger("corridor.serve")
 SWEEP_EVERY = 60 * 60
+IDLE_CHECK_EVERY = 15  # seconds between idle-lock checks
 
 NAME = "serve"
 HELP = "serve Corridor over HTTP with a production server (waitress)"
@@ -55,6 +56,9 @@ def serve(args: argparse.Namespace) -> int:
     get_resolver().url_patterns  # noqa: B018 — the property imports the URL modules
     stop = threading.Event()
     threading.Thread(target=_sweep_every, args=(stop,), name="corridor-sweep", daemon=True).start()
+    threading.Thread(
+        target=_lock_when_idle, args=(stop,), name="corridor-idle", daemon=True
+    ).start()
     print(f"Corridor is at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
     try:
         waitress_serve(application, host=args.host, port=args.port, threads=args.threads, ident="")
@@ -83,6 +87,19 @@ def _sweep_every(stop: threading.Event) -> None:
             log.exception("sweeping sessions and held uploads failed")
         finally:
             connection.close()
+
+
+def _lock_when_idle(stop: threading.Event) -> None:
+    """Drop the keys after CORRIDOR_IDLE_LOCK_MINUTES without a request, even if none comes."""
+    from django.conf import settings
+
+    from corridor.core.crypto import keyring
+    from corridor.keys import atrest
+
+    clock = atrest.idle_clock(settings.IDLE_LOCK_MINUTES)
+    while not stop.wait(IDLE_CHECK_EVERY):
+        if keyring.held_sealed() and clock.expired():
+            atrest.process_lock(f"idle for {clock.minutes} minutes")
 
 
 def run(args: argparse.Namespace) -> int:

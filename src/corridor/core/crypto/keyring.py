@@ -8,6 +8,11 @@ in memory.
 
 Old keys stay in the keyring after a rotation until ``corridor keys retire`` removes them, so
 values written under them stay readable until they are re-encrypted.
+
+The keyring also holds the at-rest keys of a field instance (``AT_REST``): the SQLCipher key of
+the whole database file and the key that binds its backups to this keyring (decision 0290).
+A process can be *locked*: its keys are dropped from memory and every use of them raises
+``InstanceLocked`` until ``unlock`` is given the passphrase again.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ log = logging.getLogger("corridor.crypto")
 
 KEYS_DIR = "keys"
 KEYRING_FILE = "keyring.json"
+LOCK_FILE = "locked"  # left by `corridor lock` beside the keyring (keys/atrest.py)
 FORMAT = "corridor-keyring"
 KEY_BYTES = 32
 # OWASP's scrypt recommendation (N=2^17, r=8, p=1): about half a second and 128 MiB per unlock.
@@ -43,8 +49,17 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
 _SEAL_AAD = b"corridor-keyring-v1"
 
 
+# The at-rest keys every new keyring gets: the database file's SQLCipher key and the key that
+# binds backups to this keyring. Neither is rotated by `corridor keys rotate`.
+AT_REST = ("database", "backup")
+
+
 class KeyringError(CorridorError):
     """The keys cannot be found, unlocked or used; the message says what to do."""
+
+
+class InstanceLocked(KeyringError):
+    """The instance is locked: its keys are not in memory until the passphrase is given."""
 
 
 def b64(data: bytes) -> str:
@@ -77,6 +92,7 @@ class Keyring:
     source: str = "file"  # "file" or "environment"
     protected: bool = False
     path: Path | None = None
+    at_rest: dict[str, bytes] = field(default_factory=dict)
 
     def key(self, key_id: str) -> bytes:
         try:
@@ -86,6 +102,17 @@ class Keyring:
             raise KeyringError(
                 f"key {key_id!r} is not in this instance's keyring (keys here: {known}); "
                 f"restore the keyring file or CORRIDOR_ENCRYPTION_KEYS that holds it"
+            ) from None
+
+    def at_rest_key(self, name: str) -> bytes:
+        """The at-rest key ``name`` (see AT_REST); only a keyring file holds them."""
+        try:
+            return self.at_rest[name]
+        except KeyError:
+            where = self.path or "CORRIDOR_ENCRYPTION_KEYS"
+            raise KeyringError(
+                f"{where} holds no {name} key: an encrypted field instance needs a keyring "
+                f"file made by this version of Corridor (see docs/security/at-rest.md)"
             ) from None
 
 
@@ -137,6 +164,7 @@ def _body(keyring: Keyring) -> dict:
             key_id: {"key": b64(key), "created": keyring.created.get(key_id, "")}
             for key_id, key in keyring.keys.items()
         },
+        "at_rest": {name: b64(key) for name, key in keyring.at_rest.items()},
     }
 
 
@@ -145,11 +173,14 @@ def _from_body(body: dict, path: Path) -> Keyring:
         keys = {k: unb64(v["key"], f"{path} key {k}") for k, v in body["keys"].items()}
         created = {k: v.get("created", "") for k, v in body["keys"].items()}
         current = body["current"]
+        at_rest = {k: unb64(v, f"{path} {k} key") for k, v in body.get("at_rest", {}).items()}
     except (KeyError, TypeError, AttributeError):
         raise KeyringError(f"{path} is not a Corridor keyring") from None
     if current not in keys or any(len(k) != KEY_BYTES for k in keys.values()):
         raise KeyringError(f"{path} is damaged: its current key is missing or malformed")
-    return Keyring(current=current, keys=keys, created=created, path=path)
+    if any(len(k) != KEY_BYTES for k in at_rest.values()):
+        raise KeyringError(f"{path} is damaged: an at-rest key is malformed")
+    return Keyring(current=current, keys=keys, created=created, path=path, at_rest=at_rest)
 
 
 @dataclass
@@ -225,6 +256,11 @@ def _read_document(path: Path) -> dict:
     return document
 
 
+def is_sealed(path: Path) -> bool:
+    """Whether the keyring file is sealed with a passphrase."""
+    return bool(_read_document(path).get("protection"))
+
+
 def keyring_read(path: Path, passphrase: str | None, seal: _Seal | None = None) -> tuple:
     """(keyring, seal or None). ``seal`` is a cached unlock, reused when the salt matches."""
     document = _read_document(path)
@@ -250,6 +286,20 @@ def keyring_read(path: Path, passphrase: str | None, seal: _Seal | None = None) 
     return keyring, seal
 
 
+def keyring_adopt(source: Path, home: Path) -> Path:
+    """Copy another instance's keyring file into this fresh instance (restoring a field
+    laptop's bound backup); it stays sealed as it was. Refuses to replace a keyring."""
+    target = keyring_path(home)
+    if target.exists():
+        raise KeyringError(
+            f"{target} exists: adopt a keyring only into a new CORRIDOR_HOME, before anything "
+            f"else runs there"
+        )
+    _read_document(source)  # a Corridor keyring, readable by this account only
+    _write_atomically(target, source.read_bytes(), replace=False)
+    return target
+
+
 def keyring_new(path: Path, *, passphrase: str | None) -> Keyring:
     """Create a keyring file with one fresh key; refuse if one exists."""
     key_id = new_key_id()
@@ -259,6 +309,7 @@ def keyring_new(path: Path, *, passphrase: str | None) -> Keyring:
         created={key_id: dt.datetime.now(dt.UTC).isoformat(timespec="seconds")},
         path=path,
         protected=bool(passphrase),
+        at_rest={name: secrets.token_bytes(KEY_BYTES) for name in AT_REST},
     )
     keyring_write(keyring, path, seal=new_seal(passphrase) if passphrase else None, replace=False)
     return keyring
@@ -274,6 +325,7 @@ class _State:
         self.stamp: tuple | None = None
         self.seal: _Seal | None = None
         self.passphrase: str | None = None
+        self.locked = False
 
 
 _state = _State()
@@ -308,6 +360,10 @@ def _load(*, prompt: bool) -> Keyring:
             _state.keyring = keyring_from_text(env_keys)
         return _state.keyring
     path = keyring_path(_home())
+    if (path.parent / LOCK_FILE).exists():
+        raise InstanceLocked(
+            "the instance is locked (`corridor lock`): run `corridor unlock` first"
+        )
     if not path.exists():
         passphrase = config.value("CORRIDOR_KEY_PASSPHRASE") or None
         try:
@@ -329,14 +385,32 @@ def _load(*, prompt: bool) -> Keyring:
 def active(*, fresh: bool = False) -> Keyring:
     """This process's keyring. ``fresh`` re-reads the file if another process changed it."""
     with _state.lock:
+        if _state.locked:
+            raise InstanceLocked(
+                "the instance is locked: unlock it with its passphrase (`corridor unlock`, "
+                "or the page the server shows)"
+            )
         if _state.keyring is not None and not fresh:
             return _state.keyring
         return _load(prompt=True)
 
 
 def unlock(passphrase: str | None = None) -> Keyring:
-    """Load (and if sealed, unlock) the keyring now, e.g. before a server starts."""
+    """Load (and if sealed, unlock) the keyring now, e.g. before a server starts.
+
+    A locked process stays locked unless the passphrase is right: the keyring is read and
+    unsealed with it first, and only then is the lock lifted.
+    """
     with _state.lock:
+        if _state.locked:
+            if not passphrase:
+                raise InstanceLocked("the instance is locked: give its passphrase to unlock it")
+            # Check against the file itself, never against a cached seal.
+            keyring, seal = keyring_read(keyring_path(_home()), passphrase)
+            _state.keyring, _state.seal = keyring, seal
+            _state.stamp = _stamp(keyring_path(_home()))
+            _state.passphrase, _state.locked = passphrase, False
+            return keyring
         if passphrase:
             _state.passphrase = passphrase
         return _load(prompt=True)
@@ -346,6 +420,28 @@ def forget() -> None:
     """Drop the keys from this process's memory (tests, and after changing the keyring)."""
     with _state.lock:
         _state.keyring = _state.stamp = _state.seal = _state.passphrase = None
+        _state.locked = False
+
+
+def lock() -> None:
+    """Drop the keys and refuse every use of them until ``unlock(passphrase)``.
+
+    Python cannot promise to erase the bytes from memory (copies may linger until the memory
+    is reused); what it ends is every path in this process to the keys.
+    """
+    with _state.lock:
+        _state.keyring = _state.stamp = _state.seal = _state.passphrase = None
+        _state.locked = True
+
+
+def is_locked() -> bool:
+    return _state.locked
+
+
+def held_sealed() -> bool:
+    """Whether this process holds keys from a passphrase-sealed keyring file (so can lock)."""
+    held = _state.keyring
+    return held is not None and held.source == "file" and held.protected
 
 
 def keyring_save(keyring: Keyring) -> None:

@@ -1,0 +1,1 @@
+"""A Django database backend: SQLite through SQLCipher, for field instances (decision 0290)."""

@@ -1,0 +1,124 @@
+"""The lock middleware in one process: the idle lock, the lock marker, protected reads refused."""
+
+import time
+
+import pytest
+from django.test import Client
+
+from corridor.core.crypto import fields, keyring
+from corridor.keys import atrest
+
+PASSPHRASE = "field laptop passphrase 2026"
+
+
+@pytest.fixture
+def sealed(settings, tmp_path):
+    """This process holds keys from a passphrase-sealed keyring in its own instance folder."""
+    settings.HOME = tmp_path
+    keyring.forget()
+    made = keyring.keyring_new(keyring.keyring_path(tmp_path), passphrase=PASSPHRASE)
+    keyring.unlock(PASSPHRASE)
+    clock = atrest.idle_clock()
+    minutes = clock.minutes
+    yield made
+    keyring.forget()
+    clock.minutes = minutes
+
+
+@pytest.mark.django_db
+def test_idle_server_locks_and_refuses_protected_reads_until_unlocked(sealed, settings):
+    settings.IDLE_LOCK_MINUTES = 5
+    client = Client()  # its middleware reads the settings above
+    assert client.get("/accounts/login/").status_code == 200
+    clock = atrest.idle_clock()
+    clock.touch(time.monotonic() - 4 * 60)
+    assert client.get("/accounts/login/").status_code == 200, "locked before its time"
+    clock.touch(time.monotonic() - 5 * 60 - 1)
+
+    page = client.get("/accounts/login/")
+    assert page.status_code == 423
+    assert b"This Corridor is locked" in page.content
+    assert keyring.is_locked()
+    with pytest.raises(keyring.InstanceLocked):
+        keyring.active()
+    with pytest.raises(keyring.InstanceLocked):
+        fields.seal("situation.incident.witnesses", b"a witness's name")
+    # Every address answers with the unlock page, the API and the admin included.
+    for path in ("/", "/api/aid/activities/", "/admin/"):
+        assert client.get(path).status_code == 423, path
+
+    wrong = client.post("/unlock/", {"passphrase": "not it", "next": "/accounts/login/"})
+    assert wrong.status_code == 423
+    assert b"Wrong passphrase." in wrong.content
+    assert keyring.is_locked()
+    right = client.post("/unlock/", {"passphrase": PASSPHRASE, "next": "https://evil.test/"})
+    assert (right.status_code, right["Location"]) == (302, "/")
+    assert not keyring.is_locked()
+    assert keyring.active().current == sealed.current
+    assert client.get("/accounts/login/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_no_idle_lock_when_it_is_off(sealed, settings):
+    settings.IDLE_LOCK_MINUTES = 0
+    client = Client()
+    atrest.idle_clock().touch(time.monotonic() - 24 * 3600)
+    assert client.get("/accounts/login/").status_code == 200
+    assert not keyring.is_locked()
+
+
+@pytest.mark.django_db
+def test_the_lock_marker_locks_a_running_server(sealed, settings, tmp_path):
+    client = Client()
+    assert client.get("/accounts/login/").status_code == 200
+    atrest.lock_marker(tmp_path).write_text("locked\n")  # what `corridor lock` leaves
+    assert client.get("/accounts/login/").status_code == 423
+    assert client.post("/unlock/", {"passphrase": PASSPHRASE}).status_code == 302
+    assert not atrest.lock_marker(tmp_path).exists()
+    assert client.get("/accounts/login/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_wiped_keyring_locks_a_running_server(sealed, settings, tmp_path):
+    client = Client()
+    assert client.get("/accounts/login/").status_code == 200
+    keyring.keyring_path(tmp_path).unlink()
+    page = client.get("/accounts/login/")
+    assert page.status_code == 423
+    again = client.post("/unlock/", {"passphrase": PASSPHRASE})
+    assert again.status_code == 423
+    assert b"does not exist" in again.content
+
+
+def test_an_unsealed_keyring_is_never_idle_locked(settings, tmp_path):
+    settings.HOME = tmp_path
+    keyring.forget()
+    try:
+        keyring.keyring_new(keyring.keyring_path(tmp_path), passphrase=None)
+        keyring.unlock()
+        assert not keyring.held_sealed()
+        with pytest.raises(atrest.AtRestError, match="not sealed with a passphrase"):
+            atrest.instance_lock(tmp_path)
+    finally:
+        keyring.forget()
+
+
+def test_the_servers_idle_thread_locks_without_any_request(sealed, settings, monkeypatch):
+    import threading
+
+    from corridor.cli import serve
+
+    settings.IDLE_LOCK_MINUTES = 1
+    monkeypatch.setattr(serve, "IDLE_CHECK_EVERY", 0.05)
+    atrest.idle_clock(1).touch(time.monotonic() - 61)
+    stop = threading.Event()
+    watcher = threading.Thread(target=serve._lock_when_idle, args=(stop,), daemon=True)
+    watcher.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not keyring.is_locked() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+    assert keyring.is_locked()
