@@ -16,6 +16,7 @@ from corridor.web.views import (
     places,
     printmap,
     records,
+    sync,
     upload,
 )
 
@@ -88,4 +89,7 @@ urlpatterns = [
     ),
     path("money/disputes/<uuid:pk>/resolve/", funds.dispute_resolve_page, name="dispute_resolve"),
     path("money/evidence/<uuid:pk>/", funds.evidence_file, name="evidence"),
+    # Sync by file (web/views/sync.py; docs/sync.md): administrators only.
+    path("sync/", sync.sync_page, name="sync"),
+    path("sync/conflicts/<uuid:pk>/", sync.sync_conflict_page, name="sync_conflict"),
 ]

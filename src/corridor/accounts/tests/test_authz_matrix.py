@@ -41,6 +41,7 @@ from corridor.exchange.models import HeldRow
 from corridor.funds.models import Dispute, Evidence, Grant, Transfer
 from corridor.orgs.models import Organisation, Visibility
 from corridor.situation.models import DisplacementFigure, Incident, Source
+from corridor.sync.models import Conflict
 from corridor.testing.factories import (
     ActivityFactory,
     DisplacementFigureFactory,
@@ -427,6 +428,10 @@ ROUTES: dict[str, Route] = {
     "GET money/transfers/<uuid:pk>/restore/": Route(NOBODY),  # POST only
     "GET money/disputes/<uuid:pk>/resolve/": Route(SIDE_EDITORS, obj="dispute"),
     "GET money/evidence/<uuid:pk>/": Route(EVIDENCE_READ, obj="evidence"),
+    # Sync by file (web/views/sync.py): the network's administrators only (sync/access.py);
+    # settling a conflict is the same page's POST (web/tests/test_sync_pages.py).
+    "GET sync/": Route(ADMIN_ONLY),
+    "GET sync/conflicts/<uuid:pk>/": Route(on("admin:*"), obj="conflict"),
 }
 
 
@@ -494,6 +499,7 @@ class World:
     KINDS = (
         *("organisation", "activity", "incident", "figure", "source", "transfer", "grant"),
         *("dispute", "evidence", "heldrow"),
+        "conflict",
     )
     MODELS = {
         "grant": Grant,
@@ -506,6 +512,7 @@ class World:
         "source": Source,
         "transfer": Transfer,
         "heldrow": HeldRow,
+        "conflict": Conflict,
     }
 
     def __init__(self) -> None:
@@ -596,6 +603,17 @@ class World:
         self.objects["evidence"] = {
             w: EvidenceFactory(
                 transfer=self.objects["transfer"][w], content=f"MARK-evidence-{w}".encode()
+            )
+            for w in WHOSE
+        }
+        # A sync conflict over each activity: the lost version holds the marker.
+        self.objects["conflict"] = {
+            w: Conflict.objects.create(
+                kind="aid.activity",
+                record_id=self.objects["activity"][w].pk,
+                kept_hlc=f"{2:018d}-{0:05d}-{'a' * 32}",
+                lost_hlc=f"{1:018d}-{0:05d}-{'b' * 32}",
+                lost=f'{{"notes": "MARK-conflict-{w}"}}',
             )
             for w in WHOSE
         }

@@ -94,7 +94,8 @@ def bundle_export(*, by: Any, to: str, chunk_size: int = 0) -> ExportResult:
         } - {pk for label, pk in shipped if label == grant.label}
         if named:
             versions = {
-                v.record_id: v for v in Version.objects.filter(kind=grant.label, record_id__in=named)
+                v.record_id: v
+                for v in Version.objects.filter(kind=grant.label, record_id__in=named)
             }
             for row in records.rows(grant, named):
                 add(grant, row, versions[row.pk])

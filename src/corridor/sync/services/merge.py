@@ -18,7 +18,7 @@ from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
 from corridor.orgs.models import Organisation
 from corridor.sync import hlc, records
-from corridor.sync.models import Conflict, Identity, Peer, Version
+from corridor.sync.models import Conflict, Identity, Peer, Resolution, Version
 from corridor.sync.services.peers import require_admin
 
 # How many superseded stamps a version remembers, newest first. Beyond that an edit made on top
@@ -211,6 +211,12 @@ def conflict_review(*, by: Any, conflict_id: uuid.UUID) -> Conflict:
     with transaction.atomic():
         conflict.reviewed_at = timezone.now()
         conflict.reviewed_by = by
-        conflict.save(update_fields=["reviewed_at", "reviewed_by"])
-        audit_record(by=by, action=Action.UPDATE, obj=conflict, changes={"reviewed": True})
+        conflict.resolution = Resolution.KEPT
+        conflict.save(update_fields=["reviewed_at", "reviewed_by", "resolution"])
+        audit_record(
+            by=by,
+            action=Action.UPDATE,
+            obj=conflict,
+            changes={"reviewed": True, "resolution": Resolution.KEPT},
+        )
     return conflict
