@@ -22,6 +22,11 @@ def local_edits() -> int:
     return edited
 
 
+def conflict_found(pk: Any) -> Conflict | None:
+    """One conflict, reviewed or not (administrators only: the callers check)."""
+    return Conflict.objects.filter(pk=pk).first()
+
+
 def conflicts_open() -> list[Conflict]:
     """The conflicts nobody reviewed yet, oldest first."""
     return list(Conflict.objects.filter(reviewed_at__isnull=True).order_by("found_at"))

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from corridor.accounts import policy
 from corridor.core.errors import InvalidInput, NotAllowed
-from corridor.sync.models import Conflict, Resolution
-from corridor.sync.queries import conflict_sides, conflicts_open, sync_status
+from corridor.sync.models import Resolution
+from corridor.sync.queries import conflict_found, conflict_sides, conflicts_open, sync_status
 from corridor.sync.services.conflicts import conflict_resolve
 
 # Where each synced kind's record page is.
@@ -63,7 +63,7 @@ def sync_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def sync_conflict_page(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
     _require_admin(request)
-    conflict = Conflict.objects.filter(pk=pk).first()
+    conflict = conflict_found(pk)
     if conflict is None:
         raise Http404
     if request.method == "POST":
