@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from corridor.accounts import policy
 from corridor.core.errors import InvalidInput, NotAllowed
+from corridor.disclosure.outputs import internal_output
 from corridor.sync.models import Resolution
 from corridor.sync.queries import conflict_found, conflict_sides, conflicts_open, sync_status
 from corridor.sync.services.conflicts import conflict_resolve
@@ -48,6 +49,12 @@ def _record_url(kind: str, record_id: Any) -> str:
         return ""
 
 
+@internal_output(
+    "web.sync_page",
+    role=policy.ADMINISTER,
+    what="this instance's peers, bundle numbers and times, counts of pending changes and the "
+    "list of conflicts (kinds and ids, no record values); administrators only",
+)
 @login_required
 @require_GET
 def sync_page(request: HttpRequest) -> HttpResponse:
@@ -59,6 +66,12 @@ def sync_page(request: HttpRequest) -> HttpResponse:
     return render(request, "web/sync.html", {"status": status, "conflicts": conflicts})
 
 
+@internal_output(
+    "web.sync_conflict_page",
+    role=policy.ADMINISTER,
+    what="one conflicted record's fields as kept beside the version that lost, protected "
+    "values included (an administrator may see them); administrators only",
+)
 @login_required
 @require_http_methods(["GET", "POST"])
 def sync_conflict_page(request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
