@@ -13,12 +13,16 @@ per instance so that each has its own Django and database:
    again: a bundle of changed records applied as updates.
 
 Usage:
-    .venv/bin/python bench/sync.py [--records 10000]
+    .venv/bin/python bench/sync.py [--records 10000] [--profile DIR]
+
+``--profile DIR`` writes each timed step's cProfile statistics to DIR (``new-export.prof``,
+``new-import.prof``, ...; read them with ``python -m pstats``).
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
 import subprocess
@@ -103,25 +107,36 @@ def edit() -> dict:
     return {"edited": Activity.objects.update(women=F("women") + 1)}
 
 
-def export(to: str, out: str) -> dict:
+def _timed(call, profile: str):
+    """(the call's result, seconds), profiled into the file ``profile`` when one is named."""
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
+    result = call()
+    if profiler is not None:
+        profiler.disable()
+    seconds = time.perf_counter() - started
+    if profiler is not None:
+        profiler.dump_stats(profile)
+    return result, seconds
+
+
+def export(to: str, out: str, profile: str = "") -> dict:
     _setup()
     from corridor.sync.services.bundles import bundle_export
 
-    started = time.perf_counter()
-    result = bundle_export(by=None, to=to)
-    seconds = time.perf_counter() - started
+    result, seconds = _timed(lambda: bundle_export(by=None, to=to), profile)
     Path(out).write_bytes(result.pieces[0])
     return {"seconds": seconds, "rows": result.rows, "bytes": len(result.pieces[0])}
 
 
-def apply(path: str) -> dict:
+def apply(path: str, profile: str = "") -> dict:
     _setup()
     from corridor.sync.services.bundles import bundle_import
 
     data = Path(path).read_bytes()
-    started = time.perf_counter()
-    (outcome,) = bundle_import(by=None, files=[(path, data)])
-    seconds = time.perf_counter() - started
+    (outcome,), seconds = _timed(lambda: bundle_import(by=None, files=[(path, data)]), profile)
     if outcome.applied is None:
         raise SystemExit(outcome.line)
     return {"seconds": seconds, "applied": outcome.applied}
@@ -157,6 +172,7 @@ def _databases(names: list[str]):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--profile", metavar="DIR", default="")
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
     if args.child:
@@ -198,8 +214,13 @@ def main() -> None:
             if step:
                 child(on("field"), step)
             bundle = str(folder / f"{step or 'new'}.bundle")
-            out = child(on("field"), "export", "hub", bundle)
-            into = child(on("hub"), "apply", bundle)
+            profiles = ["", ""]
+            if args.profile:
+                Path(args.profile).mkdir(parents=True, exist_ok=True)
+                stem = str(Path(args.profile).resolve() / (step or "new"))
+                profiles = [f"{stem}-export.prof", f"{stem}-import.prof"]
+            out = child(on("field"), "export", "hub", bundle, *profiles[:1] if args.profile else ())
+            into = child(on("hub"), "apply", bundle, *profiles[1:] if args.profile else ())
             results.append((label, out, into))
         engine = "PostgreSQL" if urls else "SQLite"
         print(f"load average after: {os.getloadavg()[0]:.1f}")

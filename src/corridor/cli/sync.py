@@ -73,8 +73,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     conflicts = sub.add_parser(
         "conflicts", help="list the concurrent versions that lost, for a person to review"
     )
-    conflicts.add_argument(
+    settle = conflicts.add_mutually_exclusive_group()
+    settle.add_argument(
         "--reviewed", metavar="ID", help="mark this conflict as reviewed (the kept version stays)"
+    )
+    settle.add_argument(
+        "--take-lost",
+        metavar="ID",
+        help="settle this conflict by taking the version that lost (a new version, sent to peers)",
     )
 
     status = sub.add_parser("status", help="peers, bundles in and out, pending changes, conflicts")
@@ -218,15 +224,21 @@ def conflicts(args: argparse.Namespace) -> int:
 
     from corridor.core.errors import InvalidInput
     from corridor.sync.queries import conflicts_open
+    from corridor.sync.services.conflicts import conflict_resolve
     from corridor.sync.services.merge import conflict_review
 
-    if args.reviewed:
+    chosen = args.reviewed or args.take_lost
+    if chosen:
         try:
-            pk = uuid.UUID(args.reviewed)
+            pk = uuid.UUID(chosen)
         except ValueError:
-            raise InvalidInput(f"{args.reviewed!r} is not a conflict id") from None
-        conflict_review(by=None, conflict_id=pk)
-        print(f"Conflict {pk} reviewed.")
+            raise InvalidInput(f"{chosen!r} is not a conflict id") from None
+        if args.take_lost:
+            conflict_resolve(by=None, conflict_id=pk, take="took_lost")
+            print(f"Conflict {pk} settled: the version that lost is the record's now.")
+        else:
+            conflict_review(by=None, conflict_id=pk)
+            print(f"Conflict {pk} reviewed.")
         return 0
     for conflict in conflicts_open():
         print(

@@ -130,6 +130,11 @@ class Version(models.Model):
         return f"{self.kind} {self.record_id} @ {self.hlc}"
 
 
+class Resolution(models.TextChoices):
+    KEPT = "kept", "Kept the version that won"
+    TOOK_LOST = "took_lost", "Took the version that lost"
+
+
 class Conflict(models.Model):
     """Two concurrent versions of one record: the higher clock was kept, the other is here for
     a person to review. The lost content may hold protected values, so it is encrypted."""
@@ -145,13 +150,18 @@ class Conflict(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What the person who reviewed it chose (empty: marked reviewed at the command line).
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, blank=True)
 
     class Meta:
         ordering = ["-found_at"]
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "record_id", "lost_hlc"], name="conflict_once_per_version"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(resolution__in=["", *Resolution.values]), name="conflict_resolution"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,8 @@ callers are the instance's own command line)."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from typing import Any
 
 from corridor.sync import envelope, records
@@ -18,6 +20,11 @@ def local_edits() -> int:
             if known.get(row.pk) != records.digest(records.serialise(kind, row)):
                 edited += 1
     return edited
+
+
+def conflict_found(pk: Any) -> Conflict | None:
+    """One conflict, reviewed or not (administrators only: the callers check)."""
+    return Conflict.objects.filter(pk=pk).first()
 
 
 def conflicts_open() -> list[Conflict]:
@@ -65,3 +72,34 @@ def sync_status() -> dict[str, Any]:
         "unversioned_edits": local_edits() if identity is not None else 0,
         "conflicts_to_review": Conflict.objects.filter(reviewed_at__isnull=True).count(),
     }
+
+
+@dataclass(frozen=True)
+class Side:
+    """One field of a conflicted record: its value now (the version kept) and in the version
+    that lost."""
+
+    name: str
+    label: str
+    now: Any
+    lost: Any
+
+    @property
+    def differs(self) -> bool:
+        return self.now != self.lost
+
+
+def conflict_sides(conflict: Conflict) -> tuple[Any, list[Side]]:
+    """The record as it is here (None if it is gone) and its fields beside the lost version's,
+    the fields that differ first."""
+    kind = records.BY_LABEL.get(conflict.kind)
+    lost = json.loads(conflict.lost)
+    if kind is None:
+        return None, [Side(name, name, None, value) for name, value in sorted(lost.items())]
+    row = kind.model._base_manager.filter(pk=conflict.record_id).first()
+    now = records.serialise(kind, row) if row is not None else {}
+    labels = {f.attname: str(f.verbose_name) for f in kind.fields} | {m: m for m in kind.many}
+    order = list(labels)
+    names = sorted(set(now) | set(lost), key=lambda n: order.index(n) if n in order else len(order))
+    sides = [Side(name, labels.get(name, name), now.get(name), lost.get(name)) for name in names]
+    return row, sorted(sides, key=lambda side: not side.differs)

@@ -23,6 +23,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from corridor.aid.models import Activity
+from corridor.funds.access import grant_chain
+from corridor.funds.models import Grant, Transfer
 from corridor.orgs.models import Organisation
 from corridor.situation.models import DisplacementFigure, Incident, Source
 from corridor.sync.envelope import Refused
@@ -38,8 +40,9 @@ ORGANISATION_FIELDS = ("name", "name_my", "acronym", "kind", "base_country", "vi
 class Kind:
     label: str
     model: type[models.Model]
-    # The organisation whose row it is ("" for shared reference rows: sources).
-    organisation: str
+    # The organisations whose row it is (none for shared reference rows: sources); a transfer
+    # and a grant belong to both their sides.
+    organisations: tuple[str, ...]
     many: tuple[str, ...] = ()
 
     @property
@@ -47,12 +50,15 @@ class Kind:
         return [f for f in self.model._meta.concrete_fields if f.name not in LOCAL_FIELDS]
 
 
-# In the order a bundle applies them: sources before the figures and incidents that cite them.
+# In the order a bundle applies them: sources before the figures and incidents that cite them,
+# grants before the transfers that name them.
 KINDS: tuple[Kind, ...] = (
-    Kind("situation.source", Source, ""),
-    Kind("situation.displacementfigure", DisplacementFigure, "reporting_organisation_id"),
-    Kind("situation.incident", Incident, "reporting_organisation_id", many=("sources",)),
-    Kind("aid.activity", Activity, "organisation_id"),
+    Kind("situation.source", Source, ()),
+    Kind("situation.displacementfigure", DisplacementFigure, ("reporting_organisation_id",)),
+    Kind("situation.incident", Incident, ("reporting_organisation_id",), many=("sources",)),
+    Kind("aid.activity", Activity, ("organisation_id",)),
+    Kind("funds.grant", Grant, ("donor_id", "recipient_id")),
+    Kind("funds.transfer", Transfer, ("from_organisation_id", "to_organisation_id")),
 )
 BY_LABEL = {kind.label: kind for kind in KINDS}
 
@@ -104,7 +110,10 @@ def deserialise(kind: Kind, data: Any, where: str) -> dict[str, Any]:
         try:
             values[field.attname] = None if raw is None else target.to_python(raw)
         except (ValidationError, TypeError, ValueError):
-            raise Refused(f"{where}: {field.name}: {raw!r} is not a valid value") from None
+            # The value itself stays out of the reason: refusals are written to the audit trail.
+            raise Refused(
+                f"{where}: {field.name}: not a valid value ({type(raw).__name__})"
+            ) from None
     for name in kind.many:
         items = data[name]
         if not isinstance(items, list):
@@ -116,8 +125,10 @@ def deserialise(kind: Kind, data: Any, where: str) -> dict[str, Any]:
     return values
 
 
-def organisation_of(kind: Kind, row: models.Model) -> Any:
-    return getattr(row, kind.organisation) if kind.organisation else None
+def organisations_of(kind: Kind, row: models.Model) -> set[Any]:
+    """The organisations whose row it is (both sides of a transfer or grant)."""
+    found = {getattr(row, name) for name in kind.organisations}
+    return found - {None}
 
 
 def peer_may_receive(peer: Peer, organisations: set[Any], kind: Kind, row: models.Model) -> bool:
@@ -129,11 +140,18 @@ def peer_may_receive(peer: Peer, organisations: set[Any], kind: Kind, row: model
       organisation's rows, protected fields included: village, village tract), the incidents
       and displacement figures its organisations reported (members see those with their exact
       sites) and the sources (shared reading). Other organisations' rows stay at the hub,
-      so no protected value reaches a peer whose organisations may not see it.
+      so no protected value reaches a peer whose organisations may not see it;
+    - transfers whose sender or receiver is one of its organisations (the two sides see a
+      transfer at once, claimed legs, reference and intermediary included; others only once
+      both legs are confirmed, and never its intermediary), and the grants its organisations
+      gave, received or passed on (``funds.access.grant_rule``). Transfers between two other
+      organisations stay at the hub, settled or not.
     """
-    if peer.role == Role.HUB or not kind.organisation:
+    if peer.role == Role.HUB or not kind.organisations:
         return True
-    return organisation_of(kind, row) in organisations
+    if organisations_of(kind, row) & organisations:
+        return True
+    return isinstance(row, Grant) and bool(grant_chain(row) & organisations)
 
 
 def organisation_document(org: Organisation) -> dict[str, Any]:

@@ -42,15 +42,19 @@ class Instance:
 
 
 @contextmanager
-def throwaway_instance(home: Path) -> Iterator[Instance]:
+def throwaway_instance(home: Path, *, server: str | None = None) -> Iterator[Instance]:
+    """An instance folder at ``home``. Its database: ``server`` None is the test lane's
+    (``CORRIDOR_DATABASE_URL``: a fresh database on that PostgreSQL server, or embedded SQLite
+    when empty); "" is embedded SQLite; a PostgreSQL URL is a fresh database on that server,
+    named after the URL's own database (``corridor_x`` -> ``corridor_x_cli_<random>``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CORRIDOR_")}
     env["CORRIDOR_HOME"] = str(home)
-    base_url = os.environ.get("CORRIDOR_DATABASE_URL", "")
+    base_url = os.environ.get("CORRIDOR_DATABASE_URL", "") if server is None else server
     if not base_url:
         yield Instance(home, env)
         return
     config = dj_database_url.parse(base_url)
-    name = f"corridor_cli_{uuid.uuid4().hex[:12]}"
+    name = f"{config['NAME'] or 'corridor'}_cli_{uuid.uuid4().hex[:12]}"
     admin = psycopg.connect(
         host=config["HOST"] or None,
         port=config["PORT"] or None,

@@ -19,6 +19,7 @@ from corridor.web.views import (
     records,
     screening,
     statements,
+    sync,
     upload,
 )
 
@@ -128,4 +129,7 @@ urlpatterns = [
         {"fmt": "txt"},
         name="statement_txt",
     ),
+    # Sync by file (web/views/sync.py; docs/sync.md): administrators only.
+    path("sync/", sync.sync_page, name="sync"),
+    path("sync/conflicts/<uuid:pk>/", sync.sync_conflict_page, name="sync_conflict"),
 ]

@@ -43,6 +43,7 @@ from corridor.orgs.models import Organisation, Visibility
 from corridor.situation.models import DisplacementFigure, Incident, Source
 from corridor.statements.models import Statement
 from corridor.statements.services import statement_create_draft
+from corridor.sync.models import Conflict
 from corridor.testing.factories import (
     ActivityFactory,
     DisplacementFigureFactory,
@@ -474,6 +475,10 @@ ROUTES: dict[str, Route] = {
     "GET s/<uuid:pk>/statement.html": Route(NOBODY, obj="statement"),
     "GET s/<uuid:pk>/statement.md": Route(NOBODY, obj="statement"),
     "GET s/<uuid:pk>/statement.txt": Route(NOBODY, obj="statement"),
+    # Sync by file (web/views/sync.py): the network's administrators only (sync/access.py);
+    # settling a conflict is the same page's POST (web/tests/test_sync_pages.py).
+    "GET sync/": Route(ADMIN_ONLY),
+    "GET sync/conflicts/<uuid:pk>/": Route(on("admin:*"), obj="conflict"),
 }
 
 
@@ -541,6 +546,7 @@ class World:
     KINDS = (
         *("organisation", "activity", "incident", "figure", "source", "transfer", "grant"),
         *("dispute", "evidence", "heldrow", "spending", "rate", "statement"),
+        "conflict",
     )
     MODELS = {
         "spending": Spending,
@@ -556,6 +562,7 @@ class World:
         "transfer": Transfer,
         "heldrow": HeldRow,
         "statement": Statement,
+        "conflict": Conflict,
     }
 
     def __init__(self) -> None:
@@ -676,6 +683,17 @@ class World:
         self.objects["statement"] = {
             w: statement_create_draft(
                 by=None, owner=self.orgs[w], title=f"MARK-statement-{w}", body="Draft."
+            )
+            for w in WHOSE
+        }
+        # A sync conflict over each activity: the lost version holds the marker.
+        self.objects["conflict"] = {
+            w: Conflict.objects.create(
+                kind="aid.activity",
+                record_id=self.objects["activity"][w].pk,
+                kept_hlc=f"{2:018d}-{0:05d}-{'a' * 32}",
+                lost_hlc=f"{1:018d}-{0:05d}-{'b' * 32}",
+                lost=f'{{"notes": "MARK-conflict-{w}"}}',
             )
             for w in WHOSE
         }

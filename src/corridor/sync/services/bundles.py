@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from corridor.accounts import policy
@@ -62,24 +62,43 @@ def bundle_export(*, by: Any, to: str, chunk_size: int = 0) -> ExportResult:
         for version in pending.order_by("change"):
             by_kind.setdefault(version.kind, {})[version.record_id] = version
         # A field peer always gets its own organisations: its first bundle sets it up.
-        items, org_ids = [], set(organisations) if peer.role == Role.FIELD else set()
+        items: list[dict[str, Any]] = []
+        org_ids = set(organisations) if peer.role == Role.FIELD else set()
+        shipped: set[tuple[str, Any]] = set()
+
+        def add(kind: records.Kind, row: Any, version: Version) -> None:
+            items.append(
+                {
+                    "kind": kind.label,
+                    "id": str(row.pk),
+                    "hlc": version.hlc,
+                    "superseded": version.superseded,
+                    "data": records.serialise(kind, row),
+                }
+            )
+            shipped.add((kind.label, row.pk))
+            org_ids.update(records.organisations_of(kind, row))
+
         for kind in records.KINDS:
             versions = by_kind.get(kind.label, {})
             for row in records.rows(kind, versions):
-                if not records.peer_may_receive(peer, organisations, kind, row):
-                    continue
-                version = versions[row.pk]
-                items.append(
-                    {
-                        "kind": kind.label,
-                        "id": str(row.pk),
-                        "hlc": version.hlc,
-                        "superseded": version.superseded,
-                        "data": records.serialise(kind, row),
-                    }
-                )
-                if kind.organisation and records.organisation_of(kind, row) is not None:
-                    org_ids.add(records.organisation_of(kind, row))
+                if records.peer_may_receive(peer, organisations, kind, row):
+                    add(kind, row, versions[row.pk])
+        # A transfer travels with the grant it names, even one the peer acknowledged before it
+        # was the peer's to receive (the grant's chain grows with its transfers).
+        grant = records.BY_LABEL["funds.grant"]
+        named = {
+            uuid.UUID(item["data"]["grant_id"])
+            for item in items
+            if item["kind"] == "funds.transfer" and item["data"]["grant_id"]
+        } - {pk for label, pk in shipped if label == grant.label}
+        if named:
+            versions = {
+                v.record_id: v
+                for v in Version.objects.filter(kind=grant.label, record_id__in=named)
+            }
+            for row in records.rows(grant, named):
+                add(grant, row, versions[row.pk])
         payload = {
             "rows": items,
             "organisations": [
@@ -215,14 +234,19 @@ def _check_references(items: list[Incoming], orgs: list[dict[str, Any]]) -> None
     if places - known:
         raise Refused(f"names places unknown here: {', '.join(sorted(places - known)[:5])}")
     shipped = {uuid.UUID(str(o["id"])) for o in orgs}
-    wanted = {
-        i.values[i.kind.organisation]
-        for i in items
-        if i.kind.organisation and i.values[i.kind.organisation]
-    }
+    wanted = {i.values[name] for i in items for name in i.kind.organisations} - {None}
     here = set(Organisation.objects.filter(pk__in=wanted).values_list("pk", flat=True))
     if wanted - here - shipped:
         raise Refused("names an organisation it does not carry")
+    grants = {i.values["grant_id"] for i in items if i.values.get("grant_id")}
+    coming_grants = {i.id for i in items if i.kind.label == "funds.grant"}
+    present_grants = set(
+        records.BY_LABEL["funds.grant"]
+        .model._base_manager.filter(pk__in=grants)
+        .values_list("pk", flat=True)
+    )
+    if grants - present_grants - coming_grants:
+        raise Refused("names a grant it does not carry")
     sources = {s for i in items for s in i.values.get("sources", [])}
     sources |= {i.values["source_id"] for i in items if i.values.get("source_id")}
     coming = {i.id for i in items if i.kind.label == "situation.source"}
@@ -235,6 +259,37 @@ def _check_references(items: list[Incoming], orgs: list[dict[str, Any]]) -> None
         raise Refused("cites a source it does not carry")
 
 
+def _claimed(data: bytes) -> dict[str, Any]:
+    """What a refused bundle says of itself (unverified: the audit entry says "claimed")."""
+    try:
+        header = envelope.parse(data).header
+    except Refused:
+        return {}
+    return {
+        "claimed_sender": str(header.get("sender_name", ""))[:100],
+        "claimed_sender_id": str(header.get("sender", ""))[:40],
+        "claimed_seq": header.get("seq") if isinstance(header.get("seq"), int) else None,
+    }
+
+
+def _refusal_audited(by: Any, outcome: Outcome, data: bytes | None) -> Outcome:
+    """One audit entry per refused bundle: who tried to import what and why, never a row of
+    its content (the reasons name rows, fields and ids, not values)."""
+    changes: dict[str, Any] = {"file": outcome.name[:200], "refused": outcome.reason[:300]}
+    if data is not None:
+        changes |= {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        changes |= _claimed(data)
+    with transaction.atomic():
+        audit_record(
+            by=by,
+            action=Action.DENIED,
+            object_type="sync.bundle",
+            object_id=str(changes.get("sha256", ""))[:16],
+            changes=changes,
+        )
+    return outcome
+
+
 def _import_one(by: Any, name: str, data: bytes) -> Outcome:
     identity = Identity.objects.first()
     if identity is None:
@@ -244,8 +299,27 @@ def _import_one(by: Any, name: str, data: bytes) -> Outcome:
         items, orgs = _items(payload)
         _check_references(items, orgs)
     except Refused as exc:
-        return Outcome(name, reason=str(exc))
+        return _refusal_audited(by, Outcome(name, reason=str(exc)), data)
+    try:
+        return _apply(by, name, data, peer, header, items, orgs)
+    except IntegrityError as exc:
+        # A row the database's rules refuse (a negative amount, a transfer to its sender):
+        # the transaction rolled back. The first line names the rule, never the row's values.
+        rule = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else "a constraint"
+        return _refusal_audited(by, Outcome(name, reason=f"breaks a rule: {rule}"), data)
+
+
+def _apply(
+    by: Any,
+    name: str,
+    data: bytes,
+    peer: Peer,
+    header: dict[str, Any],
+    items: list[Incoming],
+    orgs: list[dict[str, Any]],
+) -> Outcome:
     seq = header["seq"]
+    digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         identity = locked_identity()
         peer = Peer.objects.select_for_update().get(pk=peer.pk)
@@ -257,7 +331,7 @@ def _import_one(by: Any, name: str, data: bytes) -> Outcome:
             peer=peer,
             direction=Direction.IN,
             seq=seq,
-            sha256=hashlib.sha256(data).hexdigest(),
+            sha256=digest,
             rows=written,
         )
         peer.received_seq = max(peer.received_seq, seq)
@@ -276,7 +350,11 @@ def _import_one(by: Any, name: str, data: bytes) -> Outcome:
             object_id=f"{peer.name}#{seq}",
             changes={
                 "from": peer.name,
+                "from_id": str(peer.pk),
                 "seq": seq,
+                "file": name[:200],
+                "sha256": digest,
+                "made_at": str(header.get("made_at", ""))[:40],
                 "rows": dict(sorted(kinds.items())),
                 "written": written,
                 "conflicts": conflicts,
@@ -292,7 +370,7 @@ def bundle_import(*, by: Any, files: list[tuple[str, bytes]]) -> list[Outcome]:
     outcomes = []
     for name, data in envelope.assemble(files):
         if isinstance(data, Refused):
-            outcomes.append(Outcome(name, reason=str(data)))
+            outcomes.append(_refusal_audited(by, Outcome(name, reason=str(data)), None))
         else:
             outcomes.append(_import_one(by, name, data))
     return outcomes

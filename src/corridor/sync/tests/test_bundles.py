@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from corridor.audit.models import AuditEntry
 from corridor.sync import envelope
 from corridor.sync.models import Identity
 from corridor.sync.services.bundles import bundle_export, bundle_import
@@ -38,6 +39,7 @@ def setup():
     )
     world.create(A, "activity", 5)
     world.create(A, "incident", 6)
+    world.create(A, "transfer", 7)
     world.use(A)
     bundle = bundle_export(by=None, to=HUB).pieces[0]
     world.use(HUB)
@@ -50,8 +52,13 @@ def setup():
     assert outcome.applied is not None, outcome.line
 
 
+# What the setup's records hold: none of it may reach the audit entry of a refusal.
+CONTENT = ("village 5", "witness 6", "hundi 7", "agent 7")
+
+
 def refused(files: list[tuple[str, bytes]], reason: str = "") -> str:
     before = checksum()
+    last = AuditEntry.objects.order_by("-seq").first()
     outcomes = bundle_import(by=None, files=files)
     assert len(outcomes) == 1
     (outcome,) = outcomes
@@ -60,6 +67,14 @@ def refused(files: list[tuple[str, bytes]], reason: str = "") -> str:
     assert "\n" not in outcome.line
     assert "refused: " in outcome.line
     assert checksum() == before
+    # The refusal is in the audit trail: who (the operator: system), what, why.
+    (entry,) = AuditEntry.objects.filter(seq__gt=last.seq if last else 0)
+    assert (entry.action, entry.object_type) == ("denied", "sync.bundle")
+    assert entry.actor_label == "system"
+    assert entry.changes["refused"] == outcome.reason
+    assert entry.changes["file"] == outcome.name
+    written = json.dumps(entry.changes)
+    assert not any(text in written for text in CONTENT), written
     return outcome.reason
 
 
@@ -131,7 +146,7 @@ def test_a_revoked_sender_is_refused(setup):
 def test_a_replayed_bundle_is_refused(setup):
     _, bundle = setup
     (outcome,) = bundle_import(by=None, files=[("first", bundle)])
-    assert outcome.applied == 3
+    assert outcome.applied == 5
     refused([("again", bundle)], "replayed: bundle 1 from field-a")
 
 
@@ -149,4 +164,42 @@ def test_chunks_reassemble_in_any_order_and_a_missing_or_altered_one_is_refused(
     shuffled = named[:]
     random.Random(4).shuffle(shuffled)
     (outcome,) = bundle_import(by=None, files=shuffled)
-    assert outcome.applied == 3, outcome.line
+    assert outcome.applied == 5, outcome.line
+
+
+def signed_by_a(world: World, rows: list[dict], seq: int = 9) -> bytes:
+    """A bundle from field-a with a payload the test chose, sealed with field-a's real keys:
+    what a registered sender with a broken (or hostile) Corridor could write."""
+    world.use(A)
+    sender = Identity.objects.get()
+    world.use(HUB)
+    hub = Identity.objects.get()
+    return envelope.seal(
+        json.dumps({"rows": rows, "organisations": []}).encode(),
+        header={"sender": str(sender.pk), "recipient": str(hub.pk), "seq": seq, "ack": 0},
+        signing_key=sender.signing_key,
+        recipient_box=envelope.unb64(hub.box_public, "key"),
+    )
+
+
+def bundle_rows(world: World, bundle: bytes) -> list[dict]:
+    world.use(HUB)
+    hub = Identity.objects.get()
+    sealed = envelope.parse(bundle)
+    return json.loads(envelope.open_payload(sealed, hub.box_key))["rows"]
+
+
+def test_a_signed_transfer_with_a_bad_amount_or_an_unknown_grant_is_refused(setup):
+    world, bundle = setup
+    rows = bundle_rows(world, bundle)
+    transfer = next(r for r in rows if r["kind"] == "funds.transfer")
+    bad = json.loads(json.dumps(transfer))
+    bad["data"]["amount"] = "a lot"
+    reason = refused([("amount", signed_by_a(world, [bad]))], "amount")
+    assert "a lot" not in reason.split(":", 1)[0]
+    orphan = json.loads(json.dumps(transfer))
+    refused([("orphan", signed_by_a(world, [orphan], seq=10))], "names a grant it does not carry")
+    negative = json.loads(json.dumps(transfer))
+    negative["data"]["amount"] = "-5"
+    grant = next(r for r in rows if r["kind"] == "funds.grant")
+    refused([("negative", signed_by_a(world, [grant, negative], seq=11))], "breaks a rule")

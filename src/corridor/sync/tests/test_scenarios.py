@@ -3,11 +3,14 @@ concurrent edits on two field instances, a removal meeting an edit, acknowledgem
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 
 from corridor.aid.models import Activity
+from corridor.audit.models import AuditEntry
+from corridor.funds.models import Grant, Transfer
 from corridor.sync.models import Conflict, Peer, Version
 from corridor.sync.services.bundles import bundle_export, bundle_import
 from corridor.sync.tests.world import World
@@ -109,3 +112,83 @@ def test_a_field_peer_receives_only_its_organisations_records(world):
     assert result.rows == 0
     world.use(HUB)
     assert Version.objects.count() == 1
+
+
+def test_a_field_peer_receives_its_sides_transfers_with_their_grants_and_no_others(world):
+    world.create(A, "transfer", 3)  # partner -> the field's organisation, with a grant
+    line = apply(world, HUB, export(world, A, HUB))
+    assert "applied 2" in line
+    world.use(HUB)
+    entry = AuditEntry.objects.filter(action="import").latest("seq")
+    assert entry.changes["from"] == A
+    assert entry.changes["rows"] == {"funds.grant": 1, "funds.transfer": 1}
+    transfer = Transfer._base_manager.get()
+    assert (transfer.reference, transfer.intermediary) == ("hundi 3", "agent 3")
+    # Between two other organisations, settled or not: stays at the hub.
+    other, third = OrganisationFactory(), OrganisationFactory()
+    Transfer._base_manager.create(
+        from_organisation=other,
+        to_organisation=third,
+        amount=50,
+        currency="USD",
+        sent_on=dt.date(2026, 11, 5),
+        channel="cash_carried",
+        sent_state="confirmed",
+        intermediary="someone else's agent",
+    )
+    result = bundle_export(by=None, to=B)
+    assert carried(world, B, result) == {"funds.grant": 1, "funds.transfer": 1}
+    world.use(B)
+    assert Transfer._base_manager.count() == 1
+    assert [t.intermediary for t in Transfer._base_manager.all()] == ["agent 3"]
+    assert Grant._base_manager.count() == 1
+
+
+def carried(world: World, recipient: str, result) -> dict[str, int]:
+    """Apply the bundle at ``recipient``; the records per kind it brought (its audit entry)."""
+    world.use(recipient)
+    (outcome,) = bundle_import(by=None, files=[("b", result.pieces[0])])
+    assert outcome.applied is not None, outcome.line
+    entry = AuditEntry.objects.filter(action="import").latest("seq")
+    return entry.changes["rows"]
+
+
+def test_a_transfer_brings_the_grant_acknowledged_before_it_was_the_peers(world):
+    world.use(HUB)
+    donor, other = world.partner, OrganisationFactory()
+    grant = Grant._base_manager.create(
+        donor=donor,
+        recipient=other,
+        title="pooled fund",
+        amount=9000,
+        currency="USD",
+        pledged_on=dt.date(2026, 9, 1),
+        starts_on=dt.date(2026, 9, 1),
+    )
+    assert bundle_export(by=None, to=A).rows == 0  # not the field's grant (yet)
+    apply(world, HUB, export(world, A, HUB))  # acknowledges the hub's bundle
+    world.use(HUB)
+    Transfer._base_manager.create(
+        from_organisation=other,
+        to_organisation=world.organisation,
+        amount=400,
+        currency="USD",
+        sent_on=dt.date(2026, 11, 9),
+        channel="informal",
+        grant=grant,
+    )
+    line = apply(world, A, export(world, HUB, A))
+    assert "applied 2" in line, line
+    assert Grant._base_manager.get().title == "pooled fund"
+
+
+def test_a_transfer_removal_travels_as_a_tombstone(world):
+    world.create(A, "transfer", 4)
+    apply(world, HUB, export(world, A, HUB))
+    world.remove(A, 0)
+    apply(world, HUB, export(world, A, HUB))
+    world.use(HUB)
+    row = Transfer._base_manager.get()
+    assert row.removed_at is not None
+    assert row.removal_reason == "by field-a"
+    assert not Transfer.objects.exists()

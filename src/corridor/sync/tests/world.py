@@ -21,6 +21,7 @@ from django.db import models
 
 from corridor.aid.models import Activity
 from corridor.audit.models import AuditEntry
+from corridor.funds.models import Grant, Transfer
 from corridor.situation.models import DisplacementFigure, Incident, Source
 from corridor.sync import records
 from corridor.sync.models import Bundle, Conflict, Identity, Peer, Version
@@ -31,7 +32,7 @@ from corridor.sync.services.peers import (
     peer_add,
     peer_identity_read,
 )
-from corridor.testing.factories import township
+from corridor.testing.factories import OrganisationFactory, township
 
 # In the order rows can be inserted (referenced tables first).
 TABLES: list[type[models.Model]] = [
@@ -40,6 +41,8 @@ TABLES: list[type[models.Model]] = [
     Incident,
     Incident.sources.through,
     Activity,
+    Grant,
+    Transfer,
     Identity,
     Peer,
     Peer.organisations.through,
@@ -70,6 +73,7 @@ class World:
         ``organisation``."""
         self.names = names
         self.organisation = organisation
+        self.partner = OrganisationFactory()  # the other side of transfers and grants
         self.snapshots: dict[str, Any] = {}
         self.current: str | None = None
         self.nodes: dict[str, str] = {}
@@ -116,6 +120,27 @@ class World:
                 women=number,
                 village=f"village {number}",
             )
+        elif kind == "transfer":
+            grant = Grant.objects.create(
+                donor=self.partner,
+                recipient=self.organisation,
+                title=f"grant {number}",
+                amount=number * 1000 + 1,
+                currency="USD",
+                pledged_on=dt.date(2026, 10, 1),
+                starts_on=dt.date(2026, 10, 1),
+            )
+            Transfer.objects.create(
+                from_organisation=self.partner,
+                to_organisation=self.organisation,
+                amount=number * 100 + 1,
+                currency="USD",
+                sent_on=dt.date(2026, 11, 2),
+                channel="informal",
+                grant=grant,
+                reference=f"hundi {number}",
+                intermediary=f"agent {number}",
+            )
         else:
             source = Source.objects.create(title=f"report {number}")
             incident = Incident.objects.create(
@@ -132,7 +157,7 @@ class World:
 
     def live(self) -> list[models.Model]:
         rows: list[models.Model] = []
-        for kind in (Activity, Incident):
+        for kind in (Activity, Incident, Transfer):
             rows += list(kind._base_manager.order_by("pk"))
         return rows
 
@@ -144,6 +169,10 @@ class World:
         row = rows[index % len(rows)]
         if isinstance(row, Activity):
             Activity._base_manager.filter(pk=row.pk).update(women=value, village=f"v{value}")
+        elif isinstance(row, Transfer):
+            Transfer._base_manager.filter(pk=row.pk).update(
+                fee=value, sent_state="confirmed" if value % 2 else "claimed"
+            )
         else:
             Incident._base_manager.filter(pk=row.pk).update(fatalities=value, witnesses=f"w{value}")
         changes_stamp(by=None)

@@ -37,11 +37,13 @@ from corridor.orgs.services import invitation_create
 from corridor.situation.models import DisplacementFigure, Incident, Source
 from corridor.statements.models import Statement, Status
 from corridor.statements.services import invitation_create as statement_invitation_create
+from corridor.sync.models import Conflict
 from corridor.testing import factories as f
 from corridor.testing.discovery import ADMIN, discovered_routes
 from corridor.testing.photos import gps_jpeg
 from corridor.testing.signin import signed_in_client, totp_device
 from corridor.web.tests.conftest import ARTIFACTS
+from corridor.web.tests.test_sync_pages import sync_state
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -166,6 +168,7 @@ PK_SOURCES: dict[str, Callable[[], Any]] = {
     "sources": lambda: Source.objects.order_by("id").first(),
     "statements": lambda: Statement.objects.order_by("id").first(),
     "s": lambda: Statement.objects.get(status=Status.PUBLISHED),
+    "sync": lambda: Conflict.objects.order_by("id").first(),
 }
 
 
@@ -353,6 +356,7 @@ def demo(db, tmp_path):
     )
     dispute_open(by=admin, transfer=transfer, note="Short by 20")
     evidence_add(by=admin, transfer=transfer, filename="receipt.jpg", data=gps_jpeg())
+    sync_state()  # the sync page with a peer and a conflict to settle
     return {"admin": admin, "coordinator": coordinator, "viewer": viewer, "newcomer": newcomer}
 
 
