@@ -16,17 +16,12 @@ from django.db.models.expressions import RawSQL
 
 from corridor.aid.models import Activity
 from corridor.aid.rules import TWIN_FIELDS, duplicate_problems, twin_key
-from corridor.core.rules import Problem
+from corridor.core.rules import InFile, Problem, in_file_earlier
 
 _IDS = ("organisation", "admin_unit")
 _COLUMNS = tuple(f"{name}_id" if name in _IDS else name for name in TWIN_FIELDS)
 # Keys per query: each is an OR term of up to six parameters (SQLite's limit is 32,766).
 _KEYS_PER_QUERY = 300
-
-
-#: What an import remembers of its file's rows, batch to batch: twin key -> (the first row's
-#: number, the ids of every row of the file with that key so far).
-InFile = dict[tuple, tuple[int, set[str]]]
 
 
 def activity_duplicates(
@@ -62,11 +57,9 @@ def activity_duplicates(
             problems.append([])
             continue
         own = _id(pk)
-        first, ids = in_file.setdefault(key, (number, set()))
-        stored = twins.get(key, [])
-        before = [twin for twin in stored if twin not in ids]
-        problems.append(duplicate_problems(own, before, earlier_row=first if ids else None))
-        ids.add(own)
+        earlier, ids = in_file_earlier(in_file, key, number, own)
+        before = [twin for twin in twins.get(key, []) if twin not in ids]
+        problems.append(duplicate_problems(own, before, earlier_row=earlier))
     return problems
 
 

@@ -36,10 +36,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from corridor.aid.checks import InFile
 from corridor.aid.services import rollup_places, rollups_refresh, rollups_refresh_organisations
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
+from corridor.core.rules import InFile
 from corridor.exchange.flags import batch_warnings
 from corridor.exchange.kinds import BUILDERS, IMPORT_KINDS, SOURCE_COLUMNS, Context, Kind
 from corridor.exchange.kinds.batches import batch_builder

@@ -823,6 +823,64 @@ def test_a_row_the_same_as_an_earlier_row_of_its_file(world, tmp_path, import_pa
     assert (again.unchanged, again.created, again.warnings) == (4, 0, [])
 
 
+FIGURE_IN_FILE = (
+    "looks like a duplicate of row {row} of this file: same township, date, source, sector "
+    "and numbers"
+)
+FIGURE_AGAIN = (
+    "gives the township, date, source and sector of row {row} of this file again, with other "
+    "numbers: only one figure is kept for them, this row's"
+)
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["check", "import"])
+def test_a_figure_row_the_same_as_an_earlier_row_of_its_file(world, tmp_path, dry_run):
+    """Figures by the same home as 4W rows (decision 0281): rows 4 and 5 repeat row 2 (in later
+    batches); row 6 gives row 2's township, date and source with other IDPs, and, the file's
+    last of them, its numbers are the ones kept. Check and import say the same."""
+    names = list(FIGURE_TAGS)
+    same = _typed(FIGURE, {})
+    other = {**same, "as_of": "2026-10-31"}
+    changed = {**same, "idps": "28000"}
+    lines = [",".join(FIGURE_TAGS[n] for n in names) + ",#meta+source+name"]
+    for row in (same, other, same, same, changed):
+        lines.append(",".join(row[n] for n in names) + ",Township report")
+    path = tmp_path / "figures.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write = {"by": world["user"], "kind": "figures", "format": "hxl"}
+    result = file_import(
+        **write, path=path, organisation=world["org"], dry_run=dry_run, batch_size=2
+    )
+    assert result.errors == []
+    assert sorted((w.row, w.column, w.reason) for w in result.warnings) == [
+        (4, "", FIGURE_IN_FILE.format(row=2)),
+        (5, "", FIGURE_IN_FILE.format(row=2)),
+        (6, "", FIGURE_AGAIN.format(row=2)),
+    ]
+    if dry_run:
+        assert not DisplacementFigure.objects.exists()
+        return
+    kept = DisplacementFigure.objects.order_by("as_of").values_list("as_of", "idps")
+    assert list(kept) == [(dt.date(2026, 10, 31), 28491), (dt.date(2026, 11, 30), 28000)]
+
+
+def test_figure_rows_of_other_sectors_or_sources_are_not_repeats(world, tmp_path):
+    """Only the whole key repeats: the same township and date from another source is another
+    figure, and is not flagged."""
+    names = list(FIGURE_TAGS)
+    same = _typed(FIGURE, {})
+    lines = [",".join(FIGURE_TAGS[n] for n in names) + ",#meta+source+name"]
+    for source in ("Township report", "Camp committee count"):
+        lines.append(",".join(same[n] for n in names) + "," + source)
+    path = tmp_path / "figures.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = file_import(
+        by=world["user"], path=path, kind="figures", format="hxl", organisation=world["org"]
+    )
+    assert (result.errors, result.warnings) == ([], [])
+    assert DisplacementFigure.objects.count() == 2
+
+
 def test_a_row_the_same_as_a_stored_activity_names_the_stored_one(world, twin, tmp_path):
     """A file repeating an activity recorded before it: every such row names the stored one,
     not an earlier row of the file."""
