@@ -107,9 +107,13 @@ WRITES_ALLOWED: dict[tuple[str, str, str], str] = {
     ("exchange/pipeline.py", "run_import", "update"): "the import pipeline (decision 0080)",
     ("exchange/pipeline.py", "_apply_batches.on_batch", "create"): "the import pipeline",
     ("exchange/pipeline.py", "_Writer.write", "delete"): "the import pipeline: stale links go",
-    ("exchange/removal.py", "records_remove", "delete"): (
-        "the import pipeline removes the records a scoped re-import no longer holds, after "
-        "the policy check, with one audit entry (decision 0150)"
+    ("exchange/removal.py", "records_remove", "update"): (
+        "the import pipeline removes softly the records a scoped re-import no longer holds, "
+        "after the policy check, with one audit entry (decisions 0150, 0282)"
+    ),
+    ("exchange/removal.py", "records_restore", "update"): (
+        "the import pipeline restores the records a replacing import removed that a file "
+        "holds again, after the policy check, with one audit entry (decision 0282)"
     ),
     ("demo/flows.py", "activities", "update"): (
         "a dict of dates (dict.update with keywords), not the ORM: the generator writes nothing"

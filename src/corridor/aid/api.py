@@ -24,7 +24,18 @@ from corridor.aid.models import Activity, Channel, Conditionality, Modality, Sec
 from corridor.aid.models import Status as ActivityStatus
 from corridor.aid.queries import activities_visible_to
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES
-from corridor.core.schema import Count, CurrencyCode, Limit, Line, Offset, Pcode, People, Text
+from corridor.core.schema import (
+    REMOVAL,
+    Count,
+    CurrencyCode,
+    Limit,
+    Line,
+    Offset,
+    Pcode,
+    People,
+    Text,
+    reason_given,
+)
 from corridor.geo.models import AdminUnit
 from corridor.orgs.queries import organisations_visible_to
 
@@ -182,8 +193,15 @@ def activity_change(request: Any, pk: UUID, payload: ActivityChange) -> dict:
     )
 
 
-@router.delete("/activities/{pk}/", response={204: None}, summary="Delete an activity")
-def activity_remove(request: Any, pk: UUID) -> Status:
+@router.delete(
+    "/activities/{pk}/",
+    response={204: None},
+    summary="Remove an activity, with a reason",
+    description=REMOVAL,
+)
+def activity_remove(request: Any, pk: UUID, reason: str = "") -> Status:
     activity = get_object_or_404(activities_visible_to(request.user), pk=pk)
-    services.activity_delete(by=request.user, activity=activity)
+    services.activity_remove(
+        by=request.user, activity=activity, reason=reason_given(request, reason)
+    )
     return Status(204, None)

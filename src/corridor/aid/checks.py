@@ -17,29 +17,12 @@ from django.db.models.expressions import RawSQL
 
 from corridor.aid.models import Activity
 from corridor.aid.rules import TWIN_FIELDS, duplicate_problems, twin_key
-from corridor.core.rules import Problem
+from corridor.core.rules import InFile, Problem, in_file_earlier
 
 _IDS = ("organisation", "admin_unit")
 _COLUMNS = tuple(f"{name}_id" if name in _IDS else name for name in TWIN_FIELDS)
 # Keys per query: each is an OR term of up to six parameters (SQLite's limit is 32,766).
 _KEYS_PER_QUERY = 300
-
-
-class InFile(dict[tuple, tuple[int, set[str]]]):
-    """What an import remembers of its file's rows, batch to batch: twin key -> (the first
-    row's number, the ids of every row of the file with that key so far).
-
-    ``fresh``: organisation (as in a twin key) -> whether it had no current activity when the
-    file's first row of it was checked. A stored twin of such an organisation can only be one
-    of the file's own rows, which are never reported as stored twins, so its keys are not
-    looked up at all (a partner's first file, or a file replacing all of its rows, reads
-    nothing back: decision 0320).
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fresh: dict[Any, bool] = {}
-        self.analysed = False
 
 
 def activity_duplicates(
@@ -92,11 +75,9 @@ def activity_duplicates(
             problems.append([])
             continue
         own = _id(pk)
-        first, ids = in_file.setdefault(key, (number, set()))
-        stored = twins.get(key, [])
-        before = [twin for twin in stored if twin not in ids]
-        problems.append(duplicate_problems(own, before, earlier_row=first if ids else None))
-        ids.add(own)
+        earlier, ids = in_file_earlier(in_file, key, number, own)
+        before = [twin for twin in twins.get(key, []) if twin not in ids]
+        problems.append(duplicate_problems(own, before, earlier_row=earlier))
     return problems
 
 

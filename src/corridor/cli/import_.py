@@ -250,6 +250,8 @@ def run(args: argparse.Namespace) -> int:
         f"{result.created} created, {result.changed} changed, {result.removed} removed, "
         f"{result.unchanged} unchanged"
     )
+    if result.restored:
+        counts += f", {result.restored} restored"
     if result.dry_run:
         print(f"checked: no errors; would be {counts} (dry run, nothing changed)")
     else:

@@ -106,6 +106,35 @@ def count_problems(counts: Mapping[str, Any], names: Iterable[str]) -> list[Prob
     return problems
 
 
+class InFile(dict[tuple, tuple[int, set[str]]]):
+    """What an import remembers of its file's rows, batch to batch, for the rows the same as an
+    earlier row of the file (decisions 0250, 0281): a record's twin key -> (the first such
+    row's number, the ids of every row of the file with that key so far).
+
+    ``fresh``: organisation (as in an activity's twin key) -> whether it had no current
+    activity when the file's first row of it was checked. A stored twin of such an
+    organisation can only be one of the file's own rows, which are never reported as stored
+    twins, so its keys are not looked up at all (decision 0320). ``analysed``: the activity
+    table's statistics were refreshed for this file (PostgreSQL).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fresh: dict[Any, bool] = {}
+        self.analysed = False
+
+
+def in_file_earlier(
+    in_file: InFile, key: tuple, number: int, own: str | None
+) -> tuple[int | None, set[str]]:
+    """The number of the file's earlier row with ``key`` (None: this is the first), and the
+    ids of the file's rows with that key before this one; remembers this row (``own``)."""
+    first, ids = in_file.setdefault(key, (number, set()))
+    before = set(ids)
+    ids.add(own or "")
+    return (first if before else None), before
+
+
 # Problems a person may confirm (decision 0215): the values are possible, only unlikely — a
 # likely duplicate, a jump against the township's last figure. The forms and the API refuse
 # them until the person confirms (a checkbox, ``"confirm": true``); an import reports them

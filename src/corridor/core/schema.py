@@ -6,9 +6,12 @@ Without them a huge number or a NUL character passes the schema and fails in the
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
+
+from corridor.core.errors import InvalidInput
 
 # PostgreSQL `integer`, which Django's PositiveIntegerField uses.
 MAX_COUNT = 2_147_483_647
@@ -30,3 +33,27 @@ MAX_PAGE = 500
 MAX_OFFSET = 1_000_000
 Limit = Annotated[int, Field(ge=1, le=MAX_PAGE, description=f"Rows per page (1-{MAX_PAGE}).")]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
+
+
+# A DELETE removes a record softly, with the reason kept in its history (decision 0282).
+MAX_REASON = 2_000
+REMOVAL = (
+    "Removes the record softly: it leaves every list, total and export, and its history keeps "
+    "who removed it, when and why. The reason is required: `?reason=...` or a JSON body "
+    '`{"reason": "..."}`. Those who may remove it may restore it on its page.'
+)
+
+
+def reason_given(request: Any, query: str) -> str:
+    """The reason a DELETE gives: its ``reason`` query parameter, else a JSON body's
+    ``reason`` ("" when neither: the removal service refuses a removal without one)."""
+    reason: Any = query
+    if not reason.strip() and request.body.strip():
+        try:
+            data = json.loads(request.body)
+        except ValueError:
+            raise InvalidInput('the body is not JSON; give {"reason": "..."}') from None
+        reason = data.get("reason", "") if isinstance(data, dict) else ""
+    if not isinstance(reason, str) or "\x00" in reason or len(reason) > MAX_REASON:
+        raise InvalidInput(f"the reason is text of at most {MAX_REASON} characters")
+    return reason

@@ -1,7 +1,8 @@
 """Warnings on imported rows: the rules a person confirms rather than obeys (decision 0215).
 
 A row that looks like a duplicate of a stored activity or of an earlier row of its file
-(decision 0250), or a figure far above its township's last one, is flagged by the same rules
+(decision 0250), a figure repeating an earlier row's township, date, source and sector
+(decision 0281), or a figure far above its township's last one, is flagged by the same rules
 and in the same words as on the entry forms and the API (``aid.checks``,
 ``situation.checks``). A file is a whole report, imported all or nothing: its check (the dry
 run behind the upload page's preview, ``corridor import --dry-run``) lists these as warnings,
@@ -14,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from corridor.aid.checks import InFile, activity_duplicates
+from corridor.aid.checks import activity_duplicates
+from corridor.core.rules import InFile
 from corridor.exchange.table import RowError, Table
-from corridor.situation.checks import figure_jumps
+from corridor.situation.checks import figure_jumps, figure_repeats
 
 # A column stored as ``<name>_id`` is the rules' ``<name>``.
-_FIELD = {"organisation_id": "organisation", "admin_unit_id": "admin_unit"}
+_FIELD = {"organisation_id": "organisation", "admin_unit_id": "admin_unit", "source_id": "source"}
 
 
 def batch_warnings(
@@ -43,7 +45,8 @@ def batch_warnings(
     if table.kind == "activities":
         found = activity_duplicates(rows, numbers=numbers, in_file=in_file)
     else:
-        found = figure_jumps(rows)
+        repeats = figure_repeats(rows, numbers=numbers, in_file=in_file)
+        found = [a + b for a, b in zip(repeats, figure_jumps(rows), strict=True)]
     warnings = []
     for number, (_, named), problems in zip(numbers, rows, found, strict=True):
         for problem in problems:

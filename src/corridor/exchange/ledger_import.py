@@ -9,7 +9,9 @@ bulk writer is not used: it would bypass that rule (decision 0269).
 
 A file holds one kind, told by its header: ``donor`` and ``recipient`` make a grants file,
 ``from`` and ``to`` a transfers file. Every error names the file, the row and the column; one
-error refuses the whole file.
+error refuses the whole file. A cell is only read here (a date, a number, a code); whether its
+value is allowed is asked of the ledger's rules (``funds.rules``) before anything is written, so a
+row is refused in the words the form and the API use (decision 0280).
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from django.db import transaction
 from django.db.models import Q
 
 from corridor.core.errors import CorridorError, InvalidInput
-from corridor.core.money import CURRENCY_TABLE
+from corridor.core.rules import Problem
 from corridor.exchange import reading, values
 from corridor.funds.models import Grant, ReportingRule, TransferChannel
 from corridor.funds.queries import grants_visible_to
+from corridor.funds.rules import grant_problems, transfer_problems
 from corridor.funds.services import grant_record, transfer_record
 from corridor.orgs.queries import organisation_find_visible
 
@@ -107,11 +110,13 @@ class _Row:
         self.where = where
         self.cells = cells  # field -> (header as written, value)
         self.errors: list[str] = []
+        self.failed: set[str] = set()  # fields that could not be read
 
     def raw(self, name: str) -> str:
         return self.cells.get(name, ("", ""))[1].strip()
 
     def fail(self, name: str, message: str) -> None:
+        self.failed.add(name)
         column = self.cells.get(name, (name, ""))[0] or name
         self.errors.append(f"{self.where}, column {column}: {message}")
 
@@ -132,15 +137,19 @@ def _day(text: str) -> dt.date:
     return values.date(text)
 
 
+def _record_day(text: str) -> dt.date:
+    """A date the ledger's rules bound (sent, received, pledged): read, not judged here."""
+    return values.date(text, window=False)
+
+
 def _currency(text: str) -> str:
-    code = text.strip().upper()
-    if code not in CURRENCY_TABLE:
-        raise InvalidInput(f"{text!r} is not an ISO 4217 currency code Corridor knows")
-    return code
+    """As typed, in capitals; whether Corridor knows it is the rules' word."""
+    return text.strip().upper()
 
 
 def _amount(text: str) -> Decimal:
-    return values.decimal(text)  # refuses a negative amount, reads 1,500.00 and Burmese digits
+    # Reads 1,500.00 and Burmese digits; a negative amount is read, and refused by the rules.
+    return values.decimal(text, signed=True)
 
 
 def _channel(text: str) -> str:
@@ -198,7 +207,7 @@ def _grant_values(row: _Row, find: _Lookups) -> dict[str, Any]:
         "title": row.raw("title"),
         "amount": row.parse("amount", _amount, required=True),
         "currency": row.parse("currency", _currency, required=True),
-        "pledged_on": row.parse("pledged_on", _day, required=True),
+        "pledged_on": row.parse("pledged_on", _record_day, required=True),
         "starts_on": row.parse("starts_on", _day, required=True),
         "ends_on": row.parse("ends_on", _day),
         "purpose": row.raw("purpose"),
@@ -218,7 +227,7 @@ def _transfer_values(row: _Row, find: _Lookups) -> dict[str, Any]:
         "to_organisation": row.parse("to", find.organisation, required=True),
         "amount": row.parse("amount", _amount, required=True),
         "currency": row.parse("currency", _currency, required=True),
-        "sent_on": row.parse("sent_on", _day, required=True),
+        "sent_on": row.parse("sent_on", _record_day, required=True),
         "channel": row.parse("channel", _channel, required=True),
         "fee": row.parse("fee", _amount),
         "rate": row.parse("rate", _amount),
@@ -229,7 +238,7 @@ def _transfer_values(row: _Row, find: _Lookups) -> dict[str, Any]:
     received = {
         "received_amount": row.parse("received_amount", _amount),
         "received_currency": row.parse("received_currency", _currency),
-        "received_on": row.parse("received_on", _day),
+        "received_on": row.parse("received_on", _record_day),
     }
     if any(v is not None for v in received.values()):
         # A received leg is whole: what, in which currency (the sent one unless said) and when.
@@ -246,6 +255,34 @@ def _transfer_values(row: _Row, find: _Lookups) -> dict[str, Any]:
 FIELD_COLUMN = {
     "from_organisation": "from", "to_organisation": "to",
 }  # fmt: skip
+
+
+def _id(organisation: Any) -> Any:
+    return organisation.pk if organisation is not None else None
+
+
+def _rule_problems(kind: str, found: dict[str, Any]) -> list[Problem]:
+    """What the ledger's rules say of a parsed row (organisations by id, as the model's
+    ``clean`` gives them), before the service is asked."""
+    checked = dict(found)
+    if kind == GRANTS:
+        checked["donor"], checked["recipient"] = _id(found["donor"]), _id(found["recipient"])
+        return grant_problems(checked)
+    checked["from_organisation"] = _id(found["from_organisation"])
+    checked["to_organisation"] = _id(found["to_organisation"])
+    # The service sets the received leg's state; any state makes the rules check the leg.
+    checked["received_state"] = "received" if "received_amount" in found else ""
+    return transfer_problems(checked)
+
+
+def _check(row: _Row, kind: str, found: dict[str, Any]) -> None:
+    """The rules' problems on their columns; a column that could not be read keeps its own
+    error only."""
+    unread = set(row.failed)
+    for problem in _rule_problems(kind, found):
+        name = FIELD_COLUMN.get(problem.field, problem.field)
+        if name not in unread:
+            row.fail(name, problem.message)
 
 
 def ledger_import(*, by: Any, path: Path, name: str | None = None) -> LedgerImport:
@@ -289,7 +326,9 @@ def ledger_import(*, by: Any, path: Path, name: str | None = None) -> LedgerImpo
             f"{label}, row {number}",
             {f: (h, c) for f, h, c in zip(fields, header, cells, strict=False) if f},
         )
-        parsed.append((row, (_grant_values if kind == GRANTS else _transfer_values)(row, find)))
+        found = (_grant_values if kind == GRANTS else _transfer_values)(row, find)
+        _check(row, kind, found)
+        parsed.append((row, found))
         result.errors += row.errors
     if not result.rows:
         raise InvalidInput(f"{label}: no rows under the header")

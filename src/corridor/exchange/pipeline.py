@@ -36,17 +36,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from corridor.aid.checks import InFile
 from corridor.aid.services import rollup_places, rollups_refresh, rollups_refresh_organisations
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
+from corridor.core.rules import InFile
 from corridor.exchange.flags import batch_warnings
 from corridor.exchange.kinds import BUILDERS, IMPORT_KINDS, SOURCE_COLUMNS, Context, Kind
 from corridor.exchange.kinds.batches import batch_builder
 from corridor.exchange.kinds.columns import Record
 from corridor.exchange.kinds.places import MAX_REVIEWS
 from corridor.exchange.models import ImportBatch, ImportRun, RunStatus
-from corridor.exchange.removal import records_remove
+from corridor.exchange.removal import records_remove, records_restore
 from corridor.exchange.safety import neutralise
 from corridor.exchange.scope import SAMPLE, SCOPES, Scope
 from corridor.exchange.table import RowError, Table
@@ -92,6 +92,8 @@ class ImportResult:
     # Stored records of the file's scope that it no longer holds; removed with ``replace``.
     missing: int = 0
     removed: int = 0
+    # Records an earlier replacing import removed that this file holds again (decision 0282).
+    restored: int = 0
     replace: bool = False
     key: list[str] = field(default_factory=list)
     # What the file covers, one line per organisation; parts the person may not remove from.
@@ -176,6 +178,7 @@ class ImportResult:
             "created": self.created,
             "changed": self.changed,
             "removed": self.removed,
+            "restored": self.restored,
             "unchanged": self.unchanged,
             "missing": self.missing,
             "replace": self.replace,
@@ -679,6 +682,15 @@ def _settle(scope: Scope, by: Any, result: ImportResult, spec: Kind, started: An
         label = "removed" if result.replace else "not_in_file"
         samples[label] = scope.sample(Q(pk__in=missing[:SAMPLE]))
     result.samples = samples
+    # A record a replacing import removed and this file holds again is back (decision 0282).
+    again = scope.held_again(by)
+    if again:
+        result.restored = records_restore(
+            by=by,
+            model=model,
+            pks=again,
+            changes={"file": result.file, "checksum": result.checksum, "scope": result.scope},
+        )
     # A held row may be the new version of a stored record that cannot be told from the
     # others: nothing is removed while rows of the file are held (decision 0205).
     if result.replace and missing and not result.held:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from corridor.accounts import policy
 from corridor.exchange.kinds.columns import Kind, Record
+from corridor.exchange.removal import replaced
 from corridor.geo.resolver import get_resolver
 from corridor.orgs.models import Organisation
 from corridor.situation.models import Source
@@ -157,6 +158,17 @@ class Scope:
             part for part in shared if any(identity(row) not in seen for row in self.stored([part]))
         ]
         return gone, kept
+
+    def held_again(self, by: Any) -> list[Any]:
+        """Primary keys of records a replacing import removed (decision 0282) that this file
+        holds again, where ``by`` may remove records (and so restore them)."""
+        mine, _, _ = self.allowed(by)
+        where = self.where(mine)
+        if where is None:
+            return []
+        removed = self.model.all_objects.filter(where & replaced())  # type: ignore[attr-defined]
+        seen, identity = self.seen, self.stored_identity
+        return [row[0] for row in removed.values_list(*self.fields) if identity(row) in seen]
 
     def organisations(self) -> set[str]:
         """The organisations whose records the file holds; a kind with a rollup refreshes

@@ -85,7 +85,9 @@ def count(value: str) -> int:
     return int(cleaned)
 
 
-def decimal(value: str) -> Decimal:
+def decimal(value: str, *, signed: bool = False) -> Decimal:
+    """A decimal number; ``signed`` reads a negative one too, for a caller whose record rules
+    say in their own words why it is refused (the ledger's amounts: funds/rules.py)."""
     raw = value.strip().translate(_MYANMAR_DIGITS)
     try:
         number = Decimal(_GROUPING.sub("", raw))
@@ -93,7 +95,7 @@ def decimal(value: str) -> Decimal:
         raise CellError(_("not a number: %(value)s") % {"value": repr(raw)}) from None
     if not number.is_finite():
         raise CellError(_("not a number: %(value)s") % {"value": repr(raw)})
-    if number < 0:
+    if number < 0 and not signed:
         raise CellError(_("must be 0 or more, not %(value)s") % {"value": raw})
     return number
 

@@ -26,7 +26,16 @@ from corridor.accounts import policy
 from corridor.aid.queries import activities_visible_to
 from corridor.core.errors import InvalidInput
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES, RATE_DIGITS, RATE_PLACES
-from corridor.core.schema import CurrencyCode, Limit, Line, Offset, Text, Title
+from corridor.core.schema import (
+    REMOVAL,
+    CurrencyCode,
+    Limit,
+    Line,
+    Offset,
+    Text,
+    Title,
+    reason_given,
+)
 from corridor.funds import services
 from corridor.funds.models import (
     Dispute,
@@ -167,10 +176,17 @@ def transfer_change(request: Any, pk: UUID, payload: TransferChange) -> dict:
     return transfer_out(request, transfer)
 
 
-@router.delete("/transfers/{pk}/", response={204: None}, summary="Delete a transfer")
-def transfer_remove(request: Any, pk: UUID) -> Status:
+@router.delete(
+    "/transfers/{pk}/",
+    response={204: None},
+    summary="Remove a transfer, with a reason",
+    description=REMOVAL,
+)
+def transfer_remove(request: Any, pk: UUID, reason: str = "") -> Status:
     transfer = get_object_or_404(transfers_visible_to(request.user), pk=pk)
-    services.transfer_delete(by=request.user, transfer=transfer)
+    services.transfer_remove(
+        by=request.user, transfer=transfer, reason=reason_given(request, reason)
+    )
     return Status(204, None)
 
 

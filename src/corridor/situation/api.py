@@ -19,7 +19,17 @@ from pydantic import AnyHttpUrl
 
 from corridor.accounts import policy
 from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
-from corridor.core.schema import Limit, Line, Offset, Pcode, People, Text, Title
+from corridor.core.schema import (
+    REMOVAL,
+    Limit,
+    Line,
+    Offset,
+    Pcode,
+    People,
+    Text,
+    Title,
+    reason_given,
+)
 from corridor.core.sectors import Sector
 from corridor.geo.models import AdminUnit
 from corridor.orgs.queries import organisations_visible_to
@@ -260,10 +270,15 @@ def figure_change(request: Any, pk: UUID, payload: FigureChange) -> dict:
     return figure_out(request, figure)
 
 
-@router.delete("/figures/{pk}/", response={204: None}, summary="Delete a displacement figure")
-def figure_remove(request: Any, pk: UUID) -> Status:
+@router.delete(
+    "/figures/{pk}/",
+    response={204: None},
+    summary="Remove a displacement figure, with a reason",
+    description=REMOVAL,
+)
+def figure_remove(request: Any, pk: UUID, reason: str = "") -> Status:
     figure = get_object_or_404(figures_visible_to(request.user), pk=pk)
-    services.figure_delete(by=request.user, figure=figure)
+    services.figure_remove(by=request.user, figure=figure, reason=reason_given(request, reason))
     return Status(204, None)
 
 
@@ -401,8 +416,15 @@ def incident_change(request: Any, pk: UUID, payload: IncidentChange) -> dict:
     return incident_out(request, incident)
 
 
-@router.delete("/incidents/{pk}/", response={204: None}, summary="Delete an incident")
-def incident_remove(request: Any, pk: UUID) -> Status:
+@router.delete(
+    "/incidents/{pk}/",
+    response={204: None},
+    summary="Remove an incident, with a reason",
+    description=REMOVAL,
+)
+def incident_remove(request: Any, pk: UUID, reason: str = "") -> Status:
     incident = get_object_or_404(incidents_visible_to(request.user), pk=pk)
-    services.incident_delete(by=request.user, incident=incident)
+    services.incident_remove(
+        by=request.user, incident=incident, reason=reason_given(request, reason)
+    )
     return Status(204, None)

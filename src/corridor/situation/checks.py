@@ -1,4 +1,5 @@
-"""The figure rules that read the database: a jump against the last figure (decision 0215).
+"""The figure rules that read the database: a jump against the last figure (decision 0215);
+and, for an import, the file's memory of its rows: a figure given twice in one file (0281).
 
 ``situation/rules.py`` decides (``figure_jump_problems``); this finds the figure each is
 compared with — the one that counted the day before its date, by the one latest-figure rule
@@ -12,10 +13,35 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from corridor.core.rules import Problem
+from corridor.core.rules import InFile, Problem, in_file_earlier
 from corridor.situation.models import DisplacementFigure
 from corridor.situation.queries import latest_figures
-from corridor.situation.rules import JUMP_COUNTS, figure_jump_problems
+from corridor.situation.rules import (
+    FIGURE_NUMBERS,
+    JUMP_COUNTS,
+    figure_jump_problems,
+    figure_key,
+    figure_repeat_problems,
+)
+
+
+def figure_repeats(
+    rows: Sequence[tuple[Any, Mapping[str, Any]]], *, numbers: Sequence[int], in_file: InFile
+) -> list[list[Problem]]:
+    """For each imported (id, values), the problem of repeating an earlier row of its file
+    (``in_file``: the file's memory, kept by the pipeline between batches, updated here): the
+    same row again, else the same township, date, source and sector with other numbers."""
+    found = []
+    for number, (pk, values) in zip(numbers, rows, strict=True):
+        key = figure_key(values)
+        whole = (*key, *(values.get(name) for name in FIGURE_NUMBERS))
+        same, _ = in_file_earlier(in_file, ("row", *whole), number, str(pk))
+        keyed, _ = in_file_earlier(in_file, ("key", *key), number, str(pk))
+        if same is not None:
+            found.append(figure_repeat_problems(same, same_numbers=True))
+        else:
+            found.append(figure_repeat_problems(keyed, same_numbers=False))
+    return found
 
 
 def figure_jumps(rows: Sequence[tuple[Any, Mapping[str, Any]]]) -> list[list[Problem]]:

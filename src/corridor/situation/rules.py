@@ -108,3 +108,32 @@ def figure_jump_problems(
             ) % {"value": number, "factor": JUMP_FACTOR, "last": before, "date": last["as_of"]}
             problems.append(Problem(name, "figure_jump", message))
     return problems
+
+
+# A figure is its township, date, source and sector (the table's unique key, decision 0176): a
+# file giving them twice keeps one figure, its last row's (decision 0281).
+FIGURE_KEY = ("admin_unit", "as_of", "source", "sector")
+FIGURE_NUMBERS = ("idps", "refugees", "people_in_need", "valid_from", "valid_to")
+
+
+def figure_key(values: Mapping[str, Any]) -> tuple:
+    return tuple(values.get(name) for name in FIGURE_KEY)
+
+
+def figure_repeat_problems(earlier_row: int | None, *, same_numbers: bool) -> list[Problem]:
+    """An imported figure row with the township, date, source and sector of an earlier row of
+    its file (``earlier_row``, its number), flagged as a duplicate 4W row is (decision 0250):
+    the same numbers are a row pasted twice; other numbers replace the earlier row's."""
+    if earlier_row is None:
+        return []
+    if same_numbers:
+        message = _(
+            "looks like a duplicate of row %(row)s of this file: same township, date, source, "
+            "sector and numbers"
+        )
+    else:
+        message = _(
+            "gives the township, date, source and sector of row %(row)s of this file again, "
+            "with other numbers: only one figure is kept for them, this row's"
+        )
+    return [Problem(NON_FIELD_ERRORS, "duplicate", message % {"row": earlier_row})]

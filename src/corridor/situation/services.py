@@ -145,11 +145,6 @@ def figure_restore(*, by: Any, figure: DisplacementFigure) -> DisplacementFigure
     return audited_restore(figure, by=by)
 
 
-def figure_delete(*, by: Any, figure: DisplacementFigure) -> None:
-    policy.require(by, policy.DELETE, figure)
-    audited_delete(figure, by=by)
-
-
 # --- Incidents ------------------------------------------------------------------------------
 
 
@@ -189,11 +184,6 @@ def incident_update(
         if sources is not None:
             _set_sources(incident, sources, by)
     return incident
-
-
-def incident_delete(*, by: Any, incident: Incident) -> None:
-    policy.require(by, policy.DELETE, incident)
-    audited_delete(incident, by=by)
 
 
 def incident_remove(*, by: Any, incident: Incident, reason: str) -> Incident:

@@ -1,8 +1,10 @@
 """Forms of the money pages (web/views/funds.py, web/views/funds_records.py): a transfer, what
 arrived, a dispute, a photo; a grant, a spending with its photo, an exchange rate.
 
-They check the shape of what was typed; the ledger's rules and the access policy decide in
-``funds.services`` (the same calls the API and the CLI make).
+They check the shape of what was typed (a number, a date); whether the value is allowed — an
+amount above 0, a fee not negative — is the ledger's rules' word (``funds/rules.py``), asked by
+``funds.services`` with the access policy: the same calls, and words, as the API and the ledger
+import (core/tests/test_rules.py). So no field here carries its own ``min_value``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ def _amount(label: Any, *, required: bool = True, help_text: Any = "") -> forms.
     return forms.DecimalField(
         label=label,
         required=required,
-        min_value=0,
         max_digits=AMOUNT_DIGITS,
         decimal_places=AMOUNT_PLACES,
         help_text=help_text,
@@ -72,7 +73,6 @@ class TransferForm(forms.Form):
     rate = forms.DecimalField(
         label=_("Exchange rate the channel used"),
         required=False,
-        min_value=0,
         max_digits=RATE_DIGITS,
         decimal_places=RATE_PLACES,
         help_text=_("Units received for one unit sent."),

@@ -137,6 +137,11 @@ class Route:
     query: dict[str, str] = field(default_factory=dict)
 
 
+def _removal_body(w: Any, whose: str) -> dict:
+    """A DELETE removes softly and needs its reason (decision 0282)."""
+    return {"reason": "entered twice"}
+
+
 def _activity_body(w: Any, whose: str) -> dict:
     return {
         "organisation": str(w.orgs[whose].pk),
@@ -229,7 +234,7 @@ ROUTES: dict[str, Route] = {
     "PATCH /api/aid/activities/{pk}/": Route(
         OWNED_WRITE, obj="activity", body=lambda w, whose: {"notes": "changed"}
     ),
-    "DELETE /api/aid/activities/{pk}/": Route(OWNED_WRITE, obj="activity"),
+    "DELETE /api/aid/activities/{pk}/": Route(OWNED_WRITE, obj="activity", body=_removal_body),
     # --- API: situation
     "GET /api/situation/incidents/": Route(SIGNED_IN),
     "POST /api/situation/incidents/": Route(OWNED_WRITE, obj="incident", body=_incident_body),
@@ -237,14 +242,14 @@ ROUTES: dict[str, Route] = {
     "PATCH /api/situation/incidents/{pk}/": Route(
         OWNED_WRITE, obj="incident", body=lambda w, whose: {"injuries": 3}
     ),
-    "DELETE /api/situation/incidents/{pk}/": Route(OWNED_WRITE, obj="incident"),
+    "DELETE /api/situation/incidents/{pk}/": Route(OWNED_WRITE, obj="incident", body=_removal_body),
     "GET /api/situation/figures/": Route(SIGNED_IN),
     "POST /api/situation/figures/": Route(OWNED_WRITE, obj="figure", body=_figure_body),
     "GET /api/situation/figures/{pk}/": Route(SHARED_READ, obj="figure"),
     "PATCH /api/situation/figures/{pk}/": Route(
         OWNED_WRITE, obj="figure", body=lambda w, whose: {"idps": 77}
     ),
-    "DELETE /api/situation/figures/{pk}/": Route(OWNED_WRITE, obj="figure"),
+    "DELETE /api/situation/figures/{pk}/": Route(OWNED_WRITE, obj="figure", body=_removal_body),
     "GET /api/situation/sources/": Route(SIGNED_IN),
     "POST /api/situation/sources/": Route(
         EDITORS, body=lambda w, whose: {"title": "added by the matrix"}
@@ -266,7 +271,7 @@ ROUTES: dict[str, Route] = {
     "PATCH /api/funds/transfers/{pk}/": Route(
         OWNED_WRITE, obj="transfer", body=lambda w, whose: {"channel": "mobile_money"}
     ),
-    "DELETE /api/funds/transfers/{pk}/": Route(OWNED_WRITE, obj="transfer"),
+    "DELETE /api/funds/transfers/{pk}/": Route(OWNED_WRITE, obj="transfer", body=_removal_body),
     "POST /api/funds/transfers/{pk}/confirm": Route(
         SIDE_EDITORS, obj="transfer", body=lambda w, whose: {"leg": "received"}
     ),

@@ -75,8 +75,10 @@ def test_editor_records_changes_and_deletes(setup):
     assert changed.status_code == 200
     assert changed.json()["people_reached"] == 12
 
-    assert client.delete(f"{URL}{pk}/").status_code == 204
+    assert client.delete(f"{URL}{pk}/").status_code == 400  # a removal gives its reason
+    assert client.delete(f"{URL}{pk}/?reason=entered+twice").status_code == 204
     assert not Activity.objects.filter(pk=pk).exists()
+    assert Activity.all_objects.get(pk=pk).removal_reason == "entered twice"
 
 
 def test_viewer_cannot_write_and_the_denial_is_audited(setup):

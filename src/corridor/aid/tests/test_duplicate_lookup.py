@@ -12,9 +12,10 @@ from django.test.utils import CaptureQueriesContext
 
 from corridor.accounts.models import GlobalRole
 from corridor.aid import checks
-from corridor.aid.checks import InFile, activity_duplicates
+from corridor.aid.checks import activity_duplicates
 from corridor.aid.models import Activity
 from corridor.aid.services import activity_record
+from corridor.core.rules import InFile
 from corridor.geo.models import AdminUnit
 from corridor.geo.services import admin_units_load
 from corridor.testing.factories import OrganisationFactory, UserFactory

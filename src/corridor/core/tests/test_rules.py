@@ -9,6 +9,7 @@ exactly the problems (field, message) the table expects; the field is named the 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 from decimal import Decimal
@@ -24,6 +25,7 @@ from corridor.aid.rules import activity_problems
 from corridor.aid.services import activities_set_status, activity_record
 from corridor.core.rules import TOWNSHIP_CEILING
 from corridor.exchange.kinds import batches
+from corridor.exchange.ledger_import import ledger_import
 from corridor.exchange.services import file_import
 from corridor.funds.models import Transfer
 from corridor.funds.services import transfer_record
@@ -485,9 +487,9 @@ def test_incident_through_the_importer(world, tmp_path, case):
     assert Incident.objects.exists() == (not expected)
 
 
-# --- Transfers (the service and the API: there is no transfer import; the transfer form is
-# the funds pages', tested with them) ------------------------------------------------------
+# --- Transfers (the service, the money pages' form, the API and the ledger import) ------------
 
+KNOWN = "e.g. MMK, THB, USD"
 TRANSFER_CASES: dict[str, tuple[dict, list]] = {
     "valid": ({}, []),
     "sent in 2030": ({"sent_on": "2030-01-01"}, [("sent_on", "2030-01-01 is in the future")]),
@@ -499,17 +501,31 @@ TRANSFER_CASES: dict[str, tuple[dict, list]] = {
         {"sent_on": "2019-05-01"},
         [("sent_on", "2019-05-01 is before 2021-01-01, the earliest date Corridor takes")],
     ),
+    "sent in 0002": (
+        {"sent_on": "0002-05-01"},
+        [("sent_on", "0002-05-01 is before 2021-01-01, the earliest date Corridor takes")],
+    ),
     "nothing sent": ({"amount": "0"}, [("amount", "the amount must be more than 0, not 0")]),
+    "less than nothing sent": (
+        {"amount": "-20"},
+        [("amount", "the amount must be more than 0, not -20")],
+    ),
     "a negative fee": ({"fee": "-5"}, [("fee", "must be 0 or more, not -5")]),
     "cents of a currency without them": (
         {"amount": "100.50", "currency": "JPY"},
         [("amount", "100.50 has more decimals than JPY keeps")],
+    ),
+    "a currency Corridor does not know": (
+        {"currency": "XYZ"},
+        [("currency", f"give an ISO 4217 currency code Corridor knows ({KNOWN}), not XYZ")],
     ),
     "to itself": (
         {"to": "itself"},
         [("to_organisation", "a transfer goes between two different organisations")],
     ),
 }
+# The ledger file's columns that are not the model's field names.
+LEDGER_FIELDS = {"from": "from_organisation", "to": "to_organisation"}
 
 
 def _transfer_case(name: str) -> tuple[dict, list]:
@@ -517,12 +533,19 @@ def _transfer_case(name: str) -> tuple[dict, list]:
     return {"amount": "100", "currency": "USD", "sent_on": "2026-11-01", **change}, expected
 
 
-@pytest.mark.parametrize(
-    "send",
-    ["service", "api"],
-)
+def _ledger_problems(errors: list[str]) -> list[tuple[str, str]]:
+    """'transfers.csv, row 2, column fee: message' as (field, message)."""
+    found = []
+    for error in errors:
+        assert error.startswith("transfers.csv, row 2, column "), error
+        column, message = error.removeprefix("transfers.csv, row 2, column ").split(": ", 1)
+        found.append((LEDGER_FIELDS.get(column, column), message))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("send", ["service", "form", "api", "importer"])
 @pytest.mark.parametrize("case", TRANSFER_CASES)
-def test_transfer_through_the_service_and_the_api(world, case, send):
+def test_transfer_through_every_entry_point(world, tmp_path, case, send):
     typed, expected = _transfer_case(case)
     receiver = world["org"] if typed.pop("to", "") == "itself" else OrganisationFactory()
     if send == "service":
@@ -541,7 +564,20 @@ def test_transfer_through_the_service_and_the_api(world, case, send):
             to_organisation=receiver,
             **values,
         )
-    else:
+    elif send == "form":
+        post = {
+            **typed,
+            "from_organisation": world["org"].pk,
+            "to_organisation": receiver.pk,
+            "channel": "informal",
+        }
+        response = world["client"].post("/money/transfers/new/", post)
+        if response.status_code == 302:
+            problems = []
+        else:
+            assert response.status_code == 400
+            problems = _form_problems(response)
+    elif send == "api":
         body = {
             **typed,
             "from_organisation": str(world["org"].pk),
@@ -552,6 +588,16 @@ def test_transfer_through_the_service_and_the_api(world, case, send):
             "/api/funds/transfers/", json.dumps(body), content_type="application/json"
         )
         problems = _api_problems(response) if response.status_code != 201 else []
+    else:
+        row = {"from": world["org"].name, "to": receiver.name, "channel": "hundi", **typed}
+        path = tmp_path / "transfers.csv"
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, fieldnames=list(row))
+            writer.writeheader()
+            writer.writerow(row)
+        result = ledger_import(by=world["user"], path=path)
+        assert result.created == (0 if expected else 1)
+        problems = _ledger_problems(result.errors)
     assert problems == expected
     assert Transfer.objects.exists() == (not expected)
 
@@ -775,6 +821,64 @@ def test_a_row_the_same_as_an_earlier_row_of_its_file(world, tmp_path, import_pa
     # The same file again: every row is stored as it is, accepted once; nothing is flagged.
     again = file_import(**write, path=path, organisation=world["org"], batch_size=2)
     assert (again.unchanged, again.created, again.warnings) == (4, 0, [])
+
+
+FIGURE_IN_FILE = (
+    "looks like a duplicate of row {row} of this file: same township, date, source, sector "
+    "and numbers"
+)
+FIGURE_AGAIN = (
+    "gives the township, date, source and sector of row {row} of this file again, with other "
+    "numbers: only one figure is kept for them, this row's"
+)
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["check", "import"])
+def test_a_figure_row_the_same_as_an_earlier_row_of_its_file(world, tmp_path, dry_run):
+    """Figures by the same home as 4W rows (decision 0281): rows 4 and 5 repeat row 2 (in later
+    batches); row 6 gives row 2's township, date and source with other IDPs, and, the file's
+    last of them, its numbers are the ones kept. Check and import say the same."""
+    names = list(FIGURE_TAGS)
+    same = _typed(FIGURE, {})
+    other = {**same, "as_of": "2026-10-31"}
+    changed = {**same, "idps": "28000"}
+    lines = [",".join(FIGURE_TAGS[n] for n in names) + ",#meta+source+name"]
+    for row in (same, other, same, same, changed):
+        lines.append(",".join(row[n] for n in names) + ",Township report")
+    path = tmp_path / "figures.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write = {"by": world["user"], "kind": "figures", "format": "hxl"}
+    result = file_import(
+        **write, path=path, organisation=world["org"], dry_run=dry_run, batch_size=2
+    )
+    assert result.errors == []
+    assert sorted((w.row, w.column, w.reason) for w in result.warnings) == [
+        (4, "", FIGURE_IN_FILE.format(row=2)),
+        (5, "", FIGURE_IN_FILE.format(row=2)),
+        (6, "", FIGURE_AGAIN.format(row=2)),
+    ]
+    if dry_run:
+        assert not DisplacementFigure.objects.exists()
+        return
+    kept = DisplacementFigure.objects.order_by("as_of").values_list("as_of", "idps")
+    assert list(kept) == [(dt.date(2026, 10, 31), 28491), (dt.date(2026, 11, 30), 28000)]
+
+
+def test_figure_rows_of_other_sectors_or_sources_are_not_repeats(world, tmp_path):
+    """Only the whole key repeats: the same township and date from another source is another
+    figure, and is not flagged."""
+    names = list(FIGURE_TAGS)
+    same = _typed(FIGURE, {})
+    lines = [",".join(FIGURE_TAGS[n] for n in names) + ",#meta+source+name"]
+    for source in ("Township report", "Camp committee count"):
+        lines.append(",".join(same[n] for n in names) + "," + source)
+    path = tmp_path / "figures.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = file_import(
+        by=world["user"], path=path, kind="figures", format="hxl", organisation=world["org"]
+    )
+    assert (result.errors, result.warnings) == ([], [])
+    assert DisplacementFigure.objects.count() == 2
 
 
 def test_a_row_the_same_as_a_stored_activity_names_the_stored_one(world, twin, tmp_path):

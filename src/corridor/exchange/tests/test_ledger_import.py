@@ -130,3 +130,28 @@ def test_an_xlsx_workbook_and_the_command_line(office, tmp_path, capsys):
     again.write_text("From,To,Amount\r\nA,B,1\r\n", encoding="utf-8")
     assert main(["funds", "import", str(again)]) == 1
     assert "missing column(s) currency, sent_on, channel" in capsys.readouterr().err
+
+
+def test_the_ledger_rules_judge_each_row_in_the_columns_as_written(office, tmp_path):
+    """A cell is only read; the ledger's rules refuse it, in their words, on the file's own
+    column names (core/tests/test_rules.py runs the same cases through the form and the API)."""
+    path = tmp_path / "transfers.csv"
+    path.write_text(
+        "Date sent,From,To,Amount,Currency,Fee,Channel\r\n"
+        "05/02/2024,Thai Border Partners,Hpa-an Community Kitchen,-20,usd,,hundi\r\n"
+        "05/02/2024,Thai Border Partners,Hpa-an Community Kitchen,100,XYZ,-5,hundi\r\n"
+        "05/02/1924,Thai Border Partners,Thai Border Partners,100,USD,,hundi\r\n",
+        encoding="utf-8",
+    )
+    result = ledger_import(by=office["editor"], path=path)
+    assert result.created == 0
+    assert Transfer.objects.count() == 0
+    assert sorted(result.errors) == [
+        "transfers.csv, row 2, column Amount: the amount must be more than 0, not -20",
+        "transfers.csv, row 3, column Currency: give an ISO 4217 currency code Corridor knows "
+        "(e.g. MMK, THB, USD), not XYZ",
+        "transfers.csv, row 3, column Fee: must be 0 or more, not -5",
+        "transfers.csv, row 4, column Date sent: 1924-02-05 is before 2021-01-01, the earliest "
+        "date Corridor takes",
+        "transfers.csv, row 4, column To: a transfer goes between two different organisations",
+    ]

@@ -112,14 +112,15 @@ def test_one_row_removed_removes_exactly_that_record_with_replace(org, write, ca
     assert preview["samples"]["removed"] == ["MMR004002 health service 2024-03: 41 people reached"]
     assert Activity.objects.count() == 7  # a dry run removes nothing
 
-    audited = AuditEntry.objects.filter(action="delete").count()
+    audited = AuditEntry.objects.filter(action="remove").count()
     done = run_json(capsys, five_w(write, "5w-update.csv", fewer), "--replace")
     assert counts(done) == (0, 0, 1, 6)
     assert Activity.objects.count() == 6
     assert people_stored() == before - PEOPLE[2]
     assert not Activity.objects.filter(women=30, men=11).exists()
-    entry = AuditEntry.objects.filter(action="delete").latest("pk")
-    assert AuditEntry.objects.filter(action="delete").count() == audited + 1
+    # Removed softly, with the file as the reason (decision 0282; test_soft_replace.py).
+    entry = AuditEntry.objects.filter(action="remove").latest("pk")
+    assert AuditEntry.objects.filter(action="remove").count() == audited + 1
     assert entry.changes["removed"] == 1
     assert entry.changes["file"] == "5w-update.csv"
     assert ImportRun.objects.latest("created_at").removed == 1

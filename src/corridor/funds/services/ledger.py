@@ -95,7 +95,9 @@ def transfer_record(
     policy.require(by, policy.ADD, transfer)
     _grant_visible(by, transfer.grant)
     transfer.sent_state = _state(by, from_organisation)
-    if any(values.get(name) is not None for name in RECEIVED_LEG):
+    # An amount or a date says something arrived; a currency alone (the form sends "" for
+    # none) does not, as in ``transfer_update``.
+    if any(values.get(name) is not None for name in ("received_amount", "received_on")):
         transfer.received_state = _state(by, to_organisation)
     transfer_clean(transfer)
     return audited_create(transfer, by=by)

@@ -108,7 +108,9 @@ def test_incident_written_by_the_reporting_organisation_only(setup):
     assert incident.reporting_organisation == setup["own"]
     far = {"latitude": 40.0, "longitude": 95.0}
     assert setup["editor"].patch(detail, far, content_type="application/json").status_code == 422
-    assert setup["editor"].delete(detail).status_code == 204
+    assert setup["editor"].delete(detail).status_code == 400  # a removal gives its reason
+    assert setup["editor"].delete(detail + "?reason=entered+twice").status_code == 204
+    assert Incident.all_objects.get(pk=incident.pk).removal_reason == "entered twice"
 
 
 def test_figures_and_sources(setup):
