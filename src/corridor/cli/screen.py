@@ -13,6 +13,7 @@ import csv
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from corridor.cli import django_env
 from corridor.cli.acting import acting_user
@@ -62,7 +63,7 @@ def _lists(args: argparse.Namespace) -> int:
 
     rows = list(lists_visible_to(acting_user(getattr(args, "as_user", None))))
     for entity_list in rows:
-        data = {
+        data: dict[str, Any] = {
             "name": entity_list.name, "format": entity_list.format,
             "source": entity_list.source, "file": entity_list.file_name,
             "sha256": entity_list.file_sha256, "loaded_at": entity_list.loaded_at.isoformat(),
@@ -101,7 +102,7 @@ def _names(args: argparse.Namespace) -> int:
         )
     flagged = 0
     for answer in answers:
-        data = answer.hit.as_dict()
+        data: dict[str, Any] = answer.hit.as_dict()
         flagged += data["status"] != "clear"
         if args.json:
             print(json.dumps(data, ensure_ascii=False))

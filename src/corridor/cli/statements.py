@@ -73,11 +73,12 @@ def run(args: argparse.Namespace) -> int:
                 print(f"{row['id']}  {row['status']:<9}  {row['title']}  {row['public_url']}")
         return 0
     try:
-        statement = statement_visible(user, args.id)
+        found = statement_visible(user, args.id)
     except ValidationError:
-        statement = None
-    if statement is None:
+        found = None
+    if found is None:
         raise InvalidInput(f"{args.id!r} is not a statement you may read")
+    statement = found
     if args.action == "show":
         view = statement_owners_view(user, statement)
         if args.json:

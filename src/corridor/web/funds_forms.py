@@ -174,8 +174,12 @@ class GrantForm(forms.Form):
     """Record or correct a grant: who pledged what to whom, for when and what, and the
     evidence the donor asks for."""
 
-    donor = forms.ModelChoiceField(label=_("Donor"), queryset=None)
-    recipient = forms.ModelChoiceField(label=_("Recipient"), queryset=None)
+    donor: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Donor"), queryset=None
+    )
+    recipient: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Recipient"), queryset=None
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     amount = _amount(_("Amount pledged"))
     currency = _currency(_("Currency"))

@@ -37,7 +37,7 @@ from corridor.statements.queries import (
     statement_visible,
     statements_visible_to,
 )
-from corridor.web.views.common import require_or_403
+from corridor.web.views.common import require_or_403, uuid_or_none
 
 SESSION_NEW_LINK = "statements.new_link"
 
@@ -55,10 +55,11 @@ def statements_page(request: HttpRequest) -> HttpResponse:
     """The statements the person may read; a new draft for their organisation's editors."""
     if request.method == "POST":
         try:
+            chosen = uuid_or_none(request.POST.get("owner"))
             owner = (
-                organisations_visible_to(request.user)
-                .filter(pk=request.POST.get("owner") or None)
-                .first()
+                organisations_visible_to(request.user).filter(pk=chosen).first()
+                if chosen is not None
+                else None
             )
             statement = services.statement_create_draft(
                 by=request.user,
