@@ -46,6 +46,9 @@ def markers() -> dict[str, list[bytes]]:
         "sync.identity.signing_key": [f"{MARK}-signkey".encode()],
         "sync.identity.box_key": [f"{MARK}-boxkey".encode()],
         "sync.conflict.lost": [f"{MARK}-lostversion".encode()],
+        # Who a statement's endorsement link went to, and who endorsed (statements/models.py).
+        "statements.invitation.invitee": [f"{MARK}-invitee".encode()],
+        "statements.endorsement.name": [f"{MARK}-endorser".encode()],
     }
 
 
@@ -59,6 +62,7 @@ def seed(mark: str = MARK, control: str = CONTROL) -> None:
     from corridor.funds.models import Dispute, Evidence, Transfer
     from corridor.orgs.models import Organisation
     from corridor.situation.models import Incident
+    from corridor.statements.models import Endorsement, Invitation, Statement
     from corridor.sync.models import Conflict, Identity
     from corridor.testing.factories import township
 
@@ -160,6 +164,28 @@ def seed(mark: str = MARK, control: str = CONTROL) -> None:
             kept_hlc="1-0-a",
             lost_hlc="0-0-b",
             lost=f'{{"notes": "{mark}-lostversion"}}',
+        )
+        statement = audited_create(Statement(owner=hidden), by=None)
+        invitation = audited_create(
+            Invitation(
+                statement=statement,
+                kind="organisation",
+                invitee=f"{mark}-invitee",
+                digest="0" * 64,
+                expires_at="2030-01-01T00:00:00Z",
+            ),
+            by=None,
+        )
+        audited_create(
+            Endorsement(
+                statement=statement,
+                invitation=invitation,
+                kind="organisation",
+                name=f"{mark}-endorser",
+                listed_as="anonymous",
+                group="International",
+            ),
+            by=None,
         )
         data = f"{mark}-evidence-bytes".encode() * 3
         audited_create(

@@ -12,7 +12,10 @@ ROOT = Path(__file__).resolve().parents[4]
 def test_scripts_check_types_every_services_and_queries_module():
     script = (ROOT / "scripts" / "check").read_text()
     assert "-name services.py -o -name queries.py" in script
-    assert '.venv/bin/mypy src/corridor/exchange "${layers[@]}"' in script
+    assert (
+        '.venv/bin/mypy src/corridor/exchange src/corridor/web src/corridor/cli "${layers[@]}"'
+        in script
+    )
 
 
 def test_a_type_error_in_a_service_is_reported(tmp_path):
