@@ -22,11 +22,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 
-from corridor.core.errors import CorridorError, InvalidInput
+from corridor.core.errors import InvalidInput
+from corridor.core.rows import write_rows
 from corridor.core.rules import Problem
 from corridor.exchange import reading, values
 from corridor.funds.models import Grant, ReportingRule, TransferChannel
@@ -83,10 +82,6 @@ class LedgerImport:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-class _Refused(Exception):
-    """Rolls the file back when any row was refused."""
 
 
 def _header_key(cell: str) -> str:
@@ -335,21 +330,9 @@ def ledger_import(*, by: Any, path: Path, name: str | None = None) -> LedgerImpo
     if not result.ok:
         return result
     write = grant_record if kind == GRANTS else transfer_record
-    try:
-        with transaction.atomic():
-            for row, found in parsed:
-                try:
-                    write(by=by, **found)
-                except ValidationError as error:
-                    for field_name, messages in error.message_dict.items():
-                        column = FIELD_COLUMN.get(field_name, field_name)
-                        result.errors += [f"{row.where}, column {column}: {m}" for m in messages]
-                except CorridorError as error:
-                    result.errors.append(f"{row.where}: {error}")
-                else:
-                    result.created += 1
-            if result.errors:
-                raise _Refused
-    except _Refused:
-        result.created = 0
+    created, errors = write_rows(
+        ((row.where, {"by": by, **found}) for row, found in parsed), write, columns=FIELD_COLUMN
+    )
+    result.created = created
+    result.errors += errors
     return result

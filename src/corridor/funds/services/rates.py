@@ -13,12 +13,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
-
 from corridor.accounts import policy
 from corridor.audit.services import audited_create, audited_update
 from corridor.core.errors import InvalidInput
+from corridor.core.rows import write_rows
 from corridor.funds.models import ExchangeRate, RateKind
 
 #: The columns of a rates file, in the words of the form (docs/money.md).
@@ -146,26 +144,12 @@ def rates_import_stream(*, by: Any, name: str, handle: IO[str]) -> RatesImport:
         parsed.append((number, values))
     if not result.ok:
         return result
-    try:
-        with transaction.atomic():
-            for number, values in parsed:
-                try:
-                    rate_record(by=by, **values)
-                except ValidationError as error:
-                    for field, messages in error.message_dict.items():
-                        column = {"on": "date", "from_currency": "from", "to_currency": "to"}
-                        where = f"{name}, row {number}, column {column.get(field, field)}"
-                        result.errors += [f"{where}: {m}" for m in messages]
-                except InvalidInput as error:
-                    result.errors.append(f"{name}, row {number}: {error}")
-                else:
-                    result.created += 1
-            if result.errors:
-                raise _Refused
-    except _Refused:
-        result.created = 0
+    columns = {"on": "date", "from_currency": "from", "to_currency": "to"}
+    created, errors = write_rows(
+        ((f"{name}, row {number}", {"by": by, **values}) for number, values in parsed),
+        rate_record,
+        columns=columns,
+    )
+    result.created = created
+    result.errors += errors
     return result
-
-
-class _Refused(Exception):
-    """Rolls the file back when any row was refused."""
