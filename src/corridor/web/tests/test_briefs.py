@@ -80,7 +80,8 @@ def test_a_brief_shows_the_dashboard_and_gap_table_figures_of_its_cut(world):
     # Every number has a footnote, written beside it; every footnote is cited.
     assert set(values) == {"idps", "incidents", "reached", *expected}
     for figure in brief.figures:
-        assert figure.value is not None and figure.footnotes, figure
+        assert figure.value is not None, figure
+        assert figure.footnotes, figure
     for figure in brief.figures:
         marks = "".join(f"[^{n}]" for n in figure.footnotes)
         label = LINES.get(figure.key) or figure.key.split(":")[1]
@@ -117,7 +118,8 @@ def test_a_count_below_k_is_not_shown_and_has_no_footnote(world):
     f.IncidentFactory(admin_unit=f.township("MMR012001"), occurred_on=FIRST)  # one: below k
     brief = brief_for(world.editor, "MMR012", "2024-01", "2024-03", today=TODAY)
     incidents = next(fig for fig in brief.figures if fig.key == "incidents")
-    assert incidents.value is None and incidents.footnotes == ()
+    assert incidents.value is None
+    assert incidents.footnotes == ()
     assert f"**Incidents recorded**: {HIDDEN}" in brief.body
     assert not re.search(r"Incidents recorded\**: 1\b", brief.body)
 
