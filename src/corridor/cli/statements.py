@@ -3,7 +3,7 @@
     corridor statements list [--json]
     corridor statements show ID [--json]          every endorser, anonymous ones by name
     corridor statements export ID --format html|md|txt [-o FILE] [--lang my]
-    corridor statements brief --state PCODE --from YYYY-MM --to YYYY-MM --as USERNAME
+    corridor statements brief --state PCODE --from YYYY-MM --to YYYY-MM --as USERNAME [--owner ORG]
                                                   a situation brief, kept as a draft statement
 
 ``--as USERNAME`` acts as that person (what they may see); without it, the instance operator.
@@ -47,6 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     brief.add_argument("--from", dest="first", required=True, metavar="YYYY-MM")
     brief.add_argument("--to", dest="last", required=True, metavar="YYYY-MM")
     brief.add_argument("--as", dest="brief_as", metavar="USERNAME", help="act as this editor")
+    brief.add_argument(
+        "--owner", metavar="ORGANISATION", help="the organisation the draft belongs to (name, "
+        "acronym or id), when the editor edits for several",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,8 +76,22 @@ def run(args: argparse.Namespace) -> int:
                 "statements brief: name the editor with --as USERNAME (the brief uses the data "
                 "they may see and becomes a draft of their organisation)"
             )
+        from corridor.accounts import policy
+        from corridor.orgs.queries import organisation_find_visible
+
+        owner = organisation_find_visible(user, args.owner) if args.owner else None
+        editing = len(policy.organisation_ids(user, policy.EDIT_ROLES))
+        if owner is None and editing != 1:
+            raise InvalidInput(
+                f"statements brief: {args.brief_as or args.as_user} edits for {editing} "
+                "organisations; name the one the draft belongs to with --owner ORGANISATION"
+            )
         statement = brief_draft_create(
-            by=user, state_pcode=args.state, first_month=args.first, last_month=args.last
+            by=user,
+            state_pcode=args.state,
+            first_month=args.first,
+            last_month=args.last,
+            owner=owner,
         )
         print(statement.pk)
         return 0

@@ -281,11 +281,13 @@ def brief_draft_create(
     first_month: str | dt.date,
     last_month: str | dt.date,
     today: dt.date | None = None,
+    owner: Any = None,
 ) -> Any:
     """Make the brief and keep it as a draft joint statement of ``by``'s organisation, with
-    its footnotes; people then edit it and take it through review and publication."""
+    its footnotes (``owner``: the organisation, when ``by`` edits for several); people then
+    edit it and take it through review and publication."""
     with transaction.atomic():
         brief = brief_for(by, state_pcode, first_month, last_month, today=today)
         return statement_create_draft(
-            by=by, title=brief.title, body=brief.body, footnotes=brief.footnotes
+            by=by, title=brief.title, body=brief.body, footnotes=brief.footnotes, owner=owner
         )

@@ -8,6 +8,11 @@ import json
 from corridor.testing.factories import TEST_PASSWORD
 
 SEED = "from corridor.testing.briefs import brief_world; brief_world('brief-editor')"
+SECOND_ORGANISATION = (
+    "from corridor.accounts.models import User; from corridor.testing import factories as f; "
+    "f.MembershipFactory(user=User.objects.get(username='brief-editor'), "
+    "organisation=f.OrganisationFactory(name='Second Relief'))"
+)
 
 
 def test_brief_through_the_entry_point(cli_instance):
@@ -45,3 +50,16 @@ def test_brief_through_the_entry_point(cli_instance):
     )  # fmt: skip
     assert unknown.returncode == 1
     assert "state 'MMR999' is not a state/region p-code" in unknown.stderr
+
+    # An editor of two organisations names the one the draft belongs to.
+    second = cli_instance.run("manage", "shell", "-v", "0", "-c", SECOND_ORGANISATION)
+    assert second.returncode == 0, second.stderr
+    args = ("statements", "brief", "--state", "MMR005", "--from", "2024-01", "--to", "2024-03")
+    unnamed = cli_instance.run(*args, "--as", "brief-editor")
+    assert unnamed.returncode == 1
+    assert "brief-editor edits for 2 organisations; name the one" in unnamed.stderr
+    named = cli_instance.run(*args, "--as", "brief-editor", "--owner", "Second Relief")
+    assert named.returncode == 0, named.stderr
+    shown = cli_instance.run("statements", "--as", "brief-editor", "list", "--json")
+    ids = {row["id"] for row in json.loads(shown.stdout)["statements"]}
+    assert ids == {statement_id, named.stdout.strip()}
