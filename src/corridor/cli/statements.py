@@ -3,6 +3,8 @@
     corridor statements list [--json]
     corridor statements show ID [--json]          every endorser, anonymous ones by name
     corridor statements export ID --format html|md|txt [-o FILE] [--lang my]
+    corridor statements brief --state PCODE --from YYYY-MM --to YYYY-MM --as USERNAME [--owner ORG]
+                                                  a situation brief, kept as a draft statement
 
 ``--as USERNAME`` acts as that person (what they may see); without it, the instance operator.
 """
@@ -17,9 +19,12 @@ from pathlib import Path
 from corridor.cli import django_env
 
 NAME = "statements"
-HELP = "joint statements: list them, show their endorsers (owners), export a published one"
+HELP = (
+    "joint statements: list them, show their endorsers (owners), export a published one, "
+    "draft a situation brief"
+)
 #: The registered outputs this command writes (docs/security/disclosure.md).
-OUTPUTS = ("statements.statement_export", "statements.owners_view")
+OUTPUTS = ("statements.statement_export", "statements.owners_view", "web.situation_brief")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +40,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     export.add_argument("--format", required=True, choices=("html", "md", "txt"))
     export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     export.add_argument("--lang", default="en", help="language of the text (default en)")
+    brief = sub.add_parser(
+        "brief", help="draft a situation brief of a state/region and period (needs --as)"
+    )
+    brief.add_argument("--state", required=True, metavar="PCODE", help="state/region p-code")
+    brief.add_argument("--from", dest="first", required=True, metavar="YYYY-MM")
+    brief.add_argument("--to", dest="last", required=True, metavar="YYYY-MM")
+    brief.add_argument("--as", dest="brief_as", metavar="USERNAME", help="act as this editor")
+    brief.add_argument(
+        "--owner", metavar="ORGANISATION", help="the organisation the draft belongs to (name, "
+        "acronym or id), when the editor edits for several",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +67,34 @@ def run(args: argparse.Namespace) -> int:
     )
     from corridor.statements.services import current_version, statement_export
 
-    user = acting_user(args.as_user)
+    user = acting_user(args.as_user or getattr(args, "brief_as", None))
+    if args.action == "brief":
+        from corridor.web.briefs import brief_draft_create
+
+        if user is None:
+            raise InvalidInput(
+                "statements brief: name the editor with --as USERNAME (the brief uses the data "
+                "they may see and becomes a draft of their organisation)"
+            )
+        from corridor.accounts import policy
+        from corridor.orgs.queries import organisation_find_visible
+
+        owner = organisation_find_visible(user, args.owner) if args.owner else None
+        editing = len(policy.organisation_ids(user, policy.EDIT_ROLES))
+        if owner is None and editing != 1:
+            raise InvalidInput(
+                f"statements brief: {args.brief_as or args.as_user} edits for {editing} "
+                "organisations; name the one the draft belongs to with --owner ORGANISATION"
+            )
+        statement = brief_draft_create(
+            by=user,
+            state_pcode=args.state,
+            first_month=args.first,
+            last_month=args.last,
+            owner=owner,
+        )
+        print(statement.pk)
+        return 0
     if args.action == "list":
         rows = []
         for statement in statements_visible_to(user):
