@@ -69,6 +69,21 @@ def transfer_counterparties(user: Any, transfer: Any) -> list[Counterparty]:
     return _screened(user, wanted)
 
 
+def proposed_transfer_counterparties(
+    user: Any, *, from_organisation: Any, to_organisation: Any, intermediary: str = ""
+) -> list[Counterparty]:
+    """The receiver and agent of a transfer not yet recorded, screened: the form that records
+    it warns before saving (decision 0340). The person typing the agent's name sees it anyway."""
+    if not _lists_loaded() or not policy.can(user, policy.VIEW, EntityList):
+        return []
+    wanted: list[tuple[Any, str, Any, Any]] = [
+        (RECEIVER, to_organisation.name, from_organisation, None)
+    ]
+    if intermediary:
+        wanted.append((AGENT, intermediary, from_organisation, None))
+    return _screened(user, wanted)
+
+
 def grant_counterparties(user: Any, grant: Any) -> list[Counterparty]:
     """Everyone the grant's money reached that the reader may see by name: the recipient, each
     transfer's receiver and agent (transfers the reader is a side of), the spenders."""

@@ -93,11 +93,17 @@ class TransferForm(forms.Form):
         max_length=200,
         help_text=_("Stored encrypted, shown only to the two sides."),
     )
+    # Shown once a counterparty screened as a possible match or a match (decision 0340).
+    confirm = forms.BooleanField(
+        label=_("I have read the screening warning: record it anyway"), required=False
+    )
 
     def __init__(
         self, *args: Any, organisations: Any, grants: Any, fixed_sides: bool = False, **kw: Any
     ) -> None:
         super().__init__(*args, **kw)
+        #: The counterparties that warn, set by the view before it saves.
+        self.screening: list[Any] = []
         for name in ("from_organisation", "to_organisation"):
             field = self.fields[name]
             field.queryset = organisations  # type: ignore[attr-defined]
@@ -107,9 +113,14 @@ class TransferForm(forms.Form):
                 field.required = False
         self.fields["grant"].queryset = grants  # type: ignore[attr-defined]
 
+    def confirm_shown(self) -> bool:
+        """A screening warning to confirm, or confirmed already."""
+        return bool(self.screening) or bool(self.is_bound and self.data.get("confirm"))
+
     def values(self) -> dict[str, Any]:
         """The service's keywords; a received leg only when an amount was given."""
         data = dict(self.cleaned_data)
+        data.pop("confirm", None)
         data.pop("from_organisation", None)
         data.pop("to_organisation", None)
         if data.get("received_amount") is None and data.get("received_on") is None:

@@ -1,6 +1,6 @@
-"""Issue 17, Done when: a payment to a listed supplier is recorded, the warning shows, it is
-dismissed with a reason, and the decision is found in the audit trail (a real chromium against a
-live server; the list is synthetic)."""
+"""Issue 17, Done when: a payment to a listed supplier warns before it is saved, is recorded
+once confirmed, the warning shows on its page, it is dismissed with a reason, and the decision is
+found in the audit trail (a real chromium against a live server; the list is synthetic)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 from corridor.accounts.models import OrgRole
 from corridor.audit.models import AuditEntry
+from corridor.funds.models import Transfer
 from corridor.screening.models import ScreeningDecision
 from corridor.screening.services import list_import_bytes
 from corridor.testing import factories as f
@@ -53,8 +54,24 @@ def test_a_payment_to_a_listed_supplier_warns_and_the_dismissal_is_audited(
     page.fill("#id_received_on", "2024-06-04")
     page.fill("#id_intermediary", "PADAUK FUEL TRADING COMPANY LIMITED")
     page.get_by_role("button", name="Save").click()
+
+    # Warned before anything is saved (decision 0340): the form again, with the warning.
+    page.wait_for_selector("#screening")
+    assert page.url.endswith("/money/transfers/new/")
+    before = page.locator("#screening")
+    assert before.get_attribute("role") == "alert"
+    text = before.inner_text()
+    assert "Agent or carrier: PADAUK FUEL TRADING COMPANY LIMITED" in text
+    assert "match: Padauk Fuel Trading Co. Ltd." in text
+    assert "score" in text
+    assert not Transfer.objects.exists()
+    assert page.input_value("#id_intermediary") == "PADAUK FUEL TRADING COMPANY LIMITED"
+    shot(page, "screening-warning-before-saving")
+    page.get_by_label("I have read the screening warning: record it anyway").check()
+    page.get_by_role("button", name="Save").click()
     page.wait_for_url(re.compile(r"/money/transfers/[0-9a-f-]+/$"))
     transfer_url = page.url
+    assert Transfer.objects.count() == 1
 
     warning = page.locator("#screening")
     assert warning.get_attribute("role") == "alert"

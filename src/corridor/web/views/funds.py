@@ -41,6 +41,7 @@ from corridor.funds.queries import (
 )
 from corridor.funds.reconcile import open_dispute_map, transfer_mismatches
 from corridor.orgs.queries import OrganisationNames, organisations_visible_to
+from corridor.screening.counterparties import proposed_transfer_counterparties
 from corridor.web.funds_forms import (
     DisputeForm,
     EvidenceForm,
@@ -266,7 +267,8 @@ def _form_page(request: Any, form: Any, title: str, back: str, **extra: Any) -> 
         request,
         "web/money_form.html",
         {"form": form, "title": title, "back": back, **extra},
-        status=400 if form.is_bound and form.errors else 200,
+        # Held for a screening warning: not saved, like a refusal (decision 0340).
+        status=400 if form.is_bound and (form.errors or getattr(form, "screening", None)) else 200,
     )
 
 
@@ -281,6 +283,32 @@ def _refused(form: Any, exc: Exception) -> None:
         form.add_error(None, str(exc))
 
 
+def _screening_holds(user: Any, form: TransferForm, *, transfer: Transfer | None = None) -> bool:
+    """Whether the form goes back to the person: a counterparty screens as a possible match or
+    a match, no decision of the paying organisation clears it, and "record anyway" is not ticked
+    (decision 0340). The warning is the screening app's answer, the same the transfer's page
+    shows once saved. A correction is held only for an agent it changes: the receiver was
+    screened when the transfer was recorded, and its page warns still."""
+    data = form.cleaned_data
+    agent = data.get("intermediary") or ""
+    if data.get("confirm"):
+        return False
+    if transfer is not None and (
+        agent in ("", transfer.intermediary)
+        or not policy.can(user, policy.VIEW_PROTECTED, transfer)  # the agent is not saved
+    ):
+        return False
+    if transfer is None:
+        sides = (data["from_organisation"], data["to_organisation"])
+    else:
+        sides = (transfer.from_organisation, transfer.to_organisation)
+    found = proposed_transfer_counterparties(
+        user, from_organisation=sides[0], to_organisation=sides[1], intermediary=agent
+    )
+    form.screening = [c for c in found if c.answer.warns and (transfer is None or c.name == agent)]
+    return bool(form.screening)
+
+
 @login_required
 def transfer_new(request: Any) -> HttpResponse:
     user = request.user
@@ -291,7 +319,7 @@ def transfer_new(request: Any) -> HttpResponse:
         grants=grants_visible_to(user).order_by("-pledged_on"),
         initial={"sent_on": today()},
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _screening_holds(user, form):
         try:
             transfer = services.transfer_record(
                 by=user,
@@ -312,7 +340,7 @@ def transfer_edit(request: Any, pk: Any) -> HttpResponse:
     user = request.user
     t = _live_transfer(user, pk)
     require_or_403(user, policy.CHANGE, t)
-    initial = {name: getattr(t, name) for name in TransferForm.base_fields}
+    initial = {name: getattr(t, name) for name in TransferForm.base_fields if name != "confirm"}
     initial["from_organisation"], initial["to_organisation"] = (
         t.from_organisation_id,
         t.to_organisation_id,
@@ -327,7 +355,11 @@ def transfer_edit(request: Any, pk: Any) -> HttpResponse:
         fixed_sides=True,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and not _screening_holds(user, form, transfer=t)
+    ):
         values = form.values()
         if not policy.can(user, policy.VIEW_PROTECTED, t):
             values.pop("reference", None)
