@@ -7,7 +7,10 @@ import json
 import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from corridor.cli import django_env
 
@@ -69,6 +72,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     imp = sub.add_parser("import", help="verify and apply bundles (whole files or chunks)")
     imp.add_argument("files", nargs="+", metavar="FILE")
+    for command in (export, imp):
+        command.add_argument(
+            "--no-progress",
+            action="store_true",
+            help="no progress bars (there are none anyway when stderr is not a terminal)",
+        )
 
     conflicts = sub.add_parser(
         "conflicts", help="list the concurrent versions that lost, for a person to review"
@@ -85,6 +94,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     status = sub.add_parser("status", help="peers, bundles in and out, pending changes, conflicts")
     status.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+class _Bars:
+    """The services' stages as rich progress bars, one per stage (corridor.sync.progress)."""
+
+    def __init__(self, progress: Any) -> None:
+        self.progress = progress
+        self.task: Any = None
+
+    def start(self, total: int, description: str) -> None:
+        self.task = self.progress.add_task(description, total=total)
+
+    def advance(self, amount: int) -> None:
+        if self.task is not None:
+            self.progress.advance(self.task, amount)
+
+
+@contextmanager
+def _bars(args: argparse.Namespace) -> Iterator[_Bars]:
+    """Bars on stderr, so stdout keeps its lines for scripts; none with ``--no-progress`` or
+    when stderr is not a terminal, and gone once done (``transient``)."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    off = args.no_progress or not console.is_terminal
+    with Progress(console=console, transient=True, disable=off) as progress:
+        yield _Bars(progress)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -166,14 +203,17 @@ def peer_add(args: argparse.Namespace) -> int:
 def export(args: argparse.Namespace) -> int:
     from corridor.sync.services.bundles import bundle_export
 
-    result = bundle_export(by=None, to=args.to, chunk_size=args.chunk_size)
     out = Path(args.output)
-    if len(result.pieces) == 1:
-        paths = [out]
-    else:
-        paths = [out.with_name(f"{out.name}.{i:03d}") for i in range(1, len(result.pieces) + 1)]
-    for path, piece in zip(paths, result.pieces, strict=True):
-        _write(path, piece)
+    with _bars(args) as bars:
+        result = bundle_export(by=None, to=args.to, chunk_size=args.chunk_size, progress=bars)
+        if len(result.pieces) == 1:
+            paths = [out]
+        else:
+            paths = [out.with_name(f"{out.name}.{i:03d}") for i in range(1, len(result.pieces) + 1)]
+        bars.start(len(paths), "Writing files")
+        for path, piece in zip(paths, result.pieces, strict=True):
+            _write(path, piece)
+            bars.advance(1)
     shown = str(out) if len(paths) == 1 else f"{paths[0]} .. {paths[-1].name}"
     print(f"Bundle {result.seq} for {result.peer}: {result.rows} records, written to {shown}.")
     return 0
@@ -184,12 +224,15 @@ def import_(args: argparse.Namespace) -> int:
     from corridor.sync.services.bundles import bundle_import
 
     files = []
-    for name in args.files:
-        try:
-            files.append((name, Path(name).read_bytes()))
-        except OSError as exc:
-            raise InvalidInput(f"{name}: {exc.strerror}") from None
-    outcomes = bundle_import(by=None, files=files)
+    with _bars(args) as bars:
+        bars.start(len(args.files), "Reading files")
+        for name in args.files:
+            try:
+                files.append((name, Path(name).read_bytes()))
+            except OSError as exc:
+                raise InvalidInput(f"{name}: {exc.strerror}") from None
+            bars.advance(1)
+        outcomes = bundle_import(by=None, files=files, progress=bars)
     for outcome in outcomes:
         print(outcome.line)
     return 0 if all(o.applied is not None for o in outcomes) else 1

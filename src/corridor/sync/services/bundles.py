@@ -25,6 +25,7 @@ from corridor.orgs.models import Organisation
 from corridor.sync import envelope, hlc, records
 from corridor.sync.envelope import Refused
 from corridor.sync.models import Bundle, Direction, Identity, Peer, Role, Version
+from corridor.sync.progress import SILENT, Progress
 from corridor.sync.services.merge import Incoming, locked_identity, merge_rows, stamp_edits
 from corridor.sync.services.peers import require_admin
 
@@ -44,7 +45,9 @@ class ExportResult:
     role=policy.ADMINISTER,
     what="records with their protected fields, encrypted to one registered peer instance",
 )
-def bundle_export(*, by: Any, to: str, chunk_size: int = 0) -> ExportResult:
+def bundle_export(
+    *, by: Any, to: str, chunk_size: int = 0, progress: Progress = SILENT
+) -> ExportResult:
     """A bundle for the peer ``to``: every record changed since the last bundle it
     acknowledged and that it may receive, with our acknowledgement of its bundles."""
     require_admin(by)
@@ -55,7 +58,7 @@ def bundle_export(*, by: Any, to: str, chunk_size: int = 0) -> ExportResult:
             raise InvalidInput(f"no peer named {to!r} (`corridor sync peer add` registers one)")
         if peer.revoked_at is not None:
             raise InvalidInput(f"peer {to!r} is revoked")
-        stamp_edits(identity)
+        stamp_edits(identity, progress)
         organisations = set(peer.organisations.values_list("pk", flat=True))
         pending = Version.objects.filter(change__gt=peer.acked_change).exclude(came_from=peer)
         by_kind: dict[str, dict[Any, Version]] = {}
@@ -79,11 +82,13 @@ def bundle_export(*, by: Any, to: str, chunk_size: int = 0) -> ExportResult:
             shipped.add((kind.label, row.pk))
             org_ids.update(records.organisations_of(kind, row))
 
+        progress.start(sum(len(v) for v in by_kind.values()), "Collecting changes")
         for kind in records.KINDS:
             versions = by_kind.get(kind.label, {})
             for row in records.rows(kind, versions):
                 if records.peer_may_receive(peer, organisations, kind, row):
                     add(kind, row, versions[row.pk])
+            progress.advance(len(versions))
         # A transfer travels with the grant it names, even one the peer acknowledged before it
         # was the peer's to receive (the grant's chain grows with its transfers).
         grant = records.BY_LABEL["funds.grant"]
@@ -290,7 +295,7 @@ def _refusal_audited(by: Any, outcome: Outcome, data: bytes | None) -> Outcome:
     return outcome
 
 
-def _import_one(by: Any, name: str, data: bytes) -> Outcome:
+def _import_one(by: Any, name: str, data: bytes, progress: Progress) -> Outcome:
     identity = Identity.objects.first()
     if identity is None:
         return Outcome(name, reason="this instance has no sync identity yet")
@@ -301,7 +306,7 @@ def _import_one(by: Any, name: str, data: bytes) -> Outcome:
     except Refused as exc:
         return _refusal_audited(by, Outcome(name, reason=str(exc)), data)
     try:
-        return _apply(by, name, data, peer, header, items, orgs)
+        return _apply(by, name, data, peer, header, items, orgs, progress)
     except IntegrityError as exc:
         # A row the database's rules refuse (a negative amount, a transfer to its sender):
         # the transaction rolled back. The first line names the rule, never the row's values.
@@ -317,6 +322,7 @@ def _apply(
     header: dict[str, Any],
     items: list[Incoming],
     orgs: list[dict[str, Any]],
+    progress: Progress,
 ) -> Outcome:
     seq = header["seq"]
     digest = hashlib.sha256(data).hexdigest()
@@ -325,8 +331,8 @@ def _apply(
         peer = Peer.objects.select_for_update().get(pk=peer.pk)
         if Bundle.objects.filter(peer=peer, direction=Direction.IN, seq=seq).exists():
             return Outcome(name, reason=f"replayed: bundle {seq} from {peer.name}")
-        stamp_edits(identity)  # local edits get their versions before they are compared
-        written, conflicts = merge_rows(identity, peer, items, orgs)
+        stamp_edits(identity, progress)  # local edits get their versions before they are compared
+        written, conflicts = merge_rows(identity, peer, items, orgs, progress)
         Bundle.objects.create(
             peer=peer,
             direction=Direction.IN,
@@ -363,7 +369,9 @@ def _apply(
     return Outcome(name, applied=written, conflicts=conflicts, sender=peer.name, seq=seq)
 
 
-def bundle_import(*, by: Any, files: list[tuple[str, bytes]]) -> list[Outcome]:
+def bundle_import(
+    *, by: Any, files: list[tuple[str, bytes]], progress: Progress = SILENT
+) -> list[Outcome]:
     """Apply bundles (whole or in chunks, in any order): each is verified completely before
     any row of it is written, and applied in one transaction, or refused with a reason."""
     require_admin(by)
@@ -372,5 +380,5 @@ def bundle_import(*, by: Any, files: list[tuple[str, bytes]]) -> list[Outcome]:
         if isinstance(data, Refused):
             outcomes.append(_refusal_audited(by, Outcome(name, reason=str(data)), None))
         else:
-            outcomes.append(_import_one(by, name, data))
+            outcomes.append(_import_one(by, name, data, progress))
     return outcomes

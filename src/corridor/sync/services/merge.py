@@ -19,6 +19,7 @@ from corridor.core.errors import InvalidInput
 from corridor.orgs.models import Organisation
 from corridor.sync import hlc, records
 from corridor.sync.models import Conflict, Identity, Peer, Resolution, Version
+from corridor.sync.progress import SILENT, Progress
 from corridor.sync.services.peers import require_admin
 
 # How many superseded stamps a version remembers, newest first. Beyond that an edit made on top
@@ -40,12 +41,14 @@ def _next_change(identity: Identity) -> int:
     return identity.changes
 
 
-def stamp_edits(identity: Identity) -> int:
+def stamp_edits(identity: Identity, progress: Progress = SILENT) -> int:
     """Give every record edited here since it was last versioned a new version; returns how
     many. A local edit is found by its content, so the domain apps need not tell us."""
     node = identity.pk.hex
     stamped = 0
+    progress.start(len(records.KINDS), "Finding local edits")
     for kind in records.KINDS:
+        progress.advance(1)
         known = {
             v.record_id: v
             for v in Version.objects.filter(kind=kind.label).only(
@@ -151,10 +154,15 @@ def _lost(kind: str, record_id: Any, kept: str, lost: str, data: dict[str, Any])
 
 
 def merge_rows(
-    identity: Identity, peer: Peer, items: list[Incoming], orgs: list[dict]
+    identity: Identity,
+    peer: Peer,
+    items: list[Incoming],
+    orgs: list[dict],
+    progress: Progress = SILENT,
 ) -> tuple[int, int]:
     """Merge the verified rows: the higher version wins, a concurrent loser is kept as a
     Conflict. Returns (rows written, conflicts logged)."""
+    progress.start(len(items), "Merging records")
     for org in orgs:
         if not Organisation.objects.filter(pk=org["id"]).exists():
             Organisation.objects.bulk_create([Organisation(**org)])
@@ -215,6 +223,7 @@ def merge_rows(
         Version.objects.bulk_create([v for v in applied if v.pk is None], batch_size=500)
         update_rows(Version, VERSION_FIELDS, known)
         written += len(applied)
+        progress.advance(len(mine))
     rollups_refresh_organisations(activity_orgs)
     identity.clock = top
     identity.save(update_fields=["clock", "changes"])

@@ -125,3 +125,55 @@ def test_a_field_instance_and_its_hub_exchange_records_by_file(pair, tmp_path: P
     late = hub.run("sync", "import", str(tmp_path / "late.bundle"))
     assert late.returncode == 1
     assert "refused: sender 'field-kr' is revoked" in late.stdout
+
+
+def test_export_and_import_draw_bars_on_stderr_only_and_not_with_no_progress(pair, tmp_path: Path):
+    """Issue 14: progress bars on a terminal's stderr; stdout keeps its lines; --no-progress
+    (or no terminal) draws none."""
+    hub, field = pair
+    ok(hub, "manage", "shell", "-c", MAKE_ORGANISATION)
+    ok(hub, "sync", "identity", "-o", str(tmp_path / "hub.json"), "--name", "hub")
+    ok(field, "sync", "identity", "-o", str(tmp_path / "field.json"), "--name", "field-kr")
+    hub_print = json.loads((tmp_path / "hub.json").read_text())["fingerprint"]
+    field_print = json.loads((tmp_path / "field.json").read_text())["fingerprint"]
+    ok(field, "sync", "peer", "add", str(tmp_path / "hub.json"), "--role", "hub",
+       "--fingerprint", hub_print)  # fmt: skip
+    ok(hub, "sync", "peer", "add", str(tmp_path / "field.json"), "--role", "field",
+       "--org", "KR", "--fingerprint", field_print)  # fmt: skip
+    # rich (15) draws as on a terminal: the test's stderr is a pipe.
+    terminal = {"TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "100"}
+
+    def run(instance, *args: str, env: dict | None = None):
+        result = instance.run(*args, env=env)
+        assert result.returncode == 0, result.stderr + result.stdout
+        return result
+
+    # On a terminal: the bars, on stderr only.
+    drawn = run(hub, "sync", "export", "--to", "field-kr", "-o", str(tmp_path / "1.bundle"),
+                env=terminal)  # fmt: skip
+    assert (
+        drawn.stdout == f"Bundle 1 for field-kr: 0 records, written to {tmp_path / '1.bundle'}.\n"
+    )
+    for stage in ("Finding local edits", "Collecting changes", "Writing files"):
+        assert stage in drawn.stderr
+    applied = run(field, "sync", "import", str(tmp_path / "1.bundle"), env=terminal)
+    assert "Reading files" in applied.stderr
+    assert "Merging records" in applied.stderr
+    assert "━" in applied.stderr  # a bar, not only its label
+    assert applied.stdout.count("\n") == 1  # one line per bundle, as without bars
+    assert "applied 0 (bundle 1 from hub)" in applied.stdout
+    assert "\x1b[" not in applied.stdout
+
+    # --no-progress on a terminal, and no terminal at all: no bars, the same stdout lines.
+    ok(field, "manage", "shell", "-c", RECORD_ACTIVITY)
+    quiet = run(field, "sync", "export", "--to", "hub", "-o", str(tmp_path / "2.bundle"),
+                "--no-progress", env=terminal)  # fmt: skip
+    assert quiet.stdout == f"Bundle 1 for hub: 1 records, written to {tmp_path / '2.bundle'}.\n"
+    assert quiet.stderr == ""
+    plain = run(hub, "sync", "import", str(tmp_path / "2.bundle"))
+    assert plain.stderr == ""
+    assert "applied 1 (bundle 1 from field-kr)" in plain.stdout
+    again = hub.run("sync", "import", str(tmp_path / "2.bundle"), "--no-progress", env=terminal)
+    assert again.returncode == 1
+    assert again.stderr == ""
+    assert "refused: replayed: bundle 1 from field-kr" in again.stdout
