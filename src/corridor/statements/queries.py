@@ -101,9 +101,7 @@ def statement_owners_view(user: Any, statement: Statement) -> dict[str, Any]:
 
 def asks_visible_to(user: Any) -> QuerySet[Ask]:
     """The asks of the statements the user may read (``statements_visible_to``)."""
-    return Ask.objects.filter(statement__in=statements_visible_to(user)).select_related(
-        "statement"
-    )
+    return Ask.objects.filter(statement__in=statements_visible_to(user)).select_related("statement")
 
 
 def asks_public() -> QuerySet[Ask]:

@@ -382,7 +382,8 @@ def _ask_fields(text: str, target: str, target_kind: str) -> tuple[str, str, str
     if not target:
         raise InvalidInput("say who is asked (a government, a bloc, a UN body, a company ...)")
     if target_kind not in TargetKind.values:
-        raise InvalidInput(f"target kind {target_kind!r}: use one of {', '.join(TargetKind.values)}")
+        kinds = ", ".join(TargetKind.values)
+        raise InvalidInput(f"target kind {target_kind!r}: use one of {kinds}")
     return text, target, target_kind
 
 

@@ -83,7 +83,8 @@ def _public_ask(ask: Ask, since: dt.date | None) -> PublicAsk:
     history = tuple(
         PublicResponse(
             on=r.on, status=r.status, status_label=str(r.get_status_display()),
-            summary=r.summary, evidence=_evidence(r), url=r.url or (r.source.url if r.source else ""),
+            summary=r.summary, evidence=_evidence(r),
+            url=r.url or (r.source.url if r.source is not None else ""),
             new=since is not None and r.on >= since,
         )
         for r in responses
@@ -101,9 +102,7 @@ def _public_ask(ask: Ask, since: dt.date | None) -> PublicAsk:
     )
 
 
-def tracker(
-    asks: Iterable[Ask], *, since: dt.date | None = None, language: str = "en"
-) -> Tracker:
+def tracker(asks: Iterable[Ask], *, since: dt.date | None = None, language: str = "en") -> Tracker:
     """The asks grouped by statement, in order. With ``since``: only the asks with a response
     dated on or after it (what moved), and statements with none such left out."""
     grouped: dict[str, tuple[Statement, list[PublicAsk]]] = {}

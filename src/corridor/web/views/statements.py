@@ -198,12 +198,14 @@ def _act_ask(request: HttpRequest, statement: Statement, what: str) -> None:
         )  # fmt: skip
         messages.success(request, _("The ask is added."))
         return
-    ask = asks_visible_to(by).filter(statement=statement, pk=uuid_or_none(post.get("ask"))).first()
+    ask_id = uuid_or_none(post.get("ask"))
+    ask = asks_visible_to(by).filter(statement=statement, pk=ask_id).first() if ask_id else None
     if ask is None:
         raise CorridorError(_("That ask is not on this statement."))
     source = None
     if post.get("source"):
-        source = sources_visible_to(by).filter(pk=uuid_or_none(post.get("source"))).first()
+        source_id = uuid_or_none(post.get("source"))
+        source = sources_visible_to(by).filter(pk=source_id).first() if source_id else None
         if source is None:
             raise CorridorError(_("A chosen source is not one you may cite."))
     try:
