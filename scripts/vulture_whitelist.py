@@ -80,3 +80,8 @@ label_from_instance  # web.funds_forms.ActivityChoice: Django's ModelChoiceField
 screening_warnings  # web.templatetags.screening_web: the transfer page's template tag
 log_addition, log_change, log_deletions  # audit.admin.AuditedAdmin: Django's admin calls them
 get_new_connection, create_cursor  # core.sqlcipher DatabaseWrapper: Django's backend calls them
+
+# statements asks: choices people pick on the statement page's forms; read by the tracker template.
+GOVERNMENT, BLOC, UN_BODY, COMPANY, ARMED_GROUP  # statements.models.TargetKind
+ACKNOWLEDGED, PARTIAL, MET, REVERSED  # statements.models.ResponseStatus
+status_label, target_kind_label  # statements.tracker PublicAsk/PublicResponse: template fields

@@ -97,6 +97,7 @@ def demo_statements(*, by: Any = None) -> int:
         )
     services.statement_submit(by=by, statement=statement)
     services.statement_publish(by=by, statement=statement, published_on=PUBLISHED_ON)
+    _asks(by, statement, sources)
     draft = services.statement_create_draft(
         by=by, owner=owner, title=DRAFT_TITLE, body=DRAFT_BODY, footnotes=sources[:1],
         coalitions=coalitions,
@@ -106,3 +107,31 @@ def demo_statements(*, by: Any = None) -> int:
         body=DRAFT_BODY_MY,
     )  # fmt: skip
     return 2
+
+
+# (target, kind, what is asked, [(date, status, summary, cite the first source?)]): synthetic.
+ASKS = [
+    ("Government of Japan", "government",
+     "Impose targeted sanctions on the military's conglomerates and jet-fuel suppliers.",
+     [(dt.date(2026, 3, 10), "acknowledged", "The foreign ministry said it is studying the call.",
+       False),
+      (dt.date(2026, 6, 2), "partial", "Sanctions on two jet-fuel suppliers; none on the "
+       "conglomerates.", True)]),
+    ("ASEAN", "bloc", "Keep the junta's leaders out of ASEAN summits until violence ends.",
+     [(dt.date(2026, 4, 20), "refused", "The summit invited a junta representative.", False)]),
+    ("Example Telecom Holdings", "company",
+     "Withdraw from the joint venture with a military-owned company.", []),
+]  # fmt: skip
+
+
+def _asks(by: Any, statement: Any, sources: list[Source]) -> None:
+    """The published statement's asks, two with dated responses (the public tracker's demo)."""
+    for target, kind, text, responses in ASKS:
+        ask = services.ask_add(
+            by=by, statement=statement, text=text, target=target, target_kind=kind
+        )
+        for on, status, summary, cite in responses:
+            services.response_add(
+                by=by, ask=ask, on=on, status=status, summary=summary,
+                source=sources[0] if cite and sources else None,
+            )  # fmt: skip

@@ -7,7 +7,8 @@ when Django starts (``StatementsConfig.ready``).
 - the owning organisation's members read its drafts;
 - a published statement is read by every member of the network (and by anyone on its public
   page, which shows only what the disclosure gate lets through);
-- invitations and endorsements are the owners' only.
+- invitations and endorsements are the owners' only;
+- asks and their responses are read as their statement is and written by its owners.
 """
 
 from __future__ import annotations
@@ -53,6 +54,16 @@ def version_part_rule(user: Any, action: str, part: Any) -> bool:
     return part.version_id is not None and version_rule(user, action, part.version)
 
 
+def ask_rule(user: Any, action: str, ask: Any) -> bool:
+    """An ask is read as its statement is (public once published); its owners write it."""
+    return ask.statement_id is not None and statement_rule(user, action, ask.statement)
+
+
+def response_rule(user: Any, action: str, response: Any) -> bool:
+    """A response: as its ask."""
+    return response.ask_id is not None and ask_rule(user, action, response.ask)
+
+
 def register() -> None:
     policy.register("statements.statement", statement_rule, editors_add=True)
     policy.register("statements.invitation", statement_part_rule)
@@ -60,3 +71,5 @@ def register() -> None:
     policy.register("statements.statementversion", version_rule)
     policy.register("statements.statementtext", version_part_rule)
     policy.register("statements.footnote", version_part_rule)
+    policy.register("statements.ask", ask_rule)
+    policy.register("statements.askresponse", response_rule)

@@ -188,3 +188,76 @@ class Endorsement(Record):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+# --- Asks and responses (docs/statements.md#asks-and-responses) --------------------------------
+
+
+class TargetKind(models.TextChoices):
+    GOVERNMENT = "government", _("Government")
+    BLOC = "bloc", _("Bloc of states")
+    UN_BODY = "un_body", _("UN body")
+    COMPANY = "company", _("Company")
+    ARMED_GROUP = "armed_group", _("Armed group")
+    OTHER = "other", _("Other")
+
+
+class ResponseStatus(models.TextChoices):
+    NO_RESPONSE = "no_response", _("No response")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    PARTIAL = "partial", _("Partly met")
+    MET = "met", _("Met")
+    REFUSED = "refused", _("Refused")
+    REVERSED = "reversed", _("Reversed")
+
+
+class Ask(Record):
+    """One demand of a statement, addressed to one target, tracked over time. Public with the
+    statement once it is published: owners write it knowing so."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="asks")
+    position = models.PositiveIntegerField(help_text=_("Its place in the list: 1, 2, 3 ..."))
+    text = models.TextField(help_text=_("What is asked, as the statement puts it."))
+    target = models.CharField(max_length=200, help_text=_("Who is asked: 'Government of Japan'."))
+    target_kind = models.CharField(max_length=16, choices=TargetKind.choices)
+
+    class Meta:
+        ordering = ["statement", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "position"], name="ask_position_unique"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="ask_position_positive"),
+            models.CheckConstraint(condition=~Q(text=""), name="ask_text_not_empty"),
+            models.CheckConstraint(condition=~Q(target=""), name="ask_target_not_empty"),
+            models.CheckConstraint(
+                condition=one_of("target_kind", TargetKind.values), name="ask_target_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"ask {self.position}"
+
+
+class AskResponse(Record):
+    """What a target did about an ask, on a date, with its evidence (a Corridor source or a
+    link). The latest by date is the ask's status."""
+
+    ask = models.ForeignKey(Ask, on_delete=models.CASCADE, related_name="responses")
+    on = models.DateField(help_text=_("When it happened."))
+    status = models.CharField(max_length=16, choices=ResponseStatus.choices)
+    summary = models.TextField(help_text=_("What happened, in a sentence or two."))
+    source = models.ForeignKey(
+        "situation.Source", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    url = models.URLField(max_length=500, blank=True, help_text=_("A link to the evidence."))
+
+    class Meta:
+        ordering = ["ask", "on", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=one_of("status", ResponseStatus.values), name="response_status_valid"
+            ),
+            models.CheckConstraint(condition=~Q(summary=""), name="response_summary_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"response {self.on}"

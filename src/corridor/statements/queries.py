@@ -11,7 +11,7 @@ from django.utils import timezone
 from corridor.accounts import policy
 from corridor.audit.services import Action, audit_record
 from corridor.disclosure import internal_output
-from corridor.statements.models import Endorsement, Invitation, Statement, Status
+from corridor.statements.models import Ask, Endorsement, Invitation, Statement, Status
 
 
 def statements_visible_to(user: Any) -> QuerySet[Statement]:
@@ -97,3 +97,19 @@ def statement_owners_view(user: Any, statement: Statement) -> dict[str, Any]:
             for e in rows
         ],
     }
+
+
+def asks_visible_to(user: Any) -> QuerySet[Ask]:
+    """The asks of the statements the user may read (``statements_visible_to``)."""
+    return Ask.objects.filter(statement__in=statements_visible_to(user)).select_related("statement")
+
+
+def asks_public() -> QuerySet[Ask]:
+    """The asks of every statement with a published version: public, with their responses."""
+    return (
+        Ask.objects.filter(statement__versions__published_at__isnull=False)
+        .distinct()
+        .select_related("statement__owner")
+        .prefetch_related("responses__source")
+        .order_by("statement__created_at", "statement_id", "position")
+    )

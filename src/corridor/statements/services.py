@@ -33,15 +33,19 @@ from corridor.situation.models import Source
 from corridor.statements.markdown import footnote_marks, normalised
 from corridor.statements.models import (
     LANGUAGE_CODE,
+    Ask,
+    AskResponse,
     Endorsement,
     EndorserKind,
     Footnote,
     Invitation,
     ListedAs,
+    ResponseStatus,
     Statement,
     StatementText,
     StatementVersion,
     Status,
+    TargetKind,
 )
 from corridor.statements.publication import EXPORT_FORMATS, public_statement, render
 
@@ -366,6 +370,100 @@ def endorsement_withdraw(*, by: Any, endorsement: Endorsement, reason: str = "")
     return audited_update(
         endorsement, by=by, withdrawn_at=timezone.now(), withdrawal_reason=reason.strip()
     )
+
+
+# --- Asks and responses ------------------------------------------------------------------------
+
+
+def _ask_fields(text: str, target: str, target_kind: str) -> tuple[str, str, str]:
+    text, target = (text or "").strip(), (target or "").strip()
+    if not text:
+        raise InvalidInput("say what is asked (the ask's text)")
+    if not target:
+        raise InvalidInput("say who is asked (a government, a bloc, a UN body, a company ...)")
+    if target_kind not in TargetKind.values:
+        kinds = ", ".join(TargetKind.values)
+        raise InvalidInput(f"target kind {target_kind!r}: use one of {kinds}")
+    return text, target, target_kind
+
+
+def ask_add(
+    *,
+    by: Any,
+    statement: Statement,
+    text: str,
+    target: str,
+    target_kind: str,
+    position: int | None = None,
+) -> Ask:
+    """A new ask of ``statement`` addressed to ``target``; last in the list unless ``position``
+    is given (the asks from there on move down one). Public with a published statement."""
+    text, target, target_kind = _ask_fields(text, target, target_kind)
+    ask = Ask(statement=statement, text=text, target=target, target_kind=target_kind, position=1)
+    _require(by, policy.ADD, ask)
+    with transaction.atomic():
+        Statement.objects.select_for_update().filter(pk=statement.pk).first()
+        count = statement.asks.count()
+        wanted = count + 1 if position is None else position
+        if not 1 <= wanted <= count + 1:
+            raise InvalidInput(f"position {wanted}: use a number from 1 to {count + 1}")
+        for later in statement.asks.filter(position__gte=wanted).order_by("-position"):
+            audited_update(later, by=by, position=later.position + 1)
+        ask.position = wanted
+        audited_create(ask, by=by)
+    return ask
+
+
+def ask_update(
+    *,
+    by: Any,
+    ask: Ask,
+    text: str | None = None,
+    target: str | None = None,
+    target_kind: str | None = None,
+) -> Ask:
+    """Change an ask's text or target (its responses stay)."""
+    _require(by, policy.CHANGE, ask)
+    values = _ask_fields(
+        ask.text if text is None else text,
+        ask.target if target is None else target,
+        ask.target_kind if target_kind is None else target_kind,
+    )
+    return audited_update(
+        ask, by=by, **dict(zip(("text", "target", "target_kind"), values, strict=True))
+    )
+
+
+def response_add(
+    *,
+    by: Any,
+    ask: Ask,
+    on: dt.date,
+    status: str,
+    summary: str,
+    source: Source | None = None,
+    url: str = "",
+) -> AskResponse:
+    """What the target did about ``ask`` on ``on``, with its evidence (a Corridor source, a
+    link, or both). The latest response by date is the ask's status."""
+    if status not in ResponseStatus.values:
+        raise InvalidInput(f"status {status!r}: use one of {', '.join(ResponseStatus.values)}")
+    if not isinstance(on, dt.date):
+        raise InvalidInput("give the date of the response as YYYY-MM-DD")
+    if on > timezone.localdate():
+        raise InvalidInput(f"the response's date {on.isoformat()} is in the future")
+    summary, url = (summary or "").strip(), (url or "").strip()
+    if not summary:
+        raise InvalidInput("say what happened (the response's summary)")
+    if url and not url.startswith(("https://", "http://")):
+        raise InvalidInput(f"evidence link {url!r}: give a web address starting https://")
+    if source is not None and not isinstance(source, Source):
+        raise InvalidInput(f"evidence {source!r} is not a Corridor source")
+    response = AskResponse(ask=ask, on=on, status=status, summary=summary, source=source, url=url)
+    _require(by, policy.ADD, response)
+    with transaction.atomic():
+        audited_create(response, by=by)
+    return response
 
 
 # --- Exports -----------------------------------------------------------------------------------

@@ -129,6 +129,9 @@ urlpatterns = [
         {"fmt": "txt"},
         name="statement_txt",
     ),
+    # Asks and responses of published statements (docs/statements.md#asks-and-responses)
+    path("s/<uuid:pk>/asks/", statements.statement_asks_public_page, name="statement_asks"),
+    path("asks/", statements.asks_public_page, name="asks"),
     # Sync by file (web/views/sync.py; docs/sync.md): administrators only.
     path("sync/", sync.sync_page, name="sync"),
     path("sync/conflicts/<uuid:pk>/", sync.sync_conflict_page, name="sync_conflict"),

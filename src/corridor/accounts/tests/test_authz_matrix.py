@@ -480,6 +480,11 @@ ROUTES: dict[str, Route] = {
     "GET s/<uuid:pk>/statement.html": Route(NOBODY, obj="statement"),
     "GET s/<uuid:pk>/statement.md": Route(NOBODY, obj="statement"),
     "GET s/<uuid:pk>/statement.txt": Route(NOBODY, obj="statement"),
+    # Asks of published statements (docs/statements.md#asks-and-responses): the world's
+    # statements are drafts, so no public tracker page (statements/tests/test_asks.py for a
+    # published one); the network-wide tracker answers everyone, listing nothing of a draft.
+    "GET s/<uuid:pk>/asks/": Route(NOBODY, obj="statement"),
+    "GET asks/": Route(EVERYONE),
     # Sync by file (web/views/sync.py): the network's administrators only (sync/access.py);
     # settling a conflict is the same page's POST (web/tests/test_sync_pages.py).
     "GET sync/": Route(ADMIN_ONLY),

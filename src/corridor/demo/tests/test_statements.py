@@ -39,3 +39,23 @@ def test_the_demo_has_a_published_joint_statement_and_a_draft():
     # Loading again makes no second pair.
     services.demo_load(seed=2021, size=SMALL)
     assert Statement.objects.count() == 2
+
+
+def test_the_demos_published_statement_has_three_asks_two_answered(client):
+    services.demo_load(seed=2021, size=SMALL)
+    published = Statement.objects.get(versions__texts__title=PUBLISHED_TITLE)
+    asks = list(published.asks.order_by("position"))
+    assert [(a.target, a.target_kind) for a in asks] == [
+        ("Government of Japan", "government"), ("ASEAN", "bloc"),
+        ("Example Telecom Holdings", "company"),
+    ]  # fmt: skip
+    assert [[r.status for r in a.responses.order_by("on")] for a in asks] == [
+        ["acknowledged", "partial"], ["refused"], []
+    ]  # fmt: skip
+    assert asks[0].responses.get(status="partial").source is not None
+    page = client.get("/asks/", {"since": "2026-05-01"}).content.decode()
+    assert "Government of Japan" in page
+    assert "ASEAN" not in page
+    # Loading again adds no second set.
+    services.demo_load(seed=2021, size=SMALL)
+    assert published.asks.count() == 3

@@ -320,6 +320,14 @@ def _statements(editor: Any) -> tuple[Any, Any]:
         made.append(statement)
     statement_services.statement_submit(by=editor, statement=made[0])
     statement_services.statement_publish(by=editor, statement=made[0])
+    # An ask with a response, so the public trackers (/s/<id>/asks/, /asks/) list something.
+    ask = statement_services.ask_add(
+        by=editor, statement=made[0], text="Sanction the suppliers.", target="A government",
+        target_kind="government",
+    )  # fmt: skip
+    statement_services.response_add(
+        by=editor, ask=ask, on=dt.date(2026, 2, 1), status="acknowledged", summary="Noted."
+    )
     return made[0], made[1]
 
 

@@ -466,6 +466,20 @@ def statement_of(w: World) -> Any:
     return w.statement
 
 
+def asks_of(w: World) -> Any:
+    """The published statement with one ask and one response (made once per world)."""
+    statement = statement_of(w)
+    if not statement.asks.exists():
+        ask = statement_services.ask_add(
+            by=None, statement=statement, text="Sanction the suppliers.", target="A government",
+            target_kind="government",
+        )  # fmt: skip
+        statement_services.response_add(
+            by=None, ask=ask, on=dt.date(2026, 2, 1), status="acknowledged", summary="Noted."
+        )
+    return statement
+
+
 PERIOD = {"start": "2023-04", "end": MONTH}
 # How to request each shared route: (path, query) pairs, given the world.
 SHARED_REQUESTS: dict[str, Callable[[World], list[tuple[str, dict]]]] = {
@@ -518,6 +532,14 @@ SHARED_REQUESTS: dict[str, Callable[[World], list[tuple[str, dict]]]] = {
         )
         for fmt in ("html", "md", "txt")
     },
+    "GET s/<uuid:pk>/asks/": lambda w: [
+        (f"/s/{asks_of(w).pk}/asks/", {}),
+        (f"/s/{asks_of(w).pk}/asks/", {"since": "2026-01-01"}),
+    ],
+    "GET asks/": lambda w: [
+        ("/asks/", {}),
+        ("/asks/", {"since": "2026-01-01"}),
+    ],
 }
 CANARIES = {
     CANARY_NAME: "an anonymous organisation's real name",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -21,7 +22,13 @@ from corridor.orgs.queries import organisations_visible_to
 from corridor.situation.queries import sources_visible_to
 from corridor.statements import services
 from corridor.statements.markdown import to_html
-from corridor.statements.models import EndorserKind, ListedAs, Statement
+from corridor.statements.models import (
+    EndorserKind,
+    ListedAs,
+    ResponseStatus,
+    Statement,
+    TargetKind,
+)
 from corridor.statements.publication import (
     CONTENT_TYPES,
     public_statement,
@@ -30,6 +37,8 @@ from corridor.statements.publication import (
     render as render_document,
 )
 from corridor.statements.queries import (
+    asks_public,
+    asks_visible_to,
     endorsements_for_owners,
     invitation_by_secret,
     invitations_for_owners,
@@ -37,6 +46,7 @@ from corridor.statements.queries import (
     statement_visible,
     statements_visible_to,
 )
+from corridor.statements.tracker import parse_since, tracker
 from corridor.web.views.common import require_or_403, uuid_or_none
 
 SESSION_NEW_LINK = "statements.new_link"
@@ -106,6 +116,12 @@ def statement_page(request: HttpRequest, pk: Any) -> HttpResponse:
         "owner": owner,
         "public_url": reverse("web:statement_public", args=[statement.pk]),
         "published": statement.versions.filter(published_at__isnull=False).exists(),
+        "asks": list(
+            asks_visible_to(request.user)
+            .filter(statement=statement)
+            .prefetch_related("responses__source")
+        ),
+        "asks_url": reverse("web:statement_asks", args=[statement.pk]),
     }
     if owner:
         context["endorsements"] = endorsements_for_owners(request.user, statement)
@@ -113,6 +129,8 @@ def statement_page(request: HttpRequest, pk: Any) -> HttpResponse:
         context["sources"] = list(sources_visible_to(request.user)[:200])
         context["kinds"] = EndorserKind.choices
         context["link"] = request.session.pop(SESSION_NEW_LINK, "")
+        context["target_kinds"] = TargetKind.choices
+        context["response_statuses"] = ResponseStatus.choices
     return render(request, "web/statement.html", context)
 
 
@@ -164,8 +182,41 @@ def _act(request: HttpRequest, statement: Statement, what: str) -> None:
             raise CorridorError(_("That endorsement is not on this statement."))
         services.endorsement_withdraw(by=by, endorsement=found[0], reason=post.get("reason", ""))
         messages.success(request, _("The withdrawal is recorded."))
+    elif what in ("ask", "response"):
+        _act_ask(request, statement, what)
     else:
         raise CorridorError(_("Nothing to do."))
+
+
+def _act_ask(request: HttpRequest, statement: Statement, what: str) -> None:
+    post = request.POST
+    by = request.user
+    if what == "ask":
+        services.ask_add(
+            by=by, statement=statement, text=post.get("text", ""),
+            target=post.get("target", ""), target_kind=post.get("target_kind", ""),
+        )  # fmt: skip
+        messages.success(request, _("The ask is added."))
+        return
+    ask_id = uuid_or_none(post.get("ask"))
+    ask = asks_visible_to(by).filter(statement=statement, pk=ask_id).first() if ask_id else None
+    if ask is None:
+        raise CorridorError(_("That ask is not on this statement."))
+    source = None
+    if post.get("source"):
+        source_id = uuid_or_none(post.get("source"))
+        source = sources_visible_to(by).filter(pk=source_id).first() if source_id else None
+        if source is None:
+            raise CorridorError(_("A chosen source is not one you may cite."))
+    try:
+        on = dt.date.fromisoformat(post.get("on", ""))
+    except ValueError:
+        raise CorridorError(_("Give the date of the response as YYYY-MM-DD.")) from None
+    services.response_add(
+        by=by, ask=ask, on=on, status=post.get("status", ""), summary=post.get("summary", ""),
+        source=source, url=post.get("url", ""),
+    )  # fmt: skip
+    messages.success(request, _("The response is recorded."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -242,3 +293,53 @@ def statement_public_export(request: HttpRequest, pk: Any, fmt: str) -> HttpResp
     disposition = "attachment" if fmt == "html" else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="statement.{fmt}"'
     return response
+
+
+def _since(request: HttpRequest) -> tuple[dt.date | None, str]:
+    try:
+        return parse_since(request.GET.get("since")), ""
+    except CorridorError as exc:
+        return None, str(exc)
+
+
+@shared_output(
+    "web.statement_asks_public",
+    what=(
+        "/s/<id>/asks/: a published statement's asks for anyone (no sign-in): each ask's "
+        "target, latest status and dated responses with their evidence; the statement's title "
+        "from its public document, its organisation by its public label (the gate)"
+    ),
+)
+def statement_asks_public_page(request: HttpRequest, pk: Any) -> HttpResponse:
+    statement = _published(pk)
+    since, error = _since(request)
+    document = public_statement(statement, language=request.GET.get("lang", "en"))
+    board = tracker(
+        asks_public().filter(statement=statement), since=since, language=document.language
+    )
+    asks = board.statements[0].asks if board.statements else ()
+    return render(
+        request,
+        "statements/asks.html",
+        {"doc": document, "board": board, "asks": asks, "error": error, "single": True},
+        status=400 if error else 200,
+    )
+
+
+@shared_output(
+    "web.asks_public",
+    what=(
+        "/asks/: every published statement's asks for anyone (no sign-in); ?since=YYYY-MM-DD "
+        "keeps the asks with a response on or after the date; the organisations behind the "
+        "statements by their public labels (the gate)"
+    ),
+)
+def asks_public_page(request: HttpRequest) -> HttpResponse:
+    since, error = _since(request)
+    board = tracker(asks_public(), since=since)
+    return render(
+        request,
+        "statements/asks.html",
+        {"board": board, "error": error, "single": False},
+        status=400 if error else 200,
+    )
