@@ -33,6 +33,7 @@ from django.utils import timezone
 from corridor.accounts import policy
 from corridor.accounts.models import ApiToken, TokenGrant, TokenScope, User
 from corridor.audit.services import Action, audit_record
+from corridor.core.crypto.links import secret_digest
 from corridor.core.errors import InvalidInput, NotAllowed
 
 log = logging.getLogger("corridor.accounts.tokens")
@@ -60,10 +61,6 @@ class IssuedToken:
 class Refusal:
     status: int  # 401: not a usable token; 403: a good token that may not do this
     detail: str
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _hour(moment: dt.datetime) -> dt.datetime:
@@ -118,7 +115,7 @@ def token_create(
     secret = secrets.token_hex(SECRET_BYTES)  # hex: one word to copy, no '-' or '_' inside
     now = timezone.now()
     token.prefix = prefix
-    token.digest = _digest(secret)
+    token.digest = secret_digest(secret)
     token.created_at = now
     token.expires_at = now + dt.timedelta(days=days)
     token.full_clean()
@@ -200,7 +197,7 @@ def token_authenticate(text: str, *, method: str) -> User | Refusal:
         return Refusal(401, "invalid API token")
     prefix, secret = parsed
     token = ApiToken.objects.select_related("user", "organisation").filter(prefix=prefix).first()
-    matches = hmac.compare_digest(token.digest if token else _NO_DIGEST, _digest(secret))
+    matches = hmac.compare_digest(token.digest if token else _NO_DIGEST, secret_digest(secret))
     if token is None or not matches:
         if token is not None:
             _refused(token, "wrong secret", by=None)

@@ -10,7 +10,6 @@ An anonymous organisation's real name is kept only in ``protected_name``, encryp
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import Any
 
@@ -211,10 +210,6 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation to {self.organisation_id} as {self.role}"
-
-    @staticmethod
-    def digest_of(secret: str) -> str:
-        return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
     def is_open(self, now: Any) -> bool:
         return self.used_at is None and self.revoked_at is None and self.expires_at > now

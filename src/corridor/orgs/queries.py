@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from corridor.accounts import policy
 from corridor.accounts.models import Membership
+from corridor.core.crypto.links import secret_digest
 from corridor.core.errors import InvalidInput
 from corridor.orgs.models import ANONYMOUS_LABEL, Invitation, Organisation, Visibility
 
@@ -156,7 +157,7 @@ def invitation_by_secret(secret: str) -> Invitation | None:
     """The open invitation a link's secret belongs to, if any (anyone holding it may ask)."""
     found = (
         Invitation.objects.select_related("organisation")
-        .filter(digest=Invitation.digest_of(secret))
+        .filter(digest=secret_digest(secret))
         .first()
     )
     return found if found is not None and found.is_open(timezone.now()) else None

@@ -26,6 +26,7 @@ from corridor.audit.services import (
     audited_delete,
     audited_update,
 )
+from corridor.core.crypto.links import secret_digest
 from corridor.core.errors import InvalidInput
 from corridor.orgs.models import Invitation, Organisation, OrgKind, Visibility
 
@@ -170,7 +171,7 @@ def invitation_create(
     invitation = Invitation(
         organisation=organisation,
         role=_role(role),
-        digest=Invitation.digest_of(secret),
+        digest=secret_digest(secret),
         created_by=by,
         expires_at=timezone.now() + INVITATION_LIFETIME,
     )
@@ -214,7 +215,7 @@ def invitation_accept(
     invitation = (
         Invitation.objects.select_for_update()
         .select_related("organisation")
-        .filter(digest=Invitation.digest_of(secret))
+        .filter(digest=secret_digest(secret))
         .first()
     )
     if invitation is None or not invitation.is_open(timezone.now()):

@@ -8,7 +8,6 @@ that the rows of those who asked for anonymity look like every other row.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from django.db import models
@@ -147,10 +146,6 @@ class Invitation(Record):
 
     def __str__(self) -> str:
         return f"invitation {self.pk}"
-
-    @staticmethod
-    def digest_of(secret: str) -> str:
-        return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class Endorsement(Record):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from corridor.accounts import policy
 from corridor.audit.services import Action, audit_record
+from corridor.core.crypto.links import secret_digest
 from corridor.disclosure import internal_output
 from corridor.statements.models import Ask, Endorsement, Invitation, Statement, Status
 
@@ -63,7 +64,7 @@ def invitation_by_secret(secret: str) -> Invitation | None:
     return (
         Invitation.objects.select_related("statement")
         .filter(
-            digest=Invitation.digest_of(secret or ""),
+            digest=secret_digest(secret or ""),
             used_at__isnull=True,
             expires_at__gt=timezone.now(),
         )

@@ -26,6 +26,7 @@ from corridor.audit.services import (
     audited_delete,
     audited_update,
 )
+from corridor.core.crypto.links import secret_digest
 from corridor.core.errors import InvalidInput
 from corridor.disclosure import shared_output
 from corridor.orgs.models import Coalition, Organisation
@@ -285,7 +286,7 @@ def invitation_create(
         kind=kind,
         invitee=invitee.strip(),
         group=group.strip(),
-        digest=Invitation.digest_of(secret),
+        digest=secret_digest(secret),
         expires_at=timezone.now() + dt.timedelta(days=days),
     )
     _require(by, policy.ADD, invitation)
@@ -298,7 +299,7 @@ def invitation_open(secret: str) -> Invitation:
     """The invitation a link's secret opens, or InvalidInput saying why it does not work."""
     invitation = (
         Invitation.objects.select_related("statement")
-        .filter(digest=Invitation.digest_of(secret or ""))
+        .filter(digest=secret_digest(secret or ""))
         .first()
     )
     if invitation is None:
