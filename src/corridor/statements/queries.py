@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from corridor.accounts import policy
@@ -13,6 +14,7 @@ from corridor.audit.services import Action, audit_record
 from corridor.core.crypto.links import secret_digest
 from corridor.disclosure import internal_output
 from corridor.statements.models import Ask, Endorsement, Invitation, Statement, Status
+from corridor.statements.services import current_version
 
 
 def statements_visible_to(user: Any) -> QuerySet[Statement]:
@@ -25,6 +27,25 @@ def statements_visible_to(user: Any) -> QuerySet[Statement]:
     if policy.reads_situation(user):
         mine |= Q(status=Status.PUBLISHED)
     return Statement.objects.filter(mine)
+
+
+def statement_rows(user: Any) -> list[dict[str, Any]]:
+    """The statements the user may read as plain rows (id, title, status, current version,
+    public URL path): `corridor statements list --json` and ``GET /api/statements/``."""
+    rows = []
+    for statement in statements_visible_to(user).prefetch_related("versions__texts"):
+        version = current_version(statement)
+        text = version.texts.order_by("language").first()
+        rows.append(
+            {
+                "id": str(statement.pk),
+                "title": text.title if text else "",
+                "status": statement.status,
+                "version": version.number,
+                "public_url": reverse("web:statement_public", args=[statement.pk]),
+            }
+        )
+    return rows
 
 
 def statement_visible(user: Any, pk: Any) -> Statement | None:
