@@ -256,9 +256,7 @@ def statement_public_answer(request: Any, pk: UUID, lang: str = "en") -> dict[st
     if statement is None:
         raise Http404("no published statement has this id")
     document = public_statement(statement, language=lang)
-    board = tracker(
-        asks_public().filter(statement=statement), language=document.language
-    )
+    board = tracker(asks_public().filter(statement=statement), language=document.language)
     return public_statement_answer(document, board)
 
 

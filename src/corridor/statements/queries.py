@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from corridor.accounts import policy
+from corridor.audit.queries import history_of
 from corridor.audit.services import Action, audit_record
 from corridor.core.crypto.links import secret_digest
 from corridor.disclosure import internal_output
-from corridor.statements.models import Ask, Endorsement, Invitation, Statement, Status
+from corridor.situation.models import Source
+from corridor.statements.models import (
+    Ask,
+    AskResponse,
+    Endorsement,
+    Invitation,
+    ResponseStatus,
+    Statement,
+    Status,
+)
 from corridor.statements.services import current_version
 
 
@@ -135,3 +148,61 @@ def asks_public() -> QuerySet[Ask]:
         .prefetch_related("responses__source")
         .order_by("statement__created_at", "statement_id", "position")
     )
+
+
+@dataclass(frozen=True)
+class ResponseCorrection:
+    """One correction of a response: when, by whom, and each field's wording before and after
+    (a cited source by its title)."""
+
+    at: dt.datetime
+    by: str
+    changes: tuple[tuple[str, str, str], ...]  # (field, before, after)
+
+
+def _response_labels() -> dict[str, str]:
+    return {
+        "on": _("Date"),
+        "status": _("Status"),
+        "summary": _("What happened"),
+        "source": _("Evidence: a source"),
+        "url": _("Evidence link"),
+    }
+
+
+def response_history(user: Any, response: AskResponse) -> list[ResponseCorrection]:
+    """The corrections of a response, oldest first, from the audit trail: the statement's
+    owners only (``by=None``: the operator)."""
+    if user is not None:
+        policy.require(user, policy.VIEW_PROTECTED, response.ask.statement)
+    labels = _response_labels()
+    corrections = []
+    for entry in history_of(response, labels):
+        changes = [c for c in entry.changes if c.field in labels]
+        if entry.action != Action.UPDATE or not changes:
+            continue
+        cited = [str(v) for c in changes if c.field == "source" for v in (c.before, c.after) if v]
+        titles = {
+            str(pk): t for pk, t in Source.objects.filter(pk__in=cited).values_list("pk", "title")
+        }
+        corrections.append(
+            ResponseCorrection(
+                at=entry.at,
+                by=entry.actor_label,
+                changes=tuple(
+                    (c.label, _shown(c.field, c.before, titles), _shown(c.field, c.after, titles))
+                    for c in changes
+                ),
+            )
+        )
+    return corrections
+
+
+def _shown(field: str, value: Any, titles: dict[str, str]) -> str:
+    if value in (None, ""):
+        return "—"
+    if field == "status" and value in ResponseStatus.values:
+        return str(ResponseStatus(value).label)
+    if field == "source":
+        return titles.get(str(value), str(value))
+    return str(value)

@@ -484,7 +484,10 @@ def asks_of(w: World) -> Any:
 def asks_api_requests(w: World) -> list[tuple[str, dict]]:
     """The network's asks tracker as JSON, with the world's published statement's ask."""
     asks_of(w)
-    return [("/api/statements/public/asks/", {}), ("/api/statements/public/asks/", {"since": "2026-01-01"})]
+    return [
+        ("/api/statements/public/asks/", {}),
+        ("/api/statements/public/asks/", {"since": "2026-01-01"}),
+    ]
 
 
 PERIOD = {"start": "2023-04", "end": MONTH}

@@ -83,7 +83,9 @@ def test_a_published_statement_as_its_public_page_shows_it_without_signing_in():
         (1, "Government of Japan", "partial"),
         (2, "Telecom Holdings", "no_response"),
     ]
-    assert [(r["on"], r["status"], r["summary"], r["url"]) for r in data["asks"][0]["responses"]] == [
+    assert [
+        (r["on"], r["status"], r["summary"], r["url"]) for r in data["asks"][0]["responses"]
+    ] == [
         ("2026-03-10", "acknowledged", "The ministry is studying it.", ""),
         ("2026-06-02", "partial", "Two suppliers sanctioned.", "https://example.org/sanctions"),
     ]
@@ -190,9 +192,7 @@ def test_only_the_owners_see_the_endorsers_and_refusals_name_nobody():
         for name in world.anonymous_names:
             assert name not in text
     # The stranger reads the published statement in the list, without its endorsers.
-    assert [r["id"] for r in signed_in_client(stranger).get("/api/statements/").json()] == [
-        str(pk)
-    ]
+    assert [r["id"] for r in signed_in_client(stranger).get("/api/statements/").json()] == [str(pk)]
 
 
 def test_canary_no_public_or_error_answer_holds_an_anonymous_name():
@@ -229,9 +229,11 @@ def test_canary_no_public_or_error_answer_holds_an_anonymous_name():
     for url, query in requests:
         answer = client.get(url, query)
         seen.add(answer.status_code)
-        text = json.dumps(answer.json()) if answer["Content-Type"].startswith(
-            "application/json"
-        ) else answer.content.decode()
+        text = (
+            json.dumps(answer.json())
+            if answer["Content-Type"].startswith("application/json")
+            else answer.content.decode()
+        )
         for name in names:
             assert name not in text, f"{url} {query} -> {answer.status_code} names {name}"
             assert name not in answer.content.decode()
