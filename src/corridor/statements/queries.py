@@ -27,6 +27,7 @@ from corridor.statements.models import (
     Statement,
     Status,
 )
+from corridor.statements.publication import latest_published
 from corridor.statements.services import current_version
 
 
@@ -206,3 +207,31 @@ def _shown(field: str, value: Any, titles: dict[str, str]) -> str:
     if field == "source":
         return titles.get(str(value), str(value))
     return str(value)
+
+
+@dataclass(frozen=True)
+class Unpublished:
+    """Endorsement changes the public list does not show yet: it is the one frozen when
+    ``version`` was published, and they appear when the next version is published."""
+
+    version: int
+    endorsed: int
+    withdrawn: int
+
+
+def unpublished_changes(
+    statement: Statement, endorsements: list[Endorsement]
+) -> Unpublished | None:
+    """For the owners' page: endorsements made, and withdrawals recorded, since the latest
+    published version (None before the first publication)."""
+    version = latest_published(statement)
+    if version is None or version.published_at is None:
+        return None
+    since = version.published_at
+    endorsed = sum(1 for e in endorsements if e.created_at > since and e.withdrawn_at is None)
+    withdrawn = sum(
+        1
+        for e in endorsements
+        if e.withdrawn_at is not None and e.withdrawn_at > since and e.created_at <= since
+    )
+    return Unpublished(version.number, endorsed, withdrawn)

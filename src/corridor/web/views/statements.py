@@ -47,6 +47,7 @@ from corridor.statements.queries import (
     statement_public,
     statement_visible,
     statements_visible_to,
+    unpublished_changes,
 )
 from corridor.statements.tracker import parse_since, tracker
 from corridor.web.views.common import require_or_403, uuid_or_none
@@ -127,6 +128,7 @@ def statement_page(request: HttpRequest, pk: Any) -> HttpResponse:
     }
     if owner:
         context["endorsements"] = endorsements_for_owners(request.user, statement)
+        context["unpublished"] = unpublished_changes(statement, context["endorsements"])
         context["invitations"] = list(invitations_for_owners(request.user, statement))
         context["sources"] = list(sources_visible_to(request.user)[:200])
         context["kinds"] = EndorserKind.choices
