@@ -140,6 +140,12 @@ def asks_visible_to(user: Any) -> QuerySet[Ask]:
     return Ask.objects.filter(statement__in=statements_visible_to(user)).select_related("statement")
 
 
+def response_of(user: Any, statement: Statement, pk: Any) -> AskResponse | None:
+    """A response to one of ``statement``'s asks, if the user may read the statement."""
+    asks = asks_visible_to(user).filter(statement=statement)
+    return AskResponse.objects.filter(ask__in=asks, pk=pk).select_related("ask").first()
+
+
 def asks_public() -> QuerySet[Ask]:
     """The asks of every statement with a published version: public, with their responses."""
     return (

@@ -23,7 +23,6 @@ from corridor.situation.queries import sources_visible_to
 from corridor.statements import services
 from corridor.statements.markdown import to_html
 from corridor.statements.models import (
-    AskResponse,
     EndorserKind,
     ListedAs,
     ResponseStatus,
@@ -44,6 +43,7 @@ from corridor.statements.queries import (
     invitation_by_secret,
     invitations_for_owners,
     response_history,
+    response_of,
     statement_public,
     statement_visible,
     statements_visible_to,
@@ -220,19 +220,13 @@ def _act_ask(request: HttpRequest, statement: Statement, what: str) -> None:
         on = dt.date.fromisoformat(post.get("on", ""))
     except ValueError:
         raise CorridorError(_("Give the date of the response as YYYY-MM-DD.")) from None
-    fields = {
+    fields: dict[str, Any] = {
         "on": on, "status": post.get("status", ""), "summary": post.get("summary", ""),
         "source": source, "url": post.get("url", ""),
     }  # fmt: skip
     if what == "response_edit":
         response_id = uuid_or_none(post.get("response"))
-        response = (
-            AskResponse.objects.filter(
-                ask__in=asks_visible_to(by).filter(statement=statement), pk=response_id
-            ).first()
-            if response_id
-            else None
-        )
+        response = response_of(by, statement, response_id) if response_id else None
         if response is None:
             raise CorridorError(_("That response is not on this statement."))
         services.response_update(by=by, response=response, **fields)
