@@ -85,3 +85,4 @@ get_new_connection, create_cursor  # core.sqlcipher DatabaseWrapper: Django's ba
 GOVERNMENT, BLOC, UN_BODY, COMPANY, ARMED_GROUP  # statements.models.TargetKind
 ACKNOWLEDGED, PARTIAL, MET, REVERSED  # statements.models.ResponseStatus
 status_label, target_kind_label  # statements.tracker PublicAsk/PublicResponse: template fields
+withdrawn_on, page_url  # statements.api schemas: fields of the JSON answers (pydantic reads them)

@@ -56,16 +56,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     django_env.setup()
     from django.core.exceptions import ValidationError
-    from django.urls import reverse
 
     from corridor.cli.acting import acting_user
     from corridor.core.errors import InvalidInput
     from corridor.statements.queries import (
         statement_owners_view,
+        statement_rows,
         statement_visible,
-        statements_visible_to,
     )
-    from corridor.statements.services import current_version, statement_export
+    from corridor.statements.services import statement_export
 
     user = acting_user(args.as_user or getattr(args, "brief_as", None))
     if args.action == "brief":
@@ -96,19 +95,7 @@ def run(args: argparse.Namespace) -> int:
         print(statement.pk)
         return 0
     if args.action == "list":
-        rows = []
-        for statement in statements_visible_to(user):
-            version = current_version(statement)
-            text = version.texts.order_by("language").first()
-            rows.append(
-                {
-                    "id": str(statement.pk),
-                    "title": text.title if text else "",
-                    "status": statement.status,
-                    "version": version.number,
-                    "public_url": reverse("web:statement_public", args=[statement.pk]),
-                }
-            )
+        rows = statement_rows(user)
         if args.json:
             print(json.dumps({"statements": rows}, ensure_ascii=False, indent=2))
         else:

@@ -192,8 +192,9 @@ def public_statement(
     )
 
 
-def render(document: PublicStatement, fmt: str, *, page: bool = False) -> str:
-    """The document as ``fmt`` (html, md, txt); ``page``: the HTML with the page's links."""
+def render(document: PublicStatement, fmt: str, *, page: bool = False, asks_url: str = "") -> str:
+    """The document as ``fmt`` (html, md, txt); ``page``: the HTML with the page's links
+    (``asks_url``: its asks tracker's, when it has asks)."""
     with translation.override(document.language):
         if fmt == "md":
             return _markdown(document)
@@ -206,6 +207,7 @@ def render(document: PublicStatement, fmt: str, *, page: bool = False) -> str:
                     "doc": document,
                     "body": to_html(document.body),
                     "page": page,
+                    "asks_url": asks_url if page else "",
                     "css": "" if page else _css(),
                 },
             )

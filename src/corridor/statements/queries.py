@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from corridor.accounts import policy
+from corridor.audit.queries import history_of
 from corridor.audit.services import Action, audit_record
 from corridor.core.crypto.links import secret_digest
 from corridor.disclosure import internal_output
-from corridor.statements.models import Ask, Endorsement, Invitation, Statement, Status
+from corridor.situation.models import Source
+from corridor.statements.models import (
+    Ask,
+    AskResponse,
+    Endorsement,
+    Invitation,
+    ResponseStatus,
+    Statement,
+    Status,
+)
+from corridor.statements.publication import latest_published
+from corridor.statements.services import current_version
 
 
 def statements_visible_to(user: Any) -> QuerySet[Statement]:
@@ -25,6 +41,25 @@ def statements_visible_to(user: Any) -> QuerySet[Statement]:
     if policy.reads_situation(user):
         mine |= Q(status=Status.PUBLISHED)
     return Statement.objects.filter(mine)
+
+
+def statement_rows(user: Any) -> list[dict[str, Any]]:
+    """The statements the user may read as plain rows (id, title, status, current version,
+    public URL path): `corridor statements list --json` and ``GET /api/statements/``."""
+    rows = []
+    for statement in statements_visible_to(user).prefetch_related("versions__texts"):
+        version = current_version(statement)
+        text = version.texts.order_by("language").first()
+        rows.append(
+            {
+                "id": str(statement.pk),
+                "title": text.title if text else "",
+                "status": statement.status,
+                "version": version.number,
+                "public_url": reverse("web:statement_public", args=[statement.pk]),
+            }
+        )
+    return rows
 
 
 def statement_visible(user: Any, pk: Any) -> Statement | None:
@@ -105,6 +140,12 @@ def asks_visible_to(user: Any) -> QuerySet[Ask]:
     return Ask.objects.filter(statement__in=statements_visible_to(user)).select_related("statement")
 
 
+def response_of(user: Any, statement: Statement, pk: Any) -> AskResponse | None:
+    """A response to one of ``statement``'s asks, if the user may read the statement."""
+    asks = asks_visible_to(user).filter(statement=statement)
+    return AskResponse.objects.filter(ask__in=asks, pk=pk).select_related("ask").first()
+
+
 def asks_public() -> QuerySet[Ask]:
     """The asks of every statement with a published version: public, with their responses."""
     return (
@@ -114,3 +155,89 @@ def asks_public() -> QuerySet[Ask]:
         .prefetch_related("responses__source")
         .order_by("statement__created_at", "statement_id", "position")
     )
+
+
+@dataclass(frozen=True)
+class ResponseCorrection:
+    """One correction of a response: when, by whom, and each field's wording before and after
+    (a cited source by its title)."""
+
+    at: dt.datetime
+    by: str
+    changes: tuple[tuple[str, str, str], ...]  # (field, before, after)
+
+
+def _response_labels() -> dict[str, str]:
+    return {
+        "on": _("Date"),
+        "status": _("Status"),
+        "summary": _("What happened"),
+        "source": _("Evidence: a source"),
+        "url": _("Evidence link"),
+    }
+
+
+def response_history(user: Any, response: AskResponse) -> list[ResponseCorrection]:
+    """The corrections of a response, oldest first, from the audit trail: the statement's
+    owners only (``by=None``: the operator)."""
+    if user is not None:
+        policy.require(user, policy.VIEW_PROTECTED, response.ask.statement)
+    labels = _response_labels()
+    corrections = []
+    for entry in history_of(response, labels):
+        changes = [c for c in entry.changes if c.field in labels]
+        if entry.action != Action.UPDATE or not changes:
+            continue
+        cited = [str(v) for c in changes if c.field == "source" for v in (c.before, c.after) if v]
+        titles = {
+            str(pk): t for pk, t in Source.objects.filter(pk__in=cited).values_list("pk", "title")
+        }
+        corrections.append(
+            ResponseCorrection(
+                at=entry.at,
+                by=entry.actor_label,
+                changes=tuple(
+                    (c.label, _shown(c.field, c.before, titles), _shown(c.field, c.after, titles))
+                    for c in changes
+                ),
+            )
+        )
+    return corrections
+
+
+def _shown(field: str, value: Any, titles: dict[str, str]) -> str:
+    if value in (None, ""):
+        return "—"
+    if field == "status" and value in ResponseStatus.values:
+        return str(ResponseStatus(value).label)
+    if field == "source":
+        return titles.get(str(value), str(value))
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Unpublished:
+    """Endorsement changes the public list does not show yet: it is the one frozen when
+    ``version`` was published, and they appear when the next version is published."""
+
+    version: int
+    endorsed: int
+    withdrawn: int
+
+
+def unpublished_changes(
+    statement: Statement, endorsements: list[Endorsement]
+) -> Unpublished | None:
+    """For the owners' page: endorsements made, and withdrawals recorded, since the latest
+    published version (None before the first publication)."""
+    version = latest_published(statement)
+    if version is None or version.published_at is None:
+        return None
+    since = version.published_at
+    endorsed = sum(1 for e in endorsements if e.created_at > since and e.withdrawn_at is None)
+    withdrawn = sum(
+        1
+        for e in endorsements
+        if e.withdrawn_at is not None and e.withdrawn_at > since and e.created_at <= since
+    )
+    return Unpublished(version.number, endorsed, withdrawn)

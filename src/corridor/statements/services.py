@@ -435,18 +435,10 @@ def ask_update(
     )
 
 
-def response_add(
-    *,
-    by: Any,
-    ask: Ask,
-    on: dt.date,
-    status: str,
-    summary: str,
-    source: Source | None = None,
-    url: str = "",
-) -> AskResponse:
-    """What the target did about ``ask`` on ``on``, with its evidence (a Corridor source, a
-    link, or both). The latest response by date is the ask's status."""
+def _response_fields(
+    on: Any, status: str, summary: str, source: Source | None, url: str
+) -> dict[str, Any]:
+    """A response's fields checked, the same for a new response and a correction."""
     if status not in ResponseStatus.values:
         raise InvalidInput(f"status {status!r}: use one of {', '.join(ResponseStatus.values)}")
     if not isinstance(on, dt.date):
@@ -460,11 +452,52 @@ def response_add(
         raise InvalidInput(f"evidence link {url!r}: give a web address starting https://")
     if source is not None and not isinstance(source, Source):
         raise InvalidInput(f"evidence {source!r} is not a Corridor source")
-    response = AskResponse(ask=ask, on=on, status=status, summary=summary, source=source, url=url)
+    return {"on": on, "status": status, "summary": summary, "source": source, "url": url}
+
+
+def response_add(
+    *,
+    by: Any,
+    ask: Ask,
+    on: dt.date,
+    status: str,
+    summary: str,
+    source: Source | None = None,
+    url: str = "",
+) -> AskResponse:
+    """What the target did about ``ask`` on ``on``, with its evidence (a Corridor source, a
+    link, or both). The latest response by date is the ask's status."""
+    response = AskResponse(ask=ask, **_response_fields(on, status, summary, source, url))
     _require(by, policy.ADD, response)
     with transaction.atomic():
         audited_create(response, by=by)
     return response
+
+
+KEEP = object()  # response_update: leave this field as it is
+
+
+def response_update(
+    *,
+    by: Any,
+    response: AskResponse,
+    on: Any = KEEP,
+    status: Any = KEEP,
+    summary: Any = KEEP,
+    source: Any = KEEP,
+    url: Any = KEEP,
+) -> AskResponse:
+    """Correct a response (its date, status, wording, evidence): the statement's owners only.
+    The earlier wording stays in the audit trail, field by field (before and after), which is
+    the response's history its owners read (``queries.response_history``)."""
+    _require(by, policy.CHANGE, response)
+    given = {"on": on, "status": status, "summary": summary, "source": source, "url": url}
+    current = {name: getattr(response, name) for name in given}
+    values = _response_fields(
+        **{name: current[name] if value is KEEP else value for name, value in given.items()}
+    )
+    with transaction.atomic():
+        return audited_update(response, by=by, **values)
 
 
 # --- Exports -----------------------------------------------------------------------------------

@@ -489,6 +489,15 @@ ROUTES: dict[str, Route] = {
     # settling a conflict is the same page's POST (web/tests/test_sync_pages.py).
     "GET sync/": Route(ADMIN_ONLY),
     "GET sync/conflicts/<uuid:pk>/": Route(on("admin:*"), obj="conflict"),
+    # The statements API (statements/api.py; docs/statements.md#the-json-api). The world's
+    # statements are drafts: no public answer for them (statements/tests/test_api.py for a
+    # published one); the tracker answers everyone. The endorsers: the owners only.
+    "GET /api/statements/public/asks/": Route(EVERYONE),
+    "GET /api/statements/public/{pk}/": Route(NOBODY, obj="statement"),
+    "GET /api/statements/": Route(SIGNED_IN),
+    "GET /api/statements/{pk}/endorsers": Route(
+        on("editor:own", "org_admin:own", "admin:*"), obj="statement"
+    ),
 }
 
 

@@ -248,6 +248,7 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET /api/screening/grants/{pk}/": RECORD_API,
     "GET /api/screening/decisions/": RECORD_API,
     "POST /api/screening/decisions/": RECORD_API,
+    "GET /api/statements/": RECORD_API,
     "corridor screen": "loads entity lists and screens names for the operator: public list data "
     "and the names given, no records",
     # --- Services that write files
@@ -480,6 +481,15 @@ def asks_of(w: World) -> Any:
     return statement
 
 
+def asks_api_requests(w: World) -> list[tuple[str, dict]]:
+    """The network's asks tracker as JSON, with the world's published statement's ask."""
+    asks_of(w)
+    return [
+        ("/api/statements/public/asks/", {}),
+        ("/api/statements/public/asks/", {"since": "2026-01-01"}),
+    ]
+
+
 PERIOD = {"start": "2023-04", "end": MONTH}
 # How to request each shared route: (path, query) pairs, given the world.
 SHARED_REQUESTS: dict[str, Callable[[World], list[tuple[str, dict]]]] = {
@@ -540,6 +550,11 @@ SHARED_REQUESTS: dict[str, Callable[[World], list[tuple[str, dict]]]] = {
         ("/asks/", {}),
         ("/asks/", {"since": "2026-01-01"}),
     ],
+    "GET /api/statements/public/{pk}/": lambda w: [
+        (f"/api/statements/public/{asks_of(w).pk}/", {}),
+        (f"/api/statements/public/{asks_of(w).pk}/", {"lang": "my"}),
+    ],
+    "GET /api/statements/public/asks/": lambda w: asks_api_requests(w),
 }
 CANARIES = {
     CANARY_NAME: "an anonymous organisation's real name",

@@ -7,13 +7,14 @@ import datetime as dt
 import re
 
 import pytest
+from django.test import Client
 
 from corridor.accounts.models import OrgRole
 from corridor.audit.models import AuditEntry
 from corridor.core.errors import InvalidInput, NotAllowed
 from corridor.situation.models import Source
 from corridor.statements import services
-from corridor.statements.queries import asks_visible_to
+from corridor.statements.queries import asks_visible_to, response_history
 from corridor.testing.factories import MembershipFactory
 from corridor.testing.signin import signed_in_client
 from corridor.testing.statements import endorsed_statement
@@ -235,3 +236,44 @@ def test_owners_add_asks_and_responses_on_the_statement_page():
     answer = stranger.post(url, {"what": "ask", "text": "T", "target": "X", "target_kind": "other"})
     assert answer.status_code == 403
     assert world.statement.asks.count() == 1
+
+
+def test_a_response_is_corrected_by_the_owners_with_its_earlier_wording_kept():
+    world = endorsed_statement()
+    japan, _asean, _telecom = _asks(world)
+    response = japan.responses.get(on=dt.date(2026, 6, 2))
+    viewer = MembershipFactory(organisation=world.owner_org, role=OrgRole.VIEWER).user
+    stranger = MembershipFactory(role=OrgRole.EDITOR).user
+    for user in (viewer, stranger):
+        with pytest.raises(NotAllowed):
+            services.response_update(by=user, response=response, summary="Rewritten.")
+    with pytest.raises(InvalidInput, match="give a web address starting https://"):
+        services.response_update(by=world.owner_user, response=response, url="example.org")
+    with pytest.raises(InvalidInput, match="is in the future"):
+        services.response_update(by=world.owner_user, response=response, on=dt.date(2999, 1, 1))
+    services.response_update(
+        by=world.owner_user, response=response, on=dt.date(2026, 6, 3),
+        summary="Three suppliers sanctioned.", url="https://example.org/notice",
+    )  # fmt: skip
+    response.refresh_from_db()
+    assert (response.on, response.summary, response.status, response.source.publisher) == (
+        dt.date(2026, 6, 3), "Three suppliers sanctioned.", "partial", "OCHA",
+    )  # fmt: skip
+    [entry] = AuditEntry.objects.filter(
+        object_type="statements.askresponse", object_id=str(response.pk), action="update"
+    )
+    assert entry.changes["summary"] == ["Two suppliers sanctioned.", "Three suppliers sanctioned."]
+    assert entry.actor_id == str(world.owner_user.pk)
+    [correction] = response_history(world.owner_user, response)
+    assert sorted(correction.changes) == [
+        ("Date", "2026-06-02", "2026-06-03"),
+        ("Evidence link", "—", "https://example.org/notice"),
+        ("What happened", "Two suppliers sanctioned.", "Three suppliers sanctioned."),
+    ]
+    for user in (viewer, stranger):
+        with pytest.raises(NotAllowed):
+            response_history(user, response)
+    # The public tracker shows the corrected wording only.
+    page = _text(Client().get(f"/s/{world.statement.pk}/asks/").content.decode())
+    assert "2026-06-03 Partly met: Three suppliers sanctioned." in page
+    assert "Two suppliers" not in page

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 
+from corridor.disclosure import DisclosureError
 from corridor.statements import services
+from corridor.testing.signin import signed_in_client
 from corridor.testing.statements import endorsed_statement
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +138,49 @@ def test_the_public_list_is_the_one_frozen_at_publication():
     services.endorsement_withdraw(by=world.owner_user, endorsement=fjord, reason="board decision")
     assert _export(world.statement, "md") == before
     assert world.statement.endorsements.get(pk=fjord.pk).withdrawal_reason == "board decision"
+
+
+def _endorse(world, name: str, listed_as: str, group: str) -> None:
+    _invitation, secret = services.invitation_create(
+        by=world.owner_user, statement=world.statement, invitee=name
+    )
+    services.endorsement_accept(secret=secret, name=name, listed_as=listed_as, group=group)
+
+
+def test_an_endorsement_after_publication_waits_for_the_next_version():
+    """What happens today (docs/statements.md, "Endorsements after publication"): a published
+    version's list is frozen; a late endorser appears once a new version is published, and the
+    owners' page says how many are waiting. The gate still compares the two versions."""
+    world = endorsed_statement()
+    before = _export(world.statement, "md")
+    _endorse(world, "Late Friends of Burma", "name", "Norway")
+    assert _export(world.statement, "md") == before
+    owners_page = signed_in_client(world.owner_user).get(f"/statements/{world.statement.pk}/")
+    assert (
+        "Since version 1 was published: 1 new endorsement(s), 0 withdrawal(s)."
+        in owners_page.content.decode()
+    )
+    services.statement_correct(
+        by=world.owner_user, statement=world.statement, note="Endorsers who joined later."
+    )
+    assert _export(world.statement, "md") == before  # a correction in draft changes nothing
+    services.statement_submit(by=world.owner_user, statement=world.statement)
+    services.statement_publish(
+        by=world.owner_user, statement=world.statement, published_on=dt.date(2026, 3, 1)
+    )
+    world.statement.refresh_from_db()
+    after = _export(world.statement, "md")
+    assert "### Norway\n\n3. Fjord Solidarity\n4. Late Friends of Burma\n" in after
+    assert "5. A health network on the border" in after
+    assert "- Version 2, 1 March 2026: Endorsers who joined later." in after
+    owners_page = signed_in_client(world.owner_user).get(f"/statements/{world.statement.pk}/")
+    assert 'id="unpublished"' not in owners_page.content.decode()
+    # A withdrawal and a new anonymous endorsement in one version could be the same endorser
+    # moving: the gate refuses that version, as it refuses it between any two versions.
+    fjord = next(e for e in world.statement.endorsements.all() if e.name == "Fjord Solidarity")
+    services.endorsement_withdraw(by=world.owner_user, endorsement=fjord)
+    _endorse(world, "Third Quiet Anonp5w2", "anonymous", "Norway")
+    services.statement_correct(by=world.owner_user, statement=world.statement, note="Update.")
+    services.statement_submit(by=world.owner_user, statement=world.statement)
+    with pytest.raises(DisclosureError, match="publish the withdrawal and the new anonymous"):
+        services.statement_publish(by=world.owner_user, statement=world.statement)

@@ -42,9 +42,12 @@ from corridor.statements.queries import (
     endorsements_for_owners,
     invitation_by_secret,
     invitations_for_owners,
+    response_history,
+    response_of,
     statement_public,
     statement_visible,
     statements_visible_to,
+    unpublished_changes,
 )
 from corridor.statements.tracker import parse_since, tracker
 from corridor.web.views.common import require_or_403, uuid_or_none
@@ -125,12 +128,21 @@ def statement_page(request: HttpRequest, pk: Any) -> HttpResponse:
     }
     if owner:
         context["endorsements"] = endorsements_for_owners(request.user, statement)
+        context["unpublished"] = unpublished_changes(statement, context["endorsements"])
         context["invitations"] = list(invitations_for_owners(request.user, statement))
         context["sources"] = list(sources_visible_to(request.user)[:200])
         context["kinds"] = EndorserKind.choices
         context["link"] = request.session.pop(SESSION_NEW_LINK, "")
         context["target_kinds"] = TargetKind.choices
         context["response_statuses"] = ResponseStatus.choices
+        listed = {s.pk for s in context["sources"]}
+        for ask in context["asks"]:
+            for response in ask.responses.all():  # the prefetched rows the page lists
+                response.corrections = response_history(request.user, response)
+                # A correction form offers the source the response cites, even past the 200.
+                if response.source is not None and response.source_id not in listed:
+                    listed.add(response.source_id)
+                    context["sources"].append(response.source)
     return render(request, "web/statement.html", context)
 
 
@@ -182,7 +194,7 @@ def _act(request: HttpRequest, statement: Statement, what: str) -> None:
             raise CorridorError(_("That endorsement is not on this statement."))
         services.endorsement_withdraw(by=by, endorsement=found[0], reason=post.get("reason", ""))
         messages.success(request, _("The withdrawal is recorded."))
-    elif what in ("ask", "response"):
+    elif what in ("ask", "response", "response_edit"):
         _act_ask(request, statement, what)
     else:
         raise CorridorError(_("Nothing to do."))
@@ -198,10 +210,6 @@ def _act_ask(request: HttpRequest, statement: Statement, what: str) -> None:
         )  # fmt: skip
         messages.success(request, _("The ask is added."))
         return
-    ask_id = uuid_or_none(post.get("ask"))
-    ask = asks_visible_to(by).filter(statement=statement, pk=ask_id).first() if ask_id else None
-    if ask is None:
-        raise CorridorError(_("That ask is not on this statement."))
     source = None
     if post.get("source"):
         source_id = uuid_or_none(post.get("source"))
@@ -212,10 +220,23 @@ def _act_ask(request: HttpRequest, statement: Statement, what: str) -> None:
         on = dt.date.fromisoformat(post.get("on", ""))
     except ValueError:
         raise CorridorError(_("Give the date of the response as YYYY-MM-DD.")) from None
-    services.response_add(
-        by=by, ask=ask, on=on, status=post.get("status", ""), summary=post.get("summary", ""),
-        source=source, url=post.get("url", ""),
-    )  # fmt: skip
+    fields: dict[str, Any] = {
+        "on": on, "status": post.get("status", ""), "summary": post.get("summary", ""),
+        "source": source, "url": post.get("url", ""),
+    }  # fmt: skip
+    if what == "response_edit":
+        response_id = uuid_or_none(post.get("response"))
+        response = response_of(by, statement, response_id) if response_id else None
+        if response is None:
+            raise CorridorError(_("That response is not on this statement."))
+        services.response_update(by=by, response=response, **fields)
+        messages.success(request, _("The response is corrected; its earlier wording is kept."))
+        return
+    ask_id = uuid_or_none(post.get("ask"))
+    ask = asks_visible_to(by).filter(statement=statement, pk=ask_id).first() if ask_id else None
+    if ask is None:
+        raise CorridorError(_("That ask is not on this statement."))
+    services.response_add(by=by, ask=ask, **fields)
     messages.success(request, _("The response is recorded."))
 
 
@@ -274,8 +295,14 @@ def _published(pk: Any) -> Statement:
     ),
 )
 def statement_public_page(request: HttpRequest, pk: Any) -> HttpResponse:
-    document = public_statement(_published(pk), language=request.GET.get("lang", "en"))
-    return HttpResponse(render_document(document, "html", page=True))
+    statement = _published(pk)
+    document = public_statement(statement, language=request.GET.get("lang", "en"))
+    asks_url = (
+        f"{reverse('web:statement_asks', args=[statement.pk])}?lang={document.language}"
+        if statement.asks.exists()
+        else ""
+    )
+    return HttpResponse(render_document(document, "html", page=True, asks_url=asks_url))
 
 
 @shared_output(
