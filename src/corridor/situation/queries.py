@@ -27,7 +27,13 @@ def incidents_visible_to(user: Any) -> QuerySet[Incident]:
 
 
 def figures_visible_to(user: Any) -> QuerySet[DisplacementFigure]:
-    if not policy.reads_situation(user):
+    return figures_for(policy.reads_situation(user))
+
+
+def figures_for(reads_situation: bool) -> QuerySet[DisplacementFigure]:
+    """Every figure or none: whether the person reads situation data is all that scopes
+    them (``policy.reads_situation``; the gap API keys its kept answers by it)."""
+    if not reads_situation:
         return DisplacementFigure.objects.none()
     return DisplacementFigure.objects.all()
 
@@ -182,7 +188,9 @@ def _newest_rows(figures: QuerySet[DisplacementFigure], sectors: Iterable[str]) 
     rows = figures.filter(
         sector__in={sector for _pcode, sector in newest},
         admin_unit_id__in={pcode for pcode, _sector in newest},
-        as_of__in=set(newest.values()),
+        # A range, not the set of dates: one index seek per township (the newest dates are
+        # mostly days of the same month), where a set of dates is one seek per date as well.
+        as_of__range=(min(newest.values()), max(newest.values())),
     ).values_list(*_COLUMNS)
     # _COLUMNS: the township is first, the date second, the sector sixth.
     return [row for row in rows if newest.get((row[0], row[5])) == row[1]]
