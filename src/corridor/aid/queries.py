@@ -6,6 +6,7 @@ from functools import reduce
 from operator import add
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Q, QuerySet, Sum
 
 from corridor.accounts import policy
@@ -41,30 +42,54 @@ def activities_reached(activities: QuerySet[Activity]) -> QuerySet[Activity]:
     return activities.filter(IS_REACHED)
 
 
-def _organisations_visible_to(user: Any) -> Q | None:
-    """Whose rows ``user`` may see, on the ``organisation`` of a row; None: everyone's."""
+def reach_audience(user: Any) -> tuple:
+    """Whose activity rows ``user`` may see, as a plain value: ``("none",)``, ``("all",)``
+    or ``("organisations", their organisation ids, sorted; whether they also see every
+    non-anonymous organisation)``. The scoped querysets below are built from it alone, so
+    two people with equal audiences are asked the same query: the gap API keys its kept
+    answers by it without compiling SQL (decision 0360)."""
+    if not policy.is_active_user(user):
+        return ("none",)
     if policy.is_admin(user):
+        return ("all",)
+    return (
+        "organisations",
+        tuple(sorted(policy.organisation_ids(user))),
+        policy.is_coordinator(user),
+    )
+
+
+def _organisations_visible(audience: tuple) -> Q | None:
+    """Whose rows the audience may see, on the ``organisation`` of a row; None: everyone's."""
+    if audience[0] == "all":
         return None
-    visible = Q(organisation_id__in=policy.organisation_ids(user))
-    if policy.is_coordinator(user):
+    _kind, organisation_ids, coordinator = audience
+    visible = Q(organisation_id__in=organisation_ids)
+    if coordinator:
         visible |= ~Q(organisation__visibility=Visibility.ANONYMOUS)
     return visible
 
 
 def activities_visible_to(user: Any) -> QuerySet[Activity]:
     """Own organisations' activities; coordinators also every non-anonymous organisation's."""
-    if not policy.is_active_user(user):
+    audience = reach_audience(user)
+    if audience[0] == "none":
         return Activity.objects.none()
-    visible = _organisations_visible_to(user)
+    visible = _organisations_visible(audience)
     return Activity.objects.all() if visible is None else Activity.objects.filter(visible)
 
 
 def reach_visible_to(user: Any) -> QuerySet[MonthlyReach]:
     """The monthly reach rollup (decision 0225) of the activities ``user`` may see: the same
     organisations as ``activities_visible_to``."""
-    if not policy.is_active_user(user):
+    return reach_for(reach_audience(user))
+
+
+def reach_for(audience: tuple) -> QuerySet[MonthlyReach]:
+    """The monthly reach rollup an audience (``reach_audience``) may see."""
+    if audience[0] == "none":
         return MonthlyReach.objects.none()
-    visible = _organisations_visible_to(user)
+    visible = _organisations_visible(audience)
     return MonthlyReach.objects.all() if visible is None else MonthlyReach.objects.filter(visible)
 
 
@@ -85,4 +110,12 @@ def data_version() -> str | None:
     """The token of the data the gap table is computed from (``DataVersion``, decision 0271):
     it changes with every write of those rows, in the writing transaction. None when the row
     is missing (after a flush): then no computed answer may be reused."""
-    return DataVersion.objects.filter(id=1).values_list("token", flat=True).first()
+    # One fixed statement, not a queryset: every request to the gap API reads it, and a
+    # queryset's SQL would be compiled anew each time (decision 0360).
+    with connection.cursor() as cursor:
+        cursor.execute(_DATA_VERSION_SQL)
+        found = cursor.fetchone()
+    return None if found is None else found[0]
+
+
+_DATA_VERSION_SQL = f"SELECT token FROM {DataVersion._meta.db_table} WHERE id = 1"  # noqa: S608 (no input)

@@ -3,8 +3,9 @@
 
 ``GET /api/gaps/`` answers from a cache of computed answers (decision 0271): the key is the
 data version (``aid.queries.data_version``, changed by every write of the rows the table is
-computed from), the audience (the SQL and parameters of the caller's two scoped querysets:
-exactly what the computation may read for them), the question and the settings and day it
+computed from), the audience (``aid.queries.reach_audience`` and ``policy.reads_situation``:
+the values the caller's two scoped querysets are built from, so no SQL is compiled to find a
+kept answer, decision 0360), the question and the settings and day it
 depends on. The answer is checked against its schema by plain pydantic models and turned into
 JSON once (decision 0272); a cached answer is sent as those bytes.
 """
@@ -17,8 +18,6 @@ import threading
 from typing import Any, get_type_hints
 
 from django.conf import settings
-from django.core.exceptions import EmptyResultSet
-from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -30,12 +29,13 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 from pydantic import BaseModel, ConfigDict, create_model
 
-from corridor.aid.queries import data_version, reach_visible_to
+from corridor.accounts import policy
+from corridor.aid.queries import data_version, reach_audience, reach_for
 from corridor.disclosure import shared_output, suppressed_legend
 from corridor.disclosure.gate import gate_passed, tracking
 from corridor.gaps.queries import GapInputError, GapRow
 from corridor.gaps.shared import SharedGapRow, shared_gap_table
-from corridor.situation.queries import figures_visible_to
+from corridor.situation.queries import figures_for
 
 router = Router(tags=["gaps"], auth=django_auth)
 
@@ -119,8 +119,10 @@ def gaps(
     Made to be passed on: counts below k and the figures that would give them away are null
     and named in each row's ``suppressed``; months after the publication cutoff are refused.
     """
-    reach_rows = reach_visible_to(request.user)
-    figures = figures_visible_to(request.user)
+    # The audience is the plain value the scoped querysets are built from: no SQL is
+    # compiled for a kept answer (decision 0360).
+    reach_audience_ = reach_audience(request.user)
+    reads_situation = policy.reads_situation(request.user)
     today = timezone.localdate()
     version = data_version()
     key = (
@@ -131,8 +133,8 @@ def gaps(
         get_language(),
         settings.DISCLOSURE_K,
         settings.PUBLICATION_DELAY_DAYS,
-        audience(reach_rows),
-        audience(figures),
+        reach_audience_,
+        reads_situation,
     )
     kept = ANSWERS.get(version, key)
     if kept is not None:
@@ -141,6 +143,8 @@ def gaps(
         for step in kept.steps:
             gate_passed(f"{step} (kept answer)")
         return kept.response(request)
+    reach_rows = reach_for(reach_audience_)
+    figures = figures_for(reads_situation)
     with tracking() as steps:
         try:
             table = shared_gap_table(
@@ -197,16 +201,6 @@ class Answer:
         response.headers["Content-Encoding"] = "gzip"
         patch_vary_headers(response, ("Accept-Encoding",))
         return response
-
-
-def audience(rows: QuerySet) -> tuple:
-    """What a scoped queryset lets its caller read, as a cache key: its SQL and parameters
-    (two callers with equal keys are asked the same query); ``("none",)`` for none()."""
-    try:
-        sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:
-        return ("none",)
-    return (sql, tuple(repr(p) for p in params))
 
 
 class Answers:

@@ -27,7 +27,13 @@ def incidents_visible_to(user: Any) -> QuerySet[Incident]:
 
 
 def figures_visible_to(user: Any) -> QuerySet[DisplacementFigure]:
-    if not policy.reads_situation(user):
+    return figures_for(policy.reads_situation(user))
+
+
+def figures_for(reads_situation: bool) -> QuerySet[DisplacementFigure]:
+    """Every figure or none: whether the person reads situation data is all that scopes
+    them (``policy.reads_situation``; the gap API keys its kept answers by it)."""
+    if not reads_situation:
         return DisplacementFigure.objects.none()
     return DisplacementFigure.objects.all()
 
@@ -155,8 +161,7 @@ def _newest_rows(figures: QuerySet[DisplacementFigure], sectors: Iterable[str]) 
 
     Driven by the townships, not by the figures: one query finds each township's latest date
     per sector (an index seek each in ``figure_latest_idx``, however long the history), one
-    more reads the rows of those dates. The second may read a few rows of the same dates in
-    other townships; they are left out here.
+    more reads the rows of those dates (decision 0361).
     """
     sectors = list(sectors)
     newest_of = {
@@ -179,13 +184,24 @@ def _newest_rows(figures: QuerySet[DisplacementFigure], sectors: Iterable[str]) 
                 newest[(pcode, sector)] = day
     if not newest:
         return []
-    rows = figures.filter(
-        sector__in={sector for _pcode, sector in newest},
-        admin_unit_id__in={pcode for pcode, _sector in newest},
-        as_of__in=set(newest.values()),
-    ).values_list(*_COLUMNS)
-    # _COLUMNS: the township is first, the date second, the sector sixth.
-    return [row for row in rows if newest.get((row[0], row[5])) == row[1]]
+    # The rows of those dates only: a range of dates per township (one index seek each; the
+    # newest dates are mostly days of one month), and of the rows in it, those on their own
+    # township's and sector's newest date, checked in the database (one seek per row in the
+    # range), so that only the rows the rule can pick are read and converted to Python.
+    newest_date = (
+        figures.filter(admin_unit=OuterRef("admin_unit"), sector=OuterRef("sector"))
+        .order_by("-as_of")
+        .values("as_of")[:1]
+    )
+    return list(
+        figures.filter(
+            sector__in={sector for _pcode, sector in newest},
+            admin_unit_id__in={pcode for pcode, _sector in newest},
+            as_of__range=(min(newest.values()), max(newest.values())),
+        )
+        .filter(as_of=Subquery(newest_date))
+        .values_list(*_COLUMNS)
+    )
 
 
 def latest_figures_each(

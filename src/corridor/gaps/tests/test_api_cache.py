@@ -153,3 +153,48 @@ def test_a_kept_answer_is_sent_gzipped_to_who_accepts_it(reach, computed):
         assert "Accept-Encoding" in packed.headers["Vary"]
         assert json.loads(gzip.decompress(packed.content)) == plain.json()
     assert len(computed) == 1
+
+
+def test_the_audience_key_is_what_the_scope_is_built_from(reach):
+    """Decision 0360: kept answers are keyed by ``reach_audience`` and
+    ``policy.reads_situation``, not by compiled SQL. People with equal keys are asked the same
+    queries, so no one is ever given an answer computed over another audience's rows."""
+    from django.core.exceptions import EmptyResultSet
+
+    from corridor.accounts import policy
+    from corridor.aid.queries import reach_audience, reach_visible_to
+    from corridor.situation.queries import figures_visible_to
+
+    _place, organisations = reach
+    people = [
+        f.UserFactory(global_role=GlobalRole.ADMIN),
+        f.UserFactory(global_role=GlobalRole.COORDINATOR),
+        f.UserFactory(global_role=GlobalRole.COORDINATOR),
+        f.MembershipFactory(organisation=organisations[0]).user,
+        f.MembershipFactory(organisation=organisations[0]).user,
+        f.MembershipFactory(organisation=organisations[1]).user,
+        f.UserFactory(),  # a member of nothing
+        f.UserFactory(is_active=False),
+    ]
+    coordinator_member = f.MembershipFactory(organisation=organisations[2]).user
+    coordinator_member.global_role = GlobalRole.COORDINATOR
+    coordinator_member.save()
+    people.append(coordinator_member)
+
+    def sql(rows) -> tuple:
+        try:
+            text, params = rows.query.sql_with_params()
+        except EmptyResultSet:
+            return ("none",)
+        return (text, tuple(map(repr, params)))
+
+    keys = {}
+    for person in people:
+        key = (reach_audience(person), policy.reads_situation(person))
+        asked = (sql(reach_visible_to(person)), sql(figures_visible_to(person)))
+        assert keys.setdefault(key, asked) == asked, person
+    # Admin, coordinator, two members' organisations, a member of nothing, an inactive person
+    # and a coordinator who is also a member: seven keys. The member of nothing and the
+    # inactive person are asked the same "none" queries under two keys: that costs one more
+    # computation, never a wrong answer.
+    assert len(keys) == 7

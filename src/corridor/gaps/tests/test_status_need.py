@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.utils import timezone
@@ -100,7 +101,14 @@ def test_api_csv_and_township_page_agree(client, reach):
     food = page.split('data-sector="food_security"', 1)[1].split("</tr>", 1)[0]
     assert 'class="n reached">60<' in food
     assert 'class="n planned">700<' in food
-    assert "900" not in page  # the cancelled row counts nowhere
+    # The cancelled row counts nowhere: no number shown is its 900 or a sum with it. Only the
+    # page's numbers are looked at: "900" anywhere in the page also matched the random ids in
+    # its links (a figure's or an organisation's UUID holds "900" about once in 200), which
+    # made this test fail now and then.
+    shown_numbers = {int(n.replace(",", "")) for n in re.findall(r">\s*(\d[\d,]*)\s*<", page)}
+    assert 60 in shown_numbers
+    assert 700 in shown_numbers
+    assert not shown_numbers & {900, 960, 1600, 1660}
 
     township = client.get(f"/api/web/townships/{TOWNSHIP}", {"month": "2024-03"}).json()
     present = {p["label"]: (p["people_reached"], p["planned"]) for p in township["present"]}
