@@ -30,6 +30,7 @@ def activity_duplicates(
     *,
     numbers: Sequence[int] = (),
     in_file: InFile | None = None,
+    keys: Sequence[tuple] | None = None,
 ) -> list[list[Problem]]:
     """For each (id, values), the problems of being a duplicate of a stored activity.
 
@@ -41,8 +42,10 @@ def activity_duplicates(
     batches, updated here): a row the same as an earlier row of its file is flagged too, by
     the same rule. A stored twin that is one of the file's own rows (written with an earlier
     batch) is that row, not a record from before, so a check and an import say the same.
+    ``keys``: the rows' ``twin_key``s, when the caller has made them (``twin_keys``).
     """
-    keys = [twin_key(values) for _, values in rows]
+    if keys is None:
+        keys = [twin_key(values) for _, values in rows]
     wanted = {key for key in keys if None not in key[:3]}
     if not wanted:
         return [[] for _ in rows]

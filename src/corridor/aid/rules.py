@@ -11,8 +11,9 @@ list of rules, and why, is docs/rules.md. To add a count (e.g. elderly people), 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -152,7 +153,21 @@ _TWIN_COUNTS = tuple(n for n, name in enumerate(TWIN_FIELDS) if name in COUNTS)
 def twin_key(values: Mapping[str, Any]) -> tuple:
     """The values two duplicate activities share (ids as text; no households as 0)."""
     get = values.get
-    key = [get(name) for name in TWIN_FIELDS]  # asked of every imported row: no per-name tests
+    return _twin([get(name) for name in TWIN_FIELDS])
+
+
+def twin_keys(names: Sequence[str], rows: Iterable[Sequence[Any]]) -> list[tuple]:
+    """``twin_key`` of each row given as a tuple of the values ``names`` name (a batch of
+    imported rows: no dict per row). A twin field ``names`` lacks reads as None."""
+    at = [names.index(name) if name in names else None for name in TWIN_FIELDS]
+    if None in at:
+        return [twin_key(dict(zip(names, row, strict=True))) for row in rows]
+    pick = itemgetter(*at)
+    return [_twin(list(pick(row))) for row in rows]
+
+
+def _twin(key: list[Any]) -> tuple:
+    # Asked of every imported row: no per-name tests.
     for at in _TWIN_IDS:
         if key[at] is not None:
             key[at] = str(key[at])

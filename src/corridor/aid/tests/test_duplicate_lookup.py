@@ -133,3 +133,26 @@ def test_postgresql_statistics_are_refreshed_once_per_file_before_seeking(world)
     expected = 1 if connection.vendor == "postgresql" else 0
     assert analyses([_row("b" * 32, known)]) == expected
     assert analyses([_row("c" * 32, known, women=12)]) == 0
+
+
+def test_twin_keys_of_tuples_are_the_twin_keys_of_their_values():
+    """The importer's keys, made from each row's tuple, are ``twin_key`` of its values: ids as
+    text, an empty count as 0; with a twin field missing from the names, it reads as None."""
+    import uuid
+
+    from corridor.aid.rules import TWIN_FIELDS, twin_key, twin_keys
+
+    org = uuid.UUID("12345678123456781234567812345678")
+    names = ["id", "notes", *reversed(TWIN_FIELDS)]
+    rows = [
+        ("a" * 32, "", *reversed((org, TOWNSHIP, MONTH, "health", "cash", 1, None, 0, 3, None, 2))),
+        ("b" * 32, "x", *reversed((None, None, None, "", "", None, None, None, None, None, None))),
+    ]
+    expected = [twin_key(dict(zip(names, row, strict=True))) for row in rows]
+    assert twin_keys(names, rows) == expected
+    assert expected[0][:2] == (str(org), TOWNSHIP)
+    assert expected[0][5:] == (1, 0, 0, 3, 0, 2)
+    short = [name for name in names if name != "households"]
+    cut = [row[:2] + row[3:] for row in rows]  # households is the first twin field listed
+    assert twin_keys(short, cut) == [twin_key(dict(zip(short, row, strict=True))) for row in cut]
+    assert twin_keys(short, cut)[0][-1] == 0

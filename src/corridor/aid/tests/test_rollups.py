@@ -359,18 +359,21 @@ def test_an_unchanged_reimport_leaves_the_rollups_alone(world, tmp_path, monkeyp
     path = tmp_path / "5w.csv"
     path.write_text(HEADER + "".join(line + "\r\n" for line in lines), encoding="utf-8")
     first = file_import(by=admin, path=path, key=KEY)
-    assert first.ok and first.created == len(lines)
+    assert first.ok
+    assert first.created == len(lines)
     assert len(refreshed) == 1
     assert_exact("the first import")
 
     again = file_import(by=admin, path=path, key=KEY)
-    assert again.ok and (again.created, again.changed, again.unchanged) == (0, 0, len(lines))
+    assert again.ok
+    assert (again.created, again.changed, again.unchanged) == (0, 0, len(lines))
     assert len(refreshed) == 1, "an unchanged re-import recomputed the rollups"
     assert_exact("the unchanged re-import")
 
     lines[0] = lines[0].replace(",7,2,1,1", ",70,2,1,1")
     path.write_text(HEADER + "".join(line + "\r\n" for line in lines), encoding="utf-8")
     changed = file_import(by=admin, path=path, key=KEY)
-    assert changed.ok and changed.changed == 1
+    assert changed.ok
+    assert changed.changed == 1
     assert len(refreshed) == 2
     assert_exact("a re-import with one row changed")
