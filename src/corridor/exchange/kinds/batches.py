@@ -266,31 +266,47 @@ class ActivityBatches:
         of_whom = any(column is not None for column in self.of_whom.values())
         conditional = self.conditionality is not None
 
+        # Without a file's elderly columns women and men are stored as given, and without its
+        # total column "unspecified" is as given (what ``elderly_in_bands`` and
+        # ``reach_unspecified`` return then): neither is called row by row.
+        elderly = (
+            self.of_whom["elderly_women"] is not None or self.of_whom["elderly_men"] is not None
+        )
+        with_total = self.total is not None
+        problem = None
+        detail_rows = list(zip(*details, strict=True))
+
         for n, (number, cells) in enumerate(rows):
             if n in bad:
                 yield self._by_row(number, cells)
                 continue
             month, start, end = months[n], starts[n], ends[n]
-            adult_women, adult_men = elderly_in_bands(
-                women[n],
-                men[n],
-                girls[n] + boys[n] + unspecified[n],
-                elderly_women[n],
-                elderly_men[n],
-                total=totals[n],
-            )
-            spec, problem = reach_unspecified(
-                adult_women + adult_men + girls[n] + boys[n],
-                unspecified[n],
-                unspecified_given=unspecified_given[n],
-                total=totals[n],
-            )
+            girls_n, boys_n = girls[n], boys[n]
+            if elderly:
+                adult_women, adult_men = elderly_in_bands(
+                    women[n],
+                    men[n],
+                    girls_n + boys_n + unspecified[n],
+                    elderly_women[n],
+                    elderly_men[n],
+                    total=totals[n],
+                )
+            else:
+                adult_women, adult_men = women[n], men[n]
+            if with_total:
+                spec, problem = reach_unspecified(
+                    adult_women + adult_men + girls_n + boys_n,
+                    unspecified[n],
+                    unspecified_given=unspecified_given[n],
+                    total=totals[n],
+                )
+            else:
+                spec = unspecified[n]
             amount = amounts[n]
             currency = currencies[n] if currencies is not None else ""
-            village_tract, village, donor = (column[n] for column in details)
+            village_tract, village, donor = detail_rows[n]
             pcode = places[n]
             households_n = households[n]
-            girls_n, boys_n = girls[n], boys[n]
             # The rules of ``activity_problems``, each part asked once per distinct value of
             # what it reads (decision 0358): the township, the three dates, each count.
             if (
