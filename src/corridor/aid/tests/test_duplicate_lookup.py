@@ -156,3 +156,34 @@ def test_twin_keys_of_tuples_are_the_twin_keys_of_their_values():
     cut = [row[:2] + row[3:] for row in rows]  # households is the first twin field listed
     assert twin_keys(short, cut) == [twin_key(dict(zip(short, row, strict=True))) for row in cut]
     assert twin_keys(short, cut)[0][-1] == 0
+
+
+def test_rows_stored_under_their_own_id_are_looked_up_by_id_and_say_the_same(world, monkeypatch):
+    """A re-imported row already stored under its id with the same key (decision 0359) is not
+    sought by key; a key whose rows are not all so, or whose id comes twice, still is; and
+    the warnings are word for word those of seeking every key."""
+    known, _new, stored = world
+    own = stored.pk.hex
+    same = _row(own, known)
+    other = _row("e" * 32, known)  # the stored activity's twin under another id
+    moved = _row(own, known, women=11)  # the stored id with other people: not its own twin
+
+    def check(rows: list, seeks: int) -> list:
+        numbers = list(range(2, 2 + len(rows)))
+        with CaptureQueriesContext(connection) as seen:
+            found = activity_duplicates(rows, numbers=numbers, in_file=InFile())
+        assert len(_twin_seeks(seen.captured_queries)) == seeks, rows
+        with monkeypatch.context() as patched:
+            patched.setattr(checks, "_own_twins", lambda *args: {})
+            assert _messages(found) == _messages(
+                activity_duplicates(rows, numbers=numbers, in_file=InFile())
+            )
+        return _messages(found)
+
+    assert check([same], seeks=0) == [[]]
+    assert check([same, moved], seeks=1) == [[], []]
+    flagged = check([same, other], seeks=1)  # one key, not every row of it stored as itself
+    assert flagged[0] == []
+    assert "row 2 of this file" in flagged[1][0]
+    assert check([same, same], seeks=1)[0] == []  # the id twice: sought
+    assert str(stored.pk)[:8] in check([other], seeks=1)[0][0]
