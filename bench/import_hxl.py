@@ -321,6 +321,7 @@ def main() -> int:
     # with other work the wall-clock ratio swings, the CPU ratio much less.
     best_cpus: list[float] = []
     pipeline_cpus: list[float] = []
+    again_cpus: list[float] = []
     for n in range(args.repeat):
         if args.table_variants:
             clear()
@@ -341,7 +342,9 @@ def main() -> int:
         pipeline_cpus.append(time.process_time() - cpu)
         assert result.created == args.rows, (result.created, args.rows)
         pipelines.append(elapsed)
+        cpu = time.process_time()
         elapsed, result = run_pipeline(path, org, False)
+        again_cpus.append(time.process_time() - cpu)
         assert (result.created, result.changed) == (0, 0)
         agains.append(elapsed)
         variants = (
@@ -355,7 +358,10 @@ def main() -> int:
             f"pipeline {pipelines[-1]:.1f} s, again {agains[-1]:.1f} s; "
             f"pipeline rate / raw insert rate {bests[-1] / pipelines[-1]:.2f}; "
             f"CPU time: raw insert {best_cpus[-1]:.2f} s, pipeline {pipeline_cpus[-1]:.2f} s "
-            f"(ratio {best_cpus[-1] / pipeline_cpus[-1]:.2f}); load average {load()}",
+            f"(ratio {best_cpus[-1] / pipeline_cpus[-1]:.2f}), again {again_cpus[-1]:.2f} s; "
+            f"rows per CPU second: raw insert {args.rows / best_cpus[-1]:,.0f}, pipeline "
+            f"{args.rows / pipeline_cpus[-1]:,.0f}, again {args.rows / again_cpus[-1]:,.0f}; "
+            f"load average {load()}",
             file=sys.stderr,
         )
     clear()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import BooleanField
@@ -23,6 +23,8 @@ _IDS = ("organisation", "admin_unit")
 _COLUMNS = tuple(f"{name}_id" if name in _IDS else name for name in TWIN_FIELDS)
 # Keys per query: each is an OR term of up to six parameters (SQLite's limit is 32,766).
 _KEYS_PER_QUERY = 300
+# Ids per lookup of the batch's own rows (SQLite's limit on parameters is far above).
+_IDS_PER_QUERY = 900
 
 
 def activity_duplicates(
@@ -30,6 +32,7 @@ def activity_duplicates(
     *,
     numbers: Sequence[int] = (),
     in_file: InFile | None = None,
+    keys: Sequence[tuple] | None = None,
 ) -> list[list[Problem]]:
     """For each (id, values), the problems of being a duplicate of a stored activity.
 
@@ -41,8 +44,10 @@ def activity_duplicates(
     batches, updated here): a row the same as an earlier row of its file is flagged too, by
     the same rule. A stored twin that is one of the file's own rows (written with an earlier
     batch) is that row, not a record from before, so a check and an import say the same.
+    ``keys``: the rows' ``twin_key``s, when the caller has made them (``twin_keys``).
     """
-    keys = [twin_key(values) for _, values in rows]
+    if keys is None:
+        keys = [twin_key(values) for _, values in rows]
     wanted = {key for key in keys if None not in key[:3]}
     if not wanted:
         return [[] for _ in rows]
@@ -63,7 +68,12 @@ def activity_duplicates(
             in_file.analysed = True
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(Activity._meta.db_table)}")
-        twins = _stored_twins(seek) if seek else {}
+        # A row already stored under its own id with this very key is its own twin: its
+        # key needs no seek (a re-imported unchanged file: decision 0359).
+        twins = _own_twins(rows, keys, seek, in_file) if seek else {}
+        seek.difference_update(twins)
+        if seek:
+            twins.update(_stored_twins(seek))
     if in_file is None:
         return [
             duplicate_problems(_id(pk), twins.get(key, []))
@@ -79,6 +89,40 @@ def activity_duplicates(
         before = [twin for twin in twins.get(key, []) if twin not in ids]
         problems.append(duplicate_problems(own, before, earlier_row=earlier))
     return problems
+
+
+def _own_twins(
+    rows: Sequence[tuple[Any, Any]], keys: Sequence[tuple], seek: set[tuple], in_file: InFile
+) -> dict[tuple, list[str]]:
+    """The keys of ``seek`` whose every row of the batch is a current activity stored under
+    the row's own id with that key, and those ids: looked up by id, not sought by key.
+
+    For such a key the seek would find those very ids (among any others), and a row whose
+    own id is among its stored twins is no duplicate of them (``duplicate_problems``), so the
+    answer is the same. A key is left to the seek when an id comes twice for it, in the batch
+    or earlier in the file: the other twins would then matter.
+    """
+    by_key: dict[tuple, list[str]] = {}
+    for (pk, _), key in zip(rows, keys, strict=True):
+        if key in seek and pk is not None:
+            by_key.setdefault(key, []).append(cast(str, _id(pk)))
+    ids = [own for owned in by_key.values() for own in owned]
+    stored: dict[str, tuple] = {}
+    for start in range(0, len(ids), _IDS_PER_QUERY):
+        chunk = ids[start : start + _IDS_PER_QUERY]
+        rows_found = Activity.objects.filter(pk__in=chunk).values_list("id", *_COLUMNS)
+        for pk, *values in rows_found.order_by():
+            stored[str(pk)] = twin_key(dict(zip(TWIN_FIELDS, values, strict=True)))
+    own: dict[tuple, list[str]] = {}
+    for key, owned in by_key.items():
+        earlier = in_file.get(key)
+        if (
+            len(set(owned)) == len(owned)
+            and all(stored.get(pk) == key for pk in owned)
+            and (earlier is None or earlier[1].isdisjoint(owned))
+        ):
+            own[key] = owned
+    return own
 
 
 def _id(pk: Any) -> str | None:

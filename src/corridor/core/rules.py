@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,13 +127,19 @@ class InFile(dict[tuple, tuple[int, set[str]]]):
 
 def in_file_earlier(
     in_file: InFile, key: tuple, number: int, own: str | None
-) -> tuple[int | None, set[str]]:
+) -> tuple[int | None, AbstractSet[str]]:
     """The number of the file's earlier row with ``key`` (None: this is the first), and the
     ids of the file's rows with that key before this one; remembers this row (``own``)."""
     first, ids = in_file.setdefault(key, (number, set()))
+    if not ids:  # the file's first row with this key (most rows): no copy to make
+        ids.add(own or "")
+        return None, _NO_IDS
     before = set(ids)
     ids.add(own or "")
-    return (first if before else None), before
+    return first, before
+
+
+_NO_IDS: frozenset[str] = frozenset()
 
 
 # Problems a person may confirm (decision 0215): the values are possible, only unlikely — a

@@ -16,12 +16,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from corridor.aid.checks import activity_duplicates
+from corridor.aid.rules import twin_keys
 from corridor.core.rules import InFile
 from corridor.exchange.table import RowError, Table
 from corridor.situation.checks import figure_jumps, figure_repeats
 
 # A column stored as ``<name>_id`` is the rules' ``<name>``.
 _FIELD = {"organisation_id": "organisation", "admin_unit_id": "admin_unit", "source_id": "source"}
+_NO_VALUES: dict[str, Any] = {}
 
 
 def batch_warnings(
@@ -38,17 +40,20 @@ def batch_warnings(
     if table.kind not in ("activities", "figures"):
         return []
     names = [_FIELD.get(name, name) for name in columns]
-    rows: list[tuple[Any, dict[str, Any]]] = []
-    for values in batch:
-        row = dict(zip(names, values, strict=True))
-        rows.append((row["id"], row))
     if table.kind == "activities":
-        found = activity_duplicates(rows, numbers=numbers, in_file=in_file)
+        # The twin keys straight from the tuples; a row's values by name only for a warning.
+        keys = twin_keys(names, batch)
+        ids = [(values[0], _NO_VALUES) for values in batch]
+        found = activity_duplicates(ids, numbers=numbers, in_file=in_file, keys=keys)
     else:
+        rows = [(values[0], dict(zip(names, values, strict=True))) for values in batch]
         repeats = figure_repeats(rows, numbers=numbers, in_file=in_file)
         found = [a + b for a, b in zip(repeats, figure_jumps(rows), strict=True)]
     warnings = []
-    for number, (_, named), problems in zip(numbers, rows, found, strict=True):
+    for number, values, problems in zip(numbers, batch, found, strict=True):
+        if not problems:
+            continue
+        named = dict(zip(names, values, strict=True))
         for problem in problems:
             field = problem.field if problem.field in named else ""
             column = table.label(field) if field else ""

@@ -701,7 +701,10 @@ def _settle(scope: Scope, by: Any, result: ImportResult, spec: Kind, started: An
             changes={"file": result.file, "checksum": result.checksum, "scope": result.scope},
         )
     # The monthly reach rollups of every organisation the file wrote for (decision 0225).
-    rollups_refresh_organisations(scope.organisations())
+    # A file that wrote, removed and restored nothing (an unchanged re-import) left every
+    # row where it was, so the rollups, kept with each write, still hold (decision 0357).
+    if result.created or result.changed or result.removed or result.restored:
+        rollups_refresh_organisations(scope.organisations())
 
 
 def _apply_batches(

@@ -459,6 +459,15 @@ class Upsert:
             kept_by_id = self._stored_sealed(rows) if sealing else {}
             for at, field in self.sealed:
                 column = columns[at]
+                if not sealing:
+                    # Every value is stored as it is ('' or NULL): each distinct one is
+                    # prepared once (two calls a row were a visible share of an import).
+                    plain: dict[Any, Any] = {}
+                    for n, value in enumerate(column):
+                        if value not in plain:
+                            plain[value] = field.get_db_prep_save(value, connection)
+                        column[n] = plain[value]
+                    continue
                 for n, row in enumerate(rows):
                     old = kept_by_id.get(self.key(row[0]), {}).get(at) if kept_by_id else None
                     if old is not None and old[0] == row[at]:

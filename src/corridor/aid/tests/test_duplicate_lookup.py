@@ -133,3 +133,57 @@ def test_postgresql_statistics_are_refreshed_once_per_file_before_seeking(world)
     expected = 1 if connection.vendor == "postgresql" else 0
     assert analyses([_row("b" * 32, known)]) == expected
     assert analyses([_row("c" * 32, known, women=12)]) == 0
+
+
+def test_twin_keys_of_tuples_are_the_twin_keys_of_their_values():
+    """The importer's keys, made from each row's tuple, are ``twin_key`` of its values: ids as
+    text, an empty count as 0; with a twin field missing from the names, it reads as None."""
+    import uuid
+
+    from corridor.aid.rules import TWIN_FIELDS, twin_key, twin_keys
+
+    org = uuid.UUID("12345678123456781234567812345678")
+    names = ["id", "notes", *reversed(TWIN_FIELDS)]
+    rows = [
+        ("a" * 32, "", *reversed((org, TOWNSHIP, MONTH, "health", "cash", 1, None, 0, 3, None, 2))),
+        ("b" * 32, "x", *reversed((None, None, None, "", "", None, None, None, None, None, None))),
+    ]
+    expected = [twin_key(dict(zip(names, row, strict=True))) for row in rows]
+    assert twin_keys(names, rows) == expected
+    assert expected[0][:2] == (str(org), TOWNSHIP)
+    assert expected[0][5:] == (1, 0, 0, 3, 0, 2)
+    short = [name for name in names if name != "households"]
+    cut = [row[:2] + row[3:] for row in rows]  # households is the first twin field listed
+    assert twin_keys(short, cut) == [twin_key(dict(zip(short, row, strict=True))) for row in cut]
+    assert twin_keys(short, cut)[0][-1] == 0
+
+
+def test_rows_stored_under_their_own_id_are_looked_up_by_id_and_say_the_same(world, monkeypatch):
+    """A re-imported row already stored under its id with the same key (decision 0359) is not
+    sought by key; a key whose rows are not all so, or whose id comes twice, still is; and
+    the warnings are word for word those of seeking every key."""
+    known, _new, stored = world
+    own = stored.pk.hex
+    same = _row(own, known)
+    other = _row("e" * 32, known)  # the stored activity's twin under another id
+    moved = _row(own, known, women=11)  # the stored id with other people: not its own twin
+
+    def check(rows: list, seeks: int) -> list:
+        numbers = list(range(2, 2 + len(rows)))
+        with CaptureQueriesContext(connection) as seen:
+            found = activity_duplicates(rows, numbers=numbers, in_file=InFile())
+        assert len(_twin_seeks(seen.captured_queries)) == seeks, rows
+        with monkeypatch.context() as patched:
+            patched.setattr(checks, "_own_twins", lambda *args: {})
+            assert _messages(found) == _messages(
+                activity_duplicates(rows, numbers=numbers, in_file=InFile())
+            )
+        return _messages(found)
+
+    assert check([same], seeks=0) == [[]]
+    assert check([same, moved], seeks=1) == [[], []]
+    flagged = check([same, other], seeks=1)  # one key, not every row of it stored as itself
+    assert flagged[0] == []
+    assert "row 2 of this file" in flagged[1][0]
+    assert check([same, same], seeks=1)[0] == []  # the id twice: sought
+    assert str(stored.pk)[:8] in check([other], seeks=1)[0][0]

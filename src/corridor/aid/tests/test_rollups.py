@@ -338,3 +338,42 @@ def test_a_resumable_import_stopped_half_way_leaves_exact_rollups(world, tmp_pat
     monkeypatch.undo()
     assert Activity.objects.filter(reporting_month=MONTHS[2]).count() == 4
     assert_exact("a resumable re-import that moved rows, stopped after one batch")
+
+
+def test_an_unchanged_reimport_leaves_the_rollups_alone(world, tmp_path, monkeypatch):
+    """Re-importing an unchanged file writes no row, so it recomputes no rollup (decision
+    0357); the same file with one row changed recomputes them, and they match the rows."""
+    from corridor.exchange import pipeline
+
+    admin, _orgs = world
+    refreshed: list[set] = []
+    refresh = pipeline.rollups_refresh_organisations
+
+    def counted(ids):
+        ids = set(ids)
+        refreshed.append(ids)
+        refresh(ids)
+
+    monkeypatch.setattr(pipeline, "rollups_refresh_organisations", counted)
+    lines = [f"CRN,{s},in_kind,{p},2024-03,ongoing,7,2,1,1" for p in TOWNSHIPS for s in SECTORS]
+    path = tmp_path / "5w.csv"
+    path.write_text(HEADER + "".join(line + "\r\n" for line in lines), encoding="utf-8")
+    first = file_import(by=admin, path=path, key=KEY)
+    assert first.ok
+    assert first.created == len(lines)
+    assert len(refreshed) == 1
+    assert_exact("the first import")
+
+    again = file_import(by=admin, path=path, key=KEY)
+    assert again.ok
+    assert (again.created, again.changed, again.unchanged) == (0, 0, len(lines))
+    assert len(refreshed) == 1, "an unchanged re-import recomputed the rollups"
+    assert_exact("the unchanged re-import")
+
+    lines[0] = lines[0].replace(",7,2,1,1", ",70,2,1,1")
+    path.write_text(HEADER + "".join(line + "\r\n" for line in lines), encoding="utf-8")
+    changed = file_import(by=admin, path=path, key=KEY)
+    assert changed.ok
+    assert changed.changed == 1
+    assert len(refreshed) == 2
+    assert_exact("a re-import with one row changed")

@@ -20,7 +20,14 @@ from operator import itemgetter
 from typing import Any
 
 from corridor.aid.models import conditionality_problem, reach_problems
-from corridor.aid.rules import activity_problems, reach_unspecified, reporting_month_of
+from corridor.aid.rules import (
+    currency_problems,
+    reach_unspecified,
+    reached_problems,
+    reporting_month_of,
+    when_problems,
+)
+from corridor.core.rules import count_problems
 from corridor.exchange import values
 from corridor.exchange.kinds.builders import (
     DETAIL_LENGTH,
@@ -39,6 +46,7 @@ from corridor.exchange.kinds.columns import ACTIVITIES
 from corridor.exchange.kinds.context import Context
 from corridor.exchange.kinds.keys import content_of
 from corridor.exchange.table import Row, RowError, Table
+from corridor.geo.rules import township_problems
 
 # The answer for a cell value that has a problem: its rows go through the row builder.
 FAIL: Any = object()
@@ -104,6 +112,19 @@ class _Column:
             failing = self.failing
             bad.update(n for n, key in enumerate(raw) if key in failing)
         return list(map(cache.__getitem__, raw))
+
+
+class _Asked(dict[Any, bool]):
+    """Whether a rule refuses a value, asked once per distinct value (the rule's own
+    function, kept per batch: a row's lookup is a dict read)."""
+
+    def __init__(self, rule: Callable[[Any], list]) -> None:
+        super().__init__()
+        self.rule = rule
+
+    def __missing__(self, value: Any) -> bool:
+        refused = self[value] = bool(self.rule(value))
+        return refused
 
 
 def _text(cell: str) -> str:
@@ -230,6 +251,14 @@ class ActivityBatches:
         keys = ctx.keys
         now = ctx.today
         levels = {pcode: place_level(ctx, pcode) for pcode in set(places) if pcode is not FAIL}
+        place_bad = {
+            pcode: bool(township_problems("admin_unit", pcode, level))
+            for pcode, level in levels.items()
+        }
+        when_bad = _Asked(lambda when: when_problems(*when, now=now))
+        count_bad = _Asked(lambda number: count_problems({"count": number}, ("count",)))
+        # The currency rule reads only whether there is a value: asked with one.
+        currency_bad = _Asked(lambda currency: currency_problems(Decimal(1), currency))
         # The content is only read when neither an id cell nor a declared key decides.
         by_content = not keys.key_at
         # Without a file's "of whom" or conditionality column those rules have nothing to
@@ -237,48 +266,65 @@ class ActivityBatches:
         of_whom = any(column is not None for column in self.of_whom.values())
         conditional = self.conditionality is not None
 
+        # Without a file's elderly columns women and men are stored as given, and without its
+        # total column "unspecified" is as given (what ``elderly_in_bands`` and
+        # ``reach_unspecified`` return then): neither is called row by row.
+        elderly = (
+            self.of_whom["elderly_women"] is not None or self.of_whom["elderly_men"] is not None
+        )
+        with_total = self.total is not None
+        problem = None
+        detail_rows = list(zip(*details, strict=True))
+
         for n, (number, cells) in enumerate(rows):
             if n in bad:
                 yield self._by_row(number, cells)
                 continue
             month, start, end = months[n], starts[n], ends[n]
-            adult_women, adult_men = elderly_in_bands(
-                women[n],
-                men[n],
-                girls[n] + boys[n] + unspecified[n],
-                elderly_women[n],
-                elderly_men[n],
-                total=totals[n],
-            )
-            spec, problem = reach_unspecified(
-                adult_women + adult_men + girls[n] + boys[n],
-                unspecified[n],
-                unspecified_given=unspecified_given[n],
-                total=totals[n],
-            )
+            girls_n, boys_n = girls[n], boys[n]
+            if elderly:
+                adult_women, adult_men = elderly_in_bands(
+                    women[n],
+                    men[n],
+                    girls_n + boys_n + unspecified[n],
+                    elderly_women[n],
+                    elderly_men[n],
+                    total=totals[n],
+                )
+            else:
+                adult_women, adult_men = women[n], men[n]
+            if with_total:
+                spec, problem = reach_unspecified(
+                    adult_women + adult_men + girls_n + boys_n,
+                    unspecified[n],
+                    unspecified_given=unspecified_given[n],
+                    total=totals[n],
+                )
+            else:
+                spec = unspecified[n]
             amount = amounts[n]
             currency = currencies[n] if currencies is not None else ""
-            village_tract, village, donor = (column[n] for column in details)
+            village_tract, village, donor = detail_rows[n]
             pcode = places[n]
-            rules = {
-                "admin_unit": pcode,
-                "level": levels[pcode],
-                "reporting_month": month,
-                "start_date": start,
-                "end_date": end,
-                "status": statuses[n],
-                "women": adult_women,
-                "men": adult_men,
-                "girls": girls[n],
-                "boys": boys[n],
-                "unspecified": spec,
-                "households": households[n],
-                "value": amount,
-                "currency": currency,
-            }
+            households_n = households[n]
+            # The rules of ``activity_problems``, each part asked once per distinct value of
+            # what it reads (decision 0358): the township, the three dates, each count.
             if (
                 problem
-                or activity_problems(rules, now=now)
+                or place_bad[pcode]
+                or when_bad[month, start, end]
+                or count_bad[adult_women]
+                or count_bad[adult_men]
+                or count_bad[girls_n]
+                or count_bad[boys_n]
+                or count_bad[spec]
+                or count_bad[households_n]
+                or reached_problems(
+                    adult_women + adult_men + girls_n + boys_n + spec,
+                    households_n,
+                    statuses[n] or "ongoing",
+                )
+                or (amount is not None and currency_bad[currency])
                 or (
                     of_whom
                     and reach_problems(
