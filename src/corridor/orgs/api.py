@@ -9,10 +9,9 @@ from uuid import UUID
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from corridor.core.schema import CountryCode, Limit, Line, Offset
+from corridor.core.schema import CountryCode, Limit, Line, Offset, not_null
 from corridor.orgs import services
 from corridor.orgs.models import Organisation, OrgKind, Visibility
 from corridor.orgs.queries import organisations_visible_to
@@ -69,10 +68,7 @@ def organisation_detail(request: Any, pk: UUID) -> dict:
 )
 def organisation_change(request: Any, pk: UUID, payload: OrganisationChange) -> dict:
     organisation = get_object_or_404(organisations_visible_to(request.user), pk=pk)
-    values = payload.dict(exclude_unset=True)
-    for name, value in values.items():
-        if value is None:
-            raise HttpError(400, f"{name} cannot be null")
+    values = not_null(payload.dict(exclude_unset=True))
     return organisation_out(
         services.organisation_update(by=request.user, organisation=organisation, **values)
     )

@@ -28,10 +28,11 @@ from corridor.core.schema import (
     People,
     Text,
     Title,
+    not_null,
     reason_given,
 )
 from corridor.core.sectors import Sector
-from corridor.geo.models import AdminUnit
+from corridor.geo.api import admin_unit_field
 from corridor.orgs.queries import organisations_visible_to
 from corridor.situation import services
 from corridor.situation.models import (
@@ -55,13 +56,6 @@ router = Router(tags=["situation"], auth=django_auth)
 # --- Shared pieces ------------------------------------------------------------------------------
 
 
-def _admin_unit(pcode: str) -> AdminUnit:
-    unit = AdminUnit.objects.filter(pcode=pcode).first()
-    if unit is None:
-        raise HttpError(400, f"admin_unit: unknown p-code {pcode!r}")
-    return unit
-
-
 def _reporting_organisation(request: Any, pk: UUID) -> Any:
     organisation = organisations_visible_to(request.user).filter(pk=pk).first()
     if organisation is None:
@@ -82,12 +76,6 @@ def _reporter_shown(request: Any, organisation_id: UUID | None) -> UUID | None:
         return None
     visible = organisations_visible_to(request.user).filter(pk=organisation_id).exists()
     return organisation_id if visible else None
-
-
-def _not_null(values: dict[str, Any], names: tuple[str, ...]) -> None:
-    for name in names:
-        if name in values and values[name] is None:
-            raise HttpError(400, f"{name} cannot be null")
 
 
 # --- Sources --------------------------------------------------------------------------------
@@ -125,7 +113,7 @@ def source_out(source: Source) -> dict[str, Any]:
 
 def _source_values(payload: Schema) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True)
-    _not_null(values, ("title", "publisher", "reliability"))
+    not_null(values, ("title", "publisher", "reliability"))
     if "url" in values:
         values["url"] = str(values["url"]) if values["url"] is not None else ""
     return values
@@ -229,9 +217,9 @@ def figure_out(request: Any, figure: DisplacementFigure) -> dict[str, Any]:
 def _figure_values(request: Any, payload: Schema) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True)
     values.pop("reporting_organisation", None)
-    _not_null(values, ("admin_unit", "as_of", "source", "notes", "sector"))
+    not_null(values, ("admin_unit", "as_of", "source", "notes", "sector"))
     if "admin_unit" in values:
-        values["admin_unit"] = _admin_unit(values["admin_unit"])
+        values["admin_unit"] = admin_unit_field(values["admin_unit"])
     if "source" in values:
         values["source"] = _source(request, values["source"])
     return values
@@ -369,13 +357,13 @@ def incident_out(request: Any, incident: Incident, *, detail: bool = False) -> d
 def _incident_values(request: Any, payload: Schema) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True)
     values.pop("reporting_organisation", None)
-    _not_null(
+    not_null(
         values,
         ("occurred_on", "incident_type", "admin_unit", "fatalities", "injuries", "detained"),
     )
-    _not_null(values, ("description", "sources", "sub_event_type", "verification"))
+    not_null(values, ("description", "sources", "sub_event_type", "verification"))
     if "admin_unit" in values:
-        values["admin_unit"] = _admin_unit(values["admin_unit"])
+        values["admin_unit"] = admin_unit_field(values["admin_unit"])
     if "sources" in values:
         values["sources"] = [_source(request, pk, "sources") for pk in values["sources"]]
     return values

@@ -122,7 +122,7 @@ def test_extra_fields_change_nothing(setup):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"admin_unit": "MMR999999"}, "unknown p-code"),
+        ({"admin_unit": "MMR999999"}, "admin_unit: unknown p-code 'MMR999999'"),
         ({"start_date": "2024-05-01", "end_date": "2024-04-01"}, ""),
         ({"value": "12.5"}, ""),
         ({"women": -1}, ""),
