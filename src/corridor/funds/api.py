@@ -34,6 +34,7 @@ from corridor.core.schema import (
     Offset,
     Text,
     Title,
+    not_null,
     reason_given,
 )
 from corridor.funds import services
@@ -135,9 +136,7 @@ def _values(payload: Schema) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True)
     values.pop("from_organisation", None)
     values.pop("to_organisation", None)
-    for name in ("amount", "currency", "sent_on", "channel", "reference", "intermediary"):
-        if name in values and values[name] is None:
-            raise HttpError(400, f"{name} cannot be null")
+    not_null(values, ("amount", "currency", "sent_on", "channel", "reference", "intermediary"))
     if values.get("received_currency") is None and "received_currency" in values:
         values["received_currency"] = ""
     return values
@@ -314,9 +313,7 @@ def _grant_values(payload: Schema) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True)
     values.pop("donor", None)
     values.pop("recipient", None)
-    for name in ("title", "amount", "currency", "pledged_on", "starts_on", "reporting"):
-        if name in values and values[name] is None:
-            raise HttpError(400, f"{name} cannot be null")
+    not_null(values, ("title", "amount", "currency", "pledged_on", "starts_on", "reporting"))
     for name, empty in (("purpose", ""), ("sectors", [])):
         if name in values and values[name] is None:
             values[name] = empty
@@ -428,17 +425,10 @@ class SpendingChange(Schema):
     spent_on: dt.date | None = None
 
 
-def _not_null(values: dict[str, Any]) -> dict[str, Any]:
-    for name, value in values.items():
-        if value is None:
-            raise HttpError(400, f"{name} cannot be null")
-    return values
-
-
 @router.patch("/spending/{pk}/", response=SpendingOut, summary="Correct a spending")
 def spending_change(request: Any, pk: UUID, payload: SpendingChange) -> dict:
     spending = get_object_or_404(spending_visible_to(request.user), pk=pk)
-    values = _not_null(payload.dict(exclude_unset=True))
+    values = not_null(payload.dict(exclude_unset=True))
     if "activity" in values:
         activity = activities_visible_to(request.user).filter(pk=values["activity"]).first()
         if activity is None:
@@ -559,7 +549,7 @@ class RateChange(Schema):
 @router.patch("/rates/{pk}/", response=RateOut, summary="Correct an exchange rate")
 def rate_change(request: Any, pk: UUID, payload: RateChange) -> dict:
     row = get_object_or_404(rates_visible_to(request.user), pk=pk)
-    values = _not_null(payload.dict(exclude_unset=True))
+    values = not_null(payload.dict(exclude_unset=True))
     row = services.rate_update(by=request.user, row=row, **values)
     row.refresh_from_db()  # the rate as stored
     return rate_out(row)
