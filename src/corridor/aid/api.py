@@ -35,6 +35,7 @@ from corridor.core.schema import (
     People,
     Text,
     not_null,
+    page_of,
     reason_given,
 )
 from corridor.geo.api import admin_unit_field
@@ -162,10 +163,7 @@ def _values(payload: Schema) -> dict[str, Any]:
 @router.get("/activities/", response=ActivityPage, summary="Activities the caller may see")
 def activity_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = activities_visible_to(request.user).order_by("-reporting_month", "-start_date", "id")
-    return {
-        "count": rows.count(),
-        "items": [activity_out(request, a) for a in rows[offset : offset + limit]],
-    }
+    return page_of(rows, limit, offset, lambda a: activity_out(request, a))
 
 
 @router.get("/activities/{pk}/", response=ActivityOut, summary="One activity")

@@ -7,7 +7,7 @@ Without them a huge number or a NUL character passes the schema and fails in the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
@@ -43,6 +43,12 @@ REMOVAL = (
     "who removed it, when and why. The reason is required: `?reason=...` or a JSON body "
     '`{"reason": "..."}`. Those who may remove it may restore it on its page.'
 )
+
+
+def page_of(rows: Any, limit: int, offset: int, out: Callable[[Any], Any]) -> dict[str, Any]:
+    """One page of ``rows`` as every list endpoint answers: the total, and the page's rows
+    through ``out``."""
+    return {"count": rows.count(), "items": [out(row) for row in rows[offset : offset + limit]]}
 
 
 def not_null(values: dict[str, Any], names: Iterable[str] | None = None) -> dict[str, Any]:

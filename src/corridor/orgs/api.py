@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.security import django_auth
 
-from corridor.core.schema import CountryCode, Limit, Line, Offset, not_null
+from corridor.core.schema import CountryCode, Limit, Line, Offset, not_null, page_of
 from corridor.orgs import services
 from corridor.orgs.models import Organisation, OrgKind, Visibility
 from corridor.orgs.queries import organisations_visible_to
@@ -52,10 +52,7 @@ def organisation_out(organisation: Organisation) -> dict[str, Any]:
 @router.get("/organisations/", response=OrganisationPage, summary="Organisations")
 def organisation_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = organisations_visible_to(request.user).order_by("name", "id")
-    return {
-        "count": rows.count(),
-        "items": [organisation_out(o) for o in rows[offset : offset + limit]],
-    }
+    return page_of(rows, limit, offset, organisation_out)
 
 
 @router.get("/organisations/{pk}/", response=OrganisationOut, summary="One organisation")

@@ -29,6 +29,7 @@ from corridor.core.schema import (
     Text,
     Title,
     not_null,
+    page_of,
     reason_given,
 )
 from corridor.core.sectors import Sector
@@ -122,7 +123,7 @@ def _source_values(payload: Schema) -> dict[str, Any]:
 @router.get("/sources/", response=SourcePage, summary="Sources")
 def source_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = sources_visible_to(request.user).order_by("-published_on", "title", "id")
-    return {"count": rows.count(), "items": [source_out(s) for s in rows[offset : offset + limit]]}
+    return page_of(rows, limit, offset, source_out)
 
 
 @router.get("/sources/{pk}/", response=SourceOut, summary="One source")
@@ -228,10 +229,7 @@ def _figure_values(request: Any, payload: Schema) -> dict[str, Any]:
 @router.get("/figures/", response=FigurePage, summary="Displacement figures")
 def figure_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = figures_visible_to(request.user).order_by("-as_of", "admin_unit_id", "id")
-    return {
-        "count": rows.count(),
-        "items": [figure_out(request, f) for f in rows[offset : offset + limit]],
-    }
+    return page_of(rows, limit, offset, lambda f: figure_out(request, f))
 
 
 @router.get("/figures/{pk}/", response=FigureOut, summary="One displacement figure")
@@ -373,10 +371,7 @@ def _incident_values(request: Any, payload: Schema) -> dict[str, Any]:
 def incident_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = incidents_visible_to(request.user).order_by("-occurred_on", "id")
     rows = rows.prefetch_related("sources")
-    return {
-        "count": rows.count(),
-        "items": [incident_out(request, i) for i in rows[offset : offset + limit]],
-    }
+    return page_of(rows, limit, offset, lambda i: incident_out(request, i))
 
 
 @router.get("/incidents/{pk}/", response=IncidentOut, summary="One incident")
