@@ -35,6 +35,7 @@ from corridor.core.schema import (
     Text,
     Title,
     not_null,
+    page_of,
     reason_given,
 )
 from corridor.funds import services
@@ -146,10 +147,7 @@ def _values(payload: Schema) -> dict[str, Any]:
 def transfer_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = transfers_visible_to(request.user).order_by("-sent_on", "id")
     rows = rows.select_related("from_organisation", "to_organisation")
-    return {
-        "count": rows.count(),
-        "items": [transfer_out(request, t) for t in rows[offset : offset + limit]],
-    }
+    return page_of(rows, limit, offset, lambda t: transfer_out(request, t))
 
 
 @router.get("/transfers/{pk}/", response=TransferOut, summary="One transfer")
@@ -323,7 +321,7 @@ def _grant_values(payload: Schema) -> dict[str, Any]:
 @router.get("/grants/", response=GrantPage, summary="Grants the caller may see")
 def grant_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = grants_visible_to(request.user).order_by("-pledged_on", "id")
-    return {"count": rows.count(), "items": [grant_out(g) for g in rows[offset : offset + limit]]}
+    return page_of(rows, limit, offset, grant_out)
 
 
 @router.get("/grants/{pk}/", response=GrantOut, summary="One grant")
@@ -387,10 +385,7 @@ def spending_out(spending: Spending) -> dict[str, Any]:
 @router.get("/spending/", response=SpendingPage, summary="Spending of grants on 4W activities")
 def spending_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = spending_visible_to(request.user).order_by("-spent_on", "id")
-    return {
-        "count": rows.count(),
-        "items": [spending_out(s) for s in rows[offset : offset + limit]],
-    }
+    return page_of(rows, limit, offset, spending_out)
 
 
 @router.post(
@@ -529,7 +524,7 @@ def rate_out(rate: ExchangeRate) -> dict[str, Any]:
 @router.get("/rates/", response=RatePage, summary="The exchange-rate table")
 def rate_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = rates_visible_to(request.user)
-    return {"count": rows.count(), "items": [rate_out(r) for r in rows[offset : offset + limit]]}
+    return page_of(rows, limit, offset, rate_out)
 
 
 @router.post("/rates/", response={201: RateOut}, summary="Add one exchange rate")
