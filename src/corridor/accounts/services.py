@@ -299,29 +299,7 @@ def totp_enrol_start(*, user: User) -> TOTPDevice:
 
 def totp_enrol_confirm(request: HttpRequest, *, user: User, device_id: Any, code: str) -> list[str]:
     """Confirm the authenticator with a code from it; returns the new recovery codes."""
-    address = throttle.client_address(request)
-    username = user.get_username()
-    if throttle.wait_seconds(username=username, address=address):
-        raise NotAllowed("too many wrong codes: wait a few minutes and try again")
-    with transaction.atomic():
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False, pk=device_id)
-            .first()
-        )
-        if device is None or second_factor_enrolled(user):
-            raise NotAllowed("start the enrolment again")
-        ok = device.verify_token(code.strip().replace(" ", ""))
-        if ok:
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            codes = recovery_codes_issue(by=user, user=user)
-            audit_record(by=user, action=Action.KEY_CHANGE, obj=user, changes={"totp": "enrolled"})
-    if not ok:
-        _failure(user=user, username=username, address=address, step="enrol", reason="wrong")
-        raise InvalidInput("that code did not match: check the time on your phone and try again")
-    sign_in_complete(request, user=user, device=device)
-    return codes
+    return _totp_confirm(request, user=user, device_id=device_id, code=code, replacing=False)
 
 
 def totp_replace_start(request: HttpRequest, *, user: User, password: str, code: str) -> TOTPDevice:
@@ -358,6 +336,15 @@ def totp_replace_confirm(
     """A code from the new authenticator confirms it: the old ones stop working, recovery
     codes are issued anew, and every other session of the person ends (the old phone may be
     the one that was lost or taken). Returns the new recovery codes."""
+    return _totp_confirm(request, user=user, device_id=device_id, code=code, replacing=True)
+
+
+def _totp_confirm(
+    request: HttpRequest, *, user: User, device_id: Any, code: str, replacing: bool
+) -> list[str]:
+    """Confirm the unconfirmed authenticator ``device_id`` with a code from it, the first one
+    (enrolling) or one that replaces the others (``replacing``), throttled like a sign-in;
+    issue new recovery codes and bind this session to it. Returns the recovery codes."""
     address = throttle.client_address(request)
     username = user.get_username()
     if throttle.wait_seconds(username=username, address=address):
@@ -369,24 +356,26 @@ def totp_replace_confirm(
             .first()
         )
         if device is None:
-            raise NotAllowed("start the change again")
+            raise NotAllowed("start the change again" if replacing else "start the enrolment again")
+        if not replacing and second_factor_enrolled(user):
+            raise NotAllowed("start the enrolment again")
         ok = device.verify_token(code.strip().replace(" ", ""))
         if ok:
-            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+            if replacing:
+                TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             codes = recovery_codes_issue(by=user, user=user)
-            ended = _sessions_end(user, keep=request.session.session_key)
-            audit_record(
-                by=user,
-                action=Action.KEY_CHANGE,
-                obj=user,
-                changes={"totp": "replaced", "sessions_ended": ended},
-            )
+            changes: dict[str, Any] = {"totp": "enrolled"}
+            if replacing:
+                ended = _sessions_end(user, keep=request.session.session_key)
+                changes = {"totp": "replaced", "sessions_ended": ended}
+            audit_record(by=user, action=Action.KEY_CHANGE, obj=user, changes=changes)
     if not ok:
         _failure(user=user, username=username, address=address, step="enrol", reason="wrong")
         raise InvalidInput("that code did not match: check the time on your phone and try again")
-    # The session was verified by the old authenticator, which is gone: bind it to the new one.
+    # A replaced session was verified by the old authenticator, which is gone: bind it to the
+    # new one; an enrolling one completes its sign-in.
     sign_in_complete(request, user=user, device=device)
     return codes
 

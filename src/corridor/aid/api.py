@@ -34,9 +34,11 @@ from corridor.core.schema import (
     Pcode,
     People,
     Text,
+    not_null,
+    page_of,
     reason_given,
 )
-from corridor.geo.models import AdminUnit
+from corridor.geo.api import admin_unit_field
 from corridor.orgs.queries import organisations_visible_to
 
 router = Router(tags=["activities"], auth=django_auth)
@@ -143,30 +145,25 @@ def _values(payload: Schema) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True)
     values.pop("organisation", None)
     # Non-nullable fields left null would only fail later, less clearly.
-    for name in (
-        *("sector", "modality", "channel", "status", "notes", "currency", "admin_unit"),
-        *("village_tract", "village", "donor", "conditionality"),
-    ):
-        if name in values and values[name] is None:
-            raise HttpError(400, f"{name} cannot be null")
+    not_null(
+        values,
+        (
+            *("sector", "modality", "channel", "status", "notes", "currency", "admin_unit"),
+            *("village_tract", "village", "donor", "conditionality"),
+        ),
+    )
     for name in ("women", "men", "girls", "boys", "unspecified"):
         if name in values and values[name] is None:
             values[name] = 0
     if "admin_unit" in values:
-        unit = AdminUnit.objects.filter(pcode=values["admin_unit"]).first()
-        if unit is None:
-            raise HttpError(400, f"admin_unit: unknown p-code {values['admin_unit']!r}")
-        values["admin_unit"] = unit
+        values["admin_unit"] = admin_unit_field(values["admin_unit"])
     return values
 
 
 @router.get("/activities/", response=ActivityPage, summary="Activities the caller may see")
 def activity_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = activities_visible_to(request.user).order_by("-reporting_month", "-start_date", "id")
-    return {
-        "count": rows.count(),
-        "items": [activity_out(request, a) for a in rows[offset : offset + limit]],
-    }
+    return page_of(rows, limit, offset, lambda a: activity_out(request, a))
 
 
 @router.get("/activities/{pk}/", response=ActivityOut, summary="One activity")

@@ -34,6 +34,7 @@ NOT_SHOWN = frozenset(
         "removed_by",
         "removed_at",
         "removal_reason",
+        "removed_via",
         "organisation",
         "reporting_organisation",
     }

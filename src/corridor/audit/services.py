@@ -22,6 +22,7 @@ from corridor.audit.anchor import anchor_after_commit
 from corridor.audit.models import AuditEntry
 from corridor.audit.protected import CHANGED, SECRET, protected_fields, protected_value
 from corridor.core.errors import InvalidInput
+from corridor.core.models import RemovedVia
 
 GENESIS = "0" * 64
 # Serialise the chain on PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers.
@@ -251,7 +252,14 @@ def audited_delete(obj: models.Model, *, by: Any) -> None:
 
 def _removal_fields(obj: models.Model, by: Any) -> list[str]:
     _stamp(obj, by, creating=False)
-    return ["removed_at", "removed_by", "removal_reason", "updated_at", "updated_by"]
+    return [
+        "removed_at",
+        "removed_by",
+        "removal_reason",
+        "removed_via",
+        "updated_at",
+        "updated_by",
+    ]
 
 
 @transaction.atomic
@@ -269,6 +277,7 @@ def audited_remove(obj: M, *, by: Any, reason: str) -> M:
     obj.removed_at = timezone.now()  # type: ignore[attr-defined]
     obj.removed_by = by if getattr(by, "pk", None) is not None else None  # type: ignore[attr-defined]
     obj.removal_reason = reason  # type: ignore[attr-defined]
+    obj.removed_via = RemovedVia.PERSON  # type: ignore[attr-defined]
     obj.save(update_fields=_removal_fields(obj, by))
     audit_record(by=by, action=Action.REMOVE, obj=obj, changes={"reason": reason})
     return obj
@@ -283,6 +292,7 @@ def audited_restore(obj: M, *, by: Any) -> M:
     obj.removed_at = None  # type: ignore[attr-defined]
     obj.removed_by = None  # type: ignore[attr-defined]
     obj.removal_reason = ""  # type: ignore[attr-defined]
+    obj.removed_via = ""  # type: ignore[attr-defined]
     obj.save(update_fields=_removal_fields(obj, by))
     audit_record(by=by, action=Action.RESTORE, obj=obj, changes={"removed_for": reason})
     return obj

@@ -37,6 +37,14 @@ class Record(models.Model):
         abstract = True
 
 
+class RemovedVia(models.TextChoices):
+    """How a record was removed: the import that holds it again restores only what a
+    replacing import removed, never what a person removed (decision 0354)."""
+
+    PERSON = "person", "by a person"
+    REPLACE = "replace", "by an import that replaced it"
+
+
 class CurrentManager(models.Manager):
     """Rows not removed: every ordinary read (lists, gaps, exports, the API, the dashboard)."""
 
@@ -64,6 +72,11 @@ class Removable(Record):
         editable=False,
     )
     removal_reason = models.TextField(blank=True, editable=False)
+    # Set by the service that removes (``audit.services.audited_remove`` for a person,
+    # ``exchange.removal.records_remove`` for a replacing import); empty while not removed.
+    removed_via = models.CharField(
+        max_length=8, choices=RemovedVia.choices, blank=True, editable=False
+    )
 
     objects = CurrentManager()
     # The first manager is the default: ``objects`` must stay above this one.

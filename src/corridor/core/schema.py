@@ -7,6 +7,7 @@ Without them a huge number or a NUL character passes the schema and fails in the
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
 from pydantic import Field, StringConstraints
@@ -42,6 +43,21 @@ REMOVAL = (
     "who removed it, when and why. The reason is required: `?reason=...` or a JSON body "
     '`{"reason": "..."}`. Those who may remove it may restore it on its page.'
 )
+
+
+def page_of(rows: Any, limit: int, offset: int, out: Callable[[Any], Any]) -> dict[str, Any]:
+    """One page of ``rows`` as every list endpoint answers: the total, and the page's rows
+    through ``out``."""
+    return {"count": rows.count(), "items": [out(row) for row in rows[offset : offset + limit]]}
+
+
+def not_null(values: dict[str, Any], names: Iterable[str] | None = None) -> dict[str, Any]:
+    """Refuse a null sent for a field that cannot hold one (those in ``names``; any, without
+    them): it would only fail later, less clearly. Returns ``values``."""
+    for name in values if names is None else names:
+        if name in values and values[name] is None:
+            raise InvalidInput(f"{name} cannot be null")
+    return values
 
 
 def reason_given(request: Any, query: str) -> str:

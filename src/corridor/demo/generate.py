@@ -115,7 +115,7 @@ def pick_townships(seed: int, units: list[AdminUnit], size: Size) -> list[AdminU
 
 def organisations(seed: int, size: Size) -> list[Organisation]:
     r = rng(seed, "organisations")
-    out = []
+    out: list[Organisation] = []
     for kind, count in size.organisations.items():
         combos = [(stem, suffix) for stem in names.STEMS for suffix in names.SUFFIXES[kind]]
         for number, (stem, suffix) in enumerate(r.sample(combos, count)):
@@ -217,17 +217,17 @@ def sources(seed: int, size: Size, data: Dataset) -> None:
                 reliability=real.reliability,
             )
         )
-    for real in REAL_INDICATORS:
+    for figure in REAL_INDICATORS:
         data.indicators.append(
             Indicator(
-                id=key_id(f"indicator:real:{real.code}:{real.as_of}"),
-                code=real.code,
-                label=real.label,
-                value=real.value,
+                id=key_id(f"indicator:real:{figure.code}:{figure.as_of}"),
+                code=figure.code,
+                label=figure.label,
+                value=figure.value,
                 admin_unit=None,
-                as_of=real.as_of,
-                source_id=key_id(real.source_key),
-                notes=real.notes,
+                as_of=figure.as_of,
+                source_id=key_id(figure.source_key),
+                notes=figure.notes,
             )
         )
 
@@ -320,7 +320,8 @@ def incidents(seed: int, size: Size, data: Dataset) -> None:
         (s for s in data.sources if s.title.startswith("Field report")),
         key=lambda s: (s.published_on, s.title),
     )
-    report_dates = [s.published_on for s in reports]
+    # Every field report has its day (``sources`` above gives each one).
+    report_dates = [s.published_on or dt.date.max for s in reports]
     types, weights = list(INCIDENT_WEIGHTS), list(INCIDENT_WEIGHTS.values())
     for index in range(size.incidents):
         unit = r.choice(data.townships)
@@ -328,11 +329,13 @@ def incidents(seed: int, size: Size, data: Dataset) -> None:
         kind = r.choices(types, weights)[0]
         fatalities, injuries, detained = _casualties(kind, r)
         latitude = longitude = None
-        if r.random() < 0.25:  # exact site known: a test of how coordinates are protected
+        centre_lat, centre_lon = unit.centroid_lat, unit.centroid_lon  # every township has one
+        # An exact site known: a test of how coordinates are protected.
+        if centre_lat is not None and centre_lon is not None and r.random() < 0.25:
             lat_low, lat_high = LATITUDE_RANGE
             lon_low, lon_high = LONGITUDE_RANGE
-            lat = unit.centroid_lat + r.uniform(-0.04, 0.04)
-            lon = unit.centroid_lon + r.uniform(-0.04, 0.04)
+            lat = centre_lat + r.uniform(-0.04, 0.04)
+            lon = centre_lon + r.uniform(-0.04, 0.04)
             latitude = round(min(lat_high, max(lat_low, lat)), 5)
             longitude = round(min(lon_high, max(lon_low, lon)), 5)
         incident = Incident(

@@ -35,6 +35,9 @@ D = Decimal
 LOCAL_KINDS = (OrgKind.LOCAL_CSO, OrgKind.ETHNIC, OrgKind.RESISTANCE_ADMIN)
 INTERMEDIARY_KINDS = (OrgKind.INGO, OrgKind.DIASPORA, OrgKind.OTHER)
 #: Units of each grant currency per US dollar over the demo years (rough, synthetic).
+# One hop of a grant's money: sender, receiver, amount sent (None: most of what the hop before
+# received), currency sent, currency received, rate, channel, share of the fee.
+Hop = tuple[Organisation, Organisation, D | None, str, str, D, TransferChannel, D]
 PER_USD = {"USD": D(1), "JPY": D(145), "NOK": D("10.5"), "EUR": D("0.92")}
 OFFICIAL_MMK = D(2100)  # the Central Bank of Myanmar's fixed reference rate after 2022
 LAST_HOP = [TransferChannel.INFORMAL, TransferChannel.INFORMAL, TransferChannel.CASH_CARRIED,
@@ -125,8 +128,10 @@ def build(seed: int, size: Size, organisations: list[Organisation],
         mmk_per_thb = market[rate_month]["MMK"] / market[rate_month]["THB"] * D("0.97")
         day = pledged + dt.timedelta(days=r.randint(5, 20))
         sent = quantize(amount * D(r.randint(80, 100)) / 100, code)
-        hops = [(donor, chain[0], sent, code, "THB", thb_rate, TransferChannel.BANK, D("0.005"))]
-        held = None
+        hops: list[Hop] = [
+            (donor, chain[0], sent, code, "THB", thb_rate, TransferChannel.BANK, D("0.005"))
+        ]
+        held = sent
         for k, (sender, receiver) in enumerate(zip(chain, [*chain[1:], local], strict=True)):
             hops.append((sender, receiver, None, "THB",
                          "MMK" if receiver is local else "THB",
@@ -145,7 +150,7 @@ def build(seed: int, size: Size, organisations: list[Organisation],
             received = expected - (quantize(expected / 200, to) if r.randint(0, 4) == 0 else 0)
             on = _after(day, 2, last)
             final = receiver is local
-            state = LegState.CONFIRMED
+            state: LegState | str = LegState.CONFIRMED
             if final and i % 5 == 4:
                 state = ""  # still in transit
             elif final and i % 5 == 3:
@@ -183,10 +188,10 @@ def build(seed: int, size: Size, organisations: list[Organisation],
     # One claim: a local group says an intermediary sent it cash; the intermediary has not said so.
     if size.grants > 1:
         grant = ledger.grants[1]
-        sender = next(t for t in ledger.transfers if t.grant_id == grant.id).to_organisation_id
+        claimant = next(t for t in ledger.transfers if t.grant_id == grant.id).to_organisation_id
         on = _after(grant.pledged_on, 60, last)
         ledger.transfers.append(Transfer(
-            id=key_id("grant:1:claim"), from_organisation_id=sender,
+            id=key_id("grant:1:claim"), from_organisation_id=claimant,
             to_organisation_id=grant.recipient.id, grant_id=grant.id, amount=D("20000.00"),
             currency="THB", sent_on=on, channel=TransferChannel.CASH_CARRIED,
             sent_state=LegState.CLAIMED, received_state=LegState.CONFIRMED,

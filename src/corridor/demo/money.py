@@ -86,8 +86,8 @@ def transfers(seed: int, size: Size, organisations: list[Organisation]) -> list[
              channels[chain % len(channels)], 400),
         ]  # fmt: skip
         for leg, (sender, receiver, amount, currency, sent_on, channel, max_fee) in enumerate(legs):
-            fee = quantize(amount * share(0, max_fee, r, per=10_000), currency)
-            fee = fee if r.randint(1, 10) <= 7 else None
+            charged = quantize(amount * share(0, max_fee, r, per=10_000), currency)
+            fee = charged if r.randint(1, 10) <= 7 else None
             received = _received(sent_on, reference_end, r)
             out.append(
                 Transfer(

@@ -32,7 +32,7 @@ class DemoUser:
 class Size:
     """The generator's parameters; tests compute expected row counts from these."""
 
-    organisations: dict[str, int] = field(
+    organisations: dict[OrgKind, int] = field(
         default_factory=lambda: {
             OrgKind.LOCAL_CSO: 18,
             OrgKind.ETHNIC: 7,

@@ -52,7 +52,7 @@ KINDS = ("Solidarity Network", "Relief Fund", "Friends of Myanmar", "Peace Forum
 
 def _endorsers() -> list[tuple[str, str, str, str, str]]:
     """(kind, name, listed as, display name, group) for the published statement."""
-    rows = []
+    rows: list[tuple[str, str, str, str, str]] = []
     for group, stems in STEMS.items():
         for index, stem in enumerate(stems):
             rows.append((EndorserKind.ORGANISATION, f"{stem} {KINDS[index % len(KINDS)]} "

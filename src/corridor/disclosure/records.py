@@ -67,6 +67,7 @@ FORBIDDEN_FIELDS: dict[str, str] = {
     "removed_at": "a removed record is not published; when it was removed is internal",
     "removed_by": "names the person who removed it",
     "removal_reason": "why a record was removed is internal, free text",
+    "removed_via": "how a record was removed (by a person, by an import) is internal",
     "latitude": "exact site",
     "longitude": "exact site",
     "lat": "exact site",

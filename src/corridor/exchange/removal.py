@@ -7,7 +7,9 @@ for the whole removal. Called inside the import's transaction, after the person'
 remove records of each organisation in the scope was checked (``scope.Scope.allowed``).
 
 A later file that holds such a record again brings it back (``records_restore``): the file says
-the record exists. A record a person removed on its page stays removed (decision 0180).
+the record exists. A record a person removed on its page stays removed (decision 0180), even
+when its reason reads like an import's: the two are told apart by ``removed_via``, not by the
+reason's wording (decision 0354).
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from corridor.audit.services import Action, audit_record
+from corridor.core.models import RemovedVia
 
 # Primary keys per UPDATE ... WHERE id IN (...): SQLite's historical parameter limit is 999.
 CHUNK = 900
 # Record ids listed in the audit entry; beyond that the count stays exact.
 AUDITED_IDS = 10_000
-# How a removal by a replacing import starts its reason (stored text, not translated): the
-# import that holds the record again restores only these.
+# How a removal by a replacing import words its reason (stored text, not translated); which
+# records it restores is ``removed_via``, not this wording.
 REPLACED = "not in "
 REPLACED_TAIL = ", which replaces what it covers"
 
@@ -38,11 +41,7 @@ def replaced_reason(file: str) -> str:
 
 def replaced() -> Q:
     """The records a replacing import removed."""
-    return Q(
-        removed_at__isnull=False,
-        removal_reason__startswith=REPLACED,
-        removal_reason__endswith=REPLACED_TAIL,
-    )
+    return Q(removed_at__isnull=False, removed_via=RemovedVia.REPLACE)
 
 
 def _audited(ids: Sequence[Any], count: int) -> dict[str, Any]:
@@ -72,6 +71,7 @@ def records_remove(
             removed_at=stamp["updated_at"],
             removed_by=stamp["updated_by"],
             removal_reason=reason,
+            removed_via=RemovedVia.REPLACE,
             **stamp,
         )
     if gone:
@@ -95,7 +95,7 @@ def records_restore(
     for start in range(0, len(pks), CHUNK):
         chunk = list(pks[start : start + CHUNK])
         back += removed.filter(pk__in=chunk).update(
-            removed_at=None, removed_by=None, removal_reason="", **stamp
+            removed_at=None, removed_by=None, removal_reason="", removed_via="", **stamp
         )
     if back:
         audit_record(

@@ -34,6 +34,8 @@ from corridor.core.schema import (
     Offset,
     Text,
     Title,
+    not_null,
+    page_of,
     reason_given,
 )
 from corridor.funds import services
@@ -135,9 +137,7 @@ def _values(payload: Schema) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True)
     values.pop("from_organisation", None)
     values.pop("to_organisation", None)
-    for name in ("amount", "currency", "sent_on", "channel", "reference", "intermediary"):
-        if name in values and values[name] is None:
-            raise HttpError(400, f"{name} cannot be null")
+    not_null(values, ("amount", "currency", "sent_on", "channel", "reference", "intermediary"))
     if values.get("received_currency") is None and "received_currency" in values:
         values["received_currency"] = ""
     return values
@@ -147,10 +147,7 @@ def _values(payload: Schema) -> dict[str, Any]:
 def transfer_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = transfers_visible_to(request.user).order_by("-sent_on", "id")
     rows = rows.select_related("from_organisation", "to_organisation")
-    return {
-        "count": rows.count(),
-        "items": [transfer_out(request, t) for t in rows[offset : offset + limit]],
-    }
+    return page_of(rows, limit, offset, lambda t: transfer_out(request, t))
 
 
 @router.get("/transfers/{pk}/", response=TransferOut, summary="One transfer")
@@ -314,9 +311,7 @@ def _grant_values(payload: Schema) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True)
     values.pop("donor", None)
     values.pop("recipient", None)
-    for name in ("title", "amount", "currency", "pledged_on", "starts_on", "reporting"):
-        if name in values and values[name] is None:
-            raise HttpError(400, f"{name} cannot be null")
+    not_null(values, ("title", "amount", "currency", "pledged_on", "starts_on", "reporting"))
     for name, empty in (("purpose", ""), ("sectors", [])):
         if name in values and values[name] is None:
             values[name] = empty
@@ -326,7 +321,7 @@ def _grant_values(payload: Schema) -> dict[str, Any]:
 @router.get("/grants/", response=GrantPage, summary="Grants the caller may see")
 def grant_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = grants_visible_to(request.user).order_by("-pledged_on", "id")
-    return {"count": rows.count(), "items": [grant_out(g) for g in rows[offset : offset + limit]]}
+    return page_of(rows, limit, offset, grant_out)
 
 
 @router.get("/grants/{pk}/", response=GrantOut, summary="One grant")
@@ -390,10 +385,7 @@ def spending_out(spending: Spending) -> dict[str, Any]:
 @router.get("/spending/", response=SpendingPage, summary="Spending of grants on 4W activities")
 def spending_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = spending_visible_to(request.user).order_by("-spent_on", "id")
-    return {
-        "count": rows.count(),
-        "items": [spending_out(s) for s in rows[offset : offset + limit]],
-    }
+    return page_of(rows, limit, offset, spending_out)
 
 
 @router.post(
@@ -428,17 +420,10 @@ class SpendingChange(Schema):
     spent_on: dt.date | None = None
 
 
-def _not_null(values: dict[str, Any]) -> dict[str, Any]:
-    for name, value in values.items():
-        if value is None:
-            raise HttpError(400, f"{name} cannot be null")
-    return values
-
-
 @router.patch("/spending/{pk}/", response=SpendingOut, summary="Correct a spending")
 def spending_change(request: Any, pk: UUID, payload: SpendingChange) -> dict:
     spending = get_object_or_404(spending_visible_to(request.user), pk=pk)
-    values = _not_null(payload.dict(exclude_unset=True))
+    values = not_null(payload.dict(exclude_unset=True))
     if "activity" in values:
         activity = activities_visible_to(request.user).filter(pk=values["activity"]).first()
         if activity is None:
@@ -539,7 +524,7 @@ def rate_out(rate: ExchangeRate) -> dict[str, Any]:
 @router.get("/rates/", response=RatePage, summary="The exchange-rate table")
 def rate_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = rates_visible_to(request.user)
-    return {"count": rows.count(), "items": [rate_out(r) for r in rows[offset : offset + limit]]}
+    return page_of(rows, limit, offset, rate_out)
 
 
 @router.post("/rates/", response={201: RateOut}, summary="Add one exchange rate")
@@ -559,7 +544,7 @@ class RateChange(Schema):
 @router.patch("/rates/{pk}/", response=RateOut, summary="Correct an exchange rate")
 def rate_change(request: Any, pk: UUID, payload: RateChange) -> dict:
     row = get_object_or_404(rates_visible_to(request.user), pk=pk)
-    values = _not_null(payload.dict(exclude_unset=True))
+    values = not_null(payload.dict(exclude_unset=True))
     row = services.rate_update(by=request.user, row=row, **values)
     row.refresh_from_db()  # the rate as stored
     return rate_out(row)

@@ -74,6 +74,15 @@ class ListFilter(Schema):
     parent: str | None = None
 
 
+def admin_unit_field(pcode: str, field: str = "admin_unit") -> AdminUnit:
+    """The unit a payload's p-code names (the schema checked its form); 400 naming the field
+    when no unit has it. Every API that takes a township reads it here."""
+    unit = AdminUnit.objects.filter(pcode=pcode).first()
+    if unit is None:
+        raise HttpError(400, f"{field}: unknown p-code {pcode!r}")
+    return unit
+
+
 def _check_level(level: int | None) -> None:
     if level is not None and level not in (1, 2, 3):
         raise HttpError(400, "level must be 1, 2 or 3")

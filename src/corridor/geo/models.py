@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from corridor.core.coordinates import LATITUDE_RANGE, LONGITUDE_RANGE
 from corridor.core.models import Record, one_of
 
 
@@ -53,10 +54,10 @@ class AdminUnit(models.Model):
                 condition=(
                     models.Q(centroid_lon__isnull=True, centroid_lat__isnull=True)
                     | models.Q(
-                        centroid_lon__gte=92,
-                        centroid_lon__lte=102,
-                        centroid_lat__gte=9,
-                        centroid_lat__lte=29,
+                        centroid_lon__gte=LONGITUDE_RANGE[0],
+                        centroid_lon__lte=LONGITUDE_RANGE[1],
+                        centroid_lat__gte=LATITUDE_RANGE[0],
+                        centroid_lat__lte=LATITUDE_RANGE[1],
                     )
                 ),
                 name="adminunit_centroid_in_myanmar",

@@ -9,10 +9,9 @@ from uuid import UUID
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from corridor.core.schema import CountryCode, Limit, Line, Offset
+from corridor.core.schema import CountryCode, Limit, Line, Offset, not_null, page_of
 from corridor.orgs import services
 from corridor.orgs.models import Organisation, OrgKind, Visibility
 from corridor.orgs.queries import organisations_visible_to
@@ -53,10 +52,7 @@ def organisation_out(organisation: Organisation) -> dict[str, Any]:
 @router.get("/organisations/", response=OrganisationPage, summary="Organisations")
 def organisation_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = organisations_visible_to(request.user).order_by("name", "id")
-    return {
-        "count": rows.count(),
-        "items": [organisation_out(o) for o in rows[offset : offset + limit]],
-    }
+    return page_of(rows, limit, offset, organisation_out)
 
 
 @router.get("/organisations/{pk}/", response=OrganisationOut, summary="One organisation")
@@ -69,10 +65,7 @@ def organisation_detail(request: Any, pk: UUID) -> dict:
 )
 def organisation_change(request: Any, pk: UUID, payload: OrganisationChange) -> dict:
     organisation = get_object_or_404(organisations_visible_to(request.user), pk=pk)
-    values = payload.dict(exclude_unset=True)
-    for name, value in values.items():
-        if value is None:
-            raise HttpError(400, f"{name} cannot be null")
+    values = not_null(payload.dict(exclude_unset=True))
     return organisation_out(
         services.organisation_update(by=request.user, organisation=organisation, **values)
     )

@@ -28,10 +28,12 @@ from corridor.core.schema import (
     People,
     Text,
     Title,
+    not_null,
+    page_of,
     reason_given,
 )
 from corridor.core.sectors import Sector
-from corridor.geo.models import AdminUnit
+from corridor.geo.api import admin_unit_field
 from corridor.orgs.queries import organisations_visible_to
 from corridor.situation import services
 from corridor.situation.models import (
@@ -55,13 +57,6 @@ router = Router(tags=["situation"], auth=django_auth)
 # --- Shared pieces ------------------------------------------------------------------------------
 
 
-def _admin_unit(pcode: str) -> AdminUnit:
-    unit = AdminUnit.objects.filter(pcode=pcode).first()
-    if unit is None:
-        raise HttpError(400, f"admin_unit: unknown p-code {pcode!r}")
-    return unit
-
-
 def _reporting_organisation(request: Any, pk: UUID) -> Any:
     organisation = organisations_visible_to(request.user).filter(pk=pk).first()
     if organisation is None:
@@ -82,12 +77,6 @@ def _reporter_shown(request: Any, organisation_id: UUID | None) -> UUID | None:
         return None
     visible = organisations_visible_to(request.user).filter(pk=organisation_id).exists()
     return organisation_id if visible else None
-
-
-def _not_null(values: dict[str, Any], names: tuple[str, ...]) -> None:
-    for name in names:
-        if name in values and values[name] is None:
-            raise HttpError(400, f"{name} cannot be null")
 
 
 # --- Sources --------------------------------------------------------------------------------
@@ -125,7 +114,7 @@ def source_out(source: Source) -> dict[str, Any]:
 
 def _source_values(payload: Schema) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True)
-    _not_null(values, ("title", "publisher", "reliability"))
+    not_null(values, ("title", "publisher", "reliability"))
     if "url" in values:
         values["url"] = str(values["url"]) if values["url"] is not None else ""
     return values
@@ -134,7 +123,7 @@ def _source_values(payload: Schema) -> dict[str, Any]:
 @router.get("/sources/", response=SourcePage, summary="Sources")
 def source_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = sources_visible_to(request.user).order_by("-published_on", "title", "id")
-    return {"count": rows.count(), "items": [source_out(s) for s in rows[offset : offset + limit]]}
+    return page_of(rows, limit, offset, source_out)
 
 
 @router.get("/sources/{pk}/", response=SourceOut, summary="One source")
@@ -229,9 +218,9 @@ def figure_out(request: Any, figure: DisplacementFigure) -> dict[str, Any]:
 def _figure_values(request: Any, payload: Schema) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True)
     values.pop("reporting_organisation", None)
-    _not_null(values, ("admin_unit", "as_of", "source", "notes", "sector"))
+    not_null(values, ("admin_unit", "as_of", "source", "notes", "sector"))
     if "admin_unit" in values:
-        values["admin_unit"] = _admin_unit(values["admin_unit"])
+        values["admin_unit"] = admin_unit_field(values["admin_unit"])
     if "source" in values:
         values["source"] = _source(request, values["source"])
     return values
@@ -240,10 +229,7 @@ def _figure_values(request: Any, payload: Schema) -> dict[str, Any]:
 @router.get("/figures/", response=FigurePage, summary="Displacement figures")
 def figure_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = figures_visible_to(request.user).order_by("-as_of", "admin_unit_id", "id")
-    return {
-        "count": rows.count(),
-        "items": [figure_out(request, f) for f in rows[offset : offset + limit]],
-    }
+    return page_of(rows, limit, offset, lambda f: figure_out(request, f))
 
 
 @router.get("/figures/{pk}/", response=FigureOut, summary="One displacement figure")
@@ -369,13 +355,13 @@ def incident_out(request: Any, incident: Incident, *, detail: bool = False) -> d
 def _incident_values(request: Any, payload: Schema) -> dict[str, Any]:
     values = payload.dict(exclude_unset=True)
     values.pop("reporting_organisation", None)
-    _not_null(
+    not_null(
         values,
         ("occurred_on", "incident_type", "admin_unit", "fatalities", "injuries", "detained"),
     )
-    _not_null(values, ("description", "sources", "sub_event_type", "verification"))
+    not_null(values, ("description", "sources", "sub_event_type", "verification"))
     if "admin_unit" in values:
-        values["admin_unit"] = _admin_unit(values["admin_unit"])
+        values["admin_unit"] = admin_unit_field(values["admin_unit"])
     if "sources" in values:
         values["sources"] = [_source(request, pk, "sources") for pk in values["sources"]]
     return values
@@ -385,10 +371,7 @@ def _incident_values(request: Any, payload: Schema) -> dict[str, Any]:
 def incident_list(request: Any, limit: Limit = 100, offset: Offset = 0) -> dict:
     rows = incidents_visible_to(request.user).order_by("-occurred_on", "id")
     rows = rows.prefetch_related("sources")
-    return {
-        "count": rows.count(),
-        "items": [incident_out(request, i) for i in rows[offset : offset + limit]],
-    }
+    return page_of(rows, limit, offset, lambda i: incident_out(request, i))
 
 
 @router.get("/incidents/{pk}/", response=IncidentOut, summary="One incident")

@@ -107,6 +107,24 @@ def _period_text(filters: Filters) -> str:
     }
 
 
+def _national_headline(
+    national: Indicator, label: str, note: str, *, before_period: bool
+) -> Headline:
+    """The national IDP figure as the card shows it, ``note`` saying its day."""
+    source = national.source.title
+    if national.source.publisher:
+        source = f"{national.source.publisher}: {source}"
+    return Headline(
+        "idps",
+        label,
+        national.value,
+        source,
+        national.as_of,
+        note % {"day": national.as_of.isoformat()},
+        before_period=before_period,
+    )
+
+
 def _idps_headline(data: dict[str, Any], filters: Filters) -> Headline:
     """IDPs at the end of the period (decision 0177): the national figure when one is dated
     within the period, else the sum of the townships' latest figures on the period's last day,
@@ -122,20 +140,9 @@ def _idps_headline(data: dict[str, Any], filters: Filters) -> Headline:
         if not filters.state
         else None
     )
-    national_source = ""
-    if national:
-        national_source = national.source.title
-        if national.source.publisher:
-            national_source = f"{national.source.publisher}: {national_source}"
-        if national.as_of >= filters.start:
-            return Headline(
-                "idps",
-                label,
-                national.value,
-                national_source,
-                national.as_of,
-                _("as of %(day)s") % {"day": national.as_of.isoformat()},
-            )
+
+    if national and national.as_of >= filters.start:
+        return _national_headline(national, label, _("as of %(day)s"), before_period=False)
     latest = latest_figures(data["figures"], filters.last_day)
     if latest or national is None:
         newest = max((ref.as_of for ref in latest.values()), default=None)
@@ -149,14 +156,8 @@ def _idps_headline(data: dict[str, Any], filters: Filters) -> Headline:
             _("latest figure of each township on %(day)s") % {"day": filters.last_day.isoformat()},
             before_period=newest is not None and newest < filters.start,
         )
-    return Headline(
-        "idps",
-        label,
-        national.value,
-        national_source,
-        national.as_of,
-        _("as of %(day)s, before this period") % {"day": national.as_of.isoformat()},
-        before_period=True,
+    return _national_headline(
+        national, label, _("as of %(day)s, before this period"), before_period=True
     )
 
 

@@ -122,7 +122,7 @@ def test_extra_fields_change_nothing(setup):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"admin_unit": "MMR999999"}, "unknown p-code"),
+        ({"admin_unit": "MMR999999"}, "admin_unit: unknown p-code 'MMR999999'"),
         ({"start_date": "2024-05-01", "end_date": "2024-04-01"}, ""),
         ({"value": "12.5"}, ""),
         ({"women": -1}, ""),
@@ -147,3 +147,13 @@ def test_writes_need_a_csrf_token(setup):
     answer = strict.post(URL, _new(setup["own"]), content_type="application/json")
     assert answer.status_code == 403
     assert not Activity.objects.filter(sector="health").exists()
+
+
+def test_lists_are_paged_with_the_total(setup):
+    ActivityFactory(organisation=setup["own"])
+    whole = setup["editor"].get(URL).json()
+    first = setup["editor"].get(URL, {"limit": 1}).json()
+    rest = setup["editor"].get(URL, {"limit": 500, "offset": 1}).json()
+
+    assert whole["count"] == first["count"] == rest["count"] == len(whole["items"]) >= 2
+    assert [a["id"] for a in first["items"] + rest["items"]] == [a["id"] for a in whole["items"]]

@@ -159,6 +159,10 @@ class EncryptedFloatField(EncryptedField):
 
     description = "Floating point number stored encrypted"
     empty_strings_allowed = False
+    # What django-stubs' mypy plugin takes as the attribute's type: a float, not the text its
+    # TextField base is stored as.
+    _pyi_private_set_type: float | str | None
+    _pyi_private_get_type: float | None
 
     def to_python(self, value: Any) -> Any:
         if value is None or value == "":

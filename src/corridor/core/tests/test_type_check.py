@@ -13,8 +13,8 @@ def test_scripts_check_types_every_services_and_queries_module():
     script = (ROOT / "scripts" / "check").read_text()
     assert "-name services.py -o -name queries.py" in script
     assert (
-        '.venv/bin/mypy src/corridor/exchange src/corridor/web src/corridor/cli "${layers[@]}"'
-        in script
+        ".venv/bin/mypy src/corridor/exchange src/corridor/web src/corridor/cli "
+        'src/corridor/demo \\\n  "${layers[@]}"' in script
     )
 
 

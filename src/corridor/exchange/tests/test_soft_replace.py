@@ -13,6 +13,7 @@ from corridor.accounts.models import OrgRole
 from corridor.aid.models import Activity
 from corridor.aid.services import activity_remove
 from corridor.audit.models import AuditEntry
+from corridor.core.models import RemovedVia
 from corridor.exchange.tests.test_reimport import ROWS, counts, five_w, run_json
 from corridor.testing.factories import MembershipFactory, UserFactory
 
@@ -30,6 +31,7 @@ def test_replace_removes_softly_with_the_file_as_reason(org, write, capsys):
     kept = Activity.all_objects.get(pk=gone.pk)
     assert kept.removed_at is not None
     assert kept.removal_reason == "not in 5w-update.csv, which replaces what it covers"
+    assert kept.removed_via == RemovedVia.REPLACE
     assert (kept.women, kept.men) == (30, 11)  # the row is kept as it was
     entry = AuditEntry.objects.filter(action="remove").latest("seq")
     assert entry.changes["removed"] == 1
@@ -47,7 +49,7 @@ def test_a_file_that_holds_the_record_again_brings_it_back(org, write, capsys):
 
     assert (counts(again), again["restored"]) == ((0, 0, 0, 7), 1)
     back = Activity.objects.get(pk=gone.pk)
-    assert (back.removed_at, back.removal_reason) == (None, "")
+    assert (back.removed_at, back.removal_reason, back.removed_via) == (None, "", "")
     entry = AuditEntry.objects.filter(action="restore").latest("seq")
     assert (entry.changes["restored"], entry.changes["file"]) == (1, "5w.csv")
     assert Activity.objects.count() == 7
@@ -66,6 +68,25 @@ def test_a_record_a_person_removed_stays_removed(org, write, capsys):
     assert again["restored"] == 0
     assert not Activity.objects.filter(pk=removed.pk).exists()
     assert Activity.all_objects.get(pk=removed.pk).removal_reason == "counted twice"
+
+
+def test_a_person_who_types_the_imports_reason_is_not_undone(org, write, capsys):
+    """The reason is free text: a person may word it as an import would (decision 0354)."""
+    run_json(capsys, five_w(write, "5w.csv", ROWS))
+    person = UserFactory()
+    MembershipFactory(user=person, organisation=org, role=OrgRole.EDITOR)
+    wording = "not in 5w-update.csv, which replaces what it covers"
+    removed = activity_remove(
+        by=person, activity=Activity.objects.get(women=30, men=11), reason=wording
+    )
+    assert removed.removed_via == RemovedVia.PERSON
+
+    again = run_json(capsys, five_w(write, "5w.csv", ROWS), "--replace")
+
+    assert again["restored"] == 0
+    assert not Activity.objects.filter(pk=removed.pk).exists()
+    kept = Activity.all_objects.get(pk=removed.pk)
+    assert (kept.removal_reason, kept.removed_via) == (wording, RemovedVia.PERSON)
 
 
 def test_replace_through_the_real_entry_point_keeps_the_row(cli_instance, write):

@@ -143,3 +143,21 @@ def test_figures_and_sources(setup):
     )
     assert answer.status_code == 403
     assert Source.objects.get(pk=source_id).title == "Camp committee count"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"admin_unit": "MMR999999"}, "admin_unit: unknown p-code 'MMR999999'"),
+        ({"as_of": None}, "as_of cannot be null"),
+    ],
+)
+def test_a_figure_with_a_bad_township_or_a_null_is_a_clear_400(setup, change, message):
+    figure = setup["figure"]
+    before = (figure.admin_unit_id, figure.as_of)
+    answer = setup["editor"].patch(
+        f"/api/situation/figures/{figure.pk}/", change, content_type="application/json"
+    )
+    assert (answer.status_code, answer.json()["detail"]) == (400, message)
+    figure.refresh_from_db()
+    assert (figure.admin_unit_id, figure.as_of) == before

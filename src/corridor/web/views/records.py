@@ -122,8 +122,13 @@ def _record(kind: Kind, user: Any, pk: Any) -> Any:
     return record
 
 
+def _reported(record: Any) -> bool:
+    """Situation data names who reported it; an activity, whose it is."""
+    return hasattr(record, "reporting_organisation_id")
+
+
 def _owner(record: Any) -> Organisation | None:
-    if hasattr(record, "reporting_organisation_id"):
+    if _reported(record):
         return record.reporting_organisation
     return record.organisation
 
@@ -159,11 +164,13 @@ def _township_map(unit: Any) -> str:
 def _detail(request: Any, kind: Kind, record: Any, rows: list, **extra: Any) -> HttpResponse:
     user = request.user
     owner = _owner(record)
+    if owner is not None:  # first, in the words of the record's own field
+        named = _("Reporting organisation") if _reported(record) else _("Organisation")
+        rows = [(named, OrganisationNames(user).label(owner)), *rows]
     context = {
         "record": record,
         "kind": kind.argument,
         "rows": [(label, _shown(value)) for label, value in rows],
-        "owner": OrganisationNames(user).label(owner) if owner is not None else "",
         "edit_url": reverse(f"{kind.page}_edit", args=[record.pk]),
         "remove_url": reverse(f"{kind.page}_remove", args=[record.pk]),
         "restore_url": reverse(f"{kind.page}_restore", args=[record.pk]),
@@ -187,7 +194,6 @@ def _detail(request: Any, kind: Kind, record: Any, rows: list, **extra: Any) -> 
 def activity_page(request: Any, pk: Any) -> HttpResponse:
     a = _record(ACTIVITY, request.user, pk)
     rows = [
-        (_("Organisation"), OrganisationNames(request.user).label(a.organisation)),
         (_("Township"), township_label(a.admin_unit)),
         (_("Reporting month"), month_label(a.reporting_month) if a.reporting_month else None),
         (_("Start"), a.start_date),
@@ -232,14 +238,6 @@ def incident_page(request: Any, pk: Any) -> HttpResponse:
         (_("What happened"), i.description),
         (_("Verification"), i.get_verification_display()),
     ]
-    if i.reporting_organisation_id is not None:
-        rows.insert(
-            0,
-            (
-                _("Reporting organisation"),
-                OrganisationNames(request.user).label(i.reporting_organisation),
-            ),
-        )
     title = _("Incident: %(type)s in %(township)s") % {
         "type": i.get_incident_type_display(),
         "township": i.admin_unit.name_en,
@@ -264,14 +262,6 @@ def figure_page(request: Any, pk: Any) -> HttpResponse:
         (_("Refugees"), f.refugees),
         (_("Notes"), f.notes),
     ]
-    if f.reporting_organisation_id is not None:
-        rows.insert(
-            0,
-            (
-                _("Reporting organisation"),
-                OrganisationNames(request.user).label(f.reporting_organisation),
-            ),
-        )
     title = _("Displacement figure: %(township)s") % {"township": f.admin_unit.name_en}
     return _detail(request, FIGURE, f, rows, title=title, sources=[f.source])
 

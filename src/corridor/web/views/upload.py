@@ -287,22 +287,34 @@ def upload_page(request: Any) -> HttpResponse:
     return response
 
 
+def _held_for(
+    request: Any, held: tuple[Path, dict[str, str]] | None, organisations: Any
+) -> tuple[Path, dict[str, str], Organisation | None] | None:
+    """The held file, what was chosen for it and the organisation it was checked for (None:
+    the file names its organisations), while it is one of ``organisations`` (those the person
+    may still report for); else None, with the reason said to the person."""
+    if held is None:
+        messages.error(request, _("The checked file is no longer held. Choose it again."))
+        return None
+    path, meta = held
+    organisation = None
+    if meta["organisation"] or not _creates_orgs(request.user):
+        organisation = organisations.filter(pk=meta["organisation"] or None).first()
+        if organisation is None:
+            messages.error(request, _("You may no longer report for that organisation."))
+            return None
+    return path, meta, organisation
+
+
 @login_required
 @require_POST
 def upload_apply(request: Any) -> HttpResponse:
-    organisations = _organisations(request.user)
+    organisations = _organisations(request.user)  # refuses who may not upload
     choices = _org_choices(request.POST)
     with hold_take(request, request.POST.get("run", "")) as held:
-        if held is None:
-            messages.error(request, _("The checked file is no longer held. Choose it again."))
+        if (taken := _held_for(request, held, organisations)) is None:
             return redirect("web:upload")
-        path, meta = held
-        organisation = None
-        if meta["organisation"] or not _creates_orgs(request.user):
-            organisation = organisations.filter(pk=meta["organisation"] or None).first()
-            if organisation is None:
-                messages.error(request, _("You may no longer report for that organisation."))
-                return redirect("web:upload")
+        path, meta, organisation = taken
         form = _form(request)
         try:
             mapping = None
@@ -364,19 +376,12 @@ def upload_apply(request: Any) -> HttpResponse:
 @require_POST
 def upload_map(request: Any) -> HttpResponse:
     """Check the held file through the mapping as the person set it; then "Import now"."""
-    organisations = _organisations(request.user)
+    organisations = _organisations(request.user)  # refuses who may not upload
     form = _form(request)
     with hold_take(request, request.POST.get("hold", "")) as held:
-        if held is None:
-            messages.error(request, _("The checked file is no longer held. Choose it again."))
+        if (taken := _held_for(request, held, organisations)) is None:
             return redirect("web:upload")
-        path, meta = held
-        organisation = None
-        if meta["organisation"] or not _creates_orgs(request.user):
-            organisation = organisations.filter(pk=meta["organisation"] or None).first()
-            if organisation is None:
-                messages.error(request, _("You may no longer report for that organisation."))
-                return redirect("web:upload")
+        path, meta, organisation = taken
         mapping = Mapping.from_json(json.loads(meta["mapping"]), source=meta["name"])
         known = {f.name for f in FIELDS[mapping.kind]}
         for column in mapping.columns:

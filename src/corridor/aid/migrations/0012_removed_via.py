@@ -1,0 +1,42 @@
+"""How each removed activity was removed, told apart by a field (decision 0354).
+
+Before, a re-import restored any removed record whose reason read like a replacing import's
+("not in FILE, which replaces what it covers"), so a person who typed those words would have
+had their removal undone. The rows already removed are filled from that wording, the one
+thing there was to go by; from now on the service that removes sets the field.
+"""
+
+from django.db import migrations, models
+
+# The replacing import's wording as it stood when this migration was written.
+HEAD, TAIL = "not in ", ", which replaces what it covers"
+
+
+def fill(apps, schema_editor):
+    for name in ("Activity",):
+        model = apps.get_model("aid", name)
+        removed = model._base_manager.filter(removed_at__isnull=False)
+        removed.filter(removal_reason__startswith=HEAD, removal_reason__endswith=TAIL).update(
+            removed_via="replace"
+        )
+        removed.filter(removed_via="").update(removed_via="person")
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("aid", "0011_gap_index_removed_at"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="activity",
+            name="removed_via",
+            field=models.CharField(
+                blank=True,
+                choices=[("person", "by a person"), ("replace", "by an import that replaced it")],
+                editable=False,
+                max_length=8,
+            ),
+        ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
+    ]
