@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import threading
+from pathlib import Path
 
 from corridor.cli import django_env
 
@@ -36,8 +37,10 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def serve(args: argparse.Namespace) -> int:
+    from django.conf import settings
     from waitress import serve as waitress_serve
 
+    from corridor.core import instance
     from corridor.wsgi import application
 
     if not 0 < args.port < 65536:
@@ -59,11 +62,14 @@ def serve(args: argparse.Namespace) -> int:
     threading.Thread(
         target=_lock_when_idle, args=(stop,), name="corridor-idle", daemon=True
     ).start()
+    # While it is held, `corridor encrypt` refuses to swap the database under the server.
+    served = instance.server_lock(Path(settings.HOME))
     print(f"Corridor is at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
     try:
         waitress_serve(application, host=args.host, port=args.port, threads=args.threads, ident="")
     finally:
         stop.set()
+        served.close()
     return 0
 
 

@@ -10,6 +10,7 @@ import contextlib
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 — a file name, not a key
 SQLITE_FILE = "corridor.sqlite3"
@@ -37,3 +38,43 @@ def secret_key(home: Path) -> str:
         with contextlib.suppress(FileExistsError):
             write_private(path, secrets.token_urlsafe(50).encode())
     return path.read_text().strip()
+
+
+SERVER_LOCK_FILE = "server.lock"
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover — Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+def server_lock(home: Path) -> Any:
+    """Mark the instance as served for as long as the returned file stays open.
+
+    ``corridor serve`` holds an advisory lock on ``server.lock``; the kernel lets it go when
+    the process ends, however it ends, so a killed server leaves no stale mark. Commands that
+    must not run beside a server (``corridor encrypt``) ask ``server_running``.
+    """
+    handle = (ensure_home(home) / SERVER_LOCK_FILE).open("a")
+    if fcntl is None:  # Windows: no advisory locks; SQLite's own locks still guard the file
+        return handle
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise
+    return handle
+
+
+def server_running(home: Path) -> bool:
+    """Whether a `corridor serve` process holds this instance's server lock now."""
+    path = home / SERVER_LOCK_FILE
+    if fcntl is None or not path.exists():
+        return False
+    with path.open("a") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return False

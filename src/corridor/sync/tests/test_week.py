@@ -18,15 +18,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import time
 from pathlib import Path
 
 import dj_database_url
 import psycopg
 import pytest
+from django_otp.oath import TOTP
 
+from corridor.cli.tests.test_serve_processes import free_port
+from corridor.keys.tests.test_atrest import start_server
+from corridor.testing.browser import chromium_browser
 from corridor.testing.cli import Instance, throwaway_instance
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 KALAY, HAKHA = "field-kalay", "field-hakha"
 
@@ -182,11 +188,78 @@ def register(tmp_path: Path, hub: Instance, field: Instance, name: str, org: str
        "--fingerprint", hub_print)  # fmt: skip
 
 
+REVIEWER = """
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from corridor.accounts.models import GlobalRole, User
+user = User(username="hub-reviewer", global_role=GlobalRole.ADMIN, language="en")
+user.set_password({password!r})
+user.save()
+device = TOTPDevice.objects.create(user=user, name="reviewer's phone", confirmed=True)
+print("TOTPKEY" + device.key)
+"""
+REVIEWER_PASSWORD = "a long reviewer passphrase 3"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with chromium_browser() as browser:
+        yield browser
+
+
+@pytest.fixture
+def browser_page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+def settle_in_the_browser(hub: Instance, tmp_path: Path, page, record_id: str) -> None:
+    """The hub's reviewer signs in (password, then an authenticator code) on the hub's own
+    server, opens Sync from the menu, the conflict, and takes the version that lost."""
+    (line,) = [x for x in shell(hub, REVIEWER.format(password=REVIEWER_PASSWORD)).splitlines()
+               if x.startswith("TOTPKEY")]  # fmt: skip
+    authenticator = TOTP(bytes.fromhex(line[7:]))
+    port = free_port()
+    log = tmp_path / "hub-server.log"
+    server = start_server(hub, port, log)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        page.goto(f"{url}/")
+        page.wait_for_url(re.compile(r"/accounts/login/"))
+        page.fill("#id_username", "hub-reviewer")
+        page.fill("#id_password", REVIEWER_PASSWORD)
+        page.press("#id_password", "Enter")
+        page.wait_for_url(re.compile(r"/accounts/verify/"))
+        authenticator.time = time.time()
+        page.fill("#id_code", f"{authenticator.token():06d}")
+        page.press("#id_code", "Enter")
+        page.wait_for_url(re.compile(r"/$"))
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Sync").click()
+        page.get_by_role("heading", name="Sync by file").wait_for()
+        assert "field instance" in page.locator(f"tr[data-peer='{KALAY}']").inner_text()
+        page.get_by_role("link", name=f"aid.activity {record_id[:8]}").click()
+        page.get_by_role("heading", name="Conflict to review").wait_for()
+        # The record holds Kalay's edit (women 63, men 6); the hub's correction lost.
+        men = page.locator("tr[data-field='men']")
+        assert "differs" in men.inner_text()
+        assert men.locator("td").all_inner_texts() == ["6", "8"]
+        notes = page.locator("tr[data-field='notes'] td").all_inner_texts()
+        assert notes[1] == "hub correction", notes
+        page.get_by_role("button", name="Take the version that lost").click()
+        page.get_by_text("The version that lost is now the record's").wait_for()
+        assert "No conflicts to review." in page.content()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def owned_by(state: dict, acronym: str) -> dict:
     return {key: value for key, value in state.items() if acronym in value[1]}
 
 
-def test_a_week_of_field_work_by_file_with_a_conflict(network, tmp_path: Path):
+def test_a_week_of_field_work_by_file_with_a_conflict(network, tmp_path: Path, browser_page):
     hub, kalay, hakha = network
     shell(hub, SETUP_HUB)
     ok(hub, "sync", "identity", "-o", str(tmp_path / "hub.json"), "--name", "hub")
@@ -267,11 +340,14 @@ def test_a_week_of_field_work_by_file_with_a_conflict(network, tmp_path: Path):
     late = ok(hub, "sync", "import", str(tmp_path / "hakha-lost.bundle"))
     assert "applied 0 (bundle 3 from field-hakha)" in late, late  # late and harmless
 
-    # The administrator at the hub reads the conflict and takes the hub's correction.
+    # The reviewer at the hub opens the sync page in a browser, compares the two versions and
+    # takes the hub's correction.
     (listed,) = ok(hub, "sync", "conflicts").splitlines()
     assert '"notes": "hub correction"' in listed
-    ok(hub, "sync", "conflicts", "--take-lost", listed.split()[0])
+    record_id = listed.split()[2].rstrip(":")
+    settle_in_the_browser(hub, tmp_path, browser_page, record_id)
     assert json.loads(ok(hub, "sync", "status", "--json"))["conflicts_to_review"] == 0
+    assert ok(hub, "sync", "conflicts").strip() == ""
 
     # Saturday: the answers travel; Kalay's own conflict entry aside, nobody logs a new one.
     carry(hub, KALAY, kalay, tmp_path / "to-kalay-3.bundle")

@@ -1,5 +1,4 @@
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
@@ -9,10 +8,10 @@ from corridor.aid.models import Sector
 from corridor.geo.models import AdminUnit
 from corridor.geo.services import admin_units_load
 from corridor.testing import factories as f
+from corridor.testing.browser import chromium_browser
 from corridor.testing.signin import sign_in
 
 TOWNSHIP = "MMR005022"
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[4] / "test-artifacts"
 
 
@@ -66,27 +65,6 @@ def chromium():
     shared): starting chromium for every test cost seconds each. Not per session: while
     Playwright runs, its event loop counts as running in this thread, which other modules'
     tests must not see (decision 0200)."""
-    if not CHROMIUM.exists():
-        message = "browser tests need Debian's chromium: apt-get install -y chromium"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    sync_api = pytest.importorskip("playwright.sync_api")
     ARTIFACTS.mkdir(exist_ok=True)
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are ordinary blocking calls, not run inside that loop.
-    with pytest.MonkeyPatch.context() as patch, sync_api.sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+    with chromium_browser() as browser:
         yield browser
-        browser.close()
