@@ -35,6 +35,7 @@ from corridor.funds.queries import (
     disputes_visible_to,
     evidence_visible_to,
     grants_visible_to,
+    spending_removed_from,
     spending_visible_to,
     transfer_removed_for,
     transfers_visible_to,
@@ -180,9 +181,11 @@ def grant_page(request: Any, pk: Any) -> HttpResponse:
                 "s": s,
                 "photos": photos.get(s.pk, []),
                 "may_change": policy.can(user, policy.CHANGE, s),
+                "may_remove": policy.can(user, policy.DELETE, s),
             }
             for s in spending
         ],
+        "removed_spending": spending_removed_from(user, grant),
         "may_change_grant": policy.can(user, policy.CHANGE, grant),
         "may_add_spending": policy.can(user, policy.ADD, Spending),
         # The grant's reports (web/views/funds_reports.py) by the rule each of them checks.
