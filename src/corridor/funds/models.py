@@ -111,6 +111,12 @@ class Grant(Record):
     def clean(self) -> None:
         grant_clean(self)
 
+    @property
+    def wants_photo(self) -> bool:
+        """The donor asks for a photo of a receipt or a signed distribution list: the page
+        that confirms what arrived asks for one, and the grant's page marks a hop without."""
+        return self.reporting == ReportingRule.RECEIPT
+
 
 class Transfer(Removable):
     """Money from one organisation to another. Removed softly with a reason, like a 4W row
