@@ -95,12 +95,15 @@ def as_decimal(value: Any) -> Decimal:
 _QUANTA: dict[str, Decimal] = {code: c.quantum for code, c in CURRENCY_TABLE.items()}
 
 
+def quantum(code: str) -> Decimal:
+    """The minor unit of the currency ``code`` (InvalidInput naming an unknown code)."""
+    found = _QUANTA.get(code)
+    return currency(code).quantum if found is None else found
+
+
 def quantize(amount: Any, code: str) -> Decimal:
     """``amount`` rounded (half to even) to the minor unit of the currency ``code``."""
-    quantum = _QUANTA.get(code)
-    if quantum is None:
-        quantum = currency(code).quantum  # InvalidInput naming the unknown code
-    return as_decimal(amount).quantize(quantum, rounding=ROUND_HALF_EVEN)
+    return as_decimal(amount).quantize(quantum(code), rounding=ROUND_HALF_EVEN)
 
 
 def is_exact(amount: Decimal, code: str) -> bool:

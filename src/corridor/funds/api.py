@@ -434,6 +434,20 @@ def spending_change(request: Any, pk: UUID, payload: SpendingChange) -> dict:
     return spending_out(spending)
 
 
+@router.delete(
+    "/spending/{pk}/",
+    response={204: None},
+    summary="Remove a spending, with a reason",
+    description=REMOVAL + " A removed spending is restored on its grant's page.",
+)
+def spending_remove(request: Any, pk: UUID, reason: str = "") -> Status:
+    spending = get_object_or_404(spending_visible_to(request.user), pk=pk)
+    services.spending_remove(
+        by=request.user, spending=spending, reason=reason_given(request, reason)
+    )
+    return Status(204, None)
+
+
 # --- Evidence photos -------------------------------------------------------------------------
 
 
@@ -548,6 +562,19 @@ def rate_change(request: Any, pk: UUID, payload: RateChange) -> dict:
     row = services.rate_update(by=request.user, row=row, **values)
     row.refresh_from_db()  # the rate as stored
     return rate_out(row)
+
+
+@router.delete(
+    "/rates/{pk}/",
+    response={204: None},
+    summary="Remove an exchange rate, with a reason",
+    description=REMOVAL + " A removed rate is restored on the rates page; no report converts "
+    "with it meanwhile.",
+)
+def rate_remove(request: Any, pk: UUID, reason: str = "") -> Status:
+    row = get_object_or_404(rates_visible_to(request.user), pk=pk)
+    services.rate_remove(by=request.user, row=row, reason=reason_given(request, reason))
+    return Status(204, None)
 
 
 @router.post(

@@ -24,6 +24,7 @@ nowhere else until its own side confirms it (decision 0236).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -158,7 +159,7 @@ class TransferRow:
     organisations, without building a model instance per row (bench/reconcile.py: a grant
     may hold tens of thousands of transfers). Never saved; writes go through the services."""
 
-    pk: Any
+    key: str  # the transfer's id as the database gives it as text (``pk`` makes the UUID)
     from_organisation_id: Any
     to_organisation_id: Any
     amount: Decimal
@@ -176,13 +177,17 @@ class TransferRow:
     to_organisation: Organisation
 
     @property
+    def pk(self) -> uuid.UUID:
+        return uuid.UUID(self.key)
+
+    @property
     def net_sent(self) -> Decimal:
         """What the channel passed on, in the sent currency: the amount less the fee."""
         return self.amount - (self.fee or ZERO)
 
 
 ROW_COLUMNS = (
-    "pk", "from_organisation_id", "to_organisation_id", "amount", "currency", "fee", "sent_on",
+    "key", "from_organisation_id", "to_organisation_id", "amount", "currency", "fee", "sent_on",
     "sent_state", "received_amount", "received_currency", "received_on", "received_state",
     "rate", "channel",
 )  # fmt: skip
@@ -190,11 +195,12 @@ ROW_COLUMNS = (
 
 def grant_transfers(grant: Grant) -> list[TransferRow]:
     """The grant's transfers in the order they were sent, each with its two organisations
-    (read once each). The two organisation ids are read as text and matched to the
-    organisations read once: no UUID is made per row for them (bench/reconcile.py)."""
-    as_text = {"from_key": Cast("from_organisation_id", CharField()),
+    (read once each). The ids are read as text, and the two organisation ids matched to the
+    organisations read once: no UUID is made per row (bench/reconcile.py)."""
+    as_text = {"key": Cast("pk", CharField()),
+               "from_key": Cast("from_organisation_id", CharField()),
                "to_key": Cast("to_organisation_id", CharField())}  # fmt: skip
-    columns = ("pk", "from_key", "to_key", *ROW_COLUMNS[3:])
+    columns = ("key", "from_key", "to_key", *ROW_COLUMNS[3:])
     rows = list(grant.transfers.order_by("sent_on", "id").annotate(**as_text).values_list(*columns))
     keys = {r[1] for r in rows} | {r[2] for r in rows}
     found = Organisation.objects.annotate(key=Cast("pk", CharField())).filter(key__in=keys)
@@ -205,9 +211,10 @@ def grant_transfers(grant: Grant) -> list[TransferRow]:
     ]
 
 
-def open_disputes(grant: Grant) -> set[Any]:
+def open_disputes(grant: Grant) -> set[str]:
+    """The ids, as text (``TransferRow.key``), of the grant's transfers under an open dispute."""
     found = Dispute.objects.filter(transfer__grant=grant, resolved_on__isnull=True)
-    return set(found.values_list("transfer_id", flat=True))
+    return set(found.annotate(key=Cast("transfer_id", CharField())).values_list("key", flat=True))
 
 
 def hop_rate(t: TransferRow | Transfer) -> Decimal | None:
@@ -246,6 +253,7 @@ def custody(
     hops: list[Hop] = []
     claims: list[dict[str, Any]] = []
     donor_sent = ZERO
+    donor_id = grant.donor_id
 
     def converted(amount: Decimal, currency: str, on: dt.date, part: str) -> Decimal | None:
         if missing_rates == "refuse":
@@ -264,8 +272,8 @@ def custody(
         names[t.to_organisation_id] = t.to_organisation.name
         sent_ok = t.sent_state == LegState.CONFIRMED
         received_ok = t.received_state == LegState.CONFIRMED
-        hop = Hop(transfer=t, counted=sent_ok and t.pk not in disputed_ids,
-                  disputed=t.pk in disputed_ids)  # fmt: skip
+        disputed = t.key in disputed_ids
+        hop = Hop(transfer=t, counted=sent_ok and not disputed, disputed=disputed)
         hops.append(hop)
         for leg, state in (("sent", t.sent_state), ("received", t.received_state)):
             if state == LegState.CLAIMED:
@@ -273,13 +281,14 @@ def custody(
                 claims.append({"transfer": str(t.pk), "leg": leg, "awaiting": side.name})
         if not sent_ok:
             continue  # the sender has not said it sent this: it counts nowhere
+        from_donor = t.from_organisation_id == donor_id
         sent_part = "disputed" if hop.disputed else "not_yet_sent"
-        if t.from_organisation_id != grant.donor_id and not hop.disputed:
+        if not from_donor and not hop.disputed:
             sent_part = ""  # an intermediary's sending moves value between parts, adds none
         sent_value = converted(t.amount, t.currency, t.sent_on, sent_part)
         hop.unvalued = sent_value is None
         hop.sent_value = ZERO if sent_value is None else sent_value
-        if t.from_organisation_id == grant.donor_id:
+        if from_donor:
             donor_sent += hop.sent_value
         else:
             holdings[t.from_organisation_id][t.currency] -= t.amount

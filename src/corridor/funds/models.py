@@ -111,6 +111,12 @@ class Grant(Record):
     def clean(self) -> None:
         grant_clean(self)
 
+    @property
+    def wants_photo(self) -> bool:
+        """The donor asks for a photo of a receipt or a signed distribution list: the page
+        that confirms what arrived asks for one, and the grant's page marks a hop without."""
+        return self.reporting == ReportingRule.RECEIPT
+
 
 class Transfer(Removable):
     """Money from one organisation to another. Removed softly with a reason, like a 4W row
@@ -247,8 +253,10 @@ class Dispute(Record):
         dispute_clean(self)
 
 
-class Spending(Record):
-    """Money of a grant spent on one 4W activity, by the activity's organisation."""
+class Spending(Removable):
+    """Money of a grant spent on one 4W activity, by the activity's organisation. Removed
+    softly with a reason, like a transfer: a removed spending leaves custody, reconciliation,
+    reports, lists and the API."""
 
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="spending")
     activity = models.ForeignKey("aid.Activity", on_delete=models.PROTECT, related_name="spending")
@@ -273,11 +281,13 @@ class Spending(Record):
         spending_clean(self)
 
 
-class ExchangeRate(Record):
+class ExchangeRate(Removable):
     """One rate on one day: units of ``to_currency`` for one unit of ``from_currency``.
 
     Myanmar's official and market rates parted widely after 2021; both are kept, with the
-    source of each, and every conversion names the row it used.
+    source of each, and every conversion names the row it used. Removed softly with a reason
+    (a rate typed twice, a source found wrong): no report converts with a removed rate, and
+    the same rate may be recorded again.
     """
 
     on = models.DateField()
@@ -299,6 +309,7 @@ class ExchangeRate(Record):
             ),
             models.UniqueConstraint(
                 fields=["on", "from_currency", "to_currency", "kind", "source"],
+                condition=Q(removed_at__isnull=True),
                 name="rate_once_per_day_kind_source",
             ),
         ]

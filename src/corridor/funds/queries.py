@@ -3,7 +3,7 @@ the one rule of which transfers count in an organisation's reports (decision 023
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -18,6 +18,8 @@ from corridor.funds.models import (
     Transfer,
 )
 from corridor.orgs.models import Visibility
+
+R = TypeVar("R", Transfer, Spending, ExchangeRate)
 
 #: Both legs are each side's own word (or the money has not arrived yet): a transfer anyone
 #: other than its two sides may count.
@@ -112,17 +114,34 @@ def rates_visible_to(user: Any) -> QuerySet[ExchangeRate]:
     return ExchangeRate.objects.none()
 
 
-def transfer_removed_for(user: Any, pk: Any) -> Transfer | None:
-    """A removed transfer, for a person who may restore it (who may delete it); None for
-    everyone else, exactly as for an id nobody has (decision 0180)."""
-    transfer = (
-        Transfer.all_objects.filter(pk=pk, removed_at__isnull=False)
-        .select_related("from_organisation", "to_organisation", "grant")
-        .first()
-    )
-    if transfer is None or not policy.can(user, policy.DELETE, transfer):
+def _removed_for(rows: QuerySet[R], user: Any, pk: Any) -> R | None:
+    """The removed row ``pk`` of ``rows``, for a person who may restore it (who may delete
+    it); None for everyone else, exactly as for an id nobody has (decision 0180)."""
+    found = rows.filter(pk=pk, removed_at__isnull=False).first()
+    if found is None or not policy.can(user, policy.DELETE, found):
         return None
-    return transfer
+    return found
+
+
+def transfer_removed_for(user: Any, pk: Any) -> Transfer | None:
+    rows = Transfer.all_objects.select_related("from_organisation", "to_organisation", "grant")
+    return _removed_for(rows, user, pk)
+
+
+def spending_removed_for(user: Any, pk: Any) -> Spending | None:
+    rows = Spending.all_objects.select_related("grant", "activity__organisation")
+    return _removed_for(rows, user, pk)
+
+
+def rate_removed_for(user: Any, pk: Any) -> ExchangeRate | None:
+    return _removed_for(ExchangeRate.all_objects.all(), user, pk)
+
+
+def spending_removed_from(user: Any, grant: Grant) -> list[Spending]:
+    """The grant's removed spending that the person may restore, for its page."""
+    rows = Spending.all_objects.filter(grant=grant, removed_at__isnull=False)
+    rows = rows.select_related("activity__admin_unit", "activity__organisation", "grant")
+    return [s for s in rows.order_by("spent_on", "id") if policy.can(user, policy.DELETE, s)]
 
 
 def disputes_visible_to(user: Any) -> QuerySet[Dispute]:
@@ -134,12 +153,14 @@ def evidence_visible_to(user: Any) -> QuerySet[Evidence]:
     """Evidence the grant's parties see: the transfer's two sides and its grant's donor and
     recipient, or the spending organisation and the grant's donor and recipient
     (``funds.access.evidence_rule``); nobody else but admins. A removed transfer's evidence
-    leaves with it for everyone but admins."""
+    leaves with it for everyone but admins, and so does a removed spending's."""
     if not policy.is_active_user(user):
         return Evidence.objects.none()
     if policy.is_admin(user):
         return Evidence.objects.all()
-    live = Q(spending__isnull=False) | Q(transfer__isnull=False, transfer__removed_at__isnull=True)
+    live = Q(spending__isnull=False, spending__removed_at__isnull=True) | Q(
+        transfer__isnull=False, transfer__removed_at__isnull=True
+    )
     mine = policy.organisation_ids(user)
     visible = (
         Q(transfer__from_organisation_id__in=mine)
@@ -151,3 +172,10 @@ def evidence_visible_to(user: Any) -> QuerySet[Evidence]:
         | Q(spending__grant__recipient_id__in=mine)
     )
     return Evidence.objects.filter(visible).filter(live)
+
+
+def rates_removed_for(user: Any) -> QuerySet[ExchangeRate]:
+    """Removed rates, newest removal first, for who may restore them (decision 0237)."""
+    if not policy.can(user, policy.DELETE, ExchangeRate()):
+        return ExchangeRate.objects.none()
+    return ExchangeRate.all_objects.filter(removed_at__isnull=False).order_by("-removed_at")

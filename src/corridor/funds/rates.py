@@ -11,10 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from corridor.core.errors import InvalidInput
-from corridor.core.money import quantize, rate_text
+from corridor.core.money import quantize, quantum, rate_text
 from corridor.funds.models import ExchangeRate
 
 
@@ -119,7 +119,16 @@ class RateBook:
         return Conversion(quantize(value, to_currency), to_currency, used)
 
     def value(self, amount: Decimal, from_currency: str, to_currency: str, on: dt.date) -> Decimal:
-        return self.convert(amount, from_currency, to_currency, on).amount
+        """``convert``'s amount, without building a ``Conversion``: custody values every leg
+        of a grant this way (bench/reconcile.py). A float is refused as ``convert`` refuses
+        it (Decimal arithmetic with a float raises TypeError)."""
+        if from_currency == to_currency:
+            return quantize(amount, to_currency)
+        used = self._asked.get((from_currency, to_currency, on))
+        if used is None:
+            used = self.rate(from_currency, to_currency, on)
+        value = amount / used.rate if used.inverse else amount * used.rate
+        return value.quantize(quantum(to_currency), rounding=ROUND_HALF_EVEN)
 
     def try_value(
         self, amount: Decimal, from_currency: str, to_currency: str, on: dt.date

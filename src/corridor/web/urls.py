@@ -100,6 +100,18 @@ urlpatterns = [
     path("money/rates/", funds_records.rates_page, name="rates"),
     path("money/rates/new/", funds_records.rate_new, name="rate_new"),
     path("money/rates/<uuid:pk>/edit/", funds_records.rate_edit, name="rate_edit"),
+    path(
+        "money/spending/<uuid:pk>/remove/",
+        funds_records.spending_remove_page,
+        name="spending_remove",
+    ),
+    path(
+        "money/spending/<uuid:pk>/restore/",
+        funds_records.spending_restore_page,
+        name="spending_restore",
+    ),
+    path("money/rates/<uuid:pk>/remove/", funds_records.rate_remove_page, name="rate_remove"),
+    path("money/rates/<uuid:pk>/restore/", funds_records.rate_restore_page, name="rate_restore"),
     # Screening counterparties against entity lists (web/views/screening.py; docs/screening.md)
     path("money/screening/", screening.decisions_page, name="screening_decisions"),
     path("money/screening/decide/", screening.decision_page, name="screening_decide"),

@@ -498,6 +498,17 @@ ROUTES: dict[str, Route] = {
     "GET /api/statements/{pk}/endorsers": Route(
         on("editor:own", "org_admin:own", "admin:*"), obj="statement"
     ),
+    # Removing spending and rates softly, with a reason (issue 13; web/tests/
+    # test_money_removal.py): spending by the spending organisation's editors, rates by
+    # coordinators and admins; restoring is a POST from the grant's or the rates page.
+    "DELETE /api/funds/spending/{pk}/": Route(OWNED_WRITE, obj="spending", body=_removal_body),
+    "DELETE /api/funds/rates/{pk}/": Route(
+        on("coordinator:*", "admin:*"), obj="rate", body=_removal_body
+    ),
+    "GET money/spending/<uuid:pk>/remove/": Route(OWNED_WRITE, obj="spending"),
+    "GET money/spending/<uuid:pk>/restore/": Route(NOBODY),  # POST only
+    "GET money/rates/<uuid:pk>/remove/": Route(on("coordinator:*", "admin:*"), obj="rate"),
+    "GET money/rates/<uuid:pk>/restore/": Route(NOBODY),  # POST only
 }
 
 

@@ -224,6 +224,14 @@ def spending_update(*, by: Any, spending: Spending, **values: Any) -> Spending:
     return audited_update(spending, by=by, **values)
 
 
-def spending_delete(*, by: Any, spending: Spending) -> None:
+def spending_remove(*, by: Any, spending: Spending, reason: str) -> Spending:
+    """Remove a spending softly, with the reason given (decision 0180, as a transfer): it
+    leaves custody, reconciliation, reports, lists and the API; its history keeps it."""
     policy.require(by, policy.DELETE, spending)
-    audited_delete(spending, by=by)
+    return audited_remove(spending, by=by, reason=reason)
+
+
+def spending_restore(*, by: Any, spending: Spending) -> Spending:
+    """Undo ``spending_remove``; whoever may remove it may restore it."""
+    policy.require(by, policy.DELETE, spending)
+    return audited_restore(spending, by=by)

@@ -14,7 +14,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from corridor.accounts import policy
-from corridor.audit.services import audited_create, audited_update
+from corridor.audit.services import (
+    audited_create,
+    audited_remove,
+    audited_restore,
+    audited_update,
+)
 from corridor.core.errors import InvalidInput
 from corridor.core.rows import write_rows
 from corridor.funds.models import ExchangeRate, RateKind
@@ -78,6 +83,29 @@ def rate_update(*, by: Any, row: ExchangeRate, **values: Any) -> ExchangeRate:
             f"{key['source']!r} on {key['on']} is recorded already"
         )
     return audited_update(row, by=by, **values)
+
+
+def rate_remove(*, by: Any, row: ExchangeRate, reason: str) -> ExchangeRate:
+    """Remove ``row`` from the rate table softly, with the reason given (as a transfer is
+    removed, decision 0180): no report converts with it any more; its history keeps it and
+    the same rate may be recorded again. Only those who may add rates may (decision 0237)."""
+    if by is not None:
+        policy.require(by, policy.DELETE, row)
+    return audited_remove(row, by=by, reason=reason)
+
+
+def rate_restore(*, by: Any, row: ExchangeRate) -> ExchangeRate:
+    """Undo ``rate_remove``, unless the same rate has been recorded again since."""
+    if by is not None:
+        policy.require(by, policy.DELETE, row)
+    key = {name: getattr(row, name)
+           for name in ("on", "from_currency", "to_currency", "kind", "source")}  # fmt: skip
+    if ExchangeRate.objects.filter(**key).exists():
+        raise InvalidInput(
+            f"a {row.kind} rate {row.from_currency}→{row.to_currency} from {row.source!r} on "
+            f"{row.on} is recorded again since; correct that one instead"
+        )
+    return audited_restore(row, by=by)
 
 
 @dataclass

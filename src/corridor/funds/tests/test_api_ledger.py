@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from corridor.accounts.models import GlobalRole, OrgRole
+from corridor.audit.models import AuditEntry
 from corridor.funds.models import Dispute, ExchangeRate, Grant, LegState, Spending
 from corridor.testing.factories import (
     ActivityFactory,
@@ -204,3 +205,42 @@ def test_rates_import_is_all_or_nothing_naming_file_row_and_column(w):
     assert (answer.json()["rows"], answer.json()["created"]) == (2, 2)
     kinds = set(ExchangeRate.objects.values_list("on", "kind"))
     assert kinds == {(dt.date(2024, 5, 1), "market"), (dt.date(2024, 5, 1), "official")}
+
+
+def test_spending_is_removed_over_the_api_with_a_reason_by_its_organisation_only(w):
+    activity = ActivityFactory(organisation=w["partner"])
+    body = {"grant": str(w["grant"].pk), "activity": str(activity.pk), "amount": "1200.00",
+            "currency": "USD", "spent_on": "2024-04-10"}  # fmt: skip
+    pk = w["partner_editor"].post(f"{API}/spending/", body, content_type=JSON).json()["id"]
+    url = f"{API}/spending/{pk}/"
+    assert w["stranger"].delete(f"{url}?reason=mine").status_code == 404
+    # The donor sees the spending but it is the spending organisation's word.
+    assert w["donor_editor"].delete(f"{url}?reason=typed+twice").status_code == 403
+    assert w["partner_viewer"].delete(f"{url}?reason=typed+twice").status_code == 403
+    no_reason = w["partner_editor"].delete(url)
+    assert no_reason.status_code == 400
+    assert "reason" in no_reason.json()["detail"]
+    removed = w["partner_editor"].delete(url, {"reason": "typed twice"}, content_type=JSON)
+    assert removed.status_code == 204
+    row = Spending.all_objects.get(pk=pk)
+    assert (row.removal_reason, row.is_removed) == ("typed twice", True)
+    assert w["partner_editor"].get(f"{API}/spending/").json()["count"] == 0
+    assert w["partner_editor"].delete(f"{url}?reason=again").status_code == 404
+    entry = AuditEntry.objects.get(object_id=str(pk), action="remove")
+    assert entry.changes == {"reason": "typed twice"}
+
+
+def test_a_rate_is_removed_over_the_api_by_a_coordinator_and_may_be_recorded_again(w):
+    body = {"on": "2024-05-01", "from_currency": "USD", "to_currency": "MMK", "rate": "3750",
+            "kind": "market", "source": "Yangon money changers"}  # fmt: skip
+    pk = w["coordinator"].post(f"{API}/rates/", body, content_type=JSON).json()["id"]
+    url = f"{API}/rates/{pk}/"
+    assert w["partner_editor"].delete(f"{url}?reason=wrong").status_code == 403
+    assert w["coordinator"].delete(url).status_code == 400
+    assert w["coordinator"].delete(f"{url}?reason=wrong+source").status_code == 204
+    assert w["partner_viewer"].get(f"{API}/rates/").json()["count"] == 0
+    assert ExchangeRate.all_objects.get(pk=pk).removal_reason == "wrong source"
+    # The same day, pair, kind and source may be recorded again once the old row is removed.
+    again = w["coordinator"].post(f"{API}/rates/", {**body, "rate": "3700"}, content_type=JSON)
+    assert again.status_code == 201, again.content
+    assert w["partner_viewer"].get(f"{API}/rates/").json()["items"][0]["rate"] == "3700.0000000000"

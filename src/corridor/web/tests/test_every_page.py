@@ -85,6 +85,10 @@ NOT_PAGES = {
     "(test_browser_statements.py)",
     "GET s/<uuid:pk>/statement.md": "a statement's Markdown download (test_browser_statements.py)",
     "GET s/<uuid:pk>/statement.txt": "a statement's text download (test_browser_statements.py)",
+    "GET money/spending/<uuid:pk>/restore/": "POST only: a button on the grant's page "
+    "(test_browser_money_removal.py)",
+    "GET money/rates/<uuid:pk>/restore/": "POST only: a button on the rates page "
+    "(test_browser_money_removal.py)",
 }
 #: Pages a signed-in person never sees: opened signed out, or half signed in (password given,
 #: second factor not yet); "enrol" is for a user without an authenticator.

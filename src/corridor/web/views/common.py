@@ -135,17 +135,21 @@ def remove_page(
     record: Any,
     *,
     remove: Callable[[str], object],
-    page: str,
+    page: str | None,
     back: str,
     refused: str,
     shown: dict[str, Any],
+    done: str = "",
 ) -> HttpResponse:
-    """The page that removes a record softly (an activity, a figure, an incident, a transfer):
-    the person says why, ``remove(reason)`` calls the record's service. ``page`` is the URL name
-    of the record's page, ``back`` of the list to return to, ``refused`` the message when no
-    reason is given, ``shown`` what web/remove.html names the record by."""
+    """The page that removes a record softly (an activity, a figure, an incident, a transfer,
+    a spending, a rate): the person says why, ``remove(reason)`` calls the record's service.
+    ``page`` is the URL name of the record's page, ``back`` of the list to return to (for a
+    record with no page of its own, ``page`` is None and ``back`` a path), ``refused`` the
+    message when no reason is given, ``shown`` what web/remove.html names the record by,
+    ``done`` the message once removed (where to restore it)."""
+    back_url = reverse(back) if page else back
     if record.is_removed:
-        return redirect(page, pk=record.pk)
+        return redirect(page, pk=record.pk) if page else redirect(back_url)
     require_or_403(request.user, policy.DELETE, record)
     error = reason = ""
     if request.method == "POST":
@@ -156,15 +160,16 @@ def remove_page(
             error = refused
         else:
             messages.success(
-                request, _("Removed. Those who may restore it still find it at its address.")
+                request,
+                done or _("Removed. Those who may restore it still find it at its address."),
             )
-            return redirect(back)
+            return redirect(back_url)
     return render(
         request,
         "web/remove.html",
         {
             **shown,
-            "page_url": reverse(page, args=[record.pk]),
+            "page_url": reverse(page, args=[record.pk]) if page else back_url,
             "error": error,
             "reason": reason,
         },

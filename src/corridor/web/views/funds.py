@@ -30,11 +30,12 @@ from corridor.core.errors import CorridorError, NotAllowed
 from corridor.core.rules import today
 from corridor.disclosure import internal_output
 from corridor.funds import services
-from corridor.funds.models import Evidence, Grant, LegState, ReportingRule, Spending, Transfer
+from corridor.funds.models import Evidence, Grant, LegState, Spending, Transfer
 from corridor.funds.queries import (
     disputes_visible_to,
     evidence_visible_to,
     grants_visible_to,
+    spending_removed_from,
     spending_visible_to,
     transfer_removed_for,
     transfers_visible_to,
@@ -146,7 +147,7 @@ def grant_page(request: Any, pk: Any) -> HttpResponse:
     counts = _evidence_counts(user, hops)
     disputes = open_dispute_map(grant)
     mismatches = transfer_mismatches(hops, today=today(), disputes=disputes)
-    wants_photo = grant.reporting == ReportingRule.RECEIPT
+    wants_photo = grant.wants_photo
     rows = []
     for t in hops:
         row = _row(user, names, t, counts)
@@ -180,9 +181,11 @@ def grant_page(request: Any, pk: Any) -> HttpResponse:
                 "s": s,
                 "photos": photos.get(s.pk, []),
                 "may_change": policy.can(user, policy.CHANGE, s),
+                "may_remove": policy.can(user, policy.DELETE, s),
             }
             for s in spending
         ],
+        "removed_spending": spending_removed_from(user, grant),
         "may_change_grant": policy.can(user, policy.CHANGE, grant),
         "may_add_spending": policy.can(user, policy.ADD, Spending),
         # The grant's reports (web/views/funds_reports.py) by the rule each of them checks.
@@ -254,7 +257,7 @@ def transfer_page(request: Any, pk: Any) -> HttpResponse:
         and not any(d["dispute"].resolved_on is None for d in disputes),
         "may_add_photo": not t.is_removed
         and policy.can(user, policy.ADD, Evidence(transfer=t, size=1)),
-        "photo_wanted": t.grant is not None and t.grant.reporting == ReportingRule.RECEIPT,
+        "photo_wanted": t.grant is not None and t.grant.wants_photo,
     }
     return render(request, "web/money_transfer.html", context)
 
@@ -425,7 +428,7 @@ def transfer_confirm_page(request: Any, pk: Any) -> HttpResponse:
         "received_currency": t.received_currency or t.currency,
         "received_on": t.received_on or today(),
     }
-    photo_wanted = t.grant is not None and t.grant.reporting == ReportingRule.RECEIPT
+    photo_wanted = t.grant is not None and t.grant.wants_photo
     form = ReceiveForm(
         request.POST or None, request.FILES or None, initial=initial, photo_required=photo_wanted
     )

@@ -18,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from corridor.accounts import policy
 from corridor.aid.queries import activities_visible_to
@@ -25,10 +26,17 @@ from corridor.core.errors import CorridorError
 from corridor.core.rules import today
 from corridor.funds import services
 from corridor.funds.models import ExchangeRate, Grant, Spending
-from corridor.funds.queries import grants_visible_to, rates_visible_to, spending_visible_to
+from corridor.funds.queries import (
+    grants_visible_to,
+    rate_removed_for,
+    rates_removed_for,
+    rates_visible_to,
+    spending_removed_for,
+    spending_visible_to,
+)
 from corridor.orgs.queries import organisations_visible_to
 from corridor.web.funds_forms import GrantForm, RateForm, SpendingForm
-from corridor.web.views.common import require_or_403
+from corridor.web.views.common import remove_page, require_or_403
 from corridor.web.views.funds import _form_page, _refused
 
 #: Rates shown on the rates page, newest first.
@@ -177,6 +185,39 @@ def spending_edit(request: Any, pk: Any) -> HttpResponse:
     return _spending_page(request, spending.grant, spending, _("Correct this spending"))
 
 
+@login_required
+def spending_remove_page(request: Any, pk: Any) -> HttpResponse:
+    """Remove a spending softly, with a reason (web/views/common.remove_page); the grant's
+    page lists it afterwards, with a button to restore it, to those who may."""
+    user = request.user
+    spending = (
+        spending_visible_to(user).select_related("grant", "activity__organisation").filter(pk=pk)
+    ).first() or spending_removed_for(user, pk)
+    if spending is None:
+        raise Http404
+    return remove_page(
+        request,
+        spending,
+        remove=lambda reason: services.spending_remove(by=user, spending=spending, reason=reason),
+        page=None,
+        back=reverse("web:grant", args=[spending.grant_id]),
+        refused=_("Say why this spending is removed."),
+        shown={"spending": spending},
+        done=_("Removed. The grant's page lists it under removed spending, to restore."),
+    )
+
+
+@require_POST
+@login_required
+def spending_restore_page(request: Any, pk: Any) -> HttpResponse:
+    spending = spending_removed_for(request.user, pk)
+    if spending is None:
+        raise Http404
+    services.spending_restore(by=request.user, spending=spending)
+    messages.success(request, _("Restored."))
+    return redirect("web:grant", pk=spending.grant_id)
+
+
 # --- Exchange rates -----------------------------------------------------------------------
 
 
@@ -190,9 +231,10 @@ def rates_page(request: Any) -> HttpResponse:
         "rates": rows[:RATES_SHOWN],
         "count": rows.count(),
         "shown": RATES_SHOWN,
-        # Who may add a rate may correct one (funds.access.rate_rule).
+        # Who may add a rate may correct, remove and restore one (funds.access.rate_rule).
         "may_write": policy.can(user, policy.ADD, ExchangeRate),
     }
+    context["removed"] = rates_removed_for(user)[:RATES_SHOWN]
     return render(request, "web/money_rates.html", context)
 
 
@@ -231,3 +273,38 @@ def rate_edit(request: Any, pk: Any) -> HttpResponse:
             messages.success(request, _("Corrected. Every report that converts with it changes."))
             return redirect("web:rates")
     return _form_page(request, form, _("Correct this rate"), reverse("web:rates"))
+
+
+@login_required
+def rate_remove_page(request: Any, pk: Any) -> HttpResponse:
+    """Remove a rate softly, with a reason (web/views/common.remove_page); the rates page
+    lists it afterwards, with a button to restore it, to those who may."""
+    user = request.user
+    rate = rates_visible_to(user).filter(pk=pk).first() or rate_removed_for(user, pk)
+    if rate is None:
+        raise Http404
+    return remove_page(
+        request,
+        rate,
+        remove=lambda reason: services.rate_remove(by=user, row=rate, reason=reason),
+        page=None,
+        back=reverse("web:rates"),
+        refused=_("Say why this rate is removed."),
+        shown={"rate": rate},
+        done=_("Removed. No report converts with it now; the rates page lists it, to restore."),
+    )
+
+
+@require_POST
+@login_required
+def rate_restore_page(request: Any, pk: Any) -> HttpResponse:
+    rate = rate_removed_for(request.user, pk)
+    if rate is None:
+        raise Http404
+    try:
+        services.rate_restore(by=request.user, row=rate)
+    except CorridorError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Restored."))
+    return redirect("web:rates")
