@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -54,7 +55,8 @@ def explain(cursor, label: str, sql: str, params) -> None:
 def main() -> int:
     if not os.environ.get("CORRIDOR_DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("set CORRIDOR_DATABASE_URL to the hub kept by bench/hub10m.py --keep")
-    os.environ.setdefault("CORRIDOR_HOME", tempfile.mkdtemp(prefix="corridor-hub-"))
+    made_home = "CORRIDOR_HOME" not in os.environ
+    home = os.environ.setdefault("CORRIDOR_HOME", tempfile.mkdtemp(prefix="corridor-hub-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.settings")
     import django
 
@@ -133,6 +135,8 @@ def main() -> int:
         cursor.execute(f"DROP TABLE {COPY}")
     say(f"copy dropped; process CPU {time.process_time() - cpu:.1f} s")
     say(f"load average at end: {' / '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    if made_home:
+        shutil.rmtree(home, ignore_errors=True)
     return 0
 
 
