@@ -219,7 +219,7 @@ class Transfer(Removable):
         return self.amount - (self.fee or Decimal(0))
 
 
-class Dispute(Record):
+class Dispute(Removable):
     """One side says a transfer is wrong; open until resolved with a note (both audited)."""
 
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="disputes")
@@ -247,7 +247,7 @@ class Dispute(Record):
         dispute_clean(self)
 
 
-class Spending(Record):
+class Spending(Removable):
     """Money of a grant spent on one 4W activity, by the activity's organisation."""
 
     grant = models.ForeignKey(Grant, on_delete=models.PROTECT, related_name="spending")
@@ -273,7 +273,7 @@ class Spending(Record):
         spending_clean(self)
 
 
-class ExchangeRate(Record):
+class ExchangeRate(Removable):
     """One rate on one day: units of ``to_currency`` for one unit of ``from_currency``.
 
     Myanmar's official and market rates parted widely after 2021; both are kept, with the
@@ -299,6 +299,7 @@ class ExchangeRate(Record):
             ),
             models.UniqueConstraint(
                 fields=["on", "from_currency", "to_currency", "kind", "source"],
+                condition=Q(removed_at__isnull=True),
                 name="rate_once_per_day_kind_source",
             ),
         ]
@@ -310,7 +311,7 @@ class ExchangeRate(Record):
         rate_clean(self)
 
 
-class Evidence(Record):
+class Evidence(Removable):
     """A file backing a transfer (receipt, photo of a handover) or a spending (a signed
     distribution list), stored encrypted in the database; it backs exactly one of the two.
 

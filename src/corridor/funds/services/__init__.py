@@ -2,17 +2,18 @@
 photos stripped of their metadata; ``rates.py``:
 exchange rates by hand or from a CSV file)."""
 
-from corridor.funds.services.evidence import MAX_UPLOAD_BYTES, evidence_add, evidence_delete
+from corridor.funds.services.evidence import MAX_UPLOAD_BYTES, evidence_add, evidence_remove
 from corridor.funds.services.ledger import (
     RECEIVED,
     SENT,
     dispute_open,
+    dispute_remove,
     dispute_resolve,
     grant_record,
     grant_update,
     speaks_for,
-    spending_delete,
     spending_record,
+    spending_remove,
     spending_update,
     transfer_confirm,
     transfer_delete,
@@ -24,6 +25,7 @@ from corridor.funds.services.ledger import (
 )
 from corridor.funds.services.rates import (
     rate_record,
+    rate_remove,
     rate_update,
     rates_import,
     rates_import_stream,
@@ -34,18 +36,20 @@ __all__ = [
     "RECEIVED",
     "SENT",
     "dispute_open",
+    "dispute_remove",
     "dispute_resolve",
     "evidence_add",
-    "evidence_delete",
+    "evidence_remove",
     "grant_record",
     "grant_update",
     "rate_record",
+    "rate_remove",
     "rate_update",
     "rates_import",
     "rates_import_stream",
     "speaks_for",
-    "spending_delete",
     "spending_record",
+    "spending_remove",
     "spending_update",
     "transfer_confirm",
     "transfer_delete",

@@ -196,6 +196,12 @@ def dispute_resolve(
     return audited_update(dispute, by=by, resolved_on=on or today(), resolution=resolution)
 
 
+def dispute_remove(*, by: Any, dispute: Dispute, reason: str) -> Dispute:
+    """Remove a dispute opened by mistake, softly and with the reason (decision 0180)."""
+    policy.require(by, policy.DELETE, dispute)
+    return audited_remove(dispute, by=by, reason=reason)
+
+
 # --- Spending ----------------------------------------------------------------------------------
 
 
@@ -224,6 +230,8 @@ def spending_update(*, by: Any, spending: Spending, **values: Any) -> Spending:
     return audited_update(spending, by=by, **values)
 
 
-def spending_delete(*, by: Any, spending: Spending) -> None:
+def spending_remove(*, by: Any, spending: Spending, reason: str) -> Spending:
+    """Remove a spending softly, with the reason (decision 0180): it leaves every total and
+    list, and the removal travels to the instances that hold it (docs/sync.md)."""
     policy.require(by, policy.DELETE, spending)
-    audited_delete(spending, by=by)
+    return audited_remove(spending, by=by, reason=reason)

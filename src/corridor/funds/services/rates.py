@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from corridor.accounts import policy
-from corridor.audit.services import audited_create, audited_update
+from corridor.audit.services import audited_create, audited_remove, audited_update
 from corridor.core.errors import InvalidInput
 from corridor.core.rows import write_rows
 from corridor.funds.models import ExchangeRate, RateKind
@@ -78,6 +78,14 @@ def rate_update(*, by: Any, row: ExchangeRate, **values: Any) -> ExchangeRate:
             f"{key['source']!r} on {key['on']} is recorded already"
         )
     return audited_update(row, by=by, **values)
+
+
+def rate_remove(*, by: Any, row: ExchangeRate, reason: str) -> ExchangeRate:
+    """Remove a rate softly, with the reason (decision 0180): reports stop converting with it,
+    and the same rate may be recorded again."""
+    if by is not None:
+        policy.require(by, policy.DELETE, row)
+    return audited_remove(row, by=by, reason=reason)
 
 
 @dataclass
