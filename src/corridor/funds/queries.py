@@ -134,12 +134,14 @@ def evidence_visible_to(user: Any) -> QuerySet[Evidence]:
     """Evidence the grant's parties see: the transfer's two sides and its grant's donor and
     recipient, or the spending organisation and the grant's donor and recipient
     (``funds.access.evidence_rule``); nobody else but admins. A removed transfer's evidence
-    leaves with it for everyone but admins."""
+    leaves with it for everyone but admins, and so does a removed spending's."""
     if not policy.is_active_user(user):
         return Evidence.objects.none()
     if policy.is_admin(user):
         return Evidence.objects.all()
-    live = Q(spending__isnull=False) | Q(transfer__isnull=False, transfer__removed_at__isnull=True)
+    live = Q(spending__isnull=False, spending__removed_at__isnull=True) | Q(
+        transfer__isnull=False, transfer__removed_at__isnull=True
+    )
     mine = policy.organisation_ids(user)
     visible = (
         Q(transfer__from_organisation_id__in=mine)
