@@ -223,7 +223,10 @@ def open_fields(kind: Kind, record_id: Any, data: Any, box_key: bytes, where: st
             sealed = base64.b64decode(str(data[name]).encode("ascii"), validate=True)
         except (binascii.Error, ValueError):
             raise Refused(f"{where}: {name}: not a sealed value") from None
-        plain = envelope.unbox(sealed, box_key=box_key, context=_context(kind, record_id, name))
+        try:
+            plain = envelope.unbox(sealed, box_key=box_key, context=_context(kind, record_id, name))
+        except Refused as exc:
+            raise Refused(f"{where}: {name}: {exc}") from None
         try:
             data[name] = json.loads(plain)
         except (UnicodeDecodeError, json.JSONDecodeError):

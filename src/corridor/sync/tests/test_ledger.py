@@ -265,3 +265,27 @@ def test_removals_travel_as_tombstones(world):
         assert sorted(
             m._base_manager.get().removal_reason for m in (Dispute, Spending, Evidence)
         ) == ["opened twice", "typed twice", "wrong photo"]
+
+
+def test_a_file_sealed_for_another_record_is_refused(world):
+    """A registered sender that moves a sealed file onto another record (or damages it) gets
+    its bundle refused, naming the row and field, before anything is written."""
+    from corridor.sync.tests.test_bundles import signed_by_a
+
+    world.use(A)
+    world.create(A, "spending", 5)
+    world.create(A, "spending", 6)
+    _, rows = opened(world, HUB, export(world, A, HUB))
+    files = [r for r in rows if r["kind"] == "funds.evidence"]
+    files[0]["data"]["content"], files[1]["data"]["content"] = (
+        files[1]["data"]["content"],
+        files[0]["data"]["content"],
+    )
+    world.use(HUB)
+    before = Evidence._base_manager.count()
+    (outcome,) = bundle_import(by=None, files=[("moved", signed_by_a(world, rows))])
+    assert outcome.applied is None
+    assert "funds.evidence" in outcome.reason
+    assert "content: cannot decrypt a sealed field" in outcome.reason, outcome.reason
+    world.use(HUB)
+    assert Evidence._base_manager.count() == before == 0
