@@ -142,7 +142,9 @@ def _plain(value: Any) -> Any:
 
 def rows(kind: Kind, ids: Iterable[Any] | None = None, batch: int = 500) -> Iterable[models.Model]:
     """Every row of ``kind`` (removed ones too), or those with these ids."""
-    manager = kind.model._base_manager.select_related(*kind.related)
+    manager = kind.model._base_manager.all()
+    if kind.related:  # select_related() without names would follow every foreign key
+        manager = manager.select_related(*kind.related)
     prefetch = list(kind.many)
     if ids is None:
         yield from manager.order_by("pk").prefetch_related(*prefetch).iterator(chunk_size=batch)
