@@ -205,6 +205,8 @@ def _context(kind: Kind, record_id: Any, name: str) -> bytes:
 def seal_fields(kind: Kind, record_id: Any, data: dict[str, Any], recipient_box: bytes) -> None:
     """Encrypt ``kind.sealed`` fields of a serialised row, each on its own, to the recipient
     (in place): they stay encrypted in the decrypted payload until the row is written."""
+    if not kind.sealed:
+        return
     for name in (f.attname for f in kind.fields if f.name in kind.sealed):
         value = json.dumps(data[name]).encode()
         data[name] = envelope.b64(
@@ -216,7 +218,7 @@ def seal_fields(kind: Kind, record_id: Any, data: dict[str, Any], recipient_box:
 
 def open_fields(kind: Kind, record_id: Any, data: Any, box_key: bytes, where: str) -> None:
     """Undo ``seal_fields`` (in place), or Refused naming the field."""
-    if not isinstance(data, dict):
+    if not kind.sealed or not isinstance(data, dict):
         return  # ``deserialise`` refuses it
     for name in (f.attname for f in kind.fields if f.name in kind.sealed):
         if name not in data:
