@@ -225,7 +225,7 @@ class Transfer(Removable):
         return self.amount - (self.fee or Decimal(0))
 
 
-class Dispute(Record):
+class Dispute(Removable):
     """One side says a transfer is wrong; open until resolved with a note (both audited)."""
 
     transfer = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="disputes")
@@ -321,7 +321,7 @@ class ExchangeRate(Removable):
         rate_clean(self)
 
 
-class Evidence(Record):
+class Evidence(Removable):
     """A file backing a transfer (receipt, photo of a handover) or a spending (a signed
     distribution list), stored encrypted in the database; it backs exactly one of the two.
 

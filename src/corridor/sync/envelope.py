@@ -44,6 +44,7 @@ FORMAT = "corridor-sync-bundle"
 VERSION = 1
 SIGNATURE_BYTES = 64
 _INFO = b"corridor-sync-bundle-v1"
+_FIELD_INFO = b"corridor-sync-field-v1"
 _MAX_HEADER = 64 * 1024
 
 
@@ -215,6 +216,43 @@ def open_payload(envelope: Envelope, box_key: bytes) -> bytes:
         return zlib.decompress(compressed)
     except zlib.error:
         raise Refused("damaged payload") from None
+
+
+# --- sealed fields: encrypted again inside the bundle ---------------------------------------
+
+
+def box(value: bytes, *, recipient_box: bytes, context: bytes) -> bytes:
+    """``value`` encrypted on its own to the holder of ``recipient_box`` (an evidence file
+    stays encrypted inside the decrypted payload until its row is written): ephemeral public
+    key | nonce | ChaCha20-Poly1305 ciphertext, bound to ``context`` (the record it belongs to)."""
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_public = _raw(ephemeral.public_key())
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(recipient_box))
+    key = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=ephemeral_public + recipient_box,
+        info=_FIELD_INFO,
+    ).derive(shared)
+    nonce = os.urandom(12)
+    return ephemeral_public + nonce + ChaCha20Poly1305(key).encrypt(nonce, value, context)
+
+
+def unbox(sealed: bytes, *, box_key: bytes, context: bytes) -> bytes:
+    """The value ``box`` sealed to this instance for ``context``, or Refused."""
+    if len(sealed) < 32 + 12 + 16:
+        raise Refused("cannot decrypt a sealed field: cut short")
+    private = X25519PrivateKey.from_private_bytes(box_key)
+    ephemeral, nonce, ciphertext = sealed[:32], sealed[32:44], sealed[44:]
+    shared = private.exchange(X25519PublicKey.from_public_bytes(ephemeral))
+    recipient = _raw(private.public_key())
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=ephemeral + recipient, info=_FIELD_INFO
+    ).derive(shared)
+    try:
+        return ChaCha20Poly1305(key).decrypt(nonce, ciphertext, context)
+    except InvalidTag:
+        raise Refused("cannot decrypt a sealed field: not for this instance or record") from None
 
 
 # --- chunks ---------------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 photos stripped of their metadata; ``rates.py``:
 exchange rates by hand or from a CSV file)."""
 
-from corridor.funds.services.evidence import MAX_UPLOAD_BYTES, evidence_add, evidence_delete
+from corridor.funds.services.evidence import MAX_UPLOAD_BYTES, evidence_add, evidence_remove
 from corridor.funds.services.ledger import (
     RECEIVED,
     SENT,
     dispute_open,
+    dispute_remove,
     dispute_resolve,
     grant_record,
     grant_update,
@@ -37,9 +38,10 @@ __all__ = [
     "RECEIVED",
     "SENT",
     "dispute_open",
+    "dispute_remove",
     "dispute_resolve",
     "evidence_add",
-    "evidence_delete",
+    "evidence_remove",
     "grant_record",
     "grant_update",
     "rate_record",

@@ -12,7 +12,7 @@ from pathlib import PurePath
 from typing import Any
 
 from corridor.accounts import policy
-from corridor.audit.services import audited_create, audited_delete
+from corridor.audit.services import audited_create, audited_remove
 from corridor.core.errors import InvalidInput
 from corridor.core.photos import photo_clean
 from corridor.funds.models import Evidence, Spending, Transfer
@@ -53,6 +53,8 @@ def evidence_add(
     return audited_create(evidence, by=by)
 
 
-def evidence_delete(*, by: Any, evidence: Evidence) -> None:
+def evidence_remove(*, by: Any, evidence: Evidence, reason: str) -> Evidence:
+    """Remove a piece of evidence softly, with the reason (decision 0180): it is no longer
+    shown, and the removal travels to the instances that hold it (docs/sync.md)."""
     policy.require(by, policy.DELETE, evidence)
-    audited_delete(evidence, by=by)
+    return audited_remove(evidence, by=by, reason=reason)

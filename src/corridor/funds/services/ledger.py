@@ -196,6 +196,12 @@ def dispute_resolve(
     return audited_update(dispute, by=by, resolved_on=on or today(), resolution=resolution)
 
 
+def dispute_remove(*, by: Any, dispute: Dispute, reason: str) -> Dispute:
+    """Remove a dispute opened by mistake, softly and with the reason (decision 0180)."""
+    policy.require(by, policy.DELETE, dispute)
+    return audited_remove(dispute, by=by, reason=reason)
+
+
 # --- Spending ----------------------------------------------------------------------------------
 
 

@@ -69,14 +69,18 @@ def bundle_export(
         org_ids = set(organisations) if peer.role == Role.FIELD else set()
         shipped: set[tuple[str, Any]] = set()
 
+        recipient_box = envelope.unb64(peer.box_public, "peer key")
+
         def add(kind: records.Kind, row: Any, version: Version) -> None:
+            data = records.serialise(kind, row)
+            records.seal_fields(kind, row.pk, data, recipient_box)
             items.append(
                 {
                     "kind": kind.label,
                     "id": str(row.pk),
                     "hlc": version.hlc,
                     "superseded": version.superseded,
-                    "data": records.serialise(kind, row),
+                    "data": data,
                 }
             )
             shipped.add((kind.label, row.pk))
@@ -89,21 +93,25 @@ def bundle_export(
                 if records.peer_may_receive(peer, organisations, kind, row):
                     add(kind, row, versions[row.pk])
             progress.advance(len(versions))
-        # A transfer travels with the grant it names, even one the peer acknowledged before it
-        # was the peer's to receive (the grant's chain grows with its transfers).
-        grant = records.BY_LABEL["funds.grant"]
-        named = {
-            uuid.UUID(item["data"]["grant_id"])
-            for item in items
-            if item["kind"] == "funds.transfer" and item["data"]["grant_id"]
-        } - {pk for label, pk in shipped if label == grant.label}
-        if named:
-            versions = {
-                v.record_id: v
-                for v in Version.objects.filter(kind=grant.label, record_id__in=named)
-            }
-            for row in records.rows(grant, named):
-                add(grant, row, versions[row.pk])
+        # A row travels with the rows it names (a transfer with its grant, a spending with its
+        # grant and activity, a file with what it backs), even one the peer acknowledged before
+        # it was the peer's to receive (a grant's chain grows with its transfers). Children come
+        # later in KINDS than their parents, so walking back brings a parent's parents too.
+        for kind in reversed(records.KINDS):
+            for attname, label in kind.parents:
+                named = {
+                    uuid.UUID(item["data"][attname])
+                    for item in items
+                    if item["kind"] == kind.label and item["data"][attname]
+                } - {pk for shipped_label, pk in shipped if shipped_label == label}
+                if not named:
+                    continue
+                parent = records.BY_LABEL[label]
+                versions = {
+                    v.record_id: v for v in Version.objects.filter(kind=label, record_id__in=named)
+                }
+                for row in records.rows(parent, named):
+                    add(parent, row, versions[row.pk])
         payload = {
             "rows": items,
             "organisations": [
@@ -124,7 +132,7 @@ def bundle_export(
             json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode(),
             header=header,
             signing_key=cast(bytes, identity.signing_key),
-            recipient_box=envelope.unb64(peer.box_public, "peer key"),
+            recipient_box=recipient_box,
         )
         peer.sent_seq = seq
         peer.save(update_fields=["sent_seq"])
@@ -202,7 +210,7 @@ def _verified(data: bytes, identity: Identity) -> tuple[Peer, dict[str, Any], di
     return peer, header, payload
 
 
-def _items(payload: dict[str, Any]) -> tuple[list[Incoming], list[dict[str, Any]]]:
+def _items(payload: dict[str, Any], box_key: bytes) -> tuple[list[Incoming], list[dict[str, Any]]]:
     rows, orgs = payload.get("rows"), payload.get("organisations")
     if not isinstance(rows, list) or not isinstance(orgs, list):
         raise Refused("damaged payload")
@@ -223,6 +231,7 @@ def _items(payload: dict[str, Any]) -> tuple[list[Incoming], list[dict[str, Any]
         if (kind.label, pk) in seen:
             raise Refused(f"{where}: {kind.label} {pk} twice")
         seen.add((kind.label, pk))
+        records.open_fields(kind, pk, row.get("data"), box_key, f"{where} ({kind.label} {pk})")
         item = Incoming(kind, pk, str(row["hlc"]), superseded, row.get("data"))  # type: ignore[arg-type]
         item.values = records.deserialise(kind, item.data, f"{where} ({kind.label} {pk})")
         items.append(item)
@@ -243,15 +252,17 @@ def _check_references(items: list[Incoming], orgs: list[dict[str, Any]]) -> None
     here = set(Organisation.objects.filter(pk__in=wanted).values_list("pk", flat=True))
     if wanted - here - shipped:
         raise Refused("names an organisation it does not carry")
-    grants = {i.values["grant_id"] for i in items if i.values.get("grant_id")}
-    coming_grants = {i.id for i in items if i.kind.label == "funds.grant"}
-    present_grants = set(
-        records.BY_LABEL["funds.grant"]
-        .model._base_manager.filter(pk__in=grants)
-        .values_list("pk", flat=True)
-    )
-    if grants - present_grants - coming_grants:
-        raise Refused("names a grant it does not carry")
+    for kind in records.KINDS:
+        for attname, label in kind.parents:
+            named = {i.values[attname] for i in items if i.kind is kind and i.values[attname]}
+            if not named:
+                continue
+            coming = {i.id for i in items if i.kind.label == label}
+            model = records.BY_LABEL[label].model
+            present = set(model._base_manager.filter(pk__in=named).values_list("pk", flat=True))
+            if named - present - coming:
+                noun = label.split(".")[1]
+                raise Refused(f"names a {noun} it does not carry ({kind.label} {attname})")
     sources = {s for i in items for s in i.values.get("sources", [])}
     sources |= {i.values["source_id"] for i in items if i.values.get("source_id")}
     coming = {i.id for i in items if i.kind.label == "situation.source"}
@@ -301,7 +312,7 @@ def _import_one(by: Any, name: str, data: bytes, progress: Progress) -> Outcome:
         return Outcome(name, reason="this instance has no sync identity yet")
     try:
         peer, header, payload = _verified(data, identity)
-        items, orgs = _items(payload)
+        items, orgs = _items(payload, cast(bytes, identity.box_key))
         _check_references(items, orgs)
     except Refused as exc:
         return _refusal_audited(by, Outcome(name, reason=str(exc)), data)

@@ -27,7 +27,9 @@ LINKS = [(HUB, FIELD_A), (HUB, FIELD_B), (FIELD_A, HUB), (FIELD_B, HUB)]
 
 instance = st.sampled_from(NAMES)
 create = st.tuples(
-    st.just("create"), instance, st.sampled_from(["activity", "incident", "transfer"])
+    st.just("create"),
+    instance,
+    st.sampled_from(["activity", "incident", "transfer", "dispute", "spending"]),
 )
 edit = st.tuples(st.just("edit"), instance, st.integers(0, 3), st.integers(0, 999))
 remove = st.tuples(st.just("remove"), instance, st.integers(0, 3))

@@ -21,7 +21,7 @@ from django.db import models
 
 from corridor.aid.models import Activity
 from corridor.audit.models import AuditEntry
-from corridor.funds.models import Grant, Transfer
+from corridor.funds.models import Dispute, Evidence, ExchangeRate, Grant, Spending, Transfer
 from corridor.situation.models import DisplacementFigure, Incident, Source
 from corridor.sync import records
 from corridor.sync.models import Bundle, Conflict, Identity, Peer, Version
@@ -43,6 +43,10 @@ TABLES: list[type[models.Model]] = [
     Activity,
     Grant,
     Transfer,
+    Dispute,
+    ExchangeRate,
+    Spending,
+    Evidence,
     Identity,
     Peer,
     Peer.organisations.through,
@@ -121,25 +125,38 @@ class World:
                 village=f"village {number}",
             )
         elif kind == "transfer":
-            grant = Grant.objects.create(
-                donor=self.partner,
-                recipient=self.organisation,
-                title=f"grant {number}",
-                amount=number * 1000 + 1,
-                currency="USD",
-                pledged_on=dt.date(2026, 10, 1),
-                starts_on=dt.date(2026, 10, 1),
+            self._transfer(number)
+        elif kind == "dispute":
+            Dispute.objects.create(
+                transfer=self._transfer(number),
+                opened_by=self.organisation,
+                opened_on=dt.date(2026, 11, 4),
+                note=f"short by {number}",
             )
-            Transfer.objects.create(
-                from_organisation=self.partner,
-                to_organisation=self.organisation,
-                amount=number * 100 + 1,
+        elif kind == "spending":
+            activity = Activity.objects.create(
+                organisation=self.organisation,
+                sector="health",
+                modality="in_kind",
+                admin_unit=township(),
+                reporting_month=dt.date(2026, 11, 1),
+                women=number,
+                village=f"village {number}",
+            )
+            spending = Spending.objects.create(
+                grant=self._grant(number),
+                activity=activity,
+                amount=number * 10 + 1,
                 currency="USD",
-                sent_on=dt.date(2026, 11, 2),
-                channel="informal",
-                grant=grant,
-                reference=f"hundi {number}",
-                intermediary=f"agent {number}",
+                spent_on=dt.date(2026, 11, 6),
+            )
+            content = f"signed list {number}".encode()
+            Evidence.objects.create(
+                spending=spending,
+                filename=f"list-{number}.jpg",
+                content_type="image/jpeg",
+                content=content,
+                size=len(content),
             )
         else:
             source = Source.objects.create(title=f"report {number}")
@@ -155,9 +172,33 @@ class World:
             incident.sources.set([source])
         changes_stamp(by=None)
 
+    def _grant(self, number: int) -> Grant:
+        return Grant.objects.create(
+            donor=self.partner,
+            recipient=self.organisation,
+            title=f"grant {number}",
+            amount=number * 1000 + 1,
+            currency="USD",
+            pledged_on=dt.date(2026, 10, 1),
+            starts_on=dt.date(2026, 10, 1),
+        )
+
+    def _transfer(self, number: int) -> Transfer:
+        return Transfer.objects.create(
+            from_organisation=self.partner,
+            to_organisation=self.organisation,
+            amount=number * 100 + 1,
+            currency="USD",
+            sent_on=dt.date(2026, 11, 2),
+            channel="informal",
+            grant=self._grant(number),
+            reference=f"hundi {number}",
+            intermediary=f"agent {number}",
+        )
+
     def live(self) -> list[models.Model]:
         rows: list[models.Model] = []
-        for kind in (Activity, Incident, Transfer):
+        for kind in (Activity, Incident, Transfer, Dispute, Spending, Evidence):
             rows += list(kind._base_manager.order_by("pk"))
         return rows
 
@@ -173,6 +214,14 @@ class World:
             Transfer._base_manager.filter(pk=row.pk).update(
                 fee=value, sent_state="confirmed" if value % 2 else "claimed"
             )
+        elif isinstance(row, Dispute):  # resolved, with its note (encrypted)
+            Dispute._base_manager.filter(pk=row.pk).update(
+                resolved_on=dt.date(2026, 11, 10), resolution=f"settled {value}"
+            )
+        elif isinstance(row, Spending):
+            Spending._base_manager.filter(pk=row.pk).update(amount=value + 1)
+        elif isinstance(row, Evidence):
+            Evidence._base_manager.filter(pk=row.pk).update(filename=f"list-{value}.jpg")
         else:
             Incident._base_manager.filter(pk=row.pk).update(fatalities=value, witnesses=f"w{value}")
         changes_stamp(by=None)
