@@ -251,6 +251,14 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET /api/statements/": RECORD_API,
     "corridor screen": "loads entity lists and screens names for the operator: public list data "
     "and the names given, no records",
+    # Removing spending and rates softly (issue 13, decision 0342), as transfers are.
+    "GET money/spending/<uuid:pk>/remove/": FORM,
+    "GET money/spending/<uuid:pk>/restore/": "restores a removed spending; answers with a redirect",
+    "GET money/rates/<uuid:pk>/remove/": FORM,
+    "GET money/rates/<uuid:pk>/restore/": "restores a removed rate; answers with a redirect",
+    "DELETE /api/funds/spending/{pk}/": RECORD_API,
+    "DELETE /api/funds/rates/{pk}/": RECORD_API,
+    "corridor encrypt": "encrypts this field instance's database in place: prints counts only",
     # --- Services that write files
     "corridor.backup.services.backup_write": (
         "the encrypted backup of the whole instance (passphrase required): made to restore "
