@@ -185,12 +185,15 @@ def apply(step_: tuple, admin, orgs, folder: Path) -> None:
             status=status,
             women=women,
             men=3,
+            # Drawn values can repeat a row already recorded: the person confirms it, as the
+            # duplicate rule lets them (decision 0215); the rollups must count it either way.
+            confirm=True,
         )
     elif name == "update" and (activity := _pick(live, step_[1])):
         values = dict(step_[2])
         if "admin_unit" in values:
             values["admin_unit"] = AdminUnit.objects.get(pk=values["admin_unit"])
-        services.activity_update(by=admin, activity=activity, **values)
+        services.activity_update(by=admin, activity=activity, confirm=True, **values)
     elif name == "status":
         chosen = [a for i in step_[1] if (a := _pick(live, i))]
         services.activities_set_status(by=admin, activities=chosen, status=step_[2])
