@@ -125,14 +125,14 @@ def reads(org, unit: str, month: dt.date) -> list[tuple[str, object]]:
             .order_by("-reporting_month", "-start_date")[:50],
         ),
         (
-            "township page: who works there, reach and latest month (web/places.py)",
+            "township page: who works there, reach and latest month (web/queries/places.py)",
             Activity.objects.filter(admin_unit=unit)
             .order_by()
             .values("organisation_id")
             .annotate(reached=people_reached_sum(), rows=Count("id"), last=Max("reporting_month")),
         ),
         (
-            "organisation page: its activities, latest first (web/places.py)",
+            "organisation page: its activities, latest first (web/queries/places.py)",
             Activity.objects.filter(organisation=org).order_by("-reporting_month", "-start_date")[
                 :100
             ],

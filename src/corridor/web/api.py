@@ -2,12 +2,12 @@
 organisation summaries.
 
 Headlines, township and organisation summaries are the signed-in pages as data: they call the
-function their page calls (web/dashboard.py, web/places.py) with the signed-in user, scoped the
-same way, and are internal outputs. Trends and map values are made to be passed on, like the
-CSV downloads beside the charts: they give what those downloads give (``shared_trends``,
-``shared_map_values``: months up to the publication cutoff, counts through the disclosure gate,
-null for a suppressed figure). Filters take the page's names and forms; a filter the page
-would ignore is refused here with a 400.
+function their page calls (web/queries/dashboard.py, web/queries/places.py) with the signed-in
+user, scoped the same way, and are internal outputs. Trends and map values are made to be
+passed on, like the CSV downloads beside the charts: they give what those downloads give
+(``shared_trends``, ``shared_map_values``: months up to the publication cutoff, counts through
+the disclosure gate, null for a suppressed figure). Filters take the page's names and forms; a
+filter the page would ignore is refused here with a 400.
 """
 
 from __future__ import annotations
@@ -30,10 +30,10 @@ from corridor.disclosure import (
     suppressed_legend,
 )
 from corridor.gaps.api import GapRowOut
-from corridor.web import dashboard
-from corridor.web.dashboard import Filters
 from corridor.web.forms import FilterForm
-from corridor.web.places import organisation_summary, township_get, township_summary
+from corridor.web.queries import dashboard
+from corridor.web.queries.dashboard import Filters
+from corridor.web.queries.places import organisation_summary, township_get, township_summary
 from corridor.web.views.common import filters_for
 
 router = Router(tags=["pages"], auth=django_auth)

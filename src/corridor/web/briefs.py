@@ -32,8 +32,8 @@ from corridor.situation.queries import (
 )
 from corridor.situation.services import source_record
 from corridor.statements.services import statement_create_draft
-from corridor.web.dashboard import Filters, scoped, shared_trends
 from corridor.web.numbers import month_label, number
+from corridor.web.queries.dashboard import Filters, scoped, shared_trends
 
 #: The source a brief cites for what rests on Corridor's own records (4W reports, incidents).
 OWN_SOURCE_TITLE = "Corridor records: 4W activity reports and incidents"

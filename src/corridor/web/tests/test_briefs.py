@@ -17,8 +17,8 @@ from corridor.statements.models import Footnote
 from corridor.testing import factories as f
 from corridor.testing.briefs import FIRST, LAST, STATE, TODAY, brief_world
 from corridor.web.briefs import HIDDEN, brief_draft_create, brief_for
-from corridor.web.dashboard import Filters, headlines, shared_trends
 from corridor.web.numbers import number
+from corridor.web.queries.dashboard import Filters, headlines, shared_trends
 
 
 @pytest.fixture

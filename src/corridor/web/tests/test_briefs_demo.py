@@ -18,7 +18,7 @@ from corridor.situation.models import DisplacementFigure
 from corridor.situation.queries import figures_visible_to
 from corridor.testing import factories as f
 from corridor.web.briefs import brief_for
-from corridor.web.dashboard import Filters, headlines, shared_trends
+from corridor.web.queries.dashboard import Filters, headlines, shared_trends
 
 pytestmark = pytest.mark.django_db
 

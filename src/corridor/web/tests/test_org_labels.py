@@ -10,7 +10,7 @@ from corridor.orgs.models import ANONYMOUS_LABEL, Visibility, public_label
 from corridor.orgs.queries import OrganisationNames
 from corridor.testing import factories as f
 from corridor.testing.signin import sign_in
-from corridor.web.places import township_summary
+from corridor.web.queries.places import township_summary
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from corridor.aid.queries import reach_visible_to
 from corridor.gaps.shared import shared_gap_table
 from corridor.situation.queries import figures_visible_to
 from corridor.testing import factories as f
-from corridor.web.dashboard import Filters, shared_map_values
+from corridor.web.queries.dashboard import Filters, shared_map_values
 
 TODAY = dt.date(2026, 12, 3)
 PERIOD = Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 4, 1))

@@ -22,10 +22,10 @@ from corridor.accounts import policy
 from corridor.aid.queries import activities_reached, activities_visible_to
 from corridor.core.errors import CorridorError, NotAllowed
 from corridor.gaps.queries import month_start
-from corridor.web.dashboard import Filters
 from corridor.web.forms import FilterForm, chosen
 from corridor.web.map import Legend, steps
 from corridor.web.numbers import number, percent
+from corridor.web.queries.dashboard import Filters
 
 DEFAULT_MONTHS = 12
 # ColorBrewer-style sequential ramps with enough contrast against the white page.

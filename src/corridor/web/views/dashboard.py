@@ -20,10 +20,10 @@ from corridor.disclosure import (
     shown,
     suppressed_legend,
 )
-from corridor.web import dashboard
 from corridor.web.charts import bar_chart
 from corridor.web.map import choropleth, township_shapes
 from corridor.web.numbers import month_label, number, percent
+from corridor.web.queries import dashboard
 from corridor.web.views.common import csv_response, filters_from, layer_style
 
 LAYER_TITLES = {

@@ -1,4 +1,5 @@
-"""Township and organisation pages: web/places.py computes them (the API serialises the same)."""
+"""Township and organisation pages: web/queries/places.py computes them (the API serialises
+the same)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.shortcuts import render
 
 from corridor.accounts import policy
 from corridor.aid.models import Sector
-from corridor.web.places import organisation_summary, township_get, township_summary
+from corridor.web.queries.places import organisation_summary, township_get, township_summary
 
 
 @login_required

@@ -25,9 +25,9 @@ from corridor.disclosure import (
 )
 from corridor.gaps.queries import next_month
 from corridor.situation.queries import figures_visible_to
-from corridor.web import dashboard
 from corridor.web.map import HEIGHT, WIDTH, choropleth
 from corridor.web.numbers import month_label
+from corridor.web.queries import dashboard
 from corridor.web.views.common import filters_from, layer_style
 from corridor.web.views.dashboard import LAYER_TITLES, _describe
 
