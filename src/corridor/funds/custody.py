@@ -19,6 +19,11 @@ on the day of the report. The parts (``Custody.breakdown``):
 
 Only confirmed legs count: a leg one side claims for the other is listed in ``claims`` and
 nowhere else until its own side confirms it (decision 0236).
+
+In another currency (``currency=``, decision 0364): every flow is valued in it on the day it
+happened, and the stocks (the grant's amount, what is not yet sent, what is held) on the report's
+day; each part is rounded to that currency's minor unit and ``exchange_differences`` takes the
+rest, rounding included, so that the parts still add up exactly (decision 0365).
 """
 
 from __future__ import annotations
@@ -118,6 +123,18 @@ class Custody:
     #: Rates the table lacked (``missing_rates="note"``) and the parts that leave amounts out.
     missing_rates: list[dict[str, str]] = field(default_factory=list)
     incomplete: set[str] = field(default_factory=set)
+    #: The currency the parts are in and the grant's amount in it (the grant's own when empty).
+    currency: str = ""
+    amount: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        self.currency = self.currency or self.grant.currency
+        if self.amount is None:
+            self.amount = self.grant.amount
+
+    @property
+    def in_other_currency(self) -> bool:
+        return self.currency != self.grant.currency
 
     @property
     def total(self) -> Decimal:
@@ -130,11 +147,20 @@ class Custody:
             "title": g.title,
             "donor": g.donor.name,
             "recipient": g.recipient.name,
-            "amount": text(g.amount, g.currency),
-            "currency": g.currency,
+            "amount": text(self.amount or ZERO, self.currency),
+            "currency": self.currency,
+            # In another currency: the grant's own amount too (not in the grant's currency,
+            # whose answer stays as it was).
+            **(
+                {"grant_amount": text(g.amount, g.currency), "grant_currency": g.currency}
+                if self.in_other_currency
+                else {}
+            ),
             "valued_on": self.valued_on.isoformat(),
             "rate_kind": self.rate_kind,
-            "breakdown": {name: text(value, g.currency) for name, value in self.breakdown.items()},
+            "breakdown": {
+                name: text(value, self.currency) for name, value in self.breakdown.items()
+            },
             "hops": [hop.as_dict() for hop in self.hops],
             "holdings": {
                 name: {cur: text(amount, cur) for cur, amount in sorted(held.items())}
@@ -233,18 +259,25 @@ def custody(
     rate_kind: str = RateKind.MARKET,
     book: RateBook | None = None,
     missing_rates: str = "refuse",
+    currency: str | None = None,
 ) -> Custody:
     """The grant's chain of custody valued on ``valued_on`` (see the module's docstring).
 
     An amount the rate table cannot convert is refused (InvalidInput naming the rate to add),
     or with ``missing_rates="note"`` left out: the parts it belongs to, and the exchange
     differences (the rest), are listed in ``Custody.incomplete`` and the rates it needed in
-    ``Custody.missing_rates``, for a report to show beside its figures."""
+    ``Custody.missing_rates``, for a report to show beside its figures.
+
+    ``currency``: value in this currency rather than the grant's (module docstring)."""
     if missing_rates not in ("refuse", "note"):
         raise ValueError(f"missing_rates: {missing_rates!r} is neither 'refuse' nor 'note'")
     book = book or RateBook(rate_kind)
     incomplete: set[str] = set()
-    cur = grant.currency
+    cur = currency or grant.currency
+    other = cur != grant.currency
+    # In another currency, what the donor sent is also counted in the grant's own currency:
+    # the pledge less that is what it has not sent yet, a stock valued on the report's day.
+    donor_sent_own = ZERO
     transfers = grant_transfers(grant)
     disputed_ids = open_disputes(grant)
     parts = dict.fromkeys(FIXED_PARTS, ZERO)
@@ -265,6 +298,14 @@ def custody(
 
     def value(amount: Decimal, currency: str, on: dt.date, part: str = "") -> Decimal:
         found = converted(amount, currency, on, part)
+        return ZERO if found is None else found
+
+    def in_own_currency(amount: Decimal, currency: str, on: dt.date) -> Decimal:
+        if missing_rates == "refuse":
+            return book.value(amount, currency, grant.currency, on)
+        found = book.try_value(amount, currency, grant.currency, on)
+        if found is None:
+            incomplete.update({"not_yet_sent", EXCHANGE})
         return ZERO if found is None else found
 
     for t in transfers:
@@ -290,6 +331,8 @@ def custody(
         hop.sent_value = ZERO if sent_value is None else sent_value
         if from_donor:
             donor_sent += hop.sent_value
+            if other:
+                donor_sent_own += in_own_currency(t.amount, t.currency, t.sent_on)
         else:
             holdings[t.from_organisation_id][t.currency] -= t.amount
         if hop.disputed:
@@ -314,7 +357,14 @@ def custody(
             )
             parts["unaccounted"] += hop.unaccounted_value
 
-    parts["not_yet_sent"] = grant.amount - donor_sent
+    amount = grant.amount
+    if other:
+        amount = value(grant.amount, grant.currency, valued_on, EXCHANGE)
+        parts["not_yet_sent"] = value(
+            grant.amount - donor_sent_own, grant.currency, valued_on, "not_yet_sent"
+        )
+    else:
+        parts["not_yet_sent"] = grant.amount - donor_sent
     spending_rows = []
     people = 0
     seen_activities = set()
@@ -349,7 +399,7 @@ def custody(
         )
     breakdown = dict(parts)
     breakdown.update(held_parts)
-    breakdown[EXCHANGE] = grant.amount - sum(breakdown.values(), ZERO)
+    breakdown[EXCHANGE] = amount - sum(breakdown.values(), ZERO)
     return Custody(
         grant=grant,
         valued_on=valued_on,
@@ -363,4 +413,6 @@ def custody(
         rates=book.rates_used(),
         missing_rates=book.rates_missing(),
         incomplete=incomplete,
+        currency=cur,
+        amount=amount,
     )

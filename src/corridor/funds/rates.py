@@ -2,8 +2,14 @@
 
 A rate is looked up for a day and a kind (official, market or agent): the latest row of that
 kind on or before the day, for the pair as asked or its inverse (1 / rate). Nothing is guessed:
-with no such row the conversion is refused with a message saying which rate to add. The result
-is quantised to the target currency's minor unit (``core.money.quantize``).
+with no such row the conversion is refused (``MissingRate``) with a message saying which rate to
+add; no rate is made up by crossing through a third currency (decision 0364). The result is
+quantised to the target currency's minor unit (``core.money.quantize``).
+
+Reports in a chosen currency (the donor report, custody, reconciliation; page, CSV, API and
+command line) read what the person asked with ``reporting_choice`` and value amounts with
+``translate`` or a ``RateBook``: the one home of "this amount in currency X by rate kind K on
+day D" (docs/money.md, "Reports in another currency").
 """
 
 from __future__ import annotations
@@ -13,9 +19,34 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from django.utils.translation import gettext as _
+
 from corridor.core.errors import InvalidInput
-from corridor.core.money import quantize, quantum, rate_text
-from corridor.funds.models import ExchangeRate
+from corridor.core.money import CURRENCY_TABLE, quantize, quantum, rate_text
+from corridor.funds.models import ExchangeRate, RateKind
+
+#: ``rates=both``: official and market side by side, with the difference (reports only).
+BOTH = "both"
+
+
+class MissingRate(InvalidInput):
+    """The table has no rate of ``kind`` for the pair (or its inverse) on or before ``on``."""
+
+    def __init__(self, kind: str, from_currency: str, to_currency: str, on: dt.date) -> None:
+        self.kind, self.from_currency, self.to_currency, self.on = (
+            kind, from_currency, to_currency, on
+        )  # fmt: skip
+        super().__init__(
+            _(
+                "no %(kind)s rate %(from)s→%(to)s (or %(to)s→%(from)s) on or before %(day)s: "
+                "add one with `corridor funds rates add` or import a rates file"
+            )
+            % {"kind": kind, "from": from_currency, "to": to_currency, "day": on.isoformat()}
+        )
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "from": self.from_currency, "to": self.to_currency,
+                "on": self.on.isoformat()}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -92,11 +123,7 @@ class RateBook:
         elif inverse is not None:
             row, flipped = inverse, True
         else:
-            raise InvalidInput(
-                f"no {self.kind} rate {from_currency}→{to_currency} (or {to_currency}→"
-                f"{from_currency}) on or before {on.isoformat()}: add one with "
-                "`corridor funds rates add` or import a rates file"
-            )
+            raise MissingRate(self.kind, from_currency, to_currency, on)
         used = UsedRate(
             on=row.on,
             from_currency=row.from_currency,
@@ -158,3 +185,80 @@ def convert(
 ) -> Conversion:
     """One conversion with the table as it is now (many: make one ``RateBook``)."""
     return RateBook(kind).convert(amount, from_currency, to_currency, on)
+
+
+def translate(
+    amount: Decimal, from_currency: str, to_currency: str, on: dt.date, *, book: RateBook
+) -> Conversion:
+    """``amount`` in ``to_currency`` by ``book``'s kind of rate on ``on``, quantised to its
+    minor unit (half to even), with the row used (also kept in ``book.rates_used()``); raises
+    ``MissingRate`` naming the pair, kind and day when the table has none."""
+    return book.convert(amount, from_currency, to_currency, on)
+
+
+@dataclass(frozen=True)
+class ReportingChoice:
+    """What a person asked a report to value in: a currency (None: the grant's own), the rate
+    kinds (one, or official and market for ``both``) and the day holdings are valued on."""
+
+    currency: str | None
+    kinds: tuple[str, ...]
+    on: dt.date
+
+    @property
+    def kind(self) -> str:
+        """The one kind asked (the first with ``both``: official)."""
+        return self.kinds[0]
+
+    @property
+    def both(self) -> bool:
+        return len(self.kinds) > 1
+
+    def currency_for(self, own: str) -> str:
+        return self.currency or own
+
+    def is_default(self, own: str) -> bool:
+        """Asked nothing beyond what reports always did: the grant's own currency, one kind."""
+        return not self.both and self.currency in (None, own)
+
+
+def reporting_choice(
+    *,
+    currency: str | None,
+    rates: str | None,
+    on: str | dt.date | None,
+    today: dt.date,
+    allow_both: bool = True,
+) -> ReportingChoice:
+    """Read ``?currency=&rates=&on=`` (or the command line's options), refusing in words: an
+    unknown currency, a kind that is not official, market or agent (or ``both``, where a report
+    can show two), a day that is not YYYY-MM-DD. Market rates and today by default."""
+    code = (currency or "").strip().upper() or None
+    if code is not None and code not in CURRENCY_TABLE:
+        raise InvalidInput(
+            _(
+                "currency: %(code)s is not a currency Corridor knows; use an ISO 4217 code "
+                "such as USD, EUR, THB or MMK"
+            )
+            % {"code": code}
+        )
+    kind = (rates or "").strip().lower() or RateKind.MARKET
+    kinds: tuple[str, ...]
+    if kind == BOTH and allow_both:
+        kinds = (RateKind.OFFICIAL, RateKind.MARKET)
+    elif kind in RateKind.values:
+        kinds = (kind,)
+    else:
+        named = ", ".join([*RateKind.values, *([BOTH] if allow_both else [])])
+        raise InvalidInput(
+            _("rates: %(kind)s is not one of %(kinds)s") % {"kind": kind, "kinds": named}
+        )
+    day = today
+    if isinstance(on, dt.date):
+        day = on
+    elif on:
+        try:
+            day = dt.date.fromisoformat(on)
+        except ValueError as exc:
+            raise InvalidInput(_("on: %(day)s is not a day (YYYY-MM-DD)") % {"day": on}) from exc
+    return ReportingChoice(currency=code, kinds=kinds, on=day)

@@ -6,6 +6,10 @@ rate promised (the sender, who knows the channel); an open dispute (the side tha
 it). Per partner: sent, fees, expected and received by pair of organisations and currency. Per
 grant: what each organisation of the chain received, passed on, spent and holds, and anyone who
 passed on or spent more than it received (decision 0238).
+
+In a chosen currency (``currency=``, decision 0364) every mismatch also carries its size in it,
+valued on the day it arose (``since``), and every organisation's holding its worth on ``today``;
+the amounts in their own currencies stay as they are, and the rates used are listed.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from typing import Any
 
 from corridor.core.money import quantize, text
 from corridor.funds.custody import TransferRow, grant_transfers, hop_rate
-from corridor.funds.models import Dispute, Grant, LegState, Spending, Transfer
+from corridor.funds.models import Dispute, Grant, LegState, RateKind, Spending, Transfer
+from corridor.funds.rates import RateBook
 
 ZERO = Decimal(0)
 
@@ -165,9 +170,15 @@ class GrantReconciliation:
     mismatches: list[Mismatch]
     partners: list[PartnerLine]
     organisations: list[dict[str, Any]]
+    #: In a chosen currency only: each mismatch's size in it (in the order of ``mismatches``),
+    #: and the rates used (``organisations`` lines then carry ``held_value``).
+    value_currency: str = ""
+    rate_kind: str = ""
+    values: list[Decimal] | None = None
+    rates: list[dict[str, str | bool]] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "grant": str(self.grant.pk),
             "currency": self.grant.currency,
             "today": self.today.isoformat(),
@@ -175,10 +186,29 @@ class GrantReconciliation:
             "partners": [p.as_dict() for p in self.partners],
             "organisations": self.organisations,
         }
+        if self.values is not None:
+            cur = self.value_currency
+            for line, value in zip(out["mismatches"], self.values, strict=True):
+                line["value"] = text(value, cur)
+            out.update({
+                "value_currency": cur, "rate_kind": self.rate_kind,
+                "mismatches_value": text(sum(self.values, ZERO), cur),
+                "rates": self.rates or [],
+            })  # fmt: skip
+        return out
 
 
-def grant_reconcile(grant: Grant, *, today: dt.date) -> GrantReconciliation:
-    """Received against passed on and spent, per organisation and currency, for one grant."""
+def grant_reconcile(
+    grant: Grant,
+    *,
+    today: dt.date,
+    currency: str | None = None,
+    rate_kind: str = RateKind.MARKET,
+    book: RateBook | None = None,
+) -> GrantReconciliation:
+    """Received against passed on and spent, per organisation and currency, for one grant;
+    with ``currency``, each mismatch and holding valued in it too (``MissingRate`` when the
+    table lacks a rate it needs)."""
     transfers = grant_transfers(grant)
     disputes = open_dispute_map(grant)
     mismatches = transfer_mismatches(transfers, today=today, disputes=disputes)
@@ -205,21 +235,30 @@ def grant_reconcile(grant: Grant, *, today: dt.date) -> GrantReconciliation:
         orgs[org.name] = org
         flows[key]["spent"] += s.amount
         last[key] = max(last.get(key, s.spent_on), s.spent_on)
+    if currency is not None:
+        book = book or RateBook(rate_kind)
     lines = []
-    for (name, currency), flow in sorted(flows.items()):
+    for (name, code), flow in sorted(flows.items()):
         held = flow["received"] - flow["passed_on"] - flow["spent"]
-        lines.append({"organisation": name, "currency": currency, "held": text(held, currency),
-                      **{k: text(v, currency) for k, v in flow.items()}})  # fmt: skip
+        lines.append({"organisation": name, "currency": code, "held": text(held, code),
+                      **{k: text(v, code) for k, v in flow.items()}})  # fmt: skip
+        if book is not None and currency is not None:
+            lines[-1]["held_value"] = text(book.value(held, code, currency, today), currency)
         if held < 0:
-            since = last.get((name, currency), today)
+            since = last.get((name, code), today)
             note = "passed on or spent more of this grant than it received"
             mismatches.append(
-                _mismatch(OVERSPENT, -held, currency, since, today, orgs[name], None, note)
+                _mismatch(OVERSPENT, -held, code, since, today, orgs[name], None, note)
             )
-    return GrantReconciliation(
+    found = GrantReconciliation(
         grant=grant,
         today=today,
         mismatches=mismatches,
         partners=partner_lines(transfers),
         organisations=lines,
     )
+    if book is not None and currency is not None:
+        found.values = [book.value(m.amount, m.currency, currency, m.since) for m in mismatches]
+        found.value_currency, found.rate_kind = currency, rate_kind
+        found.rates = book.rates_used()
+    return found

@@ -186,3 +186,34 @@ def ledger_world() -> LedgerWorld:
         Spending.objects.create(grant=grant, activity=activity, amount=D("100.00"),
                                 currency="USD", spent_on=LEDGER_MONTH)  # fmt: skip
     return LedgerWorld(receiver, hidden, senders)
+
+
+# --- Rates to value the walk in another currency (docs/money.md, "Reports in another currency") -
+
+#: (kind, date, from, to, rate): euro rates for every currency the walk holds, and the baht's
+#: price in kyat (no rate is crossed through a third currency: decision 0364). The official
+#: kyat stays far below the market one, as after 2021.
+CURRENCY_RATES = [
+    (RateKind.MARKET, dt.date(2024, 2, 1), "USD", "EUR", D("0.92")),
+    (RateKind.MARKET, dt.date(2024, 4, 1), "USD", "EUR", D("0.90")),
+    (RateKind.MARKET, dt.date(2024, 2, 1), "EUR", "THB", D("39.00")),
+    (RateKind.MARKET, dt.date(2024, 4, 1), "EUR", "THB", D("38.50")),
+    (RateKind.MARKET, dt.date(2024, 2, 1), "EUR", "MMK", D("3900")),
+    (RateKind.MARKET, dt.date(2024, 3, 1), "EUR", "MMK", D("3950")),
+    (RateKind.MARKET, dt.date(2024, 4, 1), "EUR", "MMK", D("4100")),
+    (RateKind.MARKET, dt.date(2024, 2, 1), "THB", "MMK", D("100")),
+    (RateKind.MARKET, dt.date(2024, 4, 1), "THB", "MMK", D("106")),
+    (RateKind.OFFICIAL, dt.date(2024, 1, 1), "USD", "EUR", D("0.91")),
+    (RateKind.OFFICIAL, dt.date(2024, 1, 1), "EUR", "THB", D("39.20")),
+    (RateKind.OFFICIAL, dt.date(2024, 1, 1), "EUR", "MMK", D("2280")),
+    (RateKind.OFFICIAL, dt.date(2024, 1, 1), "THB", "MMK", D("58.70")),
+]
+
+
+def currency_rates() -> None:
+    """Add ``CURRENCY_RATES`` to the table (after ``walk()``, whose own rates stay as they are)."""
+    for kind, on, source, target, rate in CURRENCY_RATES:
+        services.rate_record(
+            by=None, on=on, from_currency=source, to_currency=target, rate=rate,
+            kind=kind, source=f"walk {kind} (currencies)",
+        )  # fmt: skip

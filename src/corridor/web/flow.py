@@ -2,8 +2,8 @@
 
 No script and no library (decision 0071): columns of organisations from the donor onwards, then
 where the money ended up (spent on activities, fees, unaccounted, in transit, disputed, still
-held, not yet sent, exchange differences). Every band's width is its amount in the grant's
-currency, from ``funds.custody`` unchanged, and every band carries that amount as text
+held, not yet sent, exchange differences). Every band's width is its amount in the report's
+currency (the grant's, or one chosen: decision 0364), from ``funds.custody`` unchanged, and every band carries that amount as text
 (``data-amount`` and its tooltip), so the picture says exactly what the custody report says
 (decision 0268). Parts below zero (more arrived than promised, a gain on exchange) have no band;
 the table beside the picture lists them.
@@ -59,7 +59,7 @@ def sink_labels() -> dict[str, str]:
 class Flow:
     source: str  # a node key: "org:<name>" or "sink:<part>"
     target: str
-    amount: Decimal  # in the grant's currency, from custody
+    amount: Decimal  # in the custody report's currency (the grant's unless chosen)
 
 
 def flows(found: Custody) -> list[Flow]:
@@ -134,9 +134,9 @@ def _px(amount: Decimal, whole: Decimal) -> int:
 def custody_svg(found: Custody, *, label: Callable[[str], str]) -> SafeString:
     """The picture as an ``<svg>`` element; ``label`` names an organisation (by its name in
     the custody report) as the viewer may see it. Every text is escaped by ``format_html``."""
-    cur = found.grant.currency
+    cur = found.currency  # the grant's, or the one the person chose (decision 0364)
     bands = flows(found)
-    whole = found.grant.amount
+    whole = found.amount or ZERO
     columns = _columns(found, bands)
     sinks = sink_labels()
     size: dict[str, int] = defaultdict(int)
