@@ -1,8 +1,9 @@
 """`corridor funds`: the money ledger for the instance's operator (docs/money.md).
 
     corridor funds grants [--json]                       each grant: id, donor, recipient, amount
-    corridor funds custody GRANT [--json] [--on DATE] [--rates market|official]
-    corridor funds reconcile GRANT [--json] [--today DATE]
+    corridor funds custody GRANT [--json] [--on DATE] [--currency XXX]
+                                 [--rate-kind market|official|agent]
+    corridor funds reconcile GRANT [--json] [--today DATE] [--currency XXX] [--rate-kind K]
     corridor funds rates add --date D --from USD --to THB --rate 35.5 --kind market --source S
     corridor funds rates import FILE                     CSV: date,from,to,rate,kind,source
     corridor funds rates list [--json]
@@ -26,6 +27,7 @@ from corridor.cli import django_env
 NAME = "funds"
 HELP = "the money ledger: grants, chain of custody, reconciliation and exchange rates"
 INTERNAL_NOTE = "internal: names organisations and every hop; not for sharing"
+KINDS = ["market", "official", "agent"]
 
 
 def _date(text: str) -> dt.date:
@@ -60,14 +62,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     custody.add_argument("--json", action="store_true", help="print one JSON object")
     custody.add_argument("--on", type=_date, help="value holdings on this day (default today)")
     custody.add_argument(
-        "--rates", choices=["market", "official"], default="market",
+        "--rates", "--rate-kind", dest="rates", choices=KINDS, default="market",
         help="which reference rates convert other currencies (default market)",
+    )  # fmt: skip
+    custody.add_argument(
+        "--currency", metavar="CODE",
+        help="value in this currency (ISO 4217) rather than the grant's",
     )  # fmt: skip
 
     reconcile = sub.add_parser("reconcile", help="one grant's mismatches, partners and holdings")
     reconcile.add_argument("grant", help="the grant's id")
     reconcile.add_argument("--json", action="store_true", help="print one JSON object")
     reconcile.add_argument("--today", type=_date, help="count ages up to this day (default today)")
+    reconcile.add_argument(
+        "--currency", metavar="CODE",
+        help="also value each mismatch and holding in this currency (ISO 4217)",
+    )  # fmt: skip
+    reconcile.add_argument(
+        "--rates", "--rate-kind", dest="rates", choices=KINDS, default="market",
+        help="which rates value them in --currency (default market)",
+    )  # fmt: skip
 
     rates = sub.add_parser("rates", help="the exchange-rate table")
     rates_sub = rates.add_subparsers(dest="rates_action", metavar="ACTION", required=True)
@@ -141,17 +155,32 @@ def _grants(args: argparse.Namespace) -> int:
     return 0
 
 
-def _custody(args: argparse.Namespace) -> int:
+def _choice(args: argparse.Namespace, day: dt.date | None) -> Any:
     from corridor.core.rules import today
+    from corridor.funds.rates import reporting_choice
+
+    return reporting_choice(
+        currency=args.currency, rates=args.rates, on=day, today=today(), allow_both=False
+    )
+
+
+def _custody(args: argparse.Namespace) -> int:
     from corridor.funds.custody import custody
 
-    report = custody(_grant(args.grant), valued_on=args.on or today(), rate_kind=args.rates)
+    choice = _choice(args, args.on)
+    # A rate the table lacks is refused, naming the pair and the day (MissingRate).
+    report = custody(_grant(args.grant), valued_on=choice.on, rate_kind=choice.kind,
+                     currency=choice.currency)  # fmt: skip
     data = report.as_dict()
     if args.json:
         _print_json({**data, "note": INTERNAL_NOTE})
         return 0
-    print(f"{data['title']}: {data['amount']} {data['currency']} ({data['donor']} → "
-          f"{data['recipient']}), valued on {data['valued_on']} at {args.rates} rates")  # fmt: skip
+    grant_amount = ""
+    if report.in_other_currency:
+        grant_amount = f" = {data['grant_amount']} {data['grant_currency']}"
+    print(f"{data['title']}: {data['amount']} {data['currency']}{grant_amount} ({data['donor']} "
+          f"→ {data['recipient']}), valued on {data['valued_on']} at {args.rates} "
+          "rates")  # fmt: skip
     for name, amount in data["breakdown"].items():
         print(f"  {name:<40} {amount:>16}")
     print(f"  {'total':<40} {report.total:>16}")
@@ -166,16 +195,24 @@ def _custody(args: argparse.Namespace) -> int:
 
 
 def _reconcile(args: argparse.Namespace) -> int:
-    from corridor.core.rules import today
     from corridor.funds.reconcile import grant_reconcile
 
-    data = grant_reconcile(_grant(args.grant), today=args.today or today()).as_dict()
+    choice = _choice(args, args.today)
+    data = grant_reconcile(_grant(args.grant), today=choice.on, currency=choice.currency,
+                           rate_kind=choice.kind).as_dict()  # fmt: skip
     if args.json:
         _print_json({**data, "note": INTERNAL_NOTE})
         return 0
+    cur = data.get("value_currency", "")
     for m in data["mismatches"]:
-        print(f"  {m['kind']:<22} {m['amount']:>16} {m['currency']}  {m['age_days']:>4} days  "
-              f"{m['must_act']} must act  {m['note']}")  # fmt: skip
+        value = f"  = {m['value']:>16} {cur}" if cur else ""
+        print(f"  {m['kind']:<22} {m['amount']:>16} {m['currency']}{value}  {m['age_days']:>4} "
+              f"days  {m['must_act']} must act  {m['note']}")  # fmt: skip
+    if cur:
+        print(f"  {'total':<22} {data['mismatches_value']:>16} {cur} ({args.rates} rates)")
+        for rate in data["rates"]:
+            print(f"  rate used: {rate['on']} 1 {rate['from']} = {rate['rate']} {rate['to']} "
+                  f"({rate['kind']}, {rate['source']})")  # fmt: skip
     print(f"{len(data['mismatches'])} mismatches; {INTERNAL_NOTE}")
     return 0
 

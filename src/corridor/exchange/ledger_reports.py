@@ -138,6 +138,14 @@ class DonorReport:
     #: Rates the table lacked: the amounts needing them are left out of the parts marked
     #: incomplete (``ReportPart.complete``), of their hops and spending lines.
     missing_rates: list[dict[str, str]] = field(default_factory=list)
+    #: The grant's own amount and currency (``amount`` and ``currency`` are the report's:
+    #: the grant's, or a currency the reader chose, decision 0364).
+    grant_amount: Decimal | None = None
+    grant_currency: str = ""
+
+    @property
+    def in_other_currency(self) -> bool:
+        return self.currency != self.grant_currency
 
     @property
     def total(self) -> Decimal:
@@ -155,9 +163,11 @@ def donor_report(
     rate_kind: str = RateKind.MARKET,
     book: RateBook | None = None,
     missing_rates: str = "refuse",
+    currency: str | None = None,
 ) -> DonorReport:
     """The grant's report to its donor, from its chain of custody, through the disclosure gate.
-    ``missing_rates``: as ``custody``'s ("note": render without what cannot be converted).
+    ``missing_rates``: as ``custody``'s ("note": render without what cannot be converted);
+    ``currency``: value in it rather than in the grant's currency (as ``custody``'s).
 
     Amounts are the custody's, in the grant's currency, and add up exactly to the grant.
     Organisations appear by their public label (an anonymous one as NOT_NAMED, its holdings
@@ -166,8 +176,9 @@ def donor_report(
     channels finer than their family are left out.
     """
     found: Custody = custody(
-        grant, valued_on=valued_on, rate_kind=rate_kind, book=book, missing_rates=missing_rates
-    )
+        grant, valued_on=valued_on, rate_kind=rate_kind, book=book, missing_rates=missing_rates,
+        currency=currency,
+    )  # fmt: skip
     chain: dict[str, Organisation] = {}
     for hop in found.hops:
         t = hop.transfer
@@ -251,8 +262,8 @@ def donor_report(
         title=grant.title,
         donor=_label(grant.donor),
         recipient=_label(grant.recipient),
-        amount=grant.amount,
-        currency=grant.currency,
+        amount=found.amount or ZERO,
+        currency=found.currency,
         pledged_on=grant.pledged_on,
         starts_on=grant.starts_on,
         ends_on=grant.ends_on,
@@ -269,6 +280,8 @@ def donor_report(
         organisations_not_named=named.not_named,
         rates=found.rates,
         missing_rates=found.missing_rates,
+        grant_amount=grant.amount,
+        grant_currency=grant.currency,
     )
 
 
@@ -277,8 +290,10 @@ def donor_report_rows(report: DonorReport) -> list[list[Any]]:
     hops, then the spending; a suppressed people figure is None (the caller shows the mark)."""
     cur = report.currency
     out: list[list[Any]] = [
-        ["grant", report.title, "", "", "", report.amount, cur, report.amount, ""],
-    ]
+        # The grant in its own currency, then its value in the report's (the same by default).
+        ["grant", report.title, "", "", "", report.grant_amount, report.grant_currency,
+         report.amount, ""],
+    ]  # fmt: skip
     for part in report.parts:
         # A part an amount of which could not be converted is left empty, not understated.
         value = part.value if part.complete else ""
@@ -314,6 +329,105 @@ DONOR_REPORT_HEADER = [
     "value_in_grant_currency",
     "people_reached",
 ]
+VALUE_COLUMN = DONOR_REPORT_HEADER.index("value_in_grant_currency")
+
+
+def donor_report_header(report: DonorReport) -> list[str]:
+    """``DONOR_REPORT_HEADER``; in a currency the reader chose, its value column says which
+    (``value_in_EUR``): the values are no longer in the grant's currency."""
+    if not report.in_other_currency:
+        return list(DONOR_REPORT_HEADER)
+    header = list(DONOR_REPORT_HEADER)
+    header[VALUE_COLUMN] = f"value_in_{report.currency}"
+    return header
+
+
+# --- The donor report at official and market rates, side by side (``rates=both``) -------------
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One line's value at official and at market rates; ``difference`` is market − official
+    (None where either is missing)."""
+
+    official: Decimal | None
+    market: Decimal | None
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.official is None or self.market is None:
+            return None
+        return self.market - self.official
+
+
+@dataclass
+class ComparedReport:
+    """Two donor reports of one grant in one currency, at official and market rates, line by
+    line: parts, hops and spending are the same lines in the same order (custody builds both
+    from the same ledger); only their values differ."""
+
+    official: DonorReport
+    market: DonorReport
+    amount: Compared
+    parts: list[tuple[ReportPart, Compared]]
+    hops: list[tuple[ReportHop, Compared]]
+    spending: list[tuple[ReportSpending, Compared]]
+
+    @property
+    def rates(self) -> list[dict[str, str | bool]]:
+        return self.official.rates + self.market.rates
+
+    @property
+    def total(self) -> Compared:
+        return Compared(self.official.total, self.market.total)
+
+
+def donor_report_compared(official: DonorReport, market: DonorReport) -> ComparedReport:
+    """Put the two reports side by side (refusing two that do not describe the same lines)."""
+    if [p.key for p in official.parts] != [p.key for p in market.parts] or (
+        len(official.hops),
+        len(official.spending),
+    ) != (len(market.hops), len(market.spending)):
+        raise ValueError("the official and market reports do not have the same lines")
+
+    def side_by_side(lines_o: list[Any], lines_m: list[Any]) -> list[tuple[Any, Compared]]:
+        return [(o, Compared(o.value, m.value)) for o, m in zip(lines_o, lines_m, strict=True)]
+
+    return ComparedReport(
+        official=official,
+        market=market,
+        amount=Compared(official.amount, market.amount),
+        parts=side_by_side(official.parts, market.parts),
+        hops=side_by_side(official.hops, market.hops),
+        spending=side_by_side(official.spending, market.spending),
+    )
+
+
+def donor_report_compared_header(compared: ComparedReport) -> list[str]:
+    cur = compared.official.currency
+    header = list(DONOR_REPORT_HEADER)
+    header[VALUE_COLUMN : VALUE_COLUMN + 1] = [
+        f"official_value_in_{cur}", f"market_value_in_{cur}", "difference"
+    ]  # fmt: skip
+    return header
+
+
+def donor_report_compared_rows(compared: ComparedReport) -> list[list[Any]]:
+    """``donor_report_rows`` of the official report, its value column followed by the market
+    value and the difference (market − official)."""
+    out = []
+    official = donor_report_rows(compared.official)
+    market = donor_report_rows(compared.market)
+    for o, m in zip(official, market, strict=True):
+        value_o, value_m = o[VALUE_COLUMN], m[VALUE_COLUMN]
+        difference: Any = ""
+        if isinstance(value_o, Decimal) and isinstance(value_m, Decimal):
+            difference = value_m - value_o
+        row = [*o[:VALUE_COLUMN], value_o, value_m, difference, *o[VALUE_COLUMN + 1 :]]
+        if o[0] == "part":
+            row[5], row[6] = "", compared.official.currency  # the values follow
+        out.append(row)
+    return out
 
 
 # --- The public transparency ledger -------------------------------------------------------------

@@ -31,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -42,6 +43,7 @@ from corridor.core.money import quantize, rate_text, text
 from corridor.funds.models import Dispute, Grant, LegState, RateKind, Spending, Transfer
 from corridor.funds.rates import RateBook
 from corridor.orgs.models import Organisation
+from corridor.orgs.queries import OrganisationNames
 
 ZERO = Decimal(0)
 FIXED_PARTS = (
@@ -416,3 +418,25 @@ def custody(
         currency=cur,
         amount=amount,
     )
+
+
+def organisation_labels(found: Custody, user: Any) -> Callable[[str], str]:
+    """How ``user`` is shown each organisation ``found`` names (by its name in the report): by
+    its name when they may see it, else by its public label (decision 0110). The custody page,
+    its picture and the API's custody name organisations this way."""
+    names = OrganisationNames(user)
+    by_name: dict[str, Organisation] = {}
+    for hop in found.hops:
+        for org in (hop.transfer.from_organisation, hop.transfer.to_organisation):
+            by_name[org.name] = org
+    grant = found.grant
+    for org in (grant.donor, grant.recipient):
+        by_name[org.name] = org
+    spenders = Spending.objects.filter(grant=grant).select_related("activity__organisation")
+    for s in spenders:
+        by_name[s.activity.organisation.name] = s.activity.organisation
+
+    def label(name: str) -> str:
+        return names.label(by_name[name]) if name in by_name else name
+
+    return label

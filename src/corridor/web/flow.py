@@ -3,10 +3,10 @@
 No script and no library (decision 0071): columns of organisations from the donor onwards, then
 where the money ended up (spent on activities, fees, unaccounted, in transit, disputed, still
 held, not yet sent, exchange differences). Every band's width is its amount in the report's
-currency (the grant's, or one chosen: decision 0364), from ``funds.custody`` unchanged, and every band carries that amount as text
-(``data-amount`` and its tooltip), so the picture says exactly what the custody report says
-(decision 0268). Parts below zero (more arrived than promised, a gain on exchange) have no band;
-the table beside the picture lists them.
+currency (the grant's, or one chosen: decision 0364), from ``funds.custody`` unchanged, and
+every band carries that amount as text (``data-amount`` and its tooltip), so the picture says
+exactly what the custody report says (decision 0268). Parts below zero (more arrived than
+promised, a gain on exchange) have no band; the table beside the picture lists them.
 """
 
 from __future__ import annotations

@@ -147,7 +147,8 @@ def test_translate_says_which_row_it_used(w):
     book = RateBook(RateKind.MARKET)
     found = translate(D("1000.00"), "THB", "MMK", dt.date(2024, 3, 1), book=book)
     assert (found.amount, found.currency) == (D("100000"), "MMK")
-    assert found.rate is not None and found.rate.on == dt.date(2024, 2, 1)
+    assert found.rate is not None
+    assert found.rate.on == dt.date(2024, 2, 1)
     assert book.rates_used()[0]["rate"] == "100"
     with pytest.raises(MissingRate, match="on or before 2024-01-31"):
         translate(D("1"), "THB", "MMK", dt.date(2024, 1, 31), book=book)
@@ -171,7 +172,7 @@ def test_reporting_choice_reads_and_refuses_in_words():
         with pytest.raises(InvalidInput, match=message.replace("(", r"\(").replace(")", r"\)")):
             reporting_choice(**{"currency": None, "rates": None, "on": None, **kwargs},
                              today=today)  # fmt: skip
-    with pytest.raises(InvalidInput, match="not one of official, market, agent$"):
+    with pytest.raises(InvalidInput, match=r"not one of official, market, agent$"):
         reporting_choice(currency=None, rates="both", on=None, today=today, allow_both=False)
 
 
@@ -203,7 +204,7 @@ RATES = st.decimals(min_value=D("0.0001"), max_value=D("50000"), places=4)
           suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(
     target=st.sampled_from(CODES),
-    rates=st.fixed_dictionaries({code: RATES for code in CODES}),
+    rates=st.fixed_dictionaries(dict.fromkeys(CODES, RATES)),
     on=st.dates(min_value=dt.date(2024, 2, 1), max_value=dt.date(2024, 12, 31)),
 )
 def test_the_parts_add_up_exactly_in_any_currency(w, target, rates, on):

@@ -8,7 +8,6 @@ themselves live in another module.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import io
 from typing import Any
@@ -25,18 +24,23 @@ from corridor.core.errors import InvalidInput, NotAllowed
 from corridor.core.money import CURRENCY_TABLE
 from corridor.disclosure import SUPPRESSED, shared_output, shown, suppressed_legend
 from corridor.exchange.ledger_reports import (
-    DONOR_REPORT_HEADER,
     PUBLIC_LEDGER_HEADER,
+    ComparedReport,
+    DonorReport,
     donor_report,
+    donor_report_compared,
+    donor_report_compared_header,
+    donor_report_compared_rows,
+    donor_report_header,
     donor_report_rows,
     public_ledger,
     public_ledger_rows,
 )
 from corridor.exchange.services import iati_grant_export
-from corridor.funds.custody import custody
+from corridor.funds.custody import custody, organisation_labels
 from corridor.funds.models import Grant, RateKind
-from corridor.funds.queries import grants_visible_to, spending_visible_to
-from corridor.orgs.queries import OrganisationNames
+from corridor.funds.queries import grants_visible_to
+from corridor.funds.rates import BOTH, ReportingChoice, reporting_choice
 from corridor.web.flow import custody_svg
 from corridor.web.views.common import csv_response
 
@@ -70,18 +74,48 @@ def _grant(request: Any, pk: Any, action: str) -> Grant:
     return grant
 
 
-def _choices(request: Any) -> tuple[dt.date, str]:
-    """The day the report values holdings on (?on=, default today) and the rate kind."""
-    day = timezone.localdate()
-    if request.GET.get("on"):
-        try:
-            day = dt.date.fromisoformat(request.GET["on"])
-        except ValueError as exc:
-            raise InvalidInput(_("on: give a day as YYYY-MM-DD")) from exc
-    kind = request.GET.get("rates") or RateKind.MARKET
-    if kind not in RATE_KINDS:
-        raise InvalidInput(_("rates: use market or official"))
-    return day, kind
+def _choice(request: Any, *, allow_both: bool = True) -> ReportingChoice:
+    """What the report values in: ?currency= (default the grant's), ?rates= (market, official,
+    agent, or both side by side) and ?on= (the day holdings are valued on, default today)."""
+    return reporting_choice(
+        currency=request.GET.get("currency"),
+        rates=request.GET.get("rates"),
+        on=request.GET.get("on"),
+        today=timezone.localdate(),
+        allow_both=allow_both,
+    )
+
+
+#: The currencies the choice on a report offers besides the grant's own (any ISO code works).
+REPORT_CURRENCIES = ("USD", "EUR", "THB", "MMK")
+
+
+def _choice_context(grant: Grant, choice: ReportingChoice, *, allow_both: bool) -> dict:
+    """What the report's "show in" form needs: the currencies, the rate kinds, the choice."""
+    kinds = [(kind.value, kind.label) for kind in RateKind]
+    if allow_both:
+        kinds.append((BOTH, _("Official and market, side by side")))
+    return {
+        "choice": choice,
+        "currencies": list(dict.fromkeys((grant.currency, *REPORT_CURRENCIES))),
+        "shown_currency": choice.currency_for(grant.currency),
+        "rate_choices": kinds,
+        "shown_rates": BOTH if choice.both else choice.kind,
+    }
+
+
+def _report(grant: Grant, choice: ReportingChoice) -> DonorReport | ComparedReport:
+    """The donor report as asked. In the grant's own currency at one kind of rate a rate the
+    table lacks leaves its amounts out, named on the page (as always); in a currency the reader
+    chose, or at both kinds, it is refused (a 400 naming the pair and the day, decision 0365)."""
+    if choice.is_default(grant.currency):
+        return donor_report(grant, valued_on=choice.on, rate_kind=choice.kind,
+                            missing_rates="note")  # fmt: skip
+    found = [
+        donor_report(grant, valued_on=choice.on, rate_kind=kind, currency=choice.currency)
+        for kind in choice.kinds
+    ]
+    return donor_report_compared(*found) if choice.both else found[0]
 
 
 # --- A grant's donor report ----------------------------------------------------------------------
@@ -100,15 +134,19 @@ def _choices(request: Any) -> tuple[dt.date, str]:
 )
 def grant_report_page(request: Any, pk: Any) -> HttpResponse:
     grant = _grant(request, pk, policy.EXPORT)
-    day, kind = _choices(request)
-    # A rate missing from the table leaves its amounts out, named on the page (not a 400).
-    report = donor_report(grant, valued_on=day, rate_kind=kind, missing_rates="note")
+    choice = _choice(request)
+    found = _report(grant, choice)
+    compared = found if isinstance(found, ComparedReport) else None
+    report = found.official if isinstance(found, ComparedReport) else found
     return render(
         request,
         "web/grant_report.html",
         {
             "report": report,
+            "compared": compared,
+            "rates_used": found.rates,
             "grant": grant,
+            **_choice_context(grant, choice, allow_both=True),
             "legend": suppressed_legend(),
             "suppressed": SUPPRESSED,
             "query": request.GET.urlencode(),
@@ -124,13 +162,26 @@ def grant_report_page(request: Any, pk: Any) -> HttpResponse:
 )
 def grant_report_csv(request: Any, pk: Any) -> HttpResponse:
     grant = _grant(request, pk, policy.EXPORT)
-    day, kind = _choices(request)
-    report = donor_report(grant, valued_on=day, rate_kind=kind, missing_rates="note")
-    rows = [[shown(v) for v in row] for row in donor_report_rows(report)]
-    rows += [[suppressed_legend()], [f"valued on {day.isoformat()} with {kind} rates"]]
+    choice = _choice(request)
+    day = choice.on
+    found = _report(grant, choice)
+    if isinstance(found, ComparedReport):
+        header = donor_report_compared_header(found)
+        rows = [[shown(v) for v in row] for row in donor_report_compared_rows(found)]
+        rows += [[suppressed_legend()],
+                 [f"valued on {day.isoformat()} in {found.official.currency} with official "
+                  "and market rates; difference = market − official"]]  # fmt: skip
+        rows += [[f"rate {r['on']} 1 {r['from']} = {r['rate']} {r['to']} ({r['kind']}, "
+                  f"{r['source']})"] for r in found.rates]  # fmt: skip
+        return csv_response(f"corridor-grant-{grant.pk}", header, rows)
+    rows = [[shown(v) for v in row] for row in donor_report_rows(found)]
+    valued = f"valued on {day.isoformat()} with {choice.kind} rates"
+    if found.in_other_currency:
+        valued = f"valued on {day.isoformat()} in {found.currency} with {choice.kind} rates"
+    rows += [[suppressed_legend()], [valued]]
     rows += [[f"rate {r['on']} 1 {r['from']} = {r['rate']} {r['to']} ({r['source']})"]
-             for r in report.rates]  # fmt: skip
-    return csv_response(f"corridor-grant-{grant.pk}", DONOR_REPORT_HEADER, rows)
+             for r in found.rates]  # fmt: skip
+    return csv_response(f"corridor-grant-{grant.pk}", donor_report_header(found), rows)
 
 
 @login_required
@@ -162,24 +213,12 @@ def grant_custody_page(request: Any, pk: Any) -> HttpResponse:
     """For the grant's parties (and the intermediaries its money went through): the picture and
     the custody parts, organisations named as the viewer may see them."""
     grant = _grant(request, pk, policy.VIEW)
-    day, kind = _choices(request)
-    found = custody(grant, valued_on=day, rate_kind=kind, missing_rates="note")
-    names = OrganisationNames(request.user)
-    by_name = {}
-    for hop in found.hops:
-        for org in (hop.transfer.from_organisation, hop.transfer.to_organisation):
-            by_name[org.name] = org
-    for org in (grant.donor, grant.recipient):
-        by_name[org.name] = org
-    for s in (
-        spending_visible_to(request.user)
-        .filter(grant=grant)
-        .select_related("activity__organisation")
-    ):
-        by_name[s.activity.organisation.name] = s.activity.organisation
-
-    def label(name: str) -> str:
-        return names.label(by_name[name]) if name in by_name else name
+    choice = _choice(request, allow_both=False)
+    # In the grant's currency a missing rate is named on the page; in another, refused (400).
+    missing = "note" if choice.is_default(grant.currency) else "refuse"
+    found = custody(grant, valued_on=choice.on, rate_kind=choice.kind, missing_rates=missing,
+                    currency=choice.currency)  # fmt: skip
+    label = organisation_labels(found, request.user)
 
     parts = [
         {
@@ -200,6 +239,7 @@ def grant_custody_page(request: Any, pk: Any) -> HttpResponse:
             "svg": custody_svg(found, label=label),
             "query": request.GET.urlencode(),
             "may_report": policy.can(request.user, policy.EXPORT, grant),
+            **_choice_context(grant, choice, allow_both=False),
         },
     )
 
