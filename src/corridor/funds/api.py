@@ -24,6 +24,7 @@ from ninja.security import django_auth
 
 from corridor.accounts import policy
 from corridor.aid.queries import activities_visible_to
+from corridor.core import rules
 from corridor.core.errors import InvalidInput
 from corridor.core.money import AMOUNT_DIGITS, AMOUNT_PLACES, RATE_DIGITS, RATE_PLACES
 from corridor.core.schema import (
@@ -39,6 +40,7 @@ from corridor.core.schema import (
     reason_given,
 )
 from corridor.funds import services
+from corridor.funds.custody import custody, custody_answer, organisation_labels
 from corridor.funds.models import (
     Dispute,
     ExchangeRate,
@@ -57,6 +59,7 @@ from corridor.funds.queries import (
     spending_visible_to,
     transfers_visible_to,
 )
+from corridor.funds.rates import MissingRate, reporting_choice
 from corridor.orgs.queries import organisations_visible_to
 
 router = Router(tags=["money"], auth=django_auth)
@@ -342,8 +345,41 @@ def grant_create(request: Any, payload: GrantIn) -> Status:
 
 @router.patch("/grants/{pk}/", response=GrantOut, summary="Correct a grant")
 def grant_change(request: Any, pk: UUID, payload: GrantChange) -> dict:
+    """Where the grant's amount is now (custody's parts, adding up exactly) in its currency or
+    ``currency`` at ``rates`` (market, official, agent) on ``on``, for the grant's parties and
+    the intermediaries its money went through, as on the custody page; a rate the table lacks
+    is a 400 naming it (``missing_rate``)."""
     grant = get_object_or_404(grants_visible_to(request.user), pk=pk)
     return grant_out(services.grant_update(by=request.user, grant=grant, **_grant_values(payload)))
+
+
+@router.get(
+    "/grants/{pk}/custody",
+    response={200: dict, 400: dict},
+    summary="A grant's chain of custody, in its currency or a chosen one",
+)
+def grant_custody(
+    request: Any,
+    pk: UUID,
+    currency: str | None = None,
+    rates: str | None = None,
+    on: str | None = None,
+) -> Any:
+    """Where the grant's amount is now (custody's parts, adding up exactly) in its currency or
+    ``currency`` at ``rates`` (market, official, agent) on ``on``, for the grant's parties and
+    the intermediaries its money went through, as on the custody page; a rate the table lacks
+    is a 400 naming it (``missing_rate``)."""
+    grant = get_object_or_404(grants_visible_to(request.user).select_related("donor", "recipient"),
+                              pk=pk)  # fmt: skip
+    policy.require(request.user, policy.VIEW, grant)
+    choice = reporting_choice(currency=currency, rates=rates, on=on, today=rules.today(),
+                              allow_both=False)  # fmt: skip
+    try:
+        found = custody(grant, valued_on=choice.on, rate_kind=choice.kind,
+                        currency=choice.currency)  # fmt: skip
+    except MissingRate as exc:
+        return Status(400, {"detail": str(exc), "missing_rate": exc.as_dict()})
+    return custody_answer(found, organisation_labels(found, request.user))
 
 
 # --- Spending --------------------------------------------------------------------------------

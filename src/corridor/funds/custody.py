@@ -440,3 +440,31 @@ def organisation_labels(found: Custody, user: Any) -> Callable[[str], str]:
         return names.label(by_name[name]) if name in by_name else name
 
     return label
+
+
+def custody_answer(found: Custody, label: Callable[[str], str]) -> dict[str, Any]:
+    """Custody as the API answers it to one reader: the parts (holdings under the name ``label``
+    gives, two organisations shown by one label added together, so the parts still add up
+    exactly), the grant's amount in the report's currency, the rates used. Like the custody
+    page, no transfer id, reference or agent."""
+    g = found.grant
+    cur = found.currency
+    breakdown: dict[str, Decimal] = {}
+    for key, amount in found.breakdown.items():
+        shown = HELD + label(key[len(HELD) :]) if key.startswith(HELD) else key
+        breakdown[shown] = breakdown.get(shown, ZERO) + amount
+    return {
+        "grant": str(g.pk),
+        "title": g.title,
+        "donor": label(g.donor.name),
+        "recipient": label(g.recipient.name),
+        "grant_amount": text(g.amount, g.currency),
+        "grant_currency": g.currency,
+        "amount": text(found.amount or ZERO, cur),
+        "currency": cur,
+        "valued_on": found.valued_on.isoformat(),
+        "rate_kind": found.rate_kind,
+        "breakdown": {key: text(amount, cur) for key, amount in breakdown.items()},
+        "claims_not_counted": len(found.claims),
+        "rates": found.rates,
+    }

@@ -290,6 +290,8 @@ ROUTES: dict[str, Route] = {
     "PATCH /api/funds/grants/{pk}/": Route(
         OWNED_WRITE, obj="grant", body=lambda w, whose: {"purpose": "changed"}
     ),
+    # As the custody page (money/grants/<uuid:pk>/custody/); funds/tests/test_api_custody.py.
+    "GET /api/funds/grants/{pk}/custody": Route(OWNED_READ, obj="grant"),
     "GET /api/funds/spending/": Route(SIGNED_IN),
     "POST /api/funds/spending/": Route(OWNED_WRITE, obj="grant", body=_spending_body),
     "GET /api/funds/rates/": Route(SIGNED_IN),

@@ -258,6 +258,12 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET money/rates/<uuid:pk>/restore/": "restores a removed rate; answers with a redirect",
     "DELETE /api/funds/spending/{pk}/": RECORD_API,
     "DELETE /api/funds/rates/{pk}/": RECORD_API,
+    # A grant's custody in a chosen currency (issue 13): the custody page's figures as JSON.
+    "GET /api/funds/grants/{pk}/custody": (
+        "a grant's chain of custody for the grant's parties and the intermediaries its money "
+        "went through (access control, as the custody page); organisations named as the caller "
+        "may see them; what can be passed on is the donor report, which is marked"
+    ),
     "corridor encrypt": "encrypts this field instance's database in place: prints counts only",
     # --- Services that write files
     "corridor.backup.services.backup_write": (
