@@ -111,8 +111,9 @@ def test_custody_page_and_picture_in_kyat(w):
     assert answer.status_code == 200
     page = answer.content.decode()
     _, hand = HAND_IN[("MMK", "official")]
-    assert _cells(page, "spent_on_activities") == ["10500000 MMK"]
+    assert _cells(page, "spent_on_activities") == [f"{hand['spent_on_activities']} MMK"]
     assert _cells(page, "held_by:Walk Intermediary (Chiang Mai)") == ["4930800 MMK"]
+    assert _cells(page, "exchange_differences") == ["-5741996 MMK"]
     # The picture's bands carry the same kyat figures.
     assert 'data-amount="10500000"' in page
     assert "in MMK" in page
