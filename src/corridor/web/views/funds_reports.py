@@ -92,7 +92,7 @@ REPORT_CURRENCIES = ("USD", "EUR", "THB", "MMK")
 
 def _choice_context(grant: Grant, choice: ReportingChoice, *, allow_both: bool) -> dict:
     """What the report's "show in" form needs: the currencies, the rate kinds, the choice."""
-    kinds = [(kind.value, kind.label) for kind in RateKind]
+    kinds: list[tuple[str, str]] = [(kind.value, str(kind.label)) for kind in RateKind]
     if allow_both:
         kinds.append((BOTH, _("Official and market, side by side")))
     return {
