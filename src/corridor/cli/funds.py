@@ -232,6 +232,9 @@ def _import(args: argparse.Namespace) -> int:
         print(f"refused: {len(result.errors)} errors, nothing imported")
         return 1
     print(f"{result.file}: {result.created} {result.kind} imported")
+    if result.changed or result.unchanged:
+        # A file imported again: its rows that are stored records update them (decision 0367).
+        print(f"  {result.changed} updated, {result.unchanged} unchanged (already imported)")
     return 0
 
 
