@@ -45,9 +45,7 @@ def ledger_import(
     """Create (or, for rows a stored record matches, update) every grant or transfer a file
     lists, or none. ``by`` None is the instance's operator; anyone else may import only rows
     of an organisation they edit for, and the services ask the access policy per row."""
-    result = file_import(
-        by=by, path=path, name=name, format="ledger", kind=kind, dry_run=dry_run
-    )
+    result = file_import(by=by, path=path, name=name, format="ledger", kind=kind, dry_run=dry_run)
     return LedgerImport(
         file=result.file,
         kind=result.kind,

@@ -43,9 +43,9 @@ from corridor.core.rules import InFile
 from corridor.exchange.flags import batch_warnings
 from corridor.exchange.kinds import BUILDERS, IMPORT_KINDS, SOURCE_COLUMNS, Context, Kind
 from corridor.exchange.kinds.batches import batch_builder
+from corridor.exchange.kinds.columns import Record
 from corridor.exchange.kinds.ledger import LEDGER_KINDS
 from corridor.exchange.kinds.ledger_run import ledger_run
-from corridor.exchange.kinds.columns import Record
 from corridor.exchange.kinds.places import MAX_REVIEWS
 from corridor.exchange.models import ImportBatch, ImportRun, RunStatus
 from corridor.exchange.removal import records_remove, records_restore

@@ -292,6 +292,7 @@ class LedgerFile:
         """The stored record this row is (decision 0367), and what the row changes of it; a
         row that matches none is a new record. Each stored record is matched by one row of the
         file at most, so two equal rows stay two records."""
+        fields: tuple[str, ...]
         if self.kind == GRANTS:
             sides = (found["donor"], found["recipient"])
             fields = GRANT_FIELDS

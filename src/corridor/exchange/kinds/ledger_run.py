@@ -22,7 +22,7 @@ from corridor.core.errors import CorridorError, InvalidInput
 from corridor.exchange.held.services import held_store
 from corridor.exchange.kinds.ledger import FIELD_COLUMN, GRANTS, LedgerFile, required_missing
 from corridor.exchange.models import ImportRun, RunStatus
-from corridor.exchange.table import Row, RowError, Table
+from corridor.exchange.table import Row, Table
 from corridor.funds.models import Grant, Transfer
 from corridor.funds.services import grant_record, grant_update, transfer_record, transfer_update
 
@@ -170,4 +170,3 @@ def _apply(table: Table, file: LedgerFile, result: Any, *, by: Any, partial: boo
                 result.add_errors(list(row.errors))
     if not result.rows:
         raise InvalidInput(_("%(file)s: no rows under the header") % {"file": table.name})
-
