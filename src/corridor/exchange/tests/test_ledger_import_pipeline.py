@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from corridor.accounts.models import GlobalRole, OrgRole
 from corridor.cli.main import main
+from corridor.exchange.formats.ledger import propose_ledger
 from corridor.exchange.held.services import held_fix
 from corridor.exchange.ledger_import import ledger_import
 from corridor.exchange.models import HeldRow, HeldStatus, ImportRun, RunStatus
@@ -235,3 +236,28 @@ def test_the_api_takes_a_ledger_like_any_file(office, tmp_path):
     body = json.loads(response.content)
     assert (body["kind"], body["format"], body["created"]) == ("transfers", "ledger", 3)
     assert Transfer.objects.count() == 3
+
+
+def test_other_tools_headers_are_proposed(tmp_path):
+    """ "Partner", "Sender", "Amount (USD)", "Date sent", "Agent": what a spreadsheet template
+    or another tool calls the columns; the header's currency stands for a currency column."""
+    path = tmp_path / "export.csv"
+    path.write_text(
+        "Payments export\r\n"
+        "Date sent,Sender,Partner,Amount (USD),Payment method,Agent,Notes\r\n"
+        "2024-02-05,Thai Border Partners,Hpa-an Community Kitchen,100,bank,,\r\n",
+        encoding="utf-8",
+    )
+    mapping = propose_ledger(path, name="export.csv")
+    assert mapping.kind == "transfers"
+    assert mapping.header_rows == [2]
+    fields = {c.header: c.field for c in mapping.columns}
+    assert fields == {
+        "Date sent": "sent_on",
+        "Sender": "from",
+        "Partner": "to",
+        "Amount (USD)": "amount",
+        "Payment method": "channel",
+        "Agent": "intermediary",
+        "Notes": None,
+    }
