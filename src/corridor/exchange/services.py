@@ -103,6 +103,16 @@ def file_import(
         raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(IMPORT_KIND_NAMES)}")
     if kind in LEDGER_KINDS and format is None and mapping is None:
         format = "ledger"  # a ledger is read through the mapping proposed for its header
+    ledger = format == "ledger" or (kind or (mapping.kind if mapping else "")) in LEDGER_KINDS
+    if ledger and (replace or key):
+        # A ledger row is matched by its sides and reference (decision 0367), and a ledger
+        # has no scope of months to replace.
+        raise InvalidInput(
+            _(
+                "a ledger file finds its stored records by sender, receiver and reference: "
+                "import it without a key and without replacing"
+            )
+        )
     if format is not None and format not in FORMATS:
         raise InvalidInput(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
     if batch_size < 1:

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 
 from corridor.accounts.models import GlobalRole, OrgRole
 from corridor.cli.main import main
+from corridor.core.errors import InvalidInput
 from corridor.exchange.formats.ledger import propose_ledger
 from corridor.exchange.held.services import held_fix
 from corridor.exchange.ledger_import import ledger_import
@@ -261,3 +262,11 @@ def test_other_tools_headers_are_proposed(tmp_path):
         "Agent": "intermediary",
         "Notes": None,
     }
+
+
+def test_a_ledger_takes_no_key_and_replaces_nothing(office, tmp_path):
+    path = workbook(tmp_path / "ledger.xlsx")
+    for asked in ({"replace": True}, {"key": ["Reference"]}):
+        with pytest.raises(InvalidInput, match="without a key and without replacing"):
+            file_import(by=office["editor"], path=path, kind="transfers", **asked)
+    assert not ImportRun.objects.exists()
