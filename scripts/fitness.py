@@ -107,6 +107,11 @@ WRITES_ALLOWED: dict[tuple[str, str, str], str] = {
     ("exchange/pipeline.py", "run_import", "update"): "the import pipeline (decision 0080)",
     ("exchange/pipeline.py", "_apply_batches.on_batch", "create"): "the import pipeline",
     ("exchange/pipeline.py", "_Writer.write", "delete"): "the import pipeline: stale links go",
+    ("exchange/kinds/ledger_run.py", "ledger_run", "create"): (
+        "the import pipeline's run record of a ledger file (decision 0367): its rows are "
+        "written by the funds services, the run as pipeline.run_import writes it"
+    ),
+    ("exchange/kinds/ledger_run.py", "ledger_run", "update"): "the ledger file's run record",
     ("exchange/removal.py", "records_remove", "update"): (
         "the import pipeline removes softly the records a scoped re-import no longer holds, "
         "after the policy check, with one audit entry (decisions 0150, 0282)"

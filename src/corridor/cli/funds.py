@@ -99,11 +99,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     ledger = sub.add_parser(
         "import",
         help="create the grants or transfers a CSV/XLSX file lists (all or nothing)",
-        description="A grants file has the columns donor, recipient, title, amount, currency, "
+        description="A grants file holds donor, recipient, title, amount, currency, "
         "pledged_on, starts_on (and ends_on, purpose, sectors, reporting); a transfers file "
         "from, to, amount, currency, sent_on, channel (and fee, rate, received_amount, "
-        "received_currency, received_on, grant, reference, intermediary). Every error names "
-        "the file, row and column; one error refuses the whole file.",
+        "received_currency, received_on, grant, reference, intermediary), under the headers "
+        "people write (English or Burmese, 'Date sent', 'Amount (USD)'), mapped as the import "
+        "pipeline maps any file. Every error names the file, row and column; one error refuses "
+        "the whole file. A row that is a stored record (same sides and reference, or date, "
+        "amount, currency and channel) updates it: importing an updated file adds nothing twice.",
     )
     ledger.add_argument("file", type=Path, help="CSV or XLSX file")
     ledger.add_argument(
@@ -269,6 +272,9 @@ def _import(args: argparse.Namespace) -> int:
         print(f"refused: {len(result.errors)} errors, nothing imported")
         return 1
     print(f"{result.file}: {result.created} {result.kind} imported")
+    if result.changed or result.unchanged:
+        # A file imported again: its rows that are stored records update them (decision 0367).
+        print(f"  {result.changed} updated, {result.unchanged} unchanged (already imported)")
     return 0
 
 

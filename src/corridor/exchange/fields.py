@@ -145,9 +145,48 @@ INCIDENT_FIELDS = (
     Field("acled_sources", None, "source", exported=False),
 )
 
+# The ledger (decision 0367): grants and transfers come in through the same pipeline, read
+# through a mapping of the file's own headers; they have no HXL hashtags and are never
+# exported as HXL (money is not shared that way: docs/money.md).
+GRANT_FIELDS = (
+    Field("donor", None, "Donor", exported=False),
+    Field("recipient", None, "Recipient", exported=False),
+    Field("title", None, "Title", exported=False),
+    Field("amount", None, "Amount", exported=False),
+    Field("currency", None, "Currency", exported=False),
+    Field("pledged_on", None, "Pledged on", exported=False),
+    Field("starts_on", None, "Starts on", exported=False),
+    Field("ends_on", None, "Ends on", exported=False),
+    Field("purpose", None, "Purpose", exported=False),
+    Field("sectors", None, "Sectors", exported=False),
+    Field("reporting", None, "Reporting", exported=False),
+)
+TRANSFER_FIELDS = (
+    Field("from", None, "From (sender)", exported=False),
+    Field("to", None, "To (receiver)", exported=False),
+    Field("amount", None, "Amount sent", exported=False),
+    Field("currency", None, "Currency sent", exported=False),
+    Field("sent_on", None, "Date sent", exported=False),
+    Field("channel", None, "Channel", exported=False),
+    Field("fee", None, "Fee", exported=False),
+    Field("rate", None, "Exchange rate", exported=False),
+    Field("received_amount", None, "Amount received", exported=False),
+    Field("received_currency", None, "Currency received", exported=False),
+    Field("received_on", None, "Date received", exported=False),
+    Field("grant", None, "Grant", exported=False),
+    Field("reference", None, "Reference", exported=False),
+    Field("intermediary", None, "Intermediary (agent)", exported=False),
+)
+
 FIELDS = {
     "activities": ACTIVITY_FIELDS,
     "figures": FIGURE_FIELDS,
     "incidents": INCIDENT_FIELDS,
+    "grants": GRANT_FIELDS,
+    "transfers": TRANSFER_FIELDS,
 }
-KIND_NAMES = tuple(FIELDS)
+# The kinds exchanged as HXL both ways (exports, shared tables).
+KIND_NAMES = ("activities", "figures", "incidents")
+# The ledger's kinds: imported only, row by row through the funds services.
+LEDGER_KINDS = ("grants", "transfers")
+IMPORT_KIND_NAMES = KIND_NAMES + LEDGER_KINDS

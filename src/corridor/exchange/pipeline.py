@@ -44,6 +44,8 @@ from corridor.exchange.flags import batch_warnings
 from corridor.exchange.kinds import BUILDERS, IMPORT_KINDS, SOURCE_COLUMNS, Context, Kind
 from corridor.exchange.kinds.batches import batch_builder
 from corridor.exchange.kinds.columns import Record
+from corridor.exchange.kinds.ledger import LEDGER_KINDS
+from corridor.exchange.kinds.ledger_run import ledger_run
 from corridor.exchange.kinds.places import MAX_REVIEWS
 from corridor.exchange.models import ImportBatch, ImportRun, RunStatus
 from corridor.exchange.removal import records_remove, records_restore
@@ -506,6 +508,11 @@ def run_import(
         key=list(key),
         partial=partial,
     )
+    if table.kind in LEDGER_KINDS:
+        # Grants and transfers: row by row through the funds services (decision 0367).
+        return ledger_run(
+            table, result, by=by, organisation=organisation, dry_run=dry_run, partial=partial
+        )
     key_at = key_columns(table, list(key))
     spec = IMPORT_KINDS[table.kind]
     with transaction.atomic():

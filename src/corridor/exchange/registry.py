@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from corridor.core.errors import InvalidInput
 from corridor.exchange import reading
-from corridor.exchange.formats import acled, hxl, kobo
+from corridor.exchange.formats import acled, hxl, kobo, ledger
 from corridor.exchange.pipeline import Reader
 
 
@@ -33,6 +33,8 @@ FORMATS: dict[str, Format] = {
         Format("acled", acled.read, "ACLED-style event CSV or XLSX (incidents)"),
         Format("kobo-csv", kobo.read_csv, "KoBoToolbox/ODK submissions of our forms, CSV or XLSX"),
         Format("kobo-json", kobo.read_json, "KoBoToolbox/ODK submissions of our forms, JSON"),
+        # Never told from the file: asked for (`corridor funds import`, a ledger kind).
+        Format("ledger", ledger.read, "grants or transfers under their own headers, CSV or XLSX"),
     )
 }
 

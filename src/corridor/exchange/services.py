@@ -28,7 +28,7 @@ from corridor.disclosure import (
     shared_output,
 )
 from corridor.exchange import internal_export, sharing
-from corridor.exchange.fields import KIND_NAMES
+from corridor.exchange.fields import IMPORT_KIND_NAMES, KIND_NAMES, LEDGER_KINDS
 from corridor.exchange.formats import hxl, iati, xlsform
 from corridor.exchange.mapping import apply as mapped
 from corridor.exchange.mapping.queries import saved_mapping_for_file
@@ -36,7 +36,7 @@ from corridor.exchange.mapping.spec import Mapping
 from corridor.exchange.models import ImportRun
 from corridor.exchange.pipeline import DEFAULT_BATCH, ImportResult, Progress, run_import
 from corridor.exchange.registry import FORMATS, detect
-from corridor.funds.models import Grant, Spending
+from corridor.funds.models import Grant, Spending, Transfer
 from corridor.funds.queries import transfers_counting_for
 from corridor.geo.models import AdminUnit
 from corridor.orgs.models import Organisation, Visibility
@@ -48,6 +48,8 @@ MODELS: dict[str, type[models.Model]] = {
     "figures": DisplacementFigure,
     "incidents": Incident,
 }
+# What an import of each kind adds (the ledger's kinds are imported, never exported as HXL).
+IMPORTED: dict[str, type[models.Model]] = {**MODELS, "grants": Grant, "transfers": Transfer}
 
 
 def organisation_find(text: str, *, by: Any) -> Organisation:
@@ -97,8 +99,20 @@ def file_import(
     (exchange/held, decision 0205); all or nothing otherwise.
     """
     name = name or path.name
-    if kind is not None and kind not in KIND_NAMES:
-        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(KIND_NAMES)}")
+    if kind is not None and kind not in IMPORT_KIND_NAMES:
+        raise InvalidInput(f"unknown kind {kind!r}; use one of {', '.join(IMPORT_KIND_NAMES)}")
+    if kind in LEDGER_KINDS and format is None and mapping is None:
+        format = "ledger"  # a ledger is read through the mapping proposed for its header
+    ledger = format == "ledger" or (kind or (mapping.kind if mapping else "")) in LEDGER_KINDS
+    if ledger and (replace or key):
+        # A ledger row is matched by its sides and reference (decision 0367), and a ledger
+        # has no scope of months to replace.
+        raise InvalidInput(
+            _(
+                "a ledger file finds its stored records by sender, receiver and reference: "
+                "import it without a key and without replacing"
+            )
+        )
     if format is not None and format not in FORMATS:
         raise InvalidInput(f"unknown format {format!r}; use one of {', '.join(FORMATS)}")
     if batch_size < 1:
@@ -108,7 +122,7 @@ def file_import(
         wanted = kind or (mapping.kind if mapping else "")
         if organisation is not None:
             policy.require(by, policy.IMPORT_FOR, organisation)
-        elif not policy.can(by, policy.ADD, MODELS.get(wanted)):
+        elif not policy.can(by, policy.ADD, IMPORTED.get(wanted)):
             policy.require(by, policy.IMPORT_FOR)
         if create_orgs and not policy.can(by, policy.ADD, Organisation):
             try:

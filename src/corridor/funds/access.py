@@ -127,3 +127,15 @@ def register() -> None:
     policy.register("funds.spending", spending_rule, editors_add=True)
     policy.register("funds.exchangerate", rate_rule, coordinators_add=True)
     policy.register("funds.evidence", evidence_rule, editors_add=True)
+
+
+def ledger_row_importable(user: Any, sides: tuple[Any, Any]) -> bool:
+    """Who may bring a grant or transfer in from a file: an editor of one of its two sides
+    (decision 0367). Not a coordinator or administrator of the network: they correct a record
+    by hand, but a file is never a way to record money between organisations one is not in.
+    ``user`` None is the instance operator (`corridor funds import` without ``--as``)."""
+    if user is None:
+        return True
+    if not policy.is_active_user(user):
+        return False
+    return bool(policy.organisation_ids(user, policy.EDIT_ROLES) & {o.pk for o in sides})

@@ -555,6 +555,8 @@ UPLOAD_KINDS = [
     ("activities", _("4W activities")),
     ("figures", _("Displacement figures")),
     ("incidents", _("Incidents")),
+    ("grants", _("Grants (ledger)")),
+    ("transfers", _("Transfers (ledger)")),
 ]
 # The page holds a checked file until it is imported (web/uploads.py); bigger files go
 # through `corridor import` or the API.

@@ -15,7 +15,7 @@ from corridor.core.errors import InvalidInput
 
 SRC = Path(money.__file__).resolve().parents[1]
 #: The code that touches money: the ledger app, the money module, its command and its demo, the
-#: money reports, the ledger import and the custody picture.
+#: money reports, the ledger import (its format, kind and run) and the custody picture.
 MONEY_PATHS = [
     SRC / "funds",
     SRC / "core" / "money.py",
@@ -24,6 +24,9 @@ MONEY_PATHS = [
     SRC / "demo" / "money.py",
     SRC / "exchange" / "ledger_reports.py",
     SRC / "exchange" / "ledger_import.py",
+    SRC / "exchange" / "formats" / "ledger.py",
+    SRC / "exchange" / "kinds" / "ledger.py",
+    SRC / "exchange" / "kinds" / "ledger_run.py",
     SRC / "web" / "flow.py",
 ]
 

@@ -28,6 +28,7 @@ import io
 import itertools
 import json
 import logging
+import re
 import zipfile
 from dataclasses import dataclass
 from typing import Any
@@ -128,6 +129,7 @@ PARAMETERS: dict[str, list[str]] = {
 REQUIRED_QUERY: dict[str, str] = {"month": "2024-03", "name": "Hpakant"}
 PAGE_QUERY: dict[str, dict[str, str]] = {"enter/townships/": {"township": "Hpakant"}}
 
+_HOLD = re.compile(r'name="hold" value="([^"]+)"')
 HEADER = "#sector,#modality,#adm3+code,#date+reported,#reached+f+adults"
 ROW = f"health,service,{TOWNSHIP},2024-03,9"
 
@@ -176,6 +178,18 @@ IMPORT_ORGS = {
     "org = N's id": "{N}",
     "org = N's label": "{N_label}",
 }
+# Ledger files B imports (decision 0367): a transfer from B to A or N, and one between A
+# (or N) and B's other side named the same way, citing A's grant to N by its title.
+LEDGER_IMPORTS = {
+    "to = A's alias": PSEUDO_ALIAS,
+    "to = A's real name": PSEUDO_NAME,
+    "to = A's acronym": PSEUDO_ACRONYM,
+    "to = A's id": "{A}",
+    "to = N's real name": ANON_NAME,
+    "to = N's acronym": ANON_ACRONYM,
+    "to = N's id": "{N}",
+    "to = N's label": "{N_label}",
+}
 EXPORT_VARIANTS = {
     "shared": {},
     "shared, org = A": {"org": "{A}"},
@@ -192,6 +206,8 @@ SURFACES = [
     *(f"API import, {name}" for name in IMPORTS),
     *(f"API import, {name}" for name in IMPORT_ORGS),
     *(f"web upload, {name}" for name in IMPORTS),
+    *(f"API ledger import, {name}" for name in LEDGER_IMPORTS),
+    *(f"web ledger upload, {name}" for name in LEDGER_IMPORTS),
     *(f"statement export {fmt}" for fmt in ("html", "md", "txt")),
     "statement publication refused",
     "log lines",
@@ -213,7 +229,7 @@ def _kind(surface: str) -> str:
 def _typed(surface: str) -> str:
     """What B itself typed on an import surface: an answer may repeat it, and only it."""
     name = surface.split(", ", 1)[-1]
-    found = IMPORTS.get(name, (None, IMPORT_ORGS.get(name, "")))[1]
+    found = IMPORTS.get(name, (None, IMPORT_ORGS.get(name, LEDGER_IMPORTS.get(name, ""))))[1]
     return found.lower()
 
 
@@ -452,11 +468,11 @@ class Reader:
         value = _fill(value, self.ids)[0]
         return f"{column},{HEADER}\r\n{value},{ROW}\r\n"
 
-    def _import(self, surface: str, content: str, **data: str) -> None:
+    def _import(self, surface: str, content: str, file: str = "4w.csv", **data: str) -> None:
         with transaction.atomic():
             response = self.client.post(
                 "/api/exchange/imports",
-                {"file": SimpleUploadedFile("4w.csv", content.encode(), "text/csv"), **data},
+                {"file": SimpleUploadedFile(file, content.encode(), "text/csv"), **data},
             )
         answers = self.answers.setdefault(surface, [])
         answers.append(
@@ -491,6 +507,44 @@ class Reader:
             self.answers[f"web upload, {name}"] = [
                 Answer(f"POST /enter/upload/ -> {response.status_code}", _text(response))
             ]
+
+    def _ledger(self, value: str) -> str:
+        named = _fill(value, self.ids)[0]
+        return (
+            "Date sent,From,To,Amount,Currency,Channel,Grant\r\n"
+            f"05/03/2024,Open Relief B,{named},100,USD,bank,A to N\r\n"
+            f"06/03/2024,{named},Open Relief B,-5,USD,pigeon post,\r\n"
+            f"07/03/2024,{named},{named},100,USD,bank,\r\n"
+        )
+
+    def ledger_imports(self) -> None:
+        """Ledger files naming A and N: the API's answer and error report, and the upload
+        page's mapping step and check (decision 0367)."""
+        for name, value in LEDGER_IMPORTS.items():
+            content = self._ledger(value)
+            self._import(f"API ledger import, {name}", content, file="ledger.csv", kind="transfers")
+            surface = f"web ledger upload, {name}"
+            answers = self.answers.setdefault(surface, [])
+            with transaction.atomic():
+                response = self.client.post(
+                    "/enter/upload/",
+                    {
+                        "file": SimpleUploadedFile("ledger.csv", content.encode(), "text/csv"),
+                        "organisation": str(self.ids["B"]),
+                        "kind": "transfers",
+                    },
+                )
+            answers.append(
+                Answer(f"POST /enter/upload/ -> {response.status_code}", _text(response))
+            )
+            hold = _HOLD.search(_text(response))
+            if hold is None:
+                continue
+            with transaction.atomic():
+                response = self.client.post("/enter/upload/map/", {"hold": hold.group(1)})
+            answers.append(
+                Answer(f"POST /enter/upload/map/ -> {response.status_code}", _text(response))
+            )
 
     def pages(self) -> None:
         for route in _pages():
@@ -575,6 +629,7 @@ def read(django_db_setup, django_db_blocker):
         with django_db_blocker.unblock(), transaction.atomic():
             reader.seed()
             reader.imports()  # first, so the pages and the API list B's import runs
+            reader.ledger_imports()
             reader.pages()
             reader.api()
             reader.exports()
@@ -654,3 +709,13 @@ def test_every_surface_has_a_rule():
     assert _kind("HXL export incidents (shared, org = A)") == "outside"
     assert _kind("web upload, #org = A's alias") == "outside"
     assert len(SURFACES) == len(set(SURFACES))
+
+
+def test_the_ledger_files_reached_their_errors(read):
+    """A test of the test: B's ledger files were checked row by row (so their errors were
+    read), through the API and through the upload page's mapping step."""
+    for name in LEDGER_IMPORTS:
+        api = read[f"API ledger import, {name}"]
+        assert "is not a channel" in api[0].text, api[0].what
+        upload = [a.what for a in read[f"web ledger upload, {name}"]]
+        assert upload[-1] == "POST /enter/upload/map/ -> 200", upload

@@ -31,6 +31,9 @@ CHOICES: dict[str, dict[str, Choices]] = {
     },
     "figures": {},
     "incidents": {"incident_type": INCIDENT_TYPES},
+    # The ledger's channel and reporting words are read by its own rows (kinds/ledger.py).
+    "grants": {},
+    "transfers": {},
 }
 # Fields several columns may add up into (age/sex groups).
 SUMMED = frozenset(REACH.values()) | {"households"}

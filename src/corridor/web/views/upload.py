@@ -30,7 +30,7 @@ from django.views.decorators.http import require_POST
 from corridor.accounts import policy
 from corridor.core.errors import CorridorError, InvalidInput
 from corridor.exchange import values
-from corridor.exchange.fields import FIELDS
+from corridor.exchange.fields import FIELDS, LEDGER_KINDS
 from corridor.exchange.mapping import apply as mapped
 from corridor.exchange.mapping.propose import propose
 from corridor.exchange.mapping.queries import saved_mapping_for_file
@@ -170,7 +170,13 @@ def _untagged(path: Path, name: str, by: Any) -> bool:
 def _preview(path: Path, name: str, mapping: Mapping) -> dict[str, Any]:
     """The mapping form's data: each column's choice and the first rows as they will be read."""
     table = mapped.read(path, name=name, kind=None, mapping=mapping)
-    fields = [f.name for f in FIELDS[mapping.kind] if f.hashtag or f.name in table.plan]
+    # The fields a column may take: those exchanged as HXL, and every field of the ledger's
+    # kinds (which have no hashtags; decision 0367).
+    fields = [
+        f.name
+        for f in FIELDS[mapping.kind]
+        if f.hashtag or f.name in table.plan or mapping.kind in LEDGER_KINDS
+    ]
     shown = [name for name in fields if name in table.plan]
     rows = []
     for number, cells in table.rows:
