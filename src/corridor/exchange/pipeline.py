@@ -36,7 +36,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from corridor.aid.services import rollup_places, rollups_refresh, rollups_refresh_organisations
+from corridor.aid.services import rollup_places, rollups_refresh
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
 from corridor.core.rules import InFile
@@ -46,6 +46,7 @@ from corridor.exchange.kinds.batches import batch_builder
 from corridor.exchange.kinds.columns import Record
 from corridor.exchange.kinds.places import MAX_REVIEWS
 from corridor.exchange.models import ImportBatch, ImportRun, RunStatus
+from corridor.exchange.reach_places import ReachPlaces
 from corridor.exchange.removal import records_remove, records_restore
 from corridor.exchange.safety import neutralise
 from corridor.exchange.scope import SAMPLE, SCOPES, Scope
@@ -629,6 +630,8 @@ def _apply_at_once(
         with background_inserts() as background:
             # Rows move into their table on a second thread while the next batch is built.
             writer = _Writer(spec, ctx, background)
+            touched = ReachPlaces(spec)
+            touched.watch(writer.rows, lambda: writer.stored)
 
             def on_batch(_: int, __: list[int], batch: list[Record]) -> None:
                 if result.ok:
@@ -645,7 +648,7 @@ def _apply_at_once(
             result.people_reached = 0 if result.people_reached is not None else None
             transaction.set_rollback(True)
             return
-        _settle(scope, ctx.by, result, spec, started)
+        _settle(scope, ctx.by, result, spec, started, touched)
         if dry_run:
             transaction.set_rollback(True)
             return
@@ -661,9 +664,12 @@ def _apply_at_once(
             held_store(by=ctx.by, result=result, table=table, organisation=ctx.organisation)
 
 
-def _settle(scope: Scope, by: Any, result: ImportResult, spec: Kind, started: Any) -> None:
+def _settle(
+    scope: Scope, by: Any, result: ImportResult, spec: Kind, started: Any, touched: ReachPlaces
+) -> None:
     """Compare the written file with its scope: unchanged and missing records, the samples,
-    and with ``replace`` the removal. Inside the import's transaction, after every batch."""
+    and with ``replace`` the removal. Inside the import's transaction, after every batch;
+    ``touched``: the rollup places the batches moved rows in or out of, not yet refreshed."""
     model = spec.model
     missing, kept = scope.missing(by)
     result.scope = scope.describe()
@@ -685,6 +691,7 @@ def _settle(scope: Scope, by: Any, result: ImportResult, spec: Kind, started: An
     # A record a replacing import removed and this file holds again is back (decision 0282).
     again = scope.held_again(by)
     if again:
+        touched.add_records(again)
         result.restored = records_restore(
             by=by,
             model=model,
@@ -694,17 +701,19 @@ def _settle(scope: Scope, by: Any, result: ImportResult, spec: Kind, started: An
     # A held row may be the new version of a stored record that cannot be told from the
     # others: nothing is removed while rows of the file are held (decision 0205).
     if result.replace and missing and not result.held:
+        touched.add_records(missing)
         result.removed = records_remove(
             by=by,
             model=model,
             pks=missing,
             changes={"file": result.file, "checksum": result.checksum, "scope": result.scope},
         )
-    # The monthly reach rollups of every organisation the file wrote for (decision 0225).
-    # A file that wrote, removed and restored nothing (an unchanged re-import) left every
-    # row where it was, so the rollups, kept with each write, still hold (decision 0357).
-    if result.created or result.changed or result.removed or result.restored:
-        rollups_refresh_organisations(scope.organisations())
+    # The monthly reach rollups of the places the file's written, removed and restored rows
+    # left and reached (decisions 0225, 0370); a file that wrote, removed and restored
+    # nothing (an unchanged re-import) touched none (decision 0357). A dry run's would be
+    # rolled back with it.
+    if not result.dry_run:
+        touched.refresh()
 
 
 def _apply_batches(
@@ -765,7 +774,8 @@ def _apply_batches(
         # After the last batch (a rerun after a crash gets here too): what the file no longer
         # holds is compared and, with replace, removed in a transaction of its own.
         with transaction.atomic():
-            _settle(scope, ctx.by, result, spec, started)
+            # The batches refreshed their own places; the removed and restored records' here.
+            _settle(scope, ctx.by, result, spec, started, ReachPlaces(spec))
 
 
 def _audit_changes(result: ImportResult) -> dict[str, Any]:
