@@ -68,6 +68,7 @@ COLUMNS = (
     "village_tract",
     "village",
     "removal_reason",
+    "removed_via",
 )
 
 
@@ -193,6 +194,7 @@ def _best_rows(path: Path, org, by_name: dict[str, str], sqlite: bool, new_id=uu
                 r[11],
                 stamp,
                 stamp,
+                "",
                 "",
                 "",
                 "",

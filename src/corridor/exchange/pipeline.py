@@ -46,6 +46,7 @@ from corridor.exchange.kinds.batches import batch_builder
 from corridor.exchange.kinds.columns import Record
 from corridor.exchange.kinds.places import MAX_REVIEWS
 from corridor.exchange.models import ImportBatch, ImportRun, RunStatus
+from corridor.exchange import replay
 from corridor.exchange.reach_places import ReachPlaces
 from corridor.exchange.removal import records_remove, records_restore
 from corridor.exchange.safety import neutralise
@@ -125,6 +126,10 @@ class ImportResult:
     partial: bool = False
     held: int = 0
     held_rows: list[tuple[int, list[str], list[RowError]]] = field(default_factory=list)
+    # An unchanged re-import answered from an earlier run (its id; replay.py, decision 0369),
+    # and what this run keeps for the next one.
+    replayed_from: str = ""
+    replay: dict[str, Any] | None = None
 
     def hold(self, number: int, cells: list[str], errors: list[RowError]) -> None:
         self.held += 1
@@ -193,6 +198,7 @@ class ImportResult:
             "people_reached": self.people_reached,
             "error_count": self.error_count,
             "warning_count": self.warning_count,
+            "replayed_from": self.replayed_from or None,
         }
 
 
@@ -495,6 +501,50 @@ def run_import(
     if progress:
         progress.start(path.stat().st_size, f"Importing {name}")
     advance = progress.advance if progress else None
+    options = replay.options_digest(
+        by=by,
+        organisation=organisation,
+        format_name=format_name,
+        kind=kind,
+        key=key,
+        create_orgs=create_orgs,
+        org_choices=org_choices,
+        read=read,
+    )
+    stamp = replay.rules_stamp(by) if options else ""
+    kept = replay.kept_run(checksum=checksum, options=options, organisation=organisation, by=by)
+    if kept is not None:
+        # The file, how it is read, the rules and its records are as that run left them.
+        result = ImportResult(name, format_name, kept.kind, checksum, dry_run, replace=replace)
+        result.key, result.partial = list(key), partial
+        replay.replayed(kept, result)
+        result.status = RunStatus.CHECKED if dry_run else RunStatus.APPLIED
+        with transaction.atomic():
+            run = ImportRun.objects.create(
+                file_name=name[:255],
+                checksum=checksum,
+                format=format_name,
+                kind=kept.kind,
+                organisation=organisation,
+                dry_run=dry_run,
+                by=by if by is not None and by.pk else None,
+                status=result.status,
+                rows=result.rows,
+                unchanged=result.unchanged,
+                notes=[f"unchanged since run {kept.pk}: file, rules and records (replayed)"],
+                replay=None if dry_run else kept.replay,
+            )
+            if not dry_run:
+                audit_record(
+                    by=by,
+                    action=Action.IMPORT,
+                    object_type=IMPORT_KINDS[kept.kind].model._meta.label_lower,
+                    changes={**_audit_changes(result), "replayed_from": str(kept.pk)},
+                )
+        result.run_id = run.pk
+        if advance:
+            advance(path.stat().st_size)
+        return result
     table = read(path, name=name, kind=kind, progress=advance)
     result = ImportResult(
         file=name,
@@ -557,6 +607,11 @@ def run_import(
             for entry in ctx.owners.new_orgs.values():
                 entry.created = entry.created and resumable  # rolled back with the file
         result.organisations_to_create = ctx.owners.organisations_to_create()
+    if result.replay is not None:
+        if options and replay.rules_stamp(by) == stamp:
+            result.replay.update(options=options, stamp=stamp)
+        else:
+            result.replay = None  # not kept, or the rules changed while the file was imported
     if not result.ok:
         result.status = RunStatus.REFUSED
     elif dry_run:
@@ -571,6 +626,7 @@ def run_import(
         unchanged=result.unchanged if result.ok else 0,
         removed=result.removed,
         held=result.held if result.ok else 0,
+        replay=result.replay,
         error_count=result.error_count,
         error_report=result.report_csv() if result.errors or result.held_rows else "",
         notes=[f"ignored column: {c}" for c in result.ignored]
@@ -714,6 +770,8 @@ def _settle(
     # rolled back with it.
     if not result.dry_run:
         touched.refresh()
+    # What a re-import of the same file needs to be answered without its rows (0369).
+    result.replay = replay.keep(scope=scope, result=result, started=started)
 
 
 def _apply_batches(
