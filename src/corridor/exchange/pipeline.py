@@ -40,13 +40,13 @@ from corridor.aid.services import rollup_places, rollups_refresh
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
 from corridor.core.rules import InFile
+from corridor.exchange import replay
 from corridor.exchange.flags import batch_warnings
 from corridor.exchange.kinds import BUILDERS, IMPORT_KINDS, SOURCE_COLUMNS, Context, Kind
 from corridor.exchange.kinds.batches import batch_builder
 from corridor.exchange.kinds.columns import Record
 from corridor.exchange.kinds.places import MAX_REVIEWS
 from corridor.exchange.models import ImportBatch, ImportRun, RunStatus
-from corridor.exchange import replay
 from corridor.exchange.reach_places import ReachPlaces
 from corridor.exchange.removal import records_remove, records_restore
 from corridor.exchange.safety import neutralise

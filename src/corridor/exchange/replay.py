@@ -47,7 +47,6 @@ from corridor.geo.models import AdminUnit, PlaceAlias
 from corridor.orgs.models import Organisation
 
 VERSION = 1
-KIND = "activities"
 # The packages whose code decides what a 4W row becomes (their tests and migrations aside).
 RULE_PACKAGES = ("aid", "core", "exchange", "geo", "orgs", "accounts")
 
@@ -164,7 +163,9 @@ def keep(*, scope: Scope, result: Any, started: dt.datetime) -> dict[str, Any] |
     for org, month in scope.months:
         span = spans.setdefault(org, [month, month])
         span[0], span[1] = min(span[0], month), max(span[1], month)
-    kept_spans = [[org, first.isoformat(), last.isoformat()] for org, (first, last) in spans.items()]
+    kept_spans = [
+        [org, first.isoformat(), last.isoformat()] for org, (first, last) in spans.items()
+    ]
     numbers = _records(kept_spans, started.isoformat())
     if numbers["records"] != len(scope.seen):
         return None  # the scope holds records the file does not: a re-import reports them
@@ -210,8 +211,8 @@ def kept_run(*, checksum: str, options: str | None, organisation: Any, by: Any) 
     )
     if run is None:
         return None
-    kept = run.replay
-    if kept["stamp"] != rules_stamp(by):
+    kept: dict[str, Any] = run.replay or {}
+    if kept.get("stamp") != rules_stamp(by):
         return None
     now = _records(kept["spans"], kept["started"])
     if any(now[name] != kept[name] for name in ("records", "latest", "since")):
@@ -222,7 +223,8 @@ def kept_run(*, checksum: str, options: str | None, organisation: Any, by: Any) 
 def replayed(kept: ImportRun, result: Any) -> None:
     """Fill ``result`` (made for this import) with the kept run's answer: every record of the
     file is stored unchanged."""
-    answer = kept.replay["result"]
+    state: dict[str, Any] = kept.replay or {}
+    answer = state["result"]
     result.kind = kept.kind
     result.rows = answer["rows"]
     result.blank_rows = answer["blank_rows"]
@@ -233,6 +235,8 @@ def replayed(kept: ImportRun, result: Any) -> None:
     result.ignored = answer["ignored"]
     result.place_notes = answer["place_notes"]
     result.warning_count = answer["warning_count"]
-    result.warnings = [RowError(result.file, row, column, "", why) for row, column, why in answer["warnings"]]
+    result.warnings = [
+        RowError(result.file, row, column, "", why) for row, column, why in answer["warnings"]
+    ]
     result.replayed_from = str(kept.pk)
     result.replay = kept.replay

@@ -172,7 +172,7 @@ def test_another_person_or_other_options_take_the_full_path(setup):
 
 def test_a_partial_or_refused_run_is_not_kept(org, write):
     admin = UserFactory(password=None, global_role=GlobalRole.ADMIN, is_superuser=True)
-    bad = lines(org.acronym) + [f"R9,{org.acronym},health,in_kind,MMR004001,2024-03,ongoing,-1,0,x"]
+    bad = [*lines(org.acronym), f"R9,{org.acronym},health,in_kind,MMR004001,2024-03,ongoing,-1,0,x"]
     path = write("bad.csv", HEADER + "".join(line + "\r\n" for line in bad))
     partial = file_import(by=admin, path=path, organisation=org, partial=True)
     assert partial.ok
