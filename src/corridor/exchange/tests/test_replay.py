@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from corridor.accounts.models import GlobalRole, Membership, OrgRole
 from corridor.aid import services
@@ -16,7 +17,8 @@ from corridor.exchange.models import ImportRun
 from corridor.exchange.services import file_import
 from corridor.geo.models import AdminUnit
 from corridor.geo.services import place_alias_add
-from corridor.testing.factories import OrganisationFactory, UserFactory
+from corridor.testing.factories import MembershipFactory, OrganisationFactory, UserFactory
+from corridor.testing.signin import signed_in_client
 
 HEADER = (
     "Id,Organisation,Sector,Modality,Township,Month,Status,Women,Men,Notes\r\n"
@@ -200,3 +202,20 @@ def test_the_command_line_says_it_was_replayed(cli_instance, tmp_path):
     assert "unchanged: 6 rows, as import run" in again.stdout
     as_json = cli_instance.run("import", str(path), "--json")
     assert json.loads(as_json.stdout)["replayed_from"]
+
+
+def test_the_api_names_the_run_it_answered_from(org):
+    client = signed_in_client(MembershipFactory(organisation=org, role="editor").user)
+    content = (HEADER + "".join(line + "\r\n" for line in lines(org.acronym))).encode()
+
+    def upload():
+        file = SimpleUploadedFile("5w.csv", content, "text/csv")
+        response = client.post("/api/exchange/imports", {"file": file, "org": org.acronym})
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    first = upload()
+    assert (first["created"], first["replayed_from"]) == (6, None)
+    again = upload()
+    assert (again["created"], again["changed"], again["unchanged"]) == (0, 0, 6)
+    assert again["replayed_from"] == first["run_id"]
