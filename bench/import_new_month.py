@@ -61,7 +61,7 @@ def main() -> int:
         out.write("#reached+f+adults,#reached+m+adults\r\n")
         for n in range(args.new):
             pcode, _name = rng.choice(townships)
-            out.write(f"N{n},Bench Org,health,cash,{pcode},2025-06,{n % 50},{n % 30}\r\n")
+            out.write(f"N{n},Bench Org,health,cash,{pcode},2025-06,{1 + n % 50},{n % 30}\r\n")
     print(
         f"{connection.vendor}: {args.rows:,} rows over 48 months, then {args.new:,} rows for "
         f"a new month; load average {import_hxl.load()}",
