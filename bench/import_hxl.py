@@ -68,6 +68,7 @@ COLUMNS = (
     "village_tract",
     "village",
     "removal_reason",
+    "removed_via",
 )
 
 
@@ -193,6 +194,7 @@ def _best_rows(path: Path, org, by_name: dict[str, str], sqlite: bool, new_id=uu
                 r[11],
                 stamp,
                 stamp,
+                "",
                 "",
                 "",
                 "",
@@ -346,6 +348,8 @@ def main() -> int:
         elapsed, result = run_pipeline(path, org, False)
         again_cpus.append(time.process_time() - cpu)
         assert (result.created, result.changed) == (0, 0)
+        # Answered from the first import's kept run (decision 0369), or read row by row.
+        replayed = "replayed" if result.replayed_from else "not replayed"
         agains.append(elapsed)
         variants = (
             f"raw insert with the old indexes {olds[-1]:.1f} s, with uuid7 keys "
@@ -355,7 +359,7 @@ def main() -> int:
         )
         print(
             f"run {n + 1}: {variants}raw insert (best) {bests[-1]:.1f} s, "
-            f"pipeline {pipelines[-1]:.1f} s, again {agains[-1]:.1f} s; "
+            f"pipeline {pipelines[-1]:.1f} s, again {agains[-1]:.1f} s ({replayed}); "
             f"pipeline rate / raw insert rate {bests[-1] / pipelines[-1]:.2f}; "
             f"CPU time: raw insert {best_cpus[-1]:.2f} s, pipeline {pipeline_cpus[-1]:.2f} s "
             f"(ratio {best_cpus[-1] / pipeline_cpus[-1]:.2f}), again {again_cpus[-1]:.2f} s; "

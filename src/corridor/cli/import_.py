@@ -256,6 +256,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"checked: no errors; would be {counts} (dry run, nothing changed)")
     else:
         print(f"imported: {counts}")
+    if result.replayed_from:
+        print(
+            f"  unchanged: {result.unchanged} rows, as import run {result.replayed_from} left "
+            "them (the file, the rules and its records have not changed since)"
+        )
     for what, lines in result.samples.items():
         for line in lines:
             print(f"  {what.replace('_', ' ')}: {line}")

@@ -90,6 +90,13 @@ class ImportOut(Schema):
     ignored: list[str]
     error_report_url: str | None
     organisations_to_create: list[OrganisationToCreateOut]
+    replayed_from: uuid.UUID | None = Field(
+        None,
+        description=(
+            "An unchanged re-import answered from this earlier import run, without reading "
+            "its rows (decision 0369); null when the rows were read."
+        ),
+    )
 
 
 def _attachment(data: bytes | str, content_type: str, filename: str) -> HttpResponse:
@@ -196,6 +203,7 @@ def import_upload(
             f"/api/exchange/imports/{result.run_id}/errors.csv" if result.error_count else None
         ),
         "organisations_to_create": result.organisations_to_create,
+        "replayed_from": result.replayed_from or None,
     }
 
 

@@ -45,6 +45,12 @@ class ImportRun(Record):
     # Neutralised CSV (file,row,column,value,reason); capped, the count above is complete.
     error_report = models.TextField(blank=True)
     notes = models.JSONField(default=list, blank=True, help_text=_("Warnings, ignored columns."))
+    # Digests and counts only, no cell values (exchange/replay.py).
+    replay = models.JSONField(
+        null=True,
+        blank=True,
+        help_text=_("What an unchanged re-import of the file is answered from (decision 0369)."),
+    )
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

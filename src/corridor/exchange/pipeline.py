@@ -36,10 +36,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from corridor.aid.services import rollup_places, rollups_refresh, rollups_refresh_organisations
+from corridor.aid.services import rollup_places, rollups_refresh
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import InvalidInput
 from corridor.core.rules import InFile
+from corridor.exchange import replay
 from corridor.exchange.flags import batch_warnings
 from corridor.exchange.kinds import BUILDERS, IMPORT_KINDS, SOURCE_COLUMNS, Context, Kind
 from corridor.exchange.kinds.batches import batch_builder
@@ -48,6 +49,7 @@ from corridor.exchange.kinds.ledger import LEDGER_KINDS
 from corridor.exchange.kinds.ledger_run import ledger_run
 from corridor.exchange.kinds.places import MAX_REVIEWS
 from corridor.exchange.models import ImportBatch, ImportRun, RunStatus
+from corridor.exchange.reach_places import ReachPlaces
 from corridor.exchange.removal import records_remove, records_restore
 from corridor.exchange.safety import neutralise
 from corridor.exchange.scope import SAMPLE, SCOPES, Scope
@@ -126,6 +128,10 @@ class ImportResult:
     partial: bool = False
     held: int = 0
     held_rows: list[tuple[int, list[str], list[RowError]]] = field(default_factory=list)
+    # An unchanged re-import answered from an earlier run (its id; replay.py, decision 0369),
+    # and what this run keeps for the next one.
+    replayed_from: str = ""
+    replay: dict[str, Any] | None = None
 
     def hold(self, number: int, cells: list[str], errors: list[RowError]) -> None:
         self.held += 1
@@ -194,6 +200,7 @@ class ImportResult:
             "people_reached": self.people_reached,
             "error_count": self.error_count,
             "warning_count": self.warning_count,
+            "replayed_from": self.replayed_from or None,
         }
 
 
@@ -496,6 +503,50 @@ def run_import(
     if progress:
         progress.start(path.stat().st_size, f"Importing {name}")
     advance = progress.advance if progress else None
+    options = replay.options_digest(
+        by=by,
+        organisation=organisation,
+        format_name=format_name,
+        kind=kind,
+        key=key,
+        create_orgs=create_orgs,
+        org_choices=org_choices,
+        read=read,
+    )
+    stamp = replay.rules_stamp(by) if options else ""
+    kept = replay.kept_run(checksum=checksum, options=options, organisation=organisation, by=by)
+    if kept is not None:
+        # The file, how it is read, the rules and its records are as that run left them.
+        result = ImportResult(name, format_name, kept.kind, checksum, dry_run, replace=replace)
+        result.key, result.partial = list(key), partial
+        replay.replayed(kept, result)
+        result.status = RunStatus.CHECKED if dry_run else RunStatus.APPLIED
+        with transaction.atomic():
+            run = ImportRun.objects.create(
+                file_name=name[:255],
+                checksum=checksum,
+                format=format_name,
+                kind=kept.kind,
+                organisation=organisation,
+                dry_run=dry_run,
+                by=by if by is not None and by.pk else None,
+                status=result.status,
+                rows=result.rows,
+                unchanged=result.unchanged,
+                notes=[f"unchanged since run {kept.pk}: file, rules and records (replayed)"],
+                replay=None if dry_run else kept.replay,
+            )
+            if not dry_run:
+                audit_record(
+                    by=by,
+                    action=Action.IMPORT,
+                    object_type=IMPORT_KINDS[kept.kind].model._meta.label_lower,
+                    changes={**_audit_changes(result), "replayed_from": str(kept.pk)},
+                )
+        result.run_id = run.pk
+        if advance:
+            advance(path.stat().st_size)
+        return result
     table = read(path, name=name, kind=kind, progress=advance)
     result = ImportResult(
         file=name,
@@ -563,6 +614,11 @@ def run_import(
             for entry in ctx.owners.new_orgs.values():
                 entry.created = entry.created and resumable  # rolled back with the file
         result.organisations_to_create = ctx.owners.organisations_to_create()
+    if result.replay is not None:
+        if options and replay.rules_stamp(by) == stamp:
+            result.replay.update(options=options, stamp=stamp)
+        else:
+            result.replay = None  # not kept, or the rules changed while the file was imported
     if not result.ok:
         result.status = RunStatus.REFUSED
     elif dry_run:
@@ -577,6 +633,7 @@ def run_import(
         unchanged=result.unchanged if result.ok else 0,
         removed=result.removed,
         held=result.held if result.ok else 0,
+        replay=result.replay,
         error_count=result.error_count,
         error_report=result.report_csv() if result.errors or result.held_rows else "",
         notes=[f"ignored column: {c}" for c in result.ignored]
@@ -636,6 +693,8 @@ def _apply_at_once(
         with background_inserts() as background:
             # Rows move into their table on a second thread while the next batch is built.
             writer = _Writer(spec, ctx, background)
+            touched = ReachPlaces(spec)
+            touched.watch(writer.rows, lambda: writer.stored)
 
             def on_batch(_: int, __: list[int], batch: list[Record]) -> None:
                 if result.ok:
@@ -652,7 +711,7 @@ def _apply_at_once(
             result.people_reached = 0 if result.people_reached is not None else None
             transaction.set_rollback(True)
             return
-        _settle(scope, ctx.by, result, spec, started)
+        _settle(scope, ctx.by, result, spec, started, touched)
         if dry_run:
             transaction.set_rollback(True)
             return
@@ -668,9 +727,12 @@ def _apply_at_once(
             held_store(by=ctx.by, result=result, table=table, organisation=ctx.organisation)
 
 
-def _settle(scope: Scope, by: Any, result: ImportResult, spec: Kind, started: Any) -> None:
+def _settle(
+    scope: Scope, by: Any, result: ImportResult, spec: Kind, started: Any, touched: ReachPlaces
+) -> None:
     """Compare the written file with its scope: unchanged and missing records, the samples,
-    and with ``replace`` the removal. Inside the import's transaction, after every batch."""
+    and with ``replace`` the removal. Inside the import's transaction, after every batch;
+    ``touched``: the rollup places the batches moved rows in or out of, not yet refreshed."""
     model = spec.model
     missing, kept = scope.missing(by)
     result.scope = scope.describe()
@@ -692,6 +754,7 @@ def _settle(scope: Scope, by: Any, result: ImportResult, spec: Kind, started: An
     # A record a replacing import removed and this file holds again is back (decision 0282).
     again = scope.held_again(by)
     if again:
+        touched.add_records(again)
         result.restored = records_restore(
             by=by,
             model=model,
@@ -701,17 +764,21 @@ def _settle(scope: Scope, by: Any, result: ImportResult, spec: Kind, started: An
     # A held row may be the new version of a stored record that cannot be told from the
     # others: nothing is removed while rows of the file are held (decision 0205).
     if result.replace and missing and not result.held:
+        touched.add_records(missing)
         result.removed = records_remove(
             by=by,
             model=model,
             pks=missing,
             changes={"file": result.file, "checksum": result.checksum, "scope": result.scope},
         )
-    # The monthly reach rollups of every organisation the file wrote for (decision 0225).
-    # A file that wrote, removed and restored nothing (an unchanged re-import) left every
-    # row where it was, so the rollups, kept with each write, still hold (decision 0357).
-    if result.created or result.changed or result.removed or result.restored:
-        rollups_refresh_organisations(scope.organisations())
+    # The monthly reach rollups of the places the file's written, removed and restored rows
+    # left and reached (decisions 0225, 0370); a file that wrote, removed and restored
+    # nothing (an unchanged re-import) touched none (decision 0357). A dry run's would be
+    # rolled back with it.
+    if not result.dry_run:
+        touched.refresh()
+    # What a re-import of the same file needs to be answered without its rows (0369).
+    result.replay = replay.keep(scope=scope, result=result, started=started)
 
 
 def _apply_batches(
@@ -772,7 +839,8 @@ def _apply_batches(
         # After the last batch (a rerun after a crash gets here too): what the file no longer
         # holds is compared and, with replace, removed in a transaction of its own.
         with transaction.atomic():
-            _settle(scope, ctx.by, result, spec, started)
+            # The batches refreshed their own places; the removed and restored records' here.
+            _settle(scope, ctx.by, result, spec, started, ReachPlaces(spec))
 
 
 def _audit_changes(result: ImportResult) -> dict[str, Any]:

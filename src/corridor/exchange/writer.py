@@ -232,6 +232,9 @@ class Upsert:
         )
         # Counts of background batches, known once their statement has run (``settled``).
         self._late = [0, 0]
+        # Told the rows each ``write`` sends (new or changed; unchanged ones left out), before
+        # they are sent: the importer learns from them which rollup places moved.
+        self.on_sent: Callable[[Sequence[Sequence[Any]]], None] | None = None
         self.adapters: list[tuple[int, Callable[[Any], Any]]] = []
         self.sealed: list[tuple[int, models.Field]] = []
         for at, field in enumerate(fields[: len(self.columns)]):
@@ -328,6 +331,8 @@ class Upsert:
                 rows, params, keys = self._leave_out_unchanged(rows, params, keys, stored)
                 if not params:
                     return self.settled()
+            if self.on_sent is not None:
+                self.on_sent(rows)
             if self.postgres:
                 return self._copy_upsert(params)
             if keys is not None:

@@ -346,18 +346,18 @@ def test_a_resumable_import_stopped_half_way_leaves_exact_rollups(world, tmp_pat
 def test_an_unchanged_reimport_leaves_the_rollups_alone(world, tmp_path, monkeypatch):
     """Re-importing an unchanged file writes no row, so it recomputes no rollup (decision
     0357); the same file with one row changed recomputes them, and they match the rows."""
-    from corridor.exchange import pipeline
+    from corridor.exchange import reach_places
 
     admin, _orgs = world
     refreshed: list[set] = []
-    refresh = pipeline.rollups_refresh_organisations
+    refresh = reach_places.rollups_refresh
 
-    def counted(ids):
-        ids = set(ids)
-        refreshed.append(ids)
-        refresh(ids)
+    def counted(places):
+        places = set(places)
+        refreshed.append(places)
+        refresh(places)
 
-    monkeypatch.setattr(pipeline, "rollups_refresh_organisations", counted)
+    monkeypatch.setattr(reach_places, "rollups_refresh", counted)
     lines = [f"CRN,{s},in_kind,{p},2024-03,ongoing,7,2,1,1" for p in TOWNSHIPS for s in SECTORS]
     path = tmp_path / "5w.csv"
     path.write_text(HEADER + "".join(line + "\r\n" for line in lines), encoding="utf-8")
@@ -379,4 +379,6 @@ def test_an_unchanged_reimport_leaves_the_rollups_alone(world, tmp_path, monkeyp
     assert changed.ok
     assert changed.changed == 1
     assert len(refreshed) == 2
+    # Only the changed row's place (decision 0370), not every place of the organisation.
+    assert refreshed[1] == {(dt.date(2024, 3, 1), TOWNSHIPS[0])}
     assert_exact("a re-import with one row changed")

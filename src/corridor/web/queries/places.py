@@ -14,8 +14,8 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from corridor.aid.queries import (
-    IS_REACHED,
     activities_visible_to,
+    latest_reached_month,
     people_planned_sum,
     people_reached_sum,
     reach_visible_to,
@@ -94,11 +94,7 @@ def township_latest_month(user: Any, unit: AdminUnit) -> dt.date:
     month is not data, and a month with only plans or cancellations opens on nothing."""
     this_month = month_start(timezone.localdate())
     until = next_month(this_month)
-    reported = (
-        activities_visible_to(user)
-        .filter(IS_REACHED, admin_unit=unit, reporting_month__lt=until)
-        .aggregate(m=Max("reporting_month"))["m"]
-    )
+    reported = latest_reached_month(user, before=until, admin_unit=unit)
     figured = (
         figures_visible_to(user)
         .filter(admin_unit=unit, as_of__lt=until)

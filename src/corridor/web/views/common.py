@@ -11,7 +11,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,9 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from corridor.accounts import policy
-from corridor.aid.queries import activities_reached, activities_visible_to
+from corridor.aid.queries import latest_reached_month
 from corridor.core.errors import CorridorError, NotAllowed
-from corridor.gaps.queries import month_start
+from corridor.gaps.queries import month_start, next_month
 from corridor.web.forms import FilterForm, chosen
 from corridor.web.map import Legend, steps
 from corridor.web.numbers import number, percent
@@ -44,12 +43,8 @@ def latest_month(user: Any) -> dt.date:
     Plans for coming months are not reports: a planned (or cancelled) activity or a month
     after this one would open the page on a month with no displacement figures yet.
     """
-    latest = (
-        activities_reached(activities_visible_to(user))
-        .filter(reporting_month__lte=this_month())
-        .aggregate(m=Max("reporting_month"))["m"]
-    )
-    return latest or this_month()
+    current = this_month()
+    return latest_reached_month(user, before=next_month(current)) or current
 
 
 def filters_from(request: Any) -> tuple[FilterForm, Filters, str]:
