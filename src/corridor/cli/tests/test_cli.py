@@ -12,10 +12,6 @@ from corridor.testing.cli import CORRIDOR, throwaway_instance
 
 PASSWORD = "a long admin passphrase 7"
 
-# The module's tests share one worker, so its shared instance is prepared once (scripts/test
-# runs pytest with --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("cli_test_cli")
-
 
 def assert_one_line_error(result, command):
     assert result.returncode != 0

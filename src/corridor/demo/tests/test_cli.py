@@ -16,10 +16,6 @@ from corridor.testing.cli import throwaway_instance
 
 PASSWORD = "a long admin passphrase 7"
 
-# The module's tests share one worker, so the shared demo is prepared once (scripts/test runs
-# pytest with --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("demo_test_cli")
-
 
 @pytest.fixture(scope="module")
 def prepared_demo(tmp_path_factory):

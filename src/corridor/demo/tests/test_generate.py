@@ -14,9 +14,6 @@ from corridor.funds.models import TransferChannel
 from corridor.geo.services import read_units
 from corridor.orgs.models import OrgKind, Visibility
 
-# One worker runs the module, so the generated demo (`data`) is built once (decision 0363).
-pytestmark = pytest.mark.xdist_group("demo_generate")
-
 
 @pytest.fixture(scope="module")
 def units():

@@ -64,9 +64,6 @@ from corridor.testing.factories import (
 )
 from corridor.testing.signin import signed_in_client
 
-# One worker runs the module, so the seeded reading (`read`) is built once (decision 0363).
-pytestmark = pytest.mark.xdist_group("disclosure_canary")
-
 TOWNSHIP = "MMR005022"
 LATITUDE, LONGITUDE = 28.913579, 101.924681  # outside every boundary: no chance match
 
