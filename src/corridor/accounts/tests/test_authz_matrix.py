@@ -22,6 +22,7 @@ How to extend: see docs/security/access-control.md ("Adding a route").
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -526,10 +527,22 @@ def _page_patterns(patterns: Iterable[Any], prefix: str = "") -> Iterable[str]:
             yield route
 
 
+@functools.cache
+def openapi_schema() -> dict[str, Any]:
+    """The API's OpenAPI schema, built once per process (decision 0363).
+
+    Building it costs about a tenth of a second, and the matrix reads it for each of about a
+    thousand write cases. The routes and their schemas are fixed when the URL configuration is
+    imported, so every build gives the same document; the route ``GET /api/openapi.json`` is
+    still asked for (and builds it) in every lane. Read it, never change it.
+    """
+    return api.get_openapi_schema()
+
+
 def discovered_routes() -> list[str]:
     """Every page (GET) and every API operation (its method) the project serves."""
     keys = set()
-    operations = api.get_openapi_schema()["paths"]
+    operations = openapi_schema()["paths"]
     for path, methods in operations.items():
         for method in methods:
             keys.add(f"{method.upper()} {path}")
@@ -790,12 +803,12 @@ def _path(key: str, route: Route, obj: Any) -> str:
 def _hostile_extras(world: World, key: str, kind: str | None) -> dict:
     """Fields the write's schema does not offer, filled with values an attacker would like."""
     method, path = key.split(" ", 1)
-    operation = api.get_openapi_schema()["paths"].get(path, {}).get(method.lower(), {})
+    operation = openapi_schema()["paths"].get(path, {}).get(method.lower(), {})
     content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
     schema = content.get("schema", {})
     if "$ref" in schema:
         name = schema["$ref"].rsplit("/", 1)[1]
-        schema = api.get_openapi_schema()["components"]["schemas"][name]
+        schema = openapi_schema()["components"]["schemas"][name]
     offered = set(schema.get("properties", {}))
     extras = {
         "id": HOSTILE_ID,

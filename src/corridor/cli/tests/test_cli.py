@@ -6,7 +6,9 @@ import subprocess
 import time
 import urllib.request
 
-from corridor.testing.cli import CORRIDOR
+import pytest
+
+from corridor.testing.cli import CORRIDOR, throwaway_instance
 
 PASSWORD = "a long admin passphrase 7"
 
@@ -28,6 +30,16 @@ def init(instance, *extra):
         *extra,
         env={"CORRIDOR_ADMIN_PASSWORD": PASSWORD},
     )
+
+
+@pytest.fixture(scope="module")
+def initialised(tmp_path_factory):
+    """One instance `corridor init` prepared, shared by the tests that only read it (decision
+    0363). A test that runs init itself, or changes what it finds, takes its own cli_instance."""
+    with throwaway_instance(tmp_path_factory.mktemp("initialised") / "instance") as instance:
+        prepared = init(instance)
+        assert prepared.returncode == 0, prepared.stderr
+        yield instance
 
 
 def test_help_lists_every_command(cli_instance):
@@ -57,9 +69,8 @@ def test_init_is_idempotent_and_status_reports_counts(cli_instance):
     assert "Migrations: up to date" in human.stdout
 
 
-def test_secret_key_is_private_to_its_owner(cli_instance):
-    assert init(cli_instance).returncode == 0
-    key = cli_instance.home / "secret_key"
+def test_secret_key_is_private_to_its_owner(initialised):
+    key = initialised.home / "secret_key"
     assert key.stat().st_mode & 0o777 == 0o600
     assert len(key.read_text().strip()) >= 50
 
@@ -108,12 +119,11 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def test_serve_answers_on_localhost(cli_instance):
-    assert init(cli_instance).returncode == 0
+def test_serve_answers_on_localhost(initialised):
     port = free_port()
     server = subprocess.Popen(
         [CORRIDOR, "serve", "--port", str(port)],
-        env=cli_instance.env,
+        env=initialised.env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

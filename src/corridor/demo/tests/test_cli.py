@@ -5,14 +5,24 @@ import io
 import json
 import stat
 
+import pytest
 from lxml import etree
 from pyxform.xls2xform import convert
 
 from corridor.demo.plan import SIZE
 from corridor.demo.real_figures import REAL_INDICATORS
 from corridor.exchange.formats import iati
+from corridor.testing.cli import throwaway_instance
 
 PASSWORD = "a long admin passphrase 7"
+
+
+@pytest.fixture(scope="module")
+def prepared_demo(tmp_path_factory):
+    """One `corridor demo --no-serve` and what it printed, shared by the tests that only read
+    the demo instance (decision 0363): exports add audit entries, which no test here counts."""
+    with throwaway_instance(tmp_path_factory.mktemp("demo") / "instance") as instance:
+        yield instance, instance.run("demo", "--no-serve")
 
 
 def status_counts(instance):
@@ -61,29 +71,30 @@ def test_load_demo_twice_gives_the_same_counts(cli_instance):
 VERIFY_AUDIT = "from corridor.audit.services import audit_verify; print(audit_verify().ok)"
 
 
-def test_demo_without_serving_prepares_a_full_instance(cli_instance):
-    result = cli_instance.run("demo", "--no-serve")
+def test_demo_without_serving_prepares_a_full_instance(prepared_demo):
+    instance, result = prepared_demo
     assert result.returncode == 0, result.stderr
     assert "Demo ready" in result.stdout
-    assert_demo_counts(status_counts(cli_instance), admins=1)
-    secret = cli_instance.home / "demo-admin-password"
+    assert_demo_counts(status_counts(instance), admins=1)
+    secret = instance.home / "demo-admin-password"
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
     # Demo users' passwords are never printed: only the demo admin's is.
     assert secret.read_text().strip() in result.stdout
     assert "demo-viewer" not in result.stdout
 
 
-def test_demo_instance_exports_iati_and_xlsform_through_the_entry_point(cli_instance, tmp_path):
-    assert cli_instance.run("demo", "--no-serve").returncode == 0
+def test_demo_instance_exports_iati_and_xlsform_through_the_entry_point(prepared_demo, tmp_path):
+    instance, prepared = prepared_demo
+    assert prepared.returncode == 0, prepared.stderr
     # An organisation as a person finds it: its id from the internal HXL export.
-    table = cli_instance.run("export", "hxl", "--kind", "activities", "--internal")
+    table = instance.run("export", "hxl", "--kind", "activities", "--internal")
     assert table.returncode == 0, table.stderr
     rows = list(csv.reader(io.StringIO(table.stdout)))  # a title row, header, hashtags, rows
     org_at = rows[2].index("#org+code")
     org = rows[3][org_at]
 
     target = tmp_path / "org.xml"
-    result = cli_instance.run("export", "iati", "--org", org, "-o", str(target))
+    result = instance.run("export", "iati", "--org", org, "-o", str(target))
     assert result.returncode == 0, result.stderr
     parser = etree.XMLParser(no_network=True, resolve_entities=False)
     schema = etree.XMLSchema(etree.parse(str(iati.DATA / "iati-activities-schema.xsd"), parser))
@@ -96,6 +107,6 @@ def test_demo_instance_exports_iati_and_xlsform_through_the_entry_point(cli_inst
     assert len(document.findall("iati-activity")) == int(activities) + extra
 
     form = tmp_path / "displacement.xlsx"
-    result = cli_instance.run("export", "xlsform", "--form", "displacement", "-o", str(form))
+    result = instance.run("export", "xlsform", "--form", "displacement", "-o", str(form))
     assert result.returncode == 0, result.stderr
     assert "<h:title>" in convert(xlsform=str(form)).xform
