@@ -249,6 +249,8 @@ def _transfer_values(row: _Row, find: _Lookups) -> dict[str, Any]:
 # Model field -> the file's column, for errors a service or model raises.
 FIELD_COLUMN = {
     "from_organisation": "from", "to_organisation": "to",
+    # What the grant's reporting rule asks of a receipt the file confirms (decision 0366).
+    "photo": "received_amount", "received_note": "received_amount",
 }  # fmt: skip
 
 
