@@ -258,6 +258,10 @@ NOT_AN_OUTPUT: dict[str, str] = {
     "GET money/rates/<uuid:pk>/restore/": "restores a removed rate; answers with a redirect",
     "DELETE /api/funds/spending/{pk}/": RECORD_API,
     "DELETE /api/funds/rates/{pk}/": RECORD_API,
+    "POST /api/funds/transfers/{pk}/receipt": RECORD_API,
+    "POST /api/funds/transfers/{pk}/partner-confirm": RECORD_API,
+    "POST /api/funds/spending/{pk}/restore": RECORD_API,
+    "POST /api/funds/rates/{pk}/restore": RECORD_API,
     "corridor encrypt": "encrypts this field instance's database in place: prints counts only",
     # --- Services that write files
     "corridor.backup.services.backup_write": (
