@@ -187,8 +187,9 @@ def transfer_parties(transfer: Transfer) -> set[Any]:
     """The grant's parties of a transfer: its two sides and its grant's donor and recipient
     (who see its evidence photos and the receiver's note; ``funds.access.evidence_parties``)."""
     parties = {transfer.from_organisation_id, transfer.to_organisation_id}
-    if transfer.grant_id is not None:
-        parties |= {transfer.grant.donor_id, transfer.grant.recipient_id}
+    grant = transfer.grant
+    if grant is not None:
+        parties |= {grant.donor_id, grant.recipient_id}
     return parties
 
 
