@@ -4,8 +4,10 @@ in Thailand (THB) to local groups in Myanmar (MMK), spent on demo activities (do
 Pure and exact: every amount is a Decimal quantised to its currency (no float: the money scan
 in core/tests/test_money.py reads this file). Most legs are confirmed by their own side; some
 grants have a received leg only the sender claims, money still in transit, one a claim by the
-local group that the intermediary has not confirmed, and one an open dispute. Every
-record is synthetic.
+local group that the intermediary has not confirmed, and one an open dispute. Where a grant's
+donor asks for a note, each receipt carries one; where it asks for a partner's confirmation,
+the sending side has confirmed every receipt but the last hop's, which awaits it (decision
+0366). Every record is synthetic.
 """
 
 from __future__ import annotations
@@ -43,6 +45,10 @@ OFFICIAL_MMK = D(2100)  # the Central Bank of Myanmar's fixed reference rate aft
 LAST_HOP = [TransferChannel.INFORMAL, TransferChannel.INFORMAL, TransferChannel.CASH_CARRIED,
             TransferChannel.MOBILE_MONEY]  # fmt: skip
 REPORTING = list(ReportingRule.values)
+
+
+def _receipt_note(on: dt.date) -> str:
+    return f"Counted at the office on {on:%Y-%m-%d}; arrived as the agent said {MARK_EN}"
 
 
 @dataclass
@@ -155,7 +161,11 @@ def build(seed: int, size: Size, organisations: list[Organisation],
                 state = ""  # still in transit
             elif final and i % 5 == 3:
                 state = LegState.CLAIMED  # the sender says it arrived; the group has not said so
+            confirmed = state == LegState.CONFIRMED
             ledger.transfers.append(Transfer(
+                received_note=_receipt_note(on) if confirmed and grant.wants_note else "",
+                partner_confirmed_on=_after(on, 3, last)
+                if confirmed and grant.wants_partner and not final else None,
                 id=key_id(f"grant:{i}:hop:{k}"), from_organisation_id=sender.id,
                 to_organisation_id=receiver.id, grant_id=grant.id, amount=out, currency=cur,
                 fee=fee, sent_on=day, channel=channel, sent_state=LegState.CONFIRMED,
@@ -197,5 +207,6 @@ def build(seed: int, size: Size, organisations: list[Organisation],
             sent_state=LegState.CLAIMED, received_state=LegState.CONFIRMED,
             received_amount=D("2000000"), received_currency="MMK", received_on=on,
             reference="DEMO-GR-02-CLAIM",
+            received_note=_receipt_note(on) if grant.wants_note else "",
         ))  # fmt: skip
     return ledger

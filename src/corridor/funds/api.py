@@ -5,7 +5,12 @@ pages).
 Reads go through ``transfers_visible_to``; writes through funds.services, which ask the access
 policy and decide whether a leg is confirmed or only claimed (decision 0236). A transfer's
 reference (a bank or hundi code) and intermediary (an agent) are protected fields: only the two
-sides and admins see them.
+sides and admins see them; the receiver's note on what arrived only the grant's parties.
+
+Confirming what arrived asks the grant's reporting rule (decision 0366): ``…/confirm`` takes
+the note, and the photo uploaded before it (``…/evidence``); ``…/receipt`` takes the figures,
+the note and the photo in one multipart request, as the page does. Removed spending and rates
+are restored through the services the pages call.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
@@ -55,7 +60,10 @@ from corridor.funds.models import (
 from corridor.funds.queries import (
     disputes_visible_to,
     grants_visible_to,
+    rate_removed_for,
     rates_visible_to,
+    received_note_for,
+    spending_removed_for,
     spending_visible_to,
     transfers_visible_to,
 )
@@ -83,6 +91,14 @@ class TransferOut(Schema):
     grant: UUID | None
     reference: str | None = Field(description="Only for the two sides and admins.")
     intermediary: str | None = Field(description="Only for the two sides and admins.")
+    received_note: str | None = Field(
+        None, description="The receiver's note on what arrived; only for the grant's parties."
+    )
+    partner_confirmed_on: dt.date | None = Field(
+        None,
+        description="When the sending side confirmed the receipt, where the grant's donor asks "
+        "for a partner's confirmation.",
+    )
 
 
 class TransferPage(Schema):
@@ -126,6 +142,7 @@ def transfer_out(request: Any, transfer: Transfer) -> dict[str, Any]:
     if not policy.can(request.user, policy.VIEW_PROTECTED, transfer):
         out["reference"] = None
         out["intermediary"] = None
+    out["received_note"] = received_note_for(request.user, transfer) or None
     return out
 
 
@@ -198,14 +215,90 @@ class ConfirmIn(Schema):
         description="The leg your organisation confirms: 'sent' if it sent, 'received' if it "
         "received."
     )
+    note: Text | None = Field(
+        None,
+        max_length=2000,
+        description="The receiver's note on what arrived (the received leg only); asked when "
+        "the grant's donor asks for a note.",
+    )
 
 
 @router.post(
-    "/transfers/{pk}/confirm", response=TransferOut, summary="Confirm your side's leg of a claim"
+    "/transfers/{pk}/confirm",
+    response=TransferOut,
+    summary="Confirm your side's leg of a claim",
+    description="Where the grant's donor asks for a photo of the receipt, upload it first "
+    "(…/evidence) or confirm with …/receipt; where it asks for a note, give `note`. Without "
+    "them the received leg is not confirmed (400 naming what is missing).",
 )
 def transfer_confirm(request: Any, pk: UUID, payload: ConfirmIn) -> dict:
     transfer = get_object_or_404(transfers_visible_to(request.user), pk=pk)
-    transfer = services.transfer_confirm(by=request.user, transfer=transfer, leg=payload.leg)
+    transfer = services.transfer_confirm(
+        by=request.user, transfer=transfer, leg=payload.leg, note=payload.note
+    )
+    return transfer_out(request, transfer)
+
+
+class ReceiptIn(Schema):
+    received_amount: Decimal | None = Field(
+        None, gt=0, max_digits=AMOUNT_DIGITS, decimal_places=AMOUNT_PLACES,
+        description="What arrived; leave out to confirm the other side's claim as it stands.",
+    )  # fmt: skip
+    received_currency: CurrencyCode | None = None
+    received_on: dt.date | None = None
+    note: Text | None = Field(None, max_length=2000, description="The note on what arrived.")
+
+
+def _photos(request: Any, files: list[UploadedFile]) -> list[tuple[str, bytes]]:
+    """Each uploaded photo as its name and bytes, refused before it is read when too large
+    (``evidence_add`` then checks, strips and encrypts it, as on the pages)."""
+    out = []
+    for file in files:
+        name = file.name or "photo"
+        if (file.size or 0) > services.MAX_UPLOAD_BYTES:
+            raise InvalidInput(f"{name}: more than {services.MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+        out.append((name, file.read()))
+    return out
+
+
+@router.post(
+    "/transfers/{pk}/receipt",
+    response=TransferOut,
+    summary="The receiver confirms what arrived, with its note and photo: multipart",
+    description="Form fields `received_amount`, `received_currency`, `received_on` (leave "
+    "them out to confirm the claim as it stands), `note`, and `file` (one or more photos of "
+    "the receipt or the signed distribution list: EXIF and GPS stripped, stored encrypted). "
+    "All or nothing: the grant's reporting rule is asked last (400 naming what is missing).",
+)
+def transfer_receipt(
+    request: Any,
+    pk: UUID,
+    payload: Form[ReceiptIn],
+    file: File[list[UploadedFile] | None] = None,
+) -> dict:
+    transfer = get_object_or_404(transfers_visible_to(request.user), pk=pk)
+    transfer = services.transfer_receipt(
+        by=request.user,
+        transfer=transfer,
+        amount=payload.received_amount,
+        currency=payload.received_currency,
+        on=payload.received_on,
+        note=payload.note,
+        photos=_photos(request, file or []),
+    )
+    transfer.refresh_from_db()  # the amount as stored (4900 typed is 4900.00)
+    return transfer_out(request, transfer)
+
+
+@router.post(
+    "/transfers/{pk}/partner-confirm",
+    response=TransferOut,
+    summary="The sending side confirms the receipt, where the grant's donor asks for a "
+    "partner's confirmation",
+)
+def transfer_partner_confirm(request: Any, pk: UUID) -> dict:
+    transfer = get_object_or_404(transfers_visible_to(request.user), pk=pk)
+    transfer = services.transfer_partner_confirm(by=request.user, transfer=transfer)
     return transfer_out(request, transfer)
 
 
@@ -474,7 +567,8 @@ def spending_change(request: Any, pk: UUID, payload: SpendingChange) -> dict:
     "/spending/{pk}/",
     response={204: None},
     summary="Remove a spending, with a reason",
-    description=REMOVAL + " A removed spending is restored on its grant's page.",
+    description=REMOVAL + " A removed spending is restored on its grant's page or with "
+    "POST …/restore.",
 )
 def spending_remove(request: Any, pk: UUID, reason: str = "") -> Status:
     spending = get_object_or_404(spending_visible_to(request.user), pk=pk)
@@ -482,6 +576,20 @@ def spending_remove(request: Any, pk: UUID, reason: str = "") -> Status:
         by=request.user, spending=spending, reason=reason_given(request, reason)
     )
     return Status(204, None)
+
+
+@router.post(
+    "/spending/{pk}/restore",
+    response=SpendingOut,
+    summary="Restore a removed spending",
+    description="For whoever may remove it (the spending organisation's editors and admins); "
+    "404 for anyone else or a spending that is not removed.",
+)
+def spending_restore(request: Any, pk: UUID) -> dict:
+    spending = spending_removed_for(request.user, pk)
+    if spending is None:
+        raise HttpError(404, "Not Found")
+    return spending_out(services.spending_restore(by=request.user, spending=spending))
 
 
 # --- Evidence photos -------------------------------------------------------------------------
@@ -604,13 +712,27 @@ def rate_change(request: Any, pk: UUID, payload: RateChange) -> dict:
     "/rates/{pk}/",
     response={204: None},
     summary="Remove an exchange rate, with a reason",
-    description=REMOVAL + " A removed rate is restored on the rates page; no report converts "
-    "with it meanwhile.",
+    description=REMOVAL + " A removed rate is restored on the rates page or with POST "
+    "…/restore; no report converts with it meanwhile.",
 )
 def rate_remove(request: Any, pk: UUID, reason: str = "") -> Status:
     row = get_object_or_404(rates_visible_to(request.user), pk=pk)
     services.rate_remove(by=request.user, row=row, reason=reason_given(request, reason))
     return Status(204, None)
+
+
+@router.post(
+    "/rates/{pk}/restore",
+    response=RateOut,
+    summary="Restore a removed exchange rate",
+    description="For coordinators and admins; refused (400) when the same rate was recorded "
+    "again since. 404 for anyone else or a rate that is not removed.",
+)
+def rate_restore(request: Any, pk: UUID) -> dict:
+    row = rate_removed_for(request.user, pk)
+    if row is None:
+        raise HttpError(404, "Not Found")
+    return rate_out(services.rate_restore(by=request.user, row=row))
 
 
 @router.post(

@@ -201,6 +201,7 @@ class TransferRow:
     received_state: str
     rate: Decimal | None
     channel: str
+    partner_confirmed_on: dt.date | None
     from_organisation: Organisation
     to_organisation: Organisation
 
@@ -217,7 +218,7 @@ class TransferRow:
 ROW_COLUMNS = (
     "key", "from_organisation_id", "to_organisation_id", "amount", "currency", "fee", "sent_on",
     "sent_state", "received_amount", "received_currency", "received_on", "received_state",
-    "rate", "channel",
+    "rate", "channel", "partner_confirmed_on",
 )  # fmt: skip
 
 

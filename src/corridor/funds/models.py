@@ -117,6 +117,17 @@ class Grant(Record):
         that confirms what arrived asks for one, and the grant's page marks a hop without."""
         return self.reporting == ReportingRule.RECEIPT
 
+    @property
+    def wants_note(self) -> bool:
+        """The donor asks for the receiver's note on what arrived (``Transfer.received_note``)."""
+        return self.reporting == ReportingRule.NOTE
+
+    @property
+    def wants_partner(self) -> bool:
+        """The donor asks the sending side of each hop to confirm the receipt too (decision
+        0366): until it does, reconciliation lists the hop as awaiting the partner."""
+        return self.reporting == ReportingRule.PARTNER
+
 
 class Transfer(Removable):
     """Money from one organisation to another. Removed softly with a reason, like a 4W row
@@ -172,6 +183,22 @@ class Transfer(Removable):
             "the two organisations."
         ),
     )
+    received_note = EncryptedTextField(
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "The receiver's note on what arrived; stored encrypted, shown only to the grant's "
+            "parties."
+        ),
+    )
+    partner_confirmed_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the sending side confirmed the receipt, where the donor asks for a partner's "
+            "confirmation (decision 0366)."
+        ),
+    )
 
     class Meta:
         ordering = ["-sent_on"]
@@ -210,6 +237,12 @@ class Transfer(Removable):
             ),
             models.CheckConstraint(
                 condition=Q(rate__isnull=True) | Q(rate__gt=0), name="transfer_rate_positive"
+            ),
+            # The partner confirms a receipt the receiver confirmed, never a claim or nothing.
+            models.CheckConstraint(
+                condition=Q(partner_confirmed_on__isnull=True)
+                | Q(received_state=LegState.CONFIRMED),
+                name="transfer_partner_confirms_a_confirmed_receipt",
             ),
         ]
 

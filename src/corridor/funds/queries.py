@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from corridor.accounts import policy
+from corridor.core.rules import Problem
 from corridor.funds.models import (
     Dispute,
     Evidence,
@@ -17,6 +18,7 @@ from corridor.funds.models import (
     Spending,
     Transfer,
 )
+from corridor.funds.rules import reporting_problems
 from corridor.orgs.models import Visibility
 
 R = TypeVar("R", Transfer, Spending, ExchangeRate)
@@ -179,3 +181,32 @@ def rates_removed_for(user: Any) -> QuerySet[ExchangeRate]:
     if not policy.can(user, policy.DELETE, ExchangeRate()):
         return ExchangeRate.objects.none()
     return ExchangeRate.all_objects.filter(removed_at__isnull=False).order_by("-removed_at")
+
+
+def transfer_parties(transfer: Transfer) -> set[Any]:
+    """The grant's parties of a transfer: its two sides and its grant's donor and recipient
+    (who see its evidence photos and the receiver's note; ``funds.access.evidence_parties``)."""
+    parties = {transfer.from_organisation_id, transfer.to_organisation_id}
+    grant = transfer.grant
+    if grant is not None:
+        parties |= {grant.donor_id, grant.recipient_id}
+    return parties
+
+
+def received_note_for(user: Any, transfer: Transfer) -> str:
+    """The receiver's note on what arrived (stored encrypted), for the grant's parties and
+    admins as evidence photos are; empty for anyone else (decision 0366)."""
+    if not policy.is_active_user(user):
+        return ""
+    if policy.is_admin(user) or policy.organisation_ids(user) & transfer_parties(transfer):
+        return transfer.received_note
+    return ""
+
+
+def reporting_missing(transfer: Transfer) -> list[Problem]:
+    """What the grant's reporting rule still needs for ``transfer`` (``funds.rules``), its
+    photos counted as stored (removed ones do not count)."""
+    if transfer.grant_id is None or not transfer.received_state:
+        return []
+    photos = Evidence.objects.filter(transfer=transfer).count()
+    return reporting_problems(transfer, photos=photos)

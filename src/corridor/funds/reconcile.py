@@ -3,9 +3,10 @@
 Per transfer: a leg one side claims for the other (the other must confirm or dispute it); money
 sent but not recorded as received (the receiver); an amount received other than the hop's own
 rate promised (the sender, who knows the channel); an open dispute (the side that did not open
-it). Per partner: sent, fees, expected and received by pair of organisations and currency. Per
-grant: what each organisation of the chain received, passed on, spent and holds, and anyone who
-passed on or spent more than it received (decision 0238).
+it); a receipt the grant's donor asks the sending side to confirm and it has not yet (the
+sender; decision 0366). Per partner: sent, fees, expected and received by pair of organisations
+and currency. Per grant: what each organisation of the chain received, passed on, spent and
+holds, and anyone who passed on or spent more than it received (decision 0238).
 
 In a chosen currency (``currency=``, decision 0364) every mismatch also carries its size in it,
 valued on the day it arose (``since``), and every organisation's holding its worth on ``today``;
@@ -34,6 +35,7 @@ SHORT = "received_short"
 OVER = "received_over"
 DISPUTED = "disputed"
 OVERSPENT = "overspent"
+AWAITING_PARTNER = "awaiting_partner"
 
 
 @dataclass(frozen=True)
@@ -99,9 +101,14 @@ def _mismatch(kind: str, amount: Decimal, currency: str, since: dt.date, today: 
 
 
 def transfer_mismatches(
-    transfers: Iterable[TransferRow | Transfer], *, today: dt.date, disputes: dict[Any, Dispute]
+    transfers: Iterable[TransferRow | Transfer],
+    *,
+    today: dt.date,
+    disputes: dict[Any, Dispute],
+    partner_asked: bool = False,
 ) -> list[Mismatch]:
-    """Every mismatch of these transfers (``disputes``: the open one of each transfer)."""
+    """Every mismatch of these transfers (``disputes``: the open one of each transfer;
+    ``partner_asked``: their grant's donor asks for a partner's confirmation of each receipt)."""
     out: list[Mismatch] = []
     for t in transfers:
         sender, receiver = t.from_organisation, t.to_organisation
@@ -118,6 +125,14 @@ def transfer_mismatches(
             note = "the received leg, written by the sender's side"
             out.append(_mismatch(CLAIMED, t.received_amount, t.received_currency, t.received_on,
                                  today, receiver, t, note))  # fmt: skip
+        if (
+            partner_asked
+            and t.received_state == LegState.CONFIRMED
+            and (t.partner_confirmed_on is None and t.received_amount and t.received_on)
+        ):
+            note = "the receipt, which the donor asks the sending side to confirm"
+            out.append(_mismatch(AWAITING_PARTNER, t.received_amount, t.received_currency,
+                                 t.received_on, today, sender, t, note))  # fmt: skip
         if not t.received_state:
             out.append(_mismatch(NOT_RECEIVED, t.net_sent, t.currency, t.sent_on, today,
                                  receiver, t, "sent; nobody has recorded it arriving"))  # fmt: skip
@@ -211,7 +226,9 @@ def grant_reconcile(
     table lacks a rate it needs)."""
     transfers = grant_transfers(grant)
     disputes = open_dispute_map(grant)
-    mismatches = transfer_mismatches(transfers, today=today, disputes=disputes)
+    mismatches = transfer_mismatches(
+        transfers, today=today, disputes=disputes, partner_asked=grant.wants_partner
+    )
     flows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(
         lambda: {"received": ZERO, "passed_on": ZERO, "spent": ZERO}
     )

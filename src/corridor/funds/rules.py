@@ -156,3 +156,45 @@ def rate_clean(rate: Any) -> None:
         message = _("say where the rate comes from (a bank, a newspaper, the agent)")
         problems.append(Problem("source", "source_missing", message))
     refuse(problems)
+
+
+# --- The donor's reporting rule (decision 0366) -------------------------------------------------
+
+#: What each reporting rule asks once money has arrived, by the code of its problem. "none"
+#: asks nothing; the values are ``models.ReportingRule``'s (funds/tests/test_reporting.py).
+NOTE_MISSING = "note_missing"
+PHOTO_MISSING = "photo_missing"
+PARTNER_MISSING = "partner_confirmation_missing"
+RULE_ASKS = {
+    "note": NOTE_MISSING,
+    "receipt": PHOTO_MISSING,
+    "partner_confirmation": PARTNER_MISSING,
+}
+#: What the receiver gives while confirming what arrived; the partner's confirmation comes after.
+RECEIVER_GIVES = frozenset({NOTE_MISSING, PHOTO_MISSING})
+
+
+def reporting_problems(transfer: Any, *, photos: int) -> list[Problem]:
+    """What the grant's reporting rule still needs for this transfer, once something arrived:
+    the receiver's note, a photo of the receipt (``photos``: how many the transfer has), or
+    the sending side's confirmation of the receipt. Nothing for a transfer of no grant."""
+    grant = transfer.grant
+    if grant is None or not transfer.received_state:
+        return []
+    asked = RULE_ASKS.get(grant.reporting)
+    if asked == NOTE_MISSING and not (transfer.received_note or "").strip():
+        message = _("the donor of %(grant)s asks for a note on what arrived: write one")
+        return [Problem("received_note", asked, message % {"grant": grant.title})]
+    if asked == PHOTO_MISSING and photos < 1:
+        message = _(
+            "the donor of %(grant)s asks for a photo of the receipt or the signed distribution "
+            "list: add one"
+        )
+        return [Problem("photo", asked, message % {"grant": grant.title})]
+    # The partner confirms what the receiver confirmed; a claim waits for the receiver first.
+    confirmed = transfer.received_state == "confirmed"
+    if asked == PARTNER_MISSING and confirmed and transfer.partner_confirmed_on is None:
+        message = _("the donor of %(grant)s asks %(sender)s to confirm the receipt too")
+        values = {"grant": grant.title, "sender": transfer.from_organisation}
+        return [Problem("partner_confirmed_on", asked, message % values)]
+    return []

@@ -31,6 +31,7 @@ from corridor.testing.factories import (
     UserFactory,
     township,
 )
+from corridor.testing.photos import gps_jpeg
 
 D = Decimal
 
@@ -101,9 +102,11 @@ def walk() -> Walk:
         )  # fmt: skip
 
     def receive(t: Transfer, amount: str, currency: str, on: dt.date, by: str) -> Transfer:
+        # The donor asks for a photo of the receipt: each receiver confirms with one.
         return services.transfer_receive(
-            by=editors[by], transfer=t, amount=D(amount), currency=currency, on=on
-        )
+            by=editors[by], transfer=t, amount=D(amount), currency=currency, on=on,
+            photos=[(f"receipt-{on}.jpg", gps_jpeg())],
+        )  # fmt: skip
 
     t1 = send("donor", donor, first, amount=D("8000.00"), currency="USD",
               sent_on=dt.date(2024, 2, 5), fee=D("40.00"), rate=D("35.70"),
@@ -125,7 +128,8 @@ def walk() -> Walk:
     claim = send("local", second, local, amount=D("30000.00"), currency="THB",
                  sent_on=dt.date(2024, 3, 18), rate=D("100"),
                  channel=TransferChannel.CASH_CARRIED, received_amount=D("3000000"),
-                 received_currency="MMK", received_on=dt.date(2024, 3, 20))  # fmt: skip
+                 received_currency="MMK", received_on=dt.date(2024, 3, 20),
+                 photos=[("receipt-claim.jpg", gps_jpeg())])  # fmt: skip
     activities = []
     for amount, on, women in (("6000000", dt.date(2024, 3, 15), 120),
                               ("4500000", dt.date(2024, 3, 25), 80)):  # fmt: skip

@@ -143,7 +143,8 @@ class PhotoField(forms.FileField):
 
 
 class ReceiveForm(forms.Form):
-    """The receiver says what arrived (or confirms the other side's claim), with a photo."""
+    """The receiver says what arrived (or confirms the other side's claim), with a photo and a
+    note; each required when the grant's donor asks for it (decision 0366)."""
 
     received_amount = _amount(_("Amount received"))
     received_currency = _currency(_("Currency received"))
@@ -153,10 +154,20 @@ class ReceiveForm(forms.Form):
         required=False,
         help_text=_("Where and when it was taken, and the phone's details, are removed."),
     )
+    received_note = forms.CharField(
+        label=_("Note on what arrived"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen only by the two sides and the grant's donor and recipient."),
+    )
 
-    def __init__(self, *args: Any, photo_required: bool = False, **kw: Any) -> None:
+    def __init__(
+        self, *args: Any, photo_required: bool = False, note_required: bool = False, **kw: Any
+    ) -> None:
         super().__init__(*args, **kw)
         self.fields["photo"].required = photo_required
+        self.fields["received_note"].required = note_required
 
 
 class EvidenceForm(forms.Form):

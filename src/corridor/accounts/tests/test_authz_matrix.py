@@ -512,6 +512,15 @@ ROUTES: dict[str, Route] = {
     "GET money/spending/<uuid:pk>/restore/": Route(NOBODY),  # POST only
     "GET money/rates/<uuid:pk>/remove/": Route(on("coordinator:*", "admin:*"), obj="rate"),
     "GET money/rates/<uuid:pk>/restore/": Route(NOBODY),  # POST only
+    # The reporting rules over the API (issue 13, decision 0366; funds/tests/
+    # test_api_reporting.py has who may succeed with a removed row and a grant that asks):
+    # the world's spending and rates are not removed (404 for all), its transfers belong to
+    # no grant asking a partner's confirmation, and its received legs are confirmed already
+    # (a receipt with nothing to add is refused).
+    "POST /api/funds/transfers/{pk}/receipt": Route(NOBODY, obj="transfer"),
+    "POST /api/funds/transfers/{pk}/partner-confirm": Route(NOBODY, obj="transfer"),
+    "POST /api/funds/spending/{pk}/restore": Route(NOBODY, obj="spending"),
+    "POST /api/funds/rates/{pk}/restore": Route(NOBODY, obj="rate"),
 }
 
 

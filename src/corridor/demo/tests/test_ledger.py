@@ -13,6 +13,7 @@ from corridor.demo.names import MARK_EN
 from corridor.demo.plan import Size
 from corridor.funds.custody import custody
 from corridor.funds.models import Dispute, Grant, LegState, Spending, Transfer, TransferChannel
+from corridor.funds.queries import reporting_missing
 from corridor.funds.reconcile import grant_reconcile
 from corridor.orgs.models import OrgKind
 
@@ -46,3 +47,12 @@ def test_demo_grants_follow_the_money_and_add_up():
     assert sum(1 for s in spent if s > 0) == SMALL.grant_spending // 2
     kinds = {m.kind for g in grants for m in grant_reconcile(g, today=day).mismatches}
     assert {"claimed_leg", "not_received", "disputed"} <= kinds
+    # The reporting rules (decision 0366): a note on every confirmed receipt where the donor
+    # asks one; where it asks a partner's confirmation, the last hop's receipt awaits it.
+    assert "awaiting_partner" in kinds
+    for grant in grants:
+        confirmed = grant.transfers.filter(received_state=LegState.CONFIRMED)
+        lacking = {p.code for t in confirmed for p in reporting_missing(t)}
+        assert "note_missing" not in lacking, grant
+        if grant.wants_partner:
+            assert lacking <= {"partner_confirmation_missing"}, grant

@@ -264,6 +264,10 @@ NOT_AN_OUTPUT: dict[str, str] = {
         "went through (access control, as the custody page); organisations named as the caller "
         "may see them; what can be passed on is the donor report, which is marked"
     ),
+    "POST /api/funds/transfers/{pk}/receipt": RECORD_API,
+    "POST /api/funds/transfers/{pk}/partner-confirm": RECORD_API,
+    "POST /api/funds/spending/{pk}/restore": RECORD_API,
+    "POST /api/funds/rates/{pk}/restore": RECORD_API,
     "corridor encrypt": "encrypts this field instance's database in place: prints counts only",
     # --- Services that write files
     "corridor.backup.services.backup_write": (

@@ -54,7 +54,11 @@ CHANNEL_WORDS = {
     "usdt": TransferChannel.CRYPTO,
 }  # fmt: skip
 # Model field -> the field the file's column holds, for the rules' and services' problems.
-FIELD_COLUMN = {"from_organisation": "from", "to_organisation": "to"}
+FIELD_COLUMN = {
+    "from_organisation": "from", "to_organisation": "to",
+    # What the grant's reporting rule asks of a receipt the file confirms (decision 0366).
+    "photo": "received_amount", "received_note": "received_amount",
+}  # fmt: skip
 # "Amount (USD)": a header that names the currency of its amounts.
 _HEADER_CURRENCY = re.compile(r"[(\[]\s*([A-Za-z]{3})\s*[)\]]")
 # What a matched transfer may have changed (the sides are its identity, never changed).

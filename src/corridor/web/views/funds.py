@@ -16,7 +16,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,12 +34,14 @@ from corridor.funds.queries import (
     disputes_visible_to,
     evidence_visible_to,
     grants_visible_to,
+    received_note_for,
     spending_removed_from,
     spending_visible_to,
     transfer_removed_for,
     transfers_visible_to,
 )
 from corridor.funds.reconcile import open_dispute_map, transfer_mismatches
+from corridor.funds.rules import NOTE_MISSING, PARTNER_MISSING, PHOTO_MISSING, reporting_problems
 from corridor.orgs.queries import OrganisationNames, organisations_visible_to
 from corridor.screening.counterparties import proposed_transfer_counterparties
 from corridor.web.funds_forms import (
@@ -61,6 +62,15 @@ MISMATCH = {
     "received_short": gettext_lazy("Less arrived than the rate promised"),
     "received_over": gettext_lazy("More arrived than the rate promised"),
     "disputed": gettext_lazy("Disputed"),
+    "awaiting_partner": gettext_lazy(
+        "Arrived; the donor asks the sending side to confirm the receipt too"
+    ),
+}
+#: What a hop still lacks of its grant's reporting rule, by the rule's problem code.
+MISSING = {
+    PHOTO_MISSING: gettext_lazy("(photo missing)"),
+    NOTE_MISSING: gettext_lazy("(note missing)"),
+    PARTNER_MISSING: gettext_lazy("(awaiting the partner)"),
 }
 
 
@@ -146,13 +156,16 @@ def grant_page(request: Any, pk: Any) -> HttpResponse:
     hops = list(_transfers(user).filter(grant=grant).order_by("sent_on", "id"))
     counts = _evidence_counts(user, hops)
     disputes = open_dispute_map(grant)
-    mismatches = transfer_mismatches(hops, today=today(), disputes=disputes)
-    wants_photo = grant.wants_photo
+    mismatches = transfer_mismatches(
+        hops, today=today(), disputes=disputes, partner_asked=grant.wants_partner
+    )
     rows = []
     for t in hops:
         row = _row(user, names, t, counts)
         row["disputed"] = t.pk in disputes
-        row["photo_missing"] = wants_photo and bool(t.received_state) and not row["photos"]
+        # What the donor's reporting rule still lacks, by the photos this reader may see.
+        lacking = reporting_problems(t, photos=row["photos"])
+        row["missing"] = [MISSING[p.code] for p in lacking]
         rows.append(row)
     spending = list(
         spending_visible_to(user)
@@ -219,7 +232,13 @@ def _speaks_for_a_side(user: Any, transfer: Transfer) -> bool:
 
 def _history_labels() -> dict[str, str]:
     labels = {name: str(field.label) for name, field in TransferForm.base_fields.items()}
-    return {**labels, "sent_state": _("Sent leg"), "received_state": _("Received leg")}
+    return {
+        **labels,
+        "sent_state": _("Sent leg"),
+        "received_state": _("Received leg"),
+        "received_note": _("Note on what arrived"),
+        "partner_confirmed_on": _("Receipt confirmed by the partner"),
+    }
 
 
 @internal_output(
@@ -258,6 +277,12 @@ def transfer_page(request: Any, pk: Any) -> HttpResponse:
         "may_add_photo": not t.is_removed
         and policy.can(user, policy.ADD, Evidence(transfer=t, size=1)),
         "photo_wanted": t.grant is not None and t.grant.wants_photo,
+        "received_note": received_note_for(user, t),
+        "may_confirm_partner": sender_speaks
+        and t.grant is not None
+        and t.grant.wants_partner
+        and t.received_state == LegState.CONFIRMED
+        and t.partner_confirmed_on is None,
     }
     return render(request, "web/money_transfer.html", context)
 
@@ -379,30 +404,6 @@ def transfer_edit(request: Any, pk: Any) -> HttpResponse:
     return _form_page(request, form, _("Correct this transfer"), reverse("web:transfer", args=[pk]))
 
 
-@transaction.atomic
-def _receive(user: Any, t: Transfer, data: dict[str, Any]) -> None:
-    """Write what arrived (or confirm the claim as it stands) and keep the photo, all or
-    nothing: a refused photo leaves the leg as it was."""
-    same = (t.received_amount, t.received_currency, t.received_on) == (
-        data["received_amount"],
-        data["received_currency"],
-        data["received_on"],
-    )
-    if same and t.received_state == LegState.CLAIMED:
-        services.transfer_confirm(by=user, transfer=t, leg=services.RECEIVED)
-    else:
-        services.transfer_receive(
-            by=user,
-            transfer=t,
-            amount=data["received_amount"],
-            currency=data["received_currency"],
-            on=data["received_on"],
-        )
-    photo = data.get("photo")
-    if photo:
-        services.evidence_add(by=user, transfer=t, filename=photo.name, data=photo.read())
-
-
 @login_required
 def transfer_confirm_page(request: Any, pk: Any) -> HttpResponse:
     """The receiver says what arrived — or confirms what the sender wrote — with a photo; the
@@ -418,6 +419,16 @@ def transfer_confirm_page(request: Any, pk: Any) -> HttpResponse:
             raise PermissionDenied(str(exc)) from None
         messages.success(request, _("The sent leg is confirmed."))
         return redirect(back)
+    if request.method == "POST" and request.POST.get("leg") == "partner":
+        try:
+            services.transfer_partner_confirm(by=user, transfer=t)
+        except NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from None
+        except CorridorError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The receipt is confirmed as the partner."))
+        return redirect(back)
     if not services.speaks_for(user, t.to_organisation):
         raise PermissionDenied(_("Only an editor of the receiving organisation confirms this."))
     expected = t.received_amount
@@ -428,13 +439,32 @@ def transfer_confirm_page(request: Any, pk: Any) -> HttpResponse:
         "received_currency": t.received_currency or t.currency,
         "received_on": t.received_on or today(),
     }
-    photo_wanted = t.grant is not None and t.grant.wants_photo
+    initial["received_note"] = t.received_note
+    grant = t.grant
+    photo_wanted = grant is not None and grant.wants_photo
+    note_wanted = grant is not None and grant.wants_note
     form = ReceiveForm(
-        request.POST or None, request.FILES or None, initial=initial, photo_required=photo_wanted
+        request.POST or None,
+        request.FILES or None,
+        initial=initial,
+        photo_required=photo_wanted,
+        note_required=note_wanted,
     )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        photo = data.get("photo")
         try:
-            _receive(user, t, form.cleaned_data)
+            # The one call the API's receipt makes too: figures, note and photo, all or
+            # nothing, the grant's reporting rule asked last (decision 0366).
+            services.transfer_receipt(
+                by=user,
+                transfer=t,
+                amount=data["received_amount"],
+                currency=data["received_currency"],
+                on=data["received_on"],
+                note=data["received_note"],
+                photos=[(photo.name, photo.read())] if photo else [],
+            )
         except (CorridorError, ValidationError) as exc:
             _refused(form, exc)
         else:
@@ -455,6 +485,9 @@ def transfer_confirm_page(request: Any, pk: Any) -> HttpResponse:
         intro=intro,
         multipart=True,
         photo_wanted=photo_wanted,
+        note_wanted=note_wanted,
+        partner_wanted=grant is not None and grant.wants_partner,
+        sender=names.label(t.from_organisation),
         submit=_("Confirm"),
     )
 
