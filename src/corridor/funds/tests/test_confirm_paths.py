@@ -212,7 +212,7 @@ PATHS: dict[str, Callable[[World, Path], None]] = {
     "corridor.web.views.funds:transfer_new": _page_new,
     "corridor.web.views.funds:transfer_edit": _page_edit,
     "corridor.web.views.funds:transfer_confirm_page": _page_confirm,
-    "corridor.exchange.kinds.ledger_run:ledger_run": _import,
+    "corridor.exchange.kinds.ledger_run:_write": _import,
 }
 
 
