@@ -1,5 +1,6 @@
 """The accounts app's migrations 0002 to 0005 in one (decision 0362): a fresh database gets each
-table in its final shape; data fills that only mattered for rows stored before are left out.
+table in its final shape. 0001 stays apart: orgs needs the user model and the memberships need
+the organisations. The role checks are made once, in the form 0004 gave them.
 """
 
 import django.db.models.deletion
@@ -31,16 +32,8 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('global_role__in', ['none', 'coordinator', 'admin'])), name='user_global_role_valid'),
-        ),
-        migrations.AddConstraint(
             model_name='membership',
             constraint=models.UniqueConstraint(fields=('user', 'organisation'), name='membership_unique'),
-        ),
-        migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role__in', ['viewer', 'editor', 'org_admin'])), name='membership_role_valid'),
         ),
         migrations.CreateModel(
             name='RecoveryDevice',
@@ -82,14 +75,6 @@ class Migration(migrations.Migration):
             options={
                 'constraints': [models.UniqueConstraint(fields=('device', 'digest'), name='recovery_code_unique')],
             },
-        ),
-        migrations.RemoveConstraint(
-            model_name='membership',
-            name='membership_role_valid',
-        ),
-        migrations.RemoveConstraint(
-            model_name='user',
-            name='user_global_role_valid',
         ),
         migrations.AddConstraint(
             model_name='membership',
