@@ -17,7 +17,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from io import StringIO
 from pathlib import Path
 
@@ -53,7 +53,7 @@ class Database:
         env["CORRIDOR_HOME"] = str(self.folder)
         if self.url:
             env["CORRIDOR_DATABASE_URL"] = self.url
-        done = subprocess.run(  # noqa: S603 — our own module with a fixed argument
+        done = subprocess.run(
             [sys.executable, "-m", "corridor.core.tests.before_squash.run", mode],
             env=env,
             capture_output=True,
@@ -88,9 +88,7 @@ def _databases(tmp_path: Path, count: int) -> Iterator[list[Database]]:
         for name in names:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         try:
-            yield [
-                Database(tmp_path / name, base.rsplit("/", 1)[0] + "/" + name) for name in names
-            ]
+            yield [Database(tmp_path / name, base.rsplit("/", 1)[0] + "/" + name) for name in names]
         finally:
             for name in names:
                 admin.execute(
@@ -127,14 +125,12 @@ def _sqlite_schema(db: sqlite3.Connection) -> dict[str, set]:
             schema["tables"].add(name)
             schema["checks"] |= {(name, *check) for check in _checks(text)}
             for _cid, column, type_, notnull, default, pk in db.execute(
-                f"PRAGMA table_info('{name}')"  # noqa: S608 — a name sqlite_master gave
+                f"PRAGMA table_info('{name}')"
             ):
                 schema["columns"].add((name, column, type_.lower(), notnull, default, pk))
             for fk in db.execute(f"PRAGMA foreign_key_list('{name}')"):
                 schema["fks"].add((name, fk[2], fk[3], fk[4], fk[5], fk[6]))
-            for _seq, index, unique, origin, partial in db.execute(
-                f"PRAGMA index_list('{name}')"
-            ):
+            for _seq, index, unique, origin, partial in db.execute(f"PRAGMA index_list('{name}')"):
                 columns = tuple(r[2] for r in db.execute(f"PRAGMA index_info('{index}')"))
                 label = index if origin == "c" else origin
                 schema["indexes"].add((name, label, unique, partial, columns))
@@ -194,7 +190,9 @@ def test_squashed_migrations_build_the_old_chains_schema(tmp_path):
         new.migrate("squashed")
         before, after = old.schema(), new.schema()
 
-    assert before["tables"] and before["triggers"]  # the comparison has something to compare
+    # The comparison has something to compare.
+    assert before["tables"]
+    assert before["triggers"]
     if connection.vendor == "sqlite":
         # The old chain lost these (situation 0008 rebuilt the table after aid 0010 made them);
         # a fresh database makes the triggers once the table is final.
@@ -260,3 +258,24 @@ def test_writing_a_displacement_figure_renews_the_data_version():
     SourceFactory()
     tokens.append(DataVersion.objects.get(id=1).token)
     assert len(set(tokens)) == 3
+
+
+def test_init_refuses_a_database_stopped_partway_through_a_squash(cli_instance):
+    admin = ("--no-input", "--admin-username", "admin", "--admin-password", "a-long-pass-phrase-9")
+    assert cli_instance.run("init", *admin).returncode == 0
+    # As if the instance had stopped before aid 0012: one replaced step not applied.
+    forget = "DELETE FROM django_migrations WHERE app = 'aid' AND name = '0012_removed_via'"
+    url = cli_instance.env.get("CORRIDOR_DATABASE_URL")
+    if url:
+        with psycopg.connect(url) as db:
+            db.execute(forget)
+    else:
+        with closing(sqlite3.connect(cli_instance.home / "corridor.sqlite3")) as db, db:
+            db.execute(forget)
+
+    result = cli_instance.run("init", *admin)
+
+    assert result.returncode == 1
+    assert "partway through the migrations squashed into aid.0001_squashed_0012" in " ".join(
+        result.stderr.split()
+    )

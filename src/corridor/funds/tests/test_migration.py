@@ -15,7 +15,6 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test import override_settings
 
 from corridor.core.tests.before_squash.run import old_chain
-
 from corridor.funds.models import LegState
 
 BEFORE = [("funds", "0005_ledger")]
