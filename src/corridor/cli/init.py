@@ -28,9 +28,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--admin-email", default="", help="e-mail of the first administrator")
 
 
+def half_applied_squashes() -> list[str]:
+    """Squashed migrations of which this database applied some replaced steps, not all.
+
+    Django cannot migrate such a database (the steps it lacks are gone from the code) and would
+    fail midway with a message about an unrelated model; decision 0362."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
+
+    applied = set(MigrationRecorder(connection).applied_migrations())
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    return [
+        f"{app}.{name}"
+        for (app, name), migration in sorted(loader.disk_migrations.items())
+        if migration.replaces
+        and 0 < len(applied & set(migration.replaces)) < len(migration.replaces)
+    ]
+
+
 def migrate(verbose: bool = True) -> None:
     from django.core.management import call_command
 
+    half = half_applied_squashes()
+    if half:
+        raise ValueError(
+            "this database stopped partway through the migrations squashed into "
+            f"{', '.join(half)}: run `corridor init` once with the Corridor you upgraded from "
+            "(it applies the rest), then with this one (docs/development.md, Migrations)"
+        )
     call_command("migrate", interactive=False, verbosity=1 if verbose else 0)
 
 

@@ -17,9 +17,9 @@ from corridor.testing.factories import (
 )
 
 FILLS = (
-    "corridor.aid.migrations.0012_removed_via",
-    "corridor.situation.migrations.0008_removed_via",
-    "corridor.funds.migrations.0010_removed_via",
+    "corridor.core.tests.before_squash.migrations.aid.0012_removed_via",
+    "corridor.core.tests.before_squash.migrations.situation.0008_removed_via",
+    "corridor.core.tests.before_squash.migrations.funds.0010_removed_via",
 )
 FACTORIES = (ActivityFactory, DisplacementFigureFactory, IncidentFactory, TransferFactory)
 

@@ -33,7 +33,9 @@ def test_extra_counts_are_bounded_like_the_others():
 
 
 def test_the_migration_puts_stored_months_on_the_first(db):
-    migration = importlib.import_module("corridor.aid.migrations.0004_rules_reporting_month")
+    migration = importlib.import_module(
+        "corridor.core.tests.before_squash.migrations.aid.0004_rules_reporting_month"
+    )
     only_start = ActivityFactory(reporting_month=None, start_date=DAY)
     mid_month = ActivityFactory(reporting_month=dt.date(2026, 3, 9))
     right = ActivityFactory(reporting_month=dt.date(2026, 2, 1))

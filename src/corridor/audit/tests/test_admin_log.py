@@ -163,7 +163,9 @@ def test_the_migration_relabels_what_was_logged_before(superuser):
         action_flag=DELETION,
         change_message='Deleted membership "u-thura — River Friends".',
     )
-    migration = importlib.import_module("corridor.audit.migrations.0003_admin_log_neutral_labels")
+    migration = importlib.import_module(
+        "corridor.core.tests.before_squash.migrations.audit.0003_admin_log_neutral_labels"
+    )
     migration.neutral_labels(apps, None)
 
     old.refresh_from_db()

@@ -1,5 +1,8 @@
 """Migration 0006: transfers recorded with the old status get legs, confirmed only for the
-side the recorder edits for, and "disputed" becomes an open dispute (decision 0236)."""
+side the recorder edits for, and "disputed" becomes an open dispute (decision 0236).
+
+0006 is squashed away (decision 0362): it runs here from the migrations kept as test data, which
+the test database counts as applied (applying a squash records every migration it replaces)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test import override_settings
 
+from corridor.core.tests.before_squash.run import old_chain
 from corridor.funds.models import LegState
 
 BEFORE = [("funds", "0005_ledger")]
@@ -34,8 +39,9 @@ def _migrate_to_latest() -> None:
 @pytest.fixture
 def back_to_latest():
     """Leave the schema as every other test expects it: migrated to the latest, not to AFTER."""
-    yield
-    _migrate_to_latest()
+    with override_settings(MIGRATION_MODULES=old_chain()):
+        yield
+        _migrate_to_latest()
 
 
 @pytest.mark.django_db(transaction=True)
