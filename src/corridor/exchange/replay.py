@@ -157,6 +157,10 @@ def keep(*, scope: Scope, result: Any, started: dt.datetime) -> dict[str, Any] |
         or not result.ok
         or result.held
         or result.partial
+        # What a re-import flags is not what the first import flagged: rows stored as they
+        # are were accepted once and are not flagged again (decision 0150), so a file with
+        # warnings is read again rather than answered with the first run's.
+        or result.warnings
     ):
         return None
     spans: dict[str, list[dt.date]] = {}
