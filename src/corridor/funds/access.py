@@ -93,7 +93,12 @@ def evidence_parties(evidence: Any) -> set[Any]:
         spending = evidence.spending
         grant = spending.grant
         return {spending.activity.organisation_id, grant.donor_id, grant.recipient_id}
-    transfer = evidence.transfer
+    return transfer_parties(evidence.transfer)
+
+
+def transfer_parties(transfer: Any) -> set[Any]:
+    """A transfer's parties: its two sides and its grant's donor and recipient (who see its
+    evidence photos and the receiver's note on what arrived, decision 0366)."""
     parties = {transfer.from_organisation_id, transfer.to_organisation_id}
     if transfer.grant_id is not None:
         parties |= {transfer.grant.donor_id, transfer.grant.recipient_id}

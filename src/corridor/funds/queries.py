@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from corridor.accounts import policy
 from corridor.core.rules import Problem
+from corridor.funds.access import transfer_parties
 from corridor.funds.models import (
     Dispute,
     Evidence,
@@ -181,16 +182,6 @@ def rates_removed_for(user: Any) -> QuerySet[ExchangeRate]:
     if not policy.can(user, policy.DELETE, ExchangeRate()):
         return ExchangeRate.objects.none()
     return ExchangeRate.all_objects.filter(removed_at__isnull=False).order_by("-removed_at")
-
-
-def transfer_parties(transfer: Transfer) -> set[Any]:
-    """The grant's parties of a transfer: its two sides and its grant's donor and recipient
-    (who see its evidence photos and the receiver's note; ``funds.access.evidence_parties``)."""
-    parties = {transfer.from_organisation_id, transfer.to_organisation_id}
-    grant = transfer.grant
-    if grant is not None:
-        parties |= {grant.donor_id, grant.recipient_id}
-    return parties
 
 
 def received_note_for(user: Any, transfer: Transfer) -> str:
