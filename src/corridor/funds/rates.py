@@ -8,7 +8,7 @@ quantised to the target currency's minor unit (``core.money.quantize``).
 
 Reports in a chosen currency (the donor report, custody, reconciliation; page, CSV, API and
 command line) read what the person asked with ``reporting_choice`` and value amounts with
-``translate`` or a ``RateBook``: the one home of "this amount in currency X by rate kind K on
+a ``RateBook``: the one home of "this amount in currency X by rate kind K on
 day D" (docs/money.md, "Reports in another currency").
 """
 
@@ -185,15 +185,6 @@ def convert(
 ) -> Conversion:
     """One conversion with the table as it is now (many: make one ``RateBook``)."""
     return RateBook(kind).convert(amount, from_currency, to_currency, on)
-
-
-def translate(
-    amount: Decimal, from_currency: str, to_currency: str, on: dt.date, *, book: RateBook
-) -> Conversion:
-    """``amount`` in ``to_currency`` by ``book``'s kind of rate on ``on``, quantised to its
-    minor unit (half to even), with the row used (also kept in ``book.rates_used()``); raises
-    ``MissingRate`` naming the pair, kind and day when the table has none."""
-    return book.convert(amount, from_currency, to_currency, on)
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from corridor.core.errors import InvalidInput
 from corridor.core.money import quantum
 from corridor.funds.custody import custody
 from corridor.funds.models import ExchangeRate, RateKind
-from corridor.funds.rates import MissingRate, RateBook, reporting_choice, translate
+from corridor.funds.rates import MissingRate, RateBook, reporting_choice
 from corridor.funds.reconcile import grant_reconcile
 from corridor.funds.tests.test_walk import CHIANG_MAI, HAND, HPA_AN, MAE_SOT
 from corridor.testing.ledger import currency_rates, walk
@@ -143,15 +143,15 @@ def test_a_missing_rate_is_refused_naming_the_pair_and_day(w):
         custody(w.grant, valued_on=ON, rate_kind=RateKind.AGENT, currency="EUR")
 
 
-def test_translate_says_which_row_it_used(w):
+def test_a_conversion_says_which_row_it_used(w):
     book = RateBook(RateKind.MARKET)
-    found = translate(D("1000.00"), "THB", "MMK", dt.date(2024, 3, 1), book=book)
+    found = book.convert(D("1000.00"), "THB", "MMK", dt.date(2024, 3, 1))
     assert (found.amount, found.currency) == (D("100000"), "MMK")
     assert found.rate is not None
     assert found.rate.on == dt.date(2024, 2, 1)
     assert book.rates_used()[0]["rate"] == "100"
     with pytest.raises(MissingRate, match="on or before 2024-01-31"):
-        translate(D("1"), "THB", "MMK", dt.date(2024, 1, 31), book=book)
+        book.convert(D("1"), "THB", "MMK", dt.date(2024, 1, 31))
 
 
 def test_reporting_choice_reads_and_refuses_in_words():
