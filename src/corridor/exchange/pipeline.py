@@ -133,6 +133,19 @@ class ImportResult:
     replayed_from: str = ""
     replay: dict[str, Any] | None = None
 
+    def run_fields(self, *, kind: str, organisation: Any, by: Any) -> dict[str, Any]:
+        """What every ImportRun of this file records when it opens (the 4W path, a replayed
+        re-import and a ledger file open theirs with it)."""
+        return {
+            "file_name": self.file[:255],
+            "checksum": self.checksum,
+            "format": self.format,
+            "kind": kind,
+            "organisation": organisation,
+            "dry_run": self.dry_run,
+            "by": by if by is not None and by.pk else None,
+        }
+
     def hold(self, number: int, cells: list[str], errors: list[RowError]) -> None:
         self.held += 1
         if self.held == MAX_HELD + 1:
@@ -523,13 +536,7 @@ def run_import(
         result.status = RunStatus.CHECKED if dry_run else RunStatus.APPLIED
         with transaction.atomic():
             run = ImportRun.objects.create(
-                file_name=name[:255],
-                checksum=checksum,
-                format=format_name,
-                kind=kept.kind,
-                organisation=organisation,
-                dry_run=dry_run,
-                by=by if by is not None and by.pk else None,
+                **result.run_fields(kind=kept.kind, organisation=organisation, by=by),
                 status=result.status,
                 rows=result.rows,
                 unchanged=result.unchanged,
@@ -568,13 +575,7 @@ def run_import(
     spec = IMPORT_KINDS[table.kind]
     with transaction.atomic():
         run = ImportRun.objects.create(
-            file_name=name[:255],
-            checksum=checksum,
-            format=format_name,
-            kind=table.kind,
-            organisation=organisation,
-            dry_run=dry_run,
-            by=by if by is not None and by.pk else None,
+            **result.run_fields(kind=table.kind, organisation=organisation, by=by)
         )
     result.run_id = run.pk
 

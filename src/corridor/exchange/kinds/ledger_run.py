@@ -93,13 +93,7 @@ def ledger_run(
         )
     with transaction.atomic():
         run = ImportRun.objects.create(
-            file_name=result.file[:255],
-            checksum=result.checksum,
-            format=result.format,
-            kind=table.kind,
-            organisation=organisation,
-            dry_run=dry_run,
-            by=by if by is not None and by.pk else None,
+            **result.run_fields(kind=table.kind, organisation=organisation, by=by)
         )
     result.run_id = run.pk
     file = LedgerFile(table, by)
