@@ -156,8 +156,9 @@ def activities_set_status(
 
 # -- The monthly reach rollups (decision 0225) ---------------------------------------------------
 # Every write of activity rows ends with one call: ``rollups_refresh`` with the (month, township)
-# places it touched (before and after the change), or ``rollups_refresh_organisations`` for
-# writes that cannot tell the places they moved rows from (the importer, the demo). Each
+# places it touched (before and after the change; the importer's through
+# ``exchange/reach_places.py``, decision 0370), or ``rollups_refresh_organisations`` for
+# writes that cannot tell the places they moved rows from (sync merges and conflicts). Each
 # recomputes its places from the rows, inside the caller's transaction, so a rollup is never
 # patched by difference and a rolled-back write rolls its refresh back too.
 
