@@ -249,16 +249,13 @@ class ReceiptIn(Schema):
     note: Text | None = Field(None, max_length=2000, description="The note on what arrived.")
 
 
-def _photos(request: Any, files: list[UploadedFile]) -> list[tuple[str, bytes]]:
-    """Each uploaded photo as its name and bytes, refused before it is read when too large
+def _photo(file: UploadedFile) -> tuple[str, bytes]:
+    """An uploaded photo as its name and bytes, refused before it is read when too large
     (``evidence_add`` then checks, strips and encrypts it, as on the pages)."""
-    out = []
-    for file in files:
-        name = file.name or "photo"
-        if (file.size or 0) > services.MAX_UPLOAD_BYTES:
-            raise InvalidInput(f"{name}: more than {services.MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
-        out.append((name, file.read()))
-    return out
+    name = file.name or "photo"
+    if (file.size or 0) > services.MAX_UPLOAD_BYTES:
+        raise InvalidInput(f"{name}: more than {services.MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    return name, file.read()
 
 
 @router.post(
@@ -284,7 +281,7 @@ def transfer_receipt(
         currency=payload.received_currency,
         on=payload.received_on,
         note=payload.note,
-        photos=_photos(request, file or []),
+        photos=[_photo(f) for f in file or []],
     )
     transfer.refresh_from_db()  # the amount as stored (4900 typed is 4900.00)
     return transfer_out(request, transfer)
@@ -607,10 +604,8 @@ class EvidenceOut(Schema):
 def _evidence_add(request: Any, file: UploadedFile, **record: Any) -> Status:
     """The page's upload, over HTTP: refused before it is read when too large; then the same
     service (type, size, pixels checked; EXIF, GPS and the rest dropped; stored encrypted)."""
-    name = file.name or "photo"
-    if (file.size or 0) > services.MAX_UPLOAD_BYTES:
-        raise InvalidInput(f"{name}: more than {services.MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
-    evidence = services.evidence_add(by=request.user, filename=name, data=file.read(), **record)
+    name, data = _photo(file)
+    evidence = services.evidence_add(by=request.user, filename=name, data=data, **record)
     return Status(
         201,
         {
