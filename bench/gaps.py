@@ -226,8 +226,9 @@ def newest_rows_before(figures, _sectors):
     """``situation.queries._newest_rows`` before decision 0270 (a subquery per figure row)."""
     from django.db.models import OuterRef, Subquery
 
-    from corridor.situation.queries import _COLUMNS
+    from corridor.situation.queries import _COLUMNS, _townships
 
+    figures = _townships(figures)  # the rows it is given are not limited to townships (0376)
     newest = (
         figures.filter(admin_unit=OuterRef("admin_unit"), sector=OuterRef("sector"))
         .order_by("-as_of")

@@ -146,7 +146,7 @@ def latest_figures(figures: QuerySet[DisplacementFigure], on: dt.date) -> dict[s
 
     ``figures`` is the caller's scoped queryset (and state filter).
     """
-    counted = _townships(figures).filter(sector=ALL_SECTORS, as_of__lte=on)
+    counted = figures.filter(sector=ALL_SECTORS, as_of__lte=on)
     chosen: dict[str, FigureRef] = {}
     for ref in _refs(_newest_rows(counted, [ALL_SECTORS])):
         held = chosen.get(ref.pcode)
@@ -156,24 +156,23 @@ def latest_figures(figures: QuerySet[DisplacementFigure], on: dt.date) -> dict[s
 
 
 def _newest_rows(figures: QuerySet[DisplacementFigure], sectors: Iterable[str]) -> list[tuple]:
-    """The rows (``_COLUMNS``) of ``sectors`` dated on the latest ``as_of`` of their township
-    and sector: the only ones the rule can pick.
+    """The townships' rows (``_COLUMNS``) of ``sectors`` dated on the latest ``as_of`` of their
+    township and sector: the only ones the rule can pick.
 
     Driven by the townships, not by the figures: one query finds each township's latest date
     per sector (an index seek each in ``figure_latest_idx``, however long the history), one
-    more reads the rows of those dates (decision 0361).
+    more reads the rows of those dates (decision 0361). ``figures`` need not be limited to
+    townships: both queries are (each seek is for one township, and the rows are joined to
+    theirs), so the seeks do not join the admin units again (decision 0376).
     """
     sectors = list(sectors)
+    newest_date = figures.order_by("-as_of").values("as_of")
     newest_of = {
-        f"newest_{n}": Subquery(
-            figures.filter(admin_unit=OuterRef("pk"), sector=sector)
-            .order_by("-as_of")
-            .values("as_of")[:1]
-        )
+        f"newest_{n}": Subquery(newest_date.filter(admin_unit=OuterRef("pk"), sector=sector)[:1])
         for n, sector in enumerate(sectors)
     }
-    newest: dict[tuple[str, str], dt.date] = {}
-    for pcode, *dates in (
+    newest: dict[str, list[dt.date]] = {}
+    for _pcode, *dates in (
         AdminUnit.objects.filter(level=Level.TOWNSHIP)
         .annotate(**newest_of)
         .order_by()
@@ -181,25 +180,19 @@ def _newest_rows(figures: QuerySet[DisplacementFigure], sectors: Iterable[str]) 
     ):
         for sector, day in zip(sectors, dates, strict=True):
             if day is not None:
-                newest[(pcode, sector)] = day
+                newest.setdefault(sector, []).append(day)
     if not newest:
         return []
     # The rows of those dates only: a range of dates per township (one index seek each; the
     # newest dates are mostly days of one month), and of the rows in it, those on their own
     # township's and sector's newest date, checked in the database (one seek per row in the
     # range), so that only the rows the rule can pick are read and converted to Python.
-    newest_date = (
-        figures.filter(admin_unit=OuterRef("admin_unit"), sector=OuterRef("sector"))
-        .order_by("-as_of")
-        .values("as_of")[:1]
-    )
+    days = [day for dates in newest.values() for day in dates]
+    own_newest = newest_date.filter(admin_unit=OuterRef("admin_unit"), sector=OuterRef("sector"))
     return list(
-        figures.filter(
-            sector__in={sector for _pcode, sector in newest},
-            admin_unit_id__in={pcode for pcode, _sector in newest},
-            as_of__range=(min(newest.values()), max(newest.values())),
-        )
-        .filter(as_of=Subquery(newest_date))
+        _townships(figures)
+        .filter(sector__in=list(newest), as_of__range=(min(days), max(days)))
+        .filter(as_of=Subquery(own_newest[:1]))
         .values_list(*_COLUMNS)
     )
 
@@ -211,11 +204,11 @@ def latest_figures_each(
     if not days:
         return {}
     ordered = sorted(days)
-    counted = _townships(figures).filter(sector=ALL_SECTORS, as_of__lte=ordered[-1])
+    counted = figures.filter(sector=ALL_SECTORS, as_of__lte=ordered[-1])
     # Of the history up to the first day only each township's newest rows can count; every
     # row after it may count on a later day. So the years before a period are not read.
     rows = _newest_rows(counted.filter(as_of__lte=ordered[0]), [ALL_SECTORS]) + list(
-        counted.filter(as_of__gt=ordered[0]).values_list(*_COLUMNS)
+        _townships(counted).filter(as_of__gt=ordered[0]).values_list(*_COLUMNS)
     )
     refs = sorted(_refs(rows), key=lambda r: r.as_of)
     out: dict[dt.date, dict[str, FigureRef]] = {}
@@ -239,8 +232,8 @@ def needs_valid(
     ``first``..``last`` (a month): one whose validity period overlaps them, or, without a
     period, one dated on or before ``last``; of several, the one ``figure_rank`` puts first.
     """
-    with_need = _townships(figures).filter(people_in_need__isnull=False)
-    in_period = with_need.filter(valid_from__lte=last, valid_to__gte=first)
+    with_need = figures.filter(people_in_need__isnull=False)
+    in_period = _townships(with_need).filter(valid_from__lte=last, valid_to__gte=first)
     points = with_need.filter(valid_from__isnull=True, as_of__lte=last)
     rows = list(in_period.values_list(*_COLUMNS)) + _newest_rows(
         points, [ALL_SECTORS, *Sector.values]

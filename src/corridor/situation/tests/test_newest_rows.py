@@ -3,7 +3,9 @@ one seek per township and sector and one query for the rows of those dates; here
 against the plainest statement of the same thing (a subquery per figure row, what it did before
 decision 0270), and ``latest_figures`` / ``needs_valid`` against the rule applied to every
 figure in Python, on random histories with ties, several sources, sectors, validity periods,
-removed rows and a township outside the scope."""
+removed rows, a township outside the scope and a district's figures, which no township rule
+counts (``_newest_rows`` is given figures of every level and reads townships' only, decision
+0376)."""
 
 from __future__ import annotations
 
@@ -26,8 +28,9 @@ SECTORS = (Sector.FOOD_SECURITY, Sector.HEALTH, Sector.WASH)
 
 
 def _newest_rows_plainly(figures, _sectors) -> list[tuple]:
-    """Every figure row whose date is the newest of its township and sector (and sector in
-    the figures asked for): a subquery per row."""
+    """Every township figure row whose date is the newest of its township and sector (and
+    sector in the figures asked for): a subquery per row."""
+    figures = queries._townships(figures)
     newest = (
         figures.filter(admin_unit=OuterRef("admin_unit"), sector=OuterRef("sector"))
         .order_by("-as_of")
@@ -45,6 +48,7 @@ def _by_id(rows: list[tuple]) -> dict:
 def _history(seed: int) -> None:
     rng = random.Random(seed)
     places = [f.township(pcode) for pcode in TOWNSHIPS]
+    places.append(places[0].parent)  # a district: its figures are never a township's
     sources = [
         f.SourceFactory(reliability=rng.choice("ABCDEF"), publisher=rng.choice(["", "P"]))
         for _ in range(3)
@@ -86,8 +90,8 @@ def test_newest_rows_are_the_plain_subquerys(seed, monkeypatch):
     one_state = everyone.filter(admin_unit__pcode__startswith="MMR005")
     for scope in (everyone, one_state, DisplacementFigure.objects.none()):
         for last in (dt.date(2023, 6, 30), dt.date(2024, 2, 29), dt.date(2025, 12, 31)):
-            counted = queries._townships(scope).filter(sector=ALL_SECTORS, as_of__lte=last)
-            points = queries._townships(scope).filter(
+            counted = scope.filter(sector=ALL_SECTORS, as_of__lte=last)
+            points = scope.filter(
                 people_in_need__isnull=False, valid_from__isnull=True, as_of__lte=last
             )
             for figures, sectors in (
@@ -104,5 +108,7 @@ def test_newest_rows_are_the_plain_subquerys(seed, monkeypatch):
                 patch.setattr(queries, "_newest_rows", _newest_rows_plainly)
                 assert queries.latest_figures(scope, last) == latest
                 assert queries.needs_valid(scope, first, last) == needs
-    # The histories are not trivial: several figures count, some on tied dates.
+    # The histories are not trivial: several figures count, some on tied dates, and the
+    # district has figures that the rule leaves out.
+    assert everyone.filter(admin_unit__level=2).exists()
     assert len(queries.latest_figures(everyone, dt.date(2025, 12, 31))) >= 3
