@@ -23,7 +23,7 @@ from corridor.aid.models import ALL_SECTORS_TOTAL, MonthlyReach, MonthlyReachTot
 from corridor.disclosure import internal_output
 from corridor.geo.models import AdminUnit
 from corridor.situation.models import ALL_SECTORS, DisplacementFigure
-from corridor.situation.queries import FigureRef, latest_figures, need_for, needs_valid
+from corridor.situation.queries import FigureRef, latest_figures, needs_valid
 
 #: Where a row's need comes from: the sector's own people in need, all sectors', or IDPs.
 NEED_SECTOR = "sector"
@@ -50,7 +50,7 @@ def next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GapRow:
     pcode: str
     township: str
@@ -168,54 +168,57 @@ def gap_table(
 
     sectors = [sector] if sector else list(Sector.values)
     places = set(latest) | {pcode for pcode, _sec in needs}
-    keys = {(pcode, sec) for pcode in places for sec in sectors} | set(reach)
-    names = _names({pcode for pcode, _ in keys})
+    # Every sector of a township with a figure, and every township × sector reaching people.
+    wanted: dict[str, set[str]] = {pcode: set(sectors) for pcode in places}
+    for pcode, sec in reach:
+        secs = wanted.get(pcode)
+        if secs is None:
+            secs = wanted[pcode] = set()
+        secs.add(sec)
+    names = _names(set(wanted))
     rows = []
     township_need: dict[str, tuple[str, int]] = {}
-    # What a township's rows share is worked out once per township, not once per sector.
-    per_township: dict[str, tuple] = {}
-    for pcode, sec in keys:
-        here = per_township.get(pcode)
-        if here is None:
-            figure = latest.get(pcode)
-            overall_basis, overall, _pin = _need(needs.get((pcode, ALL_SECTORS)), figure)
-            if overall_basis is not None and overall is not None:
-                township_need[pcode] = (overall_basis, overall)
-            here = per_township[pcode] = (
-                figure,
-                figure.idps if figure else None,
-                figure.as_of if figure else None,
-                figure.source_id if figure else None,
-                names.get(pcode, (pcode, "", "")),
+    # A township's rows share its figure, names and all-sector need: worked out once for
+    # the township; a row only looks up its sector's own need and its reach.
+    for pcode, secs in wanted.items():
+        figure = latest.get(pcode)
+        if figure is None:
+            idps = figure_as_of = figure_source_id = None
+        else:
+            idps, figure_as_of, figure_source_id = figure.idps, figure.as_of, figure.source_id
+        en, my, state_pcode = names.get(pcode, (pcode, "", ""))
+        overall = _need(needs.get((pcode, ALL_SECTORS)), figure)
+        if overall[0] is not None and overall[1] is not None:
+            township_need[pcode] = (overall[0], overall[1])
+        for sec in secs:
+            own = needs.get((pcode, sec))
+            basis, need, pin, source, as_of, valid_from, valid_to = (
+                overall if own is None else _need(own, figure)
             )
-        figure, idps, figure_as_of, figure_source_id, (en, my, state_pcode) = here
-        reached, orgs, planned = reach.get((pcode, sec), (0, 0, 0))
-        need_figure = need_for(needs, pcode, sec)
-        basis, need, pin = _need(need_figure, figure)
-        shown = need_figure if basis in (NEED_SECTOR, NEED_ALL_SECTORS) else figure
-        rows.append(
-            GapRow(
-                pcode=pcode,
-                township=en,
-                township_my=my,
-                state_pcode=state_pcode,
-                sector=sec,
-                idps=idps,
-                people_in_need=pin,
-                need=need,
-                people_reached=reached,
-                organisations=orgs,
-                coverage=coverage_ratio(reached, need),
-                figure_as_of=figure_as_of,
-                figure_source_id=figure_source_id,
-                planned=planned,
-                need_basis=basis,
-                need_source=shown.source if shown else None,
-                need_as_of=shown.as_of if shown else None,
-                need_valid_from=shown.valid_from if shown else None,
-                need_valid_to=shown.valid_to if shown else None,
+            reached, orgs, planned = reach.get((pcode, sec), (0, 0, 0))
+            rows.append(
+                GapRow(
+                    pcode=pcode,
+                    township=en,
+                    township_my=my,
+                    state_pcode=state_pcode,
+                    sector=sec,
+                    idps=idps,
+                    people_in_need=pin,
+                    need=need,
+                    people_reached=reached,
+                    organisations=orgs,
+                    coverage=coverage_ratio(reached, need),
+                    figure_as_of=figure_as_of,
+                    figure_source_id=figure_source_id,
+                    planned=planned,
+                    need_basis=basis,
+                    need_source=source,
+                    need_as_of=as_of,
+                    need_valid_from=valid_from,
+                    need_valid_to=valid_to,
+                )
             )
-        )
     rows.sort(key=_worst_first)
     return GapTable(
         month=start,
@@ -282,16 +285,23 @@ def _month_reach(
     return reach, orgs_by_township
 
 
-def _need(
-    need_figure: FigureRef | None, figure: FigureRef | None
-) -> tuple[str | None, int | None, int | None]:
-    """(basis, need, people in need) from the valid need figure, else the latest IDPs."""
+def _need(need_figure: FigureRef | None, figure: FigureRef | None) -> tuple:
+    """A row's need from the valid need figure, else the latest IDPs, as (basis, need, people
+    in need) and the figure it comes from (source, as_of, valid_from, valid_to): the need
+    figure's when there is one, else the latest figure's (even when it has no IDPs)."""
     if need_figure is not None:
         basis = NEED_ALL_SECTORS if need_figure.sector == ALL_SECTORS else NEED_SECTOR
-        return basis, need_figure.people_in_need, need_figure.people_in_need
-    if figure is not None and figure.idps is not None:
-        return NEED_IDPS, figure.idps, None
-    return None, None, None
+        pin = need_figure.people_in_need
+        return (basis, pin, pin, *_shown(need_figure))
+    if figure is None:
+        return (None, None, None, None, None, None, None)
+    if figure.idps is not None:
+        return (NEED_IDPS, figure.idps, None, *_shown(figure))
+    return (None, None, None, *_shown(figure))
+
+
+def _shown(figure: FigureRef) -> tuple:
+    return figure.source, figure.as_of, figure.valid_from, figure.valid_to
 
 
 def _worst_first(row: GapRow) -> tuple:
