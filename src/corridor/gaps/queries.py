@@ -23,7 +23,7 @@ from corridor.aid.models import ALL_SECTORS_TOTAL, MonthlyReach, MonthlyReachTot
 from corridor.disclosure import internal_output
 from corridor.geo.models import AdminUnit
 from corridor.situation.models import ALL_SECTORS, DisplacementFigure
-from corridor.situation.queries import FigureRef, latest_figures, needs_valid
+from corridor.situation.queries import FigureRef, latest_figures, need_for, needs_valid
 
 #: Where a row's need comes from: the sector's own people in need, all sectors', or IDPs.
 NEED_SECTOR = "sector"
@@ -187,13 +187,14 @@ def gap_table(
         else:
             idps, figure_as_of, figure_source_id = figure.idps, figure.as_of, figure.source_id
         en, my, state_pcode = names.get(pcode, (pcode, "", ""))
-        overall = _need(needs.get((pcode, ALL_SECTORS)), figure)
+        all_sectors = needs.get((pcode, ALL_SECTORS))
+        overall = _need(all_sectors, figure)
         if overall[0] is not None and overall[1] is not None:
             township_need[pcode] = (overall[0], overall[1])
         for sec in secs:
-            own = needs.get((pcode, sec))
+            need_figure = need_for(needs, pcode, sec)
             basis, need, pin, source, as_of, valid_from, valid_to = (
-                overall if own is None else _need(own, figure)
+                overall if need_figure is all_sectors else _need(need_figure, figure)
             )
             reached, orgs, planned = reach.get((pcode, sec), (0, 0, 0))
             rows.append(
