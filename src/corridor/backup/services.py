@@ -114,6 +114,7 @@ def backup_write(path: Path, *, passphrase: str, by: Any = None, progress: Progr
                         "created": dt.datetime.now(dt.UTC).isoformat(),
                         "engine": connection.vendor,
                         "migrations": applied_migrations(),
+                        "checksums": tables.SUM,
                     },
                 )
                 for model in tables.backed_up_models():
@@ -138,25 +139,33 @@ def backup_write(path: Path, *, passphrase: str, by: Any = None, progress: Progr
 
 
 def _write_table(out: archive.SealedWriter, model, progress: Progress) -> dict[str, Any]:
+    """One table: its header record, then its rows in records of at most ``ROWS_PER_RECORD``
+    rows or ``BYTES_PER_RECORD`` bytes. Each row is turned into JSON once, for its record and
+    its digest; nothing is kept of the rows written (the checksum is a running sum)."""
     label = model._meta.label_lower
     names = [f.attname for f in tables.fields_of(model)]
     _write_record(out, {"kind": "table", "model": label, "fields": names})
-    total = tables.TableSum()
-    batch: list[list[Any]] = []
+    total = tables.TableSum(tables.SUM)
+    batch: list[str] = []
     size = 0
     for values in tables.rows(model):
-        total.add(values)
-        batch.append(values)
-        size += sum(len(v) if isinstance(v, str) else 8 for v in values)
-        size += sum(len(v["b64"]) for v in values if isinstance(v, dict) and "b64" in v)
+        text = tables.row_text(values)
+        total.add(values, text)
+        batch.append(text)
+        size += len(text)
         if len(batch) >= ROWS_PER_RECORD or size >= BYTES_PER_RECORD:
-            _write_record(out, {"kind": "rows", "rows": batch})
+            _write_rows(out, batch)
             batch, size = [], 0
     if batch:
-        _write_record(out, {"kind": "rows", "rows": batch})
+        _write_rows(out, batch)
     if progress:
         progress(label, total.count)
     return total.as_dict()
+
+
+def _write_rows(out: archive.SealedWriter, texts: list[str]) -> None:
+    """The same bytes as ``_write_record(out, {"kind": "rows", "rows": rows})``."""
+    out.write(('{"kind":"rows","rows":[' + ",".join(texts) + "]}\n").encode())
 
 
 # --- restore --------------------------------------------------------------------------------
@@ -172,21 +181,33 @@ def backup_check(path: Path, *, passphrase: str) -> dict[str, Any]:
     meta = next(records, None)
     if not meta or meta.get("kind") != "meta":
         raise archive.BackupError(f"{path.name}: the backup does not start with its description")
+    method = _checksum_method(path, meta)
     sums: dict[str, tables.TableSum] = {}
     current = None
     for record in records:
         if record["kind"] == "table":
-            current = sums.setdefault(record["model"], tables.TableSum())
+            current = sums.setdefault(record["model"], tables.TableSum(method))
         elif record["kind"] == "rows" and current is not None:
             for values in record["rows"]:
                 current.add(values)
         elif record["kind"] == "end":
-            _compare(path, record["tables"], {k: v.as_dict() for k, v in sums.items()})
+            _compare(path, record["tables"], {k: v.as_dict() for k, v in sums.items()}, method)
             # Read on to the very end: the archive checks nothing follows its last part.
             if next(records, None) is not None:
                 raise archive.BackupError(f"{path.name} has records after its closing record")
             return {"meta": meta, "tables": record["tables"], "files": record["files"]}
     raise archive.BackupError(f"{path.name} ends before its closing record")
+
+
+def _checksum_method(path: Path, meta: dict) -> str:
+    """The backup's table checksum: named since decision 0379, the sorted digests before."""
+    method = meta.get("checksums", tables.SORTED)
+    if method not in tables.METHODS:
+        raise RestoreError(
+            f"{path.name} uses table checksums ({method!r}) this Corridor does not know; "
+            f"upgrade Corridor before restoring"
+        )
+    return method
 
 
 def _binding_key() -> bytes | None:
@@ -213,9 +234,9 @@ def _records(path: Path, passphrase: str):
         )
 
 
-def _compare(path: Path, expected: dict, found: dict) -> None:
+def _compare(path: Path, expected: dict, found: dict, method: str) -> None:
     for label, want in expected.items():
-        got = found.get(label, {"count": 0, "checksum": tables.TableSum().checksum})
+        got = found.get(label, {"count": 0, "checksum": tables.TableSum(method).checksum})
         if got != want:
             raise archive.BackupError(
                 f"{path.name}: table {label} has {got['count']} rows with checksum "
@@ -259,7 +280,7 @@ def backup_restore(path: Path, *, passphrase: str, progress: Progress = None) ->
         target = (home / relative).resolve()
         if home.resolve() not in target.parents or target.exists():
             raise RestoreError(f"{path.name}: file {relative} would overwrite or leave the folder")
-    restored: dict[str, tables.TableSum] = {}
+    method = _checksum_method(path, checked["meta"])
     with transaction.atomic():
         for label in MIGRATE_CREATED:
             _model(label)._base_manager.all().delete()
@@ -269,7 +290,6 @@ def backup_restore(path: Path, *, passphrase: str, progress: Progress = None) ->
             kind = record["kind"]
             if kind == "table":
                 model, fields = _model(record["model"]), _fields(path, record)
-                restored[record["model"]] = tables.TableSum()
             elif kind == "rows":
                 _insert(model, fields, record["rows"])
                 if progress:
@@ -281,8 +301,10 @@ def backup_restore(path: Path, *, passphrase: str, progress: Progress = None) ->
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(tables.decode(None, record["data"]))
         _reset_sequences()
-        found = tables.table_checksums([_model(label) for label in checked["tables"]])
-        _compare(path, checked["tables"], found)
+        found = tables.table_checksums(
+            [_model(label) for label in checked["tables"]], method=method
+        )
+        _compare(path, checked["tables"], found, method)
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()

@@ -1,16 +1,26 @@
 """Backups restore into a fresh instance table for table; without the passphrase they are noise."""
 
+import datetime as dt
 import json
+import tracemalloc
 
 import pytest
 
+from corridor.aid.models import Activity, Modality, Sector
+from corridor.backup import archive, services, tables
 from corridor.backup.archive import BackupError
 from corridor.backup.services import backup_check, backup_write
 from corridor.backup.tables import table_checksums
 from corridor.cli.main import main
 from corridor.core.crypto import keyring
 from corridor.core.tests import test_encryption_at_rest as at_rest
-from corridor.testing.factories import ActivityFactory, IncidentFactory, SourceFactory
+from corridor.testing.factories import (
+    ActivityFactory,
+    IncidentFactory,
+    OrganisationFactory,
+    SourceFactory,
+    township,
+)
 
 PASSPHRASE = "a long backup passphrase 9"
 
@@ -134,3 +144,112 @@ def test_check_and_restore_through_the_cli_name_the_problem(instance, tmp_path, 
     path.write_bytes(path.read_bytes()[:-3])
     assert main(["backup", "--check", str(path)]) == 1
     assert "cut short" in capsys.readouterr().err
+
+
+def add_activities(count: int) -> None:
+    organisation, unit = OrganisationFactory(), township()
+    Activity.objects.bulk_create(
+        (
+            Activity(
+                organisation=organisation,
+                admin_unit=unit,
+                sector=Sector.HEALTH,
+                modality=Modality.SERVICE,
+                reporting_month=dt.date(2024, 1 + k % 12, 1),
+                women=k % 97,
+                notes=f"visit {k}",
+            )
+            for k in range(count)
+        ),
+        batch_size=1000,
+    )
+
+
+def test_writing_a_backup_takes_memory_that_does_not_grow_with_the_rows(
+    instance, tmp_path, monkeypatch
+):
+    """Issue 18 §5: on the ten-year hub the backup's memory grew with the rows written (past
+    1 GB). Peak Python memory while writing 1,500 and then 6,000 activities, with the reads,
+    records and sealed parts made small (250 rows, 100 rows, 16 KiB) so that both runs hold
+    several of each: what is kept per row written must be nothing. The old backup kept a
+    32-byte digest per row (about 73 bytes with its list slot), 330 KB for the 4,500 more
+    rows; reading the table whole would keep hundreds of bytes per row."""
+    monkeypatch.setattr(archive, "CHUNK", 1 << 14)
+    monkeypatch.setattr(tables, "READ_CHUNK", 250)
+    monkeypatch.setattr(services, "ROWS_PER_RECORD", 100)
+
+    def peak(name: str) -> int:
+        tracemalloc.start()
+        try:
+            backup_write(tmp_path / name, passphrase=PASSPHRASE)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    add_activities(1_500)
+    peak("first.backup")  # the first backup of the process also fills caches; not compared
+    small = peak("small.backup")
+    add_activities(4_500)
+    large = peak("large.backup")
+    written = backup_check(tmp_path / "large.backup", passphrase=PASSPHRASE)
+    assert written["tables"]["aid.activity"]["count"] == Activity.objects.count() > 6_000
+    assert large - small < 4_500 * 16, (small, large)
+
+
+def reseal_as_before_0379(path, old_path) -> None:
+    """The same backup as Corridor wrote it before decision 0379: no checksum method in its
+    description, and each table's checksum the SHA-256 of its sorted row digests."""
+    records = list(services._records(path, PASSPHRASE))
+    sums, current = {}, None
+    for record in records:
+        if record["kind"] == "meta":
+            del record["checksums"]
+        elif record["kind"] == "table":
+            current = sums[record["model"]] = tables.TableSum(tables.SORTED)
+        elif record["kind"] == "rows":
+            for row in record["rows"]:
+                current.add(row)
+        elif record["kind"] == "end":
+            for label, total in sums.items():
+                assert record["tables"][label]["count"] == total.count
+                record["tables"][label]["checksum"] = total.checksum
+    with old_path.open("wb") as handle:
+        out = archive.SealedWriter(handle, PASSPHRASE, note={"corridor": "before 0379"})
+        for record in records:
+            services._write_record(out, record)
+        out.close()
+
+
+def test_a_backup_written_before_the_summed_checksums_still_checks_and_restores(
+    instance, tmp_path, cli_instance
+):
+    path, old = tmp_path / "new.backup", tmp_path / "old.backup"
+    backup_write(path, passphrase=PASSPHRASE)
+    reseal_as_before_0379(path, old)
+    assert backup_check(path, passphrase=PASSPHRASE)["meta"]["checksums"] == tables.SUM
+    checked = backup_check(old, passphrase=PASSPHRASE)
+    assert "checksums" not in checked["meta"]
+    stored = Activity.objects.count()
+    assert checked["tables"]["aid.activity"]["count"] == stored
+    assert (
+        checked["tables"]["aid.activity"]["checksum"]
+        != backup_check(path, passphrase=PASSPHRASE)["tables"]["aid.activity"]["checksum"]
+    )
+    # A changed checksum in the end record is still caught under the old method.
+    records = list(services._records(old, PASSPHRASE))
+    records[-1]["tables"]["aid.activity"]["checksum"] = "0" * 64
+    bad = tmp_path / "bad.backup"
+    with bad.open("wb") as handle:
+        out = archive.SealedWriter(handle, PASSPHRASE)
+        for record in records:
+            services._write_record(out, record)
+        out.close()
+    with pytest.raises(BackupError, match=f"table aid.activity has {stored} rows"):
+        backup_check(bad, passphrase=PASSPHRASE)
+
+    env = {"CORRIDOR_BACKUP_PASSPHRASE": PASSPHRASE}
+    restored = cli_instance.run("restore", str(old), env=env)
+    assert restored.returncode == 0, restored.stderr
+    assert "every table checked against its checksum" in restored.stdout
+    after = shell_json(cli_instance, CHECKSUMS)
+    assert after["aid.activity"] == table_checksums([Activity])["aid.activity"]
