@@ -63,10 +63,21 @@ def _gazetteer_shapes_parsed_once():
         yield
 
 
+@pytest.fixture(scope="session")
+def cli_templates(tmp_path_factory):
+    """Instances a real `corridor init` made once per worker, for ``Instance.init_copied``
+    (decision 0371); their PostgreSQL databases are dropped at the end."""
+    from corridor.testing.cli import InstanceTemplates
+
+    templates = InstanceTemplates(tmp_path_factory.mktemp("init-templates"))
+    yield templates
+    templates.close()
+
+
 @pytest.fixture
-def cli_instance(tmp_path):
+def cli_instance(tmp_path, cli_templates):
     """A fresh instance folder (and, on the PostgreSQL lane, a fresh database) for the real CLI."""
     from corridor.testing.cli import throwaway_instance
 
-    with throwaway_instance(tmp_path / "instance") as instance:
+    with throwaway_instance(tmp_path / "instance", templates=cli_templates) as instance:
         yield instance

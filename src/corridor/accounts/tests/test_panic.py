@@ -79,8 +79,7 @@ def test_cli_in_process(victim, capsys):
 
 
 def test_cli_through_the_real_entry_point(cli_instance):
-    created = cli_instance.run(
-        "init",
+    created = cli_instance.init_copied(
         "--no-input",
         "--admin-username",
         "admin",

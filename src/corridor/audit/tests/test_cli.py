@@ -158,8 +158,8 @@ def test_grant_app_role_refuses_sqlite_or_superusers(capsys):
 
 
 def test_verify_through_the_entry_point(cli_instance):
-    init = cli_instance.run(
-        "init", "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": PASSWORD}
+    init = cli_instance.init_copied(
+        "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": PASSWORD}
     )
     assert init.returncode == 0, init.stderr
     ok = cli_instance.run("audit", "verify")
@@ -285,8 +285,8 @@ def _instance_sql(instance, *statements):
 
 
 def _init(instance):
-    init = instance.run(
-        "init", "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": PASSWORD}
+    init = instance.init_copied(
+        "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": PASSWORD}
     )
     assert init.returncode == 0, init.stderr
 

@@ -75,10 +75,9 @@ def test_rates_import_all_or_nothing_with_file_row_and_column(db, tmp_path, caps
 
 
 def test_through_the_entry_point(cli_instance):
-    init = cli_instance.run(
-        "init", "--no-input", "--admin-username", "admin",
-        env={"CORRIDOR_ADMIN_PASSWORD": TEST_PASSWORD},
-    )  # fmt: skip
+    init = cli_instance.init_copied(
+        "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": TEST_PASSWORD}
+    )
     assert init.returncode == 0, init.stderr
     seeded = cli_instance.run("manage", "shell", "-v", "0", "-c", SEED_WALK)
     assert seeded.returncode == 0, seeded.stderr

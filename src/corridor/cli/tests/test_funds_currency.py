@@ -18,10 +18,9 @@ SEED = "from corridor.testing.ledger import walk, currency_rates; walk(); curren
 
 
 def test_custody_and_reconcile_in_kyat_through_the_entry_point(cli_instance):
-    init = cli_instance.run(
-        "init", "--no-input", "--admin-username", "admin",
-        env={"CORRIDOR_ADMIN_PASSWORD": TEST_PASSWORD},
-    )  # fmt: skip
+    init = cli_instance.init_copied(
+        "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": TEST_PASSWORD}
+    )
     assert init.returncode == 0, init.stderr
     seeded = cli_instance.run("manage", "shell", "-v", "0", "-c", SEED)
     assert seeded.returncode == 0, seeded.stderr

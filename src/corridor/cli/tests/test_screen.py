@@ -16,10 +16,9 @@ LIST = (
 
 
 def test_lists_and_names_through_the_entry_point(cli_instance, tmp_path):
-    init = cli_instance.run(
-        "init", "--no-input", "--admin-username", "admin",
-        env={"CORRIDOR_ADMIN_PASSWORD": TEST_PASSWORD},
-    )  # fmt: skip
+    init = cli_instance.init_copied(
+        "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": TEST_PASSWORD}
+    )
     assert init.returncode == 0, init.stderr
     empty = cli_instance.run("screen", "lists")
     assert empty.returncode == 0, empty.stderr

@@ -82,8 +82,7 @@ class Browser:
 
 
 def test_sign_in_through_one_process_and_work_through_the_other(cli_instance):
-    made = cli_instance.run(
-        "init",
+    made = cli_instance.init_copied(
         "--no-input",
         "--admin-username",
         "admin",

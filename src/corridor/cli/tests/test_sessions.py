@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from corridor.cli.tests.test_cli import free_port, init
+from corridor.cli.tests.test_cli import PASSWORD, free_port
 from corridor.testing.cli import CORRIDOR
 
 # Four sessions: over by Django's date, idle 31 minutes, live, and a visitor's (no sign-in).
@@ -35,6 +35,12 @@ import json
 from django.contrib.sessions.models import Session
 print(json.dumps(sorted(Session.objects.values_list("session_key", flat=True))))
 """
+
+
+def init(instance):
+    return instance.init_copied(
+        "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": PASSWORD}
+    )
 
 
 def _shell(instance, code):

@@ -46,8 +46,7 @@ def test_an_unknown_user_is_one_line_error(capsys):
 
 
 def test_unlock_through_the_real_entry_point(cli_instance):
-    created = cli_instance.run(
-        "init",
+    created = cli_instance.init_copied(
         "--no-input",
         "--admin-username",
         "admin",

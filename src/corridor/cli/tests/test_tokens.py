@@ -54,8 +54,8 @@ def test_create_list_revoke_in_process(db, capsys):
 
 
 def test_through_the_entry_point(cli_instance):
-    init = cli_instance.run(
-        "init", "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": PASSWORD}
+    init = cli_instance.init_copied(
+        "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": PASSWORD}
     )
     assert init.returncode == 0, init.stderr
     seeded = cli_instance.run("manage", "shell", "-v", "0", "-c", SEED_ORG)

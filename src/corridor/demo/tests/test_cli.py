@@ -44,8 +44,7 @@ def assert_demo_counts(counts, *, admins):
 
 
 def test_load_demo_twice_gives_the_same_counts(cli_instance):
-    init = cli_instance.run(
-        "init",
+    init = cli_instance.init_copied(
         "--no-input",
         "--admin-username",
         "a",

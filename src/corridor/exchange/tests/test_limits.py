@@ -76,7 +76,7 @@ def test_deeply_nested_json_is_refused_at_the_command_line(cli_instance, tmp_pat
     # An instance as a person has it: an import first asks whether an earlier run already
     # applied this file (decision 0369), which needs the database.
     admin = ("--no-input", "--admin-username", "admin", "--admin-password", "a-long-pass-phrase-9")
-    assert cli_instance.run("init", *admin).returncode == 0
+    assert cli_instance.init_copied(*admin).returncode == 0
 
     done = cli_instance.run("import", str(deep), "--dry-run")
 

@@ -186,7 +186,7 @@ def test_web_upload_refuses_by_alias_and_hides_a_hidden_organisation(world):
 
 def test_cli_operator_names_any_organisation_and_a_missing_one_is_refused(cli_instance, tmp_path):
     """The instance operator (``by`` None) may see every organisation: --org by any name."""
-    assert cli_instance.run("init", "--no-input", timeout=300).returncode in (0, 1)
+    assert cli_instance.init_copied("--no-input", timeout=300).returncode in (0, 1)
     seed = (
         "from corridor.orgs.models import Organisation as O\n"
         f"o = O(name={MASKED_NAME!r}, acronym='MRQ', kind='local_cso', base_country='MM',"

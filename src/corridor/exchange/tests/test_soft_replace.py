@@ -90,7 +90,7 @@ def test_a_person_who_types_the_imports_reason_is_not_undone(org, write, capsys)
 
 
 def test_replace_through_the_real_entry_point_keeps_the_row(cli_instance, write):
-    assert cli_instance.run("init", "--no-input", timeout=300).returncode in (0, 1)
+    assert cli_instance.init_copied("--no-input", timeout=300).returncode in (0, 1)
     made = cli_instance.run(
         "manage",
         "shell",

@@ -171,7 +171,7 @@ def _one_json(done) -> dict:
 def test_every_column_mapped_partners_created_and_a_resorted_copy_changes_nothing(
     cli_instance, tmp_path, name, head, body, width, partners
 ):
-    init = cli_instance.run("init", "--no-input", timeout=300)
+    init = cli_instance.init_copied("--no-input", timeout=300)
     assert init.returncode in (0, 1), init.stderr
     rows = body()
     path = _write(tmp_path / name, [*head, *rows])

@@ -179,8 +179,7 @@ def test_cli_json_and_csv(situation, capsys):
 
 
 def test_cli_entry_point(cli_instance):
-    init = cli_instance.run(
-        "init",
+    init = cli_instance.init_copied(
         "--no-input",
         "--admin-username",
         "admin",

@@ -11,8 +11,8 @@ PASSWORD = "a long admin passphrase 7"
 
 
 def test_review_queue_round_trip_through_the_real_cli(cli_instance, tmp_path):
-    init = cli_instance.run(
-        "init", "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": PASSWORD}
+    init = cli_instance.init_copied(
+        "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": PASSWORD}
     )
     assert init.returncode == 0, init.stderr
     sheet = tmp_path / "report.csv"

@@ -56,13 +56,13 @@ def field(cli_instance, tmp_path):
         return done
 
     cli_instance.cmd = run
-    made = run(
-        "init",
+    made = cli_instance.init_copied(
         "--no-input",
         "--admin-username",
         "admin",
         env={"CORRIDOR_ADMIN_PASSWORD": ADMIN_PASSWORD},
     )
+    cli_instance.output.append(made.stdout + made.stderr)
     assert made.returncode == 0, made.stderr
     return cli_instance
 
@@ -207,8 +207,7 @@ def test_unlock_from_the_command_line_needs_the_passphrase(field):
 
 def test_lock_refuses_a_keyring_without_passphrase(cli_instance):
     cli_instance.env.pop("CORRIDOR_DATABASE_URL", None)
-    made = cli_instance.run(
-        "init",
+    made = cli_instance.init_copied(
         "--no-input",
         "--admin-username",
         "admin",
@@ -288,8 +287,7 @@ def test_wipe_refuses_a_folder_that_is_not_an_instance(cli_instance, tmp_path):
 def test_a_plain_instance_moves_to_an_encrypted_one_by_backup_and_restore(cli_instance, tmp_path):
     cli_instance.env.pop("CORRIDOR_DATABASE_URL", None)
     cli_instance.env["CORRIDOR_BACKUP_PASSPHRASE"] = BACKUP_PASSPHRASE
-    made = cli_instance.run(
-        "init",
+    made = cli_instance.init_copied(
         "--no-input",
         "--admin-username",
         "admin",

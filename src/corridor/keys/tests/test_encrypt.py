@@ -51,10 +51,10 @@ def plain(cli_instance, tmp_path):
         return done
 
     cli_instance.cmd = run
-    made = run(
-        "init", "--no-input", "--admin-username", "admin",
-        env={"CORRIDOR_ADMIN_PASSWORD": ADMIN_PASSWORD},
-    )  # fmt: skip
+    made = cli_instance.init_copied(
+        "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    )
+    cli_instance.output.append(made.stdout + made.stderr)
     assert made.returncode == 0, made.stderr
     sealed = run("keys", "protect", input=KEY_PASSPHRASE + "\n")
     assert sealed.returncode == 0, sealed.stderr

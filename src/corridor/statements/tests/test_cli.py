@@ -11,10 +11,9 @@ SEED = "from corridor.testing.statements import endorsed_statement; endorsed_sta
 
 
 def test_list_show_and_export_through_the_entry_point(cli_instance, tmp_path):
-    init = cli_instance.run(
-        "init", "--no-input", "--admin-username", "admin",
-        env={"CORRIDOR_ADMIN_PASSWORD": TEST_PASSWORD},
-    )  # fmt: skip
+    init = cli_instance.init_copied(
+        "--no-input", "--admin-username", "admin", env={"CORRIDOR_ADMIN_PASSWORD": TEST_PASSWORD}
+    )
     assert init.returncode == 0, init.stderr
     seeded = cli_instance.run("manage", "shell", "-v", "0", "-c", SEED)
     assert seeded.returncode == 0, seeded.stderr
