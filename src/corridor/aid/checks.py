@@ -84,10 +84,17 @@ def activity_duplicates(
         if key not in wanted:
             problems.append([])
             continue
-        own = _id(pk)
-        earlier, ids = in_file_earlier(in_file, key, number, own)
-        before = [twin for twin in twins.get(key, []) if twin not in ids]
-        problems.append(duplicate_problems(own, before, earlier_row=earlier))
+        # The file's memory keeps each row's id as the row gives it (the importer's 32 hex
+        # digits, already held for the scope); it is made canonical only to be compared, for
+        # the few rows with a twin (decision 0373).
+        earlier, ids = in_file_earlier(in_file, key, number, pk)
+        stored = twins.get(key)
+        if earlier is None and not stored:
+            problems.append([])
+            continue
+        known = {_id(other) for other in ids if other}
+        before = [twin for twin in stored or () if twin not in known]
+        problems.append(duplicate_problems(_id(pk), before, earlier_row=earlier))
     return problems
 
 
@@ -115,11 +122,10 @@ def _own_twins(
             stored[str(pk)] = twin_key(dict(zip(TWIN_FIELDS, values, strict=True)))
     own: dict[tuple, list[str]] = {}
     for key, owned in by_key.items():
-        earlier = in_file.get(key)
         if (
             len(set(owned)) == len(owned)
             and all(stored.get(pk) == key for pk in owned)
-            and (earlier is None or earlier[1].isdisjoint(owned))
+            and {_id(other) for other in in_file.ids(key) if other}.isdisjoint(owned)
         ):
             own[key] = owned
     return own

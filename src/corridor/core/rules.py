@@ -107,10 +107,13 @@ def count_problems(counts: Mapping[str, Any], names: Iterable[str]) -> list[Prob
     return problems
 
 
-class InFile(dict[tuple, tuple[int, set[str]]]):
+class InFile(dict[tuple, tuple[int, str | set[str]]]):
     """What an import remembers of its file's rows, batch to batch, for the rows the same as an
     earlier row of the file (decisions 0250, 0281): a record's twin key -> (the first such
-    row's number, the ids of every row of the file with that key so far).
+    row's number, the ids of every row of the file with that key so far, as the caller gave
+    them: the one id alone while there is one, most keys, and a set from the second; read
+    them with ``ids``). A set per key was most of a million-row import's memory (decision
+    0373).
 
     ``fresh``: organisation (as in an activity's twin key) -> whether it had no current
     activity when the file's first row of it was checked. A stored twin of such an
@@ -124,18 +127,31 @@ class InFile(dict[tuple, tuple[int, set[str]]]):
         self.fresh: dict[Any, bool] = {}
         self.analysed = False
 
+    def ids(self, key: tuple) -> AbstractSet[str]:
+        """The ids of the file's rows with ``key`` so far (none: an empty set)."""
+        found = self.get(key)
+        if found is None:
+            return _NO_IDS
+        ids = found[1]
+        return ids if type(ids) is set else frozenset((ids,))
+
 
 def in_file_earlier(
     in_file: InFile, key: tuple, number: int, own: str | None
 ) -> tuple[int | None, AbstractSet[str]]:
     """The number of the file's earlier row with ``key`` (None: this is the first), and the
     ids of the file's rows with that key before this one; remembers this row (``own``)."""
-    first, ids = in_file.setdefault(key, (number, set()))
-    if not ids:  # the file's first row with this key (most rows): no copy to make
-        ids.add(own or "")
+    own = own or ""
+    found = in_file.get(key)
+    if found is None:  # the file's first row with this key (most rows): its id alone
+        in_file[key] = (number, own)
         return None, _NO_IDS
+    first, ids = found
+    if type(ids) is not set:  # the second: the ids become a set
+        in_file[key] = (first, {ids, own})
+        return first, frozenset((ids,))
     before = set(ids)
-    ids.add(own or "")
+    ids.add(own)
     return first, before
 
 

@@ -452,6 +452,7 @@ def _validated(
     if batch:
         close_batch()
     result.people_reached = people if people_of is not None else None
+    scope.fresh = {organisation for organisation, fresh in in_file.fresh.items() if fresh}
 
 
 def key_columns(table: Table, names: list[str]) -> tuple[int, ...]:

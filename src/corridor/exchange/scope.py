@@ -63,6 +63,10 @@ class Scope:
         self.owner = kind.owner
         self.label = label
         self.seen: set[Any] = set()
+        # Organisations (as the rows name them) with no current record when the file's first
+        # row of them was checked for duplicates (``core.rules.InFile.fresh``): their part of
+        # the scope holds only the file's own rows (decision 0373).
+        self.fresh: set[Any] = set()
         self._parts: list[Part] | None = None
 
     # -- while rows are built ----------------------------------------------------------
@@ -150,6 +154,12 @@ class Scope:
         """Primary keys of stored records in scope that the file no longer holds, and the
         parts left alone because ``by`` may not remove records there."""
         mine, others, shared = self.allowed(by)
+        # The part of an organisation that had no current record before the file holds the
+        # file's rows alone, which it holds: nothing of it is missing, and its stored ids (a
+        # first import's every row) are not read back (decision 0373).
+        fresh = self.fresh
+        mine = [part for part in mine if part.organisation not in fresh]
+        shared = [part for part in shared if part.organisation not in fresh]
         seen = self.seen
         identity = self.stored_identity
         gone = [row[0] for row in self.stored(mine) if identity(row) not in seen]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from corridor.exchange import values
 
@@ -30,12 +31,15 @@ _UUID_DIGITS = 32
 
 def uuid5_hex(name: str, namespace: bytes = _NAMESPACE_BYTES) -> str:
     """``uuid.uuid5(namespace, name).hex``: SHA-1, first 16 bytes, version and variant bits."""
-    digest = bytearray(
-        hashlib.sha1(namespace + name.encode("utf-8"), usedforsecurity=False).digest()[:16]
-    )
-    digest[6] = (digest[6] & 0x0F) | 0x50
-    digest[8] = (digest[8] & 0x3F) | 0x80
-    return digest.hex()
+    return _marked(hashlib.sha1(namespace + name.encode("utf-8"), usedforsecurity=False).digest())
+
+
+def _marked(digest: bytes) -> str:
+    # The first 16 bytes of the SHA-1, with uuid5's version and variant bits, as hex.
+    found = bytearray(digest[:16])
+    found[6] = (found[6] & 0x0F) | 0x50
+    found[8] = (found[8] & 0x3F) | 0x80
+    return found.hex()
 
 
 def dashed(hex_id: str) -> str:
@@ -61,6 +65,10 @@ class StableKeys:
         self.id_prefix = id_prefix
         self.key_at = tuple(key_at) if key_at else ()
         self.occurrences: dict[str, int] = {}
+        # Per scope (the row's organisation), the SHA-1 that has read the namespace and the
+        # text before the id cell: each row's id hashes only its own cell (a file's every
+        # row goes through here).
+        self._given: dict[str, Any] = {}
 
     def __call__(self, given: str, content: str, scope: str = "", cells: Sequence[str] = ()) -> str:
         """``given``: the row's id cell, stripped ("" when none); ``content``: its stored
@@ -70,7 +78,14 @@ class StableKeys:
                 found = values.record_id(given)
                 if found is not None:
                     return found.hex
-            return uuid5_hex(f"{self.kind}:{self.id_prefix}{scope}:{given}")
+            started = self._given.get(scope)
+            if started is None:
+                text = f"{self.kind}:{self.id_prefix}{scope}:".encode()
+                started = hashlib.sha1(_NAMESPACE_BYTES + text, usedforsecurity=False)
+                self._given[scope] = started
+            digest = started.copy()
+            digest.update(given.encode("utf-8"))
+            return _marked(digest.digest())
         if self.key_at:
             width = len(cells)
             key = "\x1f".join(cells[at].strip() if at < width else "" for at in self.key_at)
