@@ -86,3 +86,6 @@ GOVERNMENT, BLOC, UN_BODY, COMPANY, ARMED_GROUP  # statements.models.TargetKind
 ACKNOWLEDGED, PARTIAL, MET, REVERSED  # statements.models.ResponseStatus
 status_label, target_kind_label  # statements.tracker PublicAsk/PublicResponse: template fields
 withdrawn_on, page_url  # statements.api schemas: fields of the JSON answers (pydantic reads them)
+
+# pytest hooks: pytest calls them by name.
+pytest_collection_modifyitems  # conftest.py: the longest test modules first (decision 0372)
