@@ -82,9 +82,12 @@ def test_a_receiver_confirms_a_transfer_with_a_photo_from_a_phone(live_server, p
     assert page.locator("#received-state").inner_text() == "confirmed"
     image = page.locator("figure.evidence img")
     assert image.count() == 1
-    # The picture loaded and fits the phone's screen.
-    width = image.evaluate("img => img.complete && img.naturalWidth")
-    assert width > 0
+    # The picture loaded and fits the phone's screen. It loads lazily, so the page's load event
+    # does not wait for it: scroll to it as the reader does and wait until the browser is done
+    # with it (a broken picture is done too, with no width).
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete", arg=image.element_handle())
+    assert image.evaluate("img => img.naturalWidth") > 0
     assert image.bounding_box()["width"] <= PHONE["width"]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "phone-transfer-confirmed")
