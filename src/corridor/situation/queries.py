@@ -171,7 +171,8 @@ def _newest_rows(figures: QuerySet[DisplacementFigure], sectors: Iterable[str]) 
         f"newest_{n}": Subquery(newest_date.filter(admin_unit=OuterRef("pk"), sector=sector)[:1])
         for n, sector in enumerate(sectors)
     }
-    newest: dict[str, list[dt.date]] = {}
+    with_newest: set[str] = set()  # sectors some township has a figure of
+    first = last = None  # the range of those newest dates
     for _pcode, *dates in (
         AdminUnit.objects.filter(level=Level.TOWNSHIP)
         .annotate(**newest_of)
@@ -180,18 +181,19 @@ def _newest_rows(figures: QuerySet[DisplacementFigure], sectors: Iterable[str]) 
     ):
         for sector, day in zip(sectors, dates, strict=True):
             if day is not None:
-                newest.setdefault(sector, []).append(day)
-    if not newest:
+                with_newest.add(sector)
+                first = day if first is None or day < first else first
+                last = day if last is None or day > last else last
+    if not with_newest:
         return []
     # The rows of those dates only: a range of dates per township (one index seek each; the
     # newest dates are mostly days of one month), and of the rows in it, those on their own
     # township's and sector's newest date, checked in the database (one seek per row in the
     # range), so that only the rows the rule can pick are read and converted to Python.
-    days = [day for dates in newest.values() for day in dates]
     own_newest = newest_date.filter(admin_unit=OuterRef("admin_unit"), sector=OuterRef("sector"))
     return list(
         _townships(figures)
-        .filter(sector__in=list(newest), as_of__range=(min(days), max(days)))
+        .filter(sector__in=sorted(with_newest), as_of__range=(first, last))
         .filter(as_of=Subquery(own_newest[:1]))
         .values_list(*_COLUMNS)
     )
