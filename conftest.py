@@ -105,7 +105,13 @@ LONGEST_FIRST = (
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Puts LONGEST_FIRST's modules first, in that order; the rest keep theirs (stable sort)."""
+    """Puts LONGEST_FIRST's modules first, in that order; the rest keep theirs (stable sort).
+
+    A listed module that no longer exists stops the run: a renamed module would otherwise
+    drop out of the order without anyone noticing."""
+    gone = [path for path in LONGEST_FIRST if not (config.rootpath / path).is_file()]
+    if gone:
+        raise pytest.UsageError(f"conftest.LONGEST_FIRST lists missing modules: {gone}")
     rank = {path: place for place, path in enumerate(LONGEST_FIRST)}
     last = len(rank)
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], last))
