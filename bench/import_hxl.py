@@ -290,8 +290,17 @@ def main() -> int:
         action="store_true",
         help="also time the raw insert with the dropped indexes back, and with uuid7 keys",
     )
+    parser.add_argument(
+        "--sqlite-cache-mib",
+        type=int,
+        help="SQLite page cache while importing, both paths (default: the writer's own)",
+    )
     args = parser.parse_args()
 
+    if args.sqlite_cache_mib:
+        from corridor.exchange import writer
+
+        writer.SQLITE_IMPORT_CACHE_KIB = args.sqlite_cache_mib * 1024
     from corridor.cli import django_env
 
     django_env.setup()
