@@ -13,14 +13,15 @@ from django.utils import timezone
 
 from corridor.accounts.models import GlobalRole, OrgRole
 from corridor.aid.models import Activity, Status
-from corridor.core.sectors import Sector
 from corridor.aid.queries import activities_visible_to, people_planned_sum, people_reached_sum
+from corridor.core.sectors import Sector
 from corridor.orgs.models import Visibility, public_label
 from corridor.testing import factories as f
 from corridor.web.queries import places
 from corridor.web.queries.places import Presence, township_presence
 
 MONTHS = [dt.date(2023, m, 1) for m in range(1, 13)] + [dt.date(2024, 1, 1)]
+PSEUDONYMOUS = Visibility.PSEUDONYMOUS
 STATUSES = [Status.ONGOING, Status.COMPLETED, Status.PLANNED, Status.CANCELLED]
 
 
@@ -75,8 +76,12 @@ def hub(db):
     orgs = [
         f.OrganisationFactory(name="Open A", visibility=Visibility.PUBLIC),
         f.OrganisationFactory(name="Open B", visibility=Visibility.PUBLIC),
-        f.OrganisationFactory(name="Quiet C", alias="Partner C", visibility=Visibility.PSEUDONYMOUS),
-        f.OrganisationFactory(name="Quiet D", alias="Partner D", visibility=Visibility.PSEUDONYMOUS),
+        f.OrganisationFactory(
+            name="Quiet C", alias="Partner C", visibility=Visibility.PSEUDONYMOUS
+        ),
+        f.OrganisationFactory(
+            name="Quiet D", alias="Partner D", visibility=Visibility.PSEUDONYMOUS
+        ),
         f.anonymous_organisation("Hidden E"),
         f.anonymous_organisation("Hidden F"),
         # Only cancelled and monthless rows: present with nothing reached, and no month.
@@ -163,7 +168,7 @@ def test_organisations_the_viewer_may_not_name_are_counted_not_shown(hub, monkey
     """The organisation rule and the activity rule agree today, so nobody sees a row of an
     organisation they may not see; narrowed here to the public organisations, the split must
     still give what the two reads give."""
-    units, orgs = hub
+    units, _orgs = hub
     narrowed = places.organisations_visible_to
 
     def public_only(user):
