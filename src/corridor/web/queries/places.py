@@ -104,6 +104,60 @@ def township_latest_month(user: Any, unit: AdminUnit) -> dt.date:
     return max(found, default=this_month)
 
 
+def township_presence(user: Any, unit: AdminUnit) -> tuple[list[Presence], int]:
+    """Who reports in a township over its whole history, as ``user`` may see them, and how
+    many more organisations report there that ``user`` may not name (decision 0380).
+
+    One grouped read of the township's activity rows the viewer may see, split here by the
+    organisations the viewer may see: the rows a visible organisation shows and the
+    organisations left over are the same as two reads (one for each) would give. Not from
+    the monthly reach rollup: its rows leave out cancelled rows and rows without a reporting
+    month, both of which count in ``reports``, ``last_month`` and ``hidden``."""
+    visible = set(organisations_visible_to(user).values_list("pk", flat=True))
+    present: list[Presence] = []
+    hidden = 0
+    rows = (
+        activities_visible_to(user)
+        .filter(admin_unit=unit)
+        .order_by()
+        .values(
+            "organisation_id",
+            "organisation__name",
+            "organisation__visibility",
+            "organisation__alias",
+        )
+        .annotate(
+            reached=people_reached_sum(),
+            planned=people_planned_sum(),
+            rows=Count("id"),
+            last=Max("reporting_month"),
+        )
+        .order_by("-last", "organisation__name")
+    )
+    for row in rows:
+        if row["organisation_id"] not in visible:
+            hidden += 1
+            continue
+        present.append(
+            Presence(
+                organisation_id=row["organisation_id"],
+                # Members see a pseudonymous partner by its alias here too; an anonymous one
+                # they may see keeps its neutral name.
+                label=public_label(
+                    row["organisation__visibility"],
+                    row["organisation__name"],
+                    row["organisation__alias"],
+                )
+                or row["organisation__name"],
+                people_reached=row["reached"],
+                reports=row["rows"],
+                last_month=row["last"],
+                planned=row["planned"],
+            )
+        )
+    return present, hidden
+
+
 def township_summary(user: Any, unit: AdminUnit, month: str | dt.date | None) -> TownshipSummary:
     """Figures, incidents, who is present and the gaps of one month (default: the latest
     month with data here, ``township_latest_month``; a month that cannot be read falls back
@@ -119,47 +173,8 @@ def township_summary(user: Any, unit: AdminUnit, month: str | dt.date | None) ->
         .filter(admin_unit=unit)
         .order_by("-occurred_on")[:INCIDENTS_SHOWN]
     )
-    activities = activities_visible_to(user).filter(admin_unit=unit)
     latest_month = township_latest_month(user, unit)
-    organisations = organisations_visible_to(user)
-    present = [
-        Presence(
-            organisation_id=row["organisation_id"],
-            # Members see a pseudonymous partner by its alias here too; an anonymous one they
-            # may see keeps its neutral name.
-            label=public_label(
-                row["organisation__visibility"],
-                row["organisation__name"],
-                row["organisation__alias"],
-            )
-            or row["organisation__name"],
-            people_reached=row["reached"],
-            reports=row["rows"],
-            last_month=row["last"],
-            planned=row["planned"],
-        )
-        for row in activities.filter(organisation__in=organisations)
-        .order_by()
-        .values(
-            "organisation_id",
-            "organisation__name",
-            "organisation__visibility",
-            "organisation__alias",
-        )
-        .annotate(
-            reached=people_reached_sum(),
-            planned=people_planned_sum(),
-            rows=Count("id"),
-            last=Max("reporting_month"),
-        )
-        .order_by("-last", "organisation__name")
-    ]
-    hidden = (
-        activities.exclude(organisation__in=organisations)
-        .values("organisation_id")
-        .distinct()
-        .count()
-    )
+    present, hidden = township_presence(user, unit)
     try:
         chosen = month_start(month or latest_month)
     except GapInputError:
