@@ -331,6 +331,18 @@ def child(command: list[str], summary: str) -> tuple[Timer, str]:
     return t, lines[-1] if lines else "(no summary line)"
 
 
+def busiest_township() -> str:
+    """The p-code of the township that reached the most people over all months (rollup totals)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT admin_unit_id FROM aid_monthlyreachtotal WHERE sector = '' "
+            "GROUP BY 1 ORDER BY sum(reached) DESC LIMIT 1"
+        )
+        return cursor.fetchone()[0]
+
+
 def timed(fn, repeat: int) -> tuple[float, float, float, object]:
     """(first wall, median wall, median CPU) in ms, and the last answer."""
     start = time.perf_counter()
@@ -412,12 +424,7 @@ def measure(args, built: dict, home: Path) -> None:
         username="hub-coordinator", password=None, global_role=GlobalRole.COORDINATOR
     )
     client = signed_in_client(user)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT admin_unit_id FROM aid_monthlyreachtotal WHERE sector = '' "
-            "GROUP BY 1 ORDER BY sum(reached) DESC LIMIT 1"
-        )
-        busiest = cursor.fetchone()[0]
+    busiest = busiest_township()
     pages = [
         ("dashboard", "/"),
         ("gaps", "/gaps/"),

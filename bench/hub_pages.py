@@ -22,10 +22,10 @@ import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
-
-def load_average() -> str:
-    return " / ".join(f"{x:.1f}" for x in os.getloadavg())
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the bench folder: hub10m
+from hub10m import busiest_township, load_average
 
 
 def main() -> int:
@@ -56,12 +56,7 @@ def main() -> int:
         username="hub-coordinator", password=None, global_role=GlobalRole.COORDINATOR
     )
     client = signed_in_client(user)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT admin_unit_id FROM aid_monthlyreachtotal WHERE sector = '' "
-            "GROUP BY 1 ORDER BY sum(reached) DESC LIMIT 1"
-        )
-        busiest = cursor.fetchone()[0]
+    busiest = busiest_township()
     here = Activity.objects.filter(admin_unit_id=busiest).count()
     pages = [
         (f"township {busiest} ({here:,} rows there)", f"/townships/{busiest}/"),
