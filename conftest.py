@@ -112,6 +112,12 @@ def pytest_collection_modifyitems(session, config, items):
     gone = [path for path in LONGEST_FIRST if not (config.rootpath / path).is_file()]
     if gone:
         raise pytest.UsageError(f"conftest.LONGEST_FIRST lists missing modules: {gone}")
+    if os.environ.get("CORRIDOR_TEST_LANE") == "sqlite":
+        # The same test on the PostgreSQL lane runs with the same databases (decision 0381).
+        twice = [item for item in items if item.get_closest_marker("own_databases")]
+        if twice:
+            config.hook.pytest_deselected(items=twice)
+            items[:] = [item for item in items if not item.get_closest_marker("own_databases")]
     rank = {path: place for place, path in enumerate(LONGEST_FIRST)}
     last = len(rank)
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], last))

@@ -32,7 +32,9 @@ from corridor.keys.tests.test_atrest import start_server
 from corridor.testing.browser import chromium_browser
 from corridor.testing.cli import Instance, throwaway_instance
 
-pytestmark = [pytest.mark.slow, pytest.mark.browser]
+# The hub is always on PostgreSQL and the field instances always on SQLite, whatever the lane:
+# the PostgreSQL lane runs it, the SQLite lane would run the same thing again (decision 0381).
+pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.own_databases]
 
 KALAY, HAKHA = "field-kalay", "field-hakha"
 
