@@ -104,6 +104,14 @@ LONGEST_FIRST = (
 )
 
 
+def pytest_report_header(config):
+    """Says, at the head of the SQLite lane, which tests it leaves to the PostgreSQL lane (under
+    xdist the workers deselect them, and pytest's summary does not count them)."""
+    if os.environ.get("CORRIDOR_TEST_LANE") == "sqlite":
+        return "lane sqlite: tests marked own_databases run in the PostgreSQL lane only (0381)"
+    return None
+
+
 def pytest_collection_modifyitems(session, config, items):
     """Puts LONGEST_FIRST's modules first, in that order; the rest keep theirs (stable sort).
 

@@ -89,3 +89,4 @@ withdrawn_on, page_url  # statements.api schemas: fields of the JSON answers (py
 
 # pytest hooks: pytest calls them by name.
 pytest_collection_modifyitems  # conftest.py: the longest test modules first (decision 0372)
+pytest_report_header  # conftest.py: the SQLite lane says which tests it leaves out (decision 0381)
