@@ -144,7 +144,7 @@ def spending_removed_from(user: Any, grant: Grant) -> list[Spending]:
     """The grant's removed spending that the person may restore, for its page."""
     rows = Spending.all_objects.filter(grant=grant, removed_at__isnull=False)
     rows = rows.select_related("activity__admin_unit", "activity__organisation", "grant")
-    return [s for s in rows.order_by("spent_on", "id") if policy.can(user, policy.DELETE, s)]
+    return policy.allowed(user, policy.DELETE, rows.order_by("spent_on", "id"))
 
 
 def disputes_visible_to(user: Any) -> QuerySet[Dispute]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from corridor.accounts import policy
 from corridor.accounts.models import GlobalRole, Membership, OrgRole
@@ -343,3 +345,56 @@ def test_a_second_rule_for_the_same_model_is_refused():
     policy.register("aid.activity", activity_rule, editors_add=True)  # the same: harmless
     with pytest.raises(ImproperlyConfigured, match=r"aid\.activity"):
         policy.register("aid.activity", lambda user, action, obj: True)
+
+
+# --- allowed: can for many objects, the memberships read once ----------------------------------
+
+
+def test_allowed_answers_as_can_for_every_role_action_and_object(world):
+    users, objects = world
+    every = list(objects.values())
+    for role, user in users.items():
+        for action in policy.ACTIONS:
+            asked_each = [obj for obj in every if policy.can(user, action, obj)]
+            assert policy.allowed(user, action, every) == asked_each, (role, action)
+
+
+def _membership_reads(queries) -> int:
+    return sum('FROM "accounts_membership"' in q["sql"] for q in queries)
+
+
+def test_allowed_reads_the_memberships_once_not_once_per_object(world):
+    users, objects = world
+    own = objects["org:own"]
+    rows = [ActivityFactory(organisation=own) for _ in range(12)] + [objects["activity:other"]]
+    editor = users["editor"]
+    with CaptureQueriesContext(connection) as each:
+        asked_each = [a for a in rows if policy.can(editor, policy.CHANGE, a)]
+    with CaptureQueriesContext(connection) as once:
+        assert policy.allowed(editor, policy.CHANGE, rows) == asked_each == rows[:12]
+    assert _membership_reads(each.captured_queries) == len(rows)
+    assert _membership_reads(once.captured_queries) == 1
+    # After it, each question reads them again (a membership may change between requests).
+    with CaptureQueriesContext(connection) as after:
+        policy.organisation_ids(editor)
+    assert _membership_reads(after.captured_queries) == 1
+
+
+def test_a_set_of_organisations_handed_out_is_the_callers_to_change(world):
+    users, objects = world
+    viewer = users["viewer"]
+    seen = []
+
+    def rule(user, action, obj):
+        ids = policy.organisation_ids(user)
+        seen.append(set(ids))
+        ids.add("not an organisation")  # a caller that changes what it got
+        return True
+
+    with policy._memberships_read_once(viewer):
+        rule(viewer, policy.VIEW, None)
+        rule(viewer, policy.VIEW, None)
+        # Another person's memberships are read for them, not taken from the viewer's.
+        assert policy.organisation_ids(users["editor"]) == {objects["org:own"].pk}
+        assert policy.organisation_ids(users["no_role"]) == set()
+    assert seen == [{objects["org:own"].pk}, {objects["org:own"].pk}]

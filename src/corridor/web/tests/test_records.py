@@ -7,6 +7,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from corridor.accounts.models import GlobalRole, OrgRole
 from corridor.aid.models import Activity, Status
@@ -436,6 +438,27 @@ def test_bulk_status_is_refused_per_row_to_those_who_may_not_correct(world):
     assert AuditEntry.objects.filter(action="denied", object_id=str(world["activity"].pk)).exists()
     follow = c.get("/activities/").content.decode()
     assert "1 activities were not changed" in follow
+
+
+def test_the_bulk_boxes_ask_the_policy_without_a_query_per_row(world):
+    """Which rows get a box is asked of the policy for each row, with the editor's memberships
+    read once for the page: more rows on the page, no more queries."""
+    c = client_for(world, "editor")
+
+    def page_and_queries() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            page = c.get("/activities/").content.decode()
+        return page, len(queries.captured_queries)
+
+    _few, before = page_and_queries()
+    more = [
+        f.ActivityFactory(organisation=world[org], admin_unit=world["township"])
+        for org in ["own"] * 8 + ["other"] * 4
+    ]
+    page, after = page_and_queries()
+    assert after == before
+    boxes = set(re.findall(r'name="ids" value="([^"]+)"', page))
+    assert boxes == {str(a.pk) for a in [world["activity"], *more[:8]]}
 
 
 def test_lists_link_to_the_record_pages(world):

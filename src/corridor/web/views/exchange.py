@@ -31,14 +31,15 @@ from corridor.orgs.queries import organisations_user_can_export
 @login_required
 def exchange_page(request: Any) -> HttpResponse:
     user = request.user
-    organisations = organisations_user_can_export(user).order_by("name")
+    organisations = list(organisations_user_can_export(user).order_by("name"))
+    may_add = set(policy.allowed(user, policy.ADD, organisations))
     return render(
         request,
         "web/exchange.html",
         {
             "kinds": KIND_NAMES,
             "forms": FORMS,
-            "organisations": [(org, policy.can(user, policy.ADD, org)) for org in organisations],
+            "organisations": [(org, org in may_add) for org in organisations],
             "may_export": policy.can(user, policy.EXPORT),
             "may_export_internal": policy.can(user, policy.ADD),
             "may_import": policy.can(user, policy.ADD),

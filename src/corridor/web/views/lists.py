@@ -49,7 +49,7 @@ def activities_page(request: Any) -> HttpResponse:
     )
     page, query = _page_of(request, activities.order_by("-reporting_month", "id"))
     # Rows the person may correct get a box for the bulk status change (asked per row).
-    editable = {a.pk for a in page if policy.can(request.user, policy.CHANGE, a)}
+    editable = {a.pk for a in policy.allowed(request.user, policy.CHANGE, page)}
     return render(
         request,
         "web/activities.html",

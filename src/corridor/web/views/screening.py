@@ -110,7 +110,10 @@ def grant_screening_page(request: Any, pk: Any) -> HttpResponse:
         "grant": grant,
         "rows": found,
         "warnings": sum(c.answer.warns for c in found),
-        "may_decide": {c.payer.pk for c in found if policy.can(user, policy.ADD, _probe(c.payer))},
+        "may_decide": {
+            probe.organisation_id
+            for probe in policy.allowed(user, policy.ADD, [_probe(c.payer) for c in found])
+        },
         "here": request.get_full_path(),
     }
     return render(request, "web/screening_grant.html", context)
