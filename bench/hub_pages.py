@@ -9,8 +9,8 @@ code and once with another's (``--pythonpath``, e.g. main exported), and compare
 
 For each page (the busiest township's page, and the activity list), signed in as a
 coordinator through Django's test client: the first request, then the median of
-``--repeat`` requests of the wall time and of this process's CPU time, and of the SQL
-statements that read ``aid_activity`` (how many, and their time as Django measures it:
+``--repeat`` requests of the wall time and of this process's CPU time, of the SQL statements
+in all, and of those that read ``aid_activity`` (how many, and their time as Django measures it:
 the database server's work, which the CPU figure leaves out). The load average is printed
 at the start and the end.
 """
@@ -64,7 +64,7 @@ def main() -> int:
         ("activity list, page 2 of one month", "/activities/?month=2026-10&page=2"),
     ]
     for label, address in pages:
-        walls, cpus, sql, reads = [], [], [], []
+        walls, cpus, sql, reads, statements = [], [], [], [], []
         for n in range(args.repeat + 1):
             with CaptureQueriesContext(connection) as queries:
                 wall, cpu = time.perf_counter(), time.process_time()
@@ -79,11 +79,13 @@ def main() -> int:
             walls.append(wall * 1000)
             cpus.append(cpu * 1000)
             reads.append(len(activity))
+            statements.append(len(queries.captured_queries))
             sql.append(sum(float(q["time"]) for q in activity) * 1000)
         print(
             f"{label}: median of {args.repeat}: {statistics.median(walls):,.0f} ms wall, "
-            f"{statistics.median(cpus):,.0f} ms CPU; {statistics.median(reads):.0f} statements "
-            f"reading aid_activity, {statistics.median(sql):,.0f} ms"
+            f"{statistics.median(cpus):,.0f} ms CPU; {statistics.median(statements):.0f} SQL "
+            f"statements, {statistics.median(reads):.0f} of them reading aid_activity, "
+            f"{statistics.median(sql):,.0f} ms"
         )
     print(f"load average at end: {load_average()}")
     return 0
