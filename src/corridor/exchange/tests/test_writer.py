@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import uuid
 
 import pytest
@@ -17,6 +18,8 @@ from corridor.exchange.writer import (
     _adapter,
     _each_distinct,
     background_inserts,
+    bulk_session,
+    collect_now_and_then,
     uuid_hex,
     uuid_hex_all,
 )
@@ -271,3 +274,32 @@ def test_each_distinct_is_the_adapter_of_each_value(dates, amounts):
         assert adapt is not None
         expected = [None if v is None else adapt(v) for v in column]
         assert _each_distinct(adapt, list(column)) == expected
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_the_collector_waits_during_an_import_and_cycles_are_collected_between_batches(
+    monkeypatch,
+):
+    """Inside ``bulk_session`` the collector does not run on its own (decision 0384); between
+    batches, past ``COLLECT_EVERY`` objects, the cycles made so far are collected; after the
+    session the collector runs as before."""
+    import weakref
+
+    from corridor.exchange import writer
+
+    assert gc.isenabled()
+    with bulk_session():
+        assert not gc.isenabled()
+        cycle = _Cycle()
+        gone = weakref.ref(cycle)
+        del cycle
+        collect_now_and_then()  # far under a million objects: nothing collected yet
+        assert gone() is not None
+        monkeypatch.setattr(writer, "COLLECT_EVERY", 0)
+        collect_now_and_then()
+        assert gone() is None
+    assert gc.isenabled()
