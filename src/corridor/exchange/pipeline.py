@@ -54,7 +54,13 @@ from corridor.exchange.removal import records_remove, records_restore
 from corridor.exchange.safety import neutralise
 from corridor.exchange.scope import SAMPLE, SCOPES, Scope
 from corridor.exchange.table import RowError, Table
-from corridor.exchange.writer import Background, Upsert, background_inserts, bulk_session
+from corridor.exchange.writer import (
+    Background,
+    Upsert,
+    background_inserts,
+    bulk_session,
+    collect_now_and_then,
+)
 from corridor.geo.services import place_review_add
 from corridor.situation.models import Source
 
@@ -405,6 +411,7 @@ def _validated(
         on_batch(count, numbers, batch)
         count += 1
         numbers, batch = [], []
+        collect_now_and_then()
 
     def repeated(number: int, values: tuple, cells: list[str]) -> bool:
         assert firsts is not None

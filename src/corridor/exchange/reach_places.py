@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from corridor.aid.services import rollup_places, rollups_refresh
@@ -53,10 +54,14 @@ class ReachPlaces:
         places = self.places
 
         def sent(rows: Sequence[Sequence[Any]]) -> None:
-            found = stored() or {}
+            # Each distinct (month, township) of the batch once: a batch repeats a few.
+            now = set(map(itemgetter(month_at, place_at), rows))
+            places.update((_month(month), place) for month, place in now)
+            found = stored()
+            if not found:  # none of the rows was stored before (a first import)
+                return
             keys = upsert.keys(row[0] for row in rows)
-            for row, key in zip(rows, keys, strict=True):
-                places.add((_month(row[month_at]), row[place_at]))
+            for key in keys:
                 before = found.get(key)
                 if before is not None:
                     places.add((_month(before[before_month]), before[before_place]))

@@ -43,6 +43,11 @@ LOOKUP_CHUNK = 900
 SQLITE_IMPORT_CACHE_KIB = 128 * 1024
 
 
+# Objects made and kept since the collector last looked, past which ``collect_now_and_then``
+# looks again during an import (decision 0384).
+COLLECT_EVERY = 1_000_000
+
+
 @contextmanager
 def bulk_session() -> Iterator[None]:
     """Settings for a large import, restored afterwards.
@@ -50,7 +55,11 @@ def bulk_session() -> Iterator[None]:
     - SQLite: a larger page cache on this connection;
     - Python: objects that exist before the import are frozen out of the cyclic garbage
       collector, which otherwise walks them all (settings, the gazetteer resolver, ...) every
-      few thousand rows: about 15 % of a large import's time.
+      few thousand rows: about 15 % of a large import's time. The collector does not run on
+      its own until the end of the session either (decision 0384): it walked every batch's
+      rows two or three times (10–20 % of the importing thread's time) to find the few
+      thousand objects in cycles a whole file leaves. ``collect_now_and_then`` looks, between
+      batches, once a million objects have been made and kept.
     """
     before = None
     if connection.vendor == "sqlite":
@@ -59,13 +68,26 @@ def bulk_session() -> Iterator[None]:
             (before,) = cursor.fetchone()
             cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB:d}")
     gc.freeze()
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         yield
     finally:
+        if collecting:
+            gc.enable()
         gc.unfreeze()
         if before is not None:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = {int(before):d}")
+
+
+def collect_now_and_then() -> None:
+    """Between batches of a ``bulk_session``: when a million objects have been made and kept
+    since the collector last looked, collect the cycles among them and freeze the rest (the
+    file's memory of its rows, kept to the end), so that nothing is walked twice."""
+    if not gc.isenabled() and gc.get_count()[0] > COLLECT_EVERY:
+        gc.collect()
+        gc.freeze()
 
 
 class Background:
@@ -435,8 +457,8 @@ class Upsert:
         adapters = self.adapters
         if not adapters and not self.sealed:
             return [(*row, *tail) for row in rows]
-        # Column by column: each adapter runs over one column with a cache of the values it
-        # has seen (ids of organisations and places, dates and months repeat a lot).
+        # Column by column: each adapter runs once per distinct value of its column (ids of
+        # organisations and places, dates and months repeat a lot).
         columns = [list(column) for column in zip(*rows, strict=True)]
         for at, adapt in adapters:
             if adapt is uuid_hex:
@@ -444,23 +466,15 @@ class Upsert:
                 # already in their stored form.
                 columns[at] = keys if at == 0 and keys is not None else uuid_hex_all(columns[at])
                 continue
-            seen: dict[Any, Any] = {}
-            column = columns[at]
-            for n, value in enumerate(column):
-                if value is not None:
-                    done = seen.get(value)
-                    if done is None:
-                        done = seen[value] = adapt(value)
-                        if len(seen) > 50_000:
-                            seen.clear()
-                    column[n] = done
+            columns[at] = _each_distinct(adapt, columns[at])
         if self.sealed:
             # Stored ciphertexts are only looked up when a batch has a value to encrypt: most
-            # 4W files name no village, and an empty value is stored as it is.
+            # 4W files name no village, and an empty value is stored as it is. Each distinct
+            # value of the batch is asked once.
             sealing = any(
-                not field.is_stored_plain(row[at])  # type: ignore[attr-defined]
+                not field.is_stored_plain(value)  # type: ignore[attr-defined]
                 for at, field in self.sealed
-                for row in rows
+                for value in set(columns[at])
             )
             kept_by_id = self._stored_sealed(rows) if sealing else {}
             for at, field in self.sealed:
@@ -468,11 +482,8 @@ class Upsert:
                 if not sealing:
                     # Every value is stored as it is ('' or NULL): each distinct one is
                     # prepared once (two calls a row were a visible share of an import).
-                    plain: dict[Any, Any] = {}
-                    for n, value in enumerate(column):
-                        if value not in plain:
-                            plain[value] = field.get_db_prep_save(value, connection)
-                        column[n] = plain[value]
+                    plain = {v: field.get_db_prep_save(v, connection) for v in set(column)}
+                    columns[at] = list(map(plain.__getitem__, column))
                     continue
                 for n, row in enumerate(rows):
                     old = kept_by_id.get(self.key(row[0]), {}).get(at) if kept_by_id else None
@@ -592,6 +603,14 @@ class Upsert:
         return found
 
 
+def _each_distinct(adapt: Callable[[Any], Any], column: list[Any]) -> list[Any]:
+    """``adapt`` of each value of a batch's column (None stays None), called once per
+    distinct value and mapped over the column in C (dates and amounts repeat a lot)."""
+    done = {value: adapt(value) for value in set(column) if value is not None}
+    done[None] = None
+    return list(map(done.__getitem__, column))
+
+
 def _count_flags(flags: list[tuple]) -> tuple[int, int]:
     """(created, changed) from the ``RETURNING (xmax = 0)`` of an upsert: true when inserted."""
     created = sum(1 for (inserted,) in flags if inserted)
@@ -622,14 +641,25 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
     return lambda value: target.get_db_prep_save(value, connection)
 
 
+_HEX_DIGITS = 32
+
+
 def uuid_hex_all(values: Iterable[Any]) -> list[Any]:
     """``uuid_hex`` of each value (None stays None), without a call for values already in
-    that form, and once per distinct value otherwise (a batch's organisation ids repeat)."""
+    that form, and once per distinct value otherwise (a batch's organisation ids repeat).
+
+    A batch of the importer's own ids (every value a 32-character string) is told so by two
+    passes in C (the types and the lengths) and copied as it is, without a Python test per
+    value: each batch's ids go through here several times (the owner check, the write, the
+    rollup places)."""
+    given = list(values)
+    if set(map(type, given)) == {str} and set(map(len, given)) == {_HEX_DIGITS}:
+        return given
     out: list[Any] = []
     append = out.append
     seen: dict[Any, str] = {}
-    for v in values:
-        if v is None or (type(v) is str and len(v) == 32):
+    for v in given:
+        if v is None or (type(v) is str and len(v) == _HEX_DIGITS):
             append(v)
             continue
         done = seen.get(v)
@@ -643,6 +673,6 @@ def uuid_hex(value: Any) -> str:
     """A UUID as SQLite keeps it: 32 lowercase hex digits."""
     if isinstance(value, uuid.UUID):
         return value.hex
-    if isinstance(value, str) and len(value) == 32:
+    if isinstance(value, str) and len(value) == _HEX_DIGITS:
         return value  # already in this form (the importer's stable keys are made so)
     return uuid.UUID(str(value)).hex

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import uuid
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from corridor.aid.models import Activity
 from corridor.exchange.kinds import IMPORT_KINDS
-from corridor.exchange.writer import Upsert, background_inserts
+from corridor.exchange.writer import (
+    Upsert,
+    _adapter,
+    _each_distinct,
+    background_inserts,
+    bulk_session,
+    collect_now_and_then,
+    uuid_hex,
+    uuid_hex_all,
+)
 from corridor.situation.models import Incident
 from corridor.testing.factories import OrganisationFactory, township
 
@@ -228,3 +240,66 @@ def test_background_inserts_are_refused_outside_a_transaction():
         with pytest.raises(RuntimeError, match="transaction"):
             upsert.write([_activity(uuid.uuid4(), org)])
     assert Activity.objects.count() == 0
+
+
+# Ids as an import's batches carry them: the importer's 32 hex digits, UUID objects, dashed
+# text, an organisation's id in any of these forms, or none.
+_IDS = st.one_of(
+    st.none(),
+    st.uuids().map(lambda u: u.hex),
+    st.uuids(),
+    st.uuids().map(str),
+)
+
+
+@given(st.lists(_IDS, max_size=30) | st.lists(st.uuids().map(lambda u: u.hex), max_size=30))
+def test_uuid_hex_all_is_uuid_hex_of_each_value(ids):
+    """The whole-batch shortcut (every value already 32 hex digits) gives what ``uuid_hex``
+    gives value by value, and so does the per-value path for mixed batches."""
+    assert uuid_hex_all(iter(ids)) == [None if v is None else uuid_hex(v) for v in ids]
+
+
+@given(
+    st.lists(st.none() | st.dates(), max_size=40),
+    st.lists(
+        st.none() | st.decimals(allow_nan=False, allow_infinity=False, places=2, max_value=10**9),
+        max_size=40,
+    ),
+)
+def test_each_distinct_is_the_adapter_of_each_value(dates, amounts):
+    """A batch column through its field's adapter once per distinct value is the adapter of
+    each value (equal values alike: 1.0 and 1.00), None left as None."""
+    for name, column in (("reporting_month", dates), ("value", amounts)):
+        adapt = _adapter(Activity._meta.get_field(name))
+        assert adapt is not None
+        expected = [None if v is None else adapt(v) for v in column]
+        assert _each_distinct(adapt, list(column)) == expected
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_the_collector_waits_during_an_import_and_cycles_are_collected_between_batches(
+    monkeypatch,
+):
+    """Inside ``bulk_session`` the collector does not run on its own (decision 0384); between
+    batches, past ``COLLECT_EVERY`` objects, the cycles made so far are collected; after the
+    session the collector runs as before."""
+    import weakref
+
+    from corridor.exchange import writer
+
+    assert gc.isenabled()
+    with bulk_session():
+        assert not gc.isenabled()
+        cycle = _Cycle()
+        gone = weakref.ref(cycle)
+        del cycle
+        collect_now_and_then()  # far under a million objects: nothing collected yet
+        assert gone() is not None
+        monkeypatch.setattr(writer, "COLLECT_EVERY", 0)
+        collect_now_and_then()
+        assert gone() is None
+    assert gc.isenabled()
