@@ -10,19 +10,25 @@ What it does, all on 127.0.0.1, and it ends by itself:
 2. signs one network administrator in (a session with a passed second factor, written to the
    database the way the sign-in pages leave it), so every server process reads the same session;
 3. starts P `corridor serve` processes (waitress, T threads each) on free ports;
-4. for each connection count C: C client threads, each with one keep-alive connection to server
-   (thread number mod P), share a fixed budget of requests; prints requests/s, p50/p99 latency
-   and errors (any answer but 200, or a failed connection);
+4. for each connection count C: with wrk (found on PATH, or --wrk PATH), C keep-alive
+   connections for --seconds, each wrk thread on one server process (a Lua script); without it,
+   C client threads of the bench's own Python client (threads + http.client), each with one
+   keep-alive connection to server (thread number mod P), share a fixed budget of requests.
+   Prints requests/s, p50/p99 latency, errors (any answer but 200, or a failed connection),
+   and the CPU time per answered request of the servers (/proc: utime + stime of the processes
+   and their children) and of the client;
 5. with --datasette PATH (a `datasette` executable in a venv of its own, never the project's):
    serves the same SQLite file and asks it the same township x sector sums for the same month
    the same way, and prints Corridor's throughput as a multiple of Datasette's.
 
-The client is a small Python load generator (threads + http.client), bounded by a request
-count: wrk is not part of the project's install. It shares the CPU with the servers, so on a
+wrk is not part of the project's install (Debian: `apt-get install wrk`); the Python client is
+the fallback (--python-client forces it). Either shares the CPU with the servers, so on a
 2-core machine it caps what can be measured; the ratio to Datasette, measured by the same client
 in the same run, is the fair figure.
 
-6. with --baseline SRC (the src folder of another version of Corridor, e.g. main exported by
+6. with --granian: also serves the same instance through granian's WSGI interface (one worker
+   and T blocking threads per process, P processes), the candidate server of issue 18 §4;
+7. with --baseline SRC (the src folder of another version of Corridor, e.g. main exported by
    `git archive main src | tar -x -C /tmp/base`): first serves the same instance with that code
    (PYTHONPATH=SRC) and measures it the same way, so old and new are compared in one run.
 
@@ -42,6 +48,8 @@ import argparse
 import http.client
 import json
 import os
+import resource
+import shutil
 import signal
 import socket
 import statistics
@@ -165,14 +173,17 @@ def drive(
         connection.close()
 
     threads = [threading.Thread(target=client, args=(n,)) for n in range(connections)]
+    cpu = time.process_time()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    client_cpu = time.process_time() - cpu
     ordered = sorted(latencies)
     return {
+        "client_cpu": client_cpu,
         "requests": len(ordered),
         "rps": len(ordered) / elapsed,
         "p50": statistics.median(ordered) * 1000,
@@ -181,26 +192,146 @@ def drive(
     }
 
 
+# wrk's Lua hooks: each wrk thread connects to one server process (round robin over the ports),
+# every answer but a 200 counts as an error, and done() prints one JSON line for the bench.
+WRK_SCRIPT = """
+local ports = {%(ports)s}
+local threads = {}
+local started = 0
+function setup(thread)
+  started = started + 1
+  thread.addr = wrk.lookup("127.0.0.1", tostring(ports[(started - 1) %% #ports + 1]))[1]
+  table.insert(threads, thread)
+end
+function init(args)
+  bad = 0
+end
+function response(status, headers, body)
+  if status ~= 200 then bad = bad + 1 end
+end
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("bad") end
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %%d, "micros": %%d, "p50": %%d, "p99": %%d, "socket": %%d, "bad": %%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.timeout, bad))
+end
+"""
+
+
+def drive_wrk(
+    wrk: str, ports: list[int], path: str, headers: dict[str, str], connections: int, seconds: int
+) -> dict[str, float]:
+    """wrk for ``seconds`` over ``connections`` keep-alive connections, spread over ``ports``."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT % {"ports": ", ".join(map(str, ports))})
+        script.flush()
+        threads = min(connections, max(2, len(ports)))
+        command = [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
+        command += ["--timeout", "60s", "-s", script.name]
+        for name, value in headers.items():
+            command += ["-H", f"{name}: {value}"]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        done = subprocess.run(
+            [*command, f"http://127.0.0.1:{ports[0]}{path}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    line = next(line for line in done.stdout.splitlines() if line.startswith("WRK "))
+    figures = json.loads(line[4:])
+    return {
+        "client_cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+        "requests": figures["requests"],
+        "rps": figures["requests"] / (figures["micros"] / 1e6),
+        "p50": figures["p50"] / 1000,
+        "p99": figures["p99"] / 1000,
+        "errors": figures["socket"] + figures["bad"],
+    }
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time so far of these processes and their living children (Linux /proc)."""
+    parent_of, used = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended while we looked
+            continue
+        # After the name: state, ppid, ..., utime and stime (fields 14 and 15 of proc(5)).
+        parent_of[int(entry.name)] = int(fields[1])
+        used[int(entry.name)] = int(fields[11]) + int(fields[12])
+    tree = set(pids)
+    while True:
+        more = {pid for pid, parent in parent_of.items() if parent in tree} - tree
+        if not more:
+            break
+        tree |= more
+    return sum(used.get(pid, 0) for pid in tree) / os.sysconf("SC_CLK_TCK")
+
+
+Run = Callable[[int, int], dict[str, float]]
+
+
 def measure(
-    label: str, run: Callable[[int, int], dict[str, float]], levels: list[int], requests: int
+    label: str, run: Run, warm: Run, levels: list[int], requests: int, servers: list[int]
 ) -> dict[int, dict[str, float]]:
+    """Each level after a light warm-up; with the servers' CPU time per answered request."""
     results = {}
     for connections in levels:
         # Warm-up: a few requests on a few connections (threads' connections, caches, plans).
-        run(min(connections, 4), min(connections, 4) * 2)
+        warm(min(connections, 4), min(connections, 4) * 2)
+        before = cpu_seconds(servers)
         result = run(connections, requests)
+        result["server_cpu"] = cpu_seconds(servers) - before
         results[connections] = result
+        answered = max(result["requests"], 1)
         print(
             f"{label:<34} {connections:>3} conn  {result['rps']:>8.1f} req/s  "
             f"p50 {result['p50']:>7.1f} ms  p99 {result['p99']:>7.1f} ms  "
-            f"errors {result['errors']:.0f}/{result['requests']:.0f}",
+            f"errors {result['errors']:.0f}/{result['requests']:.0f}  "
+            f"CPU/req server {result['server_cpu'] / answered * 1000:.2f} ms, "
+            f"client {result['client_cpu'] / answered * 1000:.2f} ms  "
+            f"load {os.getloadavg()[0]:.1f}",
             flush=True,
         )
     return results
 
 
+def drivers(args: argparse.Namespace, ports: list[int], path: str, headers: dict[str, str]):
+    """(run, warm-up) for these servers: wrk for a fixed time if we have it, else the Python one."""
+
+    def python(connections: int, requests: int) -> dict[str, float]:
+        return drive(ports, path, headers, connections, requests)
+
+    if not args.wrk:
+        return python, python
+
+    def wrk(connections: int, _requests: int) -> dict[str, float]:
+        return drive_wrk(args.wrk, ports, path, headers, connections, args.seconds)
+
+    return wrk, python
+
+
+def server_command(server: str, port: int, threads: int) -> list[str]:
+    if server == "granian":
+        # The candidate: granian's WSGI interface, one worker process, `threads` blocking threads.
+        return [
+            sys.executable, "-m", "granian", "--interface", "wsgi", "--workers", "1",
+            "--blocking-threads", str(threads), "--host", "127.0.0.1", "--port", str(port),
+            "--no-ws", "--log-level", "warning", "corridor.wsgi:application",
+        ]  # fmt: skip
+    return [CORRIDOR, "serve", "--port", str(port), "--threads", str(threads)]
+
+
 def serve_and_measure(
     label: str,
+    server: str,
     env: dict[str, str],
     home: str,
     month: str,
@@ -213,16 +344,16 @@ def serve_and_measure(
     server_log = (Path(home) / f"servers-{label}.log").open("w")
     servers = [
         subprocess.Popen(
-            [CORRIDOR, "serve", "--port", str(port), "--threads", str(args.threads)],
-            env=env,
+            server_command(server, port, args.threads),
+            env={**env, "DJANGO_SETTINGS_MODULE": "corridor.settings"},
             stdout=subprocess.DEVNULL,
             stderr=server_log,  # waitress's "task queue depth" warnings, kept out of the table
         )
         for port in ports
     ]
     try:
-        for port, server in zip(ports, servers, strict=True):
-            wait_for(port, server)
+        for port, process in zip(ports, servers, strict=True):
+            wait_for(port, process)
         headers = {"Cookie": f"sessionid={session}", "Accept-Encoding": "gzip"}
         path = f"/api/gaps/?month={month}"
         for port in ports:
@@ -236,12 +367,9 @@ def serve_and_measure(
                 raise RuntimeError(f"GET {path} answered {answer.status}")
             rows = len(json.loads(body)["rows"])
             print(f"{label}: GET {path}: {rows} rows, first answer {took:.0f} ms", flush=True)
-        return measure(
-            f"{label} /api/gaps/",
-            lambda c, n: drive(ports, path, headers, c, n),
-            levels,
-            args.requests,
-        )
+        run, warm = drivers(args, ports, path, headers)
+        pids = [process.pid for process in servers]
+        return measure(f"{label} /api/gaps/", run, warm, levels, args.requests, pids)
     finally:
         stop(servers)
 
@@ -249,14 +377,30 @@ def serve_and_measure(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--activities", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=300, help="per connection count")
-    parser.add_argument("--processes", type=int, default=1, help="`corridor serve` processes")
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads per process")
+    parser.add_argument("--requests", type=int, default=300, help="per level (Python client)")
+    parser.add_argument("--processes", type=int, default=1, help="server processes")
+    parser.add_argument("--threads", type=int, default=8, help="server threads per process")
     parser.add_argument("--connections", default="1,32", help="client connection counts")
     parser.add_argument("--datasette", metavar="PATH", help="a datasette executable to compare")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--baseline", metavar="SRC", help="src folder of the version to compare")
+    parser.add_argument(
+        "--wrk",
+        metavar="PATH",
+        default=shutil.which("wrk"),
+        help="the load tool (default: wrk on PATH; without it, the bench's Python client)",
+    )
+    parser.add_argument("--python-client", action="store_true", help="do not use wrk")
+    parser.add_argument("--seconds", type=int, default=10, help="per level, with wrk")
+    parser.add_argument(
+        "--granian",
+        action="store_true",
+        help="also serve through granian's WSGI interface, the candidate server (needs granian "
+        "in this venv: `.venv/bin/uv pip install granian`; it is not in the project's lock)",
+    )
     args = parser.parse_args()
+    if args.python_client:
+        args.wrk = None
     # Stopped from outside (timeout, kill): still stop the servers this run started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     levels = [int(level) for level in args.connections.split(",")]
@@ -271,34 +415,32 @@ def main() -> int:
         os.environ["CORRIDOR_HOME"] = home
         month, session = prepare(args.activities, args.seed, Path(home))
         database = "PostgreSQL" if url else "SQLite"
+        client = f"wrk ({args.wrk}), {args.seconds} s" if args.wrk else f"{args.requests} requests"
         print(
             f"{database}, {args.activities:,} activities, month {month}, "
-            f"{args.processes} x `corridor serve --threads {args.threads}`, "
-            f"{args.requests} requests per level, load {os.getloadavg()[0]:.1f}"
+            f"{args.processes} processes x {args.threads} threads, "
+            f"client: {client} per level, load {os.getloadavg()[0]:.1f}"
         )
-        runs = [("corridor", {**os.environ, "CORRIDOR_HOME": home})]
+        env = {**os.environ, "CORRIDOR_HOME": home}
+        runs = [("corridor", "corridor", env)]
+        if args.granian:
+            runs.append(("granian", "granian", env))
         if args.baseline:
             base = str(Path(args.baseline).resolve())
-            runs.insert(
-                0,
-                (
-                    "baseline",
-                    {
-                        **os.environ,
-                        "CORRIDOR_HOME": home,
-                        "PYTHONPATH": base,
-                        "PYTHONDONTWRITEBYTECODE": "1",
-                    },
-                ),
-            )
+            old = {**env, "PYTHONPATH": base, "PYTHONDONTWRITEBYTECODE": "1"}
+            runs.insert(0, ("baseline", "corridor", old))
         results = {}
-        for label, env in runs:
-            results[label] = serve_and_measure(label, env, home, month, session, args, levels)
+        for label, server, run_env in runs:
+            results[label] = serve_and_measure(
+                label, server, run_env, home, month, session, args, levels
+            )
         corridor = results["corridor"]
-        if args.baseline:
-            for connections in levels:
-                ratio = corridor[connections]["rps"] / results["baseline"][connections]["rps"]
-                print(f"corridor / baseline at {connections} connections: {ratio:.1f}x")
+        for other_label in ("baseline", "granian"):
+            if other_label in results:
+                for connections in levels:
+                    other = results[other_label][connections]["rps"]
+                    ratio = other / corridor[connections]["rps"]
+                    print(f"{other_label} / corridor at {connections} connections: {ratio:.2f}x")
         if not args.datasette:
             return 0
         port = free_port()
@@ -331,17 +473,16 @@ def main() -> int:
             if answer.status != 200:
                 raise RuntimeError(f"datasette answered {answer.status}: {body[:200]!r}")
             print(f"datasette: {len(json.loads(body))} township x sector sums")
-            other = measure(
-                "datasette, same sums",
-                lambda c, n: drive([port], ds_path, {"Accept-Encoding": "gzip"}, c, n),
-                levels,
-                args.requests,
+            run, warm = drivers(args, [port], ds_path, {"Accept-Encoding": "gzip"})
+            datasette_results = measure(
+                "datasette, same sums", run, warm, levels, args.requests, [datasette.pid]
             )
         finally:
             stop([datasette])
-        for connections in levels:
-            ratio = corridor[connections]["rps"] / other[connections]["rps"]
-            print(f"corridor / datasette at {connections} connections: {ratio:.1f}x")
+        for label, result in results.items():
+            for connections in levels:
+                ratio = result[connections]["rps"] / datasette_results[connections]["rps"]
+                print(f"{label} / datasette at {connections} connections: {ratio:.1f}x")
     return 0
 
 

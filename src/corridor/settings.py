@@ -115,6 +115,10 @@ else:
                 else "django.db.backends.sqlite3"
             ),
             "NAME": HOME / instance.SQLITE_FILE,
+            # Each server thread keeps its connection too: opening one (file, PRAGMAs, Django's
+            # SQL functions) and closing it again was most of a kept API answer's CPU (decision
+            # 0383). A lock closes them (keys/middleware.py), as does a wipe removing the file.
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # WAL lets the web server read while an import writes; IMMEDIATE takes the write
                 # lock at BEGIN so two writers queue instead of failing with "database is locked".

@@ -11,6 +11,7 @@ scrypt derivation (about half a second) and tries are taken one at a time.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -32,11 +33,19 @@ UNLOCK_PATH = "/unlock/"
 _tries = threading.Lock()
 
 
-def _release_locked_connections() -> None:
-    """Let go of this thread's database connections that the lock closed."""
+def _release_spent_connections() -> None:
+    """Let go of this thread's database connections that the lock closed, or whose SQLite file
+    is gone (`corridor wipe`): threads keep their connections between requests (decision 0383),
+    and a kept one must not go on reading a deleted file."""
     for conn in connections.all(initialized_only=True):
-        if closed_by_lock(conn.connection):
+        if closed_by_lock(conn.connection) or _file_gone(conn):
             conn.close()
+
+
+def _file_gone(conn: Any) -> bool:
+    if conn.vendor != "sqlite" or conn.connection is None or conn.is_in_memory_db():
+        return False
+    return not os.path.exists(conn.settings_dict["NAME"])
 
 
 class LockMiddleware:
@@ -58,7 +67,7 @@ class LockMiddleware:
     def __call__(self, request: Any) -> Any:
         self._check()
         # Also after an unlock: this thread may still hold a connection the lock closed.
-        _release_locked_connections()
+        _release_spent_connections()
         if keyring.is_locked():
             return self._locked(request)
         self.idle.touch()

@@ -122,3 +122,48 @@ def test_the_servers_idle_thread_locks_without_any_request(sealed, settings, mon
         stop.set()
         watcher.join(timeout=5)
     assert keyring.is_locked()
+
+
+def test_a_kept_connection_to_a_deleted_sqlite_file_is_let_go(
+    tmp_path, monkeypatch, django_db_blocker
+):
+    """Threads keep their SQLite connections (decision 0383): one whose file a wipe deleted
+    is closed before the next request, so the server never reads the deleted file."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from corridor.keys import middleware
+
+    path = tmp_path / "corridor.sqlite3"
+    kept = DatabaseWrapper({**_sqlite_settings(), "NAME": str(path)}, alias="kept")
+    memory = DatabaseWrapper({**_sqlite_settings(), "NAME": ":memory:"}, alias="memory")
+    with django_db_blocker.unblock():  # these two databases are the test's own, not the lane's
+        for conn in (kept, memory):
+            conn.ensure_connection()
+    monkeypatch.setattr(middleware.connections, "all", lambda **_: [kept, memory])
+    try:
+        middleware._release_spent_connections()
+        assert kept.connection is not None, "a connection to a file still there was closed"
+        path.unlink()
+        middleware._release_spent_connections()
+        assert kept.connection is None
+        assert memory.connection is not None, "an in-memory database has no file to lose"
+    finally:
+        kept.close()
+        memory.close()
+
+
+def _sqlite_settings() -> dict:
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "OPTIONS": {},
+        "AUTOCOMMIT": True,
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": False,
+        "TIME_ZONE": None,
+        "USER": "",
+        "PASSWORD": "",
+        "HOST": "",
+        "PORT": "",
+        "ATOMIC_REQUESTS": False,
+        "TEST": {},
+    }
