@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
+from collections.abc import Callable
 from typing import Any, get_type_hints
 
 from django.conf import settings
@@ -136,44 +137,42 @@ def gaps(
         reach_audience_,
         reads_situation,
     )
-    kept = ANSWERS.get(version, key)
-    if kept is not None:
+
+    def compute() -> Answer:
+        with tracking() as steps:
+            try:
+                table = shared_gap_table(
+                    month,
+                    today=today,
+                    reach_rows=reach_for(reach_audience_),
+                    figures=figures_for(reads_situation),
+                    sector=sector or None,
+                    state=state or None,
+                )
+            except GapInputError as exc:
+                raise HttpError(400, str(exc)) from None
+        for step in steps:
+            gate_passed(step)
+        body = SharedGapTableOut.model_validate(
+            {
+                "month": table.month.strftime("%Y-%m"),
+                "sector": table.sector,
+                "state": table.state,
+                "cutoff": table.cutoff,
+                "k": table.k,
+                "legend": suppressed_legend(table.k),
+                "rows": table.rows,
+                "ranking": table.ranking,
+            }
+        ).model_dump_json()
+        return Answer(body.encode(), tuple(steps))
+
+    answer, computed_here = ANSWERS.kept_or_computed(version, key, compute)
+    if not computed_here:
         # The answer passed through the disclosure gate when it was built; its steps are
         # noted again for this request.
-        for step in kept.steps:
+        for step in answer.steps:
             gate_passed(f"{step} (kept answer)")
-        return kept.response(request)
-    reach_rows = reach_for(reach_audience_)
-    figures = figures_for(reads_situation)
-    with tracking() as steps:
-        try:
-            table = shared_gap_table(
-                month,
-                today=today,
-                reach_rows=reach_rows,
-                figures=figures,
-                sector=sector or None,
-                state=state or None,
-            )
-        except GapInputError as exc:
-            raise HttpError(400, str(exc)) from None
-    for step in steps:
-        gate_passed(step)
-    body = SharedGapTableOut.model_validate(
-        {
-            "month": table.month.strftime("%Y-%m"),
-            "sector": table.sector,
-            "state": table.state,
-            "cutoff": table.cutoff,
-            "k": table.k,
-            "legend": suppressed_legend(table.k),
-            "rows": table.rows,
-            "ranking": table.ranking,
-        }
-    ).model_dump_json()
-    answer = Answer(body.encode(), tuple(steps))
-    if steps:
-        ANSWERS.put(version, key, answer)
     return answer.response(request)
 
 
@@ -213,6 +212,41 @@ class Answers:
         self.version: str | None = None
         self.answers: dict[tuple, Answer] = {}
         self.lock = threading.Lock()
+        # One lock per question being computed (of this version): threads that ask the same
+        # question meanwhile wait for its answer instead of computing it again.
+        self.flights: dict[tuple, threading.Lock] = {}
+
+    def kept_or_computed(
+        self, version: str | None, key: tuple, compute: Callable[[], Answer]
+    ) -> tuple[Answer, bool]:
+        """The kept answer to ``key``, else ``compute()``'s, kept if it passed the disclosure
+        gate (it has steps); and whether this call computed it. Of the threads asking the same
+        question of the same version at once, one computes and the others wait for its answer
+        (after every write, a busy hub's threads would otherwise each compute the same table)."""
+        kept = self.get(version, key)
+        if kept is not None:
+            return kept, False
+        if version is None:
+            return compute(), True  # nothing is kept without a version: nothing to wait for
+        with self._flight(version, key):
+            kept = self.get(version, key)
+            if kept is not None:
+                return kept, False
+            answer = compute()
+            if answer.steps:
+                self.put(version, key, answer)
+            return answer, True
+
+    def _flight(self, version: str, key: tuple) -> threading.Lock:
+        with self.lock:
+            if version != self.version:
+                self.version, self.answers, self.flights = version, {}, {}
+            flight = self.flights.get(key)
+            if flight is None:
+                if len(self.flights) >= self.size:
+                    self.flights.pop(next(iter(self.flights)))
+                flight = self.flights[key] = threading.Lock()
+            return flight
 
     def get(self, version: str | None, key: tuple) -> Answer | None:
         if version is None:
@@ -225,7 +259,7 @@ class Answers:
             return
         with self.lock:
             if version != self.version:
-                self.version, self.answers = version, {}
+                self.version, self.answers, self.flights = version, {}, {}
             if len(self.answers) >= self.size:
                 self.answers.pop(next(iter(self.answers)))
             self.answers[key] = answer

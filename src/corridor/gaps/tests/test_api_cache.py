@@ -4,6 +4,8 @@ answer, and every write of the rows the table is computed from is seen at once."
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from django.db import transaction
@@ -207,3 +209,80 @@ def test_the_audience_key_is_what_the_scope_is_built_from(reach):
     # inactive person are asked the same "none" queries under two keys: that costs one more
     # computation, never a wrong answer.
     assert len(keys) == 7
+
+
+# --- One computation per question at a time (single flight) -----------------------------------
+
+
+def _asked_at_once(answers, version: str, keys: list[tuple], compute) -> list:
+    """Each key asked by its own thread, all of them let go at the same moment."""
+    start = threading.Barrier(len(keys))
+    got: list = [None] * len(keys)
+
+    def ask(n: int) -> None:
+        start.wait()
+        got[n] = answers.kept_or_computed(version, keys[n], compute)
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(len(keys))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return got
+
+
+def test_threads_asking_the_same_question_at_once_compute_it_once():
+    answers = gaps_api.Answers()
+    computing = threading.Lock()
+    calls: list[str] = []
+
+    def slow() -> gaps_api.Answer:
+        with computing:
+            calls.append(threading.current_thread().name)
+        time.sleep(0.3)  # long enough for every other thread to be waiting
+        return gaps_api.Answer(b'{"rows": []}', ("suppressed",))
+
+    got = _asked_at_once(answers, "v1", [("2024-03",)] * 8, slow)
+    assert len(calls) == 1
+    assert all(answer is got[0][0] for answer, _here in got)
+    assert sorted(here for _answer, here in got) == [False] * 7 + [True]
+    # Different questions do not wait for each other: each is computed.
+    calls.clear()
+    _asked_at_once(answers, "v1", [("2024-04",), ("2024-05",), ("2024-06",)], slow)
+    assert len(calls) == 3
+    # A new data version is a new question.
+    calls.clear()
+    _answer, here = answers.kept_or_computed("v2", ("2024-03",), slow)
+    assert here
+    assert len(calls) == 1
+
+
+def test_an_answer_that_did_not_pass_the_gate_is_not_kept_nor_waited_for():
+    answers = gaps_api.Answers()
+    calls = []
+
+    def ungated() -> gaps_api.Answer:
+        calls.append(1)
+        return gaps_api.Answer(b"{}", ())
+
+    for _ in range(2):
+        answers.kept_or_computed("v1", ("2024-03",), ungated)
+    assert len(calls) == 2
+    for _ in range(2):
+        answers.kept_or_computed(None, ("2024-03",), lambda: gaps_api.Answer(b"{}", ("s",)))
+    assert answers.get(None, ("2024-03",)) is None
+
+
+def test_a_failed_computation_lets_the_next_thread_try():
+    answers = gaps_api.Answers()
+
+    def failing() -> gaps_api.Answer:
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        answers.kept_or_computed("v1", ("2024-03",), failing)
+    answer, here = answers.kept_or_computed(
+        "v1", ("2024-03",), lambda: gaps_api.Answer(b"{}", ("s",))
+    )
+    assert here
+    assert answer.body == b"{}"
