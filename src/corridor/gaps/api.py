@@ -239,8 +239,7 @@ class Answers:
 
     def _flight(self, version: str, key: tuple) -> threading.Lock:
         with self.lock:
-            if version != self.version:
-                self.version, self.answers, self.flights = version, {}, {}
+            self._turn_to(version)
             flight = self.flights.get(key)
             if flight is None:
                 if len(self.flights) >= self.size:
@@ -258,11 +257,15 @@ class Answers:
         if version is None:
             return
         with self.lock:
-            if version != self.version:
-                self.version, self.answers, self.flights = version, {}, {}
+            self._turn_to(version)
             if len(self.answers) >= self.size:
                 self.answers.pop(next(iter(self.answers)))
             self.answers[key] = answer
+
+    def _turn_to(self, version: str) -> None:
+        """(With the lock held.) A new data version: nothing kept or computed before it holds."""
+        if version != self.version:
+            self.version, self.answers, self.flights = version, {}, {}
 
 
 ANSWERS = Answers()
