@@ -38,7 +38,12 @@ _.clean_file, _.clean_old_password  # Django form clean_<field> hooks
 # Hooks a library calls by name.
 _.auser  # Django's async user on the request
 _.get_throttle_factor  # django-otp ThrottlingMixin
+_.get_user  # Django's auth backend (accounts.backends.UserBackend)
+_._get_session_from_db  # Django's database SessionStore (accounts.session_store)
+_._device_from_persistent_id  # django-otp's OTPMiddleware (accounts.middleware)
 DenylistPasswordValidator  # named in AUTH_PASSWORD_VALIDATORS
+UserBackend  # accounts.backends: named in AUTHENTICATION_BACKENDS (decision 0388)
+_._session_key  # Django's SessionBase: accounts.session_store forgets an unknown key, as db's
 _.get_help_text  # Django password validator
 _._ninja_csrf_exempt  # django-ninja's CSRF marker
 _.get_prep_value, _.value_to_string  # Django Field

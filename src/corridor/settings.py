@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "corridor.web.middleware.UserLanguageMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "corridor.accounts.middleware.SecondFactorMiddleware",  # django-otp's, fixed read (0388)
     # After OTPMiddleware: ends idle/old sessions and hides a half-signed-in user.
     "corridor.accounts.middleware.SignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -189,6 +189,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE else Non
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# Django's database sessions and ModelBackend, each reading its row by a fixed statement on
+# every request instead of compiling a queryset (decision 0388).
+SESSION_ENGINE = "corridor.accounts.session_store"
+AUTHENTICATION_BACKENDS = ["corridor.accounts.backends.UserBackend"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -15,7 +15,10 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django_otp.middleware import OTPMiddleware
+from django_otp.models import Device
 
+from corridor.accounts.queries import device_by_persistent_id
 from corridor.accounts.services import SESSION_LAST_SEEN, SESSION_SIGNED_IN_AT, session_verified
 
 IDLE_TIMEOUT = dt.timedelta(minutes=30)
@@ -31,6 +34,15 @@ def _anonymous() -> AnonymousUser:
 
 async def _anonymous_async() -> AnonymousUser:
     return AnonymousUser()
+
+
+class SecondFactorMiddleware(OTPMiddleware):
+    """django-otp's ``OTPMiddleware`` (``user.otp_device``, ``user.is_verified()``), with the
+    session's device read by a fixed statement (decision 0388). Whether the device is the
+    user's and confirmed is still checked by ``OTPMiddleware._finalize_device``."""
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Device | None:
+        return device_by_persistent_id(self._normalize_persistent_id(persistent_id))
 
 
 class SignInMiddleware:

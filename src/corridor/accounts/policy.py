@@ -63,6 +63,7 @@ from django.db import models, transaction
 from corridor.accounts.models import GlobalRole, Membership, OrgRole, TokenScope
 from corridor.audit.services import Action, audit_record
 from corridor.core.errors import NotAllowed
+from corridor.core.fixed_reads import rows_where
 
 VIEW = "view"
 ADD = "add"
@@ -119,10 +120,18 @@ def organisation_ids(user: Any, roles: tuple[str, ...] = ()) -> set[Any]:
 
 
 def _memberships_of(user: Any, roles: tuple[str, ...]) -> set[Any]:
-    memberships = Membership.objects.filter(user_id=user.pk)
+    # Most requests ask this; a fixed statement is not compiled anew each time (decision 0388).
     if roles:
-        memberships = memberships.filter(role__in=roles)
-    return set(memberships.values_list("organisation_id", flat=True))
+        memberships = rows_where(
+            Membership, _BY_USER_AND_ROLE, (user.pk, roles), fields=("organisation",)
+        )
+    else:
+        memberships = rows_where(Membership, _BY_USER, (user.pk,), fields=("organisation",))
+    return {membership.organisation_id for membership in memberships}
+
+
+_BY_USER = (("user", "="),)
+_BY_USER_AND_ROLE = (("user", "="), ("role", "in"))
 
 
 # While ``allowed`` asks ``can`` about many objects: the user it asks for and their

@@ -28,6 +28,7 @@ from corridor.accounts.models import (
     RecoveryDevice,
     User,
 )
+from corridor.accounts.queries import device_by_persistent_id
 from corridor.audit.services import Action, audit_record, snapshot
 from corridor.core.errors import InvalidInput, NotAllowed
 
@@ -215,7 +216,8 @@ def password_check(request: HttpRequest, *, username: str, password: str) -> Att
             user=known, username=username, address=address, step="password", reason="throttled"
         )
         return Attempt(wait=wait)
-    # ModelBackend hashes the password even for an unknown name, so timing tells nothing.
+    # ModelBackend (UserBackend's base) hashes the password even for an unknown name, so
+    # timing tells nothing.
     user = authenticate(request, username=username, password=password)
     if user is None:
         _failure(user=known, username=username, address=address, step="password", reason="wrong")
@@ -243,7 +245,7 @@ def second_factor_check(request: HttpRequest, *, user: User, code: str) -> Attem
 
 def session_start(request: HttpRequest, *, user: User) -> None:
     """After the password: a new session key, and the clock for the absolute timeout."""
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     now = int(timezone.now().timestamp())
     request.session[SESSION_SIGNED_IN_AT] = now
     request.session[SESSION_LAST_SEEN] = now
@@ -278,7 +280,7 @@ def session_verified(request: HttpRequest) -> bool:
     else:
         # Signed in during this request: OTPMiddleware has not decorated this user object.
         device_id = request.session.get(DEVICE_ID_SESSION_KEY)
-        device = Device.from_persistent_id(device_id) if device_id else None
+        device = device_by_persistent_id(device_id) if device_id else None
         if device is not None and device.user_id == user.pk and device.confirmed:
             return True
     return bool(request.session.get(SESSION_WAIVED)) and not second_factor_required(user)

@@ -53,7 +53,7 @@ def totp_code(device: TOTPDevice, *, at: float | None = None) -> str:
 
 def sign_in(client: Client, user: User) -> Client:
     """Sign ``client`` in as ``user`` with a passed second factor, as the sign-in pages do."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[0])
     device = totp_device(user)
     session = client.session
     now = int(timezone.now().timestamp())

@@ -363,7 +363,7 @@ def test_the_page_refuses_what_the_user_may_not_do(world):
 
 def test_the_page_needs_the_second_factor_and_csrf(world):
     half = Client()
-    half.force_login(world.editor, backend="django.contrib.auth.backends.ModelBackend")
+    half.force_login(world.editor, backend=settings.AUTHENTICATION_BACKENDS[0])
     session = half.session
     now = int(timezone.now().timestamp())
     session[SESSION_SIGNED_IN_AT] = now

@@ -222,7 +222,7 @@ def session_cookie(user, *, second_factor: bool = True) -> str:
         client = signed_in_client(user)
     else:  # password accepted, second factor still to come: what the sign-in page leaves
         client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[0])
         session, now = client.session, int(time.time())
         session[SESSION_SIGNED_IN_AT] = session[SESSION_LAST_SEEN] = now
         session.save()
