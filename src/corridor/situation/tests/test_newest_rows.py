@@ -29,14 +29,18 @@ SECTORS = (Sector.FOOD_SECURITY, Sector.HEALTH, Sector.WASH)
 
 def _newest_rows_plainly(figures, _sectors) -> list[tuple]:
     """Every township figure row whose date is the newest of its township and sector (and
-    sector in the figures asked for): a subquery per row."""
+    sector in the figures asked for): a subquery per row. Its ids (the source's and the
+    row's) as text, as ``_newest_rows`` gives them."""
     figures = queries._townships(figures)
     newest = (
         figures.filter(admin_unit=OuterRef("admin_unit"), sector=OuterRef("sector"))
         .order_by("-as_of")
         .values("as_of")[:1]
     )
-    return list(figures.filter(as_of=Subquery(newest)).values_list(*queries._COLUMNS))
+    return [
+        (*row[:8], str(row[8]), *row[9:13], str(row[13]))
+        for row in figures.filter(as_of=Subquery(newest)).values_list(*queries._COLUMNS)
+    ]
 
 
 def _by_id(rows: list[tuple]) -> dict:
