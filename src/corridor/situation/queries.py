@@ -241,7 +241,13 @@ def _plain_rows(rows: list[tuple], connection: Any) -> list[tuple]:
         return [(*row[:8], str(row[8]), *row[9:13], str(row[13])) for row in rows]
     zone = connection.timezone
     return [
-        (*row[:8], _uuid_text(row[8]), *row[9:12], row[12].replace(tzinfo=zone), _uuid_text(row[13]))
+        (
+            *row[:8],
+            _uuid_text(row[8]),
+            *row[9:12],
+            row[12].replace(tzinfo=zone),
+            _uuid_text(row[13]),
+        )
         for row in rows
     ]
 
@@ -286,9 +292,8 @@ def needs_valid(
     period, one dated on or before ``last``; of several, the one ``figure_rank`` puts first.
     """
     with_need = figures.filter(people_in_need__isnull=False)
-    in_period = _townships(with_need).filter(valid_from__lte=last, valid_to__gte=first)
     points = with_need.filter(valid_from__isnull=True, as_of__lte=last)
-    rows = list(in_period.values_list(*_COLUMNS)) + _newest_rows(
+    rows = _in_period_rows(with_need, first, last) + _newest_rows(
         points, [ALL_SECTORS, *Sector.values]
     )
     chosen: dict[tuple[str, str], FigureRef] = {}
@@ -298,6 +303,33 @@ def needs_valid(
         if held is None or figure_rank(ref) > figure_rank(held):
             chosen[key] = ref
     return chosen
+
+
+def _in_period_rows(
+    figures: QuerySet[DisplacementFigure], first: dt.date, last: dt.date
+) -> list[tuple]:
+    """The townships' rows (``_COLUMNS``, the ids as text) whose validity period overlaps
+    ``first``..``last``: a fixed statement over the caller's scope, like ``_newest_rows``."""
+    scope = _scope_sql(figures)
+    if scope is None:
+        return []
+    scope_sql, scope_params = scope
+    connection = connections[figures.db]
+    adapt = connection.ops.adapt_datefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _IN_PERIOD_SQL.format(scope=scope_sql),
+            (*scope_params, Level.TOWNSHIP, adapt(last), adapt(first)),
+        )
+        return _plain_rows(cursor.fetchall(), connection)
+
+
+_IN_PERIOD_SQL = (
+    f"WITH f({_SCOPE_NAMES}) AS NOT MATERIALIZED ({{scope}}) "
+    f"{_ROWS_SELECT} FROM f JOIN {_UNIT} t ON t.pcode = f.admin_unit_id "
+    f"JOIN {_SOURCE} s ON s.id = f.source_id "
+    f"WHERE t.level = %s AND f.valid_from <= %s AND f.valid_to >= %s"
+)
 
 
 def need_for(needs: dict[tuple[str, str], FigureRef], pcode: str, sector: str) -> FigureRef | None:

@@ -43,6 +43,16 @@ def _newest_rows_plainly(figures, _sectors) -> list[tuple]:
     ]
 
 
+def _in_period_plainly(figures, first, last) -> list[tuple]:
+    """The township figure rows whose validity period overlaps first..last, as a queryset
+    (what ``needs_valid`` read before decision 0389), ids as text."""
+    rows = queries._townships(figures).filter(valid_from__lte=last, valid_to__gte=first)
+    return [
+        (*row[:8], str(row[8]), *row[9:13], str(row[13]))
+        for row in rows.values_list(*queries._COLUMNS)
+    ]
+
+
 def _by_id(rows: list[tuple]) -> dict:
     by_id = {row[-1]: row for row in rows}  # the id is the last column
     assert len(by_id) == len(rows)
@@ -106,6 +116,11 @@ def test_newest_rows_are_the_plain_subquerys(seed, monkeypatch):
                     _newest_rows_plainly(figures, sectors)
                 )
             first = last.replace(day=1)
+            for start in (first, dt.date(2023, 1, 1)):  # a month, and a longer span
+                with_need = scope.filter(people_in_need__isnull=False)
+                assert _by_id(queries._in_period_rows(with_need, start, last)) == _by_id(
+                    _in_period_plainly(with_need, start, last)
+                )
             latest = queries.latest_figures(scope, last)
             needs = queries.needs_valid(scope, first, last)
             with monkeypatch.context() as patch:
@@ -116,3 +131,4 @@ def test_newest_rows_are_the_plain_subquerys(seed, monkeypatch):
     # district has figures that the rule leaves out.
     assert everyone.filter(admin_unit__level=2).exists()
     assert len(queries.latest_figures(everyone, dt.date(2025, 12, 31))) >= 3
+    assert everyone.filter(valid_from__isnull=False).exists()
