@@ -158,8 +158,8 @@ def latest_figures(figures: QuerySet[DisplacementFigure], on: dt.date) -> dict[s
 
 
 def _newest_rows(figures: QuerySet[DisplacementFigure], sectors: Iterable[str]) -> list[tuple]:
-    """The townships' rows (``_COLUMNS``, the ids as text) of ``sectors`` dated on the latest ``as_of`` of their
-    township and sector: the only ones the rule can pick.
+    """The townships' rows (``_COLUMNS``, the ids as text) of ``sectors`` dated on the latest
+    ``as_of`` of their township and sector: the only ones the rule can pick.
 
     Driven by the townships, not by the figures: each township's latest date per sector is
     one index seek in ``figure_latest_idx`` however long the history (decision 0361), and the
@@ -177,8 +177,9 @@ def _newest_rows(figures: QuerySet[DisplacementFigure], sectors: Iterable[str]) 
         return []
     scope_sql, scope_params = scope
     wanted = ", ".join(["(%s)"] * len(sectors))
-    sql = _NEWEST_SQL.format(scope=scope_sql, wanted=wanted)
     connection = connections[figures.db]
+    probe = "" if connection.vendor == "sqlite" else _SECTOR_PROBE
+    sql = _NEWEST_SQL.format(scope=scope_sql, wanted=wanted, probe=probe)
     with connection.cursor() as cursor:
         cursor.execute(sql, (*scope_params, *sectors, Level.TOWNSHIP))
         return _plain_rows(cursor.fetchall(), connection)
@@ -207,10 +208,12 @@ _ROWS_SELECT = (
     "f.valid_from, f.valid_to, f.source_id, s.publisher, s.title, s.reliability, f.created_at, f.id"
 )
 # ``{scope}`` is the compiled scoped queryset (its values go first), ``{wanted}`` one
-# ``(%s)`` per sector; the last value is the township level. Braces are doubled for format.
+# ``(%s)`` per sector, ``{probe}`` empty or ``_SECTOR_PROBE``; the last value is the township
+# level. Braces are doubled for format. Only table and column names of this module are put in
+# the text; every value is a parameter.
 _NEWEST_SQL = (
-    f"WITH f({_SCOPE_NAMES}) AS NOT MATERIALIZED ({{scope}}), "
-    f"wanted(sector) AS (VALUES {{wanted}}), "
+    f"WITH f({_SCOPE_NAMES}) AS NOT MATERIALIZED ({{scope}}), "  # noqa: S608
+    f"wanted(sector) AS MATERIALIZED (SELECT column1 FROM (VALUES {{wanted}}) v{{probe}}), "
     f"newest(pcode, sector, day) AS ("
     f"SELECT t.pcode, w.sector, (SELECT f.as_of FROM f WHERE f.admin_unit_id = t.pcode "
     f"AND f.sector = w.sector ORDER BY f.as_of DESC LIMIT 1) "
@@ -219,6 +222,14 @@ _NEWEST_SQL = (
     f"JOIN f ON f.admin_unit_id = n.pcode AND f.sector = n.sector AND f.as_of = n.day "
     f"JOIN {_SOURCE} s ON s.id = f.source_id"
 )
+
+
+# Only the sectors the scope has any figure of, one index probe each, so that townships
+# are not sought in sectors nobody has figures for (on PostgreSQL 3,916 seeks become 356 on
+# the bench's data, 8 ms of the server's time to 3). Not on SQLite: its planner, finding from
+# its statistics that most figures share one sector, probes through the dates index instead
+# and reads every figure per sector. ``column1`` is VALUES' column name in both databases.
+_SECTOR_PROBE = " WHERE EXISTS (SELECT 1 FROM f WHERE f.sector = v.column1)"
 
 
 def _scope_sql(figures: QuerySet[DisplacementFigure]) -> tuple[str, tuple] | None:
