@@ -178,8 +178,7 @@ def _newest_rows(figures: QuerySet[DisplacementFigure], sectors: Iterable[str]) 
     scope_sql, scope_params = scope
     wanted = ", ".join(["(%s)"] * len(sectors))
     connection = connections[figures.db]
-    probe = "" if connection.vendor == "sqlite" else _SECTOR_PROBE
-    sql = _NEWEST_SQL.format(scope=scope_sql, wanted=wanted, probe=probe)
+    sql = _NEWEST_SQL.format(scope=scope_sql, wanted=wanted)
     with connection.cursor() as cursor:
         cursor.execute(sql, (*scope_params, *sectors, Level.TOWNSHIP))
         return _plain_rows(cursor.fetchall(), connection)
@@ -207,13 +206,25 @@ _ROWS_SELECT = (
     "SELECT f.admin_unit_id, f.as_of, f.idps, f.refugees, f.people_in_need, f.sector, "
     "f.valid_from, f.valid_to, f.source_id, s.publisher, s.title, s.reliability, f.created_at, f.id"
 )
+
+# Only the sectors the scope has any figure of, one index probe each, so that townships
+# are not sought in sectors nobody has figures for (on PostgreSQL 3,916 seeks become 356 on
+# the bench's data, 8 ms of the server's time to 3). ``admin_unit_id > ''`` holds for every
+# figure; it is there so that SQLite probes ``figure_latest_idx`` by sector and p-code: without
+# it SQLite's planner, finding from its statistics that most figures share one sector, went
+# through the dates index instead and read every figure per missing sector. ``column1`` is
+# VALUES' column name in both databases.
+_SECTOR_PROBE = (
+    " WHERE EXISTS (SELECT 1 FROM f WHERE f.sector = v.column1 AND f.admin_unit_id > '')"
+)
+
 # ``{scope}`` is the compiled scoped queryset (its values go first), ``{wanted}`` one
-# ``(%s)`` per sector, ``{probe}`` empty or ``_SECTOR_PROBE``; the last value is the township
-# level. Braces are doubled for format. Only table and column names of this module are put in
-# the text; every value is a parameter.
+# ``(%s)`` per sector; the last value is the township level. Braces are doubled for format.
+# Only table and column names of this module are put in the text; every value is a parameter.
 _NEWEST_SQL = (
     f"WITH f({_SCOPE_NAMES}) AS NOT MATERIALIZED ({{scope}}), "  # noqa: S608
-    f"wanted(sector) AS MATERIALIZED (SELECT column1 FROM (VALUES {{wanted}}) v{{probe}}), "
+    f"wanted(sector) AS MATERIALIZED "
+    f"(SELECT column1 FROM (VALUES {{wanted}}) v{_SECTOR_PROBE}), "
     f"newest(pcode, sector, day) AS ("
     f"SELECT t.pcode, w.sector, (SELECT f.as_of FROM f WHERE f.admin_unit_id = t.pcode "
     f"AND f.sector = w.sector ORDER BY f.as_of DESC LIMIT 1) "
@@ -222,14 +233,6 @@ _NEWEST_SQL = (
     f"JOIN f ON f.admin_unit_id = n.pcode AND f.sector = n.sector AND f.as_of = n.day "
     f"JOIN {_SOURCE} s ON s.id = f.source_id"
 )
-
-
-# Only the sectors the scope has any figure of, one index probe each, so that townships
-# are not sought in sectors nobody has figures for (on PostgreSQL 3,916 seeks become 356 on
-# the bench's data, 8 ms of the server's time to 3). Not on SQLite: its planner, finding from
-# its statistics that most figures share one sector, probes through the dates index instead
-# and reads every figure per sector. ``column1`` is VALUES' column name in both databases.
-_SECTOR_PROBE = " WHERE EXISTS (SELECT 1 FROM f WHERE f.sector = v.column1)"
 
 
 def _scope_sql(figures: QuerySet[DisplacementFigure]) -> tuple[str, tuple] | None:
