@@ -176,10 +176,15 @@ def gap_table(
             secs = wanted[pcode] = set()
         secs.add(sec)
     names = _names(set(wanted))
-    rows = []
+    # Townships with a need figure of their own for some sector: only their rows ask
+    # ``need_for``; every other township's rows all take its all-sector need.
+    own_sector_need = {pcode for pcode, sec in needs if sec != ALL_SECTORS}
+    keyed = []
     township_need: dict[str, tuple[str, int]] = {}
     # A township's rows share its figure, names and all-sector need: worked out once for
-    # the township; a row only looks up its sector's own need and its reach.
+    # the township; a row only looks up its sector's own need and its reach. Each row is
+    # kept with its sort key, made here rather than by a call per row.
+    nothing = (0, 0, 0)
     for pcode, secs in wanted.items():
         figure = latest.get(pcode)
         if figure is None:
@@ -191,36 +196,43 @@ def gap_table(
         overall = _need(all_sectors, figure)
         if overall[0] is not None and overall[1] is not None:
             township_need[pcode] = (overall[0], overall[1])
+        asks = pcode in own_sector_need
         for sec in secs:
-            need_figure = need_for(needs, pcode, sec)
-            basis, need, pin, source, as_of, valid_from, valid_to = (
-                overall if need_figure is all_sectors else _need(need_figure, figure)
+            basis, need, pin, source, as_of, valid_from, valid_to = overall
+            if asks:
+                need_figure = need_for(needs, pcode, sec)
+                if need_figure is not all_sectors:
+                    basis, need, pin, source, as_of, valid_from, valid_to = _need(
+                        need_figure, figure
+                    )
+            reached, orgs, planned = reach.get((pcode, sec), nothing)
+            coverage = coverage_ratio(reached, need)
+            row = GapRow(
+                pcode,
+                en,
+                my,
+                state_pcode,
+                sec,
+                idps,
+                pin,
+                need,
+                reached,
+                orgs,
+                coverage,
+                figure_as_of,
+                figure_source_id,
+                planned,
+                basis,
+                source,
+                as_of,
+                valid_from,
+                valid_to,
             )
-            reached, orgs, planned = reach.get((pcode, sec), (0, 0, 0))
-            rows.append(
-                GapRow(
-                    pcode=pcode,
-                    township=en,
-                    township_my=my,
-                    state_pcode=state_pcode,
-                    sector=sec,
-                    idps=idps,
-                    people_in_need=pin,
-                    need=need,
-                    people_reached=reached,
-                    organisations=orgs,
-                    coverage=coverage_ratio(reached, need),
-                    figure_as_of=figure_as_of,
-                    figure_source_id=figure_source_id,
-                    planned=planned,
-                    need_basis=basis,
-                    need_source=source,
-                    need_as_of=as_of,
-                    need_valid_from=valid_from,
-                    need_valid_to=valid_to,
-                )
-            )
-    rows.sort(key=_worst_first)
+            # Worst first: known needs first, lowest coverage first, bigger need first, then by
+            # place and sector (which make the key unique, so rows are never compared).
+            keyed.append((coverage is None, coverage or 0.0, -(need or 0), pcode, sec, row))
+    keyed.sort()
+    rows = [item[-1] for item in keyed]
     return GapTable(
         month=start,
         sector=sector or None,
@@ -303,12 +315,6 @@ def _need(need_figure: FigureRef | None, figure: FigureRef | None) -> tuple:
 
 def _shown(figure: FigureRef) -> tuple:
     return figure.source, figure.as_of, figure.valid_from, figure.valid_to
-
-
-def _worst_first(row: GapRow) -> tuple:
-    # Known needs first, lowest coverage first, bigger need first, then by place and sector.
-    unknown = row.coverage is None
-    return (unknown, row.coverage or 0.0, -(row.need or 0), row.pcode, row.sector)
 
 
 def _ranking(

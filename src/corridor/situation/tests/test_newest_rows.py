@@ -29,14 +29,28 @@ SECTORS = (Sector.FOOD_SECURITY, Sector.HEALTH, Sector.WASH)
 
 def _newest_rows_plainly(figures, _sectors) -> list[tuple]:
     """Every township figure row whose date is the newest of its township and sector (and
-    sector in the figures asked for): a subquery per row."""
+    sector in the figures asked for): a subquery per row. Its ids (the source's and the
+    row's) as text, as ``_newest_rows`` gives them."""
     figures = queries._townships(figures)
     newest = (
         figures.filter(admin_unit=OuterRef("admin_unit"), sector=OuterRef("sector"))
         .order_by("-as_of")
         .values("as_of")[:1]
     )
-    return list(figures.filter(as_of=Subquery(newest)).values_list(*queries._COLUMNS))
+    return [
+        (*row[:8], str(row[8]), *row[9:13], str(row[13]))
+        for row in figures.filter(as_of=Subquery(newest)).values_list(*queries._COLUMNS)
+    ]
+
+
+def _in_period_plainly(figures, first, last) -> list[tuple]:
+    """The township figure rows whose validity period overlaps first..last, as a queryset
+    (what ``needs_valid`` read before decision 0389), ids as text."""
+    rows = queries._townships(figures).filter(valid_from__lte=last, valid_to__gte=first)
+    return [
+        (*row[:8], str(row[8]), *row[9:13], str(row[13]))
+        for row in rows.values_list(*queries._COLUMNS)
+    ]
 
 
 def _by_id(rows: list[tuple]) -> dict:
@@ -102,6 +116,11 @@ def test_newest_rows_are_the_plain_subquerys(seed, monkeypatch):
                     _newest_rows_plainly(figures, sectors)
                 )
             first = last.replace(day=1)
+            for start in (first, dt.date(2023, 1, 1)):  # a month, and a longer span
+                with_need = scope.filter(people_in_need__isnull=False)
+                assert _by_id(queries._in_period_rows(with_need, start, last)) == _by_id(
+                    _in_period_plainly(with_need, start, last)
+                )
             latest = queries.latest_figures(scope, last)
             needs = queries.needs_valid(scope, first, last)
             with monkeypatch.context() as patch:
@@ -112,3 +131,4 @@ def test_newest_rows_are_the_plain_subquerys(seed, monkeypatch):
     # district has figures that the rule leaves out.
     assert everyone.filter(admin_unit__level=2).exists()
     assert len(queries.latest_figures(everyone, dt.date(2025, 12, 31))) >= 3
+    assert everyone.filter(valid_from__isnull=False).exists()
