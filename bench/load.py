@@ -107,7 +107,8 @@ def stop(processes: list[subprocess.Popen]) -> None:
 
 
 def prepare(activities: int, seed: int, out_dir: Path) -> tuple[str, str]:
-    """Load the data and sign an administrator in; returns (month, session cookie value)."""
+    """Load the data and sign an administrator in; returns (month, session cookie values: the
+    sign-in of this version, and the same for a version from before decision 0388)."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "corridor.settings")
@@ -136,8 +137,16 @@ def prepare(activities: int, seed: int, out_dir: Path) -> tuple[str, str]:
         username="bench-admin", password=None, global_role=GlobalRole.ADMIN
     )
     session = signed_in_client(admin).cookies["sessionid"].value
+    # The same person's second session names Django's own ModelBackend, the one a --baseline
+    # from before decision 0388 knows (this version's names accounts.backends.UserBackend).
+    from django.contrib.sessions.backends.db import SessionStore
+
+    legacy = SessionStore()
+    legacy.update(SessionStore(session_key=session).load())
+    legacy["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    legacy.save()
     connection.close()
-    return month.strftime("%Y-%m"), session
+    return month.strftime("%Y-%m"), (session, legacy.session_key)
 
 
 def drive(
@@ -335,11 +344,13 @@ def serve_and_measure(
     env: dict[str, str],
     home: str,
     month: str,
-    session: str,
+    sessions: tuple[str, ...],
     args: argparse.Namespace,
     levels: list[int],
 ) -> dict[int, dict[str, float]]:
-    """Start the servers with ``env``, time the first answer, drive the levels, stop them."""
+    """Start the servers with ``env``, time the first answer, drive the levels, stop them.
+    The first of ``sessions`` that the servers' code accepts is used (a refused one is gone:
+    the sign-in middleware flushes it)."""
     ports = [free_port() for _ in range(args.processes)]
     server_log = (Path(home) / f"servers-{label}.log").open("w")
     servers = [
@@ -354,19 +365,24 @@ def serve_and_measure(
     try:
         for port, process in zip(ports, servers, strict=True):
             wait_for(port, process)
-        headers = {"Cookie": f"sessionid={session}", "Accept-Encoding": "gzip"}
         path = f"/api/gaps/?month={month}"
         for port in ports:
-            check = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-            started = time.perf_counter()
-            check.request("GET", path, headers={"Cookie": headers["Cookie"]})
-            answer = check.getresponse()
-            body = answer.read()
-            took = (time.perf_counter() - started) * 1000
-            if answer.status != 200:
-                raise RuntimeError(f"GET {path} answered {answer.status}")
+            for session in sessions:
+                check = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                started = time.perf_counter()
+                check.request("GET", path, headers={"Cookie": f"sessionid={session}"})
+                answer = check.getresponse()
+                body = answer.read()
+                took = (time.perf_counter() - started) * 1000
+                if answer.status == 401 and session != sessions[-1]:
+                    continue  # signed in through a backend this version does not know
+                if answer.status != 200:
+                    raise RuntimeError(f"GET {path} answered {answer.status}")
+                sessions = (session,)
+                break
             rows = len(json.loads(body)["rows"])
             print(f"{label}: GET {path}: {rows} rows, first answer {took:.0f} ms", flush=True)
+        headers = {"Cookie": f"sessionid={sessions[0]}", "Accept-Encoding": "gzip"}
         run, warm = drivers(args, ports, path, headers)
         pids = [process.pid for process in servers]
         return measure(f"{label} /api/gaps/", run, warm, levels, args.requests, pids)
@@ -413,7 +429,7 @@ def main() -> int:
         parser.error("--datasette compares on one SQLite file: leave CORRIDOR_DATABASE_URL unset")
     with tempfile.TemporaryDirectory() as home:
         os.environ["CORRIDOR_HOME"] = home
-        month, session = prepare(args.activities, args.seed, Path(home))
+        month, sessions = prepare(args.activities, args.seed, Path(home))
         database = "PostgreSQL" if url else "SQLite"
         client = f"wrk ({args.wrk}), {args.seconds} s" if args.wrk else f"{args.requests} requests"
         print(
@@ -431,8 +447,11 @@ def main() -> int:
             runs.insert(0, ("baseline", "corridor", old))
         results = {}
         for label, server, run_env in runs:
+            # A refused session is flushed: the baseline tries the old backend's first, so
+            # this version's session is left for the runs after it.
+            tries = sessions[::-1] if label == "baseline" else sessions[:1]
             results[label] = serve_and_measure(
-                label, server, run_env, home, month, session, args, levels
+                label, server, run_env, home, month, tries, args, levels
             )
         corridor = results["corridor"]
         for other_label in ("baseline", "granian"):
