@@ -105,11 +105,30 @@ LONGEST_FIRST = (
 
 
 def pytest_report_header(config):
-    """Says, at the head of the SQLite lane, which tests it leaves to the PostgreSQL lane (under
-    xdist the workers deselect them, and pytest's summary does not count them)."""
-    if os.environ.get("CORRIDOR_TEST_LANE") == "sqlite":
-        return "lane sqlite: tests marked own_databases run in the PostgreSQL lane only (0381)"
+    """Says, at the head of a lane, which tests it leaves to the other lane (under xdist the
+    workers deselect them, and pytest's summary does not count them)."""
+    lane = os.environ.get("CORRIDOR_TEST_LANE")
+    if lane in LANES:
+        other = next(name for name in LANES if name != lane)
+        return f"lane {lane}: tests marked own_databases({other!r}) run in the {other} lane only"
     return None
+
+
+# A test marked own_databases chooses every database it uses, whatever the lane's; it runs in
+# the lane of its databases' engine only (decisions 0381, 0391). Without a lane named (pytest
+# run by hand), it runs.
+LANES = ("sqlite", "postgresql")
+
+
+def own_lane(item) -> str | None:
+    """The lane a test marked own_databases runs in; None for any other test."""
+    marker = item.get_closest_marker("own_databases")
+    if marker is None:
+        return None
+    lane = marker.args[0] if marker.args else "postgresql"
+    if lane not in LANES:
+        raise pytest.UsageError(f"{item.nodeid}: own_databases({lane!r}) names no lane")
+    return lane
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -120,12 +139,13 @@ def pytest_collection_modifyitems(session, config, items):
     gone = [path for path in LONGEST_FIRST if not (config.rootpath / path).is_file()]
     if gone:
         raise pytest.UsageError(f"conftest.LONGEST_FIRST lists missing modules: {gone}")
-    if os.environ.get("CORRIDOR_TEST_LANE") == "sqlite":
-        # The same test on the PostgreSQL lane runs with the same databases (decision 0381).
-        twice = [item for item in items if item.get_closest_marker("own_databases")]
-        if twice:
-            config.hook.pytest_deselected(items=twice)
-            items[:] = [item for item in items if not item.get_closest_marker("own_databases")]
+    lane = os.environ.get("CORRIDOR_TEST_LANE")
+    if lane in LANES:
+        # The same test in the other lane runs with the same databases (decisions 0381, 0391).
+        elsewhere = [item for item in items if own_lane(item) not in (None, lane)]
+        if elsewhere:
+            config.hook.pytest_deselected(items=elsewhere)
+            items[:] = [item for item in items if own_lane(item) in (None, lane)]
     rank = {path: place for place, path in enumerate(LONGEST_FIRST)}
     last = len(rank)
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], last))

@@ -47,6 +47,12 @@ COPYABLE_SETTINGS = frozenset(
 )
 
 
+# What may differ between a template's init and the instance copied from it.
+NOT_COMPARED_FOR_A_COPY = frozenset(
+    {"CORRIDOR_HOME", "CORRIDOR_DATABASE_URL", "TMPDIR", "PYTEST_CURRENT_TEST"}
+)
+
+
 @dataclass
 class Instance:
     home: Path
@@ -157,11 +163,9 @@ class InstanceTemplates:
             raise ValueError(f"{instance.home} exists: a copy goes only into a new instance folder")
         url = settings.get("CORRIDOR_DATABASE_URL", "")
         # The copy has its own folder and database; init leaves its temporary folder as it was.
-        kept = sorted(
-            (k, v)
-            for k, v in settings.items()
-            if k not in {"CORRIDOR_HOME", "CORRIDOR_DATABASE_URL", "TMPDIR"}
-        )
+        # pytest names the running test in the environment: every test's differs, and no
+        # `corridor` command reads it.
+        kept = sorted((k, v) for k, v in settings.items() if k not in NOT_COMPARED_FOR_A_COPY)
         key = (_server_of(url), args, tuple(kept), "TMPDIR" in settings)
         template = self._made.get(key)
         if template is None:

@@ -7,7 +7,8 @@ memory, the instance folder, the temporary folder its processes used, the server
 commands' output (their logs), and the backup. After `corridor wipe` nothing is left and the
 backup no longer opens, even with its passphrase.
 
-Field laptops run SQLite, so these tests use SQLite on the PostgreSQL lane too.
+Field laptops run SQLite, so these tests use SQLite whatever the lane; they run in the SQLite
+lane only (decision 0391).
 """
 
 import http.client
@@ -25,6 +26,8 @@ from corridor.cli.tests.test_serve_processes import free_port
 from corridor.core.crypto.keyring import keyring_read
 from corridor.core.tests.test_encryption_at_rest import CONTROL, MARK
 from corridor.testing.cli import CORRIDOR
+
+pytestmark = pytest.mark.own_databases("sqlite")
 
 KEY_PASSPHRASE = "field laptop passphrase 2026"
 BACKUP_PASSPHRASE = "a long backup passphrase 9"

@@ -2,7 +2,8 @@
 SQLCipher one in place, refuses to run beside a server or another open connection, leaves no
 marker string in plain anywhere, and a failure part-way leaves the plain database as it was.
 
-Field laptops run SQLite, so these tests use SQLite on the PostgreSQL lane too.
+Field laptops run SQLite, so these tests use SQLite whatever the lane; they run in the SQLite
+lane only (decision 0391).
 """
 
 import resource
@@ -25,6 +26,8 @@ from corridor.keys.tests.test_atrest import (
     start_server,
 )
 from corridor.testing.cli import CORRIDOR
+
+pytestmark = pytest.mark.own_databases("sqlite")
 
 ENCRYPTED = {"CORRIDOR_DATABASE_ENCRYPTED": "1"}
 

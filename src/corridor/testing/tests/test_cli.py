@@ -57,3 +57,25 @@ def test_a_copy_is_the_instance_init_made_with_its_own_database(cli_instance, cl
         original_rows = shell_json(Instance(cli_instance.home, on_template), CHECKSUMS)
         assert name != url.rsplit("/", 1)[1]
         assert shell_json(cli_instance, CHECKSUMS) == original_rows
+
+
+def test_the_next_test_copies_the_same_template(cli_instance, cli_templates, tmp_path):
+    """pytest names the running test in the environment; a later test with the same init
+    arguments and settings takes a copy of the same template, not a new init."""
+    cli_instance.env.pop("CORRIDOR_DATABASE_URL", None)  # two copies, one lane's database each
+    args = ("--no-input", "--admin-username", "admin")
+    env = {"CORRIDOR_ADMIN_PASSWORD": PASSWORD}
+    first = cli_instance.init_copied(*args, env=env)
+    assert first.returncode == 0, first.stderr
+    later = Instance(
+        tmp_path / "later",
+        {**cli_instance.env, "PYTEST_CURRENT_TEST": "test_later.py::test_later (setup)"},
+        cli_templates,
+    )
+    assert later.env["PYTEST_CURRENT_TEST"] != cli_instance.env.get("PYTEST_CURRENT_TEST")
+    assert later.init_copied(*args, env=env) is first
+    assert cli_templates.copied_from[later.home] == cli_templates.copied_from[cli_instance.home]
+    # Any other setting is still a different init.
+    other = Instance(tmp_path / "other", {**cli_instance.env, "CORRIDOR_LOG_LEVEL": "DEBUG"},
+                     cli_templates)  # fmt: skip
+    assert other.init_copied(*args, env=env) is not first

@@ -1,5 +1,6 @@
-"""The SQLite lane leaves out the tests that choose their own databases (decision 0381): they
-run once, in the PostgreSQL lane, with the same databases they would have had here."""
+"""Each lane leaves out the tests that choose their own databases on the other lane's engine
+(decisions 0381, 0391): they run once, in the lane of their databases, with the same databases
+they would have had in the other."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[4]
 WEEK = "src/corridor/sync/tests/test_week.py"
+ATREST = "src/corridor/keys/tests/test_atrest.py"
 
 
 def collected(lane: str | None, *paths: str) -> tuple[set[str], str]:
@@ -38,7 +40,7 @@ def test_the_sqlite_lane_deselects_only_the_tests_with_their_own_databases():
     assert not any(test.startswith(WEEK) for test in on_sqlite), on_sqlite
     assert re.search(r"\b1 deselected\b", said), said
     assert f"{other}::test_scripts_test_names_each_lane" in on_sqlite
-    # The PostgreSQL lane, like pytest run by hand (no lane named), collects everything.
+    # pytest run by hand (no lane named) collects everything.
     everywhere, said = collected(None, WEEK, other)
     assert everywhere - on_sqlite == {f"{WEEK}::test_a_week_of_field_work_by_file_with_a_conflict"}
     assert "deselected" not in said
@@ -49,3 +51,20 @@ def test_scripts_test_names_each_lane():
     assert 'CORRIDOR_TEST_LANE="$lane"' in script
     assert re.search(r"^run_lane sqlite ", script, re.MULTILINE)
     assert re.search(r"^\s*run_lane postgresql ", script, re.MULTILINE)
+
+
+@pytest.mark.slow
+def test_the_postgresql_lane_deselects_only_the_tests_on_sqlite_alone():
+    other = "src/corridor/testing/tests/test_lanes.py"
+    on_postgresql, said = collected("postgresql", ATREST, WEEK, other)
+    assert not any(test.startswith(ATREST) for test in on_postgresql), on_postgresql
+    assert f"{WEEK}::test_a_week_of_field_work_by_file_with_a_conflict" in on_postgresql
+    assert f"{other}::test_scripts_test_names_each_lane" in on_postgresql
+    everywhere, _ = collected(None, ATREST, WEEK, other)
+    left = {test.split("::", 1)[0] for test in everywhere - on_postgresql}
+    assert left == {ATREST}
+    assert re.search(rf"\b{len(everywhere - on_postgresql)} deselected\b", said), said
+    assert len(everywhere - on_postgresql) >= 7  # every test of the module, none lost
+    # The SQLite lane keeps them.
+    on_sqlite, _ = collected("sqlite", ATREST)
+    assert on_sqlite == {test for test in everywhere if test.startswith(ATREST)}
