@@ -184,20 +184,9 @@ def _newest_rows(figures: QuerySet[DisplacementFigure], sectors: Iterable[str]) 
         return _plain_rows(cursor.fetchall(), connection)
 
 
-# The columns the scope subquery gives the fixed statements, in this order.
-_SCOPE_COLUMNS = (
-    "admin_unit_id",
-    "as_of",
-    "idps",
-    "refugees",
-    "people_in_need",
-    "sector",
-    "valid_from",
-    "valid_to",
-    "source_id",
-    "created_at",
-    "id",
-)
+# The columns the scope subquery gives the fixed statements, in this order: the figure's own
+# columns of ``_COLUMNS`` (the source's come from the join in ``_ROWS_SELECT``).
+_SCOPE_COLUMNS = tuple(column for column in _COLUMNS if "__" not in column)
 _SCOPE_NAMES = ", ".join(_SCOPE_COLUMNS)
 _SOURCE = Source._meta.db_table
 _UNIT = AdminUnit._meta.db_table
