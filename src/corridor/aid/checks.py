@@ -17,6 +17,7 @@ from django.db.models.expressions import RawSQL
 
 from corridor.aid.models import Activity
 from corridor.aid.rules import TWIN_FIELDS, duplicate_problems, twin_key
+from corridor.core.ids import dashed
 from corridor.core.rules import InFile, Problem, in_file_earlier
 
 _IDS = ("organisation", "admin_unit")
@@ -136,8 +137,7 @@ def _id(pk: Any) -> str | None:
     if pk is None:
         return None
     if type(pk) is str and len(pk) == 32 and _HEX.fullmatch(pk):
-        pk = pk.lower()
-        return f"{pk[:8]}-{pk[8:12]}-{pk[12:16]}-{pk[16:20]}-{pk[20:]}"
+        return dashed(pk.lower())
     return str(uuid.UUID(str(pk)))
 
 

@@ -52,3 +52,10 @@ def uuid7(now_ms: int | None = None) -> uuid.UUID:
 def uuid7_time_ms(value: uuid.UUID) -> int:
     """The milliseconds since 1970 a version 7 UUID was made at."""
     return value.int >> 80
+
+
+def dashed(hex_id: str) -> str:
+    """``str(uuid.UUID(hex_id))`` for 32 lowercase hex digits (as SQLite stores a UUID), cut
+    rather than parsed."""
+    h = hex_id
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"

@@ -17,6 +17,7 @@ from django.db import connections
 from django.db.models import QuerySet
 
 from corridor.accounts import policy
+from corridor.core.ids import dashed
 from corridor.core.sectors import Sector
 from corridor.geo.models import AdminUnit, Level
 from corridor.situation.models import ALL_SECTORS, DisplacementFigure, Incident, Source
@@ -246,17 +247,13 @@ def _plain_rows(rows: list[tuple], connection: Any) -> list[tuple]:
     return [
         (
             *row[:8],
-            _uuid_text(row[8]),
+            dashed(row[8]),
             *row[9:12],
             row[12].replace(tzinfo=zone),
-            _uuid_text(row[13]),
+            dashed(row[13]),
         )
         for row in rows
     ]
-
-
-def _uuid_text(hex32: str) -> str:
-    return f"{hex32[:8]}-{hex32[8:12]}-{hex32[12:16]}-{hex32[16:20]}-{hex32[20:]}"
 
 
 def latest_figures_each(

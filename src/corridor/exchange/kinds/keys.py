@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from corridor.core.ids import dashed
 from corridor.exchange import values
 
 NAMESPACE = uuid.UUID("6f1e2b8a-3c0d-5e7f-9a41-c0441d0e7a11")
@@ -40,12 +41,6 @@ def _marked(digest: bytes) -> str:
     found[6] = (found[6] & 0x0F) | 0x50
     found[8] = (found[8] & 0x3F) | 0x80
     return found.hex()
-
-
-def dashed(hex_id: str) -> str:
-    """``str(uuid.UUID(hex_id))`` for 32 lowercase hex digits."""
-    h = hex_id
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def content_of(stored: Sequence[object]) -> str:
