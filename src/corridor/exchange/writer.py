@@ -15,10 +15,11 @@ How a batch reaches the database depends on the database (decision 0090):
   rows go in with ``INSERT ... ON CONFLICT DO NOTHING`` (as fast as a plain INSERT) and only
   stored rows take the slower ``DO UPDATE`` path. A row another connection inserted in
   between is caught by the insert's row count and upserted after all.
-- Inside ``background_inserts()`` (decision 0092) the statement that moves a staged batch into
-  its table (SQLite: new rows staged in a temporary table, then one ``INSERT ... SELECT``;
-  PostgreSQL: the upsert from the COPY staging table) runs on a second thread, while the
-  caller builds the next batch on the other core.
+- Inside ``background_inserts()`` (decision 0092) the statement that puts a batch into its
+  table runs on a second thread, while the caller builds the next batch on the other core.
+  SQLite: the new rows in as few multi-row ``INSERT`` statements as its limit on bound values
+  allows, each column that is the same in every row bound once (decision 0392); PostgreSQL:
+  the upsert from the COPY staging table.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from operator import itemgetter
 from typing import Any, cast
 
@@ -94,10 +96,11 @@ class Background:
     """Runs one batch's long statement at a time on a second thread (decision 0092).
 
     The database drivers let go of the interpreter lock while the database works (sqlite3
-    while SQLite executes a statement, psycopg while it waits for the server), so while an
-    ``INSERT ... SELECT`` moves a staged batch into its table (most of an import's time: one
-    B-tree insert per index per row), the importer reads and validates the next batch on the
-    other core. The statement runs on the same connection, hence in the same
+    while SQLite executes a statement, psycopg while it waits for the server), so while a
+    batch's ``INSERT`` puts it into its table (most of an import's time: one B-tree insert per
+    index per row), the importer reads and validates the next batch on the other core. (On
+    SQLite the statement's values are bound on the second thread too, holding the lock for
+    that while.) The statement runs on the same connection, hence in the same
     transaction. Every query made through Django on that connection waits for it first (an
     execute wrapper), and so does leaving ``background_inserts()``: nothing is read, written,
     committed or rolled back while it runs, and its error is raised in the caller's thread.
@@ -246,13 +249,8 @@ class Upsert:
         )
         # Batches move on the second thread on PostgreSQL, and on SQLite for tables keyed on id.
         self.background = background if conflict == ("id",) or self.postgres else None
-        # SQLite in the background: new rows are staged in this temporary table, then moved.
-        # ("WHERE true" keeps SQLite from reading ON CONFLICT as part of the SELECT.)
-        self.stage_sql = f"INSERT INTO temp.{self.staging} ({self.names}) VALUES ({marks})"  # noqa: S608
-        self.move_sql = (
-            f"INSERT INTO {table} ({self.names}) SELECT {self.names} "  # noqa: S608
-            f"FROM temp.{self.staging} WHERE true ON CONFLICT ({target}) DO NOTHING"
-        )
+        # SQLite in the background: the new rows' statements, made once per shape.
+        self._multi_row: _MultiRowInsert | None = None
         # Counts of background batches, known once their statement has run (``settled``).
         self._late = [0, 0]
         # Told the rows each ``write`` sends (new or changed; unchanged ones left out), before
@@ -529,25 +527,20 @@ class Upsert:
 
     def _insert_in_background(self, cursor: Any, new: list[tuple]) -> None:
         assert self.background is not None
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {self.staging} AS "  # noqa: S608 — model names
-            f"SELECT {self.names} FROM {self.table} WHERE false"
-        )
-        cursor.executemany(self.stage_sql, new)
+        statements = _MultiRowInsert.of(self, cursor).statements(new)
 
         def done(moved: int) -> None:
             inserted, taken = self._after_insert(moved, new)
             self._late[0] += inserted
             self._late[1] += taken
 
-        empty = f"DELETE FROM temp.{self.staging}"  # noqa: S608 — model names
-
         def move(raw: Any) -> int:
             on = raw.cursor()
+            moved = 0
             try:
-                on.execute(self.move_sql)
-                moved = on.rowcount
-                on.execute(empty)
+                for sql, values in statements:
+                    on.execute(sql, values)
+                    moved += on.rowcount
             finally:
                 on.close()
             return moved
@@ -601,6 +594,91 @@ class Upsert:
                 if raw is not None
             }
         return found
+
+
+class _MultiRowInsert:
+    """SQLite: a batch of new rows as few ``INSERT ... SELECT ... FROM (VALUES ...)``
+    statements as SQLite's limit on bound values allows (decision 0392).
+
+    A column whose value is the same in every row of the batch (the defaults, the bookkeeping
+    stamps, and in a 4W file most of the optional columns: no end date, no value, the one
+    organisation) is bound once, in the SELECT, instead of once a row: binding a value holds
+    Python's lock, and a 4W batch leaves about a third of its values to bind. The statement
+    runs on the second thread (``Background``), which holds the lock only while binding.
+    """
+
+    def __init__(self, upsert: Upsert, limit: int) -> None:
+        self.upsert = upsert
+        self.limit = limit
+        q = connection.ops.quote_name
+        self.target = ", ".join(q(c) for c in upsert.conflict)
+        self.key_at = {upsert.columns.index(c) for c in upsert.conflict}
+        self._sql: dict[tuple[int, tuple[int, ...], int], str] = {}
+
+    @classmethod
+    def of(cls, upsert: Upsert, cursor: Any) -> _MultiRowInsert:
+        """The upsert's own, made on first use (the limit is read from the connection)."""
+        if upsert._multi_row is None:
+            upsert._multi_row = cls(upsert, _variable_limit(cursor))
+        return upsert._multi_row
+
+    def statements(self, rows: Sequence[Sequence[Any]]) -> list[tuple[str, list[Any]]]:
+        """(SQL, parameters) for these rows, each statement within SQLite's limit."""
+        columns = list(zip(*rows, strict=True))
+        width = len(columns)
+        constant = tuple(
+            at for at, column in enumerate(columns) if at not in self.key_at and _same(column)
+        )
+        fixed = [columns[at][0] for at in constant]
+        varying = [column for at, column in enumerate(columns) if at not in constant]
+        per = max(1, (self.limit - len(fixed)) // len(varying))
+        out = []
+        for start in range(0, len(rows), per):
+            part = [column[start : start + per] for column in varying]
+            count = len(part[0])
+            values = list(chain.from_iterable(zip(*part, strict=True)))
+            out.append((self._statement(width, constant, count), [*fixed, *values]))
+        return out
+
+    def _statement(self, width: int, constant: tuple[int, ...], count: int) -> str:
+        key = (width, constant, count)
+        sql = self._sql.get(key)
+        if sql is None:
+            picked, n = [], 0
+            for at in range(width):
+                if at in constant:
+                    picked.append("?")
+                else:
+                    n += 1
+                    picked.append(f"v.column{n}")
+            row = "(" + ", ".join(["?"] * n) + ")"
+            sql = self._sql[key] = (
+                f"INSERT INTO {self.upsert.table} ({self.upsert.names}) "  # noqa: S608
+                f"SELECT {', '.join(picked)} FROM (VALUES {', '.join([row] * count)}) AS v "
+                f"WHERE true ON CONFLICT ({self.target}) DO NOTHING"
+            )
+        return sql
+
+
+def _same(column: Sequence[Any]) -> bool:
+    """Every value of the column the same, and of the same type (1, 1.0 and True are equal
+    but are not bound alike)."""
+    return column.count(column[0]) == len(column) and len(set(map(type, column))) == 1
+
+
+def _variable_limit(cursor: Any) -> int:
+    """How many values one statement may bind on this SQLite connection: the driver's
+    ``getlimit`` (Python's sqlite3), else the library's compile options (SQLCipher), else
+    SQLite's historical 999."""
+    raw = getattr(getattr(cursor, "cursor", cursor), "connection", None)
+    getlimit = getattr(raw, "getlimit", None)
+    if getlimit is not None:
+        return int(getlimit(9))  # SQLITE_LIMIT_VARIABLE_NUMBER
+    cursor.execute("PRAGMA compile_options")
+    for (option,) in cursor.fetchall():
+        if option.startswith("MAX_VARIABLE_NUMBER="):
+            return int(option.partition("=")[2])
+    return 999
 
 
 def _each_distinct(adapt: Callable[[Any], Any], column: list[Any]) -> list[Any]:
