@@ -45,6 +45,14 @@ LOOKUP_CHUNK = 900
 SQLITE_IMPORT_CACHE_KIB = 128 * 1024
 
 
+# SQLite's multi-row inserts (decision 0392). A prepared statement grows with its rows (about
+# 5.5 MB for 5,000 rows of 11 values) and SQLite's driver keeps the last 128 it prepared, so
+# the statements come in few shapes: at most MULTI_ROW_MOST rows, the rest of a batch in
+# powers of two, and at most MULTI_ROW_SETS sets of constant columns per upsert (after that,
+# none is bound once).
+MULTI_ROW_MOST = 5000
+MULTI_ROW_SETS = 4
+
 # Objects made and kept since the collector last looked, past which ``collect_now_and_then``
 # looks again during an import (decision 0384).
 COLLECT_EVERY = 1_000_000
@@ -614,6 +622,7 @@ class _MultiRowInsert:
         self.target = ", ".join(q(c) for c in upsert.conflict)
         self.key_at = {upsert.columns.index(c) for c in upsert.conflict}
         self._sql: dict[tuple[int, tuple[int, ...], int], str] = {}
+        self._sets: set[tuple[int, ...]] = set()
 
     @classmethod
     def of(cls, upsert: Upsert, cursor: Any) -> _MultiRowInsert:
@@ -629,15 +638,20 @@ class _MultiRowInsert:
         constant = tuple(
             at for at, column in enumerate(columns) if at not in self.key_at and _same(column)
         )
+        if constant not in self._sets:
+            if len(self._sets) >= MULTI_ROW_SETS:
+                constant = ()  # a file whose constant columns keep changing
+            self._sets.add(constant)
         fixed = [columns[at][0] for at in constant]
         varying = [column for at, column in enumerate(columns) if at not in constant]
-        per = max(1, (self.limit - len(fixed)) // len(varying))
+        most = max(1, min(MULTI_ROW_MOST, (self.limit - len(fixed)) // len(varying)))
         out = []
-        for start in range(0, len(rows), per):
-            part = [column[start : start + per] for column in varying]
-            count = len(part[0])
+        start = 0
+        for count in _pieces(len(rows), most):
+            part = [column[start : start + count] for column in varying]
             values = list(chain.from_iterable(zip(*part, strict=True)))
             out.append((self._statement(width, constant, count), [*fixed, *values]))
+            start += count
         return out
 
     def _statement(self, width: int, constant: tuple[int, ...], count: int) -> str:
@@ -658,6 +672,20 @@ class _MultiRowInsert:
                 f"WHERE true ON CONFLICT ({self.target}) DO NOTHING"
             )
         return sql
+
+
+def _pieces(count: int, most: int) -> list[int]:
+    """``count`` rows as statements of ``most`` rows, then the rest in powers of two, largest
+    first: a batch of any size takes one of a few statement shapes."""
+    pieces = [most] * (count // most)
+    rest = count % most
+    bit = 1 << rest.bit_length()
+    while rest:
+        bit >>= 1
+        if rest & bit:
+            pieces.append(bit)
+            rest -= bit
+    return pieces
 
 
 def _same(column: Sequence[Any]) -> bool:

@@ -12,12 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corridor.aid.models import Activity
+from corridor.exchange import writer
 from corridor.exchange.kinds import IMPORT_KINDS
 from corridor.exchange.writer import (
     Upsert,
     _adapter,
     _each_distinct,
     _MultiRowInsert,
+    _pieces,
     _same,
     _variable_limit,
     background_inserts,
@@ -299,9 +301,10 @@ def test_multi_row_statements_stay_within_the_limit_and_bind_constants_once():
     upsert = Upsert(Activity, IMPORT_KINDS["activities"].columns, ("id",))
     params = upsert._params(rows, None)
     width = len(params[0])
-    # Only the id and the women vary: 2 values a row; the other columns are bound once.
+    # Only the id and the women vary: 2 values a row; the other columns are bound once. (Ten
+    # rows, fewer than a statement may hold: 8 and 2, in powers of two.)
     statements = _MultiRowInsert(upsert, 1000).statements(params)
-    assert [len(values) for _, values in statements] == [width - 2 + 2 * 10]
+    assert [len(values) for _, values in statements] == [width - 2 + 2 * n for n in (8, 2)]
     # Within 40 values: the constants and 5 rows, twice.
     statements = _MultiRowInsert(upsert, 40).statements(params)
     assert [len(values) for _, values in statements] == [width - 2 + 2 * 5] * 2
@@ -311,12 +314,74 @@ def test_multi_row_statements_stay_within_the_limit_and_bind_constants_once():
 
 
 @_on_sqlite
+def test_multi_row_statements_come_in_a_few_shapes(monkeypatch):
+    """At most MULTI_ROW_MOST rows a statement and the rest in powers of two, so batches of
+    any size share prepared statements; and after MULTI_ROW_SETS sets of constant columns a
+    new set binds every value in its row."""
+    township()
+    org = OrganisationFactory()
+    rows = [_activity(uuid.uuid4(), org, women=n) for n in range(13)]
+    upsert = Upsert(Activity, IMPORT_KINDS["activities"].columns, ("id",))
+    params = upsert._params(rows, None)
+    width = len(params[0])
+    monkeypatch.setattr(writer, "MULTI_ROW_MOST", 4)
+    multi = _MultiRowInsert(upsert, 250_000)
+    statements = multi.statements(params)  # 13 rows: 4 + 4 + 4 + 1
+    assert [len(values) for _, values in statements] == [width - 2 + 2 * n for n in (4, 4, 4, 1)]
+    for count in range(1, 14):
+        multi.statements(params[:count])
+    assert {key[2] for key in multi._sql} == {4, 2, 1}
+    # Four sets of constant columns (another column varying each time), then none.
+    for n in range(1, 6):
+        varied = [(*row[:n], f"v{k}", *row[n + 1 :]) for k, row in enumerate(params)]
+        multi.statements(varied)
+    assert len(multi._sets) == writer.MULTI_ROW_SETS + 1
+    assert () in multi._sets
+
+
+@pytest.mark.parametrize(
+    ("count", "most", "pieces"),
+    [
+        (0, 5, []),
+        (5, 5, [5]),
+        (13, 5, [5, 5, 2, 1]),
+        (4999, 5000, [4096, 512, 256, 128, 4, 2, 1]),
+        (7, 1, [1] * 7),
+    ],
+)
+def test_pieces_are_the_most_then_powers_of_two(count, most, pieces):
+    assert _pieces(count, most) == pieces
+    assert sum(pieces) == count
+
+
+@_on_sqlite
 def test_the_variable_limit_is_read_from_the_connection():
     with connection.cursor() as cursor:
         limit = _variable_limit(cursor)
         marks = ", ".join(["?"] * 2000)
         cursor.cursor.execute(f"SELECT count(*) FROM (VALUES ({marks}))", list(range(2000)))
     assert limit >= 2000  # a modern SQLite or SQLCipher; 999 only where nothing tells
+
+
+def test_the_variable_limit_without_getlimit_comes_from_the_compile_options():
+    """SQLCipher's driver has no ``getlimit``: its library says its limit in its compile
+    options; a library that says nothing gets SQLite's historical 999."""
+    sqlcipher3 = pytest.importorskip("sqlcipher3")
+    raw = sqlcipher3.connect(":memory:")
+    assert not hasattr(raw, "getlimit")
+    options = [o for (o,) in raw.execute("PRAGMA compile_options") if o.startswith("MAX_VARIABLE")]
+    assert _variable_limit(raw.cursor()) == int(options[0].partition("=")[2])
+
+    class Silent:
+        connection = None
+
+        def execute(self, sql):
+            assert sql == "PRAGMA compile_options"
+
+        def fetchall(self):
+            return [("THREADSAFE=1",)]
+
+    assert _variable_limit(Silent()) == 999
 
 
 @pytest.mark.parametrize(
