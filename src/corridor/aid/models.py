@@ -235,6 +235,15 @@ class Activity(Removable):
                 ],
                 name="activity_gap_cover_idx",
             ),
+            # Removed rows alone, few in any table (decision 0393): a replacing import's
+            # records held again (``Scope.held_again``) are sought here, not among every row
+            # of the file's organisations and months. Live rows are not in it, so an insert
+            # pays nothing for it.
+            models.Index(
+                fields=["organisation", "reporting_month"],
+                condition=Q(removed_at__isnull=False),
+                name="activity_removed_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -720,7 +720,7 @@ def _apply_at_once(
             result.people_reached = 0 if result.people_reached is not None else None
             transaction.set_rollback(True)
             return
-        _settle(scope, ctx.by, result, spec, started, touched)
+        _settle(scope, ctx.by, result, spec, started, touched, stamped=writer.rows.stamped)
         if dry_run:
             transaction.set_rollback(True)
             return
@@ -737,11 +737,20 @@ def _apply_at_once(
 
 
 def _settle(
-    scope: Scope, by: Any, result: ImportResult, spec: Kind, started: Any, touched: ReachPlaces
+    scope: Scope,
+    by: Any,
+    result: ImportResult,
+    spec: Kind,
+    started: Any,
+    touched: ReachPlaces,
+    *,
+    stamped: tuple[Any, Any] | None = None,
 ) -> None:
     """Compare the written file with its scope: unchanged and missing records, the samples,
     and with ``replace`` the removal. Inside the import's transaction, after every batch;
-    ``touched``: the rollup places the batches moved rows in or out of, not yet refreshed."""
+    ``touched``: the rollup places the batches moved rows in or out of, not yet refreshed;
+    ``stamped``: the first and last bookkeeping stamps the batches wrote, when one writer
+    wrote them all."""
     model = spec.model
     missing, kept = scope.missing(by)
     result.scope = scope.describe()
@@ -787,7 +796,7 @@ def _settle(
     if not result.dry_run:
         touched.refresh()
     # What a re-import of the same file needs to be answered without its rows (0369).
-    result.replay = replay.keep(scope=scope, result=result, started=started)
+    result.replay = replay.keep(scope=scope, result=result, started=started, stamped=stamped)
 
 
 def _apply_batches(

@@ -147,10 +147,43 @@ def _records(spans: list[list[str]], started: str) -> dict[str, Any]:
     return {**found, "latest": _text(found["latest"])}
 
 
-def keep(*, scope: Scope, result: Any, started: dt.datetime) -> dict[str, Any] | None:
+def _first_import_numbers(
+    scope: Scope, result: Any, started: dt.datetime, stamped: tuple[Any, Any] | None
+) -> dict[str, Any] | None:
+    """The three numbers of ``_records`` for a first import, from what it wrote (decision
+    0393), or None when they must be read. Every organisation of the scope had no current
+    record before the file (``Scope.fresh``, decision 0373) and the run created every record
+    of the file, none changed, removed or restored: the scope then holds exactly those
+    records, each stamped by one of the run's batches (``stamped``: the first and last)."""
+    if stamped is None or not isinstance(scope, ActivityScope):
+        return None
+    first, last = stamped
+    organisations = {organisation for organisation, _month in scope.months}
+    if (
+        not organisations
+        or not organisations <= scope.fresh
+        or result.created != len(scope.seen)
+        or result.changed
+        or result.removed
+        or result.restored
+        or first < started
+    ):
+        return None
+    return {"records": result.created, "latest": _text(last), "since": result.created}
+
+
+def keep(
+    *,
+    scope: Scope,
+    result: Any,
+    started: dt.datetime,
+    stamped: tuple[Any, Any] | None = None,
+) -> dict[str, Any] | None:
     """What a later import of the same file needs to be answered from this run; inside the
     run's transaction, after every write. None when the run cannot be replayed. The caller
-    adds the ``options`` and ``stamp`` it read before the run."""
+    adds the ``options`` and ``stamp`` it read before the run. ``stamped``: the first and
+    last bookkeeping stamps of the run's writes, which spare a first import reading its
+    scope back (decision 0393)."""
     if (
         not isinstance(scope, ActivityScope)
         or result.dry_run
@@ -170,7 +203,9 @@ def keep(*, scope: Scope, result: Any, started: dt.datetime) -> dict[str, Any] |
     kept_spans = [
         [org, first.isoformat(), last.isoformat()] for org, (first, last) in spans.items()
     ]
-    numbers = _records(kept_spans, started.isoformat())
+    numbers = _first_import_numbers(scope, result, started, stamped) or _records(
+        kept_spans, started.isoformat()
+    )
     if numbers["records"] != len(scope.seen):
         return None  # the scope holds records the file does not: a re-import reports them
     return {

@@ -259,6 +259,8 @@ class Upsert:
         self.background = background if conflict == ("id",) or self.postgres else None
         # SQLite in the background: the new rows' statements, made once per shape.
         self._multi_row: _MultiRowInsert | None = None
+        # The first and the last bookkeeping stamp given to rows (created_at, updated_at).
+        self.stamped: tuple[Any, Any] | None = None
         # Counts of background batches, known once their statement has run (``settled``).
         self._late = [0, 0]
         # Told the rows each ``write`` sends (new or changed; unchanged ones left out), before
@@ -454,7 +456,10 @@ class Upsert:
         )
         if self.has_bookkeeping:
             stamp = cast(models.Field, self.model._meta.get_field("created_at"))
-            now = _adapter(stamp)(timezone.now())  # type: ignore[misc]
+            moment = timezone.now()
+            now = _adapter(stamp)(moment)  # type: ignore[misc]
+            first, last = self.stamped or (moment, moment)
+            self.stamped = (min(first, moment), max(last, moment))
             user = by.pk if by is not None and by.pk is not None else None
             if user is not None:
                 adapt_user = _adapter(cast(models.Field, self.model._meta.get_field("created_by")))

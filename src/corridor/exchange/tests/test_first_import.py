@@ -4,7 +4,11 @@ records, and the file's memory of duplicate keys keeps one id per key, not a set
 
 from __future__ import annotations
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
 from corridor.core.rules import InFile, in_file_earlier
+from corridor.exchange import replay
 from corridor.exchange import scope as scope_module
 from corridor.exchange.services import file_import
 from corridor.testing.factories import OrganisationFactory
@@ -74,3 +78,89 @@ def test_the_file_memory_keeps_one_id_until_a_key_comes_again():
     assert in_file_earlier(in_file, key, 9, None) == (2, {"a", "b"})
     assert in_file.ids(key) == {"a", "b", ""}
     assert in_file.ids(("another",)) == set()
+
+
+# -- What a first import keeps for its replay, and the records held again (decision 0393) ------
+
+
+def records_read(monkeypatch) -> list[list]:
+    """The spans ``replay._records`` read the scope's numbers of, call by call."""
+    calls: list[list] = []
+    records = replay._records
+
+    def spy(spans, started):
+        calls.append(spans)
+        return records(spans, started)
+
+    monkeypatch.setattr(replay, "_records", spy)
+    return calls
+
+
+def test_a_first_import_keeps_its_replay_numbers_without_reading_its_scope(org, write, monkeypatch):
+    calls = records_read(monkeypatch)
+    path = write(
+        "first.csv", HEADER + lines("CRN", range(12)) + lines("CRN", range(12, 15), "2024-05")
+    )
+    result = file_import(by=None, path=path, organisation=org)
+    assert result.ok, result.errors
+    assert calls == [], "a first import read its scope back for the replay"
+    kept = result.replay
+    assert kept is not None
+    # Reading the scope now gives what was kept, so an unchanged re-import is answered.
+    read = replay._records(kept["spans"], kept["started"])
+    assert read == {name: kept[name] for name in ("records", "latest", "since")}
+    assert read["records"] == 15
+    again = file_import(by=None, path=path, organisation=org)
+    assert again.replayed_from == str(result.run_id)
+
+
+def test_an_organisation_with_records_has_its_scope_read_for_the_replay(org, write, monkeypatch):
+    first = write("first.csv", HEADER + lines("CRN", range(6)))
+    assert file_import(by=None, path=first, organisation=org).ok
+    calls = records_read(monkeypatch)
+    path = write("second.csv", HEADER + lines("CRN", range(6, 12), "2024-04"))
+    result = file_import(by=None, path=path, organisation=org)
+    assert result.ok, result.errors
+    assert result.created == 6
+    assert len(calls) == 1
+    assert result.replay is not None
+    assert result.replay["records"] == 6
+
+
+def test_records_held_again_are_sought_among_the_removed_rows_alone(org, write):
+    """A replacing import removes R5; the next file holds R5 again and restores it. The query
+    that finds it reads the removed rows' own index (SQLite's plan), which holds no live row
+    (its definition on PostgreSQL)."""
+    assert file_import(
+        by=None, path=write("a.csv", HEADER + lines("CRN", range(6))), organisation=org
+    ).ok
+    replaced = file_import(
+        by=None,
+        path=write("b.csv", HEADER + lines("CRN", range(5))),
+        organisation=org,
+        replace=True,
+    )
+    assert replaced.removed == 1
+    with CaptureQueriesContext(connection) as queries:
+        back = file_import(
+            by=None, path=write("c.csv", HEADER + lines("CRN", range(6))), organisation=org
+        )
+    assert back.ok, back.errors
+    assert back.restored == 1
+    sought = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "removed_via" in q["sql"] and q["sql"].startswith("SELECT")
+    ]
+    assert sought, "no query sought the removed records"
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sought[0])
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert "activity_removed_idx" in plan, plan
+        else:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'activity_removed_idx'"
+            )
+            (definition,) = cursor.fetchone()
+            assert definition.endswith("WHERE (removed_at IS NOT NULL)"), definition
