@@ -293,14 +293,20 @@ def test_multi_row_statements_store_what_the_plain_upsert_stores(limit):
     assert many == one_by_one
 
 
-@_on_sqlite
-def test_multi_row_statements_stay_within_the_limit_and_bind_constants_once():
+def _prepared(count):
+    """An upsert and ``count`` rows as it binds them (only the id and the women vary), and
+    how many values a row has."""
     township()
     org = OrganisationFactory()
-    rows = [_activity(uuid.uuid4(), org, women=n) for n in range(10)]
+    rows = [_activity(uuid.uuid4(), org, women=n) for n in range(count)]
     upsert = Upsert(Activity, IMPORT_KINDS["activities"].columns, ("id",))
     params = upsert._params(rows, None)
-    width = len(params[0])
+    return upsert, params, len(params[0])
+
+
+@_on_sqlite
+def test_multi_row_statements_stay_within_the_limit_and_bind_constants_once():
+    upsert, params, width = _prepared(10)
     # Only the id and the women vary: 2 values a row; the other columns are bound once. (Ten
     # rows, fewer than a statement may hold: 8 and 2, in powers of two.)
     statements = _MultiRowInsert(upsert, 1000).statements(params)
@@ -318,12 +324,7 @@ def test_multi_row_statements_come_in_a_few_shapes(monkeypatch):
     """At most MULTI_ROW_MOST rows a statement and the rest in powers of two, so batches of
     any size share prepared statements; and after MULTI_ROW_SETS sets of constant columns a
     new set binds every value in its row."""
-    township()
-    org = OrganisationFactory()
-    rows = [_activity(uuid.uuid4(), org, women=n) for n in range(13)]
-    upsert = Upsert(Activity, IMPORT_KINDS["activities"].columns, ("id",))
-    params = upsert._params(rows, None)
-    width = len(params[0])
+    upsert, params, width = _prepared(13)
     monkeypatch.setattr(writer, "MULTI_ROW_MOST", 4)
     multi = _MultiRowInsert(upsert, 250_000)
     statements = multi.statements(params)  # 13 rows: 4 + 4 + 4 + 1
