@@ -148,14 +148,14 @@ def _records(spans: list[list[str]], started: str) -> dict[str, Any]:
 
 
 def _first_import_numbers(
-    scope: Scope, result: Any, started: dt.datetime, stamped: tuple[Any, Any] | None
+    scope: ActivityScope, result: Any, started: dt.datetime, stamped: tuple[Any, Any] | None
 ) -> dict[str, Any] | None:
     """The three numbers of ``_records`` for a first import, from what it wrote (decision
     0393), or None when they must be read. Every organisation of the scope had no current
     record before the file (``Scope.fresh``, decision 0373) and the run created every record
     of the file, none changed, removed or restored: the scope then holds exactly those
     records, each stamped by one of the run's batches (``stamped``: the first and last)."""
-    if stamped is None or not isinstance(scope, ActivityScope):
+    if stamped is None:
         return None
     first, last = stamped
     organisations = {organisation for organisation, _month in scope.months}
