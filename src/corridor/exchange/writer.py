@@ -800,8 +800,9 @@ def uuid_hex_all(values: Iterable[Any]) -> list[Any]:
 
 def uuid_array(keys: list[Any]) -> str | list[Any]:
     """Ids as 32 hex digits each, as one PostgreSQL array literal for ``%s::uuid[]``: the
-    server parses it, where psycopg's list adapter spent about 2 µs per id in Python (a
-    fifth of a first import's lookups). Any other value: the list, adapted as before."""
+    server parses it, where psycopg's list adapter spent about 2.5 µs per id in Python (5,000
+    ids looked up in an empty table: 28 ms as a list, 15 ms as one literal). Any other
+    value: the list, adapted as before."""
     joined = "".join(keys) if set(map(type, keys)) == {str} else None
     if joined is None or len(joined) != _HEX_DIGITS * len(keys) or not _HEX.fullmatch(joined):
         return keys
