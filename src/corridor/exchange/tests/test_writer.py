@@ -569,7 +569,8 @@ def test_copy_text_stores_what_psycopgs_write_row_stores():
 def test_each_awkward_text_alone_in_its_column_is_stored_as_given(awkward):
     """One awkward text beside plain ones: the column's check for characters to escape sees
     it on its own."""
-    rows = [(k, text, *_awkward_rows()[0][2:]) for k, text in enumerate(["plain", awkward])]
+    rest = _awkward_rows()[0][2:]
+    rows = [(k, text, *rest) for k, text in enumerate(["plain", awkward])]
     stored = _copied(rows, text=True)
     assert [row[1] for row in stored] == ["plain", awkward]
     assert stored == _copied(rows, text=False)
