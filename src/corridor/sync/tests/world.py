@@ -2,11 +2,12 @@
 
 Running a hub and two field instances as separate processes for every hypothesis example
 would take minutes, so the property tests keep each instance's synced records and sync state
-(identity, peers, bundles, versions, conflicts) as a snapshot and swap it into the database
-before acting as that instance. Organisations and places are shared: they are the same on
-every instance of the network (bundles carry the organisations a peer lacks; the CLI tests,
-which run separate instance folders, check that). The code under test is the real one: each
-export and import runs the services against the database as that instance left it.
+(identity, peers, bundles, versions, conflicts) as a snapshot, in temporary tables of the same
+database, and swap it in with plain SQL before acting as that instance. Organisations and
+places are shared: they are the same on every instance of the network (bundles carry the
+organisations a peer lacks; the CLI tests, which run separate instance folders, check that).
+The code under test is the real one: each export and import runs the services against the
+database as that instance left it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import json
 from typing import Any
 
 from django.apps import apps
-from django.db import models
+from django.db import connection, models
 
 from corridor.aid.models import Activity
 from corridor.audit.models import AuditEntry
@@ -56,18 +57,47 @@ TABLES: list[type[models.Model]] = [
 ]
 
 
-def _dump() -> dict[type[models.Model], list[dict[str, Any]]]:
-    return {table: list(table._base_manager.order_by("pk").values()) for table in TABLES}
+def _quoted(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _snapshot_tables(number: int) -> list[tuple[str, str]]:
+    """(table, its snapshot table for instance ``number``) for every table of ``TABLES``."""
+    return [
+        (_quoted(t._meta.db_table), _quoted(f"world{number}_{t._meta.db_table}")) for t in TABLES
+    ]
+
+
+def _snapshots_create(number: int) -> None:
+    """Empty temporary tables shaped like ``TABLES`` to keep instance ``number``'s rows in."""
+    with connection.cursor() as cursor:
+        for table, snapshot in _snapshot_tables(number):
+            cursor.execute(f"DROP TABLE IF EXISTS {snapshot}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {snapshot} AS SELECT * FROM {table} WHERE 1 = 0"
+            )
+
+
+def _save(number: int) -> None:
+    """Keep the rows of ``TABLES`` in instance ``number``'s snapshot tables, byte for byte."""
+    with connection.cursor() as cursor:
+        for table, snapshot in _snapshot_tables(number):
+            cursor.execute(f"DELETE FROM {snapshot}")
+            cursor.execute(f"INSERT INTO {snapshot} SELECT * FROM {table}")
 
 
 def _clear() -> None:
-    for table in reversed(TABLES):
-        table._base_manager.all().delete()
+    with connection.cursor() as cursor:
+        for table, _snapshot in reversed(_snapshot_tables(0)):
+            cursor.execute(f"DELETE FROM {table}")
 
 
-def _load(snapshot: dict[type[models.Model], list[dict[str, Any]]]) -> None:
-    for table in TABLES:
-        table._base_manager.bulk_create([table(**row) for row in snapshot[table]])
+def _restore(number: int) -> None:
+    """Replace the rows of ``TABLES`` by instance ``number``'s snapshot (referenced first)."""
+    _clear()
+    with connection.cursor() as cursor:
+        for table, snapshot in _snapshot_tables(number):
+            cursor.execute(f"INSERT INTO {table} SELECT * FROM {snapshot}")
 
 
 class World:
@@ -78,16 +108,17 @@ class World:
         self.names = names
         self.organisation = organisation
         self.partner = OrganisationFactory()  # the other side of transfers and grants
-        self.snapshots: dict[str, Any] = {}
+        self.numbers = {name: number for number, name in enumerate(names)}
         self.current: str | None = None
         self.nodes: dict[str, str] = {}
         _clear()
         public = {}
         for name in names:
+            _snapshots_create(self.numbers[name])
             identity = identity_ensure(by=None, name=name)
             self.nodes[name] = identity.pk.hex
             public[name] = peer_identity_read(json.dumps(identity_document(identity)), name)
-            self.snapshots[name] = _dump()
+            _save(self.numbers[name])
             _clear()
         for name, other in links:
             self.use(name)
@@ -105,9 +136,8 @@ class World:
         if self.current == name:
             return
         if self.current is not None:
-            self.snapshots[self.current] = _dump()
-        _clear()
-        _load(self.snapshots[name])
+            _save(self.numbers[self.current])
+        _restore(self.numbers[name])
         self.current = name
 
     # --- what a person does on an instance -------------------------------------------------
