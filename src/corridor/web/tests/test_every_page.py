@@ -252,32 +252,53 @@ class Phone:
             ),
         )
         self.page.on("pageerror", lambda e: self.console.append(f"uncaught {e}"[:300]))
+        # The page's requests in flight, so that a page is left once they have all ended
+        # (Playwright's "networkidle" waits a fixed half second of quiet on every page).
+        self.pending: set = set()
+        self.page.on("request", lambda r: self.pending.add(r))
+        self.page.on("requestfinished", lambda r: self.pending.discard(r))
+        self.page.on("requestfailed", lambda r: self.pending.discard(r))
+        # The page checked last (where, status expected, status answered): what it logs after
+        # its check is reported for it when the next page is opened or the tab is closed.
+        self.last: tuple[str, int, int] | None = None
+
+    def settle(self, quiet_ms: int = 150, limit_ms: int = 20_000) -> bool:
+        """Wait until no request is in flight and none has started for ``quiet_ms``: late
+        requests (the icon, htmx) log their errors here, not on the next page. False when
+        the page still had requests in flight after ``limit_ms``."""
+        step, still, waited = 50, 0, 0
+        while still < quiet_ms:
+            self.page.wait_for_timeout(step)  # Playwright delivers the page's events meanwhile
+            waited += step
+            still = 0 if self.pending else still + step
+            if waited >= limit_ms:
+                return False
+        return True
 
     def check(self, key: str, address: str, *, status: int = 200) -> list[str]:
         """Open the page; return its problems, each naming the page and the person."""
-        self.console.clear()
+        problems = self.late()
         where = f"{key} ({address}, {self.who})"
         try:
             response = self.page.goto(self.base + address, wait_until="load")
         except Exception as exc:  # a download, a crash of the browser: say which page
-            return [f"{where}: could not be opened as a page: {str(exc).splitlines()[0]}"]
-        # Late requests (the icon, htmx) log their errors after "load": let them land here,
-        # not on the next page.
-        self.page.wait_for_load_state("networkidle")
-        problems = []
+            return [
+                *problems,
+                f"{where}: could not be opened as a page: {str(exc).splitlines()[0]}",
+            ]
+        if not self.settle():
+            problems.append(f"{where}: requests still in flight 20 s after the page loaded")
         if response.status != status:
             problems.append(f"{where}: answered {response.status}, expected {status}")
         if "text/html" not in (response.headers.get("content-type") or ""):
             problems.append(f"{where}: not an HTML page; list it in NOT_PAGES with the reason")
+            self.console.clear()
             return problems
         landed = self.page.url.removeprefix(self.base)
         if landed.split("?")[0] != address.split("?")[0]:
             problems.append(f"{where}: was sent on to {landed}")
-        # The page's own status is the one expected above; the browser logs a 4xx page as an
-        # error, which is not a fault of the page.
-        own = f"status of {response.status}"
-        errors = [e for e in self.console if not (status >= 400 and own in e)]
-        problems += [f"{where}: console error: {e}" for e in errors]
+        self.last = (where, status, response.status)
+        problems += [f"{where}: console error: {e}" for e in self.errors()]
         problems += [
             f"{where}: Content Security Policy violation: {v}"
             for v in self.page.evaluate("window.__csp || []")
@@ -293,6 +314,23 @@ class Phone:
             )
         return problems
 
+    def errors(self) -> list[str]:
+        """The console's errors since the last call, but the page's own status: the browser
+        logs a 4xx page as an error, which is not a fault of a page expected to answer so."""
+        errors = list(self.console)
+        self.console.clear()
+        if self.last is None:
+            return errors
+        _where, status, answered = self.last
+        return [e for e in errors if not (status >= 400 and f"status of {answered}" in e)]
+
+    def late(self) -> list[str]:
+        """What the page checked last logged after its check."""
+        errors = self.errors()
+        if self.last is None:
+            return [f"(before any page, {self.who}): console error: {e}" for e in errors]
+        return [f"{self.last[0]}: console error after its check: {e}" for e in errors]
+
     def fonts_of(self, selector: str) -> dict[str, int]:
         """The fonts the browser drew an element's text with: {family: glyphs}."""
         cdp = self.context.new_cdp_session(self.page)
@@ -304,8 +342,12 @@ class Phone:
         cdp.detach()
         return {font["familyName"]: font["glyphCount"] for font in used}
 
-    def close(self) -> None:
+    def close(self) -> list[str]:
+        """Close the tab; return what the page checked last logged late."""
+        self.settle()
+        problems = self.late()
         self.context.close()
+        return problems
 
 
 #: A partial upload's rows (exchange/tests/test_partial.py): two good, three held — one of them
@@ -386,7 +428,7 @@ def test_every_page_fits_a_phone_without_console_errors(live_server, chromium, d
             problems.append(f"{address}: fewer than {count} {item} to check it with")
     admin.page.goto(base + "/")
     admin.page.screenshot(path=str(ARTIFACTS / "phone-dashboard-en.png"))
-    admin.close()
+    problems += admin.close()
 
     # Signed out, and half signed in.
     anonymous = Phone(chromium, base, None, "signed out")
@@ -394,20 +436,20 @@ def test_every_page_fits_a_phone_without_console_errors(live_server, chromium, d
         if key in SIGNED_OUT:
             problems += anonymous.check(key, address)
     problems += anonymous.check("(no such page)", "/no-such-page/", status=404)
-    anonymous.close()
+    problems += anonymous.close()
     for key, address in found:
         if key in HALF_SIGNED_IN:
             user = demo["viewer"] if key == "GET accounts/verify/" else demo["newcomer"]
             half = Phone(chromium, base, session_cookie(user, second_factor=False), "half")
             problems += half.check(key, address)
-            half.close()
+            problems += half.close()
 
     # A viewer: the pages it may read, and the styled refusal of an entry form.
     viewer = Phone(chromium, base, session_cookie(demo["viewer"]), "viewer")
     problems += viewer.check("GET ", "/")
     problems += viewer.check("GET activities/", "/activities/")
     problems += viewer.check("GET enter/activity/", "/enter/activity/", status=403)
-    viewer.close()
+    problems += viewer.close()
 
     # In Burmese, as a coordinator: the main pages fit, and Burmese is drawn with a Myanmar
     # font (not boxes): the browser names the fonts it used for the heading's glyphs.
@@ -430,6 +472,6 @@ def test_every_page_fits_a_phone_without_console_errors(live_server, chromium, d
             )
     burmese.page.goto(base + "/")
     burmese.page.screenshot(path=str(ARTIFACTS / "phone-dashboard-my.png"))
-    burmese.close()
+    problems += burmese.close()
 
     assert not problems, "\n".join(problems)
