@@ -1,12 +1,18 @@
 """Test-wide setup: every test run gets a throwaway instance folder."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 import pytest
 
-# Must happen before Django reads settings: tests never touch a real instance folder.
-os.environ.setdefault("CORRIDOR_HOME", tempfile.mkdtemp(prefix="corridor-test-"))
+# Must happen before Django reads settings: tests never touch a real instance folder. One made
+# here goes when the run ends; a run given CORRIDOR_HOME (scripts/test, xdist's workers, which
+# inherit this process's) makes none.
+if not os.environ.get("CORRIDOR_HOME"):
+    os.environ["CORRIDOR_HOME"] = tempfile.mkdtemp(prefix="corridor-test-")
+    atexit.register(shutil.rmtree, os.environ["CORRIDOR_HOME"], ignore_errors=True)
 
 # Argon2 as configured costs about a third of a second and 100 MiB per password: tests create
 # users by the hundred, so they hash with MD5 instead (Django's advice for test runs, decision
