@@ -43,6 +43,8 @@ _._get_session_from_db  # Django's database SessionStore (accounts.session_store
 _._device_from_persistent_id  # django-otp's OTPMiddleware (accounts.middleware)
 DenylistPasswordValidator  # named in AUTH_PASSWORD_VALIDATORS
 UserBackend  # accounts.backends: named in AUTHENTICATION_BACKENDS (decision 0388)
+HashedStorage  # core.staticfiles: named in STORAGES["staticfiles"] (decision 0395)
+HashedNameFinder  # core.staticfiles: named in STATICFILES_FINDERS (decision 0395)
 _._session_key  # Django's SessionBase: accounts.session_store forgets an unknown key, as db's
 _.get_help_text  # Django password validator
 _._ninja_csrf_exempt  # django-ninja's CSRF marker

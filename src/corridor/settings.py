@@ -54,7 +54,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.gzip.GZipMiddleware",  # slow links; BREACH: docs/decisions/0135-*.md
     "csp.middleware.CSPMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corridor.core.staticfiles.StaticFilesMiddleware",  # WhiteNoise, hashed names too (0395)
     # Before anything that reads the database: a locked instance answers with its unlock page.
     "corridor.keys.middleware.LockMiddleware",
     "corridor.core.middleware.NoStoreMiddleware",  # no-store on signed-in and API answers
@@ -164,8 +164,14 @@ STATIC_ROOT = HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Each file under a name with its content's hash, cached for a year (decision 0395).
+    "staticfiles": {"BACKEND": "corridor.core.staticfiles.HashedStorage"},
 }
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "corridor.core.staticfiles.HashedNameFinder",  # a hashed name's file (decision 0395)
+]
 # Serve straight from the app folders: no collectstatic step on a field laptop.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

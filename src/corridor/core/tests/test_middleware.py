@@ -19,6 +19,7 @@ OWN_CACHING = {
     "geo/api.py",  # boundary GeoJSON: shipped reference data, no record of anyone
     "accounts/views.py",  # never_cache on the sign-in steps
     "web/views/funds.py",  # an evidence photo: private, no-store (decision 0262)
+    "core/staticfiles.py",  # the app's own static files, a year under hashed names (0395)
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
+from django.templatetags.static import static
 from django.test import Client
 from django.urls import path
 
@@ -26,7 +27,7 @@ urlpatterns = [path("boom/", _boom), *corridor_urls.urlpatterns]
 
 def _styled(page: str) -> None:
     assert '<header class="site">' in page
-    assert "/static/corridor/site.css" in page
+    assert static("corridor/site.css") in page
     assert "Traceback" not in page
 
 
