@@ -88,8 +88,8 @@ def _save(number: int) -> None:
 
 def _clear() -> None:
     with connection.cursor() as cursor:
-        for table, _snapshot in reversed(_snapshot_tables(0)):
-            cursor.execute(f"DELETE FROM {table}")
+        for table in reversed(TABLES):
+            cursor.execute(f"DELETE FROM {_quoted(table._meta.db_table)}")
 
 
 def _restore(number: int) -> None:
