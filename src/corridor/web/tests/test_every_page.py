@@ -286,6 +286,7 @@ class Phone:
                 *problems,
                 f"{where}: could not be opened as a page: {str(exc).splitlines()[0]}",
             ]
+        self.last = (where, status, response.status)
         if not self.settle():
             problems.append(f"{where}: requests still in flight 20 s after the page loaded")
         if response.status != status:
@@ -297,7 +298,6 @@ class Phone:
         landed = self.page.url.removeprefix(self.base)
         if landed.split("?")[0] != address.split("?")[0]:
             problems.append(f"{where}: was sent on to {landed}")
-        self.last = (where, status, response.status)
         problems += [f"{where}: console error: {e}" for e in self.errors()]
         problems += [
             f"{where}: Content Security Policy violation: {v}"
