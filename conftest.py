@@ -90,22 +90,28 @@ def cli_instance(tmp_path, cli_templates):
 
 
 # The lanes hand xdist whole modules (`--dist loadscope`, decision 0372), so a lane ends when
-# its last module does. These modules take longest (CI durations, 4 December 2026): they run
-# first, and the lane ends on short modules instead of one worker finishing a long one alone.
+# its last module does. These modules take longest (the PostgreSQL lane's durations, 5 December
+# 2026, longest first): they run first, and the lane ends on short modules instead of one
+# worker finishing a long one alone.
 LONGEST_FIRST = (
     "src/corridor/sync/tests/test_week.py",
-    "src/corridor/web/tests/test_pages.py",
     "src/corridor/web/tests/test_every_page.py",
-    "src/corridor/accounts/tests/test_authz_matrix.py",
-    "src/corridor/accounts/tests/test_api_robustness.py",
-    "src/corridor/disclosure/tests/test_canary.py",
-    "src/corridor/exchange/tests/test_cli.py",
-    "src/corridor/sync/tests/test_merge.py",
     "src/corridor/sync/tests/test_cli.py",
+    "src/corridor/accounts/tests/test_api_robustness.py",
+    "src/corridor/cli/tests/test_cli.py",
+    "src/corridor/sync/tests/test_merge.py",
+    "src/corridor/accounts/tests/test_authz_matrix.py",
+    "src/corridor/web/tests/test_browser.py",
+    "src/corridor/backup/tests/test_backup.py",
     "src/corridor/core/tests/test_migrations.py",
-    "src/corridor/keys/tests/test_atrest.py",
     "src/corridor/demo/tests/test_cli.py",
+    "src/corridor/keys/tests/test_atrest.py",
+    "src/corridor/exchange/tests/test_cli.py",
     "src/corridor/keys/tests/test_cli.py",
+    "src/corridor/demo/tests/test_services.py",
+    "src/corridor/web/tests/test_pages.py",
+    "src/corridor/exchange/tests/test_org_lookup.py",
+    "src/corridor/disclosure/tests/test_canary.py",
     "src/corridor/web/tests/test_browser_statements.py",
 )
 
