@@ -95,9 +95,10 @@ class HashedNameFinder(finders.BaseFinder):
         """The file's path; [] when there is none (as Django's finders answer), or a list of
         the one path with ``find_all``."""
         name = plain_name(path)
-        found = finders.find(name) if name else None  # a plain name is never this finder's
-        if isinstance(found, str) and hashed_name(name or "", found) == path:
-            return [found] if find_all else found
+        if name is not None:
+            found = finders.find(name)  # a plain name is never this finder's
+            if isinstance(found, str) and hashed_name(name, found) == path:
+                return [found] if find_all else found
         return []
 
     def list(self, *_ignore_patterns: Any) -> list:
